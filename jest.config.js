@@ -1,0 +1,27 @@
+/**
+ * One jest run, four projects that can each run alone (npm run test:unit, ...):
+ * unit (domain, no mocks), handlers (events/ files, mocked AWS clients), infra (CDK templates,
+ * cdk-nag, cfn-lint) and e2e (real Kafka broker, DynamoDB Local and S3 stand-in on 127.0.0.1).
+ */
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+// @middy/core is ESM-only: let swc transform it too.
+const transformIgnorePatterns = ['/node_modules/(?!@middy/)'];
+
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  roots: [`<rootDir>/test/${name}`],
+  testMatch: ['**/*.test.ts'],
+  transform,
+  transformIgnorePatterns,
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit'),
+    project('handlers'),
+    project('infra'),
+    project('e2e'),
+  ],
+};

@@ -1,0 +1,27 @@
+/**
+ * Reads environment variables once, at start-up, and fails the cold start with a clear message when
+ * one is missing: a misconfigured function should never run with a silent default.
+ */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new Error(`Missing required environment variable ${name}`);
+  }
+  return value;
+}
+
+export function requireEnum<T extends string>(
+  name: string,
+  allowed: readonly T[],
+  env: NodeJS.ProcessEnv = process.env,
+): T {
+  const value = requireEnv(name, env);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`Environment variable ${name} must be one of ${allowed.join(', ')}; got "${value}"`);
+  }
+  return value as T;
+}
+
+export function requireBoolean(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return requireEnum(name, ['true', 'false'] as const, env) === 'true';
+}

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { TOPICS, type TopicName } from './topics';
+
+/**
+ * Event schemas, defined once. Producers build events with them, consumers parse records with
+ * them, and the tests check every file in events/ against them. Schemas are open (extra fields
+ * pass through) so that a producer may add fields without breaking older consumers; removing or
+ * retyping a field breaks the fixtures in test/unit/contracts and fails the build.
+ */
+
+const id = z.string().min(1).max(128);
+const isoTimestamp = z.iso.datetime({ offset: true });
+const money = z.number().nonnegative().multipleOf(0.01).max(1_000_000);
+
+const envelope = {
+  event_id: id,
+  timestamp: isoTimestamp,
+};
+
+export const OrderItemSchema = z.looseObject({
+  product_id: id,
+  quantity: z.number().int().positive().max(1000),
+  unit_price: money,
+});
+
+export const OrderCreatedSchema = z.looseObject({
+  ...envelope,
+  event_type: z.literal('OrderCreated'),
+  order_id: id,
+  user_id: id,
+  items: z.array(OrderItemSchema).min(1).max(100),
+  amount: money,
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  payment_method: z.string().min(1).max(64),
+});
+
+export const PAYMENT_STATUSES = ['paid', 'declined', 'refunded'] as const;
+
+export const BillingOutcomeSchema = z.looseObject({
+  ...envelope,
+  event_type: z.literal('BillingOutcome'),
+  order_id: id,
+  payment_status: z.enum(PAYMENT_STATUSES),
+  transaction_id: id,
+  amount: money,
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  /** Present on `paid`, so that inventory and shipping need not ask the order service. */
+  items: z.array(OrderItemSchema).min(1).optional(),
+  /** Why a payment was declined or refunded. */
+  reason: z.string().optional(),
+});
+
+export const StockChangedSchema = z.looseObject({
+  ...envelope,
+  event_type: z.literal('StockChanged'),
+  product_id: id,
+  quantity_change: z.number().int(),
+  /** The order that reserved the stock; absent on a restock. */
+  order_id: id.optional(),
+});
+
+export const StockReservedSchema = z.looseObject({
+  ...envelope,
+  event_type: z.literal('StockReserved'),
+  order_id: id,
+  items: z.array(OrderItemSchema).min(1),
+});
+
+export const CANCELLATION_REASONS = ['out_of_stock'] as const;
+
+export const OrderCancelledSchema = z.looseObject({
+  ...envelope,
+  event_type: z.literal('OrderCancelled'),
+  order_id: id,
+  reason: z.enum(CANCELLATION_REASONS),
+});
+
+const shipmentEvent = <T extends string>(type: T) =>
+  z.looseObject({
+    ...envelope,
+    event_type: z.literal(type),
+    order_id: id,
+    shipment_id: id,
+  });
+
+export const ShipmentCreatedSchema = shipmentEvent('ShipmentCreated');
+/** The shipment left the warehouse: only for a paid order whose stock is reserved. */
+export const ShipmentDispatchedSchema = shipmentEvent('ShipmentDispatched');
+export const ShipmentCancelledSchema = shipmentEvent('ShipmentCancelled');
+
+export const ClickSchema = z.looseObject({
+  ...envelope,
+  event_type: z.literal('Click'),
+  user_id: id,
+  product_id: id,
+});
+
+/** What every consumer writes to the dead-letter topic for a record it can never process. */
+export const DeadLetterSchema = z.looseObject({
+  ...envelope,
+  event_type: z.literal('DeadLetter'),
+  consumer: z.string(),
+  reason: z.string().min(1),
+  source: z.object({
+    topic: z.string(),
+    partition: z.number().int().nonnegative(),
+    offset: z.number().int().nonnegative(),
+    timestamp: z.number(),
+    /** base64, as Lambda delivered it */
+    key: z.string().nullable(),
+    /** base64, as Lambda delivered it */
+    value: z.string().nullable(),
+  }),
+});
+
+export type OrderItem = z.infer<typeof OrderItemSchema>;
+export type OrderCreated = z.infer<typeof OrderCreatedSchema>;
+export type BillingOutcome = z.infer<typeof BillingOutcomeSchema>;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export type StockChanged = z.infer<typeof StockChangedSchema>;
+export type StockReserved = z.infer<typeof StockReservedSchema>;
+export type OrderCancelled = z.infer<typeof OrderCancelledSchema>;
+export type ShipmentCreated = z.infer<typeof ShipmentCreatedSchema>;
+export type ShipmentDispatched = z.infer<typeof ShipmentDispatchedSchema>;
+export type ShipmentCancelled = z.infer<typeof ShipmentCancelledSchema>;
+export type Click = z.infer<typeof ClickSchema>;
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
+
+/** The events each topic carries: a record of another type on a topic is a poison record. */
+export const TOPIC_SCHEMAS = {
+  [TOPICS.orders.name]: z.discriminatedUnion('event_type', [OrderCreatedSchema]),
+  [TOPICS.billingOutcome.name]: z.discriminatedUnion('event_type', [BillingOutcomeSchema]),
+  [TOPICS.inventory.name]: z.discriminatedUnion('event_type', [StockChangedSchema]),
+  [TOPICS.inventoryOutcome.name]: z.discriminatedUnion('event_type', [StockReservedSchema, OrderCancelledSchema]),
+  [TOPICS.shipping.name]: z.discriminatedUnion('event_type', [
+    ShipmentCreatedSchema,
+    ShipmentDispatchedSchema,
+    ShipmentCancelledSchema,
+  ]),
+  [TOPICS.clicks.name]: z.discriminatedUnion('event_type', [ClickSchema]),
+  [TOPICS.deadLetter.name]: z.discriminatedUnion('event_type', [DeadLetterSchema]),
+} satisfies Record<TopicName, z.ZodType>;
+
+export type TopicEvent<T extends TopicName> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
+export type AnyEvent = TopicEvent<TopicName>;
+
+/** The record key of an event on its topic (section 2 of DESIGN.md): all events of one order share a partition. */
+export function recordKey(topic: TopicName, event: AnyEvent): string {
+  switch (topic) {
+    case TOPICS.inventory.name:
+      return (event as StockChanged).product_id;
+    case TOPICS.clicks.name:
+      return (event as Click).user_id;
+    case TOPICS.deadLetter.name:
+      return (event as DeadLetter).source.topic;
+    default:
+      return (event as { order_id: string }).order_id;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The one definition of the DynamoDB tables: partition key and the environment variable that
+ * carries the table name into a function. The CDK app creates the tables from it, the adapters
+ * read the names from it, and the local runtime and the tests create the same tables locally.
+ * Every table has a single string partition key and no sort key.
+ */
+export const TABLES = {
+  /** Order service: one item per order, status facts and history. */
+  orders: { partitionKey: 'order_id', envVar: 'ORDERS_TABLE', stream: false },
+  /** Order service: the transactional outbox; its stream feeds the outbox relay. */
+  outbox: { partitionKey: 'event_id', envVar: 'OUTBOX_TABLE', stream: true, ttlAttribute: 'expires_at' },
+  /** Billing: one payment per order, the ledger that makes charge and refund idempotent. */
+  payments: { partitionKey: 'order_id', envVar: 'PAYMENTS_TABLE', stream: false },
+  /** Inventory: available units per product. */
+  stock: { partitionKey: 'product_id', envVar: 'STOCK_TABLE', stream: false },
+  /** Inventory: one reservation (or rejection) per order. */
+  reservations: { partitionKey: 'order_id', envVar: 'RESERVATIONS_TABLE', stream: false },
+  /** Shipping: one shipment per order. */
+  shipments: { partitionKey: 'order_id', envVar: 'SHIPMENTS_TABLE', stream: false },
+} as const;
+
+export type TableId = keyof typeof TABLES;

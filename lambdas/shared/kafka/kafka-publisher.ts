@@ -1,0 +1,81 @@
+import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+import { requireEnum, requireEnv } from '../config';
+import type { EventPublisher, OutgoingEvent } from './publisher';
+
+export interface KafkaConnection {
+  readonly bootstrapBrokers: readonly string[];
+  /** `iam`: TLS and SASL/OAUTHBEARER signed with the function's role (MSK). `plaintext`: a local broker. */
+  readonly auth: 'iam' | 'plaintext';
+  readonly region?: string;
+  readonly clientId: string;
+}
+
+export function kafkaConnectionFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaConnection {
+  const auth = requireEnum('KAFKA_AUTH', ['iam', 'plaintext'] as const, env);
+  return {
+    bootstrapBrokers: requireEnv('KAFKA_BOOTSTRAP_SERVERS', env).split(',').map((s) => s.trim()),
+    auth,
+    region: auth === 'iam' ? requireEnv('AWS_REGION', env) : undefined,
+    clientId,
+  };
+}
+
+/**
+ * Publishes events to Kafka with an idempotent producer (acks=all, so an acknowledged event is on
+ * every in-sync replica; idempotence, so a producer retry never writes a duplicate). The producer
+ * and its connections live as long as the Lambda execution environment and are reused across
+ * invocations. Sends are serialised: the idempotent producer's sequence numbers stay in order.
+ */
+export class KafkaEventPublisher implements EventPublisher {
+  private producer: Producer<string, string, string, string> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly connection: KafkaConnection) {}
+
+  publish(events: readonly OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    const send = this.queue.then(() => this.send(events));
+    this.queue = send.catch(() => undefined);
+    return send;
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.close();
+    this.producer = undefined;
+  }
+
+  private async send(events: readonly OutgoingEvent[]): Promise<void> {
+    await this.getProducer().send({
+      messages: events.map(({ topic, key, event }) => ({
+        topic,
+        key,
+        value: JSON.stringify(event),
+        headers: { event_type: event.event_type, event_id: event.event_id },
+      })),
+    });
+  }
+
+  private getProducer(): Producer<string, string, string, string> {
+    this.producer ??= new Producer({
+      clientId: this.connection.clientId,
+      bootstrapBrokers: [...this.connection.bootstrapBrokers],
+      serializers: stringSerializers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      autocreateTopics: false,
+      connectTimeout: 5_000,
+      retries: 3,
+      ...(this.connection.auth === 'iam'
+        ? {
+            tls: {},
+            sasl: {
+              mechanism: 'OAUTHBEARER' as const,
+              token: async () => (await generateAuthToken({ region: this.connection.region! })).token,
+            },
+          }
+        : {}),
+    });
+    return this.producer;
+  }
+}

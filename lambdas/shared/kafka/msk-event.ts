@@ -1,0 +1,73 @@
+import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import { TOPIC_SCHEMAS, type AnyEvent } from '../contracts/events';
+import { PoisonRecordError } from '../errors';
+
+export type { MSKEvent, MSKRecord };
+
+/** Largest event value a consumer accepts; a larger one is a poison record, not a retry. */
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+export interface RecordContext {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** The record key, decoded to UTF-8, or null when the producer sent none. */
+  readonly key: string | null;
+  readonly timestamp: number;
+}
+
+export function recordContext(record: MSKRecord): RecordContext {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    key: record.key ? Buffer.from(record.key, 'base64').toString('utf8') : null,
+    timestamp: record.timestamp,
+  };
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Decodes a record as Lambda delivers it (base64 value) and validates it against the schemas of
+ * its topic. Throws PoisonRecordError with a reason a person can act on for anything that will
+ * never parse, however often it is retried.
+ */
+export function decodeRecord(record: MSKRecord): AnyEvent {
+  const schema = (TOPIC_SCHEMAS as Record<string, (typeof TOPIC_SCHEMAS)[keyof typeof TOPIC_SCHEMAS]>)[record.topic];
+  if (!schema) throw new PoisonRecordError(`unknown topic "${record.topic}"`);
+  const encoded = record.value as string | null | undefined;
+  if (encoded === null || encoded === undefined || encoded === '') {
+    throw new PoisonRecordError('missing value (null or empty record)');
+  }
+  if (encoded.length % 4 !== 0 || !BASE64.test(encoded)) throw new PoisonRecordError('value is not valid base64');
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.length > MAX_EVENT_BYTES) {
+    throw new PoisonRecordError(`oversize value: ${bytes.length} bytes, limit ${MAX_EVENT_BYTES}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new PoisonRecordError(`value is not UTF-8 JSON: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const eventType = (json as { event_type?: unknown } | null)?.event_type;
+    const unknownType = parsed.error.issues.some((i) => i.path.length === 1 && i.path[0] === 'event_type');
+    if (unknownType) {
+      throw new PoisonRecordError(`unknown event_type ${JSON.stringify(eventType)} on topic ${record.topic}`);
+    }
+    const details = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new PoisonRecordError(`schema violation in ${String(eventType)}: ${details}`);
+  }
+  return parsed.data;
+}
+
+/** All records of an MSK event, in delivery order within each topic-partition. */
+export function recordsByPartition(event: MSKEvent): [string, MSKRecord[]][] {
+  return Object.entries(event.records ?? {});
+}
