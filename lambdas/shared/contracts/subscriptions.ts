@@ -20,14 +20,46 @@ export interface Subscription {
 }
 
 export const FUNCTIONS = {
-  orderApi: { service: 'orders', description: 'HTTP API: POST /orders, GET /orders/{order_id}' },
-  outboxRelay: { service: 'orders', description: 'Publishes the outbox table stream to Kafka' },
-  orderStatus: { service: 'orders', description: 'Projects the order status from the outcome topics' },
-  billing: { service: 'billing', description: 'Charges new orders, refunds cancelled ones' },
-  inventory: { service: 'inventory', description: 'Reserves stock for paid orders, or cancels them' },
-  restock: { service: 'inventory', description: 'Adds stock to a product (direct invoke)' },
-  shipping: { service: 'shipping', description: 'Creates, dispatches and cancels shipments' },
-  archive: { service: 'archive', description: 'Writes every record of every business topic to S3' },
+  orderApi: {
+    service: 'orders',
+    entry: 'lambdas/orders/api-handler.ts',
+    description: 'HTTP API: POST /orders, GET /orders/{order_id}',
+  },
+  outboxRelay: {
+    service: 'orders',
+    entry: 'lambdas/orders/outbox-relay-handler.ts',
+    description: 'Publishes the outbox table stream to Kafka',
+  },
+  orderStatus: {
+    service: 'orders',
+    entry: 'lambdas/orders/status-handler.ts',
+    description: 'Projects the order status from the outcome topics',
+  },
+  billing: {
+    service: 'billing',
+    entry: 'lambdas/billing/handler.ts',
+    description: 'Charges new orders, refunds cancelled ones',
+  },
+  inventory: {
+    service: 'inventory',
+    entry: 'lambdas/inventory/handler.ts',
+    description: 'Reserves stock for paid orders, or cancels them',
+  },
+  restock: {
+    service: 'inventory',
+    entry: 'lambdas/inventory/restock-handler.ts',
+    description: 'Adds stock to a product (direct invoke)',
+  },
+  shipping: {
+    service: 'shipping',
+    entry: 'lambdas/shipping/handler.ts',
+    description: 'Creates, dispatches and cancels shipments',
+  },
+  archive: {
+    service: 'archive',
+    entry: 'lambdas/archive/handler.ts',
+    description: 'Writes every record of every business topic to S3',
+  },
 } as const;
 
 export type FunctionId = keyof typeof FUNCTIONS;
@@ -63,22 +95,18 @@ export const SUBSCRIPTIONS: readonly Subscription[] = [
     topic: TOPICS.inventoryOutcome.name,
     consumerGroupId: 'shipping.inventory_outcome',
   },
-  ...[TOPICS.billingOutcome.name, TOPICS.inventoryOutcome.name, TOPICS.shipping.name].map(
-    (topic): Subscription => ({
-      id: `OrderStatus${pascal(topic)}`,
-      functionId: 'orderStatus',
-      topic,
-      consumerGroupId: `order-status.${topic}`,
-    }),
-  ),
-  ...ARCHIVED_TOPICS.map(
-    (topic): Subscription => ({
-      id: `Archive${pascal(topic)}`,
-      functionId: 'archive',
-      topic,
-      consumerGroupId: `archive.${topic}`,
-    }),
-  ),
+  ...[TOPICS.billingOutcome.name, TOPICS.inventoryOutcome.name, TOPICS.shipping.name].map((topic): Subscription => ({
+    id: `OrderStatus${pascal(topic)}`,
+    functionId: 'orderStatus',
+    topic,
+    consumerGroupId: `order-status.${topic}`,
+  })),
+  ...ARCHIVED_TOPICS.map((topic): Subscription => ({
+    id: `Archive${pascal(topic)}`,
+    functionId: 'archive',
+    topic,
+    consumerGroupId: `archive.${topic}`,
+  })),
 ];
 
 function pascal(name: string): string {

@@ -14,7 +14,9 @@ export interface KafkaConnection {
 export function kafkaConnectionFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaConnection {
   const auth = requireEnum('KAFKA_AUTH', ['iam', 'plaintext'] as const, env);
   return {
-    bootstrapBrokers: requireEnv('KAFKA_BOOTSTRAP_SERVERS', env).split(',').map((s) => s.trim()),
+    bootstrapBrokers: requireEnv('KAFKA_BOOTSTRAP_SERVERS', env)
+      .split(',')
+      .map((s) => s.trim()),
     auth,
     region: auth === 'iam' ? requireEnv('AWS_REGION', env) : undefined,
     clientId,
