@@ -12,6 +12,8 @@ const id = z.string().min(1).max(128);
 const isoTimestamp = z.iso.datetime({ offset: true });
 const money = z.number().nonnegative().multipleOf(0.01).max(1_000_000);
 
+export const MAX_ORDER_LINES = 50;
+
 const envelope = {
   event_id: id,
   timestamp: isoTimestamp,
@@ -28,7 +30,8 @@ export const OrderCreatedSchema = z.looseObject({
   event_type: z.literal('OrderCreated'),
   order_id: id,
   user_id: id,
-  items: z.array(OrderItemSchema).min(1).max(100),
+  /** At most 50 lines: inventory reserves them all in one DynamoDB transaction (100 items at most). */
+  items: z.array(OrderItemSchema).min(1).max(MAX_ORDER_LINES),
   amount: money,
   currency: z.string().regex(/^[A-Z]{3}$/),
   payment_method: z.string().min(1).max(64),
@@ -45,7 +48,7 @@ export const BillingOutcomeSchema = z.looseObject({
   amount: money,
   currency: z.string().regex(/^[A-Z]{3}$/),
   /** Present on `paid`, so that inventory and shipping need not ask the order service. */
-  items: z.array(OrderItemSchema).min(1).optional(),
+  items: z.array(OrderItemSchema).min(1).max(MAX_ORDER_LINES).optional(),
   /** Why a payment was declined or refunded. */
   reason: z.string().optional(),
 });
@@ -63,7 +66,7 @@ export const StockReservedSchema = z.looseObject({
   ...envelope,
   event_type: z.literal('StockReserved'),
   order_id: id,
-  items: z.array(OrderItemSchema).min(1),
+  items: z.array(OrderItemSchema).min(1).max(MAX_ORDER_LINES),
 });
 
 export const CANCELLATION_REASONS = ['out_of_stock'] as const;
