@@ -1,0 +1,21 @@
+import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
+
+/**
+ * Names of the local stand-ins for the AWS resources. The local services create them, the local
+ * runner passes them to the functions in place of the deployed names, and the e2e tests read them.
+ */
+export const LOCAL_REGION = 'eu-west-1';
+export const LOCAL_ARCHIVE_BUCKET = 'order-pipeline-archive';
+
+/** Local table name of a table in TABLES: its id, e.g. `orders`, `payments`. */
+export function localTableName(id: TableId): string {
+  return id;
+}
+
+/** Function env vars that carry table names, mapped to the local table names. */
+export function localTableEnv(): Record<string, string> {
+  return Object.fromEntries((Object.keys(TABLES) as TableId[]).map((id) => [TABLES[id].envVar, localTableName(id)]));
+}
+
+/** The tag the CDK app puts on every function: its id in FUNCTIONS, so tools can find it in a template. */
+export const FUNCTION_ID_TAG = 'order-pipeline:function-id';
