@@ -10,8 +10,7 @@ const transformIgnorePatterns = ['/node_modules/(?!@middy/)'];
 const project = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',
-  roots: [`<rootDir>/test/${name}`],
-  testMatch: ['**/*.test.ts'],
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   transform,
   transformIgnorePatterns,
   ...extra,
