@@ -4,8 +4,8 @@
  * cdk-nag, cfn-lint) and e2e (real Kafka broker, DynamoDB Local and S3 stand-in on 127.0.0.1).
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-// @middy/core is ESM-only: let swc transform it too.
-const transformIgnorePatterns = ['/node_modules/(?!@middy/)'];
+// @middy/core and @platformatic/kafka (with its @platformatic helpers) are ESM-only: let swc transform them too.
+const transformIgnorePatterns = ['/node_modules/(?!(@middy|@platformatic)/)'];
 
 const project = (name, extra = {}) => ({
   displayName: name,
