@@ -19,3 +19,10 @@ export function localTableEnv(): Record<string, string> {
 
 /** The tag the CDK app puts on every function: its id in FUNCTIONS, so tools can find it in a template. */
 export const FUNCTION_ID_TAG = 'order-pipeline:function-id';
+
+/**
+ * Credentials every local client and function signs with. s3rver (the S3 stand-in) accepts only
+ * this fixed key pair; DynamoDB Local accepts any. Fixed values also keep a local run from ever
+ * picking up a developer's real AWS credentials.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
