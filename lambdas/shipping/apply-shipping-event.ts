@@ -1,0 +1,71 @@
+import type { AnyEvent } from '../shared/contracts/events';
+import { TOPICS } from '../shared/contracts/topics';
+import { PoisonRecordError } from '../shared/errors';
+import type { EventPublisher } from '../shared/kafka/publisher';
+import {
+  eventsImpliedBy,
+  shipmentIdFor,
+  shipmentStatus,
+  type ShipmentEvent,
+  type ShipmentFact,
+  type ShipmentStatus,
+  type ShipmentStore,
+} from './shipment';
+
+export interface ShippingDependencies {
+  readonly store: ShipmentStore;
+  readonly publisher: EventPublisher;
+}
+
+export interface ShippingResult {
+  readonly orderId: string;
+  readonly fact: ShipmentFact['name'];
+  readonly status: ShipmentStatus;
+  readonly emitted: readonly ShipmentEvent[];
+}
+
+/**
+ * Applies one event from billing_outcome or inventory_outcome to the order's shipment and publishes
+ * the shipment events it implies. Returns undefined for an event shipping has no business with.
+ *
+ * Delivery: RE-EMISSION, not an outbox. The fact is recorded first (one conditional-free UpdateItem
+ * whose if_not_exists makes it idempotent on order_id + fact), then the implied events are
+ * published with deterministic event ids. If the function dies between the two, the record is not
+ * committed and comes back; recording the fact again changes nothing, the store still answers with
+ * every fact, and the same events go out again under the same ids, which consumers deduplicate.
+ *
+ * DynamoDB round trips per record: 1 (the UpdateItem with ReturnValues ALL_NEW); plus one Kafka
+ * produce when the fact implies events.
+ */
+export async function applyShippingEvent(
+  event: AnyEvent,
+  deps: ShippingDependencies,
+): Promise<ShippingResult | undefined> {
+  const fact = factOf(event);
+  if (!fact) return undefined;
+  const orderId = (event as { order_id: string }).order_id;
+  const facts = await deps.store.applyFact(orderId, shipmentIdFor(orderId), fact);
+  const emitted = eventsImpliedBy(facts, fact.name);
+  await deps.publisher.publish(emitted.map((e) => ({ topic: TOPICS.shipping.name, key: e.order_id, event: e })));
+  return { orderId, fact: fact.name, status: shipmentStatus(facts), emitted };
+}
+
+function factOf(event: AnyEvent): ShipmentFact | undefined {
+  // Facts keep the time the source event happened, in UTC, so the events they imply are reproducible.
+  const at = () => new Date(event.timestamp).toISOString();
+  switch (event.event_type) {
+    case 'BillingOutcome':
+      // The mapping only lets `paid` through; a declined or refunded outcome that slips past a
+      // changed filter concerns no shipment (a refund follows an OrderCancelled, which shipping hears).
+      if (event.payment_status !== 'paid') return undefined;
+      if (!event.items) throw new PoisonRecordError(`paid BillingOutcome ${event.event_id} carries no items`);
+      return { name: 'paid', at: at(), items: event.items };
+    case 'StockReserved':
+      return { name: 'reserved', at: at() };
+    case 'OrderCancelled':
+      return { name: 'cancelled', at: at() };
+    default:
+      // Valid on its own topic but never subscribed: a mapping points at the wrong topic.
+      throw new PoisonRecordError(`shipping does not consume ${event.event_type} events`);
+  }
+}

@@ -1,0 +1,23 @@
+import type { ShipmentFact, ShipmentFacts, ShipmentStore } from '../../../lambdas/shipping/shipment';
+
+/**
+ * The shipments table in memory, with the semantics of the DynamoDB adapter's UpdateItem: the first
+ * occurrence of each fact is kept (if_not_exists), and the whole item comes back (ALL_NEW).
+ */
+export class InMemoryShipmentStore implements ShipmentStore {
+  readonly items = new Map<string, ShipmentFacts>();
+
+  async applyFact(orderId: string, shipmentId: string, fact: ShipmentFact): Promise<ShipmentFacts> {
+    const current = this.items.get(orderId) ?? { orderId, shipmentId };
+    const next: ShipmentFacts = {
+      ...current,
+      shipmentId,
+      paidAt: current.paidAt ?? (fact.name === 'paid' ? fact.at : undefined),
+      reservedAt: current.reservedAt ?? (fact.name === 'reserved' ? fact.at : undefined),
+      cancelledAt: current.cancelledAt ?? (fact.name === 'cancelled' ? fact.at : undefined),
+      items: current.items ?? (fact.name === 'paid' ? fact.items : undefined),
+    };
+    this.items.set(orderId, next);
+    return structuredClone(next);
+  }
+}
