@@ -1,0 +1,31 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { dynamo } from '../shared/dynamodb';
+import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
+import { logger, metrics } from '../shared/observability';
+import { SimulatedPaymentProvider } from './adapters/simulated-payment-provider';
+import { DynamoDbPaymentStore } from './adapters/dynamodb-payment-store';
+import { billingConsumer } from './billing-consumer';
+import { billingConfigFromEnv } from './config';
+
+/**
+ * Billing: MSK event source mappings on `orders` (charge) and `inventory_outcome` filtered on
+ * OrderCancelled (refund). DynamoDB round trips per record: a charge is 1 (conditional Put), a refund
+ * is 1 (conditional Update); a re-emission after a redelivery is the same single write, whose failed
+ * condition returns the existing ledger entry. Config and clients live for the execution environment.
+ */
+const config = billingConfigFromEnv();
+const publisher = new KafkaEventPublisher(config.kafka);
+
+export const lambdaHandler = billingConsumer({
+  payments: new DynamoDbPaymentStore(dynamo, config.paymentsTable),
+  provider: new SimulatedPaymentProvider(),
+  publisher,
+  partialBatchResponse: config.partialBatchResponse,
+  now: () => new Date(),
+});
+
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));
