@@ -1,0 +1,28 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { dynamo } from '../shared/dynamodb';
+import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
+import { logger, metrics } from '../shared/observability';
+import { DynamoDbStockStore } from './adapters/dynamodb-stock-store';
+import { inventoryConfigFromEnv } from './config';
+import { inventoryConsumer } from './inventory-consumer';
+
+/**
+ * Inventory: MSK event source mapping on `billing_outcome`, filtered on payment_status = paid.
+ * DynamoDB round trips per record: 1 when the stock is reserved or the order was already decided
+ * (one TransactWriteItems, whose failed condition returns the existing reservation); 2 when out of
+ * stock (the transaction, then the conditional Put of the rejection).
+ */
+const config = inventoryConfigFromEnv();
+
+export const lambdaHandler = inventoryConsumer({
+  stock: new DynamoDbStockStore(dynamo, config.tables),
+  publisher: new KafkaEventPublisher(config.kafka),
+  partialBatchResponse: config.partialBatchResponse,
+  now: () => new Date(),
+});
+
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,0 +1,61 @@
+import type { MSKEvent } from 'aws-lambda';
+import type { AnyEvent } from '../shared/contracts/events';
+import { PoisonRecordError } from '../shared/errors';
+import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import type { RecordContext } from '../shared/kafka/msk-event';
+import { logger, metrics, MetricUnit } from '../shared/observability';
+import { reserveStock, type ReserveDependencies } from './reserve-stock';
+
+export const CONSUMER = 'inventory';
+
+export interface InventoryConsumerOptions extends ReserveDependencies {
+  readonly partialBatchResponse: boolean;
+}
+
+/** The inventory consumer: a paid BillingOutcome reserves the order's stock or cancels the order. */
+export function inventoryConsumer(options: InventoryConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+  return kafkaBatchHandler({
+    consumer: CONSUMER,
+    deadLetters: options.publisher,
+    partialBatchResponse: options.partialBatchResponse,
+    now: options.now,
+    handle: (event, context) => handle(event, context, options),
+  });
+}
+
+async function handle(event: AnyEvent, context: RecordContext, deps: ReserveDependencies): Promise<void> {
+  if (event.event_type !== 'BillingOutcome') {
+    throw new PoisonRecordError(`inventory does not consume ${event.event_type} events (topic ${context.topic})`);
+  }
+  if (event.payment_status !== 'paid') {
+    // The mapping filters on payment_status = paid; should a filter change let others through, they need no stock.
+    logger.debug('Ignoring a billing outcome that is not paid', {
+      order_id: event.order_id,
+      payment_status: event.payment_status,
+    });
+    return;
+  }
+  if (!event.items) throw new PoisonRecordError('paid BillingOutcome without items: nothing to reserve');
+
+  const { kind, reservation } = await reserveStock({ order_id: event.order_id, items: event.items }, deps);
+  switch (kind) {
+    case 'reserved':
+      metrics.addMetric('StockReserved', MetricUnit.Count, 1);
+      logger.info('Stock reserved', { order_id: event.order_id });
+      return;
+    case 'rejected':
+      metrics.addMetric('OrdersOutOfStock', MetricUnit.Count, 1);
+      logger.info('Out of stock; order cancelled', {
+        order_id: event.order_id,
+        out_of_stock_products: reservation.out_of_stock_products,
+      });
+      return;
+    case 're-emitted':
+      metrics.addMetric('InventoryOutcomesReEmitted', MetricUnit.Count, 1);
+      logger.info('Order already decided; outcome re-emitted', {
+        order_id: event.order_id,
+        status: reservation.status,
+      });
+      return;
+  }
+}
