@@ -21,6 +21,10 @@ module.exports = {
     project('unit'),
     project('handlers'),
     project('infra'),
-    project('e2e'),
+    // The real components start once per run (globalSetup) and stop at the end (globalTeardown).
+    project('e2e', {
+      globalSetup: '<rootDir>/test/support/e2e-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/e2e-global-teardown.ts',
+    }),
   ],
 };
