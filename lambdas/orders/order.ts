@@ -1,0 +1,87 @@
+import type { OrderItem } from '../shared/contracts/events';
+import type { OutboxEntry } from './outbox';
+import { deriveOrderStatus, isTerminalStatus, type OrderFact, type OrderStatus } from './order-status';
+
+/** One line of an order's history: the event that established a fact, and when it happened. */
+export interface HistoryEntry {
+  readonly fact: OrderFact | 'placed';
+  /** The event's own timestamp (when it happened, not when the projector saw it). */
+  readonly at: string;
+  readonly event_id: string;
+  readonly event_type: string;
+}
+
+/** An order as the order service stores it. */
+export interface Order {
+  readonly order_id: string;
+  readonly user_id: string;
+  readonly items: readonly OrderItem[];
+  readonly amount: number;
+  readonly currency: string;
+  readonly payment_method: string;
+  readonly created_at: string;
+  /** In arrival order; the view sorts it by time. */
+  readonly history: readonly HistoryEntry[];
+  /** When each known fact happened. */
+  readonly facts: Readonly<Partial<Record<OrderFact, string>>>;
+}
+
+export type CreateOrderResult = { readonly created: true } | { readonly created: false; readonly existing: Order };
+
+export interface OrderRepository {
+  /**
+   * Commits the order and its outbox entry atomically, unless an order with this id exists: then
+   * nothing is written and the stored order is returned.
+   */
+  create(order: Order, outbox: OutboxEntry): Promise<CreateOrderResult>;
+  get(orderId: string): Promise<Order | undefined>;
+}
+
+export function orderStatus(order: Order): OrderStatus {
+  return deriveOrderStatus(Object.keys(order.facts) as OrderFact[]);
+}
+
+export interface OrderView {
+  readonly order_id: string;
+  readonly status: OrderStatus;
+  readonly terminal: boolean;
+  readonly user_id: string;
+  readonly items: readonly OrderItem[];
+  readonly amount: number;
+  readonly currency: string;
+  readonly payment_method: string;
+  readonly created_at: string;
+  /** Sorted by time; each entry carries the status the order had once that fact was known. */
+  readonly history: readonly (HistoryEntry & { readonly status: OrderStatus })[];
+}
+
+export function orderView(order: Order): OrderView {
+  // A stable sort keeps arrival order for equal timestamps.
+  const sorted = [...order.history].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const seen: OrderFact[] = [];
+  const history = sorted.map((entry) => {
+    if (entry.fact !== 'placed') seen.push(entry.fact);
+    return { ...entry, status: deriveOrderStatus(seen) };
+  });
+  const status = orderStatus(order);
+  return {
+    order_id: order.order_id,
+    status,
+    terminal: isTerminalStatus(status),
+    user_id: order.user_id,
+    items: order.items,
+    amount: order.amount,
+    currency: order.currency,
+    payment_method: order.payment_method,
+    created_at: order.created_at,
+    history,
+  };
+}
+
+/** The order store is throttling or briefly unavailable: the same request can succeed a moment later. */
+export class OrderStoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`order store unavailable: ${(cause as Error | undefined)?.name ?? 'unknown error'}`, { cause });
+    this.name = 'OrderStoreUnavailableError';
+  }
+}

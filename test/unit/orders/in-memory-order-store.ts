@@ -1,0 +1,41 @@
+import type { CreateOrderResult, HistoryEntry, Order, OrderRepository } from '../../../lambdas/orders/order';
+import type { OrderFact } from '../../../lambdas/orders/order-status';
+import type { OutboxEntry } from '../../../lambdas/orders/outbox';
+import type { OrderFactStore, RecordFactResult } from '../../../lambdas/orders/record-outcome';
+
+/**
+ * The order store with the semantics of its DynamoDB conditions (create if absent; record a fact
+ * once, on an existing order only), so that domain tests need no mocks.
+ */
+export class InMemoryOrderStore implements OrderRepository, OrderFactStore {
+  readonly orders = new Map<string, Order>();
+  readonly outbox: OutboxEntry[] = [];
+  writes = 0;
+
+  async create(order: Order, outbox: OutboxEntry): Promise<CreateOrderResult> {
+    const existing = this.orders.get(order.order_id);
+    if (existing) return { created: false, existing };
+    this.orders.set(order.order_id, order);
+    this.outbox.push(outbox);
+    this.writes += 1;
+    return { created: true };
+  }
+
+  async get(orderId: string): Promise<Order | undefined> {
+    return this.orders.get(orderId);
+  }
+
+  async recordFact(orderId: string, fact: OrderFact, entry: HistoryEntry): Promise<RecordFactResult> {
+    const order = this.orders.get(orderId);
+    if (!order) return { outcome: 'unknown_order' };
+    if (order.facts[fact] !== undefined) return { outcome: 'duplicate', order };
+    const updated: Order = {
+      ...order,
+      facts: { ...order.facts, [fact]: entry.at },
+      history: [...order.history, entry],
+    };
+    this.orders.set(orderId, updated);
+    this.writes += 1;
+    return { outcome: 'recorded', order: updated };
+  }
+}

@@ -1,0 +1,94 @@
+import {
+  BillingOutcomeSchema,
+  OrderCancelledSchema,
+  ShipmentCancelledSchema,
+  ShipmentCreatedSchema,
+  ShipmentDispatchedSchema,
+  StockReservedSchema,
+  type AnyEvent,
+  type OrderItem,
+  type PaymentStatus,
+} from '../../../lambdas/shared/contracts/events';
+import { deterministicId } from '../../../lambdas/shared/ids';
+
+/**
+ * Outcome events for one order, built as their producers build them (deterministic event ids) and
+ * parsed with the contract schemas, so that a test can never run on an event no producer could send.
+ */
+export const ITEMS: OrderItem[] = [
+  { product_id: 'abc', quantity: 2, unit_price: 49.5 },
+  { product_id: 'def', quantity: 1, unit_price: 12 },
+];
+
+const at = (second: number) => new Date(Date.UTC(2025, 3, 7, 12, 35, second)).toISOString();
+
+export function billingOutcome(orderId: string, status: PaymentStatus, second: number): AnyEvent {
+  return BillingOutcomeSchema.parse({
+    event_type: 'BillingOutcome',
+    event_id: deterministicId('billing', status, orderId),
+    order_id: orderId,
+    payment_status: status,
+    transaction_id: `txn_${deterministicId('txn', orderId)}`,
+    amount: 111,
+    currency: 'USD',
+    ...(status === 'paid' ? { items: ITEMS } : {}),
+    ...(status === 'declined' ? { reason: 'card_declined' } : {}),
+    timestamp: at(second),
+  });
+}
+
+export function stockReserved(orderId: string, second: number): AnyEvent {
+  return StockReservedSchema.parse({
+    event_type: 'StockReserved',
+    event_id: deterministicId('inventory', 'reserved', orderId),
+    order_id: orderId,
+    items: ITEMS,
+    timestamp: at(second),
+  });
+}
+
+export function orderCancelled(orderId: string, second: number): AnyEvent {
+  return OrderCancelledSchema.parse({
+    event_type: 'OrderCancelled',
+    event_id: deterministicId('inventory', 'cancelled', orderId),
+    order_id: orderId,
+    reason: 'out_of_stock',
+    timestamp: at(second),
+  });
+}
+
+const SHIPMENT_SCHEMAS = {
+  ShipmentCreated: ShipmentCreatedSchema,
+  ShipmentDispatched: ShipmentDispatchedSchema,
+  ShipmentCancelled: ShipmentCancelledSchema,
+};
+
+export function shipmentEvent(orderId: string, type: keyof typeof SHIPMENT_SCHEMAS, second: number): AnyEvent {
+  return SHIPMENT_SCHEMAS[type].parse({
+    event_type: type,
+    event_id: deterministicId('shipping', type, orderId),
+    order_id: orderId,
+    shipment_id: deterministicId('shipment', orderId),
+    timestamp: at(second),
+  });
+}
+
+/** Every valid way an order's outcome events can be produced, in the order the flow produces them. */
+export function validFlows(orderId: string): Record<'shipped' | 'declined' | 'refunded', AnyEvent[]> {
+  return {
+    shipped: [
+      billingOutcome(orderId, 'paid', 1),
+      shipmentEvent(orderId, 'ShipmentCreated', 2),
+      stockReserved(orderId, 3),
+      shipmentEvent(orderId, 'ShipmentDispatched', 4),
+    ],
+    declined: [billingOutcome(orderId, 'declined', 1)],
+    refunded: [
+      billingOutcome(orderId, 'paid', 1),
+      shipmentEvent(orderId, 'ShipmentCreated', 2),
+      orderCancelled(orderId, 3),
+      shipmentEvent(orderId, 'ShipmentCancelled', 4),
+      billingOutcome(orderId, 'refunded', 5),
+    ],
+  };
+}

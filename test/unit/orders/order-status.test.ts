@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { orderStatus } from '../../../lambdas/orders/order';
+import {
+  deriveOrderStatus,
+  factOf,
+  isTerminalStatus,
+  ORDER_FACTS,
+  TERMINAL_STATUSES,
+  type OrderFact,
+  type OrderStatus,
+} from '../../../lambdas/orders/order-status';
+import { prepareOrder } from '../../../lambdas/orders/place-order';
+import { recordOutcome } from '../../../lambdas/orders/record-outcome';
+import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
+import { InMemoryOrderStore } from './in-memory-order-store';
+import { billingOutcome, ITEMS, orderCancelled, shipmentEvent, stockReserved, validFlows } from './order-events';
+
+function placedOrder() {
+  const store = new InMemoryOrderStore();
+  const { order } = prepareOrder({
+    body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
+    idempotencyKey: 'status-test',
+    now: new Date('2025-04-07T12:34:56Z'),
+    newId: () => 'unused',
+  });
+  store.orders.set(order.order_id, order);
+  return { store, orderId: order.order_id };
+}
+
+/** Applies events one by one and returns the status after each. */
+async function apply(store: InMemoryOrderStore, orderId: string, events: readonly AnyEvent[]) {
+  const statuses: OrderStatus[] = [];
+  for (const event of events) {
+    await recordOutcome(event, store);
+    statuses.push(orderStatus(store.orders.get(orderId)!));
+  }
+  return { statuses, order: store.orders.get(orderId)! };
+}
+
+describe('deriveOrderStatus', () => {
+  it.each<[OrderFact[], OrderStatus]>([
+    [[], 'PLACED'],
+    [['shipment_created'], 'PLACED'],
+    [['paid'], 'PAID'],
+    [['paid', 'shipment_created'], 'PAID'],
+    [['paid', 'reserved'], 'RESERVED'],
+    [['reserved'], 'RESERVED'],
+    [['paid', 'reserved', 'shipped'], 'SHIPPED'],
+    [['shipped'], 'SHIPPED'],
+    [['payment_declined'], 'PAYMENT_DECLINED'],
+    [['paid', 'cancelled'], 'CANCELLED'],
+    [['paid', 'cancelled', 'shipment_cancelled'], 'CANCELLED'],
+    [['paid', 'cancelled', 'refunded'], 'REFUNDED'],
+    [['refunded'], 'REFUNDED'],
+    [['cancelled', 'shipped'], 'CANCELLED'],
+  ])('GIVEN facts %j WHEN derived THEN the status is %s', (facts, expected) => {
+    expect(deriveOrderStatus(facts)).toBe(expected);
+  });
+
+  it('GIVEN the terminal statuses WHEN listed THEN they are SHIPPED, PAYMENT_DECLINED and REFUNDED', () => {
+    expect([...TERMINAL_STATUSES].sort()).toEqual(['PAYMENT_DECLINED', 'REFUNDED', 'SHIPPED']);
+    expect(isTerminalStatus('CANCELLED')).toBe(false);
+  });
+
+  it('GIVEN any set of facts WHEN the facts are given in any order THEN the status is the same', () => {
+    const factsAndPermutation = fc
+      .subarray([...ORDER_FACTS])
+      .chain((facts) =>
+        fc.tuple(fc.constant(facts), fc.shuffledSubarray(facts, { minLength: facts.length, maxLength: facts.length })),
+      );
+    fc.assert(
+      fc.property(factsAndPermutation, ([facts, permutation]) => {
+        expect(deriveOrderStatus(permutation)).toBe(deriveOrderStatus(facts));
+      }),
+    );
+  });
+});
+
+describe('factOf', () => {
+  const id = '0b5e7c4e-3c1a-5f1e-9d7b-2a4c6e8f0a1b';
+  it.each<[string, AnyEvent, OrderFact]>([
+    ['paid', billingOutcome(id, 'paid', 1), 'paid'],
+    ['declined', billingOutcome(id, 'declined', 1), 'payment_declined'],
+    ['refunded', billingOutcome(id, 'refunded', 1), 'refunded'],
+    ['StockReserved', stockReserved(id, 1), 'reserved'],
+    ['OrderCancelled', orderCancelled(id, 1), 'cancelled'],
+    ['ShipmentCreated', shipmentEvent(id, 'ShipmentCreated', 1), 'shipment_created'],
+    ['ShipmentDispatched', shipmentEvent(id, 'ShipmentDispatched', 1), 'shipped'],
+    ['ShipmentCancelled', shipmentEvent(id, 'ShipmentCancelled', 1), 'shipment_cancelled'],
+  ])('GIVEN %s WHEN mapped THEN it establishes the fact %s', (_name, event, fact) => {
+    expect(factOf(event)).toBe(fact);
+  });
+});
+
+describe('order status under redelivery and reordering (I4)', () => {
+  const flowNames = ['shipped', 'declined', 'refunded'] as const;
+
+  it.each([
+    ['shipped', ['PAID', 'PAID', 'RESERVED', 'SHIPPED']],
+    ['declined', ['PAYMENT_DECLINED']],
+    ['refunded', ['PAID', 'PAID', 'CANCELLED', 'CANCELLED', 'REFUNDED']],
+  ] as const)(
+    'GIVEN the %s flow in production order WHEN applied THEN the order moves through %j and ends terminal',
+    async (flow, expected) => {
+      const { store, orderId } = placedOrder();
+      const { statuses } = await apply(store, orderId, validFlows(orderId)[flow]);
+      expect(statuses).toEqual(expected);
+      expect(statuses.filter(isTerminalStatus)).toEqual([statuses.at(-1)]);
+    },
+  );
+
+  it('GIVEN any permutation with duplicates of a valid flow WHEN applied THEN status and facts equal those of the flow in order, and exactly one terminal state is ever reached', async () => {
+    const arrivals = fc.constantFrom(...flowNames).chain((flow) => {
+      const size = validFlows('x')[flow].length;
+      return fc.tuple(
+        fc.constant(flow),
+        fc.array(fc.nat({ max: size - 1 }), { maxLength: 2 * size }).chain((duplicates) => {
+          const indexes = [...Array.from({ length: size }, (_, i) => i), ...duplicates];
+          return fc.shuffledSubarray(indexes, { minLength: indexes.length, maxLength: indexes.length });
+        }),
+      );
+    });
+
+    await fc.assert(
+      fc.asyncProperty(arrivals, async ([flow, indexes]) => {
+        const expected = placedOrder();
+        const inOrder = validFlows(expected.orderId)[flow];
+        const reference = await apply(expected.store, expected.orderId, inOrder);
+
+        const { store, orderId } = placedOrder();
+        const events = validFlows(orderId)[flow];
+        const { statuses, order } = await apply(
+          store,
+          orderId,
+          indexes.map((i) => events[i]!),
+        );
+
+        expect(orderStatus(order)).toBe(orderStatus(reference.order));
+        expect(Object.keys(order.facts).sort()).toEqual(Object.keys(reference.order.facts).sort());
+        // Each fact is in the history once, however often its event arrived.
+        expect(order.history).toHaveLength(1 + events.length);
+        // I4: one terminal state, reached once and never left.
+        const firstTerminal = statuses.findIndex(isTerminalStatus);
+        expect(firstTerminal).toBeGreaterThanOrEqual(0);
+        expect(new Set(statuses.slice(firstTerminal))).toEqual(new Set([orderStatus(order)]));
+        expect(isTerminalStatus(orderStatus(order))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

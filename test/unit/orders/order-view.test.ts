@@ -1,0 +1,30 @@
+import { orderView } from '../../../lambdas/orders/order';
+import { prepareOrder } from '../../../lambdas/orders/place-order';
+import { recordOutcome } from '../../../lambdas/orders/record-outcome';
+import { InMemoryOrderStore } from './in-memory-order-store';
+import { ITEMS, validFlows } from './order-events';
+
+describe('orderView', () => {
+  it('GIVEN outcomes that arrived out of order WHEN viewed THEN the history is sorted by time with the status after each step', async () => {
+    const store = new InMemoryOrderStore();
+    const { order } = prepareOrder({
+      body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
+      now: new Date('2025-04-07T12:34:56Z'),
+      newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',
+    });
+    store.orders.set(order.order_id, order);
+    const [paid, created, reserved, dispatched] = validFlows(order.order_id).shipped;
+    for (const event of [dispatched!, reserved!, paid!, created!]) await recordOutcome(event, store);
+
+    const view = orderView(store.orders.get(order.order_id)!);
+
+    expect(view).toMatchObject({ order_id: order.order_id, status: 'SHIPPED', terminal: true, amount: 111 });
+    expect(view.history.map((h) => [h.fact, h.status])).toEqual([
+      ['placed', 'PLACED'],
+      ['paid', 'PAID'],
+      ['shipment_created', 'PAID'],
+      ['reserved', 'RESERVED'],
+      ['shipped', 'SHIPPED'],
+    ]);
+  });
+});

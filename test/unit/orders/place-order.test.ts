@@ -1,0 +1,190 @@
+import fc from 'fast-check';
+import { OUTBOX_RETENTION_SECONDS } from '../../../lambdas/orders/outbox';
+import {
+  acceptOrder,
+  IdempotencyConflictError,
+  OrderRejectedError,
+  prepareOrder,
+  toCents,
+  totalCents,
+} from '../../../lambdas/orders/place-order';
+import { MAX_ORDER_LINES, OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
+import { deterministicId } from '../../../lambdas/shared/ids';
+import { InMemoryOrderStore } from './in-memory-order-store';
+
+const NOW = new Date('2025-04-07T12:34:56.000Z');
+const body = (overrides: Record<string, unknown> = {}) => ({
+  user_id: '123',
+  items: [
+    { product_id: 'abc', quantity: 2, unit_price: 49.5 },
+    { product_id: 'def', quantity: 1, unit_price: 12 },
+  ],
+  currency: 'USD',
+  payment_method: 'credit_card',
+  ...overrides,
+});
+const prepare = (requestBody: unknown, idempotencyKey?: string) =>
+  prepareOrder({ body: requestBody, idempotencyKey, now: NOW, newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f' });
+
+function rejection(requestBody: unknown): OrderRejectedError {
+  try {
+    prepare(requestBody);
+  } catch (error) {
+    if (error instanceof OrderRejectedError) return error;
+    throw error;
+  }
+  throw new Error('expected the order to be rejected');
+}
+
+describe('prepareOrder', () => {
+  it('GIVEN a valid order WHEN prepared THEN the order is PLACED with its history and its OrderCreated waits in the outbox', () => {
+    const { order, event, outbox } = prepare(body());
+
+    expect(OrderCreatedSchema.parse(event)).toEqual(event);
+    expect(event).toMatchObject({
+      order_id: order.order_id,
+      amount: 111,
+      user_id: '123',
+      timestamp: NOW.toISOString(),
+    });
+    expect(order).toMatchObject({ amount: 111, created_at: NOW.toISOString(), facts: {} });
+    expect(order.history).toEqual([
+      { fact: 'placed', at: NOW.toISOString(), event_id: event.event_id, event_type: 'OrderCreated' },
+    ]);
+    expect(outbox).toEqual({
+      event_id: event.event_id,
+      topic: 'orders',
+      key: order.order_id,
+      payload: JSON.stringify(event),
+      created_at: NOW.toISOString(),
+      expires_at: NOW.getTime() / 1000 + OUTBOX_RETENTION_SECONDS,
+    });
+  });
+
+  it('GIVEN no Idempotency-Key WHEN prepared THEN the order gets a fresh id', () => {
+    expect(prepare(body()).order.order_id).toBe('6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f');
+  });
+
+  it('GIVEN an Idempotency-Key WHEN prepared twice THEN the order id is the same, derived from user and key', () => {
+    const first = prepare(body(), 'key-1').order.order_id;
+    expect(prepare(body(), 'key-1').order.order_id).toBe(first);
+    expect(first).toBe(deterministicId('order', '123', 'key-1'));
+    expect(prepare(body({ user_id: '456' }), 'key-1').order.order_id).not.toBe(first);
+    expect(prepare(body(), 'key-2').order.order_id).not.toBe(first);
+  });
+
+  it('GIVEN prices whose float sum drifts WHEN priced THEN the amount is exact in cents', () => {
+    const { order } = prepare(
+      body({
+        items: [
+          { product_id: 'a', quantity: 1, unit_price: 0.1 },
+          { product_id: 'b', quantity: 1, unit_price: 0.2 },
+        ],
+        amount: 0.3,
+      }),
+    );
+    expect(0.1 + 0.2).not.toBe(0.3);
+    expect(order.amount).toBe(0.3);
+  });
+
+  it('GIVEN any valid lines WHEN priced THEN the amount is the integer-cent sum divided by 100', () => {
+    const line = fc.record({
+      quantity: fc.integer({ min: 1, max: 1000 }),
+      cents: fc.integer({ min: 0, max: 99_999 }),
+    });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: MAX_ORDER_LINES }), (lines) => {
+        const items = lines.map((l, i) => ({ product_id: `p${i}`, quantity: l.quantity, unit_price: l.cents / 100 }));
+        const expectedCents = lines.reduce((sum, l) => sum + l.quantity * l.cents, 0);
+        expect(totalCents(items)).toBe(expectedCents);
+        if (expectedCents <= 100_000_000) {
+          const { order } = prepare(body({ items }));
+          expect(toCents(order.amount)).toBe(expectedCents);
+          expect(order.amount).toBe(expectedCents / 100);
+        }
+      }),
+    );
+  });
+
+  it('GIVEN a client amount that disagrees with the lines WHEN prepared THEN it is rejected with the expected amount', () => {
+    const error = rejection(body({ amount: 110.99 }));
+    expect(error.code).toBe('amount_mismatch');
+    expect(error.details).toEqual([{ path: 'amount', message: 'expected 111.00, got 110.99' }]);
+  });
+
+  it('GIVEN a client amount equal to the lines WHEN prepared THEN it is accepted', () => {
+    expect(prepare(body({ amount: 111 })).order.amount).toBe(111);
+  });
+
+  it('GIVEN two lines of one product WHEN prepared THEN the second line is rejected by path', () => {
+    const error = rejection(
+      body({
+        items: [
+          { product_id: 'abc', quantity: 1, unit_price: 1 },
+          { product_id: 'abc', quantity: 2, unit_price: 1 },
+        ],
+      }),
+    );
+    expect(error.code).toBe('invalid_order');
+    expect(error.details).toEqual([
+      { path: 'items[1].product_id', message: expect.stringMatching(/duplicate product/) },
+    ]);
+  });
+
+  it('GIVEN a total over the contract limit WHEN prepared THEN it is rejected as over the limit', () => {
+    const error = rejection(body({ items: [{ product_id: 'gold', quantity: 1000, unit_price: 999_999.99 }] }));
+    expect(error.code).toBe('amount_over_limit');
+    expect(error.details[0]!.path).toBe('amount');
+  });
+
+  it('GIVEN an unknown field at the top or in a line WHEN prepared THEN it is rejected, not ignored', () => {
+    expect(rejection(body({ ammount: 111 })).details).toEqual([
+      { path: 'body', message: expect.stringMatching(/ammount/) },
+    ]);
+    expect(
+      rejection(body({ items: [{ product_id: 'a', quantity: 1, unit_price: 1, colour: 'red' }] })).details,
+    ).toEqual([{ path: 'items[0]', message: expect.stringMatching(/colour/) }]);
+  });
+});
+
+describe('acceptOrder', () => {
+  it('GIVEN a new order WHEN accepted THEN order and outbox entry are written once', async () => {
+    const store = new InMemoryOrderStore();
+    const prepared = prepare(body(), 'key-1');
+
+    const result = await acceptOrder(store, prepared);
+
+    expect(result).toEqual({ outcome: 'placed', order: prepared.order });
+    expect(store.outbox).toEqual([prepared.outbox]);
+  });
+
+  it('GIVEN a retry with the same key and request WHEN accepted THEN the stored order is answered and nothing is written', async () => {
+    const store = new InMemoryOrderStore();
+    await acceptOrder(store, prepare(body(), 'key-1'));
+
+    const retry = await acceptOrder(store, prepare({ ...body(), amount: 111 }, 'key-1'));
+
+    expect(retry.outcome).toBe('replayed');
+    expect(retry.order.order_id).toBe(deterministicId('order', '123', 'key-1'));
+    expect(store.writes).toBe(1);
+    expect(store.outbox).toHaveLength(1);
+  });
+
+  it('GIVEN the same lines in another order WHEN retried under the same key THEN it is the same request', async () => {
+    const store = new InMemoryOrderStore();
+    await acceptOrder(store, prepare(body(), 'key-1'));
+    const reversed = body({ items: [...body().items].reverse() });
+
+    await expect(acceptOrder(store, prepare(reversed, 'key-1'))).resolves.toMatchObject({ outcome: 'replayed' });
+  });
+
+  it('GIVEN a different request under a used key WHEN accepted THEN it is a conflict and nothing is written', async () => {
+    const store = new InMemoryOrderStore();
+    await acceptOrder(store, prepare(body(), 'key-1'));
+
+    await expect(acceptOrder(store, prepare(body({ currency: 'EUR' }), 'key-1'))).rejects.toBeInstanceOf(
+      IdempotencyConflictError,
+    );
+    expect(store.writes).toBe(1);
+  });
+});

@@ -1,0 +1,65 @@
+import { prepareOrder } from '../../../lambdas/orders/place-order';
+import { recordOutcome } from '../../../lambdas/orders/record-outcome';
+import { StockChangedSchema } from '../../../lambdas/shared/contracts/events';
+import { PoisonRecordError } from '../../../lambdas/shared/errors';
+import { InMemoryOrderStore } from './in-memory-order-store';
+import { billingOutcome, ITEMS } from './order-events';
+
+function storeWithOrder() {
+  const store = new InMemoryOrderStore();
+  const { order } = prepareOrder({
+    body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
+    now: new Date('2025-04-07T12:34:56Z'),
+    newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',
+  });
+  store.orders.set(order.order_id, order);
+  return { store, orderId: order.order_id };
+}
+
+describe('recordOutcome', () => {
+  it('GIVEN a paid outcome WHEN recorded THEN the fact and a history line are stored with the event time', async () => {
+    const { store, orderId } = storeWithOrder();
+    const paid = billingOutcome(orderId, 'paid', 1);
+
+    const result = await recordOutcome(paid, store);
+
+    expect(result).toMatchObject({ outcome: 'recorded', fact: 'paid' });
+    expect(store.orders.get(orderId)!.facts).toEqual({ paid: paid.timestamp });
+    expect(store.orders.get(orderId)!.history.at(-1)).toEqual({
+      fact: 'paid',
+      at: paid.timestamp,
+      event_id: paid.event_id,
+      event_type: 'BillingOutcome',
+    });
+  });
+
+  it('GIVEN the same outcome again, even under another event_id WHEN recorded THEN it is a duplicate and nothing changes', async () => {
+    const { store, orderId } = storeWithOrder();
+    await recordOutcome(billingOutcome(orderId, 'paid', 1), store);
+    const before = store.orders.get(orderId);
+
+    const result = await recordOutcome({ ...billingOutcome(orderId, 'paid', 9), event_id: 'republished' }, store);
+
+    expect(result.outcome).toBe('duplicate');
+    expect(store.orders.get(orderId)).toBe(before);
+  });
+
+  it('GIVEN an outcome for an order that does not exist WHEN recorded THEN it is a poison record naming the order', async () => {
+    const { store } = storeWithOrder();
+    await expect(recordOutcome(billingOutcome('no-such-order', 'paid', 1), store)).rejects.toThrow(
+      new PoisonRecordError('unknown order no-such-order'),
+    );
+  });
+
+  it('GIVEN an event with no status meaning WHEN recorded THEN it is a poison record', async () => {
+    const { store } = storeWithOrder();
+    const stockChanged = StockChangedSchema.parse({
+      event_type: 'StockChanged',
+      event_id: 'e1',
+      product_id: 'abc',
+      quantity_change: -2,
+      timestamp: '2025-04-07T12:35:00Z',
+    });
+    await expect(recordOutcome(stockChanged, store)).rejects.toThrow(/StockChanged has no order status meaning/);
+  });
+});
