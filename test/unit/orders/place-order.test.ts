@@ -97,11 +97,10 @@ describe('prepareOrder', () => {
         const items = lines.map((l, i) => ({ product_id: `p${i}`, quantity: l.quantity, unit_price: l.cents / 100 }));
         const expectedCents = lines.reduce((sum, l) => sum + l.quantity * l.cents, 0);
         expect(totalCents(items)).toBe(expectedCents);
-        if (expectedCents <= 100_000_000) {
-          const { order } = prepare(body({ items }));
-          expect(toCents(order.amount)).toBe(expectedCents);
-          expect(order.amount).toBe(expectedCents / 100);
-        }
+        fc.pre(expectedCents <= 100_000_000); // over the contract limit: rejected, tested below
+        const { order } = prepare(body({ items }));
+        expect(toCents(order.amount)).toBe(expectedCents);
+        expect(order.amount).toBe(expectedCents / 100);
       }),
     );
   });
