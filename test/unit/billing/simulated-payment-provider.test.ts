@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import {
+  centsOf,
+  DECLINED_CARD,
+  SimulatedPaymentProvider,
+} from '../../../lambdas/billing/adapters/simulated-payment-provider';
+
+const provider = new SimulatedPaymentProvider();
+const charge = (amount: number, payment_method = 'credit_card', idempotencyKey = 'order-1') =>
+  provider.charge({ idempotencyKey, amount, currency: 'USD', payment_method });
+
+describe('SimulatedPaymentProvider', () => {
+  it('GIVEN the declined_card payment method WHEN charged THEN the payment is declined as card_declined', async () => {
+    await expect(charge(99, DECLINED_CARD)).resolves.toMatchObject({ status: 'declined', reason: 'card_declined' });
+  });
+
+  it.each([0.13, 10.13, 99.13, 1234.13, 999999.13])(
+    'GIVEN an amount of %p, whose cents are .13, WHEN charged THEN it is declined',
+    async (amount) => {
+      await expect(charge(amount)).resolves.toMatchObject({ status: 'declined', reason: 'insufficient_funds' });
+    },
+  );
+
+  it.each([13, 1.3, 10.12, 10.14, 0.31, 113, 99])(
+    'GIVEN an amount of %p, whose cents are not .13, WHEN charged with a card THEN it is paid',
+    async (amount) => {
+      await expect(charge(amount)).resolves.toMatchObject({ status: 'paid' });
+    },
+  );
+
+  it('GIVEN any amount in cents WHEN its cents are computed THEN they match integer arithmetic, never float rounding', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000_000 }), (minorUnits) => {
+        expect(centsOf(minorUnits / 100)).toBe(minorUnits % 100);
+      }),
+    );
+  });
+
+  it('GIVEN the same idempotency key twice WHEN charged THEN the same transaction id comes back, and another key gets another', async () => {
+    const first = await charge(10, 'credit_card', 'order-1');
+    const again = await charge(10, 'credit_card', 'order-1');
+    const other = await charge(10, 'credit_card', 'order-2');
+
+    expect(again).toEqual(first);
+    expect(other.transaction_id).not.toBe(first.transaction_id);
+    expect(first.transaction_id).toMatch(/^txn_[0-9a-f-]{36}$/);
+  });
+
+  it('GIVEN a refund key WHEN refunded twice THEN the refund transaction id is stable and differs from the charge', async () => {
+    const charged = await charge(10);
+    const request = {
+      idempotencyKey: 'order-1:refund',
+      transaction_id: charged.transaction_id,
+      amount: 10,
+      currency: 'USD',
+    };
+
+    const first = await provider.refund(request);
+
+    await expect(provider.refund(request)).resolves.toEqual(first);
+    expect(first.transaction_id).not.toBe(charged.transaction_id);
+  });
+});
