@@ -1,0 +1,79 @@
+import type { EventPublisher, OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
+import type { Reservation, StockLine } from '../../../lambdas/inventory/reservation';
+import type { ReserveAttempt, StockLevels, StockStore } from '../../../lambdas/inventory/stock-store';
+
+/**
+ * Stock and reservations in memory, with the semantics of the DynamoDB adapter: `reserve` is one
+ * atomic transaction whose conditions (reservation absent, available >= quantity for every line) are
+ * all checked before anything is written; like DynamoDB it refuses a transaction that touches the
+ * same product twice. A failed reservation condition returns the existing decision (ALL_OLD).
+ */
+export class InMemoryStockStore implements StockStore, StockLevels {
+  readonly available = new Map<string, number>();
+  readonly reservations = new Map<string, Reservation>();
+  readonly appliedRestocks = new Map<string, Set<string>>();
+  /** The lowest stock level ever held by any product: I2 says it never goes below zero. */
+  lowestLevel = Infinity;
+
+  constructor(initial: Record<string, number> = {}) {
+    for (const [product, units] of Object.entries(initial)) this.set(product, units);
+  }
+
+  async reserve(reservation: Reservation, lines: readonly StockLine[]): Promise<ReserveAttempt> {
+    const products = lines.map((l) => l.product_id);
+    if (new Set(products).size !== products.length) {
+      throw Object.assign(new Error('Transaction request cannot include multiple operations on one item'), {
+        name: 'ValidationException',
+      });
+    }
+    const existing = this.reservations.get(reservation.order_id);
+    if (existing) return { kind: 'already-decided', reservation: structuredClone(existing) };
+    const short = lines.filter((l) => (this.available.get(l.product_id) ?? -Infinity) < l.quantity);
+    if (short.length > 0) return { kind: 'out-of-stock', products: short.map((l) => l.product_id) };
+    for (const line of lines) this.set(line.product_id, this.available.get(line.product_id)! - line.quantity);
+    this.reservations.set(reservation.order_id, structuredClone(reservation));
+    return { kind: 'reserved', reservation };
+  }
+
+  async recordRejection(rejection: Reservation): Promise<{ recorded: boolean; reservation: Reservation }> {
+    const existing = this.reservations.get(rejection.order_id);
+    if (existing) return { recorded: false, reservation: structuredClone(existing) };
+    this.reservations.set(rejection.order_id, structuredClone(rejection));
+    return { recorded: true, reservation: rejection };
+  }
+
+  async restock(request: { restock_id: string; product_id: string; quantity: number }): Promise<{ applied: boolean }> {
+    const applied = this.appliedRestocks.get(request.product_id) ?? new Set<string>();
+    if (applied.has(request.restock_id)) return { applied: false };
+    this.appliedRestocks.set(request.product_id, applied.add(request.restock_id));
+    this.set(request.product_id, (this.available.get(request.product_id) ?? 0) + request.quantity);
+    return { applied: true };
+  }
+
+  async setAvailable(productId: string, available: number): Promise<void> {
+    this.set(productId, available);
+  }
+
+  private set(productId: string, units: number): void {
+    this.available.set(productId, units);
+    this.lowestLevel = Math.min(this.lowestLevel, units);
+  }
+}
+
+/** Records published events; `failNext` makes the next publishes fail like a broker that went away. */
+export class RecordingPublisher implements EventPublisher {
+  readonly published: OutgoingEvent[] = [];
+  failNext = 0;
+
+  async publish(events: readonly OutgoingEvent[]): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('broker not available');
+    }
+    this.published.push(...events);
+  }
+
+  on(topic: string): OutgoingEvent[] {
+    return this.published.filter((p) => p.topic === topic);
+  }
+}

@@ -1,0 +1,79 @@
+import { InvalidRestockRequestError, parseRestockRequest, restock } from '../../../lambdas/inventory/restock';
+import { InMemoryStockStore, RecordingPublisher } from './fakes';
+
+describe('parseRestockRequest', () => {
+  it('GIVEN a valid request WHEN parsed THEN it is returned as is', () => {
+    const request = { restock_id: 'r-1', product_id: 'abc', quantity: 24 };
+
+    expect(parseRestockRequest(request)).toEqual(request);
+  });
+
+  it.each([
+    ['no body', undefined, /\(root\): Invalid input/],
+    ['a string', 'restock abc', /\(root\): Invalid input/],
+    ['a missing restock_id', { product_id: 'abc', quantity: 1 }, /restock_id: Invalid input/],
+    ['an empty product_id', { restock_id: 'r-1', product_id: '', quantity: 1 }, /product_id: Too small/],
+    ['a zero quantity', { restock_id: 'r-1', product_id: 'abc', quantity: 0 }, /quantity: Too small/],
+    ['a negative quantity', { restock_id: 'r-1', product_id: 'abc', quantity: -5 }, /quantity: Too small/],
+    [
+      'a fractional quantity',
+      { restock_id: 'r-1', product_id: 'abc', quantity: 1.5 },
+      /quantity: Invalid input: expected int/,
+    ],
+    [
+      'a quantity as text',
+      { restock_id: 'r-1', product_id: 'abc', quantity: '5' },
+      /quantity: Invalid input: expected number/,
+    ],
+    ['a misspelt field', { restock_id: 'r-1', product_id: 'abc', quantity: 1, qty: 1 }, /Unrecognized key: "qty"/],
+  ])('GIVEN %s WHEN parsed THEN InvalidRestockRequestError names the problem', (_case, input, reason) => {
+    expect(() => parseRestockRequest(input)).toThrow(InvalidRestockRequestError);
+    expect(() => parseRestockRequest(input)).toThrow(reason);
+  });
+});
+
+describe('restock', () => {
+  function setup() {
+    const stock = new InMemoryStockStore({ abc: 1 });
+    const publisher = new RecordingPublisher();
+    return { stock, publisher, deps: { stock, publisher, now: () => new Date('2025-04-07T13:00:00Z') } };
+  }
+
+  it('GIVEN a restock WHEN applied THEN the units are added and a positive StockChanged without order_id is published', async () => {
+    const { stock, publisher, deps } = setup();
+
+    const outcome = await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
+
+    expect(outcome.applied).toBe(true);
+    expect(stock.available.get('abc')).toBe(25);
+    expect(publisher.published).toEqual([
+      {
+        topic: 'inventory',
+        key: 'abc',
+        event: expect.objectContaining({ event_type: 'StockChanged', product_id: 'abc', quantity_change: 24 }),
+      },
+    ]);
+    expect(publisher.published[0]!.event).not.toHaveProperty('order_id');
+  });
+
+  it('GIVEN a restock already applied WHEN the same request comes again THEN no units are added and the same event id is re-published', async () => {
+    const { stock, publisher, deps } = setup();
+    await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
+
+    const again = await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
+
+    expect(again.applied).toBe(false);
+    expect(stock.available.get('abc')).toBe(25);
+    expect(publisher.published[1]!.event.event_id).toBe(publisher.published[0]!.event.event_id);
+  });
+
+  it('GIVEN two different restocks WHEN applied THEN both add their units under different event ids', async () => {
+    const { stock, publisher, deps } = setup();
+
+    await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 2 }, deps);
+    await restock({ restock_id: 'r-2', product_id: 'abc', quantity: 3 }, deps);
+
+    expect(stock.available.get('abc')).toBe(6);
+    expect(new Set(publisher.published.map((p) => p.event.event_id)).size).toBe(2);
+  });
+});
