@@ -1,0 +1,166 @@
+import type { MSKRecord } from 'aws-lambda';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+/**
+ * The archive's object format, shared by the archive function, the local runtime and the e2e tests.
+ *
+ * One object per topic-partition per batch, named like the Kafka Connect S3 sink names its files:
+ *   <topic>/dt=YYYY-MM-DD/<topic>+<partition>+<first offset, 20 digits>.jsonl.gz
+ * The zero padding makes the keys of one partition sort in offset order. dt is the UTC day of the
+ * first record's Kafka timestamp, not the time of the write, so a redelivery on another day still
+ * lands on the same key.
+ *
+ * The body is gzip of JSON lines, one line per record, in offset order. Each line keeps the record
+ * exactly as Lambda delivered it (base64 key and value, headers, offset, timestamp), so the archive
+ * can replay anything, poison records included, and adds a readable `decoded` view when the key is
+ * UTF-8 and the value UTF-8 JSON. Nothing is validated against the event schemas: the archive keeps
+ * what the topic holds.
+ */
+export interface ArchiveLine {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** Kafka timestamp, milliseconds since the epoch. */
+  readonly timestamp: number;
+  readonly timestamp_type: string;
+  /** base64, as delivered; null when the record has none (Lambda leaves the field out). */
+  readonly key: string | null;
+  /** base64, as delivered; null for a null (tombstone) value. */
+  readonly value: string | null;
+  /** In delivery order (names may repeat); values base64. */
+  readonly headers: readonly { readonly name: string; readonly value: string }[];
+  readonly decoded: {
+    /** The key as UTF-8 text, when it is valid UTF-8. */
+    readonly key?: string;
+    /** The value parsed as JSON, when it is valid UTF-8 JSON. */
+    readonly value?: unknown;
+  };
+}
+
+export interface ArchiveObject {
+  readonly key: string;
+  readonly body: Buffer;
+  readonly topic: string;
+  readonly partition: number;
+  readonly firstOffset: number;
+  readonly lastOffset: number;
+  readonly recordCount: number;
+}
+
+export function objectKey(topic: string, partition: number, firstOffset: number, firstTimestamp: number): string {
+  // A negative timestamp is Kafka's "none" (-1); the epoch day keeps the key deterministic.
+  const day = new Date(Math.max(0, firstTimestamp)).toISOString().slice(0, 10);
+  return `${topic}/dt=${day}/${topic}+${partition}+${String(firstOffset).padStart(20, '0')}.jsonl.gz`;
+}
+
+/**
+ * The object for the records of ONE topic-partition of a batch. Same records, same bytes: the JSON
+ * is built with a fixed field order and gzip is written without a modification time or file name
+ * (Node's gzip header carries mtime 0), so a redelivered batch overwrites its object identically.
+ * (Only a zlib upgrade in the runtime could change the compressed bytes; the content stays the same.)
+ */
+export function encodeBatch(records: readonly MSKRecord[]): ArchiveObject {
+  const first = records[0];
+  if (!first) throw new Error('An archive object needs at least one record');
+  for (const record of records) {
+    if (record.topic !== first.topic || record.partition !== first.partition) {
+      throw new Error(`An archive object holds one topic-partition; got ${record.topic}-${record.partition}`);
+    }
+  }
+  const text = records.map((record) => JSON.stringify(toLine(record)) + '\n').join('');
+  return {
+    key: objectKey(first.topic, first.partition, first.offset, first.timestamp),
+    body: gzipSync(Buffer.from(text, 'utf8')),
+    topic: first.topic,
+    partition: first.partition,
+    firstOffset: first.offset,
+    lastOffset: records[records.length - 1]!.offset,
+    recordCount: records.length,
+  };
+}
+
+/** The lines of an archive object (gzip JSON lines), in the order they were written. */
+export function decodeObject(body: Uint8Array): ArchiveLine[] {
+  return gunzipSync(body)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as ArchiveLine);
+}
+
+/** The record as Lambda delivered it, rebuilt from its line (the round trip the archive promises). */
+export function recordOf(line: ArchiveLine): MSKRecord {
+  // The aws-lambda types call key and value strings; Lambda sends no key and a null value when the record has none.
+  return {
+    topic: line.topic,
+    partition: line.partition,
+    offset: line.offset,
+    timestamp: line.timestamp,
+    timestampType: line.timestamp_type as MSKRecord['timestampType'],
+    // Lambda leaves the key out when the record has none.
+    ...(line.key === null ? {} : { key: line.key }),
+    value: line.value as string,
+    headers: line.headers.map((h) => ({ [h.name]: [...Buffer.from(h.value, 'base64')] })),
+  } as MSKRecord;
+}
+
+/** A record's identity in Kafka: what "the archive holds each record once" counts. */
+export function recordId(line: Pick<ArchiveLine, 'topic' | 'partition' | 'offset'>): string {
+  return `${line.topic}-${line.partition}@${line.offset}`;
+}
+
+/**
+ * The identities that occur more than once across the given objects' lines. Empty when the
+ * archive holds each record exactly once (read the current version of every object).
+ */
+export function duplicateRecordIds(objects: readonly (readonly ArchiveLine[])[]): string[] {
+  const seen = new Map<string, number>();
+  for (const line of objects.flat()) seen.set(recordId(line), (seen.get(recordId(line)) ?? 0) + 1);
+  return [...seen].filter(([, count]) => count > 1).map(([id]) => id);
+}
+
+function toLine(record: MSKRecord): ArchiveLine {
+  const key = (record.key as string | null | undefined) ?? null;
+  const value = (record.value as string | null | undefined) ?? null;
+  const decodedKey = key === null ? undefined : utf8(key);
+  const decodedValue = value === null ? undefined : json(value);
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    timestamp_type: record.timestampType,
+    key,
+    value,
+    headers: (record.headers ?? []).flatMap((header) =>
+      Object.entries(header).map(([name, bytes]) => ({ name, value: Buffer.from(bytes).toString('base64') })),
+    ),
+    decoded: {
+      ...(decodedKey === undefined ? {} : { key: decodedKey }),
+      ...(decodedValue === undefined ? {} : { value: decodedValue.parsed }),
+    },
+  };
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function utf8(base64: string): string | undefined {
+  // Buffer.from skips characters that are not base64: decoding them would show made-up text.
+  if (base64.length % 4 !== 0 || !BASE64.test(base64)) return undefined;
+  try {
+    return strictUtf8.decode(Buffer.from(base64, 'base64'));
+  } catch {
+    return undefined;
+  }
+}
+
+function json(base64: string): { parsed: unknown } | undefined {
+  const text = utf8(base64);
+  if (text === undefined) return undefined;
+  try {
+    return { parsed: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}

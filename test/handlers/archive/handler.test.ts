@@ -1,0 +1,120 @@
+import './archive-env';
+import { PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import type { Context, MSKEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { decodeObject, duplicateRecordIds, recordOf } from '../../../lambdas/archive/archive-format';
+import { handler, lambdaHandler } from '../../../lambdas/archive/handler';
+import { metrics } from '../../../lambdas/shared/observability';
+import { loadEvent } from '../../support/msk';
+
+const s3 = mockClient(S3Client);
+
+/** The bucket behind the mocked client: the latest version of each key, as a reader sees it. */
+function fakeBucket(options: { failKeys?: RegExp } = {}) {
+  s3.reset();
+  const objects = new Map<string, Buffer>();
+  const puts: PutObjectCommandInput[] = [];
+  s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+    if (options.failKeys?.test(input.Key!)) {
+      throw Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: {} });
+    }
+    puts.push(input);
+    objects.set(input.Key!, input.Body as Buffer);
+    return { ETag: '"etag"' };
+  });
+  return { objects, puts };
+}
+
+const archiveBatch = () => loadEvent('archive-batch.json');
+const partitionsOf = (event: MSKEvent) => Object.values(event.records);
+
+describe('archive handler', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN a batch of several topics and partitions WHEN archived THEN one object per topic-partition is put, named by topic, UTC day, partition and first offset', async () => {
+    const { puts } = fakeBucket();
+    const event = archiveBatch();
+
+    await lambdaHandler(event);
+
+    expect(puts.map((p) => p.Key).sort()).toEqual(
+      partitionsOf(event)
+        .map(([first]) => {
+          const day = new Date(first!.timestamp).toISOString().slice(0, 10);
+          return `${first!.topic}/dt=${day}/${first!.topic}+${first!.partition}+${String(first!.offset).padStart(20, '0')}.jsonl.gz`;
+        })
+        .sort(),
+    );
+    expect(puts.length).toBeGreaterThanOrEqual(5);
+    expect(puts.map((p) => p.Key)).toContain('orders/dt=2025-04-07/orders+3+00000000000000000120.jsonl.gz');
+    expect(new Set(puts.map((p) => p.Bucket))).toEqual(new Set(['order-pipeline-archive']));
+    expect(puts[0]).toMatchObject({ ContentType: 'application/gzip', Metadata: { topic: expect.any(String) } });
+  });
+
+  it('GIVEN a batch WHEN archived THEN each object holds exactly the records of its topic-partition, as delivered', async () => {
+    const { objects } = fakeBucket();
+    const event = archiveBatch();
+
+    await lambdaHandler(event);
+
+    const archived = [...objects.values()].map((body) => decodeObject(body).map(recordOf));
+    expect(
+      archived.sort((a, b) => a[0]!.topic.localeCompare(b[0]!.topic) || a[0]!.partition - b[0]!.partition),
+    ).toEqual(
+      partitionsOf(archiveBatch()).sort(
+        (a, b) => a[0]!.topic.localeCompare(b[0]!.topic) || a[0]!.partition - b[0]!.partition,
+      ),
+    );
+  });
+
+  it('GIVEN the same batch delivered 3 times WHEN archived THEN the same keys get identical bytes and the archive holds each record once', async () => {
+    const { objects, puts } = fakeBucket();
+
+    await lambdaHandler(archiveBatch());
+    const firstPuts = puts.map((p) => [p.Key, (p.Body as Buffer).toString('base64')]);
+    await lambdaHandler(archiveBatch());
+    await lambdaHandler(archiveBatch());
+
+    expect(puts.map((p) => [p.Key, (p.Body as Buffer).toString('base64')])).toEqual([
+      ...firstPuts,
+      ...firstPuts,
+      ...firstPuts,
+    ]);
+    const lines = [...objects.values()].map((body) => decodeObject(body));
+    expect(duplicateRecordIds(lines)).toEqual([]);
+    expect(lines.flat()).toHaveLength(partitionsOf(archiveBatch()).flat().length);
+  });
+
+  it('GIVEN poison records WHEN archived THEN they are kept as delivered, nothing is validated or dropped', async () => {
+    const { objects } = fakeBucket();
+    const event = loadEvent('shipping-poison.json');
+
+    await lambdaHandler(event);
+
+    const lines = [...objects.values()].flatMap((body) => decodeObject(body));
+    expect(lines).toHaveLength(partitionsOf(event).flat().length);
+    expect(lines.find((l) => l.offset === 55)).toMatchObject({ value: 'not base64!', decoded: { key: '12349' } });
+    expect(lines.find((l) => l.offset === 54)).toMatchObject({ value: null, decoded: { key: '12349' } });
+  });
+
+  it('GIVEN S3 fails for one object WHEN archived THEN the invocation throws so that the whole batch is retried', async () => {
+    const { puts } = fakeBucket({ failKeys: /^shipping\// });
+
+    await expect(lambdaHandler(archiveBatch())).rejects.toThrow(
+      /failed to write \(shipping\/dt=2025-04-07\/shipping\+3\+/,
+    );
+    expect(puts.length).toBe(partitionsOf(archiveBatch()).length - 1);
+  });
+
+  it('GIVEN the deployed middy handler WHEN invoked with a Lambda context THEN it archives the batch and counts the records', async () => {
+    const { puts } = fakeBucket();
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const event = archiveBatch();
+
+    await handler(event, { functionName: 'archive', awsRequestId: 'req-1' } as Context);
+
+    expect(puts).toHaveLength(partitionsOf(event).length);
+    const recordsArchived = addMetric.mock.calls.filter(([name]) => name === 'RecordsArchived').map(([, , n]) => n);
+    expect(recordsArchived.reduce((a, b) => a + b, 0)).toBe(partitionsOf(event).flat().length);
+  });
+});
