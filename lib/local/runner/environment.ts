@@ -1,0 +1,82 @@
+import { LOCAL_ARCHIVE_BUCKET, LOCAL_CREDENTIALS, localTableEnv } from '../local-names';
+import type { FunctionSpec } from './assembly';
+import { describeValue, isIntrinsic } from './cloudformation';
+
+/** Where the functions reach the local stand-ins of Kafka, DynamoDB and S3. */
+export interface LocalEndpoints {
+  readonly kafkaBootstrap: string;
+  readonly dynamodbEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly region: string;
+}
+
+export class UnresolvedEnvironmentError extends Error {
+  override readonly name = 'UnresolvedEnvironmentError';
+}
+
+/** The local account id in ARNs the runner makes up. */
+export const LOCAL_ACCOUNT = '000000000000';
+
+/**
+ * Variables whose deployed values point at AWS resources, with their local values. Every other
+ * variable must be a literal in the template: a reference the runner does not know is an error,
+ * never a guess.
+ */
+function localValues(endpoints: LocalEndpoints): Record<string, string> {
+  return {
+    ...localTableEnv(),
+    KAFKA_BOOTSTRAP_SERVERS: endpoints.kafkaBootstrap,
+    KAFKA_AUTH: 'plaintext',
+    ARCHIVE_BUCKET: LOCAL_ARCHIVE_BUCKET,
+  };
+}
+
+/**
+ * The environment of a function's local execution environment: the template's variables with
+ * AWS resources swapped for their local stand-ins, the variables the Lambda runtime sets
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
+ * the SDK's standard endpoint variables, and the fixed local credentials. Nothing is inherited from
+ * the runner's own environment except PATH, so a developer's AWS profile never leaks in.
+ */
+export function functionEnvironment(fn: FunctionSpec, endpoints: LocalEndpoints): Record<string, string> {
+  const local = localValues(endpoints);
+  const env: Record<string, string> = {};
+  const unresolved: string[] = [];
+  for (const [name, value] of Object.entries(fn.environment)) {
+    if (name in local) env[name] = local[name];
+    else if (typeof value === 'string') env[name] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') env[name] = String(value);
+    else unresolved.push(`${name} = ${describeValue(value)}${isIntrinsic(value) ? ' (a deploy-time reference)' : ''}`);
+  }
+  if (unresolved.length > 0) {
+    throw new UnresolvedEnvironmentError(
+      `function ${fn.id} (${fn.logicalId}, stack ${fn.stack}): the local runner has no local value for ` +
+        `${unresolved.join('; ')}. Make the variable a literal in the CDK app, or give it a local value in ` +
+        'lib/local/runner/environment.ts.',
+    );
+  }
+  return {
+    ...env,
+    AWS_REGION: endpoints.region,
+    AWS_DEFAULT_REGION: endpoints.region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${fn.id}`,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    LAMBDA_TASK_ROOT: fn.bundleDir,
+    _HANDLER: fn.handler,
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+  };
+}
+
+export function functionArn(fn: FunctionSpec, region: string): string {
+  return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${fn.functionName}`;
+}

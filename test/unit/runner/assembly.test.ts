@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assemblyFromTemplates, AssemblyError, loadAssembly } from '../../../lib/local/runner/assembly';
+import type { CfnTemplate, StackTemplate } from '../../../lib/local/runner/cloudformation';
+
+const FIXTURE = join(__dirname, 'fixtures', 'assembly');
+
+/** The fixture's stacks, parsed afresh, for tests that alter a template. */
+function fixtureStacks(): StackTemplate[] {
+  return ['Data', 'Services'].map((stackName) => {
+    const templateFile = join(FIXTURE, `${stackName}.template.json`);
+    return {
+      stackName,
+      templateFile,
+      assemblyDir: FIXTURE,
+      template: JSON.parse(readFileSync(templateFile, 'utf8')) as CfnTemplate,
+    };
+  });
+}
+
+function resourcesOf(stacks: StackTemplate[], stackName: string) {
+  return stacks.find((s) => s.stackName === stackName)!.template.Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+}
+
+describe('loadAssembly', () => {
+  it('GIVEN a synthesized assembly WHEN it is loaded THEN every function is found by its id tag with its bundle and settings', async () => {
+    const assembly = await loadAssembly(FIXTURE);
+
+    expect(assembly.functions.map((f) => [f.id, f.logicalId, f.stack])).toEqual([
+      ['billing', 'BillingFunctionEC8E7E61', 'Services'],
+      ['outboxRelay', 'RelayFunctionD137DF95', 'Services'],
+    ]);
+    const billing = assembly.functions[0];
+    expect(billing.bundleDir).toBe(join(FIXTURE, 'asset.fixture'));
+    expect(billing.handler).toBe('index.handler');
+    expect(billing.runtime).toBe('nodejs22.x');
+    expect(billing.timeoutSeconds).toBe(30);
+    expect(billing.memorySizeMb).toBe(128);
+    expect(billing.functionName).toBe('Services-BillingFunctionEC8E7E61');
+    expect(billing.environment.PAYMENTS_TABLE).toEqual({
+      'Fn::ImportValue': 'Data:ExportsOutputRefPaymentsTable48A42630E9179FB6',
+    });
+    expect(assembly.functions[1].timeoutSeconds).toBe(3);
+  });
+
+  it('GIVEN a Kafka mapping with every control set WHEN it is loaded THEN all its settings are read from the template', async () => {
+    const assembly = await loadAssembly(FIXTURE);
+
+    const mapping = assembly.kafkaMappings.find((m) => m.topic === 'billing_outcome');
+    expect(mapping).toEqual({
+      kind: 'kafka',
+      id: 'BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2billingoutcome103532EE',
+      stack: 'Services',
+      functionLogicalId: 'BillingFunctionEC8E7E61',
+      functionId: 'billing',
+      enabled: true,
+      topic: 'billing_outcome',
+      consumerGroupId: 'inventory.billing_outcome',
+      eventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/order-pipeline/abcd',
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 100,
+      maximumBatchingWindowSeconds: 1,
+      filterPatterns: ['{"value":{"payment_status":["paid"]}}'],
+      maximumRetryAttempts: 3,
+      bisectBatchOnFunctionError: true,
+      reportBatchItemFailures: true,
+      maximumRecordAgeSeconds: 3600,
+      onFailure: { type: 'kafka', topic: 'dead_letter' },
+    });
+  });
+
+  it('GIVEN a Kafka mapping that sets only topic, group and position WHEN it is loaded THEN Lambda defaults apply', async () => {
+    const assembly = await loadAssembly(FIXTURE);
+
+    const mapping = assembly.kafkaMappings.find((m) => m.topic === 'orders')!;
+    expect(mapping.consumerGroupId).toBe('billing.orders');
+    expect(mapping.startingPosition).toBe('LATEST');
+    expect(mapping.batchSize).toBe(100);
+    expect(mapping.maximumBatchingWindowSeconds).toBe(0.5);
+    expect(mapping.maximumRetryAttempts).toBe(-1);
+    expect(mapping.maximumRecordAgeSeconds).toBe(-1);
+    expect(mapping.bisectBatchOnFunctionError).toBe(false);
+    expect(mapping.reportBatchItemFailures).toBe(false);
+    expect(mapping.onFailure).toBeUndefined();
+    expect(mapping.filterPatterns).toEqual([]);
+    expect(mapping.eventSourceArn).toBeUndefined();
+  });
+
+  it('GIVEN the outbox stream mapping through a cross-stack import WHEN it is loaded THEN it reads the outbox table stream', async () => {
+    const assembly = await loadAssembly(FIXTURE);
+
+    expect(assembly.streamMappings).toEqual([
+      expect.objectContaining({
+        kind: 'dynamodb',
+        functionId: 'outboxRelay',
+        tableId: 'outbox',
+        startingPosition: 'TRIM_HORIZON',
+        batchSize: 10,
+        maximumBatchingWindowSeconds: 0,
+        filterPatterns: ['{"eventName":["INSERT"]}'],
+        maximumRetryAttempts: 5,
+        bisectBatchOnFunctionError: true,
+        reportBatchItemFailures: true,
+      }),
+    ]);
+  });
+
+  it('GIVEN a directory without a manifest WHEN it is loaded THEN the error says to synthesize first', async () => {
+    await expect(loadAssembly(join(FIXTURE, 'asset.fixture'))).rejects.toThrow(/manifest\.json not found: synthesize/);
+  });
+});
+
+describe('assemblyFromTemplates', () => {
+  it('GIVEN a function without the function-id tag WHEN the assembly is read THEN the error names its logical id', () => {
+    const stacks = fixtureStacks();
+    delete resourcesOf(stacks, 'Services').RelayFunctionD137DF95.Properties.Tags;
+
+    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(AssemblyError);
+    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(
+      /function RelayFunctionD137DF95 \(stack Services\) has no order-pipeline:function-id tag/,
+    );
+  });
+
+  it('GIVEN a tag naming no function of FUNCTIONS WHEN the assembly is read THEN it is rejected', () => {
+    const stacks = fixtureStacks();
+    resourcesOf(stacks, 'Services').RelayFunctionD137DF95.Properties.Tags = [
+      { Key: 'order-pipeline:function-id', Value: 'payroll' },
+    ];
+
+    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(/payroll is not a function in FUNCTIONS/);
+  });
+
+  it('GIVEN a Kafka mapping without a consumer group WHEN the assembly is read THEN it is rejected', () => {
+    const stacks = fixtureStacks();
+    const mapping = resourcesOf(
+      stacks,
+      'Services',
+    ).BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D;
+    delete mapping.Properties.AmazonManagedKafkaEventSourceConfig;
+
+    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(/no literal ConsumerGroupId/);
+  });
+
+  it('GIVEN a mapping whose function is in no template WHEN the assembly is read THEN the error names the mapping', () => {
+    const stacks = fixtureStacks();
+    const mapping = resourcesOf(
+      stacks,
+      'Services',
+    ).BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D;
+    mapping.Properties.FunctionName = { Ref: 'Gone' };
+
+    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(
+      /event source mapping BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D .* names no function/,
+    );
+  });
+
+  it('GIVEN an on-failure destination on an SQS queue WHEN the assembly is read THEN it is kept as an SQS destination', () => {
+    const stacks = fixtureStacks();
+    const mapping = resourcesOf(
+      stacks,
+      'Services',
+    ).BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D;
+    mapping.Properties.DestinationConfig = { OnFailure: { Destination: 'arn:aws:sqs:eu-west-1:123456789012:dlq' } };
+
+    const assembly = assemblyFromTemplates(FIXTURE, stacks);
+
+    expect(assembly.kafkaMappings.find((m) => m.topic === 'orders')!.onFailure).toEqual({
+      type: 'sqs',
+      raw: 'arn:aws:sqs:eu-west-1:123456789012:dlq',
+    });
+  });
+});
