@@ -1,0 +1,306 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { TOPIC_RETENTION_MS } from '../lambdas/shared/contracts/topics';
+
+/**
+ * The one typed stage configuration of the CDK app. `-c stage=dev|prod` picks the stage,
+ * `-c clusterType=provisioned|serverless` the kind of MSK cluster; everything else a stage
+ * decides (sizes, retention, removal policies, mapping error handling, alarm thresholds) is here,
+ * in code, so that a reviewer sees every difference between dev and prod in one file.
+ */
+export const STAGES = ['dev', 'prod'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export const CLUSTER_TYPES = ['provisioned', 'serverless'] as const;
+export type ClusterType = (typeof CLUSTER_TYPES)[number];
+
+export const API_AUTHORIZATIONS = ['iam', 'none'] as const;
+export type ApiAuthorization = (typeof API_AUTHORIZATIONS)[number];
+
+export interface MappingSettings {
+  readonly batchSize: number;
+  readonly maxBatchingWindow: Duration;
+  /** Bounded: a record that keeps failing transiently reaches the on-failure destination, never blocks its partition forever. */
+  readonly retryAttempts: number;
+  /** Records older than this go to the on-failure destination instead of the function. */
+  readonly maxRecordAge: Duration;
+  readonly bisectBatchOnError: boolean;
+  /** Sets KAFKA_PARTIAL_BATCH_RESPONSE on the function: the handler returns failed records instead of throwing. */
+  readonly reportBatchItemFailures: boolean;
+  /**
+   * Provisioned event pollers. Lambda offers retries, bisection, partial batch responses and the
+   * Kafka on-failure destination only in provisioned mode, so every stage sets them. All mappings of
+   * a stage share one poller group (and so their Event Poller Units).
+   */
+  readonly pollers: { readonly minimum: number; readonly maximum: number };
+  /** ESM metrics (EventCount, ErrorCount, KafkaMetrics): per-mapping visibility at CloudWatch custom metric prices. */
+  readonly enhancedMetrics: boolean;
+}
+
+export interface StageConfig {
+  readonly stage: StageName;
+  readonly clusterType: ClusterType;
+  /** Stateful resources (cluster, topics, tables, buckets, keys, log groups). */
+  readonly removalPolicy: RemovalPolicy;
+  readonly network: {
+    /**
+     * AZs that get an interface endpoint (Lambda, STS) for the MSK event pollers. One is enough for a
+     * dev stage (traffic from the other AZs crosses over); three keep prod up when an AZ is down.
+     */
+    readonly interfaceEndpointAzs: 1 | 2 | 3;
+    readonly flowLogRetention: RetentionDays;
+  };
+  readonly msk: {
+    /** KRaft metadata mode (no ZooKeeper). 3.9 is the last 3.x line; 4.x is the upgrade path. */
+    readonly kafkaVersion: string;
+    /**
+     * Not kafka.t3.small: its IAM connection-rate quota is too low for a dozen event pollers and
+     * the producers' reconnects.
+     */
+    readonly brokerInstanceType: string;
+    readonly brokerVolumeGiB: number;
+    readonly enhancedMonitoring: 'DEFAULT' | 'PER_BROKER' | 'PER_TOPIC_PER_BROKER' | 'PER_TOPIC_PER_PARTITION';
+    readonly brokerLogRetention: RetentionDays;
+  };
+  readonly mappings: MappingSettings;
+  readonly functions: {
+    readonly memorySize: number;
+    readonly timeout: Duration;
+    readonly logRetention: RetentionDays;
+    readonly applicationLogLevel: 'DEBUG' | 'INFO' | 'WARN';
+  };
+  readonly data: {
+    readonly deletionProtection: boolean;
+  };
+  readonly archive: {
+    readonly infrequentAccessAfter: Duration;
+    readonly glacierAfter: Duration;
+    readonly noncurrentVersionsExpireAfter: Duration;
+    readonly accessLogsExpireAfter: Duration;
+  };
+  readonly api: {
+    /**
+     * `iam` (default): callers sign requests with SigV4. `none` is for demos only (`-c apiAuth=none`):
+     * anyone who has the URL can place orders; put a JWT or Lambda authorizer there for a real shop.
+     */
+    readonly authorization: ApiAuthorization;
+    readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  };
+  readonly alarms: {
+    readonly offsetLagThreshold: number;
+    readonly api4xxThreshold: number;
+    readonly outboxIteratorAgeSeconds: number;
+    readonly brokerDiskUsedPercent: number;
+    /** Subscribed to the alarm topic when given (`-c alarmEmail=ops@example.com`). */
+    readonly email?: string;
+  };
+}
+
+type StageDefaults = Omit<StageConfig, 'stage' | 'clusterType'>;
+
+const SIX_DAYS = Duration.days(6);
+
+const DEFAULTS: Record<StageName, StageDefaults> = {
+  dev: {
+    removalPolicy: RemovalPolicy.DESTROY,
+    network: { interfaceEndpointAzs: 1, flowLogRetention: RetentionDays.ONE_WEEK },
+    msk: {
+      kafkaVersion: '3.9.x.kraft',
+      brokerInstanceType: 'kafka.m7g.large',
+      brokerVolumeGiB: 20,
+      enhancedMonitoring: 'DEFAULT',
+      brokerLogRetention: RetentionDays.ONE_WEEK,
+    },
+    mappings: {
+      batchSize: 50,
+      maxBatchingWindow: Duration.seconds(1),
+      retryAttempts: 3,
+      maxRecordAge: SIX_DAYS,
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      pollers: { minimum: 1, maximum: 2 },
+      enhancedMetrics: false,
+    },
+    functions: {
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      logRetention: RetentionDays.ONE_WEEK,
+      applicationLogLevel: 'DEBUG',
+    },
+    data: { deletionProtection: false },
+    archive: {
+      infrequentAccessAfter: Duration.days(30),
+      glacierAfter: Duration.days(90),
+      noncurrentVersionsExpireAfter: Duration.days(7),
+      accessLogsExpireAfter: Duration.days(30),
+    },
+    api: { authorization: 'iam', throttle: { rateLimit: 20, burstLimit: 40 } },
+    alarms: {
+      offsetLagThreshold: 1_000,
+      api4xxThreshold: 50,
+      outboxIteratorAgeSeconds: 300,
+      brokerDiskUsedPercent: 80,
+    },
+  },
+  prod: {
+    removalPolicy: RemovalPolicy.RETAIN,
+    network: { interfaceEndpointAzs: 3, flowLogRetention: RetentionDays.THREE_MONTHS },
+    msk: {
+      kafkaVersion: '3.9.x.kraft',
+      brokerInstanceType: 'kafka.m7g.large',
+      brokerVolumeGiB: 200,
+      enhancedMonitoring: 'PER_BROKER',
+      brokerLogRetention: RetentionDays.THREE_MONTHS,
+    },
+    mappings: {
+      batchSize: 200,
+      maxBatchingWindow: Duration.seconds(1),
+      retryAttempts: 10,
+      maxRecordAge: SIX_DAYS,
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      pollers: { minimum: 1, maximum: 10 },
+      enhancedMetrics: true,
+    },
+    functions: {
+      memorySize: 1024,
+      timeout: Duration.seconds(30),
+      logRetention: RetentionDays.THREE_MONTHS,
+      applicationLogLevel: 'INFO',
+    },
+    data: { deletionProtection: true },
+    archive: {
+      infrequentAccessAfter: Duration.days(30),
+      glacierAfter: Duration.days(90),
+      noncurrentVersionsExpireAfter: Duration.days(90),
+      accessLogsExpireAfter: Duration.days(365),
+    },
+    api: { authorization: 'iam', throttle: { rateLimit: 200, burstLimit: 400 } },
+    alarms: {
+      offsetLagThreshold: 10_000,
+      api4xxThreshold: 500,
+      outboxIteratorAgeSeconds: 60,
+      brokerDiskUsedPercent: 75,
+    },
+  },
+};
+
+/** The CDK context keys the app reads (`-c key=value`). */
+export interface ConfigContext {
+  readonly stage?: unknown;
+  readonly clusterType?: unknown;
+  readonly apiAuth?: unknown;
+  readonly alarmEmail?: unknown;
+}
+
+export function loadStageConfig(context: ConfigContext): StageConfig {
+  const stage = oneOf('stage', context.stage ?? 'dev', STAGES);
+  const clusterType = oneOf('clusterType', context.clusterType ?? 'provisioned', CLUSTER_TYPES);
+  const defaults = DEFAULTS[stage];
+  const authorization =
+    context.apiAuth === undefined ? defaults.api.authorization : oneOf('apiAuth', context.apiAuth, API_AUTHORIZATIONS);
+  const email = context.alarmEmail === undefined ? undefined : String(context.alarmEmail);
+  const config: StageConfig = {
+    ...defaults,
+    stage,
+    clusterType,
+    api: { ...defaults.api, authorization },
+    alarms: { ...defaults.alarms, email },
+  };
+  return validateStageConfig(config);
+}
+
+/**
+ * Rejects a configuration that would synthesize but fail at deploy time or break an invariant,
+ * with a message that names the setting and the rule.
+ */
+export function validateStageConfig(config: StageConfig): StageConfig {
+  const errors: string[] = [];
+  const m = config.mappings;
+  const check = (ok: boolean, message: string) => {
+    if (!ok) errors.push(message);
+  };
+  check(
+    Number.isInteger(m.retryAttempts) && m.retryAttempts >= 0 && m.retryAttempts <= 10_000,
+    `mappings.retryAttempts must be bounded, an integer from 0 to 10000 (got ${m.retryAttempts}); infinite retries let a failing record block its partition`,
+  );
+  check(
+    Number.isInteger(m.batchSize) && m.batchSize >= 1 && m.batchSize <= 10_000,
+    `mappings.batchSize must be an integer from 1 to 10000 (got ${m.batchSize})`,
+  );
+  check(
+    m.maxBatchingWindow.toMilliseconds() % 1000 === 0 && m.maxBatchingWindow.toSeconds() <= 300,
+    `mappings.maxBatchingWindow must be a whole number of seconds, at most 300 (got ${m.maxBatchingWindow.toHumanString()})`,
+  );
+  check(
+    m.maxRecordAge.toSeconds() >= 60 && m.maxRecordAge.toMilliseconds() < TOPIC_RETENTION_MS,
+    `mappings.maxRecordAge must be at least 60 seconds and shorter than the topic retention (${TOPIC_RETENTION_MS} ms), so that a stuck record is dead-lettered before Kafka deletes it (got ${m.maxRecordAge.toHumanString()})`,
+  );
+  check(
+    Number.isInteger(m.pollers.minimum) && m.pollers.minimum >= 1 && m.pollers.minimum <= 200,
+    `mappings.pollers.minimum must be an integer from 1 to 200 (got ${m.pollers.minimum})`,
+  );
+  check(
+    Number.isInteger(m.pollers.maximum) && m.pollers.maximum >= m.pollers.minimum && m.pollers.maximum <= 2_000,
+    `mappings.pollers.maximum must be an integer from pollers.minimum to 2000 (got ${m.pollers.maximum})`,
+  );
+  check(
+    m.bisectBatchOnError || m.reportBatchItemFailures,
+    'mappings need bisectBatchOnError or reportBatchItemFailures, or one poison record fails its whole batch until retries run out',
+  );
+  const f = config.functions;
+  check(
+    Number.isInteger(f.memorySize) && f.memorySize >= 128 && f.memorySize <= 10_240,
+    `functions.memorySize must be an integer from 128 to 10240 MB (got ${f.memorySize})`,
+  );
+  check(
+    f.timeout.toSeconds() >= 3 && f.timeout.toSeconds() <= 900,
+    `functions.timeout must be from 3 to 900 seconds (got ${f.timeout.toHumanString()})`,
+  );
+  check(
+    /^\d+\.\d+\.[\dx]+(\.kraft)?$/.test(config.msk.kafkaVersion) && config.msk.kafkaVersion.endsWith('.kraft'),
+    `msk.kafkaVersion must be a KRaft version such as 3.9.x.kraft (got ${config.msk.kafkaVersion})`,
+  );
+  check(config.msk.brokerInstanceType.startsWith('kafka.'), 'msk.brokerInstanceType must be a kafka.* instance type');
+  check(
+    !config.msk.brokerInstanceType.startsWith('kafka.t3.'),
+    `msk.brokerInstanceType ${config.msk.brokerInstanceType} cannot sustain the IAM connection rate of the event pollers; use kafka.m7g.large or larger`,
+  );
+  check(
+    Number.isInteger(config.msk.brokerVolumeGiB) &&
+      config.msk.brokerVolumeGiB >= 1 &&
+      config.msk.brokerVolumeGiB <= 16_384,
+    `msk.brokerVolumeGiB must be an integer from 1 to 16384 (got ${config.msk.brokerVolumeGiB})`,
+  );
+  check(
+    config.api.throttle.rateLimit > 0 && config.api.throttle.burstLimit >= config.api.throttle.rateLimit,
+    'api.throttle needs a positive rateLimit and a burstLimit at least as large',
+  );
+  check(
+    config.alarms.email === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarms.email),
+    `alarmEmail must be an e-mail address (got ${config.alarms.email})`,
+  );
+  if (errors.length > 0) {
+    throw new Error(`Invalid ${config.stage} stage configuration:\n  - ${errors.join('\n  - ')}`);
+  }
+  return config;
+}
+
+function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`Unknown ${key} "${String(value)}": use ${allowed.map((a) => `-c ${key}=${a}`).join(' or ')}`);
+}
+
+/** `OrderPipeline-Dev-Network`: stable names that the README's `sam local invoke` lines and the local runner use. */
+export function stackName(stage: StageName, part: 'Network' | 'Streaming' | 'Data' | 'Services'): string {
+  return `OrderPipeline-${capitalize(stage)}-${part}`;
+}
+
+/** Prefix of the physical names that must be unique per account and region (cluster, configuration, poller group). */
+export function resourcePrefix(stage: StageName): string {
+  return `order-pipeline-${stage}`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

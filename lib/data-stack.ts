@@ -1,0 +1,146 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { TABLES, type TableId } from '../lambdas/shared/contracts/tables';
+import type { StageConfig } from './config';
+
+export interface DataStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/**
+ * The stateful stores outside Kafka: one DynamoDB table per entry of TABLES and the S3 archive.
+ * Kept apart from the functions so that a services deployment can never replace or delete data.
+ */
+export class DataStack extends Stack {
+  readonly tables: Record<TableId, dynamodb.Table>;
+  readonly archiveBucket: s3.Bucket;
+  readonly archiveKey: kms.Key;
+  /** Write-only access to the archive: the archive function and Lambda's S3 on-failure destination. */
+  readonly archiveWritePolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.tables = Object.fromEntries(
+      (Object.keys(TABLES) as TableId[]).map((tableId) => {
+        const spec: (typeof TABLES)[TableId] = TABLES[tableId];
+        const table = new dynamodb.Table(this, `${pascal(tableId)}Table`, {
+          partitionKey: { name: spec.partitionKey, type: dynamodb.AttributeType.STRING },
+          billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          deletionProtection: config.data.deletionProtection,
+          removalPolicy: config.removalPolicy,
+          // The AWS managed key (aws/dynamodb): every use shows in CloudTrail, and no key policy to
+          // keep in step with the functions' roles. A customer managed key only pays off for
+          // cross-account access or crypto-shredding, which this system does not need.
+          encryption: dynamodb.TableEncryption.AWS_MANAGED,
+          stream: spec.stream ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
+          timeToLiveAttribute: 'ttlAttribute' in spec ? spec.ttlAttribute : undefined,
+        });
+        new CfnOutput(this, `${pascal(tableId)}TableName`, {
+          value: table.tableName,
+          description: `DynamoDB table ${tableId} (${spec.envVar})`,
+        });
+        return [tableId, table];
+      }),
+    ) as Record<TableId, dynamodb.Table>;
+
+    const accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      // S3 server access logging can only deliver to a bucket encrypted with S3-managed keys.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: 'expire-access-logs',
+          expiration: config.archive.accessLogsExpireAfter,
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+      ],
+      removalPolicy: config.removalPolicy,
+      autoDeleteObjects: config.removalPolicy === RemovalPolicy.DESTROY,
+    });
+    Validations.of(accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket of the archive; logging it into itself would loop.',
+    });
+
+    this.archiveKey = new kms.Key(this, 'ArchiveKey', {
+      description: 'Encrypts the order event archive',
+      enableKeyRotation: true,
+      removalPolicy: config.removalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+
+    this.archiveBucket = new s3.Bucket(this, 'ArchiveBucket', {
+      // A customer managed key: every read of the archive is a logged KMS decrypt, and the key
+      // policy, not only the bucket policy, decides who may read years of order history. Bucket
+      // keys cut the KMS requests (one object per partition per batch) by about 99%.
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.archiveKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsPrefix: 'archive/',
+      lifecycleRules: [
+        {
+          id: 'archive-to-colder-storage',
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: config.archive.infrequentAccessAfter },
+            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: config.archive.glacierAfter },
+          ],
+          noncurrentVersionExpiration: config.archive.noncurrentVersionsExpireAfter,
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy: config.removalPolicy,
+      autoDeleteObjects: config.removalPolicy === RemovalPolicy.DESTROY,
+    });
+    // Defined next to the bucket, so that its object ARN is a local reference the checks can name.
+    this.archiveWritePolicy = new iam.ManagedPolicy(this, 'ArchiveWritePolicy', {
+      description: 'Write objects to the order event archive (no read, list of objects or delete)',
+      statements: [
+        // The archive writes one object per topic-partition per batch; a redelivered batch
+        // overwrites the same key. Lambda's S3 on-failure destination also needs ListBucket.
+        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.archiveBucket.arnForObjects('*')] }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.archiveBucket.bucketArn] }),
+        // SSE-KMS: a data key per object (bucket keys make that one per bucket key period).
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [this.archiveKey.keyArn],
+        }),
+      ],
+    });
+    const bucketLogicalId = this.getLogicalId(this.archiveBucket.node.defaultChild as s3.CfnBucket);
+    Validations.of(this.archiveWritePolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/*]`,
+      reason:
+        'Objects of the archive bucket: their keys (topic/date/partition/offset) are known only when a batch arrives. PutObject only.',
+    });
+    new CfnOutput(this, 'ArchiveBucketName', { value: this.archiveBucket.bucketName, description: 'S3 event archive' });
+
+    if (config.removalPolicy === RemovalPolicy.DESTROY) {
+      const provider = this.node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+      if (provider) {
+        Validations.of(provider).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: "Dev only: CDK's provider that empties the buckets on stack deletion so that teardown completes.",
+        });
+      }
+    }
+  }
+}
+
+export function pascal(name: string): string {
+  return name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,317 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { FunctionId, Subscription } from '../lambdas/shared/contracts/subscriptions';
+import type { TableId } from '../lambdas/shared/contracts/tables';
+import { resourcePrefix, type StageConfig } from './config';
+
+/** The namespace the functions' Powertools metrics go to (lambdas/shared/observability.ts). */
+export const METRICS_NAMESPACE = 'OrderPipeline';
+/** Emitted by kafkaBatchHandler for every poison record it dead-letters, with the Powertools `service` dimension. */
+export const DEAD_LETTER_METRIC = 'RecordsDeadLettered';
+
+export interface MonitoredFunction {
+  readonly functionId: FunctionId;
+  readonly fn: lambda.IFunction;
+  readonly serviceName: string;
+  readonly mappings: readonly { readonly subscription: Subscription; readonly mapping: lambda.IEventSourceMapping }[];
+}
+
+export interface MonitoringProps {
+  readonly config: StageConfig;
+  readonly functions: readonly MonitoredFunction[];
+  readonly tables: Record<TableId, dynamodb.ITable>;
+  readonly apiStage: apigwv2.IHttpStage;
+  readonly outboxRelay: lambda.IFunction;
+  readonly outboxFailureQueue: sqs.IQueue;
+  /** Provisioned clusters only: broker disk usage. */
+  readonly brokerClusterName?: string;
+}
+
+/**
+ * One dashboard and the alarms that page: mapping offset lag, function errors and throttles,
+ * dead-letter arrivals, DynamoDB throttles, API errors, the outbox relay's backlog and, on a
+ * provisioned cluster, broker disk. Every alarm notifies one encrypted SNS topic.
+ */
+export class Monitoring extends Construct {
+  readonly alarmTopic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { config } = props;
+    const prefix = resourcePrefix(config.stage);
+
+    // CloudWatch can publish to an encrypted topic only with a customer managed key whose policy
+    // lets the CloudWatch service use it; the AWS managed aws/sns key cannot be shared that way.
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the alarm notifications',
+      enableKeyRotation: true,
+      removalPolicy: config.removalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `${prefix} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (config.alarms.email) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarms.email));
+    }
+    const alarmAction = new actions.SnsAction(this.alarmTopic);
+    const alarm = (
+      alarmId: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      description: string,
+      periods = 1,
+    ) => {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        alarmName: `${prefix}-${alarmId}`,
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: periods,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(alarmAction);
+      created.addOkAction(alarmAction);
+      this.alarms.push(created);
+      return created;
+    };
+
+    const fiveMinutes = Duration.minutes(5);
+    const widgets: cloudwatch.IWidget[][] = [
+      [
+        new cloudwatch.TextWidget({
+          markdown: `# Order pipeline (${config.stage}, ${config.clusterType} MSK)\nOffset lag per event source mapping, function health, dead letters, DynamoDB throttles and API errors.`,
+          width: 24,
+          height: 2,
+        }),
+      ],
+    ];
+
+    // Kafka consumers: offset lag per mapping and per function.
+    const lagWidgets: cloudwatch.IWidget[] = [];
+    for (const f of props.functions.filter((x) => x.mappings.length > 0)) {
+      const name = pascal(f.functionId);
+      const functionLag = new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'OffsetLag',
+        dimensionsMap: { FunctionName: f.fn.functionName },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      });
+      alarm(
+        `${name}OffsetLag`,
+        functionLag,
+        config.alarms.offsetLagThreshold,
+        `${f.functionId} is falling behind: offset lag of its busiest mapping has stayed at or above ${config.alarms.offsetLagThreshold} records for 15 minutes`,
+        15,
+      );
+      lagWidgets.push(
+        new cloudwatch.GraphWidget({
+          title: `${f.functionId}: offset lag per mapping`,
+          width: 12,
+          left: f.mappings.map(
+            ({ subscription, mapping }) =>
+              // Lambda publishes OffsetLag per function and, for each mapping, under the mapping's
+              // UUID; a search on the UUID finds that series whatever its dimension set is.
+              new cloudwatch.MathExpression({
+                expression: `SEARCH('{AWS/Lambda} MetricName="OffsetLag" "${mapping.eventSourceMappingId}"', 'Maximum', 60)`,
+                label: `${subscription.topic} (${subscription.consumerGroupId})`,
+                usingMetrics: {},
+                period: Duration.minutes(1),
+              }),
+          ),
+          right: [functionLag.with({ label: 'function max' })],
+        }),
+      );
+    }
+    widgets.push(lagWidgets);
+
+    // Function health.
+    const healthWidgets: cloudwatch.IWidget[] = [];
+    for (const f of props.functions) {
+      const name = pascal(f.functionId);
+      const errors = f.fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
+      const throttles = f.fn.metricThrottles({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
+      alarm(
+        `${name}Errors`,
+        errors,
+        1,
+        `${f.functionId} invocations failed (a crash or timeout, not a handled record failure)`,
+      );
+      alarm(`${name}Throttles`, throttles, 1, `${f.functionId} was throttled`);
+      healthWidgets.push(
+        new cloudwatch.GraphWidget({
+          title: `${f.functionId}: invocations, errors, throttles`,
+          width: 8,
+          left: [f.fn.metricInvocations({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })],
+          right: [errors, throttles],
+        }),
+      );
+    }
+    widgets.push(healthWidgets);
+
+    // Dead letters written by the functions (poison records, with the reason), per service.
+    const deadLetterMetrics = [
+      ...new Set(props.functions.filter((f) => f.mappings.length > 0).map((f) => f.serviceName)),
+    ].map((service) => {
+      const metric = new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: DEAD_LETTER_METRIC,
+        dimensionsMap: { service },
+        statistic: cloudwatch.Stats.SUM,
+        period: fiveMinutes,
+        label: service,
+      });
+      alarm(
+        `${pascal(service)}DeadLetters`,
+        metric,
+        1,
+        `${service} dead-lettered at least one record; read the dead_letter topic (or the archive) for the reason`,
+      );
+      return metric;
+    });
+    // Records Lambda itself gave up on (retries exhausted) and sent to the on-failure destination.
+    const lambdaFailures = props.functions.flatMap((f) =>
+      f.mappings.map(
+        ({ subscription, mapping }) =>
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{AWS/Lambda} MetricName="OnFailureDestinationDeliveredEventCount" "${mapping.eventSourceMappingId}"', 'Sum', 300)`,
+            label: subscription.id,
+            usingMetrics: {},
+            period: fiveMinutes,
+          }),
+      ),
+    );
+
+    // DynamoDB throttles per table.
+    const tableThrottles = (Object.entries(props.tables) as [TableId, dynamodb.ITable][]).map(([tableId, table]) => {
+      const metric = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName,
+          dimensionsMap: { TableName: table.tableName },
+          statistic: cloudwatch.Stats.SUM,
+          period: fiveMinutes,
+        });
+      // Ids must be unique across the expressions of one graph.
+      const [reads, writes] = [`r_${tableId}`, `w_${tableId}`];
+      const expression = new cloudwatch.MathExpression({
+        expression: `${reads} + ${writes}`,
+        usingMetrics: { [reads]: metric('ReadThrottleEvents'), [writes]: metric('WriteThrottleEvents') },
+        label: tableId,
+        period: fiveMinutes,
+      });
+      alarm(`${pascal(tableId)}TableThrottles`, expression, 1, `DynamoDB throttled requests on the ${tableId} table`);
+      return expression;
+    });
+
+    widgets.push([
+      new cloudwatch.GraphWidget({ title: 'Dead letters written by the functions', width: 8, left: deadLetterMetrics }),
+      new cloudwatch.GraphWidget({
+        title: 'Records sent to the on-failure destination by Lambda',
+        width: 8,
+        left: lambdaFailures,
+      }),
+      new cloudwatch.GraphWidget({ title: 'DynamoDB throttled requests', width: 8, left: tableThrottles }),
+    ]);
+
+    // HTTP API and the outbox relay.
+    const clientErrors = props.apiStage.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
+    const serverErrors = props.apiStage.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
+    alarm('Api5xx', serverErrors, 1, 'The order API answered with 5xx errors');
+    alarm('Api4xx', clientErrors, config.alarms.api4xxThreshold, 'Unusually many 4xx answers from the order API');
+    const iteratorAge = props.outboxRelay.metric('IteratorAge', {
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+    const relayFailures = props.outboxFailureQueue.metricApproximateNumberOfMessagesVisible({
+      period: fiveMinutes,
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+    alarm(
+      'OutboxRelayIteratorAge',
+      iteratorAge,
+      config.alarms.outboxIteratorAgeSeconds * 1000,
+      'The outbox relay is falling behind the outbox table stream: new orders reach Kafka late',
+      5,
+    );
+    alarm(
+      'OutboxRelayFailures',
+      relayFailures,
+      1,
+      'The outbox relay gave up on stream records: their orders are in the outbox table but not in Kafka',
+    );
+    const apiAndRelay: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({
+        title: 'Order API: 4xx and 5xx',
+        width: 8,
+        left: [clientErrors, serverErrors],
+        right: [props.apiStage.metricCount({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Outbox relay: iterator age and failed batches',
+        width: 8,
+        left: [iteratorAge],
+        right: [relayFailures],
+      }),
+    ];
+
+    if (props.brokerClusterName) {
+      const disk = new cloudwatch.MathExpression({
+        expression: 'MAX([b1, b2, b3])',
+        usingMetrics: Object.fromEntries(
+          [1, 2, 3].map((broker) => [
+            `b${broker}`,
+            new cloudwatch.Metric({
+              namespace: 'AWS/Kafka',
+              metricName: 'KafkaDataLogsDiskUsed',
+              dimensionsMap: { 'Cluster Name': props.brokerClusterName!, 'Broker ID': String(broker) },
+              statistic: cloudwatch.Stats.MAXIMUM,
+              period: fiveMinutes,
+            }),
+          ]),
+        ),
+        label: 'fullest broker disk (%)',
+        period: fiveMinutes,
+      });
+      alarm('BrokerDiskUsed', disk, config.alarms.brokerDiskUsedPercent, 'An MSK broker data volume is filling up');
+      apiAndRelay.push(new cloudwatch.GraphWidget({ title: 'MSK broker disk used (%)', width: 8, left: [disk] }));
+    }
+    widgets.push(apiAndRelay);
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: prefix,
+      defaultInterval: Duration.hours(3),
+      widgets,
+    });
+  }
+}
+
+function pascal(name: string): string {
+  return name
+    .replace(/(^|[_-])([a-z])/g, (_m, _s, c: string) => c.toUpperCase())
+    .replace(/^[a-z]/, (c) => c.toUpperCase());
+}

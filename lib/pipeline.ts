@@ -1,0 +1,70 @@
+import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { stackName, type StageConfig } from './config';
+import { DataStack } from './data-stack';
+import { NetworkStack } from './network-stack';
+import { ServicesStack } from './services-stack';
+import { StreamingStack } from './streaming-stack';
+
+const STRONG_REFERENCES_CONTEXT = '@aws-cdk/core:defaultCrossStackReferences';
+
+export interface PipelineStacks {
+  readonly network: NetworkStack;
+  readonly streaming: StreamingStack;
+  readonly data: DataStack;
+  readonly services: ServicesStack;
+}
+
+/**
+ * The four stacks of one stage, wired by typed props: network -> streaming (MSK, topics) and data
+ * (DynamoDB, S3) -> services (functions, mappings, API, monitoring). Stacks carry no env: synth
+ * needs no account, and `cdk deploy` targets the account and region of the caller's credentials.
+ */
+export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
+  // Strong references (CloudFormation exports): the streaming and data stacks cannot delete or
+  // replace a value the services stack still imports.
+  if (app.node.tryGetContext(STRONG_REFERENCES_CONTEXT) === undefined) {
+    app.node.setContext(STRONG_REFERENCES_CONTEXT, 'strong');
+  }
+  const description = (part: string) => `Order pipeline (${config.stage}): ${part}`;
+  const network = new NetworkStack(app, stackName(config.stage, 'Network'), {
+    config,
+    description: description('VPC, endpoints, security groups'),
+  });
+  const streaming = new StreamingStack(app, stackName(config.stage, 'Streaming'), {
+    config,
+    description: description(`${config.clusterType} MSK cluster and topics`),
+    vpc: network.vpc,
+    kafkaClientSecurityGroup: network.kafkaClientSecurityGroup,
+  });
+  const data = new DataStack(app, stackName(config.stage, 'Data'), {
+    config,
+    description: description('DynamoDB tables and the S3 archive'),
+  });
+  const services = new ServicesStack(app, stackName(config.stage, 'Services'), {
+    config,
+    description: description('functions, event source mappings, HTTP API, monitoring'),
+    vpc: network.vpc,
+    kafkaClientSecurityGroup: network.kafkaClientSecurityGroup,
+    functionSecurityGroup: network.functionSecurityGroup,
+    clusterArn: streaming.clusterArn,
+    clusterName: streaming.clusterName,
+    bootstrapBrokers: streaming.bootstrapBrokers,
+    topics: streaming.topics,
+    tables: data.tables,
+    archiveBucket: data.archiveBucket,
+    archiveWritePolicy: data.archiveWritePolicy,
+  });
+  for (const stack of [network, streaming, data, services]) {
+    Tags.of(stack).add('project', 'order-pipeline');
+    Tags.of(stack).add('stage', config.stage);
+  }
+  return { network, streaming, data, services };
+}
+
+/** cdk-nag's AWS Solutions rules over the whole app: synth fails on any unacknowledged finding. */
+export function addNagChecks(app: App): AwsSolutionsChecks {
+  const checks = new AwsSolutionsChecks(app);
+  Validations.of(app).addPlugins(checks);
+  return checks;
+}

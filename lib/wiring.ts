@@ -1,0 +1,99 @@
+import {
+  FUNCTIONS,
+  PUBLISHES,
+  SUBSCRIPTIONS,
+  type FunctionId,
+  type Subscription,
+} from '../lambdas/shared/contracts/subscriptions';
+import type { TableId } from '../lambdas/shared/contracts/tables';
+import { TOPICS, type TopicName } from '../lambdas/shared/contracts/topics';
+import type { MappingSettings } from './config';
+
+/**
+ * Which function may touch which table, and how. Each service owns its tables; no function
+ * reads another service's table (inventory and shipping learn what they need from events).
+ */
+export type TableAccess = 'R' | 'RW';
+export const TABLE_ACCESS: Record<FunctionId, Partial<Record<TableId, TableAccess>>> = {
+  orderApi: { orders: 'RW', outbox: 'RW' },
+  // Reads the outbox table's stream, not the table: the stream grant comes with the event source.
+  outboxRelay: {},
+  orderStatus: { orders: 'RW' },
+  billing: { payments: 'RW' },
+  inventory: { stock: 'RW', reservations: 'RW' },
+  restock: { stock: 'RW' },
+  shipping: { shipments: 'RW' },
+  archive: {},
+};
+
+/** The construct id, and so the CloudFormation logical id, of a function: `BillingFunction`. */
+export function functionLogicalId(functionId: FunctionId): string {
+  return `${functionId.charAt(0).toUpperCase()}${functionId.slice(1)}Function`;
+}
+
+/** The logical id of a subscription's event source mapping: `BillingOrdersMapping`. */
+export function mappingLogicalId(subscription: Subscription): string {
+  return `${subscription.id}Mapping`;
+}
+
+export function subscriptionsOf(functionId: FunctionId): Subscription[] {
+  return SUBSCRIPTIONS.filter((s) => s.functionId === functionId);
+}
+
+/** Consumers dead-letter poison records themselves, so they write the dead-letter topic too. */
+export function topicsWrittenBy(functionId: FunctionId): TopicName[] {
+  const own = PUBLISHES[functionId];
+  const consumer = subscriptionsOf(functionId).length > 0;
+  return [...new Set<TopicName>([...own, ...(consumer ? [TOPICS.deadLetter.name] : [])])];
+}
+
+export function usesKafka(functionId: FunctionId): boolean {
+  return subscriptionsOf(functionId).length > 0 || topicsWrittenBy(functionId).length > 0;
+}
+
+/**
+ * Where Lambda puts a record it gave up on (retries exhausted or older than maxRecordAge).
+ *
+ * The dead-letter topic, through the Kafka on-failure destination: Lambda writes the failed
+ * record itself, with its original key, value and headers plus the failure metadata, so the topic
+ * carries both kinds of dead letter, the functions' own DeadLetter events (poison records, with
+ * the reason) and Lambda's (records that kept failing), and one consumer (the archive) keeps them
+ * all. S3 would also hold the content, but outside Kafka; SQS and SNS get metadata only (the
+ * offsets), which breaks I5 once the topic's retention has passed.
+ * https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure-destination.html
+ *
+ * Lambda rejects a Kafka destination equal to the source topic (recursion prevention), so the
+ * mapping that reads the dead-letter topic itself sends its failures to the S3 archive bucket,
+ * which also receives the full records.
+ */
+export type FailureDestination =
+  { readonly kind: 'kafka'; readonly topic: TopicName } | { readonly kind: 's3-archive' };
+
+export function failureDestinationFor(subscription: Subscription): FailureDestination {
+  return subscription.topic === TOPICS.deadLetter.name
+    ? { kind: 's3-archive' }
+    : { kind: 'kafka', topic: TOPICS.deadLetter.name };
+}
+
+/**
+ * KAFKA_PARTIAL_BATCH_RESPONSE of a function: the handler returns failed records only when its
+ * mappings report batch item failures; with the setting off Lambda would read a returned list
+ * as success and lose the records. One handler serves all of a function's mappings, so they must
+ * agree.
+ */
+export function partialBatchResponseFor(
+  functionId: FunctionId,
+  settingsOf: (subscription: Subscription) => MappingSettings,
+): boolean | undefined {
+  const subscriptions = subscriptionsOf(functionId);
+  if (subscriptions.length === 0) return undefined;
+  const values = new Set(subscriptions.map((s) => settingsOf(s).reportBatchItemFailures));
+  if (values.size > 1) {
+    throw new Error(
+      `The mappings of ${functionId} (${subscriptions.map((s) => s.id).join(', ')}) disagree on reportBatchItemFailures; one handler cannot both return and throw its failures`,
+    );
+  }
+  return [...values][0];
+}
+
+export const FUNCTION_IDS = Object.keys(FUNCTIONS) as FunctionId[];
