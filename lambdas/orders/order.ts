@@ -51,13 +51,15 @@ export interface OrderView {
   readonly currency: string;
   readonly payment_method: string;
   readonly created_at: string;
-  /** Sorted by time; each entry carries the status the order had once that fact was known. */
+  /** Placement first, then by time; each entry carries the status the order had once that fact was known. */
   readonly history: readonly (HistoryEntry & { readonly status: OrderStatus })[];
 }
 
 export function orderView(order: Order): OrderView {
-  // A stable sort keeps arrival order for equal timestamps.
-  const sorted = [...order.history].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  // Placement stays first whatever the clocks say: each outcome carries its producer's clock,
+  // which may run behind the API's. A stable sort keeps arrival order for equal timestamps.
+  const rank = (entry: HistoryEntry) => (entry.fact === 'placed' ? Number.NEGATIVE_INFINITY : Date.parse(entry.at));
+  const sorted = [...order.history].sort((a, b) => rank(a) - rank(b));
   const seen: OrderFact[] = [];
   const history = sorted.map((entry) => {
     if (entry.fact !== 'placed') seen.push(entry.fact);

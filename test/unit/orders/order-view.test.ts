@@ -27,4 +27,21 @@ describe('orderView', () => {
       ['shipped', 'SHIPPED'],
     ]);
   });
+
+  it('GIVEN an outcome stamped before the order by a clock running behind WHEN viewed THEN placement still comes first', async () => {
+    const store = new InMemoryOrderStore();
+    const { order } = prepareOrder({
+      body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
+      now: new Date('2025-04-07T12:36:00Z'),
+      newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',
+    });
+    store.orders.set(order.order_id, order);
+    const [paid] = validFlows(order.order_id).shipped; // stamped 12:35:01
+    await recordOutcome(paid!, store);
+
+    expect(orderView(store.orders.get(order.order_id)!).history.map((h) => [h.fact, h.status])).toEqual([
+      ['placed', 'PLACED'],
+      ['paid', 'PAID'],
+    ]);
+  });
 });

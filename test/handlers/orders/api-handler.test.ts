@@ -1,0 +1,425 @@
+import './orders-env';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handleOrderApiRequest, handler } from '../../../lambdas/orders/api-handler';
+import { OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
+import { deterministicId } from '../../../lambdas/shared/ids';
+import { logger, metrics } from '../../../lambdas/shared/observability';
+import { loadEvent } from '../../support/msk';
+import { fakeOrderTables } from './fake-order-tables';
+import { lambdaContext } from './lambda-context';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const ORDER_A = deterministicId('order', '123', 'checkout-7f3a9c2e');
+
+type Request = APIGatewayProxyEventV2;
+const postOrder = () => loadEvent<Request>('api-post-order.json');
+const getOrder = () => loadEvent<Request>('api-get-order.json');
+
+function setup() {
+  ddb.reset();
+  return fakeOrderTables(ddb, { orders: 'orders', outbox: 'orders-outbox' });
+}
+
+async function call(request: Request) {
+  const response = (await handleOrderApiRequest(request)) as APIGatewayProxyStructuredResultV2 & { body: string };
+  return { ...response, json: JSON.parse(response.body) };
+}
+
+function withBody(body: unknown, request = postOrder()): Request {
+  request.body = typeof body === 'string' ? body : JSON.stringify(body);
+  return request;
+}
+
+const validBody = () => JSON.parse(postOrder().body!) as Record<string, unknown> & { items: Record<string, unknown>[] };
+
+function route(method: string, path: string): Request {
+  const request = getOrder();
+  request.requestContext.http.method = method;
+  request.rawPath = path;
+  request.requestContext.http.path = path;
+  request.routeKey = '$default';
+  request.requestContext.routeKey = '$default';
+  delete request.pathParameters;
+  return request;
+}
+
+const throttled = () =>
+  Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+describe('order API: POST /orders', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN the sample order WHEN posted THEN it answers 202 with the order id and writes order and OrderCreated in one transaction', async () => {
+    const { orders, outbox } = setup();
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+
+    const response = await call(postOrder());
+
+    expect(response.statusCode).toBe(202);
+    expect(response.headers).toMatchObject({ location: `/orders/${ORDER_A}` });
+    expect(response.json).toEqual({ order_id: ORDER_A, status: 'PLACED', links: { self: `/orders/${ORDER_A}` } });
+    expect(ddb.calls()).toHaveLength(1);
+    const [put] = ddb.commandCalls(TransactWriteCommand);
+    const [orderPut, outboxPut] = put!.args[0].input.TransactItems!.map((t) => t.Put!);
+    expect(orderPut).toMatchObject({
+      TableName: 'orders',
+      ConditionExpression: 'attribute_not_exists(order_id)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(outboxPut).toMatchObject({
+      TableName: 'orders-outbox',
+      ConditionExpression: 'attribute_not_exists(event_id)',
+    });
+    expect(orders.get(ORDER_A)).toMatchObject({
+      order_id: ORDER_A,
+      user_id: '123',
+      amount: 111,
+      currency: 'USD',
+      payment_method: 'credit_card',
+      history: [{ fact: 'placed', event_type: 'OrderCreated' }],
+    });
+    const [entry] = [...outbox.values()];
+    const event = OrderCreatedSchema.parse(JSON.parse(entry!.payload as string));
+    expect(entry).toMatchObject({ topic: 'orders', key: ORDER_A, event_id: event.event_id });
+    expect(entry!.expires_at).toBe(Math.floor(Date.parse(entry!.created_at as string) / 1000) + 7 * 24 * 3600);
+    expect(event).toMatchObject({ order_id: ORDER_A, amount: 111, items: validBody().items });
+    expect(addMetric).toHaveBeenCalledWith('OrdersPlaced', 'Count', 1);
+  });
+
+  it('GIVEN no Idempotency-Key WHEN the same order is posted twice THEN two orders are created', async () => {
+    const { orders } = setup();
+    const request = () => {
+      const r = postOrder();
+      delete r.headers['idempotency-key'];
+      return r;
+    };
+
+    const first = await call(request());
+    const second = await call(request());
+
+    expect(first.json.order_id).not.toBe(second.json.order_id);
+    expect(first.json.order_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(orders.size).toBe(2);
+  });
+
+  it('GIVEN a base64-encoded body (isBase64Encoded) WHEN posted THEN it is decoded and accepted', async () => {
+    const { orders } = setup();
+
+    const response = await call(loadEvent<Request>('api-post-order-base64.json'));
+
+    expect(response.statusCode).toBe(202);
+    expect(orders.get(response.json.order_id)).toMatchObject({ user_id: '456', payment_method: 'declined_card' });
+  });
+
+  it('GIVEN a client retry with the same Idempotency-Key WHEN posted THEN it answers 202 with the same order and writes nothing new', async () => {
+    const { orders, outbox } = setup();
+    await call(postOrder());
+
+    const retry = await call(postOrder());
+
+    expect(retry.statusCode).toBe(202);
+    expect(retry.json.order_id).toBe(ORDER_A);
+    expect(retry.headers).toMatchObject({ 'idempotent-replayed': 'true', location: `/orders/${ORDER_A}` });
+    expect(orders.size).toBe(1);
+    expect(outbox.size).toBe(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('GIVEN an Idempotency-Key reused for a different order WHEN posted THEN it answers 409 and keeps the first order', async () => {
+    const { orders } = setup();
+    await call(postOrder());
+
+    const response = await call(withBody({ ...validBody(), currency: 'EUR' }));
+
+    expect(response.statusCode).toBe(409);
+    expect(response.json.error.code).toBe('idempotency_key_reused');
+    expect(orders.get(ORDER_A)!.currency).toBe('USD');
+  });
+
+  it('GIVEN the invalid sample WHEN posted THEN it answers 422 with every violation by field path, and writes nothing', async () => {
+    setup();
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+
+    const response = await call(loadEvent<Request>('api-post-order-invalid.json'));
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json.error).toMatchObject({ code: 'invalid_order' });
+    expect(response.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'currency',
+      'items[0].quantity',
+      'items[0].unit_price',
+    ]);
+    expect(ddb.calls()).toHaveLength(0);
+    expect(addMetric).toHaveBeenCalledWith('OrdersRejected', 'Count', 1);
+  });
+
+  it('GIVEN DynamoDB throttling WHEN posted THEN it answers 503 with Retry-After, never a 4xx', async () => {
+    setup();
+    ddb.on(TransactWriteCommand).rejects(throttled());
+
+    const response = await call(postOrder());
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'retry-after': '1' });
+    expect(response.json.error.code).toBe('service_unavailable');
+  });
+
+  it('GIVEN a transaction cancelled by throttling or a concurrent retry WHEN posted THEN it answers 503', async () => {
+    setup();
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+      }),
+    );
+
+    expect((await call(postOrder())).statusCode).toBe(503);
+  });
+
+  it('GIVEN an unexpected DynamoDB error WHEN posted THEN it answers 500 and logs the error with the order_id', async () => {
+    setup();
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' }));
+    const appendKeys = jest.spyOn(logger, 'appendKeys');
+    const logError = jest.spyOn(logger, 'error');
+
+    const response = await call(postOrder());
+
+    expect(response.statusCode).toBe(500);
+    expect(response.json.error.code).toBe('internal_error');
+    expect(appendKeys).toHaveBeenCalledWith({ order_id: ORDER_A });
+    expect(logError).toHaveBeenCalledWith(
+      'Order request failed',
+      expect.objectContaining({ error: expect.objectContaining({ name: 'ValidationException' }) }),
+    );
+  });
+});
+
+describe('order API: malformed requests', () => {
+  const lines = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ product_id: `p${i}`, quantity: 1, unit_price: 1 }));
+  const header = (name: string, value: string | undefined) => {
+    const request = postOrder();
+    if (value === undefined) delete request.headers[name];
+    else request.headers[name] = value;
+    return request;
+  };
+  const base64 = (bytes: Buffer) => {
+    const request = postOrder();
+    request.body = bytes.toString('base64');
+    request.isBase64Encoded = true;
+    return request;
+  };
+
+  const cases: [string, () => Request, number, string, string?][] = [
+    ['no body', () => Object.assign(header('content-length', undefined), { body: undefined }), 400, 'empty_body'],
+    ['a blank body', () => withBody('   \n'), 400, 'empty_body'],
+    ['a body that is not JSON', () => withBody('{"user_id":"123",'), 400, 'invalid_json'],
+    ['no content-type', () => header('content-type', undefined), 415, 'unsupported_media_type'],
+    ['content-type text/plain', () => header('content-type', 'text/plain'), 415, 'unsupported_media_type'],
+    [
+      'a charset other than UTF-8',
+      () => header('content-type', 'application/json; charset=iso-8859-1'),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a body over 64 KB',
+      () => withBody({ ...validBody(), payment_method: 'x'.repeat(70_000) }),
+      413,
+      'payload_too_large',
+    ],
+    [
+      'isBase64Encoded with a body that is not base64',
+      () => Object.assign(postOrder(), { isBase64Encoded: true }),
+      400,
+      'invalid_encoding',
+    ],
+    ['a base64 body that is not UTF-8', () => base64(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 400, 'invalid_encoding'],
+    ['a JSON array', () => withBody([validBody()]), 422, 'invalid_order', 'body'],
+    ['no user_id', () => withBody({ ...validBody(), user_id: undefined }), 422, 'invalid_order', 'user_id'],
+    [
+      'a quantity of 0',
+      () => withBody({ ...validBody(), items: [{ product_id: 'a', quantity: 0, unit_price: 1 }] }),
+      422,
+      'invalid_order',
+      'items[0].quantity',
+    ],
+    [
+      'a fractional quantity',
+      () => withBody({ ...validBody(), items: [{ product_id: 'a', quantity: 1.5, unit_price: 1 }] }),
+      422,
+      'invalid_order',
+      'items[0].quantity',
+    ],
+    [
+      'a price in tenths of cents',
+      () => withBody({ ...validBody(), items: [{ product_id: 'a', quantity: 1, unit_price: 1.005 }] }),
+      422,
+      'invalid_order',
+      'items[0].unit_price',
+    ],
+    [
+      'a negative price',
+      () => withBody({ ...validBody(), items: [{ product_id: 'a', quantity: 1, unit_price: -1 }] }),
+      422,
+      'invalid_order',
+      'items[0].unit_price',
+    ],
+    [
+      'a price given as a string',
+      () => withBody({ ...validBody(), items: [{ product_id: 'a', quantity: 1, unit_price: '1.00' }] }),
+      422,
+      'invalid_order',
+      'items[0].unit_price',
+    ],
+    ['a lower-case currency', () => withBody({ ...validBody(), currency: 'usd' }), 422, 'invalid_order', 'currency'],
+    ['no lines', () => withBody({ ...validBody(), items: [] }), 422, 'invalid_order', 'items'],
+    ['51 lines', () => withBody({ ...validBody(), items: lines(51) }), 422, 'invalid_order', 'items'],
+    [
+      'two lines of one product',
+      () => withBody({ ...validBody(), items: [...lines(1), ...lines(1)] }),
+      422,
+      'invalid_order',
+      'items[1].product_id',
+    ],
+    ['an unknown field', () => withBody({ ...validBody(), ammount: 111 }), 422, 'invalid_order', 'body'],
+    ['an amount that disagrees', () => withBody({ ...validBody(), amount: 110 }), 422, 'amount_mismatch', 'amount'],
+    [
+      'a total over the limit',
+      () => withBody({ ...validBody(), items: [{ product_id: 'a', quantity: 1000, unit_price: 2000 }] }),
+      422,
+      'amount_over_limit',
+      'amount',
+    ],
+    [
+      'an empty Idempotency-Key',
+      () => header('idempotency-key', ''),
+      400,
+      'invalid_idempotency_key',
+      'headers.idempotency-key',
+    ],
+    [
+      'a 300-character Idempotency-Key',
+      () => header('idempotency-key', 'k'.repeat(300)),
+      400,
+      'invalid_idempotency_key',
+      'headers.idempotency-key',
+    ],
+    ['PUT /orders', () => route('PUT', '/orders'), 405, 'method_not_allowed'],
+    ['GET /orders', () => route('GET', '/orders'), 405, 'method_not_allowed'],
+    ['DELETE /orders/{order_id}', () => route('DELETE', `/orders/${ORDER_A}`), 405, 'method_not_allowed'],
+    ['an unknown route', () => route('POST', '/customers'), 404, 'route_not_found'],
+    [
+      'GET /orders/{order_id} with a malformed id',
+      () => route('GET', '/orders/12345'),
+      400,
+      'invalid_order_id',
+      'order_id',
+    ],
+    [
+      'GET /orders/{order_id} of an order that does not exist',
+      () => route('GET', `/orders/${deterministicId('order', 'nobody', 'none')}`),
+      404,
+      'order_not_found',
+    ],
+  ];
+
+  it.each(cases.map(([name, request, status, code, path]) => ({ name, request, status, code, path })))(
+    'GIVEN $name WHEN requested THEN it answers $status $code with the reason',
+    async ({ request, status, code, path }) => {
+      const { orders } = setup();
+
+      const response = await call(request());
+
+      expect(response.statusCode).toBe(status);
+      expect(response.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8' });
+      expect(response.json).toEqual({ error: { code, message: expect.any(String), details: expect.any(Array) } });
+      expect(response.json.error.message.length).toBeGreaterThan(10);
+      expect(response.json.error.details.map((d: { path: string }) => d.path)).toEqual(path ? [path] : []);
+      expect(orders.size).toBe(0);
+    },
+  );
+
+  it('GIVEN a wrong method WHEN refused THEN the Allow header names the method that is', async () => {
+    setup();
+    expect((await call(route('PUT', '/orders'))).headers).toMatchObject({ allow: 'POST' });
+    expect((await call(route('DELETE', `/orders/${ORDER_A}`))).headers).toMatchObject({ allow: 'GET' });
+  });
+});
+
+describe('order API: GET /orders/{order_id}', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN a placed order WHEN fetched THEN it answers 200 with status, history and the order, in 1 consistent read', async () => {
+    setup();
+    await call(postOrder());
+    ddb.resetHistory();
+
+    const response = await call(getOrder());
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toMatchObject({
+      order_id: ORDER_A,
+      status: 'PLACED',
+      terminal: false,
+      amount: 111,
+      currency: 'USD',
+      items: validBody().items,
+      history: [{ fact: 'placed', status: 'PLACED', event_type: 'OrderCreated' }],
+      links: { self: `/orders/${ORDER_A}` },
+    });
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input)).toEqual([
+      { TableName: 'orders', Key: { order_id: ORDER_A }, ConsistentRead: true },
+    ]);
+  });
+
+  it('GIVEN an upper-case order id WHEN fetched THEN the order is found', async () => {
+    setup();
+    await call(postOrder());
+
+    expect((await call(route('GET', `/orders/${ORDER_A.toUpperCase()}`))).statusCode).toBe(200);
+  });
+
+  it('GIVEN a named stage in the path WHEN fetched THEN the stage prefix is not part of the route', async () => {
+    setup();
+    await call(postOrder());
+    const request = route('GET', `/prod/orders/${ORDER_A}`);
+    request.requestContext.stage = 'prod';
+
+    expect((await call(request)).statusCode).toBe(200);
+  });
+
+  it('GIVEN DynamoDB throttling WHEN fetched THEN it answers 503 with Retry-After', async () => {
+    setup();
+    ddb.on(GetCommand).rejects(throttled());
+
+    const response = await call(getOrder());
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'retry-after': '1' });
+  });
+});
+
+describe('order API handler (middy)', () => {
+  it('GIVEN the sample events WHEN invoked like Lambda THEN POST answers 202 and GET 200', async () => {
+    setup();
+
+    const posted = (await handler(postOrder(), lambdaContext('order-api'))) as APIGatewayProxyStructuredResultV2;
+    const fetched = (await handler(getOrder(), lambdaContext('order-api'))) as APIGatewayProxyStructuredResultV2;
+
+    expect(posted.statusCode).toBe(202);
+    expect(fetched.statusCode).toBe(200);
+    expect(JSON.parse(fetched.body!).order_id).toBe(ORDER_A);
+  });
+});

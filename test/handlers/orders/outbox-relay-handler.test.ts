@@ -1,0 +1,103 @@
+import './orders-env';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createOutboxRelay, handler } from '../../../lambdas/orders/outbox-relay-handler';
+import { TOPIC_SCHEMAS } from '../../../lambdas/shared/contracts/events';
+import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
+import type { EventPublisher, OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
+import { loadEvent } from '../../support/msk';
+import { lambdaContext } from './lambda-context';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const outboxInsert = () => loadEvent<DynamoDBStreamEvent>('outbox-insert.json');
+const payloads = (event: DynamoDBStreamEvent) =>
+  event.Records.map((r) => JSON.parse(r.dynamodb!.NewImage!.payload!.S!));
+const sequence = (event: DynamoDBStreamEvent, index: number) => event.Records[index]!.dynamodb!.SequenceNumber!;
+
+/** A broker stand-in: records what was acknowledged; fails the publishes whose event_id is listed. */
+function fakeBroker(failOn: string[] = []) {
+  const published: OutgoingEvent[] = [];
+  const publisher: EventPublisher = {
+    publish: async (events) => {
+      if (events.some((e) => failOn.includes(e.event.event_id))) throw new Error('broker unavailable');
+      published.push(...events);
+    },
+  };
+  return { publisher, published };
+}
+
+describe('outbox relay', () => {
+  beforeEach(() => ddb.reset());
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN the sample INSERTs WHEN relayed THEN each committed event is published to its topic, keyed by order_id, in stream order, with no DynamoDB call', async () => {
+    const { publisher, published } = fakeBroker();
+    const event = outboxInsert();
+
+    const response = await createOutboxRelay(publisher)(event);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(published.map((p) => p.event)).toEqual(payloads(event));
+    for (const p of published) {
+      expect(p.topic).toBe('orders');
+      expect(p.key).toBe((p.event as { order_id: string }).order_id);
+      expect(TOPIC_SCHEMAS.orders.safeParse(p.event).success).toBe(true);
+    }
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('GIVEN a publish that fails in the middle WHEN relayed THEN that record is reported and nothing behind it is published', async () => {
+    const event = outboxInsert();
+    const { publisher, published } = fakeBroker([payloads(event)[1].event_id]);
+
+    const response = await createOutboxRelay(publisher)(event);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 1) }] });
+    expect(published.map((p) => p.event.event_id)).toEqual([payloads(event)[0].event_id]);
+  });
+
+  it('GIVEN the failed batch retried from the reported record WHEN relayed THEN the rest goes out in order', async () => {
+    const event = outboxInsert();
+    const { publisher, published } = fakeBroker();
+    const retried = { Records: event.Records.slice(1) };
+
+    expect(await createOutboxRelay(publisher)(retried)).toEqual({ batchItemFailures: [] });
+    expect(published.map((p) => p.event.event_id)).toEqual(
+      payloads(event)
+        .slice(1)
+        .map((p) => p.event_id),
+    );
+  });
+
+  it('GIVEN REMOVE records from TTL expiry WHEN relayed THEN they are not published', async () => {
+    const event = outboxInsert();
+    event.Records[0]!.eventName = 'REMOVE';
+    const { publisher, published } = fakeBroker();
+
+    await createOutboxRelay(publisher)(event);
+
+    expect(published).toHaveLength(event.Records.length - 1);
+  });
+
+  it('GIVEN an outbox item whose payload is not JSON WHEN relayed THEN it is reported as failed, never skipped', async () => {
+    const event = outboxInsert();
+    event.Records[0]!.dynamodb!.NewImage!.payload = { S: '{"event_type":' };
+    const { publisher, published } = fakeBroker();
+
+    const response = await createOutboxRelay(publisher)(event);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 0) }] });
+    expect(published).toHaveLength(0);
+  });
+
+  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it publishes through the Kafka publisher', async () => {
+    const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
+    const event = outboxInsert();
+
+    const response = await handler(event, lambdaContext('outbox-relay'));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(publish.mock.calls.map(([events]) => events[0]!.event)).toEqual(payloads(event));
+  });
+});

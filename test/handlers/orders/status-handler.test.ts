@@ -1,0 +1,180 @@
+import './orders-env';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, MSKEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handleOrderApiRequest } from '../../../lambdas/orders/api-handler';
+import { TERMINAL_STATUSES } from '../../../lambdas/orders/order-status';
+import { handler, projectOrderStatus } from '../../../lambdas/orders/status-handler';
+import type { DeadLetter } from '../../../lambdas/shared/contracts/events';
+import { deterministicId } from '../../../lambdas/shared/ids';
+import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
+import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
+import { metrics } from '../../../lambdas/shared/observability';
+import { loadEvent } from '../../support/msk';
+import { fakeOrderTables } from './fake-order-tables';
+import { lambdaContext } from './lambda-context';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+/** The three orders of the sample events: shipped (A), payment declined (B), out of stock and refunded (C). */
+const A = deterministicId('order', '123', 'checkout-7f3a9c2e');
+const B = deterministicId('order', '456', 'checkout-d41c07aa');
+const C = deterministicId('order', '789', 'checkout-0be1f5d3');
+
+const billing = () => loadEvent('order-status-billing-outcome.json');
+const inventory = () => loadEvent('order-status-inventory-outcome.json');
+const shipping = () => loadEvent('order-status-shipping.json');
+
+/** Places the sample orders through the order API, so that the projector finds what the API stored. */
+async function setup() {
+  ddb.reset();
+  const tables = fakeOrderTables(ddb, { orders: 'orders', outbox: 'orders-outbox' });
+  const orderC = loadEvent<APIGatewayProxyEventV2>('api-post-order.json');
+  orderC.headers['idempotency-key'] = 'checkout-0be1f5d3';
+  orderC.body = JSON.stringify({
+    user_id: '789',
+    items: [{ product_id: 'xyz', quantity: 5, unit_price: 19.99 }],
+    currency: 'EUR',
+    payment_method: 'credit_card',
+  });
+  for (const request of [loadEvent('api-post-order.json'), loadEvent('api-post-order-base64.json'), orderC]) {
+    const response = (await handleOrderApiRequest(
+      request as APIGatewayProxyEventV2,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(response.statusCode).toBe(202);
+  }
+  ddb.resetHistory();
+  const deadLetters: OutgoingEvent[] = [];
+  jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockImplementation(async (events) => {
+    deadLetters.push(...events);
+  });
+  const status = async (orderId: string) => {
+    const request = loadEvent<APIGatewayProxyEventV2>('api-get-order.json');
+    request.rawPath = `/orders/${orderId}`;
+    const response = (await handleOrderApiRequest(request)) as APIGatewayProxyStructuredResultV2;
+    return JSON.parse(response.body!) as { status: string; history: { fact: string }[] };
+  };
+  return { tables, deadLetters, status };
+}
+
+async function project(...events: MSKEvent[]) {
+  for (const event of events) expect(await projectOrderStatus(event)).toEqual({ batchItemFailures: [] });
+}
+
+describe('order status projector', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN the outcome samples WHEN projected THEN each order reaches its one terminal state', async () => {
+    const { status } = await setup();
+
+    await project(billing(), inventory(), shipping());
+
+    expect((await status(A)).status).toBe('SHIPPED');
+    expect((await status(B)).status).toBe('PAYMENT_DECLINED');
+    expect((await status(C)).status).toBe('REFUNDED');
+    for (const id of [A, B, C]) expect(TERMINAL_STATUSES).toContain((await status(id)).status);
+    expect((await status(A)).history.map((h) => h.fact)).toEqual([
+      'placed',
+      'paid',
+      'shipment_created',
+      'reserved',
+      'shipped',
+    ]);
+  });
+
+  it('GIVEN the topics delivered in the opposite order WHEN projected THEN the statuses are the same', async () => {
+    const { status } = await setup();
+
+    await project(shipping(), inventory(), billing());
+
+    expect([(await status(A)).status, (await status(B)).status, (await status(C)).status]).toEqual([
+      'SHIPPED',
+      'PAYMENT_DECLINED',
+      'REFUNDED',
+    ]);
+  });
+
+  it('GIVEN a record WHEN projected THEN the fact is set with one conditional UpdateItem that appends the history', async () => {
+    await setup();
+
+    await project(inventory());
+
+    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(ddb.calls()).toHaveLength(2);
+    expect(updates[0]).toMatchObject({
+      TableName: 'orders',
+      Key: { order_id: A },
+      UpdateExpression: 'SET #fact = :at, #history = list_append(if_not_exists(#history, :empty), :entry)',
+      ConditionExpression: 'attribute_exists(order_id) AND attribute_not_exists(#fact)',
+      ExpressionAttributeNames: { '#fact': 'reserved_at', '#history': 'history' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it('GIVEN the same outcome at two offsets WHEN projected THEN the fact is recorded once and the duplicate changes nothing', async () => {
+    const { tables, status } = await setup();
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+
+    await project(loadEvent('order-status-duplicate.json'));
+
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect((await status(A)).history.map((h) => h.fact)).toEqual(['placed', 'paid']);
+    expect(tables.orders.get(A)!.paid_at).toBe('2025-04-07T12:34:57.120Z');
+    expect(addMetric).toHaveBeenCalledWith('OrdersPaid', 'Count', 1);
+    expect(addMetric).toHaveBeenCalledWith('OrderFactDuplicates', 'Count', 1);
+  });
+
+  it('GIVEN the same batch delivered 3 times WHEN projected THEN the orders are as after one delivery', async () => {
+    const { status } = await setup();
+
+    await project(billing(), billing(), billing());
+
+    expect((await status(C)).history.map((h) => h.fact)).toEqual(['placed', 'paid', 'refunded']);
+  });
+
+  it('GIVEN poison records between good ones WHEN projected THEN each is dead-lettered with its reason and the good record behind them is recorded', async () => {
+    const { deadLetters, status } = await setup();
+
+    await project(loadEvent('order-status-poison.json'));
+
+    const reasons = deadLetters.map((d) => (d.event as DeadLetter).reason);
+    expect(deadLetters.every((d) => d.topic === 'dead_letter')).toBe(true);
+    expect(reasons).toEqual([
+      expect.stringMatching(/^value is not UTF-8 JSON/),
+      expect.stringMatching(/^schema violation in BillingOutcome: payment_status/),
+      'unknown event_type "PaymentAuthorised" on topic billing_outcome',
+      expect.stringMatching(/^unknown order [0-9a-f-]{36}$/),
+      'unknown event_type "ShipmentCreated" on topic billing_outcome',
+    ]);
+    expect(deadLetters.map((d) => (d.event as DeadLetter).consumer)).toEqual(Array(5).fill('order-status'));
+    expect((await status(A)).status).toBe('PAID');
+  });
+
+  it('GIVEN DynamoDB throttling WHEN projected THEN the record and the ones behind it are returned for retry, not dead-lettered', async () => {
+    const { deadLetters } = await setup();
+    ddb.on(UpdateCommand).rejects(
+      Object.assign(new Error('Throughput exceeds the current capacity'), {
+        name: 'ProvisionedThroughputExceededException',
+        $fault: 'client',
+        $metadata: {},
+      }),
+    );
+    const event = inventory();
+
+    const response = await projectOrderStatus(event);
+
+    const expected = Object.entries(event.records).flatMap(([partition, records]) =>
+      records.map((r) => ({ itemIdentifier: { partition, offset: r.offset } })),
+    );
+    expect(response.batchItemFailures).toEqual(expect.arrayContaining(expected));
+    expect(response.batchItemFailures).toHaveLength(expected.length);
+    expect(deadLetters).toHaveLength(0);
+  });
+
+  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it projects the batch', async () => {
+    const { status } = await setup();
+
+    expect(await handler(billing(), lambdaContext('order-status'))).toEqual({ batchItemFailures: [] });
+    expect((await status(B)).status).toBe('PAYMENT_DECLINED');
+  });
+});
