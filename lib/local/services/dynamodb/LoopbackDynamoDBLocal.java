@@ -13,7 +13,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * connector at the loopback address before it starts, and starts it. Telemetry is never configured,
  * so nothing is sent whatever the flags say (the caller passes -disableTelemetry as well).
  *
- * Run as a single-file source program: java -cp DynamoDBLocal.jar:DynamoDBLocal_lib/* LoopbackDynamoDBLocal.java ...
+ * dynamodb-local.ts compiles it once into .cache/ and runs it with DynamoDBLocal.jar and DynamoDBLocal_lib/* on
+ * the class path.
  */
 public class LoopbackDynamoDBLocal {
   public static void main(String[] args) throws Exception {

