@@ -66,6 +66,19 @@ export function deriveOrderStatus(facts: Iterable<OrderFact>): OrderStatus {
   return STATUS_PRECEDENCE.find(([, fact]) => known.has(fact))?.[0] ?? 'PLACED';
 }
 
+/** The attribute of a stored order that holds when a fact happened (ISO-8601); absent until it did. */
+export function factAttribute(fact: OrderFact): `${OrderFact}_at` {
+  return `${fact}_at`;
+}
+
+/**
+ * The status of an order item as stored in the orders table: for readers that scan the table
+ * directly, such as the local runtime's summary and the end-to-end checks of I4.
+ */
+export function statusOfStoredOrder(item: Readonly<Record<string, unknown>>): OrderStatus {
+  return deriveOrderStatus(ORDER_FACTS.filter((fact) => typeof item[factAttribute(fact)] === 'string'));
+}
+
 const PAYMENT_FACTS: Record<PaymentStatus, OrderFact> = {
   paid: 'paid',
   declined: 'payment_declined',

@@ -9,7 +9,7 @@ import {
   type Order,
   type OrderRepository,
 } from '../order';
-import { ORDER_FACTS, type OrderFact } from '../order-status';
+import { factAttribute, ORDER_FACTS, type OrderFact } from '../order-status';
 import type { OutboxEntry } from '../outbox';
 import type { OrderFactStore, RecordFactResult } from '../record-outcome';
 
@@ -18,8 +18,6 @@ import type { OrderFactStore, RecordFactResult } from '../record-outcome';
  * fact (the status is derived from them, never stored) and the history list.
  */
 type OrderItem = Omit<Order, 'facts'> & Partial<Record<`${OrderFact}_at`, string>>;
-
-const factAttribute = (fact: OrderFact) => `${fact}_at` as const;
 
 function toItem(order: Order): OrderItem {
   const { facts, ...rest } = order;

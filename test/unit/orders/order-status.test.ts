@@ -5,6 +5,7 @@ import {
   factOf,
   isTerminalStatus,
   ORDER_FACTS,
+  statusOfStoredOrder,
   TERMINAL_STATUSES,
   type OrderFact,
   type OrderStatus,
@@ -147,5 +148,15 @@ describe('order status under redelivery and reordering (I4)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('statusOfStoredOrder', () => {
+  it('GIVEN an order item as stored WHEN read directly THEN its status is derived from its fact attributes', () => {
+    expect(statusOfStoredOrder({ order_id: 'o', paid_at: '2025-04-07T12:35:01Z' })).toBe('PAID');
+    expect(
+      statusOfStoredOrder({ order_id: 'o', paid_at: 't1', cancelled_at: 't2', refunded_at: 't3', history: [] }),
+    ).toBe('REFUNDED');
+    expect(statusOfStoredOrder({ order_id: 'o' })).toBe('PLACED');
   });
 });
