@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StockChanged } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
 import type { EventPublisher } from '../shared/kafka/publisher';
-import type { StockLevels } from './stock-store';
+import type { AppliedRestock, StockLevels } from './stock-store';
 
 /** A restock request, as the restock function is invoked with it. Strict: a misspelt field is an error, not ignored. */
 export const RestockRequestSchema = z.strictObject({
@@ -32,6 +32,16 @@ export function parseRestockRequest(input: unknown): RestockRequest {
   return parsed.data;
 }
 
+/** The restock_id was applied before with another product or quantity: a caller error, not a retry. */
+export class RestockConflictError extends Error {
+  constructor(readonly applied: AppliedRestock) {
+    super(
+      `restock_id "${applied.restock_id}" was already applied to ${applied.product_id} with quantity ${applied.quantity}; use a new restock_id`,
+    );
+    this.name = 'RestockConflictError';
+  }
+}
+
 export interface RestockDependencies {
   readonly stock: StockLevels;
   readonly publisher: EventPublisher;
@@ -41,23 +51,28 @@ export interface RestockDependencies {
 export interface RestockOutcome extends RestockRequest {
   /** False when the restock_id had been applied before: the units were not added again. */
   readonly applied: boolean;
+  readonly applied_at: string;
 }
 
 /**
  * Adds units to a product once per restock_id (one DynamoDB round trip), then publishes the stock
- * change. A repeated request re-publishes the same StockChanged (same event_id) without adding
- * units, so a caller that retried after a lost response, or a crash before the publish, is safe.
+ * change. A repeated request adds nothing and re-publishes the same StockChanged, built from the
+ * stored restock (same event_id, same timestamp): a caller that retried after a lost response, or a
+ * crash between the write and the publish, is safe. Re-emission, as in the Kafka consumers.
  */
 export async function restock(request: RestockRequest, deps: RestockDependencies): Promise<RestockOutcome> {
-  const { applied } = await deps.stock.restock(request);
+  const { applied, restock: held } = await deps.stock.restock({ ...request, applied_at: deps.now().toISOString() });
+  if (held.product_id !== request.product_id || held.quantity !== request.quantity) {
+    throw new RestockConflictError(held);
+  }
   const event: StockChanged = {
     event_type: 'StockChanged',
-    event_id: deterministicId('restock', request.product_id, request.restock_id),
-    product_id: request.product_id,
-    quantity_change: request.quantity,
-    restock_id: request.restock_id,
-    timestamp: deps.now().toISOString(),
+    event_id: deterministicId('restock', held.restock_id),
+    product_id: held.product_id,
+    quantity_change: held.quantity,
+    restock_id: held.restock_id,
+    timestamp: held.applied_at,
   };
-  await deps.publisher.publish([{ topic: TOPICS.inventory.name, key: request.product_id, event }]);
-  return { ...request, applied };
+  await deps.publisher.publish([{ topic: TOPICS.inventory.name, key: held.product_id, event }]);
+  return { ...held, applied };
 }

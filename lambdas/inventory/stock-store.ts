@@ -20,15 +20,22 @@ export interface StockStore {
   recordRejection(rejection: Reservation): Promise<{ readonly recorded: boolean; readonly reservation: Reservation }>;
 }
 
+/** A restock as applied: the first request that carried its restock_id, and when it was applied. */
+export interface AppliedRestock {
+  readonly restock_id: string;
+  readonly product_id: string;
+  readonly quantity: number;
+  readonly applied_at: string;
+}
+
 /** Setting and adding stock: the restock path and the demo seed. */
 export interface StockLevels {
-  /** Adds units once per restock_id, however often the request is repeated. */
-  restock(request: {
-    restock_id: string;
-    product_id: string;
-    quantity: number;
-  }): Promise<{ readonly applied: boolean }>;
+  /**
+   * Adds the units unless a restock with this restock_id was applied before. Returns the restock
+   * that holds: this one (`applied: true`) or the earlier one.
+   */
+  restock(restock: AppliedRestock): Promise<{ readonly applied: boolean; readonly restock: AppliedRestock }>;
 
-  /** Sets the units available (seed data); not idempotent-by-id, and not meant for live traffic. */
+  /** Sets the units available (seed data): overwrites, so not for live traffic. */
   setAvailable(productId: string, available: number): Promise<void>;
 }

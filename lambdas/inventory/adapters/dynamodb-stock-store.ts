@@ -3,7 +3,7 @@ import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionalCheckFailed } from '../../shared/dynamodb';
 import type { Reservation, StockLine } from '../reservation';
-import type { ReserveAttempt, StockLevels, StockStore } from '../stock-store';
+import type { AppliedRestock, ReserveAttempt, StockLevels, StockStore } from '../stock-store';
 
 export interface StockTables {
   /** TABLES.stock: partition key product_id, attribute `available` (number). */
@@ -75,7 +75,10 @@ export class DynamoDbStockStore implements StockStore {
   }
 }
 
-/** Stock levels alone (TABLES.stock): the restock path and the demo seed. */
+/** The key of a restock's idempotency marker in the stock table. */
+export const restockMarkerKey = (restockId: string): string => `restock#${restockId}`;
+
+/** Stock levels alone (TABLES.stock): the restock path and the demo seed. Each method is one round trip. */
 export class DynamoDbStockLevels implements StockLevels {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -83,31 +86,50 @@ export class DynamoDbStockLevels implements StockLevels {
   ) {}
 
   /**
-   * One UpdateItem: ADD the units and the restock_id to a string set of applied restocks, on the
-   * condition that the set does not contain it yet. Idempotency and the change sit on the same
-   * item, so one round trip (and no transaction, at half the write cost) is enough. The set grows by
-   * one id per restock of the product, about 40 bytes: some 9,000 restocks fit DynamoDB's 400 KB
-   * item limit. Past that volume, move the ids to their own table with a TTL, in a transaction.
+   * One TransactWriteItems: a marker item for the restock_id (Put, only if absent) and ADD the units
+   * to the product (which creates the product's item if it has none). The marker lives in the stock
+   * table under a `restock#` key rather than as a set of applied ids on the product's item: such a set
+   * would grow with every restock, and DynamoDB bills every reservation's stock update by item size.
+   * Restocks are rare, so the transaction's double write cost stays small. A repeated restock_id
+   * cancels the transaction and returns the marker (ALL_OLD) to re-emit from.
    */
-  async restock(request: { restock_id: string; product_id: string; quantity: number }): Promise<{ applied: boolean }> {
+  async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
     try {
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.stockTable,
-          Key: { product_id: request.product_id },
-          UpdateExpression: 'ADD available :quantity, applied_restocks :restockIds',
-          ConditionExpression: 'NOT contains(applied_restocks, :restockId)',
-          ExpressionAttributeValues: {
-            ':quantity': request.quantity,
-            ':restockIds': new Set([request.restock_id]),
-            ':restockId': request.restock_id,
-          },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.stockTable,
+                Item: { product_id: restockMarkerKey(restock.restock_id), restock },
+                ConditionExpression: 'attribute_not_exists(product_id)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Update: {
+                TableName: this.stockTable,
+                Key: { product_id: restock.product_id },
+                UpdateExpression: 'ADD available :quantity',
+                ExpressionAttributeValues: { ':quantity': restock.quantity },
+              },
+            },
+          ],
         }),
       );
-      return { applied: true };
+      return { applied: true, restock };
     } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      return { applied: false };
+      const [marker] = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+      if (
+        (error as { name?: string }).name !== 'TransactionCanceledException' ||
+        marker?.Code !== 'ConditionalCheckFailed'
+      ) {
+        throw error;
+      }
+      if (!marker.Item) {
+        throw new Error(`Restock ${restock.restock_id} exists but the failed condition returned no item`);
+      }
+      return { applied: false, restock: (unmarshall(marker.Item) as { restock: AppliedRestock }).restock };
     }
   }
 

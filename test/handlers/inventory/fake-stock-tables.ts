@@ -1,9 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 import {
   PutCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
   type ServiceInputTypes,
   type ServiceOutputTypes,
@@ -21,15 +23,17 @@ export interface TableFaults {
 }
 
 export interface StockTables {
-  readonly stock: Map<string, { available: number; applied_restocks?: Set<string> }>;
+  readonly stock: Map<string, { available: number }>;
   readonly reservations: Map<string, Reservation>;
+  /** Restock markers, by their `restock#` key in the stock table. */
+  readonly markers: Map<string, Record<string, unknown>>;
 }
 
 /**
  * Answers the inventory adapter's commands the way DynamoDB does, on two in-memory tables seeded
  * with the demo stock: the reservation transaction checks every condition before writing anything
  * and, when one fails, throws TransactionCanceledException with one reason per item (the existing
- * reservation marshalled into the first, ALL_OLD). It accepts only the exact expressions the adapter
+ * reservation marshalled into the first, ALL_OLD); the restock transaction likewise. It accepts only the exact expressions the adapter
  * uses, so a changed condition breaks these tests loudly.
  */
 export function fakeStockTables(ddb: DocumentClientMock, faults: TableFaults = {}): StockTables {
@@ -37,9 +41,11 @@ export function fakeStockTables(ddb: DocumentClientMock, faults: TableFaults = {
     DEMO_STOCK.map((p) => [p.product_id, { available: p.available }] as const),
   ) as StockTables['stock'];
   const reservations = new Map<string, Reservation>();
+  const markers = new Map<string, Record<string, unknown>>();
 
   ddb.on(TransactWriteCommand).callsFake(async (input: TransactWriteCommand['input']) => {
     const [put, ...updates] = input.TransactItems!;
+    if (put!.Put!.TableName === 'stock') return restock(input);
     expect(put!.Put).toMatchObject({
       TableName: 'reservations',
       ConditionExpression: 'attribute_not_exists(order_id)',
@@ -96,24 +102,30 @@ export function fakeStockTables(ddb: DocumentClientMock, faults: TableFaults = {
     return {};
   });
 
-  ddb.on(UpdateCommand, { TableName: 'stock' }).callsFake(async (input: UpdateCommand['input']) => {
-    expect(input).toMatchObject({
-      UpdateExpression: 'ADD available :quantity, applied_restocks :restockIds',
-      ConditionExpression: 'NOT contains(applied_restocks, :restockId)',
+  /** The restock transaction: a marker per restock_id (Put if absent, ALL_OLD) and ADD to the product. */
+  function restock(input: TransactWriteCommand['input']) {
+    const [{ Put: put }, { Update: update }] = input.TransactItems as [Required<TransactItem>, Required<TransactItem>];
+    expect(put).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(product_id)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
-    const values = input.ExpressionAttributeValues!;
-    const productId = input.Key!.product_id as string;
-    const item = stock.get(productId) ?? { available: 0 };
-    if (item.applied_restocks?.has(values[':restockId'] as string)) {
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    expect(update).toMatchObject({ TableName: 'stock', UpdateExpression: 'ADD available :quantity' });
+    const markerKey = put.Item!.product_id as string;
+    const earlier = markers.get(markerKey);
+    if (earlier) {
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled [ConditionalCheckFailed, None]',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed', Item: marshall(earlier) }, { Code: 'None' }],
+      });
     }
-    const ids = values[':restockIds'] as Set<string>;
+    markers.set(markerKey, structuredClone(put.Item!));
+    const productId = update.Key!.product_id as string;
     stock.set(productId, {
-      available: item.available + (values[':quantity'] as number),
-      applied_restocks: new Set([...(item.applied_restocks ?? []), ...ids]),
+      available: (stock.get(productId)?.available ?? 0) + (update.ExpressionAttributeValues![':quantity'] as number),
     });
     return {};
-  });
+  }
 
-  return { stock, reservations };
+  return { stock, reservations, markers };
 }

@@ -1,8 +1,9 @@
 import './inventory-env';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { restockMarkerKey } from '../../../lambdas/inventory/adapters/dynamodb-stock-store';
 import { handler, lambdaHandler } from '../../../lambdas/inventory/restock-handler';
 import * as kafkaPublisher from '../../../lambdas/shared/kafka/kafka-publisher';
 import { loadEvent } from '../../support/msk';
@@ -31,22 +32,23 @@ beforeEach(() => {
 });
 
 describe('restock handler', () => {
-  it('GIVEN events/restock.json WHEN invoked THEN one conditional UpdateItem adds the units and a positive StockChanged is published', async () => {
-    const { stock } = fakeStockTables(ddb);
+  it('GIVEN events/restock.json WHEN invoked THEN one transaction records the restock_id and adds the units, and a positive StockChanged is published', async () => {
+    const { stock, markers } = fakeStockTables(ddb);
 
     const outcome = await handler(loadEvent('restock.json'), context);
 
-    expect(outcome).toEqual({
+    expect(outcome).toMatchObject({
       restock_id: 'delivery-2025-04-07-0001',
       product_id: 'limited-edition',
       quantity: 24,
       applied: true,
     });
     expect(ddb.calls()).toHaveLength(1);
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
+    expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![1]!.Update).toMatchObject({
       TableName: 'stock',
       Key: { product_id: 'limited-edition' },
     });
+    expect([...markers.keys()]).toEqual([restockMarkerKey('delivery-2025-04-07-0001')]);
     expect(stock.get('limited-edition')!.available).toBe(25);
     expect(recorder.published).toEqual([
       {
@@ -61,7 +63,7 @@ describe('restock handler', () => {
     ]);
   });
 
-  it('GIVEN the same restock invoked 3 times WHEN handled THEN the units are added once and the same event id is published each time', async () => {
+  it('GIVEN the same restock invoked 3 times WHEN handled THEN the units are added once and the identical event is published each time', async () => {
     const { stock } = fakeStockTables(ddb);
 
     const outcomes = [];
@@ -69,7 +71,8 @@ describe('restock handler', () => {
 
     expect(outcomes.map((o) => o.applied)).toEqual([true, false, false]);
     expect(stock.get('limited-edition')!.available).toBe(25);
-    expect(new Set(recorder.published.map((p) => p.event.event_id)).size).toBe(1);
+    expect(recorder.published).toHaveLength(3);
+    expect(new Set(recorder.published.map((p) => JSON.stringify(p.event))).size).toBe(1);
   });
 
   it('GIVEN a restock for a product with no stock item yet WHEN invoked THEN the item is created with those units', async () => {
@@ -90,8 +93,10 @@ describe('restock handler', () => {
     expect(recorder.published).toEqual([]);
   });
 
-  it('GIVEN DynamoDB throttles the update WHEN invoked THEN the invocation fails so the caller retries, and nothing is published', async () => {
-    ddb.on(UpdateCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+  it('GIVEN DynamoDB throttles the transaction WHEN invoked THEN the invocation fails so the caller retries, and nothing is published', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
 
     await expect(lambdaHandler(loadEvent('restock.json'))).rejects.toThrow('slow down');
     expect(recorder.published).toEqual([]);

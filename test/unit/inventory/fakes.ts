@@ -1,17 +1,18 @@
 import type { EventPublisher, OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import type { Reservation, StockLine } from '../../../lambdas/inventory/reservation';
-import type { ReserveAttempt, StockLevels, StockStore } from '../../../lambdas/inventory/stock-store';
+import type { AppliedRestock, ReserveAttempt, StockLevels, StockStore } from '../../../lambdas/inventory/stock-store';
 
 /**
  * Stock and reservations in memory, with the semantics of the DynamoDB adapter: `reserve` is one
  * atomic transaction whose conditions (reservation absent, available >= quantity for every line) are
  * all checked before anything is written; like DynamoDB it refuses a transaction that touches the
- * same product twice. A failed reservation condition returns the existing decision (ALL_OLD).
+ * same product twice. A failed reservation condition returns the existing decision (ALL_OLD), and a
+ * repeated restock_id the restock applied first.
  */
 export class InMemoryStockStore implements StockStore, StockLevels {
   readonly available = new Map<string, number>();
   readonly reservations = new Map<string, Reservation>();
-  readonly appliedRestocks = new Map<string, Set<string>>();
+  readonly restocks = new Map<string, AppliedRestock>();
   /** The lowest stock level ever held by any product: I2 says it never goes below zero. */
   lowestLevel = Infinity;
 
@@ -42,12 +43,12 @@ export class InMemoryStockStore implements StockStore, StockLevels {
     return { recorded: true, reservation: rejection };
   }
 
-  async restock(request: { restock_id: string; product_id: string; quantity: number }): Promise<{ applied: boolean }> {
-    const applied = this.appliedRestocks.get(request.product_id) ?? new Set<string>();
-    if (applied.has(request.restock_id)) return { applied: false };
-    this.appliedRestocks.set(request.product_id, applied.add(request.restock_id));
-    this.set(request.product_id, (this.available.get(request.product_id) ?? 0) + request.quantity);
-    return { applied: true };
+  async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
+    const earlier = this.restocks.get(restock.restock_id);
+    if (earlier) return { applied: false, restock: structuredClone(earlier) };
+    this.restocks.set(restock.restock_id, structuredClone(restock));
+    this.set(restock.product_id, (this.available.get(restock.product_id) ?? 0) + restock.quantity);
+    return { applied: true, restock };
   }
 
   async setAvailable(productId: string, available: number): Promise<void> {

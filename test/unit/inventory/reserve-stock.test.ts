@@ -106,7 +106,7 @@ describe('reserveStock', () => {
   it('GIVEN a rejected order WHEN its paid outcome is delivered again after a restock THEN the rejection stands and is re-emitted', async () => {
     const { store, publisher, deps } = setup({ abc: 0 });
     await reserveStock({ order_id: 'order-1', items: [item('abc', 1)] }, deps);
-    await store.restock({ restock_id: 'r-1', product_id: 'abc', quantity: 10 });
+    await store.restock({ restock_id: 'r-1', product_id: 'abc', quantity: 10, applied_at: '2025-04-07T13:00:00Z' });
 
     const again = await reserveStock({ order_id: 'order-1', items: [item('abc', 1)] }, deps);
 

@@ -1,4 +1,9 @@
-import { InvalidRestockRequestError, parseRestockRequest, restock } from '../../../lambdas/inventory/restock';
+import {
+  InvalidRestockRequestError,
+  parseRestockRequest,
+  restock,
+  RestockConflictError,
+} from '../../../lambdas/inventory/restock';
 import { InMemoryStockStore, RecordingPublisher } from './fakes';
 
 describe('parseRestockRequest', () => {
@@ -36,7 +41,8 @@ describe('restock', () => {
   function setup() {
     const stock = new InMemoryStockStore({ abc: 1 });
     const publisher = new RecordingPublisher();
-    return { stock, publisher, deps: { stock, publisher, now: () => new Date('2025-04-07T13:00:00Z') } };
+    let clock = Date.parse('2025-04-07T13:00:00Z');
+    return { stock, publisher, deps: { stock, publisher, now: () => new Date((clock += 60_000)) } };
   }
 
   it('GIVEN a restock WHEN applied THEN the units are added and a positive StockChanged without order_id is published', async () => {
@@ -44,19 +50,24 @@ describe('restock', () => {
 
     const outcome = await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
 
-    expect(outcome.applied).toBe(true);
+    expect(outcome).toMatchObject({ restock_id: 'r-1', product_id: 'abc', quantity: 24, applied: true });
     expect(stock.available.get('abc')).toBe(25);
     expect(publisher.published).toEqual([
       {
         topic: 'inventory',
         key: 'abc',
-        event: expect.objectContaining({ event_type: 'StockChanged', product_id: 'abc', quantity_change: 24 }),
+        event: expect.objectContaining({
+          event_type: 'StockChanged',
+          product_id: 'abc',
+          quantity_change: 24,
+          timestamp: outcome.applied_at,
+        }),
       },
     ]);
     expect(publisher.published[0]!.event).not.toHaveProperty('order_id');
   });
 
-  it('GIVEN a restock already applied WHEN the same request comes again THEN no units are added and the same event id is re-published', async () => {
+  it('GIVEN a restock already applied WHEN the same request comes again THEN no units are added and the identical event is re-published', async () => {
     const { stock, publisher, deps } = setup();
     await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
 
@@ -64,7 +75,18 @@ describe('restock', () => {
 
     expect(again.applied).toBe(false);
     expect(stock.available.get('abc')).toBe(25);
-    expect(publisher.published[1]!.event.event_id).toBe(publisher.published[0]!.event.event_id);
+    expect(publisher.published[1]).toEqual(publisher.published[0]);
+  });
+
+  it('GIVEN a restock_id already used for another quantity WHEN requested THEN RestockConflictError names the first restock and nothing changes', async () => {
+    const { stock, publisher, deps } = setup();
+    await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
+
+    await expect(restock({ restock_id: 'r-1', product_id: 'abc', quantity: 5 }, deps)).rejects.toThrow(
+      new RestockConflictError({ restock_id: 'r-1', product_id: 'abc', quantity: 24, applied_at: '' }).message,
+    );
+    expect(stock.available.get('abc')).toBe(25);
+    expect(publisher.published).toHaveLength(1);
   });
 
   it('GIVEN two different restocks WHEN applied THEN both add their units under different event ids', async () => {
