@@ -1,4 +1,4 @@
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { requireEnum, requireEnv } from '../config';
 import type { EventPublisher, OutgoingEvent } from './publisher';
@@ -65,6 +65,9 @@ export class KafkaEventPublisher implements EventPublisher {
       serializers: stringSerializers,
       idempotent: true,
       acks: ProduceAcks.ALL,
+      // The Java client's murmur2 partitioner: a key lands on the same partition whichever client
+      // (Kafka Connect, a JVM service, this function) writes it, so an order's events stay in order.
+      partitioner: compatibilityPartitioner,
       autocreateTopics: false,
       connectTimeout: 5_000,
       retries: 3,
