@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FUNCTIONS, type FunctionId } from '../../../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../../../lambdas/shared/contracts/tables';
-import { FUNCTION_ID_TAG } from '../local-names';
+import { FUNCTION_ID_TAG, LOCAL_ARCHIVE_BUCKET } from '../local-names';
 import {
   describeValue,
   isIntrinsic,
@@ -25,6 +25,11 @@ export interface Assembly {
   readonly functions: readonly FunctionSpec[];
   readonly kafkaMappings: readonly KafkaMappingSpec[];
   readonly streamMappings: readonly StreamMappingSpec[];
+  /**
+   * Functions without the FUNCTION_ID_TAG tag: the CDK's own (custom resource providers), which the
+   * runner does not run. A mapping that targets one is an error.
+   */
+  readonly untaggedFunctions: readonly { readonly logicalId: string; readonly stack: string }[];
 }
 
 export interface FunctionSpec {
@@ -50,7 +55,8 @@ export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 /** Where records go once retries are exhausted or they are too old. */
 export type OnFailureDestination =
   | { readonly type: 'kafka'; readonly topic: string }
-  | { readonly type: 's3'; readonly bucket: ResourceRef }
+  /** `localBucket`: the local stand-in, when the bucket is one the local services create (the archive bucket). */
+  | { readonly type: 's3'; readonly bucketLogicalId: string; readonly localBucket?: string }
   | { readonly type: 'sqs' | 'sns' | 'unknown'; readonly raw: unknown };
 
 /** The error-handling settings shared by Kafka and stream mappings. */
@@ -144,12 +150,14 @@ async function readStacks(assemblyDir: string): Promise<StackTemplate[]> {
 /** Builds the assembly model from parsed templates (exported for tests on hand-written templates). */
 export function assemblyFromTemplates(dir: string, stacks: readonly StackTemplate[]): Assembly {
   const functions = new Map<string, FunctionSpec>();
+  const untagged = new Map<string, { logicalId: string; stack: string }>();
   const functionKey = (stack: StackTemplate, logicalId: string) => `${stack.templateFile}#${logicalId}`;
   for (const stack of stacks) {
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
-      if (resource.Type === 'AWS::Lambda::Function') {
-        functions.set(functionKey(stack, logicalId), readFunction(stack, logicalId, resource));
-      }
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const key = functionKey(stack, logicalId);
+      if (functionIdTag(resource) === undefined) untagged.set(key, { logicalId, stack: stack.stackName });
+      else functions.set(key, readFunction(stack, logicalId, resource));
     }
   }
   const duplicates = duplicatesOf([...functions.values()].map((f) => f.id));
@@ -165,8 +173,16 @@ export function assemblyFromTemplates(dir: string, stacks: readonly StackTemplat
       const props = resource.Properties ?? {};
       const where = `event source mapping ${logicalId} (stack ${stack.stackName})`;
       const target = resolveResource(props.FunctionName, stack, stacks);
-      const fn = target && functions.get(functionKey(target.stack, target.logicalId));
+      const key = target && functionKey(target.stack, target.logicalId);
+      const fn = key && functions.get(key);
       if (!fn) {
+        if (key && untagged.has(key)) {
+          throw new AssemblyError(
+            `${where} targets function ${target.logicalId} (stack ${target.stack.stackName}), which has no ` +
+              `${FUNCTION_ID_TAG} tag: the CDK app must tag every function with its id in FUNCTIONS ` +
+              `(${Object.keys(FUNCTIONS).join(', ')}), so that the local runner can tell which function it is`,
+          );
+        }
         throw new AssemblyError(`${where}: FunctionName ${describeValue(props.FunctionName)} names no function`);
       }
       const base = readMappingBase(stack, logicalId, props, fn, stacks);
@@ -177,22 +193,26 @@ export function assemblyFromTemplates(dir: string, stacks: readonly StackTemplat
       }
     }
   }
-  return { dir, functions: [...functions.values()], kafkaMappings, streamMappings };
+  return {
+    dir,
+    functions: [...functions.values()],
+    kafkaMappings,
+    streamMappings,
+    untaggedFunctions: [...untagged.values()],
+  };
+}
+
+function functionIdTag(resource: CfnResource): unknown {
+  const tags = (resource.Properties?.Tags ?? []) as { Key: unknown; Value: unknown }[];
+  return tags.find((t) => t.Key === FUNCTION_ID_TAG)?.Value;
 }
 
 function readFunction(stack: StackTemplate, logicalId: string, resource: CfnResource): FunctionSpec {
   const props = resource.Properties ?? {};
   const where = `function ${logicalId} (stack ${stack.stackName})`;
-  const tags = (props.Tags ?? []) as { Key: unknown; Value: unknown }[];
-  const id = tags.find((t) => t.Key === FUNCTION_ID_TAG)?.Value;
-  if (typeof id !== 'string') {
-    throw new AssemblyError(
-      `${where} has no ${FUNCTION_ID_TAG} tag: the CDK app must tag every function with its id in FUNCTIONS ` +
-        `(${Object.keys(FUNCTIONS).join(', ')}), so that the local runner can tell which function it is`,
-    );
-  }
-  if (!(id in FUNCTIONS)) {
-    throw new AssemblyError(`${where}: tag ${FUNCTION_ID_TAG}=${id} is not a function in FUNCTIONS`);
+  const id = functionIdTag(resource);
+  if (typeof id !== 'string' || !(id in FUNCTIONS)) {
+    throw new AssemblyError(`${where}: tag ${FUNCTION_ID_TAG}=${String(id)} is not a function in FUNCTIONS`);
   }
   const handler = props.Handler;
   if (typeof handler !== 'string' || !handler.includes('.')) {
@@ -358,7 +378,7 @@ function onFailureDestination(
   const target = resolveResource(destination, stack, stacks);
   switch (target?.resource.Type) {
     case 'AWS::S3::Bucket':
-      return { type: 's3', bucket: target };
+      return { type: 's3', bucketLogicalId: target.logicalId, localBucket: archiveBucket(target, stacks) };
     case 'AWS::SQS::Queue':
       return { type: 'sqs', raw: destination };
     case 'AWS::SNS::Topic':
@@ -366,6 +386,20 @@ function onFailureDestination(
     default:
       return { type: 'unknown', raw: destination };
   }
+}
+
+/** LOCAL_ARCHIVE_BUCKET when `bucket` is the bucket the functions get as ARCHIVE_BUCKET. */
+function archiveBucket(bucket: ResourceRef, stacks: readonly StackTemplate[]): string | undefined {
+  for (const stack of stacks) {
+    for (const resource of Object.values(stack.template.Resources ?? {})) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      const target = resolveResource(variables?.ARCHIVE_BUCKET, stack, stacks);
+      if (target && target.stack === bucket.stack && target.logicalId === bucket.logicalId) return LOCAL_ARCHIVE_BUCKET;
+    }
+  }
+  return undefined;
 }
 
 function startingPosition(value: unknown, where: string): StartingPosition {

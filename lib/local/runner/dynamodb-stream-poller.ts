@@ -34,7 +34,11 @@ export interface StreamPollerOptions {
   readonly dynamodbEndpoint: string;
   readonly region: string;
   readonly invoke: (event: DynamoDBStreamEvent) => Promise<InvocationOutcome>;
-  readonly discard: (records: readonly DynamoDBRecord[], info: DiscardInfo) => Promise<void>;
+  readonly discard: (
+    records: readonly DynamoDBRecord[],
+    info: DiscardInfo,
+    source: { readonly streamArn: string; readonly shardId: string },
+  ) => Promise<void>;
   readonly log: (line: string) => void;
   readonly retryBackoff?: { readonly baseMs: number; readonly maxMs: number };
   /** Idle poll interval; Lambda polls each shard four times per second. */
@@ -209,7 +213,7 @@ export class StreamPoller {
     const records = (output.Records ?? []).map((r) => lambdaRecord(r, this.streamArn));
     if (records.length > 0) {
       const deliver = records.filter((r) => this.filter.matches(r));
-      if (deliver.length > 0) await this.process(deliver);
+      if (deliver.length > 0) await this.process(deliver, shard.shardId);
       this.counters.filteredOut += records.length - deliver.length;
       this.counters.committed += records.length;
       shard.lastSequenceNumber = records[records.length - 1].dynamodb?.SequenceNumber;
@@ -219,7 +223,7 @@ export class StreamPoller {
     return records.length > 0;
   }
 
-  private async process(records: readonly DynamoDBRecord[]): Promise<void> {
+  private async process(records: readonly DynamoDBRecord[], shardId: string): Promise<void> {
     const { mapping } = this.options;
     const aborted = () => new Error(`mapping ${mapping.id} stopped`);
     await runBatch(
@@ -238,7 +242,7 @@ export class StreamPoller {
         },
         discard: async (failed, info) => {
           if (this.stopping) throw aborted();
-          await this.options.discard(failed, info);
+          await this.options.discard(failed, info, { streamArn: this.streamArn, shardId });
           this.counters.deadLettered += failed.length;
         },
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, this.stopping ? 0 : ms)),

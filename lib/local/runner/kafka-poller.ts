@@ -73,6 +73,7 @@ interface PartitionState {
 }
 
 const MAX_BUFFERED_RECORDS = 5_000;
+const JOIN_TIMEOUT_MS = 60_000;
 
 export class KafkaPoller {
   private consumer?: Consumer;
@@ -84,6 +85,7 @@ export class KafkaPoller {
   private windowStartedAt?: number;
   private wake?: () => void;
   private stopping = false;
+  private reconnecting = false;
   private loop?: Promise<void>;
   private rotate = 0;
   private counters = { committed: 0, invocations: 0, deadLettered: 0, filteredOut: 0 };
@@ -155,10 +157,46 @@ export class KafkaPoller {
       maxWaitTime: 200,
     });
     stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => this.onMessage(message));
-    stream.on('error', (error: Error) => this.options.log(`[${mapping.id}] consumer error: ${error.message}`));
+    stream.on('error', (error: Error) => this.reconnect(error));
     this.consumer = consumer;
     this.stream = stream;
-    await joined;
+    await withTimeout(
+      joined,
+      JOIN_TIMEOUT_MS,
+      `consumer group ${mapping.consumerGroupId} not joined after ${JOIN_TIMEOUT_MS} ms`,
+    );
+  }
+
+  /**
+   * After a consumer failure (a broker restart, say): drop what was fetched and not yet taken, and
+   * join the group again, which resumes from the committed offsets. A batch in flight still
+   * commits; records after it may be delivered again (at least once, never lost).
+   */
+  private reconnect(error: Error): void {
+    if (this.stopping || this.reconnecting) return;
+    this.reconnecting = true;
+    this.options.log(`[${this.options.mapping.id}] consumer failed, reconnecting: ${error.message}`);
+    void (async () => {
+      await this.disconnect();
+      this.queues.clear();
+      for (const state of this.partitions.values()) state.nextOffset = 0n;
+      this.windowStartedAt = undefined;
+      for (let attempt = 1; !this.stopping; attempt++) {
+        try {
+          await this.connect();
+          this.options.log(`[${this.options.mapping.id}] consumer reconnected`);
+          break;
+        } catch (retryError) {
+          await this.disconnect();
+          const delay = Math.min(10_000, 500 * 2 ** (attempt - 1));
+          this.options.log(
+            `[${this.options.mapping.id}] reconnect failed, again in ${delay} ms: ${(retryError as Error).message}`,
+          );
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+      this.reconnecting = false;
+    })();
   }
 
   private async disconnect(): Promise<void> {
@@ -250,7 +288,7 @@ export class KafkaPoller {
   }
 
   private async run(): Promise<void> {
-    const { mapping, log } = this.options;
+    const { mapping } = this.options;
     while (!this.stopping) {
       await this.waitForBatch();
       if (this.stopping) break;
@@ -266,22 +304,37 @@ export class KafkaPoller {
       // The next batch's window starts now, if records are already waiting for it.
       this.windowStartedAt = this.buffered() > 0 ? Date.now() : undefined;
       if (this.buffered() < MAX_BUFFERED_RECORDS / 2) this.stream?.resume();
-      try {
-        if (batch.deliver.length > 0) await this.process(batch.deliver);
-      } catch (error) {
-        if (this.stopping) break;
-        throw error;
-      }
+      if (batch.deliver.length > 0 && !(await this.processUntilDone(batch.deliver))) break;
       this.counters.filteredOut += batch.taken - batch.deliver.length;
       await this.commit(batch.lastOffsets, batch.taken);
     }
-    void log;
+  }
+
+  /**
+   * Runs a batch until it is done; false when the poller stopped first. A failure of the runner
+   * itself (the on-failure destination unreachable, say) runs the batch again after a pause, as
+   * Lambda retries its own errors: the records are never skipped.
+   */
+  private async processUntilDone(records: readonly MSKRecord[]): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.process(records);
+        return true;
+      } catch (error) {
+        if (this.stopping) return false;
+        const delay = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+        this.options.log(
+          `[${this.options.mapping.id}] batch failed in the runner, again in ${delay} ms: ${(error as Error).message}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   private async process(records: readonly MSKRecord[]): Promise<void> {
     const { mapping, source } = this.options;
     const aborted = () => new Error(`mapping ${mapping.id} stopped`);
-    const result = await runBatch(
+    await runBatch(
       records,
       mapping,
       {
@@ -305,7 +358,6 @@ export class KafkaPoller {
       },
       this.options.retryBackoff,
     );
-    return void result;
   }
 
   private async commit(lastOffsets: ReadonlyMap<string, number>, taken: number): Promise<void> {
@@ -349,5 +401,19 @@ async function topicTimestampType(bootstrap: string, topic: string): Promise<Tim
     return value === 'LogAppendTime' ? 'LOG_APPEND_TIME' : 'CREATE_TIME';
   } finally {
     await admin.close();
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,10 +1,9 @@
-import { ProduceAcks, Producer } from '@platformatic/kafka';
 import type { FunctionId } from '../../../lambdas/shared/contracts/subscriptions';
 import type { Assembly, FunctionSpec, KafkaMappingSpec, StreamMappingSpec } from './assembly';
 import { functionArn, functionEnvironment, LOCAL_ACCOUNT, type LocalEndpoints } from './environment';
 import { FunctionHost, type InvokeResult } from './function-host';
 import { KafkaPoller, type MappingStats } from './kafka-poller';
-import { kafkaFailureMessages } from './on-failure';
+import { destinations, unsupportedDestination } from './destinations';
 import type { InvocationOutcome } from './retry-policy';
 import { StreamPoller } from './dynamodb-stream-poller';
 import { compileFilters } from './event-filter';
@@ -47,9 +46,9 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const { assembly, endpoints } = options;
   const log = options.log ?? (() => undefined);
   const runPollers = options.pollers ?? true;
-  const enabledKafka = runPollers ? assembly.kafkaMappings.filter((m) => m.enabled) : [];
-  const enabledStreams = runPollers ? assembly.streamMappings.filter((m) => m.enabled) : [];
-  checkMappings([...enabledKafka, ...enabledStreams]);
+  const kafkaMappings = runPollers ? assembly.kafkaMappings.filter((m) => m.enabled) : [];
+  const streamMappings = runPollers ? assembly.streamMappings.filter((m) => m.enabled) : [];
+  checkMappings([...kafkaMappings, ...streamMappings], log);
 
   const hosts = new Map<FunctionId, FunctionHost>();
   for (const fn of assembly.functions) {
@@ -65,88 +64,52 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     );
   }
   const hostFor = (id: FunctionId) => hosts.get(id)!;
+  const arnOf = (id: FunctionId) => functionArn(findFunction(assembly, id), endpoints.region);
+  const onFailure = destinations(endpoints, log);
 
-  let producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
-  const failureProducer = () =>
-    (producer ??= new Producer({
-      clientId: 'lambda-esm-on-failure',
-      bootstrapBrokers: [endpoints.kafkaBootstrap],
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      autocreateTopics: false,
-    }));
-
-  const kafkaPollers: KafkaPoller[] = [];
-  const streamPollers: StreamPoller[] = [];
+  const pollers: { stop(): Promise<void>; stats(): MappingStats }[] = [];
   const stopAll = async () => {
-    await Promise.all([...kafkaPollers, ...streamPollers].map((p) => p.stop().catch(() => undefined)));
+    // Pollers first, so that no batch starts on a stopping host; a batch in flight is left uncommitted.
+    await Promise.all(pollers.map((p) => p.stop().catch(() => undefined)));
     await Promise.all([...hosts.values()].map((h) => h.stop()));
-    await producer?.close().catch(() => undefined);
+    await onFailure.close();
   };
 
   try {
-    const started = await Promise.all(
-      enabledKafka.map((mapping) =>
-        KafkaPoller.start({
+    await Promise.all(
+      kafkaMappings.map(async (mapping) => {
+        const source = {
+          eventSourceArn:
+            mapping.eventSourceArn ?? `arn:aws:kafka:${endpoints.region}:${LOCAL_ACCOUNT}:cluster/local/local`,
+          bootstrapServers: endpoints.kafkaBootstrap,
+        };
+        const poller = await KafkaPoller.start({
           mapping,
           bootstrap: endpoints.kafkaBootstrap,
-          source: {
-            eventSourceArn:
-              mapping.eventSourceArn ?? `arn:aws:kafka:${endpoints.region}:${LOCAL_ACCOUNT}:cluster/local/local`,
-            bootstrapServers: endpoints.kafkaBootstrap,
-          },
+          source,
           invoke: (event) => invokeForMapping(hostFor(mapping.functionId), event),
-          discard: async (records, info, batch) => {
-            const fn = assembly.functions.find((f) => f.id === mapping.functionId)!;
-            const destination = mapping.onFailure;
-            if (destination?.type !== 'kafka') {
-              log(
-                `[${mapping.id}] ${records.length} record(s) dropped (${info.condition}: ${info.reason}); no on-failure destination`,
-              );
-              return;
-            }
-            const messages = kafkaFailureMessages(records, info, {
-              source: {
-                eventSourceArn:
-                  mapping.eventSourceArn ?? `arn:aws:kafka:${endpoints.region}:${LOCAL_ACCOUNT}:cluster/local/local`,
-                bootstrapServers: endpoints.kafkaBootstrap,
-              },
-              functionArn: functionArn(fn, endpoints.region),
-              batch,
-              now: new Date(),
-            });
-            await failureProducer().send({
-              messages: messages.map((m) => ({ topic: destination.topic, key: m.key, value: Buffer.from(m.value) })),
-            });
-            log(
-              `[${mapping.id}] ${records.length} record(s) sent to kafka://${destination.topic} (${info.condition}: ${info.reason})`,
-            );
-          },
+          discard: onFailure.forKafka(mapping, arnOf(mapping.functionId), source),
           log,
           retryBackoff: options.retryBackoff,
-        }).then((poller) => {
-          kafkaPollers.push(poller);
-          return poller;
-        }),
-      ),
+        });
+        pollers.push(poller);
+      }),
     );
-    for (const mapping of enabledStreams) {
-      streamPollers.push(
-        await StreamPoller.start({
-          mapping,
-          dynamodbEndpoint: endpoints.dynamodbEndpoint,
-          region: endpoints.region,
-          invoke: (event) => invokeForMapping(hostFor(mapping.functionId), event),
-          discard: async (records, info) => {
-            log(`[${mapping.id}] ${records.length} record(s) dropped (${info.condition}: ${info.reason})`);
-          },
-          log,
-          retryBackoff: options.retryBackoff,
-        }),
-      );
+    for (const mapping of streamMappings) {
+      const poller = await StreamPoller.start({
+        mapping,
+        dynamodbEndpoint: endpoints.dynamodbEndpoint,
+        region: endpoints.region,
+        invoke: (event) => invokeForMapping(hostFor(mapping.functionId), event),
+        discard: onFailure.forStream(mapping, arnOf(mapping.functionId)),
+        log,
+        retryBackoff: options.retryBackoff,
+      });
+      pollers.push(poller);
     }
     log(
-      `Runner started: ${hosts.size} functions, ${started.length} Kafka mappings, ${streamPollers.length} stream mappings`,
+      `Runner started: ${hosts.size} functions, ${kafkaMappings.length} Kafka mappings, ` +
+        `${streamMappings.length} DynamoDB stream mappings`,
     );
   } catch (error) {
     await stopAll();
@@ -161,7 +124,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       return error ? { error, logs } : { result, logs };
     },
     stats() {
-      return { mappings: [...kafkaPollers, ...streamPollers].map((p) => p.stats()) };
+      return { mappings: pollers.map((p) => p.stats()) };
     },
     stop() {
       stopping ??= stopAll();
@@ -182,13 +145,21 @@ export function findFunction(assembly: Assembly, idOrLogicalId: string): Functio
   const fn = assembly.functions.find((f) => f.id === idOrLogicalId || f.logicalId === idOrLogicalId);
   if (!fn) {
     const known = assembly.functions.map((f) => `${f.id} (${f.logicalId})`).join(', ');
-    throw new RunnerConfigurationError(`No function "${idOrLogicalId}" in the assembly; functions: ${known}`);
+    const untagged = assembly.untaggedFunctions.map((f) => f.logicalId).join(', ');
+    throw new RunnerConfigurationError(
+      `No function "${idOrLogicalId}" in the assembly. Functions tagged with their id: ${known || 'none'}` +
+        (untagged ? `; without the id tag (not run locally): ${untagged}` : ''),
+    );
   }
   return fn;
 }
 
-/** Fails fast on what a poller could only find out mid-run: bad filters, destinations the runner cannot reach. */
-function checkMappings(mappings: readonly (KafkaMappingSpec | StreamMappingSpec)[]): void {
+/**
+ * Fails fast on what a poller could only find out mid-run: bad filters, destinations the runner
+ * cannot reach. SQS and SNS destinations are not emulated: said once here, and each discarded
+ * batch's invocation record goes to the log.
+ */
+function checkMappings(mappings: readonly (KafkaMappingSpec | StreamMappingSpec)[], log: (line: string) => void): void {
   const problems: string[] = [];
   for (const mapping of mappings) {
     try {
@@ -196,16 +167,14 @@ function checkMappings(mappings: readonly (KafkaMappingSpec | StreamMappingSpec)
     } catch (error) {
       problems.push(`${mapping.id}: ${(error as Error).message}`);
     }
-    const destination = mapping.onFailure;
-    if (destination && !(mapping.kind === 'kafka' && destination.type === 'kafka')) {
-      problems.push(
-        `${mapping.id}: on-failure destination ${destination.type} is not emulated locally ` +
-          '(the runner supports kafka:// destinations of Kafka mappings)',
+    const unsupported = unsupportedDestination(mapping);
+    if (unsupported) problems.push(`${mapping.id}: on-failure destination ${unsupported}`);
+    const type = mapping.onFailure?.type;
+    if (type === 'sqs' || type === 'sns' || type === 'unknown') {
+      log(
+        `[${mapping.id}] on-failure destination ${type.toUpperCase()} is not emulated locally: ` +
+          'discarded batches are logged with the invocation record it would receive',
       );
-    }
-    if (mapping.kind === 'kafka' && destination?.type === 'kafka' && destination.topic === mapping.topic) {
-      // Lambda rejects this configuration: it would loop.
-      problems.push(`${mapping.id}: the on-failure destination is the mapping's own topic ${mapping.topic}`);
     }
   }
   if (problems.length > 0) throw new RunnerConfigurationError(`Cannot run the mappings:\n  ${problems.join('\n  ')}`);

@@ -114,14 +114,28 @@ describe('loadAssembly', () => {
 });
 
 describe('assemblyFromTemplates', () => {
-  it('GIVEN a function without the function-id tag WHEN the assembly is read THEN the error names its logical id', () => {
+  it('GIVEN a mapping whose function has no function-id tag WHEN the assembly is read THEN the error names the function', () => {
     const stacks = fixtureStacks();
     delete resourcesOf(stacks, 'Services').RelayFunctionD137DF95.Properties.Tags;
 
     expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(AssemblyError);
     expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(
-      /function RelayFunctionD137DF95 \(stack Services\) has no order-pipeline:function-id tag/,
+      /targets function RelayFunctionD137DF95 \(stack Services\), which has no order-pipeline:function-id tag/,
     );
+  });
+
+  it('GIVEN an untagged function no mapping targets (a CDK custom resource provider) WHEN the assembly is read THEN it is listed, not run', () => {
+    const stacks = fixtureStacks();
+    const resources = resourcesOf(stacks, 'Services');
+    resources.CustomResourceProviderHandler = {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Handler: '__entrypoint__.handler', Runtime: 'nodejs22.x', Code: { S3Key: 'other.zip' } },
+    };
+
+    const assembly = assemblyFromTemplates(FIXTURE, stacks);
+
+    expect(assembly.functions.map((f) => f.id)).toEqual(['billing', 'outboxRelay']);
+    expect(assembly.untaggedFunctions).toEqual([{ logicalId: 'CustomResourceProviderHandler', stack: 'Services' }]);
   });
 
   it('GIVEN a tag naming no function of FUNCTIONS WHEN the assembly is read THEN it is rejected', () => {

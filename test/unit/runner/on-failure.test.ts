@@ -1,4 +1,10 @@
-import { kafkaFailureMessages } from '../../../lib/local/runner/on-failure';
+import type { DynamoDBRecord } from 'aws-lambda';
+import {
+  failureObjectKey,
+  kafkaBatchFailureRecord,
+  kafkaFailureMessages,
+  streamBatchFailureRecord,
+} from '../../../lib/local/runner/on-failure';
 import { mskEvent } from '../../support/msk';
 
 const event = mskEvent([
@@ -73,5 +79,69 @@ describe('kafkaFailureMessages', () => {
     expect(document.requestContext).toMatchObject({ condition: 'RecordAgeExceeded', requestId: null });
     expect(document.responseContext.functionError).toBeUndefined();
     expect(document.payload.records['orders-3'][0].offset).toBe(101);
+  });
+});
+
+describe('batch invocation records (SQS, SNS, S3 destinations)', () => {
+  const exhausted = {
+    condition: 'RetriesExhausted' as const,
+    approximateInvokeCount: 4,
+    reason: 'Error: boom',
+    lastOutcome: { ok: false as const, errorType: 'Error', errorMessage: 'boom', requestId: 'req-2' },
+  };
+
+  it('GIVEN a failed Kafka batch WHEN recorded for S3 THEN it has per-partition offsets and the whole event as a JSON string', () => {
+    const record = kafkaBatchFailureRecord(records, exhausted, context, true) as Record<string, unknown>;
+
+    expect(record).toMatchObject({
+      requestContext: { requestId: 'req-2', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
+      responseContext: { functionError: 'Unhandled' },
+      KafkaBatchInfo: {
+        batchSize: 2,
+        recordsInfo: {
+          'orders-3': {
+            firstRecordOffset: '100',
+            lastRecordOffset: '101',
+            firstRecordTimestamp: new Date(records[0].timestamp).toISOString(),
+          },
+        },
+      },
+    });
+    expect(JSON.parse(record.payload as string)).toEqual(event);
+  });
+
+  it('GIVEN a failed Kafka batch WHEN recorded for SQS THEN the records themselves are left out', () => {
+    expect(kafkaBatchFailureRecord(records, exhausted, context, false)).not.toHaveProperty('payload');
+  });
+
+  it('GIVEN a failed stream batch WHEN recorded THEN it names the shard, the sequence range and the stream', () => {
+    const streamRecords = [
+      { eventName: 'INSERT', dynamodb: { SequenceNumber: '100', ApproximateCreationDateTime: 1_744_029_296 } },
+      { eventName: 'INSERT', dynamodb: { SequenceNumber: '200', ApproximateCreationDateTime: 1_744_029_297 } },
+    ] as DynamoDBRecord[];
+
+    const record = streamBatchFailureRecord(
+      streamRecords,
+      exhausted,
+      { ...context, streamArn: 'arn:aws:dynamodb:ddblocal:000000000000:table/outbox/stream/x', shardId: 'shardId-1' },
+      true,
+    ) as Record<string, unknown>;
+
+    expect(record.DDBStreamBatchInfo).toEqual({
+      shardId: 'shardId-1',
+      startSequenceNumber: '100',
+      endSequenceNumber: '200',
+      approximateArrivalOfFirstRecord: '2025-04-07T12:34:56Z',
+      approximateArrivalOfLastRecord: '2025-04-07T12:34:57Z',
+      batchSize: 2,
+      streamArn: 'arn:aws:dynamodb:ddblocal:000000000000:table/outbox/stream/x',
+    });
+    expect(JSON.parse(record.payload as string)).toEqual({ Records: streamRecords });
+  });
+
+  it('GIVEN an invocation record WHEN written to S3 THEN its key follows the documented naming convention', () => {
+    expect(
+      failureObjectKey('ArchiveDeadLetterMapping', 'dead_letter-0', new Date('2025-04-07T12:34:56.789Z'), 'u-1'),
+    ).toBe('aws/lambda/ArchiveDeadLetterMapping/dead_letter-0/2025/04/07/2025-04-07T12.34.56-u-1');
   });
 });

@@ -152,7 +152,7 @@ describe('decide', () => {
     );
 
     expect(decision).toMatchObject({ action: 'retry', attempt: 1 });
-    expect(ids((decision as { records: Rec[] }).records)).toEqual(['t-0@1']);
+    expect(ids((decision as { records: readonly Rec[] }).records)).toEqual(['t-0@1']);
   });
 
   it('GIVEN a partial failure on the last attempt THEN only the failed suffix is discarded', () => {
@@ -161,7 +161,7 @@ describe('decide', () => {
     );
 
     expect(decision).toMatchObject({ action: 'discard' });
-    expect(ids((decision as { records: Rec[] }).records)).toEqual(['t-0@0', 't-0@1']);
+    expect(ids((decision as { records: readonly Rec[] }).records)).toEqual(['t-0@0', 't-0@1']);
   });
 
   it('GIVEN an identifier that is not in the batch THEN the whole batch is retried', () => {
