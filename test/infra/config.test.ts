@@ -1,0 +1,117 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import { TOPICS } from '../../lambdas/shared/contracts/topics';
+import { loadStageConfig, type StageConfig, stackName, validateStageConfig } from '../../lib/config';
+import { failureDestinationFor, partialBatchResponseFor } from '../../lib/wiring';
+
+const dev = loadStageConfig({ stage: 'dev' });
+
+function withMappings(config: StageConfig, mappings: Partial<StageConfig['mappings']>): StageConfig {
+  return { ...config, mappings: { ...config.mappings, ...mappings } };
+}
+
+describe('stage configuration', () => {
+  it('GIVEN no context WHEN loading THEN it is the dev stage on a provisioned cluster with IAM-authorised API', () => {
+    const config = loadStageConfig({});
+    expect(config.stage).toBe('dev');
+    expect(config.clusterType).toBe('provisioned');
+    expect(config.api.authorization).toBe('iam');
+  });
+
+  it('GIVEN -c stage=prod WHEN loading THEN stateful resources are retained and protected', () => {
+    const prod = loadStageConfig({ stage: 'prod' });
+    expect(prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
+    expect(prod.data.deletionProtection).toBe(true);
+    expect(dev.removalPolicy).toBe(RemovalPolicy.DESTROY);
+    expect(dev.data.deletionProtection).toBe(false);
+  });
+
+  it('GIVEN -c clusterType=serverless and -c apiAuth=none WHEN loading THEN both switches apply', () => {
+    const config = loadStageConfig({ stage: 'prod', clusterType: 'serverless', apiAuth: 'none' });
+    expect(config.clusterType).toBe('serverless');
+    expect(config.api.authorization).toBe('none');
+  });
+
+  it('GIVEN an unknown stage WHEN loading THEN it says which values are allowed', () => {
+    expect(() => loadStageConfig({ stage: 'staging' })).toThrow(
+      /Unknown stage "staging": use -c stage=dev or -c stage=prod/,
+    );
+  });
+
+  it('GIVEN an unknown cluster type WHEN loading THEN it says which values are allowed', () => {
+    expect(() => loadStageConfig({ clusterType: 'express' })).toThrow(
+      /Unknown clusterType "express": use -c clusterType=provisioned or -c clusterType=serverless/,
+    );
+  });
+
+  it('GIVEN an unknown API authorization WHEN loading THEN it is rejected', () => {
+    expect(() => loadStageConfig({ apiAuth: 'cognito' })).toThrow(/Unknown apiAuth "cognito"/);
+  });
+
+  it('GIVEN an alarm e-mail that is not an address WHEN loading THEN it is rejected', () => {
+    expect(() => loadStageConfig({ alarmEmail: 'ops' })).toThrow(/alarmEmail must be an e-mail address/);
+  });
+
+  it.each([
+    [{ retryAttempts: -1 }, /retryAttempts must be bounded/],
+    [{ retryAttempts: 10_001 }, /retryAttempts must be bounded/],
+    [{ batchSize: 0 }, /batchSize must be an integer from 1 to 10000/],
+    [{ maxBatchingWindow: Duration.millis(500) }, /maxBatchingWindow must be a whole number of seconds/],
+    [{ maxRecordAge: Duration.days(7) }, /maxRecordAge must be .* shorter than the topic retention/],
+    [{ maxRecordAge: Duration.seconds(30) }, /maxRecordAge must be at least 60 seconds/],
+    [{ pollers: { minimum: 0, maximum: 2 } }, /pollers.minimum must be an integer from 1 to 200/],
+    [{ pollers: { minimum: 3, maximum: 2 } }, /pollers.maximum must be an integer from pollers.minimum to 2000/],
+    [
+      { bisectBatchOnError: false, reportBatchItemFailures: false },
+      /need bisectBatchOnError or reportBatchItemFailures/,
+    ],
+  ])('GIVEN mapping settings %o WHEN validating THEN it throws %s', (mappings, reason) => {
+    expect(() => validateStageConfig(withMappings(dev, mappings))).toThrow(reason);
+  });
+
+  it('GIVEN a ZooKeeper Kafka version WHEN validating THEN KRaft is required', () => {
+    expect(() => validateStageConfig({ ...dev, msk: { ...dev.msk, kafkaVersion: '3.9.x' } })).toThrow(
+      /must be a KRaft version/,
+    );
+  });
+
+  it('GIVEN t3 brokers WHEN validating THEN they are rejected for their IAM connection rate', () => {
+    expect(() => validateStageConfig({ ...dev, msk: { ...dev.msk, brokerInstanceType: 'kafka.t3.small' } })).toThrow(
+      /cannot sustain the IAM connection rate/,
+    );
+  });
+
+  it('GIVEN several invalid settings WHEN validating THEN every reason is listed at once', () => {
+    const broken = withMappings({ ...dev, functions: { ...dev.functions, memorySize: 64 } }, { batchSize: 0 });
+    expect(() => validateStageConfig(broken)).toThrow(/batchSize[\s\S]*memorySize/);
+  });
+
+  it('GIVEN a stage WHEN naming stacks THEN names are stable and capitalised', () => {
+    expect(stackName('dev', 'Services')).toBe('OrderPipeline-Dev-Services');
+    expect(stackName('prod', 'Streaming')).toBe('OrderPipeline-Prod-Streaming');
+  });
+});
+
+describe('mapping wiring', () => {
+  it('GIVEN the mappings of one function disagree on partial batch responses WHEN wiring THEN it throws', () => {
+    const billingOrders = SUBSCRIPTIONS.find((s) => s.id === 'BillingOrders')!;
+    expect(() =>
+      partialBatchResponseFor('billing', (s) => ({
+        ...dev.mappings,
+        reportBatchItemFailures: s === billingOrders,
+      })),
+    ).toThrow(/mappings of billing .* disagree on reportBatchItemFailures/);
+  });
+
+  it('GIVEN a function without mappings WHEN wiring THEN it gets no partial batch setting', () => {
+    expect(partialBatchResponseFor('orderApi', () => dev.mappings)).toBeUndefined();
+  });
+
+  it('GIVEN the mapping that reads the dead-letter topic WHEN choosing its destination THEN it is S3, not its own topic', () => {
+    for (const subscription of SUBSCRIPTIONS) {
+      const destination = failureDestinationFor(subscription);
+      if (subscription.topic === TOPICS.deadLetter.name) expect(destination).toEqual({ kind: 's3-archive' });
+      else expect(destination).toEqual({ kind: 'kafka', topic: TOPICS.deadLetter.name });
+    }
+  });
+});

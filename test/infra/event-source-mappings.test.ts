@@ -1,0 +1,158 @@
+import { FUNCTIONS, SUBSCRIPTIONS, type FunctionId } from '../../lambdas/shared/contracts/subscriptions';
+import { TOPICS } from '../../lambdas/shared/contracts/topics';
+import { functionLogicalId, mappingLogicalId } from '../../lib/wiring';
+import {
+  type CfnResource,
+  render,
+  resourcesOfType,
+  synthesizePipeline,
+  type SynthesizedPipeline,
+} from './support/pipeline';
+
+let pipeline: SynthesizedPipeline;
+let resources: Record<string, CfnResource>;
+
+beforeAll(() => {
+  pipeline = synthesizePipeline({ stage: 'dev' });
+  resources = pipeline.json.services.Resources;
+}, 120_000);
+
+afterAll(() => pipeline?.dispose());
+
+const kafkaMappings = () =>
+  resourcesOfType(pipeline.json.services, 'AWS::Lambda::EventSourceMapping').filter(([, r]) => r.Properties?.Topics);
+
+describe('Kafka event source mappings (dev)', () => {
+  it('GIVEN SUBSCRIPTIONS WHEN synthesized THEN there is exactly one Kafka mapping per subscription', () => {
+    expect(
+      kafkaMappings()
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(SUBSCRIPTIONS.map((s) => mappingLogicalId(s)).sort());
+  });
+
+  describe.each(SUBSCRIPTIONS.map((s) => [s.id, s] as const))('%s', (_id, subscription) => {
+    const props = () => resources[mappingLogicalId(subscription)].Properties!;
+
+    it('THEN it reads its topic with its fixed consumer group from the oldest record, on the MSK cluster', () => {
+      expect(props().Topics).toEqual([subscription.topic]);
+      expect(props().AmazonManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: subscription.consumerGroupId });
+      expect(props().StartingPosition).toBe('TRIM_HORIZON');
+      expect(render(props().EventSourceArn)).toMatch(/^\$\{Import:OrderPipeline-Dev-Streaming:.*ClusterArn/);
+      expect(render(props().FunctionName)).toBe(`\${${functionLogicalId(subscription.functionId)}}`);
+    });
+
+    it('THEN its filter is the subscription filter on the record value, or none', () => {
+      const filters = (props().FilterCriteria as { Filters: { Pattern: string }[] } | undefined)?.Filters;
+      if (subscription.filter) {
+        expect(filters).toHaveLength(1);
+        expect(JSON.parse(filters![0].Pattern)).toEqual({ value: subscription.filter });
+      } else {
+        expect(filters).toBeUndefined();
+      }
+    });
+
+    it('THEN batching, bounded retries, bisection, partial batch responses and record age come from the stage', () => {
+      const m = pipeline.config.mappings;
+      expect(props()).toMatchObject({
+        BatchSize: m.batchSize,
+        MaximumBatchingWindowInSeconds: m.maxBatchingWindow.toSeconds(),
+        MaximumRetryAttempts: m.retryAttempts,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRecordAgeInSeconds: m.maxRecordAge.toSeconds(),
+      });
+      expect(props().MaximumRetryAttempts).toBeGreaterThanOrEqual(0);
+    });
+
+    it('THEN it runs on provisioned pollers in the stage poller group (the error controls need them)', () => {
+      expect(props().ProvisionedPollerConfig).toEqual({
+        MinimumPollers: pipeline.config.mappings.pollers.minimum,
+        MaximumPollers: pipeline.config.mappings.pollers.maximum,
+        PollerGroupName: 'order-pipeline-dev',
+      });
+    });
+
+    it('THEN failed records go to the dead-letter topic, or to the archive bucket when it reads that topic', () => {
+      const destination = (props().DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination;
+      if (subscription.topic === TOPICS.deadLetter.name) {
+        expect(render(destination)).toMatch(/^\$\{Import:OrderPipeline-Dev-Data:.*ArchiveBucket.*Arn/);
+      } else {
+        expect(destination).toBe(`kafka://${TOPICS.deadLetter.name}`);
+      }
+    });
+
+    it('THEN it depends on the resource that creates its topic', () => {
+      const mapping = pipeline.stacks.services.mappings[subscription.id];
+      const topic = pipeline.stacks.streaming.topics[subscription.topic];
+      expect(mapping.node.dependencies).toContain(topic);
+    });
+  });
+
+  it('GIVEN mappings depend on topics in the streaming stack WHEN synthesized THEN the services stack deploys after it', () => {
+    const services = pipeline.assembly.getStackByName('OrderPipeline-Dev-Services');
+    expect(services.dependencies.map((d) => d.id)).toEqual(
+      expect.arrayContaining(['OrderPipeline-Dev-Streaming', 'OrderPipeline-Dev-Data', 'OrderPipeline-Dev-Network']),
+    );
+  });
+
+  it('GIVEN the filtered flows WHEN synthesized THEN inventory and shipping only see paid billing outcomes', () => {
+    for (const id of ['InventoryPaidOrdersMapping', 'ShippingPaidOrdersMapping']) {
+      const pattern = (resources[id].Properties!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]
+        .Pattern;
+      expect(JSON.parse(pattern)).toEqual({ value: { payment_status: ['paid'] } });
+    }
+  });
+});
+
+describe('function environment for the mappings (dev)', () => {
+  const env = (functionId: FunctionId) =>
+    (resources[functionLogicalId(functionId)].Properties!.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+
+  it.each(Object.keys(FUNCTIONS) as FunctionId[])(
+    'GIVEN %s WHEN synthesized THEN KAFKA_PARTIAL_BATCH_RESPONSE is "true" exactly when its mappings report item failures',
+    (functionId) => {
+      const consumer = SUBSCRIPTIONS.some((s) => s.functionId === functionId);
+      if (consumer) {
+        const mappingResponseTypes = SUBSCRIPTIONS.filter((s) => s.functionId === functionId).map(
+          (s) => resources[mappingLogicalId(s)].Properties!.FunctionResponseTypes,
+        );
+        expect(new Set(mappingResponseTypes.map((t) => JSON.stringify(t))).size).toBe(1);
+        expect(env(functionId).KAFKA_PARTIAL_BATCH_RESPONSE).toBe(
+          String(JSON.stringify(mappingResponseTypes[0]) === JSON.stringify(['ReportBatchItemFailures'])),
+        );
+      } else {
+        expect(env(functionId).KAFKA_PARTIAL_BATCH_RESPONSE).toBeUndefined();
+      }
+    },
+  );
+});
+
+describe('outbox relay (dev)', () => {
+  const relay = () => resources.OutboxRelayStreamMapping.Properties!;
+
+  it('GIVEN the outbox table stream WHEN synthesized THEN only INSERTs reach the relay', () => {
+    expect(render(relay().EventSourceArn)).toMatch(/Import:OrderPipeline-Dev-Data:.*OutboxTable.*StreamArn/);
+    expect(render(relay().FunctionName)).toBe('${OutboxRelayFunction}');
+    const pattern = (relay().FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0].Pattern;
+    expect(JSON.parse(pattern)).toEqual({ eventName: ['INSERT'] });
+  });
+
+  it('GIVEN a failing stream batch WHEN synthesized THEN it is bisected, retried a bounded number of times, then sent to an encrypted queue', () => {
+    expect(relay()).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: pipeline.config.mappings.retryAttempts,
+    });
+    const queueId = ((relay().DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': string[] } } }).OnFailure
+      .Destination['Fn::GetAtt'] ?? [])[0];
+    expect(resources[queueId].Type).toBe('AWS::SQS::Queue');
+    expect(resources[queueId].Properties).toMatchObject({ KmsMasterKeyId: 'alias/aws/sqs' });
+    const queuePolicy = resourcesOfType(pipeline.json.services, 'AWS::SQS::QueuePolicy').find(([, p]) =>
+      render(p.Properties!.Queues).includes(queueId),
+    );
+    expect(JSON.stringify(queuePolicy?.[1].Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+  });
+});

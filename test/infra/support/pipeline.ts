@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { type ConfigContext, loadStageConfig, type StageConfig } from '../../../lib/config';
+import { buildPipeline, type PipelineStacks } from '../../../lib/pipeline';
+
+const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
+export type StackPart = keyof PipelineStacks;
+export const STACK_PARTS: readonly StackPart[] = ['network', 'streaming', 'data', 'services'];
+
+export interface SynthesizedPipeline {
+  readonly config: StageConfig;
+  readonly stacks: PipelineStacks;
+  readonly assembly: CloudAssembly;
+  readonly templates: Record<StackPart, Template>;
+  /** Raw template JSON, for the helpers below. */
+  readonly json: Record<StackPart, CfnTemplate>;
+  /** cdk-nag AwsSolutions findings that no acknowledgement covers. */
+  readonly nagViolations: readonly { ruleName: string; resources: string[] }[];
+  readonly outdir: string;
+  dispose(): void;
+}
+
+export interface CfnTemplate {
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
+}
+export interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Metadata?: Record<string, unknown>;
+}
+
+/**
+ * Synthesizes the whole app of one stage in-process, exactly as bin/app.ts builds it, into a
+ * temporary cdk.out that dispose() removes. Call once per stage per test file (beforeAll): the
+ * functions are bundled with esbuild on every synthesis.
+ */
+export function synthesizePipeline(context: ConfigContext): SynthesizedPipeline {
+  const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cdk-'));
+  // The feature flags of cdk.json, as the CLI would pass them, and the asset metadata it adds.
+  const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, 'aws:cdk:enable-asset-metadata': true } });
+  const config = loadStageConfig(context);
+  const stacks = buildPipeline(app, config);
+  const assembly = app.synth();
+  const report = new AwsSolutionsChecks(app).validateScope(app);
+  const json = Object.fromEntries(
+    STACK_PARTS.map((part) => [part, assembly.getStackByName(stacks[part].stackName).template as CfnTemplate]),
+  ) as Record<StackPart, CfnTemplate>;
+  const templates = Object.fromEntries(
+    STACK_PARTS.map((part) => [part, Template.fromJSON(json[part] as unknown as Record<string, unknown>)]),
+  ) as Record<StackPart, Template>;
+  return {
+    config,
+    stacks,
+    assembly,
+    templates,
+    json,
+    nagViolations: report.violations.map((v) => ({
+      ruleName: v.ruleName,
+      resources: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId),
+    })),
+    outdir,
+    dispose: () => rmSync(outdir, { recursive: true, force: true }),
+  };
+}
+
+export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/**
+ * A readable rendering of a CloudFormation value: `arn:${AWS::Partition}:kafka:...:topic/name/${...}/orders`.
+ * Imports render as `${Import:<export name>}`, so a test can tell which stack's output is meant.
+ */
+export function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(render).join(',');
+  if (value && typeof value === 'object') {
+    const [fn, arg] = Object.entries(value as Record<string, unknown>)[0];
+    switch (fn) {
+      case 'Ref':
+        return `\${${String(arg)}}`;
+      case 'Fn::GetAtt':
+        return `\${${(arg as string[]).join('.')}}`;
+      case 'Fn::ImportValue':
+        return `\${Import:${render(arg)}}`;
+      case 'Fn::Join': {
+        const [sep, parts] = arg as [string, unknown[]];
+        return parts.map(render).join(sep);
+      }
+      case 'Fn::Select': {
+        const [index, list] = arg as [number, unknown];
+        return `\${Select(${index},${render(list)})}`;
+      }
+      case 'Fn::Split': {
+        const [sep, source] = arg as [string, unknown];
+        return `\${Split(${sep},${render(source)})}`;
+      }
+      default:
+        return `\${${fn}(${render(arg)})}`;
+    }
+  }
+  return String(value);
+}
+
+export interface Grant {
+  readonly action: string;
+  readonly resource: string;
+  readonly effect: string;
+}
+
+/**
+ * Every (action, resource) an identity-based policy in `template` gives the role of the function
+ * with logical id `functionLogicalId` (inline policies attached to its role; managed policies are
+ * checked where they are defined).
+ */
+export function grantsOfFunction(template: CfnTemplate, functionLogicalId: string): Grant[] {
+  const fn = template.Resources[functionLogicalId];
+  if (!fn) throw new Error(`No resource ${functionLogicalId}`);
+  const roleId = ((fn.Properties?.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'] ?? [])[0];
+  return resourcesOfType(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => ((p.Properties?.Roles as unknown[]) ?? []).some((r) => render(r) === `\${${roleId}}`))
+    .flatMap(([, p]) => statementsOf(p.Properties?.PolicyDocument));
+}
+
+export function statementsOf(document: unknown): Grant[] {
+  const statements = ((document as { Statement?: unknown[] } | undefined)?.Statement ?? []) as {
+    Effect: string;
+    Action: string | string[];
+    Resource: unknown;
+  }[];
+  return statements.flatMap((s) =>
+    [s.Action]
+      .flat()
+      .flatMap((action) =>
+        [s.Resource].flat().map((resource) => ({ action, resource: render(resource), effect: s.Effect })),
+      ),
+  );
+}
