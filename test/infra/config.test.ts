@@ -108,10 +108,11 @@ describe('mapping wiring', () => {
   });
 
   it('GIVEN the mapping that reads the dead-letter topic WHEN choosing its destination THEN it is S3, not its own topic', () => {
-    for (const subscription of SUBSCRIPTIONS) {
-      const destination = failureDestinationFor(subscription);
-      if (subscription.topic === TOPICS.deadLetter.name) expect(destination).toEqual({ kind: 's3-archive' });
-      else expect(destination).toEqual({ kind: 'kafka', topic: TOPICS.deadLetter.name });
-    }
+    const expected = SUBSCRIPTIONS.map((s) => [
+      s.id,
+      s.topic === TOPICS.deadLetter.name ? { kind: 's3-archive' } : { kind: 'kafka', topic: TOPICS.deadLetter.name },
+    ]);
+    expect(SUBSCRIPTIONS.map((s) => [s.id, failureDestinationFor(s)])).toEqual(expected);
+    expect(expected.filter(([, d]) => (d as { kind: string }).kind === 's3-archive')).toHaveLength(1);
   });
 });

@@ -44,12 +44,9 @@ describe('Kafka event source mappings (dev)', () => {
 
     it('THEN its filter is the subscription filter on the record value, or none', () => {
       const filters = (props().FilterCriteria as { Filters: { Pattern: string }[] } | undefined)?.Filters;
-      if (subscription.filter) {
-        expect(filters).toHaveLength(1);
-        expect(JSON.parse(filters![0].Pattern)).toEqual({ value: subscription.filter });
-      } else {
-        expect(filters).toBeUndefined();
-      }
+      expect(filters?.map((f) => JSON.parse(f.Pattern))).toEqual(
+        subscription.filter ? [{ value: subscription.filter }] : undefined,
+      );
     });
 
     it('THEN batching, bounded retries, bisection, partial batch responses and record age come from the stage', () => {
@@ -75,11 +72,13 @@ describe('Kafka event source mappings (dev)', () => {
 
     it('THEN failed records go to the dead-letter topic, or to the archive bucket when it reads that topic', () => {
       const destination = (props().DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination;
-      if (subscription.topic === TOPICS.deadLetter.name) {
-        expect(render(destination)).toMatch(/^\$\{Import:OrderPipeline-Dev-Data:.*ArchiveBucket.*Arn/);
-      } else {
-        expect(destination).toBe(`kafka://${TOPICS.deadLetter.name}`);
-      }
+      const rendered = render(destination).replace(
+        /^\$\{Import:OrderPipeline-Dev-Data:ExportsOutputFnGetAttArchiveBucket\w+\}$/,
+        'archive bucket',
+      );
+      const expected =
+        subscription.topic === TOPICS.deadLetter.name ? 'archive bucket' : `kafka://${TOPICS.deadLetter.name}`;
+      expect(rendered).toBe(expected);
     });
 
     it('THEN it depends on the resource that creates its topic', () => {
@@ -113,18 +112,15 @@ describe('function environment for the mappings (dev)', () => {
   it.each(Object.keys(FUNCTIONS) as FunctionId[])(
     'GIVEN %s WHEN synthesized THEN KAFKA_PARTIAL_BATCH_RESPONSE is "true" exactly when its mappings report item failures',
     (functionId) => {
-      const consumer = SUBSCRIPTIONS.some((s) => s.functionId === functionId);
-      if (consumer) {
-        const mappingResponseTypes = SUBSCRIPTIONS.filter((s) => s.functionId === functionId).map(
-          (s) => resources[mappingLogicalId(s)].Properties!.FunctionResponseTypes,
-        );
-        expect(new Set(mappingResponseTypes.map((t) => JSON.stringify(t))).size).toBe(1);
-        expect(env(functionId).KAFKA_PARTIAL_BATCH_RESPONSE).toBe(
-          String(JSON.stringify(mappingResponseTypes[0]) === JSON.stringify(['ReportBatchItemFailures'])),
-        );
-      } else {
-        expect(env(functionId).KAFKA_PARTIAL_BATCH_RESPONSE).toBeUndefined();
-      }
+      const responseTypes = new Set(
+        SUBSCRIPTIONS.filter((s) => s.functionId === functionId).map((s) =>
+          JSON.stringify(resources[mappingLogicalId(s)].Properties!.FunctionResponseTypes ?? []),
+        ),
+      );
+      expect(responseTypes.size).toBeLessThanOrEqual(1);
+      const expected =
+        responseTypes.size === 0 ? undefined : String([...responseTypes][0] === '["ReportBatchItemFailures"]');
+      expect(env(functionId).KAFKA_PARTIAL_BATCH_RESPONSE).toBe(expected);
     },
   );
 });
