@@ -1,7 +1,9 @@
 import { recordId } from '../../../lambdas/archive/archive-format';
+import { restockMarkerKey } from '../../../lambdas/inventory/adapters/dynamodb-stock-store';
 import {
-  deriveOrderStatus,
+  factAttribute,
   ORDER_FACTS,
+  statusOfStoredOrder,
   TERMINAL_STATUSES,
   type OrderFact,
   type OrderStatus,
@@ -77,11 +79,11 @@ export class SnapshotView {
 
   /** The facts recorded on an order item (`<fact>_at` attributes). */
   facts(order: Item): OrderFact[] {
-    return ORDER_FACTS.filter((fact) => typeof order[`${fact}_at`] === 'string');
+    return ORDER_FACTS.filter((fact) => typeof order[factAttribute(fact)] === 'string');
   }
 
   status(order: Item): OrderStatus {
-    return deriveOrderStatus(this.facts(order));
+    return statusOfStoredOrder(order);
   }
 
   /** The parsed JSON values of a topic's records (records that are not JSON objects are left out). */
@@ -147,7 +149,9 @@ function i2(view: SnapshotView): [number, string[]] {
       violations.push(`order ${orderId} is ${status} but still holds reserved stock`);
     }
   }
-  for (const item of view.snapshot.tables.stock) {
+  const markerPrefix = restockMarkerKey('');
+  const products = view.snapshot.tables.stock.filter((item) => !String(item.product_id).startsWith(markerPrefix));
+  for (const item of products) {
     const product = String(item.product_id);
     const available = Number(item.available);
     if (!Number.isInteger(available) || available < 0)
@@ -160,7 +164,7 @@ function i2(view: SnapshotView): [number, string[]] {
       );
     }
   }
-  return [view.snapshot.tables.stock.length, violations];
+  return [products.length, violations];
 }
 
 function i3(view: SnapshotView): [number, string[]] {

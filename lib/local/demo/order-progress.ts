@@ -1,9 +1,10 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
-  deriveOrderStatus,
+  factAttribute,
   isTerminalStatus,
   ORDER_FACTS,
+  statusOfStoredOrder,
   type OrderStatus,
 } from '../../../lambdas/orders/order-status';
 import { localTableName } from '../local-names';
@@ -16,7 +17,7 @@ import { localDynamoDbClient } from '../services/dynamodb/dynamodb-local';
  */
 export async function readOrderStatuses(dynamodbEndpoint: string): Promise<Map<string, OrderStatus>> {
   const client = localDynamoDbClient(dynamodbEndpoint);
-  const names = Object.fromEntries(ORDER_FACTS.map((fact, i) => [`#f${i}`, `${fact}_at`]));
+  const names = Object.fromEntries(ORDER_FACTS.map((fact, i) => [`#f${i}`, factAttribute(fact)]));
   try {
     const statuses = new Map<string, OrderStatus>();
     let start: Record<string, AttributeValue> | undefined;
@@ -32,10 +33,7 @@ export async function readOrderStatuses(dynamodbEndpoint: string): Promise<Map<s
       );
       for (const raw of page.Items ?? []) {
         const item = unmarshall(raw);
-        statuses.set(
-          String(item.order_id),
-          deriveOrderStatus(ORDER_FACTS.filter((fact) => typeof item[`${fact}_at`] === 'string')),
-        );
+        statuses.set(String(item.order_id), statusOfStoredOrder(item));
       }
       start = page.LastEvaluatedKey;
     } while (start);

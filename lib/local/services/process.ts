@@ -21,6 +21,8 @@ export interface ManagedProcess {
   readonly exited: Promise<ProcessExit>;
   /** Stops the process group: SIGTERM, then SIGKILL after `graceMs`. Safe to call more than once. */
   stop(graceMs?: number): Promise<ProcessExit>;
+  /** Sends a signal to the whole process group at once (SIGKILL: a crash, for fault tests). */
+  kill(signal: NodeJS.Signals): void;
 }
 
 export interface ProcessExit {
@@ -74,6 +76,9 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     pid,
     logFile: options.logFile,
     exited,
+    kill(signal) {
+      signalGroup(pid, signal);
+    },
     stop(graceMs = 5_000) {
       stopping ??= (async () => {
         if (pid < 0 || child.exitCode !== null || child.signalCode !== null) return exited;

@@ -1,0 +1,160 @@
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import type { TableId } from '../../lambdas/shared/contracts/tables';
+import { TOPICS } from '../../lambdas/shared/contracts/topics';
+import { committedOffsets, endOffsets } from '../../lib/local/demo/kafka-inspect';
+import { localTableName } from '../../lib/local/local-names';
+import { loadAssembly, startRunner, type Assembly, type Runner } from '../../lib/local/runner';
+import { localDynamoDbClient, PROJECT_ROOT } from '../../lib/local/services';
+import { startProcess, waitUntilReady, type ManagedProcess } from '../../lib/local/services/process';
+import { E2E_ENDPOINTS_ENV, type E2eEnvironment } from './e2e-env';
+
+/** Helpers of the end-to-end pipeline tests: runners, polling until a condition holds, reading items. */
+
+/** Polls until `check` returns a value other than undefined/false; fails with `description` after the timeout. */
+export async function eventually<T>(
+  description: string,
+  check: () => Promise<T | undefined | false>,
+  { timeoutMs = 60_000, intervalMs = 250 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting until ${description}${lastError ? ` (${String(lastError)})` : ''}`,
+  );
+}
+
+/**
+ * Waits until the pipeline has nothing left to do: every mapping's consumer group has committed
+ * the end of every partition of its topic, and no topic grew over the last polls (a function may
+ * still be publishing what its last batch produced).
+ */
+export async function waitUntilQuiet(env: E2eEnvironment, { timeoutMs = 120_000 } = {}): Promise<void> {
+  const topics = Object.values(TOPICS).map((t) => t.name);
+  const groups = [...new Set(SUBSCRIPTIONS.map((s) => s.consumerGroupId))];
+  let previous = '';
+  let stableFor = 0;
+  await eventually(
+    'every mapping has committed the end of its topic',
+    async () => {
+      const [ends, committed] = await Promise.all([
+        endOffsets(env.kafkaBootstrap, topics),
+        committedOffsets(env.kafkaBootstrap, groups),
+      ]);
+      const caughtUp = SUBSCRIPTIONS.every((s) =>
+        (ends.get(s.topic) ?? []).every(
+          (end, partition) => end === 0 || committed.get(s.consumerGroupId)?.get(`${s.topic}-${partition}`) === end,
+        ),
+      );
+      const fingerprint = JSON.stringify([...ends]);
+      stableFor = caughtUp && fingerprint === previous ? stableFor + 1 : 0;
+      previous = fingerprint;
+      // Three polls in a row with nothing new: the outbox relay and the last publishes are done too.
+      return stableFor >= 3;
+    },
+    { timeoutMs, intervalMs: 400 },
+  );
+}
+
+/** A runner in this process, its function logs appended to the run's e2e-functions.log. */
+export async function startTestRunner(
+  env: E2eEnvironment,
+  assembly: Assembly,
+  options: { pollers?: boolean } = {},
+): Promise<Runner> {
+  const log = functionLog(env);
+  const runner = await startRunner({
+    assembly,
+    endpoints: env,
+    pollers: options.pollers,
+    log: (line) => log.write(`${line}\n`),
+  });
+  return runner;
+}
+
+let sharedLog: WriteStream | undefined;
+function functionLog(env: E2eEnvironment): WriteStream {
+  sharedLog ??= createWriteStream(join(env.workDir, 'e2e-functions.log'), { flags: 'a' });
+  return sharedLog;
+}
+
+export async function loadTestAssembly(cdkOut: string): Promise<Assembly> {
+  return loadAssembly(cdkOut);
+}
+
+const RUNNER_PROCESS = join(PROJECT_ROOT, 'test', 'support', 'e2e-runner-process.ts');
+export const RUNNER_READY = 'E2E RUNNER READY';
+
+/**
+ * A runner in a process of its own (with its function processes in the same process group), so a
+ * test can kill it the hard way, as a crash would: SIGKILL to the whole group, nothing flushed,
+ * nothing committed.
+ */
+export async function startRunnerProcess(env: E2eEnvironment, cdkOut: string, name: string): Promise<ManagedProcess> {
+  const child = startProcess({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', RUNNER_PROCESS, cdkOut],
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, [E2E_ENDPOINTS_ENV]: JSON.stringify(env) },
+    logFile: join(env.workDir, `${name}.log`),
+  });
+  await waitUntilReady(child, 'ready', async () => readFileSync(child.logFile, 'utf8').includes(RUNNER_READY), {
+    timeoutMs: 90_000,
+  });
+  return child;
+}
+
+export async function getItem(env: E2eEnvironment, table: TableId, key: Record<string, string>) {
+  const client = localDynamoDbClient(env.dynamodbEndpoint);
+  try {
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: localTableName(table), Key: marshall(key), ConsistentRead: true }),
+    );
+    return Item ? unmarshall(Item) : undefined;
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function putItem(env: E2eEnvironment, table: TableId, item: Record<string, unknown>): Promise<void> {
+  const client = localDynamoDbClient(env.dynamodbEndpoint);
+  try {
+    await client.send(
+      new PutItemCommand({ TableName: localTableName(table), Item: marshall(item, { removeUndefinedValues: true }) }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+export interface PostedOrder {
+  readonly status: number;
+  readonly body: { order_id?: string; status?: string; [key: string]: unknown };
+}
+
+export async function postOrder(apiUrl: string, order: unknown, idempotencyKey?: string): Promise<PostedOrder> {
+  const response = await fetch(`${apiUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    body: JSON.stringify(order),
+  });
+  return { status: response.status, body: (await response.json()) as PostedOrder['body'] };
+}
+
+export async function getOrderView(apiUrl: string, orderId: string) {
+  const response = await fetch(`${apiUrl}/orders/${orderId}`);
+  return { status: response.status, body: (await response.json()) as { status: string; terminal: boolean } };
+}
