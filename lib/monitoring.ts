@@ -183,7 +183,6 @@ export class Monitoring extends Construct {
         dimensionsMap: { service },
         statistic: cloudwatch.Stats.SUM,
         period: fiveMinutes,
-        label: service,
       });
       alarm(
         `${pascal(service)}DeadLetters`,
@@ -191,7 +190,7 @@ export class Monitoring extends Construct {
         1,
         `${service} dead-lettered at least one record; read the dead_letter topic (or the archive) for the reason`,
       );
-      return metric;
+      return metric.with({ label: service });
     });
     // Records Lambda itself gave up on (retries exhausted) and sent to the on-failure destination.
     const lambdaFailures = props.functions.flatMap((f) =>

@@ -9,13 +9,16 @@ const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
 const VENV = join(PROJECT_ROOT, '.cache', `cfn-lint-${CFN_LINT_VERSION}`);
 
 /**
- * The cfn-lint executable, installed on first use from PyPI into a virtualenv under .cache/
- * (gitignored), so that a fresh clone needs nothing but python3. Parallel test workers each build
- * into a temporary directory and rename it into place: the first rename wins, the rest discard.
+ * The Python of a virtualenv under .cache/ (gitignored) with cfn-lint installed from PyPI on first
+ * use, so that a fresh clone needs nothing but python3. Parallel test workers each build into a
+ * temporary directory and rename it into place: the first rename wins, the rest discard theirs.
+ * cfn-lint runs as `python -m cfnlint`, since the venv's console scripts keep their build path.
  */
 export function ensureCfnLint(): string {
-  const bin = join(VENV, 'bin', 'cfn-lint');
-  if (existsSync(bin)) return bin;
+  const python = join(VENV, 'bin', 'python');
+  const installed = () => spawnSync(python, ['-m', 'cfnlint', '--version'], { encoding: 'utf8' }).status === 0;
+  if (existsSync(python) && installed()) return python;
+  rmSync(VENV, { recursive: true, force: true });
   mkdirSync(join(PROJECT_ROOT, '.cache'), { recursive: true });
   const staging = `${VENV}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
@@ -28,10 +31,10 @@ export function ensureCfnLint(): string {
   try {
     renameSync(staging, VENV);
   } catch (error) {
-    if (!existsSync(bin)) throw error;
+    if (!existsSync(python)) throw error;
     rmSync(staging, { recursive: true, force: true });
   }
-  return bin;
+  return python;
 }
 
 export interface LintResult {
@@ -42,22 +45,33 @@ export interface LintResult {
 }
 
 /**
- * Lints every template of a cloud assembly directory. cfn-lint's exit code is a bit field
- * (2 = errors, 4 = warnings, 8 = informational); only errors fail.
+ * Lints every template of a cloud assembly directory in one cfn-lint run (one Python start-up).
+ * cfn-lint's exit code is a bit field (2 = errors, 4 = warnings, 8 = informational); only errors
+ * fail, and each error line (`<file>:<line>:<col>:...:E1234:...`) is attributed to its template.
  */
-export function lintAssembly(cfnLint: string, assemblyDir: string): LintResult[] {
-  return readdirSync(assemblyDir)
-    .filter((f) => f.endsWith('.template.json'))
-    .map((file) => {
-      const result = spawnSync(cfnLint, ['--format', 'parseable', join(assemblyDir, file)], {
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      const errors = `${result.stdout}${result.stderr}`.split('\n').filter((line) => /:E\d{4}:/.test(line));
-      if (result.status !== null && (result.status & 2) !== 0 && errors.length === 0) {
-        errors.push(`cfn-lint exited ${result.status}: ${result.stdout}${result.stderr}`);
-      }
-      if (result.error) errors.push(String(result.error));
-      return { template: file, errors, exitCode: result.status };
-    });
+export function lintAssembly(python: string, assemblyDir: string): LintResult[] {
+  const templates = readdirSync(assemblyDir).filter((f) => f.endsWith('.template.json'));
+  const result = spawnSync(
+    python,
+    ['-m', 'cfnlint', '--format', 'parseable', ...templates.map((t) => join(assemblyDir, t))],
+    { encoding: 'utf8', timeout: 300_000 },
+  );
+  const lines = `${result.stdout}${result.stderr}`.split('\n');
+  const failed = result.error !== undefined || result.status === null || (result.status & 2) !== 0;
+  return templates
+    .map((template) => {
+      const errors = lines.filter((line) => line.startsWith(join(assemblyDir, template)) && /:E\d{4}:/.test(line));
+      return { template, errors, exitCode: result.status };
+    })
+    .concat(
+      failed && !lines.some((line) => /:E\d{4}:/.test(line))
+        ? [
+            {
+              template: '(cfn-lint)',
+              errors: [`cfn-lint failed: ${result.error ?? ''}${result.stdout}${result.stderr}`],
+              exitCode: result.status,
+            },
+          ]
+        : [],
+    );
 }

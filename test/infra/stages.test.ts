@@ -1,0 +1,393 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
+import { TOPIC_RETENTION_MS, TOPICS } from '../../lambdas/shared/contracts/topics';
+import { type StageName } from '../../lib/config';
+import { ensureCfnLint, lintAssembly } from './support/cfn-lint';
+import { render, resourcesOfType, STACK_PARTS, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
+
+const pipelines = {} as Record<StageName, SynthesizedPipeline>;
+
+beforeAll(() => {
+  pipelines.dev = synthesizePipeline({ stage: 'dev' });
+  pipelines.prod = synthesizePipeline({ stage: 'prod' });
+}, 240_000);
+
+afterAll(() => Object.values(pipelines).forEach((p) => p.dispose()));
+
+const STAGES: StageName[] = ['dev', 'prod'];
+
+describe.each(STAGES)('%s stage', (stage) => {
+  const p = () => pipelines[stage];
+
+  it('GIVEN the AwsSolutions rules WHEN checked THEN every finding is acknowledged with a reason', () => {
+    expect(p().nagViolations).toEqual([]);
+  });
+
+  it('GIVEN the synthesized templates WHEN linted with cfn-lint THEN there are no errors', () => {
+    const results = lintAssembly(ensureCfnLint(), p().outdir);
+    expect(results.map((r) => r.template).sort()).toEqual(
+      STACK_PARTS.map((part) => `${p().stacks[part].stackName}.template.json`).sort(),
+    );
+    expect(results.flatMap((r) => r.errors)).toEqual([]);
+  }, 900_000);
+
+  describe('MSK', () => {
+    it('GIVEN a provisioned cluster WHEN synthesized THEN it has 3 KRaft brokers, IAM auth only and TLS only', () => {
+      p().templates.streaming.hasResourceProperties('AWS::MSK::Cluster', {
+        ClusterName: `order-pipeline-${stage}`,
+        KafkaVersion: Match.stringLikeRegexp('^\\d+\\.\\d+\\.x\\.kraft$'),
+        NumberOfBrokerNodes: 3,
+        ClientAuthentication: {
+          Sasl: { Iam: { Enabled: true }, Scram: { Enabled: false } },
+          Unauthenticated: { Enabled: false },
+        },
+        EncryptionInfo: {
+          EncryptionAtRest: { DataVolumeKMSKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ClusterKey'), 'Arn'] } },
+          EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true },
+        },
+        LoggingInfo: {
+          BrokerLogs: {
+            CloudWatchLogs: { Enabled: true, LogGroup: { Ref: Match.stringLikeRegexp('^BrokerLogGroup') } },
+          },
+        },
+      });
+      const [, cluster] = resourcesOfType(p().json.streaming, 'AWS::MSK::Cluster')[0];
+      expect((cluster.Properties!.BrokerNodeGroupInfo as { ClientSubnets: unknown[] }).ClientSubnets).toHaveLength(3);
+      p().templates.streaming.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    });
+
+    it('GIVEN the brokers WHEN synthesized THEN only the Kafka client group and the pollers (the cluster group) reach them, on 9098 only', () => {
+      const ingress = resourcesOfType(p().json.streaming, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => ({
+        from: r.Properties!.FromPort,
+        to: r.Properties!.ToPort,
+        source: render(r.Properties!.SourceSecurityGroupId),
+      }));
+      expect(ingress).toHaveLength(2);
+      expect(ingress).toEqual(
+        expect.arrayContaining([
+          { from: 9098, to: 9098, source: expect.stringMatching(/Import:.*Network:.*KafkaClientSecurityGroup/) },
+          { from: 9098, to: 9098, source: expect.stringMatching(/^\$\{ClusterSecurityGroup\w+\.GroupId\}$/) },
+        ]),
+      );
+      const groups = resourcesOfType(p().json.streaming, 'AWS::EC2::SecurityGroup');
+      expect(groups.every(([, g]) => g.Properties!.SecurityGroupIngress === undefined)).toBe(true);
+    });
+
+    it('GIVEN TOPICS WHEN synthesized THEN each is an AWS::MSK::Topic with its partitions, 3 replicas, min ISR 2 and the retention', () => {
+      const topics = resourcesOfType(p().json.streaming, 'AWS::MSK::Topic').map(([, t]) => ({
+        name: t.Properties!.TopicName,
+        partitions: t.Properties!.PartitionCount,
+        replicas: t.Properties!.ReplicationFactor,
+        configs: Buffer.from(t.Properties!.Configs as string, 'base64')
+          .toString('utf8')
+          .split('\n')
+          .sort(),
+        deletion: t.DeletionPolicy,
+      }));
+      expect(topics.sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual(
+        Object.values(TOPICS)
+          .map((t) => ({
+            name: t.name,
+            partitions: t.partitions,
+            replicas: 3,
+            configs: ['min.insync.replicas=2', `retention.ms=${TOPIC_RETENTION_MS}`],
+            deletion: stage === 'prod' ? 'Retain' : 'Delete',
+          }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      );
+    });
+  });
+
+  describe('DynamoDB', () => {
+    it.each(Object.keys(TABLES) as TableId[])(
+      'GIVEN table %s WHEN synthesized THEN it is on demand, point-in-time recoverable, encrypted, protected per stage',
+      (tableId) => {
+        const spec: (typeof TABLES)[TableId] = TABLES[tableId];
+        const tables = resourcesOfType(p().json.data, 'AWS::DynamoDB::Table').filter(([id]) =>
+          id.startsWith(`${tableId.charAt(0).toUpperCase()}${tableId.slice(1)}Table`),
+        );
+        expect(tables).toHaveLength(1);
+        expect(tables[0][1]).toMatchObject({
+          Properties: {
+            KeySchema: [{ AttributeName: spec.partitionKey, KeyType: 'HASH' }],
+            AttributeDefinitions: [{ AttributeName: spec.partitionKey, AttributeType: 'S' }],
+            BillingMode: 'PAY_PER_REQUEST',
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { SSEEnabled: true },
+            DeletionProtectionEnabled: stage === 'prod',
+          },
+          DeletionPolicy: stage === 'prod' ? 'Retain' : 'Delete',
+        });
+        expect(tables[0][1].Properties!.StreamSpecification).toEqual(
+          spec.stream ? { StreamViewType: 'NEW_IMAGE' } : undefined,
+        );
+        expect(tables[0][1].Properties!.TimeToLiveSpecification).toEqual(
+          'ttlAttribute' in spec ? { AttributeName: spec.ttlAttribute, Enabled: true } : undefined,
+        );
+      },
+    );
+  });
+
+  describe('S3', () => {
+    const bucket = (prefix: string) => {
+      const found = resourcesOfType(p().json.data, 'AWS::S3::Bucket').filter(([id]) => id.startsWith(prefix));
+      expect(found).toHaveLength(1);
+      return found[0];
+    };
+
+    it('GIVEN the archive bucket WHEN synthesized THEN it is private, KMS-encrypted, versioned, logged and tiered to colder storage', () => {
+      const [, archive] = bucket('ArchiveBucket');
+      expect(archive.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^ArchiveKey/), 'Arn'] },
+              },
+            },
+          ],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^AccessLogBucket/) } },
+      });
+      const rules = (
+        archive.Properties!.LifecycleConfiguration as { Rules: { Transitions?: { StorageClass: string }[] }[] }
+      ).Rules;
+      expect(rules.flatMap((r) => r.Transitions ?? []).map((t) => t.StorageClass)).toEqual([
+        'STANDARD_IA',
+        'GLACIER_IR',
+      ]);
+      expect(archive.DeletionPolicy).toBe(stage === 'prod' ? 'Retain' : 'Delete');
+    });
+
+    it('GIVEN the access log bucket WHEN synthesized THEN it is private, S3-encrypted (as log delivery requires) and expires logs', () => {
+      const [, logs] = bucket('AccessLogBucket');
+      expect(logs.Properties).toMatchObject({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+      });
+      expect(JSON.stringify(logs.Properties!.LifecycleConfiguration)).toContain('ExpirationInDays');
+    });
+
+    it('GIVEN both buckets WHEN synthesized THEN their policies deny every request without TLS', () => {
+      const policies = resourcesOfType(p().json.data, 'AWS::S3::BucketPolicy');
+      expect(policies).toHaveLength(2);
+      for (const [, policy] of policies) {
+        expect((policy.Properties!.PolicyDocument as { Statement: unknown[] }).Statement).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        );
+      }
+    });
+  });
+
+  describe('functions', () => {
+    it.each(Object.keys(FUNCTIONS))(
+      'GIVEN %s WHEN synthesized THEN it runs Node.js 22 on arm64 with tracing, source maps, JSON logs and in the private subnets',
+      (functionId) => {
+        const logicalId = `${functionId.charAt(0).toUpperCase()}${functionId.slice(1)}Function`;
+        const fn = p().json.services.Resources[logicalId];
+        expect(fn.Type).toBe('AWS::Lambda::Function');
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          TracingConfig: { Mode: 'Active' },
+          MemorySize: p().config.functions.memorySize,
+          Timeout: p().config.functions.timeout.toSeconds(),
+          LoggingConfig: {
+            LogFormat: 'JSON',
+            LogGroup: { Ref: expect.stringMatching(new RegExp(`^${logicalId}LogGroup`)) },
+          },
+          Environment: {
+            Variables: expect.objectContaining({
+              NODE_OPTIONS: '--enable-source-maps',
+              POWERTOOLS_SERVICE_NAME: FUNCTIONS[functionId as keyof typeof FUNCTIONS].service,
+            }),
+          },
+          Tags: expect.arrayContaining([{ Key: 'order-pipeline:function-id', Value: functionId }]),
+        });
+        expect(render((fn.Properties!.VpcConfig as { SubnetIds: unknown }).SubnetIds)).toMatch(/PrivateSubnet1/);
+        expect(fn.Metadata?.['aws:asset:path']).toEqual(expect.stringMatching(/^asset\./));
+      },
+    );
+  });
+
+  describe('network', () => {
+    it('GIVEN the VPC WHEN synthesized THEN it spans 3 AZs with private subnets only, no NAT and no internet gateway', () => {
+      const t = p().templates.network;
+      t.resourceCountIs('AWS::EC2::Subnet', 3);
+      t.resourceCountIs('AWS::EC2::NatGateway', 0);
+      t.resourceCountIs('AWS::EC2::InternetGateway', 0);
+      t.resourceCountIs('AWS::EC2::FlowLog', 1);
+      const azs = resourcesOfType(p().json.network, 'AWS::EC2::Subnet').map(([, s]) =>
+        JSON.stringify(s.Properties!.AvailabilityZone),
+      );
+      expect(new Set(azs).size).toBe(3);
+    });
+
+    it('GIVEN private subnets WHEN synthesized THEN gateway endpoints serve DynamoDB and S3 and interface endpoints Lambda and STS', () => {
+      const endpoints = resourcesOfType(p().json.network, 'AWS::EC2::VPCEndpoint').map(([, e]) => ({
+        service: render(e.Properties!.ServiceName).replace(/^.*\./, ''),
+        type: e.Properties!.VpcEndpointType,
+        subnets: (e.Properties!.SubnetIds as unknown[] | undefined)?.length,
+      }));
+      const azs = p().config.network.interfaceEndpointAzs;
+      expect(endpoints.sort((a, b) => a.service.localeCompare(b.service))).toEqual([
+        { service: 'dynamodb', type: 'Gateway', subnets: undefined },
+        { service: 'lambda', type: 'Interface', subnets: azs },
+        { service: 's3', type: 'Gateway', subnets: undefined },
+        { service: 'sts', type: 'Interface', subnets: azs },
+      ]);
+    });
+  });
+
+  describe('HTTP API', () => {
+    it('GIVEN the order API WHEN synthesized THEN both routes require IAM and reach the order API function', () => {
+      const routes = resourcesOfType(p().json.services, 'AWS::ApiGatewayV2::Route').map(([, r]) => [
+        r.Properties!.RouteKey,
+        r.Properties!.AuthorizationType,
+      ]);
+      expect(routes.sort()).toEqual([
+        ['GET /orders/{order_id}', 'AWS_IAM'],
+        ['POST /orders', 'AWS_IAM'],
+      ]);
+      p().templates.services.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: { 'Fn::GetAtt': ['OrderApiFunction', 'Arn'] },
+      });
+    });
+
+    it('GIVEN the stage WHEN synthesized THEN it is throttled and writes JSON access logs', () => {
+      const stages = p().templates.services.findResources('AWS::ApiGatewayV2::Stage', {
+        Properties: {
+          StageName: '$default',
+          DefaultRouteSettings: {
+            ThrottlingRateLimit: p().config.api.throttle.rateLimit,
+            ThrottlingBurstLimit: p().config.api.throttle.burstLimit,
+          },
+          AccessLogSettings: {
+            DestinationArn: Match.anyValue(),
+            Format: Match.stringLikeRegexp('\\$context.requestId'),
+          },
+        },
+      });
+      expect(Object.keys(stages)).toHaveLength(1);
+    });
+  });
+
+  describe('operations', () => {
+    it('GIVEN the alarms WHEN synthesized THEN every alarm notifies the encrypted, TLS-only alarm topic', () => {
+      const topics = resourcesOfType(p().json.services, 'AWS::SNS::Topic');
+      expect(topics).toHaveLength(1);
+      const [topicId, topic] = topics[0];
+      expect(topic.Properties!.KmsMasterKeyId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/AlarmTopicKey/), 'Arn'],
+      });
+      p().templates.services.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+      const alarms = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm');
+      expect(alarms.length).toBeGreaterThan(20);
+      for (const [, alarm] of alarms) expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: topicId }]);
+    });
+
+    it('GIVEN the monitored signals WHEN synthesized THEN lag, errors, throttles, dead letters, DynamoDB throttles and API errors alarm', () => {
+      const names = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').map(([, a]) =>
+        String(a.Properties!.AlarmName),
+      );
+      const prefix = `order-pipeline-${stage}-`;
+      expect(names).toEqual(
+        expect.arrayContaining(
+          [
+            'BillingOffsetLag',
+            'ArchiveOffsetLag',
+            'BillingErrors',
+            'OrderApiThrottles',
+            'BillingDeadLetters',
+            'ArchiveDeadLetters',
+            'OutboxTableThrottles',
+            'Api5xx',
+            'Api4xx',
+            'OutboxRelayIteratorAge',
+            'OutboxRelayFailures',
+            'BrokerDiskUsed',
+          ].map((n) => prefix + n),
+        ),
+      );
+      const deadLetters = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').find(([, a]) =>
+        String(a.Properties!.AlarmName).endsWith('BillingDeadLetters'),
+      )![1];
+      expect(deadLetters.Properties).toMatchObject({
+        Namespace: 'OrderPipeline',
+        MetricName: 'RecordsDeadLettered',
+        Dimensions: [{ Name: 'service', Value: 'billing' }],
+      });
+    });
+
+    it('GIVEN the dashboard WHEN synthesized THEN it shows offset lag per mapping', () => {
+      const [, dashboard] = resourcesOfType(p().json.services, 'AWS::CloudWatch::Dashboard')[0];
+      const body = render(dashboard.Properties!.DashboardBody);
+      expect(body).toContain('MetricName=\\"OffsetLag\\"');
+      expect(body).toContain('${BillingOrdersMapping}');
+      expect(body).toContain('${ArchiveDeadLetterMapping}');
+    });
+
+    it('GIVEN the stacks WHEN synthesized THEN they output the API URL, bootstrap brokers, table names and bucket name', () => {
+      expect(Object.keys(p().json.services.Outputs ?? {})).toEqual(expect.arrayContaining(['ApiUrl']));
+      expect(Object.keys(p().json.streaming.Outputs ?? {})).toEqual(
+        expect.arrayContaining(['BootstrapBrokersSaslIam']),
+      );
+      expect(Object.keys(p().json.data.Outputs ?? {})).toEqual(
+        expect.arrayContaining(['ArchiveBucketName', 'OrdersTableName', 'OutboxTableName', 'PaymentsTableName']),
+      );
+    });
+  });
+});
+
+describe('dev and prod differ where they should', () => {
+  it('GIVEN both stages WHEN synthesized THEN prod retains, protects and sizes up what dev throws away', () => {
+    const summary = (stage: StageName) => ({
+      tableRetention: new Set(
+        resourcesOfType(pipelines[stage].json.data, 'AWS::DynamoDB::Table').map(([, t]) => t.DeletionPolicy),
+      ),
+      autoDelete: resourcesOfType(pipelines[stage].json.data, 'Custom::S3AutoDeleteObjects').length,
+      endpointSubnets: pipelines[stage].config.network.interfaceEndpointAzs,
+      brokerVolume: (
+        resourcesOfType(pipelines[stage].json.streaming, 'AWS::MSK::Cluster')[0][1].Properties!.BrokerNodeGroupInfo as {
+          StorageInfo: { EBSStorageInfo: { VolumeSize: number } };
+        }
+      ).StorageInfo.EBSStorageInfo.VolumeSize,
+    });
+    expect(summary('dev')).toEqual({
+      tableRetention: new Set(['Delete']),
+      autoDelete: 2,
+      endpointSubnets: 1,
+      brokerVolume: 20,
+    });
+    expect(summary('prod')).toEqual({
+      tableRetention: new Set(['Retain']),
+      autoDelete: 0,
+      endpointSubnets: 3,
+      brokerVolume: 200,
+    });
+  });
+});
