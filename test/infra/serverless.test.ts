@@ -1,0 +1,110 @@
+import { CustomResource } from 'aws-cdk-lib';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import { TOPIC_RETENTION_MS, TOPICS } from '../../lambdas/shared/contracts/topics';
+import { ensureCfnLint, lintAssembly } from './support/cfn-lint';
+import {
+  grantsOfFunction,
+  render,
+  resourcesOfType,
+  synthesizePipeline,
+  type SynthesizedPipeline,
+} from './support/pipeline';
+
+let pipeline: SynthesizedPipeline;
+
+beforeAll(() => {
+  pipeline = synthesizePipeline({ stage: 'dev', clusterType: 'serverless' });
+}, 120_000);
+
+afterAll(() => pipeline?.dispose());
+
+describe('MSK Serverless variant (-c clusterType=serverless)', () => {
+  it('GIVEN the AwsSolutions rules WHEN checked THEN every finding is acknowledged with a reason', () => {
+    expect(pipeline.nagViolations).toEqual([]);
+  });
+
+  it('GIVEN the synthesized templates WHEN linted with cfn-lint THEN there are no errors', () => {
+    expect(lintAssembly(ensureCfnLint(), pipeline.outdir).flatMap((r) => r.errors)).toEqual([]);
+  }, 900_000);
+
+  it('GIVEN the serverless switch WHEN synthesized THEN the cluster is serverless with IAM auth in the private subnets', () => {
+    pipeline.templates.streaming.resourceCountIs('AWS::MSK::Cluster', 0);
+    const clusters = resourcesOfType(pipeline.json.streaming, 'AWS::MSK::ServerlessCluster');
+    expect(clusters).toHaveLength(1);
+    const props = clusters[0][1].Properties!;
+    expect(props.ClientAuthentication).toEqual({ Sasl: { Iam: { Enabled: true } } });
+    const [vpc] = props.VpcConfigs as { SubnetIds: unknown[]; SecurityGroups: unknown[] }[];
+    expect(vpc.SubnetIds).toHaveLength(3);
+    expect(render(vpc.SecurityGroups)).toMatch(/^\$\{ClusterSecurityGroup\w+\.GroupId\}$/);
+  });
+
+  it('GIVEN TOPICS WHEN synthesized THEN a custom resource creates each topic with its partitions and retention', () => {
+    pipeline.templates.streaming.resourceCountIs('AWS::MSK::Topic', 0);
+    const topics = resourcesOfType(pipeline.json.streaming, 'Custom::KafkaTopic').map(([, t]) => ({
+      name: t.Properties!.TopicName,
+      partitions: t.Properties!.Partitions,
+      retention: t.Properties!.RetentionMs,
+      brokers: render(t.Properties!.BootstrapBrokers),
+    }));
+    expect(topics.sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual(
+      Object.values(TOPICS)
+        .map((t) => ({
+          name: t.name,
+          partitions: String(t.partitions),
+          retention: String(TOPIC_RETENTION_MS),
+          brokers: expect.stringMatching(/^\$\{BootstrapBrokers\w+\.BootstrapBrokerStringSaslIam\}$/),
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  });
+
+  it('GIVEN the topic provisioner WHEN synthesized THEN it runs in the VPC as a Kafka client and may administer only our topics', () => {
+    const fn = pipeline.json.streaming.Resources.TopicProvisionerFunction;
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    expect(render((fn.Properties!.VpcConfig as { SecurityGroupIds: unknown }).SecurityGroupIds)).toMatch(
+      /Import:OrderPipeline-Dev-Network:.*KafkaClientSecurityGroup/,
+    );
+    const grants = grantsOfFunction(pipeline.json.streaming, 'TopicProvisionerFunction').filter((g) =>
+      g.action.startsWith('kafka-cluster:'),
+    );
+    const topicGrants = grants.filter((g) => g.resource.includes(':topic/'));
+    expect(new Set(topicGrants.map((g) => g.resource.replace(/^.*\//, '')))).toEqual(
+      new Set(Object.values(TOPICS).map((t) => t.name)),
+    );
+    expect(new Set(topicGrants.map((g) => g.action))).toEqual(
+      new Set([
+        'kafka-cluster:CreateTopic',
+        'kafka-cluster:DescribeTopic',
+        'kafka-cluster:AlterTopic',
+        'kafka-cluster:DescribeTopicDynamicConfiguration',
+        'kafka-cluster:AlterTopicDynamicConfiguration',
+      ]),
+    );
+    expect(
+      grants
+        .filter((g) => !g.resource.includes(':topic/'))
+        .map((g) => g.action)
+        .sort(),
+    ).toEqual(['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster']);
+    expect(grants.some((g) => g.action === 'kafka-cluster:DeleteTopic')).toBe(false);
+  });
+
+  it('GIVEN the mappings WHEN synthesized THEN each reads the serverless cluster and depends on its topic custom resource', () => {
+    for (const subscription of SUBSCRIPTIONS) {
+      const mapping = pipeline.stacks.services.mappings[subscription.id];
+      const topic = pipeline.stacks.streaming.topics[subscription.topic];
+      expect(mapping.node.dependencies).toContain(topic);
+      expect(topic).toBeInstanceOf(CustomResource);
+    }
+    const [clusterOutput] = Object.entries(pipeline.json.streaming.Outputs ?? {}).filter(([id]) => id === 'ClusterArn');
+    expect(render(clusterOutput[1].Value)).toBe('${Cluster.Arn}');
+  });
+
+  it('GIVEN no brokers to watch WHEN synthesized THEN there is no broker disk alarm', () => {
+    const names = resourcesOfType(pipeline.json.services, 'AWS::CloudWatch::Alarm').map(([, a]) =>
+      String(a.Properties!.AlarmName),
+    );
+    expect(names.some((n) => n.endsWith('BrokerDiskUsed'))).toBe(false);
+    expect(names.some((n) => n.endsWith('BillingOffsetLag'))).toBe(true);
+  });
+});
