@@ -74,6 +74,7 @@ export class PipelineFunction extends nodejs.NodejsFunction {
         // used here (DynamoDB, S3, STS credentials) are stable across v3 releases.
         bundleAwsSDK: false,
         forceDockerBundling: false,
+        logLevel: nodejs.LogLevel.WARNING,
       },
     });
 

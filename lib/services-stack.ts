@@ -90,6 +90,13 @@ export class ServicesStack extends Stack {
           bindTable(fn, tableId, props.tables[tableId], access);
         }
         if (kafka) this.grantKafka(fn, functionId);
+        if (partialBatch !== undefined) {
+          Validations.of(fn).acknowledge({
+            id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
+            reason:
+              'Attached by ManagedKafkaEventSource: the policy Lambda documents for MSK event pollers (kafka:DescribeClusterV2, GetBootstrapBrokers and the ENI actions, which take no resource ARN). Data-plane access (kafka-cluster:*) is granted per topic and group separately.',
+          });
+        }
         return [functionId, fn];
       }),
     ) as Record<FunctionId, PipelineFunction>;
@@ -192,11 +199,6 @@ export class ServicesStack extends Stack {
     });
     const before = new Set(fn.node.children);
     fn.addEventSource(source);
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
-      reason:
-        'Attached by ManagedKafkaEventSource: the policy Lambda documents for MSK event pollers (kafka:DescribeClusterV2, GetBootstrapBrokers and the ENI actions, which take no resource ARN). Data-plane access (kafka-cluster:*) is granted per topic and group separately.',
-    });
     const mapping = fn.node.children.find(
       (c): c is lambda.EventSourceMapping => !before.has(c) && c instanceof lambda.EventSourceMapping,
     );
