@@ -70,7 +70,7 @@ export function synthesizePipeline(context: ConfigContext): SynthesizedPipeline 
     json,
     nagViolations: report.violations.map((v) => ({
       ruleName: v.ruleName,
-      resources: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId),
+      resources: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? '(unknown)'),
     })),
     outdir,
     dispose: () => rmSync(outdir, { recursive: true, force: true }),
