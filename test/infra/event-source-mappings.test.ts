@@ -15,7 +15,7 @@ let resources: Record<string, CfnResource>;
 beforeAll(() => {
   pipeline = synthesizePipeline({ stage: 'dev' });
   resources = pipeline.json.services.Resources;
-}, 120_000);
+}, 300_000);
 
 afterAll(() => pipeline?.dispose());
 

@@ -17,7 +17,7 @@ let pipeline: SynthesizedPipeline;
 
 beforeAll(() => {
   pipeline = synthesizePipeline({ stage: 'dev' });
-}, 120_000);
+}, 300_000);
 
 afterAll(() => pipeline?.dispose());
 

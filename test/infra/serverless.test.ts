@@ -13,12 +13,13 @@ import {
 let pipeline: SynthesizedPipeline;
 
 beforeAll(() => {
-  pipeline = synthesizePipeline({ stage: 'dev', clusterType: 'serverless' });
-}, 120_000);
+  // The demo switch rides along: one synthesis covers both non-default variants.
+  pipeline = synthesizePipeline({ stage: 'dev', clusterType: 'serverless', apiAuth: 'none' });
+}, 300_000);
 
 afterAll(() => pipeline?.dispose());
 
-describe('MSK Serverless variant (-c clusterType=serverless)', () => {
+describe('MSK Serverless variant with a public demo API (-c clusterType=serverless -c apiAuth=none)', () => {
   it('GIVEN the AwsSolutions rules WHEN checked THEN every finding is acknowledged with a reason', () => {
     expect(pipeline.nagViolations).toEqual([]);
   });
@@ -106,5 +107,13 @@ describe('MSK Serverless variant (-c clusterType=serverless)', () => {
     );
     expect(names.some((n) => n.endsWith('BrokerDiskUsed'))).toBe(false);
     expect(names.some((n) => n.endsWith('BillingOffsetLag'))).toBe(true);
+  });
+
+  it('GIVEN -c apiAuth=none WHEN synthesized THEN the routes are public, an acknowledged and explained choice', () => {
+    const routes = resourcesOfType(pipeline.json.services, 'AWS::ApiGatewayV2::Route').map(
+      ([, r]) => r.Properties!.AuthorizationType,
+    );
+    expect(routes).toEqual(['NONE', 'NONE']);
+    expect(pipeline.nagViolations.filter((v) => v.ruleName.startsWith('AwsSolutions-APIG4'))).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ const pipelines = {} as Record<StageName, SynthesizedPipeline>;
 beforeAll(() => {
   pipelines.dev = synthesizePipeline({ stage: 'dev' });
   pipelines.prod = synthesizePipeline({ stage: 'prod' });
-}, 240_000);
+}, 600_000);
 
 afterAll(() => Object.values(pipelines).forEach((p) => p.dispose()));
 
