@@ -5,6 +5,7 @@ import {
   ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  TrimmedDataAccessException,
   type _Record,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
@@ -206,7 +207,10 @@ export class StreamPoller {
         new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: mapping.batchSize }),
       );
     } catch (error) {
-      if (!(error instanceof ExpiredIteratorException)) throw error;
+      // An expired iterator, or one DynamoDB Local declares past the trim horizon (it does so for a
+      // chain of iterators over a shard that has stayed empty): resume right after the last record
+      // processed, or from the start of the shard when there is none yet. Nothing is skipped.
+      if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException)) throw error;
       shard.iterator = await this.iterator(shard.shardId, 'TRIM_HORIZON', shard.lastSequenceNumber);
       return false;
     }
