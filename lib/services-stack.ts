@@ -12,7 +12,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
-import { FUNCTIONS, type FunctionId, type Subscription } from '../lambdas/shared/contracts/subscriptions';
+import {
+  FUNCTIONS,
+  type FunctionId,
+  SUBSCRIPTIONS,
+  type Subscription,
+} from '../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../lambdas/shared/contracts/tables';
 import type { TopicName } from '../lambdas/shared/contracts/topics';
 import { FUNCTION_ID_TAG } from './local/local-names';
@@ -66,6 +71,8 @@ export class ServicesStack extends Stack {
     const { config } = props;
     this.config = config;
     this.kafkaArns = new KafkaArns(this, props.clusterArn, props.clusterName);
+    // The one place where a subscription could get settings of its own; today every mapping of a
+    // stage shares the stage's.
     const mappingSettings = (_subscription: Subscription): MappingSettings => config.mappings;
 
     this.functions = Object.fromEntries(
@@ -102,6 +109,11 @@ export class ServicesStack extends Stack {
     ) as Record<FunctionId, PipelineFunction>;
 
     this.bindArchive(this.functions.archive, props.archiveBucket, props.archiveWritePolicy);
+    for (const subscription of SUBSCRIPTIONS) {
+      this.mappings[subscription.id] = this.addKafkaMapping(subscription, mappingSettings(subscription), props);
+    }
+    const outboxFailureQueue = this.addOutboxRelay(props.tables.outbox);
+    [this.api, this.apiStage] = this.addHttpApi(this.functions.orderApi);
 
     const monitored: MonitoredFunction[] = FUNCTION_IDS.map((functionId) => ({
       functionId,
@@ -109,13 +121,9 @@ export class ServicesStack extends Stack {
       serviceName: FUNCTIONS[functionId].service,
       mappings: subscriptionsOf(functionId).map((subscription) => ({
         subscription,
-        mapping: this.addKafkaMapping(subscription, mappingSettings(subscription), props),
+        mapping: this.mappings[subscription.id],
       })),
     }));
-
-    const outboxFailureQueue = this.addOutboxRelay(props.tables.outbox);
-    [this.api, this.apiStage] = this.addHttpApi(this.functions.orderApi);
-
     const monitoring = new Monitoring(this, 'Monitoring', {
       config,
       functions: monitored,
@@ -207,7 +215,6 @@ export class ServicesStack extends Stack {
     // The mapping names its topic as a plain string, so nothing tells CloudFormation to create the
     // topic first. The topic lives in the streaming stack: this makes the services stack wait for it.
     mapping.node.addDependency(props.topics[subscription.topic]);
-    this.mappings[subscription.id] = mapping;
     return mapping;
   }
 
