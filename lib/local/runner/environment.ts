@@ -1,6 +1,7 @@
 import { LOCAL_ARCHIVE_BUCKET, LOCAL_CREDENTIALS, localTableEnv } from '../local-names';
 import type { FunctionSpec } from './assembly';
 import { describeValue, isIntrinsic } from './cloudformation';
+import { runtimeSdkNodePath } from './runtime-sdk';
 
 /** Where the functions reach the local stand-ins of Kafka, DynamoDB and S3. */
 export interface LocalEndpoints {
@@ -35,7 +36,8 @@ function localValues(endpoints: LocalEndpoints): Record<string, string> {
  * The environment of a function's local execution environment: the template's variables with
  * AWS resources swapped for their local stand-ins, the variables the Lambda runtime sets
  * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
- * the SDK's standard endpoint variables, and the fixed local credentials. Nothing is inherited from
+ * the SDK's standard endpoint variables, the fixed local credentials, and the runtime's AWS SDK on
+ * NODE_PATH (runtime-sdk.ts). Nothing is inherited from
  * the runner's own environment except PATH, so a developer's AWS profile never leaks in.
  */
 export function functionEnvironment(fn: FunctionSpec, endpoints: LocalEndpoints): Record<string, string> {
@@ -69,8 +71,10 @@ export function functionEnvironment(fn: FunctionSpec, endpoints: LocalEndpoints)
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${fn.id}`,
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     LAMBDA_TASK_ROOT: fn.bundleDir,
     _HANDLER: fn.handler,
+    NODE_PATH: runtimeSdkNodePath(),
     TZ: ':UTC',
     LANG: 'en_US.UTF-8',
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionSpec } from '../../../lib/local/runner/assembly';
 import { functionEnvironment, UnresolvedEnvironmentError } from '../../../lib/local/runner/environment';
@@ -83,5 +84,14 @@ describe('functionEnvironment', () => {
     expect(() => functionEnvironment(fn, endpoints)).toThrow(
       /function billing \(BillingFunctionEC8E7E61, stack Services\).*PAYMENT_PROVIDER_SECRET = \{"Ref":"ProviderSecret"\} \(a deploy-time reference\); API_URL = /,
     );
+  });
+});
+
+describe('the runtime AWS SDK', () => {
+  it('GIVEN a function WHEN its environment is built THEN NODE_PATH exposes the AWS SDK, as the Lambda runtime does, and nothing else', () => {
+    const env = functionEnvironment(billing({}), endpoints);
+
+    expect(readdirSync(env.NODE_PATH)).toEqual(['@aws-sdk']);
+    expect(existsSync(join(env.NODE_PATH, '@aws-sdk', 'client-dynamodb', 'package.json'))).toBe(true);
   });
 });
