@@ -1,5 +1,5 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
@@ -109,7 +109,8 @@ describe('local services', () => {
       const client = localS3Client(env.s3Endpoint);
       const scratch = `e2e-scratch-${randomUUID()}`;
       try {
-        const listing = await client.send(new ListObjectsV2Command({ Bucket: LOCAL_ARCHIVE_BUCKET, MaxKeys: 1 }));
+        // ListObjects v1: s3rver 3.7 answers a truncated ListObjectsV2 with an InternalError.
+        const listing = await client.send(new ListObjectsCommand({ Bucket: LOCAL_ARCHIVE_BUCKET, MaxKeys: 1 }));
         expect(listing.$metadata.httpStatusCode).toBe(200);
 
         await client.send(new CreateBucketCommand({ Bucket: scratch }));

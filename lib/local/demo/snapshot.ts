@@ -1,5 +1,5 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsCommand } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeObject, type ArchiveLine } from '../../../lambdas/archive/archive-format';
 import { SUBSCRIPTIONS } from '../../../lambdas/shared/contracts/subscriptions';
@@ -93,13 +93,15 @@ export async function readArchive(
 ): Promise<ArchiveObjectLines[]> {
   const client = localS3Client(endpoint);
   try {
+    // ListObjects (v1) with markers: s3rver 3.7 fails ListObjectsV2 with an InternalError once a
+    // bucket holds more than one page (1,000 keys); v1 pages correctly, on S3 as on s3rver.
     const keys: string[] = [];
-    let token: string | undefined;
+    let marker: string | undefined;
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      const page = await client.send(new ListObjectsCommand({ Bucket: bucket, Marker: marker }));
       for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      marker = page.IsTruncated ? page.Contents?.at(-1)?.Key : undefined;
+    } while (marker);
 
     const objects: ArchiveObjectLines[] = [];
     const queue = [...keys];

@@ -143,7 +143,7 @@ export function formatSummary(summary: RunSummary): string {
     lines.push('', 'Event source mappings (invocations / committed offsets / dead-lettered)');
     for (const m of summary.mappings) {
       lines.push(
-        `  ${m.id.padEnd(32)} ${String(m.invocations).padStart(6)} ${String(m.committedOffsets).padStart(7)} ` +
+        `  ${m.id.padEnd(36)} ${String(m.invocations).padStart(6)} ${String(m.committedOffsets).padStart(7)} ` +
           `${String(m.deadLettered ?? 0).padStart(5)}`,
       );
     }

@@ -58,7 +58,11 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promis
   const format = startProcess({
     name: 'kafka-storage-format',
     command: 'java',
-    args: java('kafka.tools.StorageTool', ['format', '-t', clusterId(), '-c', serverProperties], '256m'),
+    args: java(
+      'kafka.tools.StorageTool',
+      ['format', `--cluster-id=${clusterId()}`, `--config=${serverProperties}`],
+      '256m',
+    ),
     logFile,
   });
   const formatted = await format.exited;
@@ -174,9 +178,16 @@ logger.server.name = kafka.server.KafkaRaftServer
 logger.server.level = info
 `;
 
-/** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints). */
+/**
+ * A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid`
+ * prints). Like Kafka's Uuid.randomUuid(), never one starting with '-', which a command line takes
+ * for an option.
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 async function distinctFreePorts(count: number): Promise<number[]> {

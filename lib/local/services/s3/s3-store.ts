@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_ARCHIVE_BUCKET, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local-names';
@@ -54,7 +54,7 @@ export async function startS3Store(options: StartS3StoreOptions): Promise<S3Stor
       child,
       `serving bucket ${LOCAL_ARCHIVE_BUCKET} on ${endpoint}`,
       async () => {
-        await client.send(new ListObjectsV2Command({ Bucket: LOCAL_ARCHIVE_BUCKET, MaxKeys: 1 }));
+        await client.send(new ListObjectsCommand({ Bucket: LOCAL_ARCHIVE_BUCKET, MaxKeys: 1 }));
         return true;
       },
       { timeoutMs: options.readyTimeoutMs ?? 30_000 },
