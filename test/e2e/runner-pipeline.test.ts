@@ -1,0 +1,91 @@
+import { Producer, stringSerializers } from '@platformatic/kafka';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BillingOutcomeSchema, type OrderCreated } from '../../lambdas/shared/contracts/events';
+import { TOPICS } from '../../lambdas/shared/contracts/topics';
+import { readTopic } from '../../lib/local/demo/kafka-inspect';
+import { loadAssembly, startRunner, synthesize, type Runner } from '../../lib/local/runner';
+import { e2eEnvironment } from '../support/e2e-env';
+import { eventually, getItem } from '../support/e2e-pipeline';
+
+/**
+ * The runner with the synthesized app: `cdk synth` into a scratch directory, the bundles it
+ * produced under the runner with every mapping of the templates, and an OrderCreated produced
+ * straight to `orders` (no order API, no outbox) that billing must charge and answer on
+ * `billing_outcome`. Proves the path template -> mapping -> MSK event -> bundle -> DynamoDB and
+ * Kafka, with the settings `cdk deploy` would ship.
+ */
+const env = e2eEnvironment();
+const SYNTH_TIMEOUT_MS = 240_000;
+const TIMEOUT_MS = 120_000;
+
+let cdkOut: string;
+let runner: Runner | undefined;
+const functionErrors: string[] = [];
+
+beforeAll(async () => {
+  cdkOut = mkdtempSync(join(tmpdir(), 'runner-pipeline-cdk-out-'));
+  await synthesize({ outdir: cdkOut });
+  runner = await startRunner({
+    assembly: await loadAssembly(cdkOut),
+    endpoints: env,
+    // Init and invoke errors, to explain a timeout below.
+    log: (line) => /\t(ERROR)\t|Uncaught|Runtime\./.test(line) && functionErrors.push(line),
+  });
+}, SYNTH_TIMEOUT_MS);
+
+afterAll(async () => {
+  await runner?.stop();
+  rmSync(cdkOut, { recursive: true, force: true });
+});
+
+it(
+  'GIVEN the synthesized app under the runner WHEN an OrderCreated is produced to orders THEN billing charges it and publishes its outcome',
+  async () => {
+    const orderId = `runner-e2e-${randomUUID()}`;
+    const created: OrderCreated = {
+      event_type: 'OrderCreated',
+      event_id: `order-created-${orderId}`,
+      order_id: orderId,
+      user_id: 'runner-e2e',
+      items: [{ product_id: 'runner-e2e-product', quantity: 2, unit_price: 10.5 }],
+      amount: 21,
+      currency: 'USD',
+      payment_method: 'credit_card',
+      timestamp: new Date().toISOString(),
+    };
+    const producer = new Producer({
+      clientId: 'runner-e2e',
+      bootstrapBrokers: [env.kafkaBootstrap],
+      serializers: stringSerializers,
+    });
+    try {
+      await producer.send({ messages: [{ topic: TOPICS.orders.name, key: orderId, value: JSON.stringify(created) }] });
+    } finally {
+      await producer.close();
+    }
+
+    const payment = await eventually(
+      `billing records the payment of ${orderId}`,
+      () => getItem(env, 'payments', { order_id: orderId }),
+      { timeoutMs: 60_000 },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; function errors: ${functionErrors.slice(0, 3).join(' | ') || 'none'}`);
+    });
+    const outcomes = (await readTopic(env.kafkaBootstrap, TOPICS.billingOutcome.name))
+      .filter((r) => r.key === orderId)
+      .map((r) => BillingOutcomeSchema.parse(JSON.parse(r.value!)));
+
+    expect(payment).toMatchObject({ order_id: orderId });
+    expect(outcomes).toEqual([
+      expect.objectContaining({ event_type: 'BillingOutcome', order_id: orderId, payment_status: 'paid', amount: 21 }),
+    ]);
+    expect(runner!.stats().mappings.find((m) => m.id === 'BillingOrdersMapping')).toMatchObject({
+      topic: TOPICS.orders.name,
+      groupId: 'billing.orders',
+    });
+  },
+  TIMEOUT_MS,
+);
