@@ -22,7 +22,8 @@ import { runBatch, streamFailureReport, type DiscardInfo, type InvocationOutcome
  * shard of the table's stream from the mapping's starting position, parents before children, four
  * times a second when idle as Lambda does; filters records
  * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-ddb);
- * invokes the function with events shaped as Lambda's, one shard's batch at a time; and applies the
+ * batches up to BatchSize records within MaximumBatchingWindowInSeconds; invokes the function with
+ * events shaped as Lambda's, one shard's batch at a time; and applies the
  * error-handling controls (retry-policy.ts: retries, bisection, partial batch response by
  * SequenceNumber, maximum record age).
  *
@@ -198,23 +199,40 @@ export class StreamPoller {
     }
   }
 
-  /** Reads one batch from a shard and processes it; true when the shard had records. */
+  /**
+   * Reads one batch from a shard and processes it; true when the shard had records. Once a first
+   * record is there, reading goes on until BatchSize records or MaximumBatchingWindowInSeconds,
+   * as Lambda batches. The shard's iterator moves past the batch only once it is processed, so a
+   * failure of the runner itself reads the same records again.
+   */
   private async pollShard(shard: ShardState): Promise<boolean> {
     const { mapping } = this.options;
-    let output;
-    try {
-      output = await this.streams.send(
-        new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: mapping.batchSize }),
-      );
-    } catch (error) {
-      // An expired iterator, or one DynamoDB Local declares past the trim horizon (it does so for a
-      // chain of iterators over a shard that has stayed empty): resume right after the last record
-      // processed, or from the start of the shard when there is none yet. Nothing is skipped.
-      if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException)) throw error;
-      shard.iterator = await this.iterator(shard.shardId, 'TRIM_HORIZON', shard.lastSequenceNumber);
-      return false;
+    const windowMs = mapping.maximumBatchingWindowSeconds * 1000;
+    const records: DynamoDBRecord[] = [];
+    let iterator = shard.iterator;
+    let windowStarted: number | undefined;
+    for (;;) {
+      let output;
+      try {
+        output = await this.streams.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: mapping.batchSize - records.length }),
+        );
+      } catch (error) {
+        // An expired iterator, or one DynamoDB Local declares past the trim horizon (it does so for a
+        // chain of iterators over a shard that has stayed empty): resume right after the last record
+        // processed, or from the start of the shard when there is none yet. Nothing is skipped.
+        if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException)) throw error;
+        shard.iterator = await this.iterator(shard.shardId, 'TRIM_HORIZON', shard.lastSequenceNumber);
+        return false;
+      }
+      records.push(...(output.Records ?? []).map((r) => lambdaRecord(r, this.streamArn, this.options.region)));
+      iterator = output.NextShardIterator;
+      if (records.length === 0 || records.length >= mapping.batchSize || !iterator || this.stopping) break;
+      windowStarted ??= Date.now();
+      const left = windowStarted + windowMs - Date.now();
+      if (left <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, this.options.pollIntervalMs ?? 250)));
     }
-    const records = (output.Records ?? []).map((r) => lambdaRecord(r, this.streamArn));
     if (records.length > 0) {
       const deliver = records.filter((r) => this.filter.matches(r));
       if (deliver.length > 0) await this.process(deliver, shard.shardId);
@@ -222,7 +240,7 @@ export class StreamPoller {
       this.counters.committed += records.length;
       shard.lastSequenceNumber = records[records.length - 1].dynamodb?.SequenceNumber;
     }
-    shard.iterator = output.NextShardIterator;
+    shard.iterator = iterator;
     if (!shard.iterator) shard.closed = true;
     return records.length > 0;
   }
@@ -259,13 +277,15 @@ export class StreamPoller {
 
 /**
  * A stream record as Lambda delivers it: the API's record with the stream ARN added, the creation
- * time in epoch seconds, and binary attributes base64-encoded (as in the JSON wire format).
+ * time in epoch seconds, binary attributes base64-encoded (as in the JSON wire format), and the
+ * region of the run (DynamoDB Local reports "ddblocal").
  */
-export function lambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
+export function lambdaRecord(record: _Record, streamArn: string, region: string): DynamoDBRecord {
   const { dynamodb, ...rest } = record;
   const created = dynamodb?.ApproximateCreationDateTime;
   return {
     ...rest,
+    awsRegion: region,
     dynamodb: dynamodb && {
       ...dynamodb,
       ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : created,
