@@ -92,10 +92,6 @@ export class KafkaTopics extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${provisionerLogicalId}.Arn>:*]`,
       reason: "CDK's provider framework may invoke any version of the one provisioner function it fronts.",
     });
-    Validations.of(provider).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'CDK picks the runtime of its provider framework; it runs only during deployments.',
-    });
 
     this.topics = Object.fromEntries(
       definitions.map((topic) => {

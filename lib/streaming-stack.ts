@@ -159,11 +159,6 @@ export class StreamingStack extends Stack {
         reason:
           "CDK's AwsCustomResource provider (kafka:GetBootstrapBrokers): the managed policy only lets it write its own logs.",
       });
-      Validations.of(awsCustomResourceProvider).acknowledge({
-        id: 'AwsSolutions-L1',
-        reason:
-          'CDK picks the runtime of its AwsCustomResource provider; it runs once per deployment, outside the data path.',
-      });
     }
   }
 }
