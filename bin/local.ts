@@ -29,7 +29,7 @@ import { waitUntilTerminal } from '../lib/local/demo/order-progress';
 import { processTreeMemory } from '../lib/local/demo/process-memory';
 import { ProgressReporter } from '../lib/local/demo/progress';
 import { takeSnapshot } from '../lib/local/demo/snapshot';
-import { formatSummary, summarize, type RunSummary } from '../lib/local/demo/summary';
+import { formatSummary, summarize, type RunSummary, type StackMemory } from '../lib/local/demo/summary';
 import type { LocalServices } from '../lib/local/services';
 
 const USAGE = `Usage: npm run local -- [options]
@@ -138,8 +138,8 @@ async function main(): Promise<number> {
     say(`\n${signal}: stopping everything this command started...`);
     void (started.stack?.stop() ?? started.services?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP: the terminal was closed.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
   say('Starting the local stack: synthesizing the CDK app and starting Kafka, DynamoDB Local and S3...');
   const runDir = { current: '' };
@@ -212,12 +212,15 @@ async function runOrders(
   let firstOrderProcessedMs: number | undefined;
   const counts: Record<string, number> = {};
   // The stack's memory at its peak: sampled while the orders flow.
-  let peakMemory = { totalRssMb: 0, processes: 0 };
+  let peakMemory: StackMemory = { totalRssMb: 0, processes: 0, byPart: {} };
   let lastSample = 0;
   const sampleMemory = () => {
     const processes = processTreeMemory();
     const totalRssMb = processes.reduce((sum, p) => sum + p.rssBytes, 0) / 1024 / 1024;
-    if (totalRssMb > peakMemory.totalRssMb) peakMemory = { totalRssMb, processes: processes.length };
+    if (totalRssMb <= peakMemory.totalRssMb) return;
+    const byPart: Record<string, number> = {};
+    for (const p of processes) byPart[partOf(p.command)] = (byPart[partOf(p.command)] ?? 0) + p.rssBytes / 1024 / 1024;
+    peakMemory = { totalRssMb, processes: processes.length, byPart };
   };
 
   const ordersStarted = Date.now();
@@ -286,6 +289,15 @@ async function runOrders(
     memory: peakMemory,
     problems: [...problems, ...placed.refused.slice(0, 5).map((r) => `refused (${r.status}): ${r.body.slice(0, 200)}`)],
   });
+}
+
+/** Which part of the stack a process is, from its command line. */
+function partOf(command: string): string {
+  if (command.includes('kafka.Kafka')) return 'kafka';
+  if (command.includes('DynamoDBLocal')) return 'dynamodb-local';
+  if (command.includes('s3rver')) return 's3rver';
+  if (command.includes('runner/host/runtime')) return 'functions';
+  return 'command';
 }
 
 main().then(

@@ -25,7 +25,7 @@ export interface RunSummary {
   readonly mappings?: readonly MappingStats[];
   readonly invariants: readonly InvariantResult[];
   readonly timing?: RunTiming;
-  readonly memory?: { readonly totalRssMb: number; readonly processes: number };
+  readonly memory?: StackMemory;
   /** Why the run failed besides invariants (a timeout, refused orders). */
   readonly problems: readonly string[];
 }
@@ -37,6 +37,14 @@ export interface MappingStats {
   readonly committedOffsets: number;
   readonly invocations: number;
   readonly deadLettered?: number;
+}
+
+/** Resident memory of the whole stack at its peak during the run. */
+export interface StackMemory {
+  readonly totalRssMb: number;
+  readonly processes: number;
+  /** MB per part: kafka, dynamodb-local, s3rver, functions, command. */
+  readonly byPart: Readonly<Record<string, number>>;
 }
 
 export interface RunTiming {
@@ -56,7 +64,7 @@ export interface SummaryInput extends InvariantOptions {
   readonly planned?: ReadonlyMap<string, PlannedOutcome>;
   readonly mappings?: readonly MappingStats[];
   readonly timing?: RunTiming;
-  readonly memory?: { readonly totalRssMb: number; readonly processes: number };
+  readonly memory?: StackMemory;
   readonly problems?: readonly string[];
 }
 
@@ -169,9 +177,11 @@ export function formatSummary(summary: RunSummary): string {
     if (t?.ordersPerSecond !== undefined)
       lines.push(`  throughput                          ${t.ordersPerSecond.toFixed(1)} orders/s`);
     if (summary.memory) {
-      lines.push(
-        `  memory (RSS, ${summary.memory.processes} processes)         ${summary.memory.totalRssMb.toFixed(0)} MB`,
-      );
+      const { totalRssMb, processes, byPart } = summary.memory;
+      const parts = Object.entries(byPart)
+        .map(([part, mb]) => `${part} ${mb.toFixed(0)}`)
+        .join(', ');
+      lines.push(`  memory, peak RSS of ${processes} processes  ${totalRssMb.toFixed(0)} MB (${parts})`);
     }
   }
 
