@@ -189,4 +189,29 @@ describe('the local runner on a real broker', () => {
     },
     TIMEOUT_MS,
   );
+
+  it(
+    'GIVEN a batch in flight WHEN the runner stops THEN it stops at once, leaves the batch uncommitted, and the next runner delivers it again',
+    async () => {
+      const s = await scratch();
+      const first = await runner(s.assembly);
+      running = first.runner;
+      await produce(s.topic, [{ partition: 0, key: 'a', value: paid({ sleepMs: 20_000 }) }]);
+      await until(() => first.delivered.length > 0, 30_000, 'the slow record delivered');
+
+      const stopping = Date.now();
+      await first.runner.stop();
+      const stopMs = Date.now() - stopping;
+      const committedAfterStop = (await committedOffsets(env.kafkaBootstrap, [s.groupId])).get(s.groupId);
+
+      const second = await runner(s.assembly);
+      running = second.runner;
+      await until(() => second.delivered.length > 0, 30_000, 'the record delivered again');
+
+      expect(stopMs).toBeLessThan(5_000);
+      expect(committedAfterStop?.get(`${s.topic}-0`) ?? -1).toBeLessThanOrEqual(0);
+      expect(second.delivered).toEqual([`${s.topic}-0@0`]);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -69,9 +69,11 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
 
   const pollers: { stop(): Promise<void>; stats(): MappingStats }[] = [];
   const stopAll = async () => {
-    // Pollers first, so that no batch starts on a stopping host; a batch in flight is left uncommitted.
-    await Promise.all(pollers.map((p) => p.stop().catch(() => undefined)));
+    // Pollers stop taking batches at once; killing the environments ends an invocation in flight,
+    // whose batch then stays uncommitted and is delivered again next time (at least once).
+    const pollersStopped = Promise.all(pollers.map((p) => p.stop().catch(() => undefined)));
     await Promise.all([...hosts.values()].map((h) => h.stop()));
+    await pollersStopped;
     await onFailure.close();
   };
 
