@@ -13,6 +13,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import {
+  FUNCTION_ID_TAG,
   FUNCTIONS,
   type FunctionId,
   SUBSCRIPTIONS,
@@ -20,7 +21,6 @@ import {
 } from '../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../lambdas/shared/contracts/tables';
 import type { TopicName } from '../lambdas/shared/contracts/topics';
-import { FUNCTION_ID_TAG } from './local/local-names';
 import { type MappingSettings, resourcePrefix, type StageConfig } from './config';
 import { KafkaArns } from './kafka-access';
 import { Monitoring, type MonitoredFunction } from './monitoring';
@@ -36,6 +36,7 @@ import {
   type TableAccess,
   topicsWrittenBy,
   usesKafka,
+  mappingSettingsFor,
 } from './wiring';
 
 export interface ServicesStackProps extends StackProps {
@@ -71,9 +72,8 @@ export class ServicesStack extends Stack {
     const { config } = props;
     this.config = config;
     this.kafkaArns = new KafkaArns(this, props.clusterArn, props.clusterName);
-    // The one place where a subscription could get settings of its own; today every mapping of a
-    // stage shares the stage's.
-    const mappingSettings = (_subscription: Subscription): MappingSettings => config.mappings;
+    const mappingSettings = (subscription: Subscription): MappingSettings =>
+      mappingSettingsFor(subscription, config.mappings);
 
     this.functions = Object.fromEntries(
       FUNCTION_IDS.map((functionId) => {

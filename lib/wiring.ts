@@ -76,6 +76,19 @@ export function failureDestinationFor(subscription: Subscription): FailureDestin
 }
 
 /**
+ * The mapping settings of a subscription: the stage's, except for the archive. The archive writes
+ * one object per topic-partition per batch, named by the batch's first offset, so a redelivered
+ * batch overwrites its own object. Bisecting a failed batch, or resuming in the middle of a batch
+ * after a partial failure, would start new objects inside a range already archived and store its
+ * records twice (I5), so the archive retries whole batches only.
+ */
+export function mappingSettingsFor(subscription: Subscription, stage: MappingSettings): MappingSettings {
+  return subscription.functionId === 'archive'
+    ? { ...stage, bisectBatchOnError: false, reportBatchItemFailures: false }
+    : stage;
+}
+
+/**
  * KAFKA_PARTIAL_BATCH_RESPONSE of a function: the handler returns failed records only when its
  * mappings report batch item failures; with the setting off Lambda would read a returned list
  * as success and lose the records. One handler serves all of a function's mappings, so they must

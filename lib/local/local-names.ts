@@ -1,5 +1,7 @@
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 
+export { FUNCTION_ID_TAG } from '../../lambdas/shared/contracts/subscriptions';
+
 /**
  * Names of the local stand-ins for the AWS resources. The local services create them, the local
  * runner passes them to the functions in place of the deployed names, and the e2e tests read them.
@@ -16,9 +18,6 @@ export function localTableName(id: TableId): string {
 export function localTableEnv(): Record<string, string> {
   return Object.fromEntries((Object.keys(TABLES) as TableId[]).map((id) => [TABLES[id].envVar, localTableName(id)]));
 }
-
-/** The tag the CDK app puts on every function: its id in FUNCTIONS, so tools can find it in a template. */
-export const FUNCTION_ID_TAG = 'order-pipeline:function-id';
 
 /**
  * Credentials every local client and function signs with. s3rver (the S3 stand-in) accepts only

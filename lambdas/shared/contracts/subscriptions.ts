@@ -64,6 +64,9 @@ export const FUNCTIONS = {
 
 export type FunctionId = keyof typeof FUNCTIONS;
 
+/** The tag the CDK app puts on every function: its id in FUNCTIONS, so tools can find it in a template. */
+export const FUNCTION_ID_TAG = 'order-pipeline:function-id';
+
 const paidOnly = { payment_status: ['paid'] };
 
 export const SUBSCRIPTIONS: readonly Subscription[] = [
