@@ -87,7 +87,12 @@ export function summarize(input: SummaryInput): RunSummary {
 
   const topics: Partial<Record<TopicName, number>> = {};
   for (const topic of Object.values(TOPICS)) {
-    topics[topic.name] = (input.snapshot.endOffsets.get(topic.name) ?? []).reduce((a, b) => a + b, 0);
+    // Records of this run: an existing broker (--kafka) may hold older ones before the start offsets.
+    const starts = input.snapshot.startOffsets.get(topic.name) ?? [];
+    topics[topic.name] = (input.snapshot.endOffsets.get(topic.name) ?? []).reduce(
+      (sum, end, partition) => sum + end - (starts[partition] ?? 0),
+      0,
+    );
   }
 
   const reasons = new Map<string, { consumer: string; reason: string; count: number }>();
