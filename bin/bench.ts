@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { performance } from 'node:perf_hooks';
 import { FUNCTIONS, PUBLISHES, type FunctionId } from '../lambdas/shared/contracts/subscriptions';
 import { kafkaBatchHandler } from '../lambdas/shared/kafka/batch';
+import { KAFKA_CLIENT_BUNDLING } from '../lib/pipeline-function';
 import { mskEvent } from '../test/support/msk';
 
 const KB = 1024;
@@ -28,6 +29,9 @@ async function bundleSizes(): Promise<void> {
       target: 'node22',
       format: 'cjs',
       external: ['@aws-sdk/*'],
+      alias: { ...KAFKA_CLIENT_BUNDLING.alias },
+      define: { ...KAFKA_CLIENT_BUNDLING.define },
+      banner: { js: KAFKA_CLIENT_BUNDLING.banner },
       write: false,
       logLevel: 'silent',
     });

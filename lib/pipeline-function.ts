@@ -7,6 +7,21 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
 
+/**
+ * What a single CommonJS bundle needs for @platformatic/kafka, an ESM package that locates files
+ * beside its own modules with `import.meta.url`: without these every producer fails at start-up.
+ * - Its CRC32C and compression codecs read a WebAssembly file from `../dist/native.wasm`; the
+ *   package's `bundled` entry embeds the same module for bundlers.
+ * - Its schema-registry module calls `createRequire(import.meta.url)` when loaded; in a CommonJS
+ *   bundle `import.meta` is empty, so it gets the bundle's own file URL.
+ * Shared with `npm run bench`, so that the sizes it reports are the deployed ones.
+ */
+export const KAFKA_CLIENT_BUNDLING = {
+  alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+} as const;
+
 /** The repository root: function entries in FUNCTIONS are relative to it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -74,6 +89,11 @@ export class PipelineFunction extends nodejs.NodejsFunction {
         // used here (DynamoDB, S3, STS credentials) are stable across v3 releases.
         bundleAwsSDK: false,
         forceDockerBundling: false,
+        define: KAFKA_CLIENT_BUNDLING.define,
+        banner: KAFKA_CLIENT_BUNDLING.banner,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(KAFKA_CLIENT_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         logLevel: nodejs.LogLevel.WARNING,
       },
     });

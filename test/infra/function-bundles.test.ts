@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { FUNCTION_ID_TAG, FUNCTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import { resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
+
+let pipeline: SynthesizedPipeline;
+
+beforeAll(() => {
+  pipeline = synthesizePipeline({ stage: 'dev' });
+}, 300_000);
+
+afterAll(() => pipeline?.dispose());
+
+const PROJECT_NODE_MODULES = resolve(__dirname, '..', '..', 'node_modules');
+
+/**
+ * Loads a synthesized bundle the way the Lambda Node.js runtime does (CommonJS, the AWS SDK from
+ * the runtime) with placeholder configuration, and reports what its handler export is. Catches a
+ * bundle that cannot even start, such as an ESM dependency reading files beside itself.
+ */
+function loadBundle(assetDir: string, variables: Record<string, unknown>): string {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    NODE_PATH: PROJECT_NODE_MODULES,
+    AWS_REGION: 'eu-west-1',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  for (const name of Object.keys(variables)) env[name] = 'placeholder';
+  Object.assign(env, {
+    KAFKA_AUTH: 'plaintext',
+    KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9',
+    KAFKA_PARTIAL_BATCH_RESPONSE: 'true',
+  });
+  const result = spawnSync(
+    process.execPath,
+    ['-e', 'process.stdout.write(typeof require(process.argv[1]).handler)', join(assetDir, 'index.js')],
+    {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  return result.status === 0
+    ? result.stdout
+    : `exit ${result.status}: ${result.stderr.split('\n').slice(0, 8).join('\n')}`;
+}
+
+describe('function bundles (dev)', () => {
+  const functions = () =>
+    resourcesOfType(pipeline.json.services, 'AWS::Lambda::Function').filter(([, r]) =>
+      (r.Properties?.Tags as { Key: string }[] | undefined)?.some((t) => t.Key === FUNCTION_ID_TAG),
+    );
+
+  it('GIVEN FUNCTIONS WHEN synthesized THEN every function has a bundle', () => {
+    expect(functions()).toHaveLength(Object.keys(FUNCTIONS).length);
+  });
+
+  it('GIVEN each bundle WHEN loaded on the Node.js 22 runtime with its environment THEN it exports a handler function', () => {
+    const loaded = Object.fromEntries(
+      functions().map(([logicalId, resource]) => {
+        const assetDir = join(pipeline.outdir, resource.Metadata!['aws:asset:path'] as string);
+        const variables = (resource.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+        return [logicalId, loadBundle(assetDir, variables)];
+      }),
+    );
+    expect(Object.values(loaded).length).toBeGreaterThan(0);
+    expect(loaded).toEqual(Object.fromEntries(Object.keys(loaded).map((id) => [id, 'function'])));
+  });
+});
