@@ -32,6 +32,9 @@ import { takeSnapshot } from '../lib/local/demo/snapshot';
 import { formatSummary, summarize, type RunSummary, type StackMemory } from '../lib/local/demo/summary';
 import type { LocalServices } from '../lib/local/services';
 
+const DEFAULT_DEMO_ORDERS = 20;
+const DEFAULT_SERVE_PORT = 3000;
+
 const USAGE = `Usage: npm run local -- [options]
 
   --orders N           place N demo orders, wait until all are terminal, print the summary and exit
@@ -45,11 +48,8 @@ const USAGE = `Usage: npm run local -- [options]
   --summary-json FILE  also write the summary as JSON
   --help               this text
 
-Without --orders (or --orders-file) the command places ${'a few'} demo orders, prints the summary and keeps
+Without --orders (or --orders-file) the command places ${DEFAULT_DEMO_ORDERS} demo orders, prints the summary and keeps
 serving the API until Ctrl+C.`;
-
-const DEFAULT_DEMO_ORDERS = 20;
-const DEFAULT_SERVE_PORT = 3000;
 
 interface Options {
   readonly orders?: number;
