@@ -74,9 +74,13 @@ it(
     ).catch((error: Error) => {
       throw new Error(`${error.message}; function errors: ${functionErrors.slice(0, 3).join(' | ') || 'none'}`);
     });
-    const outcomes = (await readTopic(env.kafkaBootstrap, TOPICS.billingOutcome.name))
-      .filter((r) => r.key === orderId)
-      .map((r) => BillingOutcomeSchema.parse(JSON.parse(r.value!)));
+    // Billing publishes its outcome after it records the payment: wait for it, do not race it.
+    const outcomes = await eventually(`billing publishes the outcome of ${orderId}`, async () => {
+      const found = (await readTopic(env.kafkaBootstrap, TOPICS.billingOutcome.name))
+        .filter((r) => r.key === orderId)
+        .map((r) => BillingOutcomeSchema.parse(JSON.parse(r.value!)));
+      return found.length > 0 ? found : undefined;
+    });
 
     expect(payment).toMatchObject({ order_id: orderId });
     expect(outcomes).toEqual([
