@@ -13,6 +13,7 @@ import { startApiGateway, type ApiGateway } from '../../lib/local/services/api-g
 import type { ManagedProcess } from '../../lib/local/services/process';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
+  acquirePipelineLock,
   eventually,
   getItem,
   getOrderView,
@@ -52,6 +53,7 @@ let assembly: Assembly;
 /** The runner the API invokes; swapped while the crash scenario runs its runners in child processes. */
 let runner: Runner;
 let api: ApiGateway;
+let releaseLock: (() => void) | undefined;
 
 const order = (productId: string, quantity: number, paymentMethod = 'credit_card', unitPrice = 10) => ({
   user_id: 'e2e-user',
@@ -82,6 +84,7 @@ const available = async (productId: string) => (await getItem(env, 'stock', { pr
 beforeAll(async () => {
   cdkOut = await synthesize({ outdir: join(env.workDir, 'cdk.out') });
   assembly = await loadTestAssembly(cdkOut);
+  releaseLock = await acquirePipelineLock(env);
   runner = await startTestRunner(env, assembly);
   api = await startApiGateway({ routes: httpApiRoutes(cdkOut), invoke: (event) => runner.invoke('orderApi', event) });
   await seedStock(
@@ -94,6 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await runner?.stop();
+  releaseLock?.();
 }, 60_000);
 
 describe('order pipeline on a real Kafka broker', () => {

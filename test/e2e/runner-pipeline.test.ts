@@ -8,7 +8,7 @@ import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { readTopic } from '../../lib/local/demo/kafka-inspect';
 import { loadAssembly, startRunner, synthesize, type Runner } from '../../lib/local/runner';
 import { e2eEnvironment } from '../support/e2e-env';
-import { eventually, getItem } from '../support/e2e-pipeline';
+import { acquirePipelineLock, eventually, getItem } from '../support/e2e-pipeline';
 
 /**
  * The runner with the synthesized app: `cdk synth` into a scratch directory, the bundles it
@@ -24,20 +24,25 @@ const TIMEOUT_MS = 120_000;
 let cdkOut: string;
 let runner: Runner | undefined;
 const functionErrors: string[] = [];
+let releaseLock: (() => void) | undefined;
+const LOCK_TIMEOUT_MS = 300_000;
 
 beforeAll(async () => {
   cdkOut = mkdtempSync(join(tmpdir(), 'runner-pipeline-cdk-out-'));
   await synthesize({ outdir: cdkOut });
+  // The real topics and consumer groups: one runner of the whole app at a time (see acquirePipelineLock).
+  releaseLock = await acquirePipelineLock(env, { timeoutMs: LOCK_TIMEOUT_MS });
   runner = await startRunner({
     assembly: await loadAssembly(cdkOut),
     endpoints: env,
     // Init and invoke errors, to explain a timeout below.
     log: (line) => /\t(ERROR)\t|Uncaught|Runtime\./.test(line) && functionErrors.push(line),
   });
-}, SYNTH_TIMEOUT_MS);
+}, SYNTH_TIMEOUT_MS + LOCK_TIMEOUT_MS);
 
 afterAll(async () => {
   await runner?.stop();
+  releaseLock?.();
   rmSync(cdkOut, { recursive: true, force: true });
 });
 

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../../lambdas/shared/contracts/tables';
@@ -157,4 +157,29 @@ export async function postOrder(apiUrl: string, order: unknown, idempotencyKey?:
 export async function getOrderView(apiUrl: string, orderId: string) {
   const response = await fetch(`${apiUrl}/orders/${orderId}`);
   return { status: response.status, body: (await response.json()) as { status: string; terminal: boolean } };
+}
+
+/**
+ * Test files that run the whole synthesized app share the broker's real topics and consumer
+ * groups, as two deployments on one cluster would: two runners at once would split the partitions
+ * between them. jest may run test files in parallel workers, so such files take this lock (a
+ * directory, created atomically) for as long as their runner runs. Files with their own topics and
+ * groups need none.
+ */
+export async function acquirePipelineLock(env: E2eEnvironment, { timeoutMs = 600_000 } = {}): Promise<() => void> {
+  const lock = join(env.workDir, 'e2e-pipeline.lock');
+  await eventually(
+    'no other test file runs the pipeline',
+    async () => {
+      try {
+        mkdirSync(lock);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+        throw error;
+      }
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+  return () => rmSync(lock, { recursive: true, force: true });
 }
