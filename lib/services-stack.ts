@@ -20,6 +20,7 @@ import {
   type Subscription,
 } from '../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../lambdas/shared/contracts/tables';
+import { PARTIAL_BATCH_RESPONSE_ENV } from '../lambdas/shared/kafka/batch';
 import type { TopicName } from '../lambdas/shared/contracts/topics';
 import { type MappingSettings, resourcePrefix, type StageConfig } from './config';
 import { KafkaArns } from './kafka-access';
@@ -89,7 +90,7 @@ export class ServicesStack extends Stack {
           securityGroup: kafka ? props.kafkaClientSecurityGroup : props.functionSecurityGroup,
           environment: {
             ...(kafka ? { KAFKA_BOOTSTRAP_SERVERS: props.bootstrapBrokers, KAFKA_AUTH: 'iam' } : {}),
-            ...(partialBatch === undefined ? {} : { KAFKA_PARTIAL_BATCH_RESPONSE: String(partialBatch) }),
+            ...(partialBatch === undefined ? {} : { [PARTIAL_BATCH_RESPONSE_ENV]: String(partialBatch) }),
           },
         });
         Tags.of(fn).add(FUNCTION_ID_TAG, functionId);

@@ -1,5 +1,6 @@
-import { requireBoolean, requireEnv } from '../shared/config';
+import { requireEnv } from '../shared/config';
 import { TABLES } from '../shared/contracts/tables';
+import { partialBatchResponseFromEnv } from '../shared/kafka/batch';
 import { kafkaConnectionFromEnv, type KafkaConnection } from '../shared/kafka/kafka-publisher';
 
 export interface BillingConfig {
@@ -13,6 +14,6 @@ export function billingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bill
   return {
     paymentsTable: requireEnv(TABLES.payments.envVar, env),
     kafka: kafkaConnectionFromEnv('billing', env),
-    partialBatchResponse: requireBoolean('KAFKA_PARTIAL_BATCH_RESPONSE', env),
+    partialBatchResponse: partialBatchResponseFromEnv(env),
   };
 }

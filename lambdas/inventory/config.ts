@@ -1,5 +1,6 @@
-import { requireBoolean, requireEnv } from '../shared/config';
+import { requireEnv } from '../shared/config';
 import { TABLES } from '../shared/contracts/tables';
+import { partialBatchResponseFromEnv } from '../shared/kafka/batch';
 import { kafkaConnectionFromEnv, type KafkaConnection } from '../shared/kafka/kafka-publisher';
 import type { StockTables } from './adapters/dynamodb-stock-store';
 
@@ -19,7 +20,7 @@ export function inventoryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): In
   return {
     tables: { stock: requireEnv(TABLES.stock.envVar, env), reservations: requireEnv(TABLES.reservations.envVar, env) },
     kafka: kafkaConnectionFromEnv('inventory', env),
-    partialBatchResponse: requireBoolean('KAFKA_PARTIAL_BATCH_RESPONSE', env),
+    partialBatchResponse: partialBatchResponseFromEnv(env),
   };
 }
 

@@ -1,5 +1,6 @@
-import { requireBoolean, requireEnv } from '../shared/config';
+import { requireEnv } from '../shared/config';
 import { TABLES } from '../shared/contracts/tables';
+import { partialBatchResponseFromEnv } from '../shared/kafka/batch';
 
 /**
  * The order service's functions need different settings; each reads its own once, at module load,
@@ -27,6 +28,6 @@ export interface OrderStatusTableConfig {
 export function orderStatusTableConfig(env: NodeJS.ProcessEnv = process.env): OrderStatusTableConfig {
   return {
     ordersTable: requireEnv(TABLES.orders.envVar, env),
-    partialBatchResponse: requireBoolean('KAFKA_PARTIAL_BATCH_RESPONSE', env),
+    partialBatchResponse: partialBatchResponseFromEnv(env),
   };
 }
