@@ -8,7 +8,8 @@
  */
 import { build } from 'esbuild';
 import { performance } from 'node:perf_hooks';
-import { FUNCTIONS, PUBLISHES, type FunctionId } from '../lambdas/shared/contracts/subscriptions';
+import { FUNCTION_IDS, functionEntry, type FunctionId } from '../lambdas/shared/contracts/functions';
+import { PUBLISHES } from '../lambdas/shared/contracts/subscriptions';
 import { kafkaBatchHandler } from '../lambdas/shared/kafka/batch';
 import { KAFKA_CLIENT_BUNDLING } from '../lib/pipeline-function';
 import { mskEvent } from '../test/support/msk';
@@ -20,9 +21,9 @@ const budgetFor = (id: FunctionId) => (id === 'orderApi' || id === 'archive' ? 3
 async function bundleSizes(): Promise<void> {
   console.log('Bundle sizes (minified, node22, @aws-sdk/* from the runtime)');
   console.log('function        size KB  budget KB  publishes');
-  for (const [id, fn] of Object.entries(FUNCTIONS) as [FunctionId, (typeof FUNCTIONS)[FunctionId]][]) {
+  for (const id of FUNCTION_IDS) {
     const result = await build({
-      entryPoints: [fn.entry],
+      entryPoints: [functionEntry(id)],
       bundle: true,
       minify: true,
       platform: 'node',

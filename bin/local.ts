@@ -14,7 +14,7 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ORDER_STATUSES } from '../lambdas/orders/order-status';
+import { ORDER_STATUSES } from '../lambdas/shared/orders/order-status';
 import { TOPICS } from '../lambdas/shared/contracts/topics';
 import { endOffsets } from '../lib/local/demo/kafka-inspect';
 import { seconds, seedStock, startLocalStack, type LocalStack } from '../lib/local/demo/local-stack';

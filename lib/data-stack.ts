@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { pascal } from '../lambdas/shared/contracts/names';
 import { TABLES, type TableId } from '../lambdas/shared/contracts/tables';
 import type { StageConfig } from './config';
 
@@ -139,8 +140,4 @@ export class DataStack extends Stack {
       }
     }
   }
-}
-
-export function pascal(name: string): string {
-  return name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 }

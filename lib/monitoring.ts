@@ -10,14 +10,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionId, Subscription } from '../lambdas/shared/contracts/subscriptions';
+import type { FunctionId } from '../lambdas/shared/contracts/functions';
+import { METRICS, METRICS_NAMESPACE } from '../lambdas/shared/contracts/metrics';
+import { pascal } from '../lambdas/shared/contracts/names';
+import type { Subscription } from '../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../lambdas/shared/contracts/tables';
 import { resourcePrefix, type StageConfig } from './config';
 
-/** The namespace the functions' Powertools metrics go to (lambdas/shared/observability.ts). */
-export const METRICS_NAMESPACE = 'OrderPipeline';
-/** Emitted by kafkaBatchHandler for every poison record it dead-letters, with the Powertools `service` dimension. */
-export const DEAD_LETTER_METRIC = 'RecordsDeadLettered';
 
 export interface MonitoredFunction {
   readonly functionId: FunctionId;
@@ -179,7 +178,7 @@ export class Monitoring extends Construct {
     ].map((service) => {
       const metric = new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: DEAD_LETTER_METRIC,
+        metricName: METRICS.recordsDeadLettered,
         dimensionsMap: { service },
         statistic: cloudwatch.Stats.SUM,
         period: fiveMinutes,
@@ -307,10 +306,4 @@ export class Monitoring extends Construct {
       widgets,
     });
   }
-}
-
-function pascal(name: string): string {
-  return name
-    .replace(/(^|[_-])([a-z])/g, (_m, _s, c: string) => c.toUpperCase())
-    .replace(/^[a-z]/, (c) => c.toUpperCase());
 }

@@ -12,24 +12,25 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
+import { ENV } from '../lambdas/shared/contracts/environment';
 import {
   FUNCTION_ID_TAG,
+  FUNCTION_IDS,
   FUNCTIONS,
+  functionEntry,
+  functionLogicalId,
+  functionName,
   type FunctionId,
-  SUBSCRIPTIONS,
-  type Subscription,
-} from '../lambdas/shared/contracts/subscriptions';
+} from '../lambdas/shared/contracts/functions';
+import { SUBSCRIPTIONS, type Subscription } from '../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../lambdas/shared/contracts/tables';
-import { PARTIAL_BATCH_RESPONSE_ENV } from '../lambdas/shared/kafka/batch';
 import type { TopicName } from '../lambdas/shared/contracts/topics';
 import { type MappingSettings, resourcePrefix, type StageConfig } from './config';
 import { KafkaArns } from './kafka-access';
 import { Monitoring, type MonitoredFunction } from './monitoring';
 import { PipelineFunction } from './pipeline-function';
 import {
-  FUNCTION_IDS,
   failureDestinationFor,
-  functionLogicalId,
   mappingLogicalId,
   partialBatchResponseFor,
   subscriptionsOf,
@@ -78,19 +79,18 @@ export class ServicesStack extends Stack {
 
     this.functions = Object.fromEntries(
       FUNCTION_IDS.map((functionId) => {
-        const spec = FUNCTIONS[functionId];
         const kafka = usesKafka(functionId);
         const partialBatch = partialBatchResponseFor(functionId, mappingSettings);
         const fn = new PipelineFunction(this, functionLogicalId(functionId), {
           config,
-          entry: spec.entry,
-          description: spec.description,
-          serviceName: spec.service,
+          entry: functionEntry(functionId),
+          description: FUNCTIONS[functionId].description,
+          serviceName: functionName(functionId),
           vpc: props.vpc,
           securityGroup: kafka ? props.kafkaClientSecurityGroup : props.functionSecurityGroup,
           environment: {
-            ...(kafka ? { KAFKA_BOOTSTRAP_SERVERS: props.bootstrapBrokers, KAFKA_AUTH: 'iam' } : {}),
-            ...(partialBatch === undefined ? {} : { [PARTIAL_BATCH_RESPONSE_ENV]: String(partialBatch) }),
+            ...(kafka ? { [ENV.kafkaBootstrapServers]: props.bootstrapBrokers, [ENV.kafkaAuth]: 'iam' } : {}),
+            ...(partialBatch === undefined ? {} : { [ENV.partialBatchResponse]: String(partialBatch) }),
           },
         });
         Tags.of(fn).add(FUNCTION_ID_TAG, functionId);
@@ -119,7 +119,7 @@ export class ServicesStack extends Stack {
     const monitored: MonitoredFunction[] = FUNCTION_IDS.map((functionId) => ({
       functionId,
       fn: this.functions[functionId],
-      serviceName: FUNCTIONS[functionId].service,
+      serviceName: functionName(functionId),
       mappings: subscriptionsOf(functionId).map((subscription) => ({
         subscription,
         mapping: this.mappings[subscription.id],
@@ -167,7 +167,7 @@ export class ServicesStack extends Stack {
   }
 
   private bindArchive(fn: lambda.Function, bucket: s3.IBucket, writePolicy: iam.IManagedPolicy): void {
-    fn.addEnvironment('ARCHIVE_BUCKET', bucket.bucketName);
+    fn.addEnvironment(ENV.archiveBucket, bucket.bucketName);
     fn.role!.addManagedPolicy(writePolicy);
   }
 

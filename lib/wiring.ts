@@ -1,10 +1,5 @@
-import {
-  FUNCTIONS,
-  PUBLISHES,
-  SUBSCRIPTIONS,
-  type FunctionId,
-  type Subscription,
-} from '../lambdas/shared/contracts/subscriptions';
+import type { FunctionId } from '../lambdas/shared/contracts/functions';
+import { PUBLISHES, SUBSCRIPTIONS, type Subscription } from '../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../lambdas/shared/contracts/tables';
 import { TOPICS, type TopicName } from '../lambdas/shared/contracts/topics';
 import type { MappingSettings } from './config';
@@ -25,11 +20,6 @@ export const TABLE_ACCESS: Record<FunctionId, Partial<Record<TableId, TableAcces
   shipping: { shipments: 'RW' },
   archive: {},
 };
-
-/** The construct id, and so the CloudFormation logical id, of a function: `BillingFunction`. */
-export function functionLogicalId(functionId: FunctionId): string {
-  return `${functionId.charAt(0).toUpperCase()}${functionId.slice(1)}Function`;
-}
 
 /** The logical id of a subscription's event source mapping: `BillingOrdersMapping`. */
 export function mappingLogicalId(subscription: Subscription): string {
@@ -108,5 +98,3 @@ export function partialBatchResponseFor(
   }
   return [...values][0];
 }
-
-export const FUNCTION_IDS = Object.keys(FUNCTIONS) as FunctionId[];

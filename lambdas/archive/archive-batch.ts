@@ -1,10 +1,6 @@
 import type { MSKEvent } from 'aws-lambda';
 import { encodeBatch, type ArchiveObject } from './archive-format';
-
-/** Writes one archive object; overwriting an existing key must be allowed (and versioned). */
-export interface ArchiveStore {
-  put(object: ArchiveObject): Promise<void>;
-}
+import type { ArchiveStore } from './ports';
 
 /**
  * Archives a batch: one object per topic-partition, written in parallel. Any failed write fails the

@@ -1,5 +1,6 @@
 import type { MSKRecord } from 'aws-lambda';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { decodeBase64Strict, decodeUtf8Strict } from '../shared/encoding';
 
 /**
  * The archive's object format, shared by the archive function, the local runtime and the e2e tests.
@@ -142,14 +143,9 @@ function toLine(record: MSKRecord): ArchiveLine {
   };
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 function utf8(base64: string): string | undefined {
-  // Buffer.from skips characters that are not base64: decoding them would show made-up text.
-  if (base64.length % 4 !== 0 || !BASE64.test(base64)) return undefined;
   try {
-    return strictUtf8.decode(Buffer.from(base64, 'base64'));
+    return decodeUtf8Strict(decodeBase64Strict(base64));
   } catch {
     return undefined;
   }

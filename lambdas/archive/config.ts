@@ -1,9 +1,11 @@
 import { requireEnv } from '../shared/config';
+import { ENV } from '../shared/contracts/environment';
 
 export interface ArchiveConfig {
   readonly bucket: string;
 }
 
-export function loadArchiveConfig(env: NodeJS.ProcessEnv = process.env): ArchiveConfig {
-  return { bucket: requireEnv('ARCHIVE_BUCKET', env) };
+/** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
+export function archiveConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ArchiveConfig {
+  return { bucket: requireEnv(ENV.archiveBucket, env) };
 }

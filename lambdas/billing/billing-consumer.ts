@@ -1,13 +1,12 @@
 import type { MSKEvent } from 'aws-lambda';
 import type { AnyEvent } from '../shared/contracts/events';
+import { functionName } from '../shared/contracts/functions';
 import { PoisonRecordError } from '../shared/errors';
 import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
 import type { RecordContext } from '../shared/kafka/msk-event';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { chargeOrder, type ChargeDependencies } from './charge-order';
 import { refundOrder } from './refund-order';
-
-export const CONSUMER = 'billing';
 
 export interface BillingConsumerOptions extends ChargeDependencies {
   readonly partialBatchResponse: boolean;
@@ -20,7 +19,7 @@ export interface BillingConsumerOptions extends ChargeDependencies {
  */
 export function billingConsumer(options: BillingConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
   return kafkaBatchHandler({
-    consumer: CONSUMER,
+    consumer: functionName('billing'),
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     now: options.now,

@@ -1,8 +1,6 @@
 import type { OrderCreated } from '../shared/contracts/events';
-import type { EventPublisher } from '../shared/kafka/publisher';
 import { chargeOutcome, type Payment } from './payment';
-import { chargeIdempotencyKey, type PaymentProvider } from './payment-provider';
-import type { PaymentStore } from './payment-store';
+import { chargeIdempotencyKey, type EventPublisher, type PaymentProvider, type PaymentStore } from './ports';
 
 export interface ChargeDependencies {
   readonly payments: PaymentStore;

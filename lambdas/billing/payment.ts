@@ -1,7 +1,7 @@
 import type { BillingOutcome, OrderItem } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
-import type { OutgoingEvent } from '../shared/kafka/publisher';
+import { toTopic, type OutgoingEvent } from '../shared/kafka/publisher';
 
 /**
  * One order's entry in the payment ledger. The charge outcome is written once and never changes;
@@ -44,7 +44,7 @@ export function chargeOutcome(payment: Payment): OutgoingEvent {
     timestamp: payment.charged_at,
     ...(payment.payment_status === 'paid' ? { items: [...payment.items] } : { reason: payment.decline_reason }),
   };
-  return { topic: TOPICS.billingOutcome.name, key: payment.order_id, event };
+  return toTopic(TOPICS.billingOutcome.name, event);
 }
 
 /** The refund outcome; `refundTransactionId` is the provider's, stable for the refund's idempotency key. */
@@ -61,7 +61,7 @@ export function refundOutcome(payment: RefundedPayment, refundTransactionId: str
     reason: payment.refund_reason,
     timestamp: payment.refunded_at,
   };
-  return { topic: TOPICS.billingOutcome.name, key: payment.order_id, event };
+  return toTopic(TOPICS.billingOutcome.name, event);
 }
 
 export function outcomeEventId(status: BillingOutcome['payment_status'], orderId: string): string {

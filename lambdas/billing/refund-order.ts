@@ -1,8 +1,6 @@
 import type { OrderCancelled } from '../shared/contracts/events';
-import type { EventPublisher } from '../shared/kafka/publisher';
 import { refundOutcome, type Payment } from './payment';
-import { refundIdempotencyKey, type PaymentProvider } from './payment-provider';
-import type { PaymentStore } from './payment-store';
+import { refundIdempotencyKey, type EventPublisher, type PaymentProvider, type PaymentStore } from './ports';
 
 export interface RefundDependencies {
   readonly payments: PaymentStore;

@@ -1,12 +1,11 @@
 import type { MSKEvent } from 'aws-lambda';
 import type { AnyEvent } from '../shared/contracts/events';
+import { functionName } from '../shared/contracts/functions';
 import { PoisonRecordError } from '../shared/errors';
 import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
 import type { RecordContext } from '../shared/kafka/msk-event';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { reserveStock, type ReserveDependencies } from './reserve-stock';
-
-export const CONSUMER = 'inventory';
 
 export interface InventoryConsumerOptions extends ReserveDependencies {
   readonly partialBatchResponse: boolean;
@@ -15,7 +14,7 @@ export interface InventoryConsumerOptions extends ReserveDependencies {
 /** The inventory consumer: a paid BillingOutcome reserves the order's stock or cancels the order. */
 export function inventoryConsumer(options: InventoryConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
   return kafkaBatchHandler({
-    consumer: CONSUMER,
+    consumer: functionName('inventory'),
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     now: options.now,

@@ -1,7 +1,7 @@
 import type { OrderCancelled, OrderItem, StockChanged, StockReserved } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
-import type { OutgoingEvent } from '../shared/kafka/publisher';
+import { toTopic, type OutgoingEvent } from '../shared/kafka/publisher';
 
 /** Units of one product an order takes off the shelf. */
 export interface StockLine {
@@ -51,7 +51,7 @@ export function reservationEvents(reservation: Reservation): OutgoingEvent[] {
       out_of_stock_products: [...(reservation.out_of_stock_products ?? [])],
       timestamp,
     };
-    return [{ topic: TOPICS.inventoryOutcome.name, key: order_id, event: cancelled }];
+    return [toTopic(TOPICS.inventoryOutcome.name, cancelled)];
   }
   const stockChanges = stockLines(reservation.items).map((line): OutgoingEvent => {
     const event: StockChanged = {
@@ -62,7 +62,7 @@ export function reservationEvents(reservation: Reservation): OutgoingEvent[] {
       order_id,
       timestamp,
     };
-    return { topic: TOPICS.inventory.name, key: line.product_id, event };
+    return toTopic(TOPICS.inventory.name, event);
   });
   const reserved: StockReserved = {
     event_type: 'StockReserved',
@@ -71,7 +71,7 @@ export function reservationEvents(reservation: Reservation): OutgoingEvent[] {
     items: [...reservation.items],
     timestamp,
   };
-  return [...stockChanges, { topic: TOPICS.inventoryOutcome.name, key: order_id, event: reserved }];
+  return [...stockChanges, toTopic(TOPICS.inventoryOutcome.name, reserved)];
 }
 
 export function stockChangeEventId(orderId: string, productId: string): string {

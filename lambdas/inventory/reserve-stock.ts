@@ -1,7 +1,6 @@
 import type { OrderItem } from '../shared/contracts/events';
-import type { EventPublisher } from '../shared/kafka/publisher';
 import { reservationEvents, stockLines, type Reservation } from './reservation';
-import type { StockStore } from './stock-store';
+import type { EventPublisher, StockStore } from './ports';
 
 export interface ReserveDependencies {
   readonly stock: StockStore;

@@ -1,7 +1,7 @@
 import type { AnyEvent } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { PoisonRecordError } from '../shared/errors';
-import type { EventPublisher } from '../shared/kafka/publisher';
+import { toTopic } from '../shared/kafka/publisher';
 import {
   eventsImpliedBy,
   shipmentIdFor,
@@ -9,8 +9,8 @@ import {
   type ShipmentEvent,
   type ShipmentFact,
   type ShipmentStatus,
-  type ShipmentStore,
 } from './shipment';
+import type { EventPublisher, ShipmentStore } from './ports';
 
 export interface ShippingDependencies {
   readonly store: ShipmentStore;
@@ -46,7 +46,7 @@ export async function applyShippingEvent(
   const orderId = (event as { order_id: string }).order_id;
   const facts = await deps.store.applyFact(orderId, shipmentIdFor(orderId), fact);
   const emitted = eventsImpliedBy(facts, fact.name);
-  await deps.publisher.publish(emitted.map((e) => ({ topic: TOPICS.shipping.name, key: e.order_id, event: e })));
+  await deps.publisher.publish(emitted.map((e) => toTopic(TOPICS.shipping.name, e)));
   return { orderId, fact: fact.name, status: shipmentStatus(facts), emitted };
 }
 

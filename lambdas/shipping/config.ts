@@ -1,19 +1,12 @@
 import { requireEnv } from '../shared/config';
 import { TABLES } from '../shared/contracts/tables';
-import { partialBatchResponseFromEnv } from '../shared/kafka/batch';
-import { kafkaConnectionFromEnv, type KafkaConnection } from '../shared/kafka/kafka-publisher';
+import { kafkaConsumerConfigFromEnv, type KafkaConsumerConfig } from '../shared/kafka/consumer-config';
 
-export interface ShippingConfig {
+export interface ShippingConfig extends KafkaConsumerConfig {
   readonly shipmentsTable: string;
-  readonly kafka: KafkaConnection;
-  /** Mirrors the mapping's ReportBatchItemFailures setting (see kafkaBatchHandler). */
-  readonly partialBatchResponse: boolean;
 }
 
-export function loadShippingConfig(env: NodeJS.ProcessEnv = process.env): ShippingConfig {
-  return {
-    shipmentsTable: requireEnv(TABLES.shipments.envVar, env),
-    kafka: kafkaConnectionFromEnv('shipping', env),
-    partialBatchResponse: partialBatchResponseFromEnv(env),
-  };
+/** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
+export function shippingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ShippingConfig {
+  return { shipmentsTable: requireEnv(TABLES.shipments.envVar, env), ...kafkaConsumerConfigFromEnv('shipping', env) };
 }

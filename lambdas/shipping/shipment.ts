@@ -45,11 +45,6 @@ export type ShipmentStatus = 'PENDING' | 'CREATED' | 'DISPATCHED' | 'CANCELLED';
 
 export type ShipmentEvent = ShipmentCreated | ShipmentDispatched | ShipmentCancelled;
 
-/** Records a fact (first occurrence wins) and returns every fact now known, in one atomic step. */
-export interface ShipmentStore {
-  applyFact(orderId: string, shipmentId: string, fact: ShipmentFact): Promise<ShipmentFacts>;
-}
-
 export function shipmentIdFor(orderId: string): string {
   return deterministicId('shipment', orderId);
 }

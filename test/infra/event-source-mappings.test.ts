@@ -1,6 +1,8 @@
-import { FUNCTIONS, SUBSCRIPTIONS, type FunctionId } from '../../lambdas/shared/contracts/subscriptions';
+import { FUNCTIONS, type FunctionId } from '../../lambdas/shared/contracts/functions';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { functionLogicalId, mappingLogicalId } from '../../lib/wiring';
+import { functionLogicalId } from '../../lambdas/shared/contracts/functions';
+import { mappingLogicalId } from '../../lib/wiring';
 import {
   type CfnResource,
   render,

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { FUNCTION_ID_TAG, FUNCTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import { FUNCTION_ID_TAG, FUNCTIONS } from '../../lambdas/shared/contracts/functions';
 import { resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
 
 let pipeline: SynthesizedPipeline;

@@ -1,7 +1,8 @@
-import { FUNCTIONS, PUBLISHES, SUBSCRIPTIONS, type FunctionId } from '../../lambdas/shared/contracts/subscriptions';
+import { FUNCTIONS, type FunctionId } from '../../lambdas/shared/contracts/functions';
+import { PUBLISHES, SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { functionLogicalId } from '../../lib/wiring';
+import { functionLogicalId } from '../../lambdas/shared/contracts/functions';
 import {
   type Grant,
   grantsOfFunction,

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { FUNCTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import { FUNCTIONS, functionName, type FunctionId } from '../../lambdas/shared/contracts/functions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPIC_RETENTION_MS, TOPICS } from '../../lambdas/shared/contracts/topics';
 import { type StageName } from '../../lib/config';
@@ -216,7 +216,7 @@ describe.each(STAGES)('%s stage', (stage) => {
           Environment: {
             Variables: expect.objectContaining({
               NODE_OPTIONS: '--enable-source-maps',
-              POWERTOOLS_SERVICE_NAME: FUNCTIONS[functionId as keyof typeof FUNCTIONS].service,
+              POWERTOOLS_SERVICE_NAME: functionName(functionId as FunctionId),
             }),
           },
           Tags: expect.arrayContaining([{ Key: 'order-pipeline:function-id', Value: functionId }]),

@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ArchiveStore } from '../archive-batch';
+import type { ArchiveStore } from '../ports';
 import type { ArchiveObject } from '../archive-format';
 
 /**

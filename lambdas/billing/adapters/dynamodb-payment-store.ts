@@ -1,9 +1,7 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { isConditionalCheckFailed } from '../../shared/dynamodb';
+import { existingItem, isConditionalCheckFailed, returnedItem } from '../../shared/dynamodb';
 import type { Payment, RefundedPayment } from '../payment';
-import type { PaymentStore, RefundClaim } from '../payment-store';
+import type { PaymentStore, RefundClaim } from '../ports';
 
 /**
  * The payment ledger in DynamoDB (TABLES.payments, partition key order_id). Every method is ONE
@@ -50,24 +48,11 @@ export class DynamoDbPaymentStore implements PaymentStore {
       return { kind: 'claimed', payment: Attributes as RefundedPayment };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const old = oldItem<Payment>(error);
+      const old = returnedItem<Payment>(error);
       if (old?.payment_status === 'paid' && old.refunded_at !== undefined) {
         return { kind: 'already-refunded', payment: old as RefundedPayment };
       }
       return { kind: 'not-refundable', payment: old };
     }
   }
-}
-
-/** The item a failed condition returned (ALL_OLD); DocumentClient leaves exception fields marshalled. */
-function oldItem<T>(error: unknown): T | undefined {
-  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
-  return item ? (unmarshall(item) as T) : undefined;
-}
-
-function existingItem<T>(error: unknown, key: string): T {
-  const item = oldItem<T>(error);
-  // attribute_not_exists failed, so the item exists: a missing ALL_OLD image is a fault, retry.
-  if (item === undefined) throw new Error(`Conditional write on ${key} failed without returning the existing item`);
-  return item;
 }

@@ -1,5 +1,5 @@
 import { deterministicId } from '../../shared/ids';
-import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from '../payment-provider';
+import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest, RefundResult } from '../ports';
 
 /** The payment method that the simulated provider always declines (for demos and tests). */
 export const DECLINED_CARD = 'declined_card';

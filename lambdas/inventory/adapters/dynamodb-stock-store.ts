@@ -1,9 +1,8 @@
-import type { AttributeValue, CancellationReason } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { isConditionalCheckFailed } from '../../shared/dynamodb';
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
+import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, existingItem, isConditionalCheckFailed } from '../../shared/dynamodb';
+import type { ReserveAttempt, StockStore } from '../ports';
 import type { Reservation, StockLine } from '../reservation';
-import type { AppliedRestock, ReserveAttempt, StockLevels, StockStore } from '../stock-store';
 
 export interface StockTables {
   /** TABLES.stock: partition key product_id, attribute `available` (number). */
@@ -52,8 +51,9 @@ export class DynamoDbStockStore implements StockStore {
       );
       return { kind: 'reserved', reservation };
     } catch (error) {
-      if ((error as { name?: string }).name !== 'TransactionCanceledException') throw error;
-      return cancelledReservation(error as { CancellationReasons?: CancellationReason[] }, reservation, lines);
+      const reasons = cancellationReasons(error);
+      if (reasons === undefined) throw error;
+      return cancelledReservation(error, reasons, reservation, lines);
     }
   }
 
@@ -70,78 +70,8 @@ export class DynamoDbStockStore implements StockStore {
       return { recorded: true, reservation: rejection };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      return { recorded: false, reservation: returnedItem(error, rejection.order_id) };
+      return { recorded: false, reservation: existingItem<Reservation>(error, rejection.order_id) };
     }
-  }
-}
-
-/** The key of a restock's idempotency marker in the stock table. */
-export const restockMarkerKey = (restockId: string): string => `restock#${restockId}`;
-
-/** Stock levels alone (TABLES.stock): the restock path and the demo seed. Each method is one round trip. */
-export class DynamoDbStockLevels implements StockLevels {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly stockTable: string,
-  ) {}
-
-  /**
-   * One TransactWriteItems: a marker item for the restock_id (Put, only if absent) and ADD the units
-   * to the product (which creates the product's item if it has none). The marker lives in the stock
-   * table under a `restock#` key rather than as a set of applied ids on the product's item: such a set
-   * would grow with every restock, and DynamoDB bills every reservation's stock update by item size.
-   * Restocks are rare, so the transaction's double write cost stays small. A repeated restock_id
-   * cancels the transaction and returns the marker (ALL_OLD) to re-emit from.
-   */
-  async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.stockTable,
-                Item: { product_id: restockMarkerKey(restock.restock_id), restock },
-                ConditionExpression: 'attribute_not_exists(product_id)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Update: {
-                TableName: this.stockTable,
-                Key: { product_id: restock.product_id },
-                UpdateExpression: 'ADD available :quantity',
-                ExpressionAttributeValues: { ':quantity': restock.quantity },
-              },
-            },
-          ],
-        }),
-      );
-      return { applied: true, restock };
-    } catch (error) {
-      const [marker] = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-      if (
-        (error as { name?: string }).name !== 'TransactionCanceledException' ||
-        marker?.Code !== 'ConditionalCheckFailed'
-      ) {
-        throw error;
-      }
-      if (!marker.Item) {
-        throw new Error(`Restock ${restock.restock_id} exists but the failed condition returned no item`);
-      }
-      return { applied: false, restock: (unmarshall(marker.Item) as { restock: AppliedRestock }).restock };
-    }
-  }
-
-  async setAvailable(productId: string, available: number): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.stockTable,
-        Key: { product_id: productId },
-        UpdateExpression: 'SET available = :available',
-        ExpressionAttributeValues: { ':available': available },
-      }),
-    );
   }
 }
 
@@ -154,14 +84,14 @@ export class DynamoDbStockLevels implements StockLevels {
  *   rethrow and let the record be retried; deciding "out of stock" then could be wrong.
  */
 function cancelledReservation(
-  error: { CancellationReasons?: CancellationReason[] },
+  error: unknown,
+  reasons: readonly CancellationReason[],
   reservation: Reservation,
   lines: readonly StockLine[],
 ): ReserveAttempt {
-  const reasons = error.CancellationReasons ?? [];
   const [reservationReason, ...stockReasons] = reasons;
   if (reservationReason?.Code === 'ConditionalCheckFailed') {
-    return { kind: 'already-decided', reservation: returnedItem(reservationReason, reservation.order_id) };
+    return { kind: 'already-decided', reservation: existingItem<Reservation>(reservationReason, reservation.order_id) };
   }
   const failed = reasons.filter((r) => r.Code !== undefined && r.Code !== 'None');
   if (failed.length > 0 && failed.every((r) => r.Code === 'ConditionalCheckFailed')) {
@@ -171,12 +101,4 @@ function cancelledReservation(
     };
   }
   throw error;
-}
-
-/** The existing item returned by a failed condition (ALL_OLD); DocumentClient leaves it marshalled. */
-function returnedItem(source: unknown, orderId: string): Reservation {
-  const item = (source as { Item?: Record<string, AttributeValue> }).Item;
-  // attribute_not_exists failed, so the item exists: a missing image is a fault, retry the record.
-  if (!item) throw new Error(`Reservation for ${orderId} exists but the failed condition returned no item`);
-  return unmarshall(item) as Reservation;
 }

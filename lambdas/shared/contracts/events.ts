@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { TOPICS, type TopicName } from './topics';
+import { decodeBase64Strict } from '../encoding';
+import { TOPIC_BY_NAME, TOPICS, type TopicName } from './topics';
 
 /**
  * Event schemas, defined once. Producers build events with them, consumers parse records with
@@ -147,16 +148,17 @@ export const TOPIC_SCHEMAS = {
 export type TopicEvent<T extends TopicName> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
 export type AnyEvent = TopicEvent<TopicName>;
 
-/** The record key of an event on its topic (section 2 of DESIGN.md): all events of one order share a partition. */
-export function recordKey(topic: TopicName, event: AnyEvent): string {
-  switch (topic) {
-    case TOPICS.inventory.name:
-      return (event as StockChanged).product_id;
-    case TOPICS.clicks.name:
-      return (event as Click).user_id;
-    case TOPICS.deadLetter.name:
-      return (event as DeadLetter).source.topic;
-    default:
-      return (event as { order_id: string }).order_id;
+/**
+ * The record key of an event on its topic, from TOPICS[...].key. A dead letter keeps its source
+ * record's key (UTF-8; null when the source had none), as Lambda's on-failure records do.
+ */
+export function recordKey<T extends TopicName>(topic: T, event: TopicEvent<T>): string | null {
+  if (topic === TOPICS.deadLetter.name) {
+    const sourceKey = (event as DeadLetter).source.key;
+    return sourceKey === null ? null : decodeBase64Strict(sourceKey).toString('utf8');
   }
+  const field = TOPIC_BY_NAME[topic].key;
+  const key = (event as Record<string, unknown>)[field];
+  if (typeof key !== 'string') throw new Error(`${event.event_type} has no ${field} to key topic ${topic}`);
+  return key;
 }

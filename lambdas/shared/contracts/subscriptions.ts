@@ -1,3 +1,5 @@
+import type { FunctionId } from './functions';
+import { pascal } from './names';
 import { ARCHIVED_TOPICS, TOPICS, type TopicName } from './topics';
 
 /**
@@ -18,54 +20,6 @@ export interface Subscription {
   readonly consumerGroupId: string;
   readonly filter?: Record<string, unknown>;
 }
-
-export const FUNCTIONS = {
-  orderApi: {
-    service: 'orders',
-    entry: 'lambdas/orders/api-handler.ts',
-    description: 'HTTP API: POST /orders, GET /orders/{order_id}',
-  },
-  outboxRelay: {
-    service: 'orders',
-    entry: 'lambdas/orders/outbox-relay-handler.ts',
-    description: 'Publishes the outbox table stream to Kafka',
-  },
-  orderStatus: {
-    service: 'orders',
-    entry: 'lambdas/orders/status-handler.ts',
-    description: 'Projects the order status from the outcome topics',
-  },
-  billing: {
-    service: 'billing',
-    entry: 'lambdas/billing/handler.ts',
-    description: 'Charges new orders, refunds cancelled ones',
-  },
-  inventory: {
-    service: 'inventory',
-    entry: 'lambdas/inventory/handler.ts',
-    description: 'Reserves stock for paid orders, or cancels them',
-  },
-  restock: {
-    service: 'inventory',
-    entry: 'lambdas/inventory/restock-handler.ts',
-    description: 'Adds stock to a product (direct invoke)',
-  },
-  shipping: {
-    service: 'shipping',
-    entry: 'lambdas/shipping/handler.ts',
-    description: 'Creates, dispatches and cancels shipments',
-  },
-  archive: {
-    service: 'archive',
-    entry: 'lambdas/archive/handler.ts',
-    description: 'Writes every record of every business topic to S3',
-  },
-} as const;
-
-export type FunctionId = keyof typeof FUNCTIONS;
-
-/** The tag the CDK app puts on every function: its id in FUNCTIONS, so tools can find it in a template. */
-export const FUNCTION_ID_TAG = 'order-pipeline:function-id';
 
 const paidOnly = { payment_status: ['paid'] };
 
@@ -111,10 +65,6 @@ export const SUBSCRIPTIONS: readonly Subscription[] = [
     consumerGroupId: `archive.${topic}`,
   })),
 ];
-
-function pascal(name: string): string {
-  return name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
-}
 
 /** Topics a function writes to (besides the dead-letter topic, which every Kafka consumer may write). */
 export const PUBLISHES: Record<FunctionId, readonly TopicName[]> = {

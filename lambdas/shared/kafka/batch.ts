@@ -1,6 +1,7 @@
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import type { AnyEvent } from '../contracts/events';
 import { requireBoolean } from '../config';
+import { ENV } from '../contracts/environment';
 import { isPoison } from '../errors';
 import { logger, metrics, MetricUnit } from '../observability';
 import { deadLetterFor } from './dead-letter';
@@ -16,15 +17,8 @@ export interface KafkaBatchResponse {
   batchItemFailures: { itemIdentifier: { partition: string; offset: number } }[];
 }
 
-/**
- * The variable through which the CDK app tells a consumer whether its mappings report batch item
- * failures (see `partialBatchResponse` below): one name for the app that sets it and the handlers
- * that read it.
- */
-export const PARTIAL_BATCH_RESPONSE_ENV = 'KAFKA_PARTIAL_BATCH_RESPONSE';
-
 export function partialBatchResponseFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  return requireBoolean(PARTIAL_BATCH_RESPONSE_ENV, env);
+  return requireBoolean(ENV.partialBatchResponse, env);
 }
 
 export interface KafkaConsumerOptions {

@@ -2,7 +2,7 @@ import type { MSKRecord } from 'aws-lambda';
 import type { DeadLetter } from '../contracts/events';
 import { TOPICS } from '../contracts/topics';
 import { deterministicId } from '../ids';
-import type { OutgoingEvent } from './publisher';
+import { toTopic, type OutgoingEvent } from './publisher';
 
 /**
  * The dead-letter event for a poison record: the reason, which consumer gave up, and the record
@@ -26,5 +26,5 @@ export function deadLetterFor(record: MSKRecord, consumer: string, reason: strin
       value: (record.value as string | null | undefined) ?? null,
     },
   };
-  return { topic: TOPICS.deadLetter.name, key: `${record.topic}-${record.partition}`, event };
+  return toTopic(TOPICS.deadLetter.name, event);
 }

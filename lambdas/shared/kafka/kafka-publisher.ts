@@ -1,6 +1,7 @@
 import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { requireEnum, requireEnv } from '../config';
+import { ENV } from '../contracts/environment';
 import type { EventPublisher, OutgoingEvent } from './publisher';
 
 export interface KafkaConnection {
@@ -12,13 +13,13 @@ export interface KafkaConnection {
 }
 
 export function kafkaConnectionFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaConnection {
-  const auth = requireEnum('KAFKA_AUTH', ['iam', 'plaintext'] as const, env);
+  const auth = requireEnum(ENV.kafkaAuth, ['iam', 'plaintext'] as const, env);
   return {
-    bootstrapBrokers: requireEnv('KAFKA_BOOTSTRAP_SERVERS', env)
+    bootstrapBrokers: requireEnv(ENV.kafkaBootstrapServers, env)
       .split(',')
       .map((s) => s.trim()),
     auth,
-    region: auth === 'iam' ? requireEnv('AWS_REGION', env) : undefined,
+    region: auth === 'iam' ? requireEnv(ENV.region, env) : undefined,
     clientId,
   };
 }
@@ -51,7 +52,7 @@ export class KafkaEventPublisher implements EventPublisher {
     await this.getProducer().send({
       messages: events.map(({ topic, key, event }) => ({
         topic,
-        key,
+        key: key ?? undefined,
         value: JSON.stringify(event),
         headers: { event_type: event.event_type, event_id: event.event_id },
       })),

@@ -1,5 +1,6 @@
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import { TOPIC_SCHEMAS, type AnyEvent } from '../contracts/events';
+import { decodeBase64Strict, decodeUtf8Strict, isBase64 } from '../encoding';
 import { PoisonRecordError } from '../errors';
 
 export type { MSKEvent, MSKRecord };
@@ -21,12 +22,10 @@ export function recordContext(record: MSKRecord): RecordContext {
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
-    key: record.key ? Buffer.from(record.key, 'base64').toString('utf8') : null,
+    key: record.key ? decodeBase64Strict(record.key).toString('utf8') : null,
     timestamp: record.timestamp,
   };
 }
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * Decodes a record as Lambda delivers it (base64 value) and validates it against the schemas of
@@ -40,14 +39,14 @@ export function decodeRecord(record: MSKRecord): AnyEvent {
   if (encoded === null || encoded === undefined || encoded === '') {
     throw new PoisonRecordError('missing value (null or empty record)');
   }
-  if (encoded.length % 4 !== 0 || !BASE64.test(encoded)) throw new PoisonRecordError('value is not valid base64');
-  const bytes = Buffer.from(encoded, 'base64');
+  if (!isBase64(encoded)) throw new PoisonRecordError('value is not valid base64');
+  const bytes = decodeBase64Strict(encoded);
   if (bytes.length > MAX_EVENT_BYTES) {
     throw new PoisonRecordError(`oversize value: ${bytes.length} bytes, limit ${MAX_EVENT_BYTES}`);
   }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    json = JSON.parse(decodeUtf8Strict(bytes));
   } catch (error) {
     throw new PoisonRecordError(`value is not UTF-8 JSON: ${(error as Error).message}`);
   }

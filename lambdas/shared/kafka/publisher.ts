@@ -1,11 +1,16 @@
-import type { AnyEvent } from '../contracts/events';
+import { recordKey, type AnyEvent, type TopicEvent } from '../contracts/events';
 import type { TopicName } from '../contracts/topics';
 
-/** An event on its way to a topic. The key decides the partition (DESIGN.md section 2). */
+/** An event on its way to a topic. The key decides the partition (TOPICS[...].key). */
 export interface OutgoingEvent {
   readonly topic: TopicName;
-  readonly key: string;
+  readonly key: string | null;
   readonly event: AnyEvent;
+}
+
+/** An event addressed to its topic under the key the contract gives it: the only way events get keys. */
+export function toTopic<T extends TopicName>(topic: T, event: TopicEvent<T>): OutgoingEvent {
+  return { topic, key: recordKey(topic, event), event };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OrderItem } from '../../shared/contracts/events';
 import { TABLES } from '../../shared/contracts/tables';
-import type { ShipmentFact, ShipmentFacts, ShipmentStore } from '../shipment';
+import type { ShipmentStore } from '../ports';
+import type { ShipmentFact, ShipmentFacts } from '../shipment';
 
 /** The shipments table item: one per order, one attribute per fact. */
 interface ShipmentItem {

@@ -1,5 +1,5 @@
 import { recordId } from '../../../lambdas/archive/archive-format';
-import { restockMarkerKey } from '../../../lambdas/inventory/adapters/dynamodb-stock-store';
+import { restockMarkerKey } from '../../../lambdas/restock/adapters/dynamodb-stock-levels';
 import {
   factAttribute,
   ORDER_FACTS,
@@ -7,7 +7,7 @@ import {
   TERMINAL_STATUSES,
   type OrderFact,
   type OrderStatus,
-} from '../../../lambdas/orders/order-status';
+} from '../../../lambdas/shared/orders/order-status';
 import { DeadLetterSchema } from '../../../lambdas/shared/contracts/events';
 import { SUBSCRIPTIONS } from '../../../lambdas/shared/contracts/subscriptions';
 import { ARCHIVED_TOPICS, TOPICS, type TopicName } from '../../../lambdas/shared/contracts/topics';

@@ -1,4 +1,4 @@
-import { ORDER_STATUSES, type OrderStatus } from '../../../lambdas/orders/order-status';
+import { ORDER_STATUSES, type OrderStatus } from '../../../lambdas/shared/orders/order-status';
 import { TOPICS, type TopicName } from '../../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
 import type { PlannedOutcome } from './order-generator';

@@ -13,7 +13,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { Reservation } from '../../../lambdas/inventory/reservation';
-import { DEMO_STOCK } from '../../../lambdas/inventory/seed';
+import { DEMO_STOCK } from '../../../lambdas/restock/seed';
 
 type DocumentClientMock = AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBDocumentClient['config']>;
 

@@ -3,8 +3,8 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { restockMarkerKey } from '../../../lambdas/inventory/adapters/dynamodb-stock-store';
-import { handler, lambdaHandler } from '../../../lambdas/inventory/restock-handler';
+import { restockMarkerKey } from '../../../lambdas/restock/adapters/dynamodb-stock-levels';
+import { handler, lambdaHandler } from '../../../lambdas/restock/handler';
 import * as kafkaPublisher from '../../../lambdas/shared/kafka/kafka-publisher';
 import { loadEvent } from '../../support/msk';
 import type { RecordingPublisher } from '../../unit/inventory/fakes';

@@ -3,7 +3,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handleOrderApiRequest, handler } from '../../../lambdas/orders/api-handler';
+import { handleOrderApiRequest, handler } from '../../../lambdas/order-api/handler';
 import { OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
 import { deterministicId } from '../../../lambdas/shared/ids';
 import { logger, metrics } from '../../../lambdas/shared/observability';

@@ -2,7 +2,8 @@ import './orders-env';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createOutboxRelay, handler } from '../../../lambdas/orders/outbox-relay-handler';
+import { handler } from '../../../lambdas/outbox-relay/handler';
+import { outboxRelayConsumer } from '../../../lambdas/outbox-relay/outbox-relay-consumer';
 import { TOPIC_SCHEMAS } from '../../../lambdas/shared/contracts/events';
 import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
 import type { EventPublisher, OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
@@ -35,7 +36,7 @@ describe('outbox relay', () => {
     const { publisher, published } = fakeBroker();
     const event = outboxInsert();
 
-    const response = await createOutboxRelay(publisher)(event);
+    const response = await outboxRelayConsumer(publisher)(event);
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(published.map((p) => p.event)).toEqual(payloads(event));
@@ -51,7 +52,7 @@ describe('outbox relay', () => {
     const event = outboxInsert();
     const { publisher, published } = fakeBroker([payloads(event)[1].event_id]);
 
-    const response = await createOutboxRelay(publisher)(event);
+    const response = await outboxRelayConsumer(publisher)(event);
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 1) }] });
     expect(published.map((p) => p.event.event_id)).toEqual([payloads(event)[0].event_id]);
@@ -62,7 +63,7 @@ describe('outbox relay', () => {
     const { publisher, published } = fakeBroker();
     const retried = { Records: event.Records.slice(1) };
 
-    expect(await createOutboxRelay(publisher)(retried)).toEqual({ batchItemFailures: [] });
+    expect(await outboxRelayConsumer(publisher)(retried)).toEqual({ batchItemFailures: [] });
     expect(published.map((p) => p.event.event_id)).toEqual(
       payloads(event)
         .slice(1)
@@ -75,7 +76,7 @@ describe('outbox relay', () => {
     event.Records[0]!.eventName = 'REMOVE';
     const { publisher, published } = fakeBroker();
 
-    await createOutboxRelay(publisher)(event);
+    await outboxRelayConsumer(publisher)(event);
 
     expect(published).toHaveLength(event.Records.length - 1);
   });
@@ -85,7 +86,7 @@ describe('outbox relay', () => {
     event.Records[0]!.dynamodb!.NewImage!.payload = { S: '{"event_type":' };
     const { publisher, published } = fakeBroker();
 
-    const response = await createOutboxRelay(publisher)(event);
+    const response = await outboxRelayConsumer(publisher)(event);
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 0) }] });
     expect(published).toHaveLength(0);

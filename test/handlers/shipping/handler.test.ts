@@ -2,7 +2,8 @@ import './shipping-env';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler, shippingBatchHandler } from '../../../lambdas/shipping/handler';
+import { handler } from '../../../lambdas/shipping/handler';
+import { shippingConsumer } from '../../../lambdas/shipping/shipping-consumer';
 import { DynamoShipmentStore } from '../../../lambdas/shipping/adapters/dynamodb-shipment-store';
 import { shipmentEventId, shipmentIdFor } from '../../../lambdas/shipping/shipment';
 import { dynamo } from '../../../lambdas/shared/dynamodb';
@@ -18,7 +19,7 @@ function setup(options: { partialBatchResponse?: boolean } = {}) {
   ddb.reset();
   const table = fakeShipmentsTable(ddb, 'shipments');
   const publisher = new InMemoryPublisher();
-  const processBatch = shippingBatchHandler({
+  const processBatch = shippingConsumer({
     store: new DynamoShipmentStore(dynamo, 'shipments'),
     publisher,
     partialBatchResponse: options.partialBatchResponse ?? true,

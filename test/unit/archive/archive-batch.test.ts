@@ -1,4 +1,5 @@
-import { archiveBatch, type ArchiveStore } from '../../../lambdas/archive/archive-batch';
+import { archiveBatch } from '../../../lambdas/archive/archive-batch';
+import type { ArchiveStore } from '../../../lambdas/archive/ports';
 import type { ArchiveObject } from '../../../lambdas/archive/archive-format';
 import { mskEvent } from '../../support/msk';
 

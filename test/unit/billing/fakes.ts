@@ -5,10 +5,11 @@ import type {
   ChargeRequest,
   ChargeResult,
   PaymentProvider,
+  PaymentStore,
+  RefundClaim,
   RefundRequest,
   RefundResult,
-} from '../../../lambdas/billing/payment-provider';
-import type { PaymentStore, RefundClaim } from '../../../lambdas/billing/payment-store';
+} from '../../../lambdas/billing/ports';
 
 /**
  * The payment ledger in memory, with the conditions of the DynamoDB adapter: a charge is written

@@ -34,10 +34,17 @@ describe('event schemas', () => {
   it('GIVEN events of one order WHEN keyed THEN every order topic uses the order_id so they share a partition', () => {
     for (const topic of ['orders', 'billing_outcome', 'inventory_outcome', 'shipping'] as const) {
       for (const event of v1Events[topic])
-        expect(recordKey(topic, event)).toBe((event as { order_id: string }).order_id);
+        expect(recordKey<TopicName>(topic, event)).toBe((event as { order_id: string }).order_id);
     }
-    expect(recordKey('inventory', v1Events.inventory[0]!)).toBe('abc');
-    expect(recordKey('clicks', v1Events.clicks[0]!)).toBe('123');
+    expect(recordKey<TopicName>('inventory', v1Events.inventory[0]!)).toBe('abc');
+    expect(recordKey<TopicName>('clicks', v1Events.clicks[0]!)).toBe('123');
+  });
+
+  it('GIVEN a dead letter WHEN keyed THEN it keeps its source record key, as Lambda keeps it on its on-failure records', () => {
+    const deadLetter = v1Events.dead_letter[0] as { source: { key: string | null } };
+    const withKey = { ...deadLetter, source: { ...deadLetter.source, key: Buffer.from('order-7').toString('base64') } };
+    expect(recordKey<TopicName>('dead_letter', withKey as AnyEvent)).toBe('order-7');
+    expect(recordKey<TopicName>('dead_letter', { ...deadLetter, source: { ...deadLetter.source, key: null } } as AnyEvent)).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 import type { EventPublisher, OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import type { Reservation, StockLine } from '../../../lambdas/inventory/reservation';
-import type { AppliedRestock, ReserveAttempt, StockLevels, StockStore } from '../../../lambdas/inventory/stock-store';
+import type { ReserveAttempt, StockStore } from '../../../lambdas/inventory/ports';
+import type { AppliedRestock, StockLevels } from '../../../lambdas/restock/ports';
 
 /**
  * Stock and reservations in memory, with the semantics of the DynamoDB adapter: `reserve` is one

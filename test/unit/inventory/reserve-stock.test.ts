@@ -1,6 +1,6 @@
 import { reservationEvents, stockChangeEventId, stockLines } from '../../../lambdas/inventory/reservation';
 import { reserveStock } from '../../../lambdas/inventory/reserve-stock';
-import { DEMO_STOCK, seedStock } from '../../../lambdas/inventory/seed';
+import { DEMO_STOCK, seedStock } from '../../../lambdas/restock/seed';
 import type { OrderItem } from '../../../lambdas/shared/contracts/events';
 import { InMemoryStockStore, RecordingPublisher } from './fakes';
 

@@ -3,7 +3,7 @@ import {
   parseRestockRequest,
   restock,
   RestockConflictError,
-} from '../../../lambdas/inventory/restock';
+} from '../../../lambdas/restock/restock';
 import { InMemoryStockStore, RecordingPublisher } from './fakes';
 
 describe('parseRestockRequest', () => {

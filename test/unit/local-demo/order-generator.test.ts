@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PlaceOrderRequestSchema } from '../../../lambdas/orders/place-order';
+import { PlaceOrderRequestSchema } from '../../../lambdas/order-api/place-order';
 import { generateDemoPlan, LIMITED_EDITION_UNITS } from '../../../lib/local/demo/order-generator';
 
 const cents = (items: readonly { quantity: number; unit_price: number }[]) =>

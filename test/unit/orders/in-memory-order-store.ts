@@ -1,7 +1,8 @@
-import type { CreateOrderResult, HistoryEntry, Order, OrderRepository } from '../../../lambdas/orders/order';
-import type { OrderFact } from '../../../lambdas/orders/order-status';
-import type { OutboxEntry } from '../../../lambdas/orders/outbox';
-import type { OrderFactStore, RecordFactResult } from '../../../lambdas/orders/record-outcome';
+import type { CreateOrderResult, OrderRepository } from '../../../lambdas/order-api/ports';
+import type { OrderFactStore, RecordFactResult } from '../../../lambdas/order-status/ports';
+import type { HistoryEntry, Order } from '../../../lambdas/shared/orders/order';
+import type { OrderFact } from '../../../lambdas/shared/orders/order-status';
+import type { OutboxEntry } from '../../../lambdas/shared/orders/outbox';
 
 /**
  * The order store with the semantics of its DynamoDB conditions (create if absent; record a fact

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { orderStatus } from '../../../lambdas/orders/order';
+import { orderStatus } from '../../../lambdas/shared/orders/order';
 import {
   deriveOrderStatus,
   factOf,
@@ -9,9 +9,9 @@ import {
   TERMINAL_STATUSES,
   type OrderFact,
   type OrderStatus,
-} from '../../../lambdas/orders/order-status';
-import { prepareOrder } from '../../../lambdas/orders/place-order';
-import { recordOutcome } from '../../../lambdas/orders/record-outcome';
+} from '../../../lambdas/shared/orders/order-status';
+import { prepareOrder } from '../../../lambdas/order-api/place-order';
+import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
 import { InMemoryOrderStore } from './in-memory-order-store';
 import { billingOutcome, ITEMS, orderCancelled, shipmentEvent, stockReserved, validFlows } from './order-events';

@@ -1,6 +1,6 @@
-import { orderView } from '../../../lambdas/orders/order';
-import { prepareOrder } from '../../../lambdas/orders/place-order';
-import { recordOutcome } from '../../../lambdas/orders/record-outcome';
+import { orderView } from '../../../lambdas/shared/orders/order';
+import { prepareOrder } from '../../../lambdas/order-api/place-order';
+import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import { InMemoryOrderStore } from './in-memory-order-store';
 import { ITEMS, validFlows } from './order-events';
 

@@ -1,5 +1,5 @@
-import { MalformedOutboxEntryError, outboxEntryFor, outgoingEventOf } from '../../../lambdas/orders/outbox';
-import { prepareOrder } from '../../../lambdas/orders/place-order';
+import { MalformedOutboxEntryError, outboxEntryFor, outgoingEventOf } from '../../../lambdas/shared/orders/outbox';
+import { prepareOrder } from '../../../lambdas/order-api/place-order';
 import { ITEMS } from './order-events';
 
 const { event, outbox } = prepareOrder({
@@ -15,7 +15,7 @@ describe('outbox entries', () => {
   });
 
   it('GIVEN an event WHEN put in the outbox THEN it expires a week later (TTL in epoch seconds)', () => {
-    const entry = outboxEntryFor('orders', 'k', event, new Date('2025-04-07T00:00:00Z'));
+    const entry = outboxEntryFor('orders', event, new Date('2025-04-07T00:00:00Z'));
     expect(entry.expires_at - Date.parse('2025-04-07T00:00:00Z') / 1000).toBe(7 * 24 * 3600);
   });
 

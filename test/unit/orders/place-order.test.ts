@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { OUTBOX_RETENTION_SECONDS } from '../../../lambdas/orders/outbox';
+import { OUTBOX_RETENTION_SECONDS } from '../../../lambdas/shared/orders/outbox';
 import {
   acceptOrder,
   IdempotencyConflictError,
@@ -7,7 +7,7 @@ import {
   prepareOrder,
   toCents,
   totalCents,
-} from '../../../lambdas/orders/place-order';
+} from '../../../lambdas/order-api/place-order';
 import { MAX_ORDER_LINES, OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
 import { deterministicId } from '../../../lambdas/shared/ids';
 import { InMemoryOrderStore } from './in-memory-order-store';

@@ -1,5 +1,5 @@
-import { prepareOrder } from '../../../lambdas/orders/place-order';
-import { recordOutcome } from '../../../lambdas/orders/record-outcome';
+import { prepareOrder } from '../../../lambdas/order-api/place-order';
+import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import { StockChangedSchema } from '../../../lambdas/shared/contracts/events';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import { InMemoryOrderStore } from './in-memory-order-store';

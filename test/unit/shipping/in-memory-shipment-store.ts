@@ -1,4 +1,5 @@
-import type { ShipmentFact, ShipmentFacts, ShipmentStore } from '../../../lambdas/shipping/shipment';
+import type { ShipmentStore } from '../../../lambdas/shipping/ports';
+import type { ShipmentFact, ShipmentFacts } from '../../../lambdas/shipping/shipment';
 
 /**
  * The shipments table in memory, with the semantics of the DynamoDB adapter's UpdateItem: the first

@@ -1,0 +1,85 @@
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, returnedItem } from '../../shared/dynamodb';
+import type { Order } from '../../shared/orders/order';
+import { fromItem, toItem } from '../../shared/orders/order-item';
+import type { OutboxEntry } from '../../shared/orders/outbox';
+import { OrderStoreUnavailableError, type CreateOrderResult, type OrderRepository } from '../ports';
+
+/** The order API's store: 1 round trip per request (POST: TransactWriteItems, GET: GetItem). */
+export class DynamoDbOrderRepository implements OrderRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: { readonly ordersTable: string; readonly outboxTable: string },
+  ) {}
+
+  async create(order: Order, outbox: OutboxEntry): Promise<CreateOrderResult> {
+    try {
+      // The transactional outbox: the order and the event announcing it commit together or not at
+      // all, so an accepted order is always published (by the relay) and nothing is published for an
+      // order that was not stored. ALL_OLD hands back an existing order in the same round trip.
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.ordersTable,
+                Item: toItem(order),
+                ConditionExpression: 'attribute_not_exists(order_id)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tables.outboxTable,
+                Item: outbox,
+                ConditionExpression: 'attribute_not_exists(event_id)',
+              },
+            },
+          ],
+        }),
+      );
+      return { created: true };
+    } catch (error) {
+      const existing = cancellationReasons(error)?.[0];
+      const item = existing?.Code === 'ConditionalCheckFailed' ? returnedItem<Record<string, unknown>>(existing) : undefined;
+      if (item) return { created: false, existing: fromItem(item) };
+      throw classify(error);
+    }
+  }
+
+  async get(orderId: string): Promise<Order | undefined> {
+    try {
+      // Strongly consistent: a client that follows the Location header of a 202 sees its order.
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tables.ordersTable, Key: { order_id: orderId }, ConsistentRead: true }),
+      );
+      return Item ? fromItem(Item) : undefined;
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+}
+
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionInProgressException',
+  'InternalServerError',
+  'ServiceUnavailable',
+]);
+const TRANSIENT_CANCELLATIONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
+
+/**
+ * Throttling, a transaction conflicting with a concurrent one (two retries of one Idempotency-Key in
+ * flight) and DynamoDB server faults go away on their own: the API answers 503 with Retry-After.
+ * Anything else is a fault of ours and stays as it is (500).
+ */
+function classify(error: unknown): unknown {
+  const name = (error as { name?: string } | undefined)?.name ?? '';
+  const transient =
+    THROTTLING_ERRORS.has(name) ||
+    (cancellationReasons(error) ?? []).some((reason) => TRANSIENT_CANCELLATIONS.has(reason.Code ?? '')) ||
+    (error as { $fault?: string } | undefined)?.$fault === 'server';
+  return transient ? new OrderStoreUnavailableError(error) : error;
+}

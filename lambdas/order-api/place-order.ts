@@ -1,0 +1,201 @@
+import * as z from 'zod';
+import {
+  MAX_ORDER_LINES,
+  OrderCreatedSchema,
+  OrderItemSchema,
+  type OrderCreated,
+  type OrderItem,
+} from '../shared/contracts/events';
+import { TOPICS } from '../shared/contracts/topics';
+import { deterministicId } from '../shared/ids';
+import type { Order } from '../shared/orders/order';
+import { outboxEntryFor, type OutboxEntry } from '../shared/orders/outbox';
+import type { OrderRepository } from './ports';
+
+/**
+ * The body of POST /orders, built from the event contract so that an accepted request always makes
+ * a valid OrderCreated. Objects are strict: a misspelt field (`ammount`) is an error, not ignored.
+ */
+export const PlaceOrderRequestSchema = z.strictObject({
+  user_id: OrderCreatedSchema.shape.user_id,
+  items: z
+    .array(z.strictObject(OrderItemSchema.shape))
+    .min(1)
+    .max(MAX_ORDER_LINES)
+    .superRefine((items, ctx) => {
+      // Inventory reserves every line in one DynamoDB transaction, which cannot touch one product
+      // twice; two lines of one product are almost always a client mistake anyway.
+      const seen = new Set<string>();
+      items.forEach((item, index) => {
+        if (seen.has(item.product_id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'product_id'],
+            message: `duplicate product "${item.product_id}": merge the lines into one`,
+          });
+        }
+        seen.add(item.product_id);
+      });
+    }),
+  currency: OrderCreatedSchema.shape.currency,
+  payment_method: OrderCreatedSchema.shape.payment_method,
+  /** Optional: when sent, it must equal the sum of the lines. */
+  amount: OrderCreatedSchema.shape.amount.optional(),
+});
+export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequestSchema>;
+
+export interface FieldIssue {
+  /** Where in the body, e.g. `items[0].quantity`; `body` for the body as a whole. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type RejectionCode = 'invalid_order' | 'amount_mismatch' | 'amount_over_limit';
+
+/** The order can never be accepted as sent (422). */
+export class OrderRejectedError extends Error {
+  constructor(
+    readonly code: RejectionCode,
+    message: string,
+    readonly details: readonly FieldIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'OrderRejectedError';
+  }
+}
+
+/** The idempotency key was already used for a different request (409). */
+export class IdempotencyConflictError extends Error {
+  constructor(readonly orderId: string) {
+    super(`the Idempotency-Key was already used for a different order (${orderId})`);
+    this.name = 'IdempotencyConflictError';
+  }
+}
+
+/** Money as integer cents: summing floats (0.1 + 0.2) drifts, summing cents does not. */
+export function toCents(amount: number): number {
+  return Math.round(amount * 100);
+}
+
+export function totalCents(items: readonly OrderItem[]): number {
+  return items.reduce((sum, item) => sum + item.quantity * toCents(item.unit_price), 0);
+}
+
+export interface PrepareOrderInput {
+  readonly body: unknown;
+  /** The client's Idempotency-Key header, already checked for shape by the HTTP adapter. */
+  readonly idempotencyKey?: string;
+  readonly now: Date;
+  readonly newId: () => string;
+}
+
+export interface PreparedOrder {
+  readonly order: Order;
+  readonly event: OrderCreated;
+  readonly outbox: OutboxEntry;
+}
+
+/**
+ * Validates and prices an order request and builds what must be committed together: the order and
+ * its OrderCreated event in the outbox. Pure: throws OrderRejectedError for a request that can never
+ * be accepted.
+ */
+export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
+  const parsed = PlaceOrderRequestSchema.safeParse(input.body);
+  if (!parsed.success) {
+    throw new OrderRejectedError(
+      'invalid_order',
+      'the order does not match the request schema',
+      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    );
+  }
+  const request = parsed.data;
+  const items = request.items.map(({ product_id, quantity, unit_price }) => ({ product_id, quantity, unit_price }));
+  const cents = totalCents(items);
+  if (request.amount !== undefined && toCents(request.amount) !== cents) {
+    throw new OrderRejectedError('amount_mismatch', 'amount does not equal the sum of quantity * unit_price', [
+      { path: 'amount', message: `expected ${formatCents(cents)}, got ${request.amount}` },
+    ]);
+  }
+  const amount = cents / 100;
+  const amountCheck = OrderCreatedSchema.shape.amount.safeParse(amount);
+  if (!amountCheck.success) {
+    throw new OrderRejectedError('amount_over_limit', 'the order total is over the limit', [
+      { path: 'amount', message: `${formatCents(cents)}: ${amountCheck.error.issues[0]?.message}` },
+    ]);
+  }
+
+  // A key scoped by user: a retry with the same key maps to the same order, and two users who pick
+  // the same key never collide. Without a key every request is a new order.
+  const orderId =
+    input.idempotencyKey === undefined
+      ? input.newId()
+      : deterministicId('order', request.user_id, input.idempotencyKey);
+  const timestamp = input.now.toISOString();
+  const event: OrderCreated = {
+    event_type: 'OrderCreated',
+    event_id: deterministicId('orders', 'OrderCreated', orderId),
+    order_id: orderId,
+    user_id: request.user_id,
+    items,
+    amount,
+    currency: request.currency,
+    payment_method: request.payment_method,
+    timestamp,
+  };
+  const order: Order = {
+    order_id: orderId,
+    user_id: request.user_id,
+    items,
+    amount,
+    currency: request.currency,
+    payment_method: request.payment_method,
+    created_at: timestamp,
+    history: [{ fact: 'placed', at: timestamp, event_id: event.event_id, event_type: event.event_type }],
+    facts: {},
+  };
+  return {
+    order,
+    event,
+    outbox: outboxEntryFor(TOPICS.orders.name, event, input.now),
+  };
+}
+
+export type AcceptOrderResult = { readonly outcome: 'placed' | 'replayed'; readonly order: Order };
+
+/**
+ * Commits a prepared order. An order that already exists under the same id is a client retry with
+ * the same Idempotency-Key: the same request is answered as accepted again, a different one is a
+ * conflict, and in both cases nothing is written a second time.
+ */
+export async function acceptOrder(orders: OrderRepository, prepared: PreparedOrder): Promise<AcceptOrderResult> {
+  const result = await orders.create(prepared.order, prepared.outbox);
+  if (result.created) return { outcome: 'placed', order: prepared.order };
+  if (!sameRequest(result.existing, prepared.order)) throw new IdempotencyConflictError(prepared.order.order_id);
+  return { outcome: 'replayed', order: result.existing };
+}
+
+function sameRequest(a: Order, b: Order): boolean {
+  const canonical = (order: Order) =>
+    JSON.stringify([
+      order.user_id,
+      order.currency,
+      order.payment_method,
+      toCents(order.amount),
+      [...order.items]
+        .sort((x, y) => x.product_id.localeCompare(y.product_id))
+        .map((item) => [item.product_id, item.quantity, toCents(item.unit_price)]),
+    ]);
+  return canonical(a) === canonical(b);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'body';
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}
+
+function formatCents(cents: number): string {
+  return (cents / 100).toFixed(2);
+}

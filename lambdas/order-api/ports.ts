@@ -1,0 +1,22 @@
+/** What the order API talks to: the orders table and its outbox, in one transaction. */
+import type { Order } from '../shared/orders/order';
+import type { OutboxEntry } from '../shared/orders/outbox';
+
+export type CreateOrderResult = { readonly created: true } | { readonly created: false; readonly existing: Order };
+
+export interface OrderRepository {
+  /**
+   * Commits the order and its outbox entry atomically, unless an order with this id exists: then
+   * nothing is written and the stored order is returned.
+   */
+  create(order: Order, outbox: OutboxEntry): Promise<CreateOrderResult>;
+  get(orderId: string): Promise<Order | undefined>;
+}
+
+/** The order store is throttling or briefly unavailable: the same request can succeed a moment later. */
+export class OrderStoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`order store unavailable: ${(cause as Error | undefined)?.name ?? 'unknown error'}`, { cause });
+    this.name = 'OrderStoreUnavailableError';
+  }
+}

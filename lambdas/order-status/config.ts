@@ -1,0 +1,13 @@
+import { requireEnv } from '../shared/config';
+import { TABLES } from '../shared/contracts/tables';
+import { kafkaConsumerConfigFromEnv, type KafkaConsumerConfig } from '../shared/kafka/consumer-config';
+
+/** Its Kafka producer is for dead letters only: the projector emits no events of its own. */
+export interface OrderStatusConfig extends KafkaConsumerConfig {
+  readonly ordersTable: string;
+}
+
+/** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
+export function orderStatusConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OrderStatusConfig {
+  return { ordersTable: requireEnv(TABLES.orders.envVar, env), ...kafkaConsumerConfigFromEnv('orderStatus', env) };
+}

@@ -1,0 +1,57 @@
+import type { MSKEvent } from 'aws-lambda';
+import { functionName } from '../shared/contracts/functions';
+import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import type { EventPublisher } from '../shared/kafka/publisher';
+import { logger, metrics, MetricUnit } from '../shared/observability';
+import { orderStatus } from '../shared/orders/order';
+import type { OrderFact } from '../shared/orders/order-status';
+import type { OrderFactStore } from './ports';
+import { recordOutcome } from './record-outcome';
+
+export interface OrderStatusConsumerOptions {
+  readonly store: OrderFactStore;
+  /** For dead letters only: the projector emits no events of its own. */
+  readonly publisher: EventPublisher;
+  readonly partialBatchResponse: boolean;
+}
+
+const FACT_METRICS: Record<OrderFact, string> = {
+  paid: 'OrdersPaid',
+  payment_declined: 'OrdersPaymentDeclined',
+  refunded: 'OrdersRefunded',
+  reserved: 'OrdersReserved',
+  cancelled: 'OrdersCancelled',
+  shipped: 'OrdersShipped',
+  shipment_created: 'OrderShipmentsCreated',
+  shipment_cancelled: 'OrderShipmentsCancelled',
+};
+
+/** The status projector: each outcome event becomes a fact on its order (a projection, not a step). */
+export function orderStatusConsumer(
+  options: OrderStatusConsumerOptions,
+): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+  return kafkaBatchHandler({
+    consumer: functionName('orderStatus'),
+    deadLetters: options.publisher,
+    partialBatchResponse: options.partialBatchResponse,
+    handle: async (event, context) => {
+      const result = await recordOutcome(event, options.store);
+      const details = {
+        order_id: result.order.order_id,
+        fact: result.fact,
+        status: orderStatus(result.order),
+        event_id: event.event_id,
+        topic: context.topic,
+        partition: context.partition,
+        offset: context.offset,
+      };
+      if (result.outcome === 'duplicate') {
+        metrics.addMetric('OrderFactDuplicates', MetricUnit.Count, 1);
+        logger.info('Fact already recorded; duplicate ignored', details);
+        return;
+      }
+      metrics.addMetric(FACT_METRICS[result.fact], MetricUnit.Count, 1);
+      logger.info('Order fact recorded', details);
+    },
+  });
+}

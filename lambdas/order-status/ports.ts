@@ -1,0 +1,16 @@
+/** What the status projector talks to: the orders table. */
+import type { HistoryEntry, Order } from '../shared/orders/order';
+import type { OrderFact } from '../shared/orders/order-status';
+
+export type RecordFactResult =
+  | { readonly outcome: 'recorded'; readonly order: Order }
+  | { readonly outcome: 'duplicate'; readonly order: Order }
+  | { readonly outcome: 'unknown_order' };
+
+export interface OrderFactStore {
+  /**
+   * Records a fact and its history entry on the order, unless the fact is already known (then it
+   * changes nothing) or the order does not exist.
+   */
+  recordFact(orderId: string, fact: OrderFact, entry: HistoryEntry): Promise<RecordFactResult>;
+}

@@ -1,0 +1,30 @@
+import type { AnyEvent } from '../shared/contracts/events';
+import { PoisonRecordError } from '../shared/errors';
+import { factOf, type OrderFact } from '../shared/orders/order-status';
+import type { OrderFactStore, RecordFactResult } from './ports';
+
+export type RecordOutcomeResult = { readonly fact: OrderFact } & Exclude<
+  RecordFactResult,
+  { outcome: 'unknown_order' }
+>;
+
+/**
+ * Applies one outcome event to the order it concerns. Idempotent on the business fact, not on the
+ * Kafka offset: a redelivered batch, or the same outcome re-published under a new offset, finds the
+ * fact already recorded and changes nothing.
+ */
+export async function recordOutcome(event: AnyEvent, store: OrderFactStore): Promise<RecordOutcomeResult> {
+  const fact = factOf(event);
+  if (fact === undefined) throw new PoisonRecordError(`event_type ${event.event_type} has no order status meaning`);
+  const orderId = (event as { order_id: string }).order_id;
+  const result = await store.recordFact(orderId, fact, {
+    fact,
+    at: event.timestamp,
+    event_id: event.event_id,
+    event_type: event.event_type,
+  });
+  // Never a race with order creation: the order item commits before its OrderCreated is relayed,
+  // and every outcome follows from that event. An outcome for an unknown order never succeeds.
+  if (result.outcome === 'unknown_order') throw new PoisonRecordError(`unknown order ${orderId}`);
+  return { fact, ...result };
+}

@@ -1,0 +1,65 @@
+import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, existingItem } from '../../shared/dynamodb';
+import type { AppliedRestock, StockLevels } from '../ports';
+
+/** The key of a restock's idempotency marker in the stock table. */
+export const restockMarkerKey = (restockId: string): string => `restock#${restockId}`;
+
+/** Stock levels alone (TABLES.stock): the restock path and the demo seed. Each method is one round trip. */
+export class DynamoDbStockLevels implements StockLevels {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly stockTable: string,
+  ) {}
+
+  /**
+   * One TransactWriteItems: a marker item for the restock_id (Put, only if absent) and ADD the units
+   * to the product (which creates the product's item if it has none). The marker lives in the stock
+   * table under a `restock#` key rather than as a set of applied ids on the product's item: such a set
+   * would grow with every restock, and DynamoDB bills every reservation's stock update by item size.
+   * Restocks are rare, so the transaction's double write cost stays small. A repeated restock_id
+   * cancels the transaction and returns the marker (ALL_OLD) to re-emit from.
+   */
+  async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.stockTable,
+                Item: { product_id: restockMarkerKey(restock.restock_id), restock },
+                ConditionExpression: 'attribute_not_exists(product_id)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Update: {
+                TableName: this.stockTable,
+                Key: { product_id: restock.product_id },
+                UpdateExpression: 'ADD available :quantity',
+                ExpressionAttributeValues: { ':quantity': restock.quantity },
+              },
+            },
+          ],
+        }),
+      );
+      return { applied: true, restock };
+    } catch (error) {
+      const [marker] = cancellationReasons(error) ?? [];
+      if (marker?.Code !== 'ConditionalCheckFailed') throw error;
+      return { applied: false, restock: existingItem<{ restock: AppliedRestock }>(marker, restock.restock_id).restock };
+    }
+  }
+
+  async setAvailable(productId: string, available: number): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.stockTable,
+        Key: { product_id: productId },
+        UpdateExpression: 'SET available = :available',
+        ExpressionAttributeValues: { ':available': available },
+      }),
+    );
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The environment variables the CDK app (and the local runtime) set and the functions read, named
+ * once. Table names travel in TABLES[...].envVar; the endpoints of local stand-ins in the SDK's own
+ * AWS_ENDPOINT_URL_* variables, which no code here reads.
+ */
+export const ENV = {
+  /** Comma-separated bootstrap brokers. */
+  kafkaBootstrapServers: 'KAFKA_BOOTSTRAP_SERVERS',
+  /** `iam` (MSK: TLS and SASL/OAUTHBEARER) or `plaintext` (a local broker). */
+  kafkaAuth: 'KAFKA_AUTH',
+  /** Whether a consumer's mappings report batch item failures (see kafkaBatchHandler). */
+  partialBatchResponse: 'KAFKA_PARTIAL_BATCH_RESPONSE',
+  archiveBucket: 'ARCHIVE_BUCKET',
+  /** Powertools: names the service in logs and the `service` dimension of metrics. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  region: 'AWS_REGION',
+} as const;

@@ -1,0 +1,106 @@
+import type { AnyEvent, PaymentStatus } from '../contracts/events';
+
+/**
+ * What the order service has learnt about an order from the outcome topics. Each fact is recorded
+ * at most once per order (a `<fact>_at` timestamp on the order item), whatever the number of
+ * deliveries of the event that carries it.
+ */
+export const ORDER_FACTS = [
+  'paid',
+  'payment_declined',
+  'refunded',
+  'reserved',
+  'cancelled',
+  'shipped',
+  'shipment_created',
+  'shipment_cancelled',
+] as const;
+export type OrderFact = (typeof ORDER_FACTS)[number];
+
+export const ORDER_STATUSES = [
+  'PLACED',
+  'PAID',
+  'RESERVED',
+  'SHIPPED',
+  'PAYMENT_DECLINED',
+  'CANCELLED',
+  'REFUNDED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Every accepted order ends in exactly one of these (invariant I4). */
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['SHIPPED', 'PAYMENT_DECLINED', 'REFUNDED'];
+
+export function isTerminalStatus(status: OrderStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/**
+ * The status is derived from the SET of facts, never from the order in which they arrived: the facts
+ * come from three topics, so a refund can reach the projector before the cancellation that caused
+ * it, or a dispatch before the payment. The first status in this list whose fact is known wins.
+ *
+ * - Within each flow a later step outranks an earlier one (SHIPPED > RESERVED > PAID, and
+ *   REFUNDED > CANCELLED > PAID), so a late-arriving earlier step never moves an order back.
+ * - REFUNDED is the last word: money went back to the customer, only ever after a cancellation of a
+ *   charged order, and nothing follows it.
+ * - PAYMENT_DECLINED ends the order before anything else can happen (inventory and shipping act on
+ *   paid orders only); should a stray fact ever appear beside it, the customer was still not charged.
+ * - CANCELLED outranks SHIPPED: inventory cancels only an order it reserved nothing for, and shipping
+ *   dispatches only reserved orders, so both never hold in a valid flow; if they ever did, the
+ *   cancellation is what triggers the refund, and the order must show it is on its way to REFUNDED.
+ * - shipment_created and shipment_cancelled are history only: a shipment exists for every paid order,
+ *   and its cancellation follows an order cancellation that already sets the status.
+ */
+const STATUS_PRECEDENCE: readonly (readonly [OrderStatus, OrderFact])[] = [
+  ['REFUNDED', 'refunded'],
+  ['PAYMENT_DECLINED', 'payment_declined'],
+  ['CANCELLED', 'cancelled'],
+  ['SHIPPED', 'shipped'],
+  ['RESERVED', 'reserved'],
+  ['PAID', 'paid'],
+];
+
+export function deriveOrderStatus(facts: Iterable<OrderFact>): OrderStatus {
+  const known = new Set(facts);
+  return STATUS_PRECEDENCE.find(([, fact]) => known.has(fact))?.[0] ?? 'PLACED';
+}
+
+/** The attribute of a stored order that holds when a fact happened (ISO-8601); absent until it did. */
+export function factAttribute(fact: OrderFact): `${OrderFact}_at` {
+  return `${fact}_at`;
+}
+
+/**
+ * The status of an order item as stored in the orders table: for readers that scan the table
+ * directly, such as the local runtime's summary and the end-to-end checks of I4.
+ */
+export function statusOfStoredOrder(item: Readonly<Record<string, unknown>>): OrderStatus {
+  return deriveOrderStatus(ORDER_FACTS.filter((fact) => typeof item[factAttribute(fact)] === 'string'));
+}
+
+const PAYMENT_FACTS: Record<PaymentStatus, OrderFact> = {
+  paid: 'paid',
+  declined: 'payment_declined',
+  refunded: 'refunded',
+};
+
+/** The fact an event establishes, or undefined for an event that says nothing about an order's status. */
+export function factOf(event: AnyEvent): OrderFact | undefined {
+  switch (event.event_type) {
+    case 'BillingOutcome':
+      return PAYMENT_FACTS[event.payment_status];
+    case 'StockReserved':
+      return 'reserved';
+    case 'OrderCancelled':
+      return 'cancelled';
+    case 'ShipmentCreated':
+      return 'shipment_created';
+    case 'ShipmentDispatched':
+      return 'shipped';
+    case 'ShipmentCancelled':
+      return 'shipment_cancelled';
+    default:
+      return undefined;
+  }
+}

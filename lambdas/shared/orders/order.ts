@@ -1,0 +1,69 @@
+import type { OrderItem } from '../contracts/events';
+import { deriveOrderStatus, isTerminalStatus, type OrderFact, type OrderStatus } from './order-status';
+
+/** One line of an order's history: the event that established a fact, and when it happened. */
+export interface HistoryEntry {
+  readonly fact: OrderFact | 'placed';
+  /** The event's own timestamp (when it happened, not when the projector saw it). */
+  readonly at: string;
+  readonly event_id: string;
+  readonly event_type: string;
+}
+
+/** An order as the order service stores it. */
+export interface Order {
+  readonly order_id: string;
+  readonly user_id: string;
+  readonly items: readonly OrderItem[];
+  readonly amount: number;
+  readonly currency: string;
+  readonly payment_method: string;
+  readonly created_at: string;
+  /** In arrival order; the view sorts it by time. */
+  readonly history: readonly HistoryEntry[];
+  /** When each known fact happened. */
+  readonly facts: Readonly<Partial<Record<OrderFact, string>>>;
+}
+
+export function orderStatus(order: Order): OrderStatus {
+  return deriveOrderStatus(Object.keys(order.facts) as OrderFact[]);
+}
+
+export interface OrderView {
+  readonly order_id: string;
+  readonly status: OrderStatus;
+  readonly terminal: boolean;
+  readonly user_id: string;
+  readonly items: readonly OrderItem[];
+  readonly amount: number;
+  readonly currency: string;
+  readonly payment_method: string;
+  readonly created_at: string;
+  /** Placement first, then by time; each entry carries the status the order had once that fact was known. */
+  readonly history: readonly (HistoryEntry & { readonly status: OrderStatus })[];
+}
+
+export function orderView(order: Order): OrderView {
+  // Placement stays first whatever the clocks say: each outcome carries its producer's clock,
+  // which may run behind the API's. A stable sort keeps arrival order for equal timestamps.
+  const rank = (entry: HistoryEntry) => (entry.fact === 'placed' ? Number.NEGATIVE_INFINITY : Date.parse(entry.at));
+  const sorted = [...order.history].sort((a, b) => rank(a) - rank(b));
+  const seen: OrderFact[] = [];
+  const history = sorted.map((entry) => {
+    if (entry.fact !== 'placed') seen.push(entry.fact);
+    return { ...entry, status: deriveOrderStatus(seen) };
+  });
+  const status = orderStatus(order);
+  return {
+    order_id: order.order_id,
+    status,
+    terminal: isTerminalStatus(status),
+    user_id: order.user_id,
+    items: order.items,
+    amount: order.amount,
+    currency: order.currency,
+    payment_method: order.payment_method,
+    created_at: order.created_at,
+    history,
+  };
+}

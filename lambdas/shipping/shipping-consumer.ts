@@ -1,0 +1,40 @@
+import type { MSKEvent } from 'aws-lambda';
+import { functionName } from '../shared/contracts/functions';
+import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import { logger, metrics, MetricUnit } from '../shared/observability';
+import { applyShippingEvent, type ShippingDependencies } from './apply-shipping-event';
+import type { ShipmentEvent } from './shipment';
+
+export interface ShippingConsumerOptions extends ShippingDependencies {
+  readonly partialBatchResponse: boolean;
+}
+
+const OUTCOME_METRICS: Record<ShipmentEvent['event_type'], string> = {
+  ShipmentCreated: 'ShipmentsCreated',
+  ShipmentDispatched: 'ShipmentsDispatched',
+  ShipmentCancelled: 'ShipmentsCancelled',
+};
+
+/** The shipping consumer: paid outcomes and inventory outcomes become shipment facts and events. */
+export function shippingConsumer(options: ShippingConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+  return kafkaBatchHandler({
+    consumer: functionName('shipping'),
+    deadLetters: options.publisher,
+    partialBatchResponse: options.partialBatchResponse,
+    handle: async (event) => {
+      const result = await applyShippingEvent(event, options);
+      if (!result) {
+        logger.info('Event concerns no shipment; skipped', { event_type: event.event_type, event_id: event.event_id });
+        return;
+      }
+      logger.info('Shipment fact applied', {
+        order_id: result.orderId,
+        fact: result.fact,
+        status: result.status,
+        emitted: result.emitted.map((e) => e.event_type),
+      });
+      // Counts publications: a redelivery after a crash before the offset commit counts again.
+      for (const emitted of result.emitted) metrics.addMetric(OUTCOME_METRICS[emitted.event_type], MetricUnit.Count, 1);
+    },
+  });
+}

@@ -1,0 +1,106 @@
+import { archiveConfigFromEnv } from '../../../lambdas/archive/config';
+import { billingConfigFromEnv } from '../../../lambdas/billing/config';
+import { inventoryConfigFromEnv } from '../../../lambdas/inventory/config';
+import { orderApiConfigFromEnv } from '../../../lambdas/order-api/config';
+import { orderStatusConfigFromEnv } from '../../../lambdas/order-status/config';
+import { outboxRelayConfigFromEnv } from '../../../lambdas/outbox-relay/config';
+import { restockConfigFromEnv } from '../../../lambdas/restock/config';
+import type { FunctionId } from '../../../lambdas/shared/contracts/functions';
+import { shippingConfigFromEnv } from '../../../lambdas/shipping/config';
+
+type Env = Record<string, string | undefined>;
+
+const MSK = { KAFKA_BOOTSTRAP_SERVERS: 'b-1:9098, b-2:9098', KAFKA_AUTH: 'iam', AWS_REGION: 'eu-west-1' };
+const mskConnection = (clientId: string) => ({
+  bootstrapBrokers: ['b-1:9098', 'b-2:9098'],
+  auth: 'iam',
+  region: 'eu-west-1',
+  clientId,
+});
+const CONSUMER = { ...MSK, KAFKA_PARTIAL_BATCH_RESPONSE: 'true' };
+
+/** Each function's loader, the environment the CDK app gives it, and what it reads from it. */
+const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expected: unknown }> = {
+  orderApi: {
+    load: orderApiConfigFromEnv,
+    env: { ORDERS_TABLE: 'orders', OUTBOX_TABLE: 'outbox' },
+    expected: { ordersTable: 'orders', outboxTable: 'outbox' },
+  },
+  outboxRelay: {
+    load: outboxRelayConfigFromEnv,
+    env: MSK,
+    expected: { kafka: mskConnection('outbox-relay') },
+  },
+  orderStatus: {
+    load: orderStatusConfigFromEnv,
+    env: { ORDERS_TABLE: 'orders', ...CONSUMER },
+    expected: { ordersTable: 'orders', kafka: mskConnection('order-status'), partialBatchResponse: true },
+  },
+  billing: {
+    load: billingConfigFromEnv,
+    env: { PAYMENTS_TABLE: 'payments', ...CONSUMER },
+    expected: { paymentsTable: 'payments', kafka: mskConnection('billing'), partialBatchResponse: true },
+  },
+  inventory: {
+    load: inventoryConfigFromEnv,
+    env: { STOCK_TABLE: 'stock', RESERVATIONS_TABLE: 'reservations', ...CONSUMER },
+    expected: {
+      tables: { stock: 'stock', reservations: 'reservations' },
+      kafka: mskConnection('inventory'),
+      partialBatchResponse: true,
+    },
+  },
+  restock: {
+    load: restockConfigFromEnv,
+    env: { STOCK_TABLE: 'stock', ...MSK },
+    expected: { stockTable: 'stock', kafka: mskConnection('restock') },
+  },
+  shipping: {
+    load: shippingConfigFromEnv,
+    env: { SHIPMENTS_TABLE: 'shipments', ...CONSUMER },
+    expected: { shipmentsTable: 'shipments', kafka: mskConnection('shipping'), partialBatchResponse: true },
+  },
+  archive: {
+    load: archiveConfigFromEnv,
+    env: { ARCHIVE_BUCKET: 'order-pipeline-archive' },
+    expected: { bucket: 'order-pipeline-archive' },
+  },
+};
+
+const requiredVariables = Object.entries(CASES).flatMap(([functionId, { env }]) =>
+  Object.keys(env).map((name) => [functionId as FunctionId, name] as const),
+);
+
+describe('function configuration, read once at cold start', () => {
+  it.each(Object.keys(CASES) as FunctionId[])(
+    'GIVEN the environment the CDK app sets for %s WHEN read THEN every setting comes out typed',
+    (functionId) => {
+      const { load, env, expected } = CASES[functionId];
+      expect(load(env)).toEqual(expected);
+    },
+  );
+
+  it.each(requiredVariables.filter(([, name]) => name !== 'AWS_REGION'))(
+    'GIVEN %s without %s WHEN read THEN the cold start fails naming the variable',
+    (functionId, name) => {
+      const { load, env } = CASES[functionId];
+      expect(() => load({ ...env, [name]: undefined })).toThrow(`Missing required environment variable ${name}`);
+    },
+  );
+
+  it('GIVEN IAM auth without AWS_REGION WHEN read THEN the cold start fails: the MSK IAM signer needs the region', () => {
+    expect(() => billingConfigFromEnv({ ...CASES.billing.env, AWS_REGION: undefined })).toThrow('AWS_REGION');
+  });
+
+  it('GIVEN a local broker WHEN read THEN plaintext needs no region', () => {
+    const env = { ...CASES.shipping.env, KAFKA_AUTH: 'plaintext', AWS_REGION: undefined };
+    expect(shippingConfigFromEnv(env).kafka).toMatchObject({ auth: 'plaintext', region: undefined });
+  });
+
+  it.each([
+    ['KAFKA_PARTIAL_BATCH_RESPONSE', 'yes', /KAFKA_PARTIAL_BATCH_RESPONSE must be one of true, false; got "yes"/],
+    ['KAFKA_AUTH', 'scram', /KAFKA_AUTH must be one of iam, plaintext; got "scram"/],
+  ])('GIVEN %s set to %p WHEN read THEN the cold start fails naming the rule', (name, value, message) => {
+    expect(() => inventoryConfigFromEnv({ ...CASES.inventory.env, [name]: value })).toThrow(message);
+  });
+});
