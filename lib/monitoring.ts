@@ -17,7 +17,6 @@ import type { Subscription } from '../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../lambdas/shared/contracts/tables';
 import { resourcePrefix, type StageConfig } from './config';
 
-
 export interface MonitoredFunction {
   readonly functionId: FunctionId;
   readonly fn: lambda.IFunction;

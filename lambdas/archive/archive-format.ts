@@ -3,19 +3,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { decodeBase64Strict, decodeUtf8Strict } from '../shared/encoding';
 
 /**
- * The archive's object format, shared by the archive function, the local runtime and the e2e tests.
- *
- * One object per topic-partition per batch, named like the Kafka Connect S3 sink names its files:
- *   <topic>/dt=YYYY-MM-DD/<topic>+<partition>+<first offset, 20 digits>.jsonl.gz
- * The zero padding makes the keys of one partition sort in offset order. dt is the UTC day of the
- * first record's Kafka timestamp, not the time of the write, so a redelivery on another day still
- * lands on the same key.
- *
- * The body is gzip of JSON lines, one line per record, in offset order. Each line keeps the record
- * exactly as Lambda delivered it (base64 key and value, headers, offset, timestamp), so the archive
- * can replay anything, poison records included, and adds a readable `decoded` view when the key is
- * UTF-8 and the value UTF-8 JSON. Nothing is validated against the event schemas: the archive keeps
- * what the topic holds.
+ * The archive's object format, shared by the archive function, the local runtime and the e2e tests:
+ * `<topic>/dt=YYYY-MM-DD/<topic>+<partition>+<first offset>.jsonl.gz`, records as Lambda delivered
+ * them (docs/design.md, "Archive").
  */
 export interface ArchiveLine {
   readonly topic: string;

@@ -16,15 +16,8 @@ export interface ChargeOutcome {
 }
 
 /**
- * Charges an order once, whatever the number of deliveries of its OrderCreated.
- *
- * 1. The provider is called first, keyed by order_id: a repeated call returns the first result and
- *    moves no money, so a redelivery, a duplicate at a new offset or a concurrent delivery is harmless.
- * 2. The ledger write is conditional on the order having no payment yet (one round trip). The first
- *    write wins; a later one gets the existing entry back in the same round trip.
- * 3. The outcome is published from the entry that won (re-emission, not an outbox): if the function
- *    crashed between the ledger write and the publish, the redelivered record finds the entry and
- *    publishes the same event with the same event_id. Consumers downstream dedupe on it.
+ * Charges an order once, whatever the number of deliveries: provider call keyed by order_id, then a
+ * conditional ledger write, then the outcome published from the entry that won (docs/design.md, "Charge").
  */
 export async function chargeOrder(order: OrderCreated, deps: ChargeDependencies): Promise<ChargeOutcome> {
   const charge = await deps.provider.charge({

@@ -16,15 +16,7 @@ export interface ReserveOutcome {
 
 /**
  * Reserves every line of a paid order, or none of them and cancels the order (the saga's
- * compensation starts here: billing refunds on the OrderCancelled).
- *
- * Round trips: 1 (one TransactWriteItems) when stock is reserved or the decision already exists;
- * 2 when out of stock (the transaction, then a conditional Put of the rejection).
- *
- * Re-emission, not an outbox: the decision is written first, the events are published after it and
- * built from the stored decision. A crash between the two leaves the record uncommitted; its
- * redelivery finds the decision (the transaction's failed condition returns it) and publishes the
- * same events with the same event_ids.
+ * compensation); events are re-emitted from the stored decision (docs/design.md, "Reservation").
  */
 export async function reserveStock(
   order: { readonly order_id: string; readonly items: readonly OrderItem[] },

@@ -64,7 +64,6 @@ export function requestPath(request: HttpRequest): string {
   return path;
 }
 
-
 /**
  * The JSON body of a request, or an HttpError saying exactly why not: no body (400), not JSON by its
  * content-type (415), too large (413), not base64 or not UTF-8 (400), not parseable (400).

@@ -21,7 +21,11 @@ export function outboxRelayConsumer(
         metrics.addMetric(METRICS.outboxEventsRelayed, MetricUnit.Count, 1);
         const createdAt = record.dynamodb?.ApproximateCreationDateTime;
         if (createdAt !== undefined) {
-          metrics.addMetric(METRICS.outboxRelayLag, MetricUnit.Milliseconds, Math.max(0, Date.now() - createdAt * 1000));
+          metrics.addMetric(
+            METRICS.outboxRelayLag,
+            MetricUnit.Milliseconds,
+            Math.max(0, Date.now() - createdAt * 1000),
+          );
         }
       } catch (error) {
         // A malformed item fails the same way: the mapping's bounded retries and on-failure

@@ -1,8 +1,8 @@
 import type { StockLevels } from './ports';
 
 /**
- * Demo stock for the local runtime and the sample events (abc, def and ghi are the products of
- * DESIGN.md's example events). `limited-edition` has a single unit, so two orders for it show the
+ * Demo stock for the local runtime and the sample events (abc, def and ghi are the
+ * products of the sample events in events/). `limited-edition` has a single unit, so two orders for it show the
  * out-of-stock saga; `discontinued` has none.
  */
 export const DEMO_STOCK: readonly { readonly product_id: string; readonly available: number }[] = [

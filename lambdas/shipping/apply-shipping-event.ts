@@ -25,17 +25,8 @@ export interface ShippingResult {
 }
 
 /**
- * Applies one event from billing_outcome or inventory_outcome to the order's shipment and publishes
- * the shipment events it implies. Returns undefined for an event shipping has no business with.
- *
- * Delivery: RE-EMISSION, not an outbox. The fact is recorded first (one conditional-free UpdateItem
- * whose if_not_exists makes it idempotent on order_id + fact), then the implied events are
- * published with deterministic event ids. If the function dies between the two, the record is not
- * committed and comes back; recording the fact again changes nothing, the store still answers with
- * every fact, and the same events go out again under the same ids, which consumers deduplicate.
- *
- * DynamoDB round trips per record: 1 (the UpdateItem with ReturnValues ALL_NEW); plus one Kafka
- * produce when the fact implies events.
+ * Applies one event to the order's shipment and publishes the events it implies, re-emitted from
+ * the stored facts on redelivery. Returns undefined for an event shipping has no business with.
  */
 export async function applyShippingEvent(
   event: AnyEvent,

@@ -2,22 +2,8 @@ import type { OrderItem, ShipmentCancelled, ShipmentCreated, ShipmentDispatched 
 import { deterministicId } from '../shared/ids';
 
 /**
- * The shipment of one order, kept as a set of FACTS rather than as a status that events move along.
- *
- * Shipping hears about an order from two topics (billing_outcome and inventory_outcome) that are
- * consumed by two independent event source mappings, so their events reach it in any order and
- * even concurrently. Each fact is recorded once, the first time it is seen, and never removed:
- * applying facts is commutative and idempotent, so whatever the interleaving and however often a
- * record is redelivered, the same facts give the same shipment.
- *
- * ASSUMPTION (guaranteed upstream by inventory's one-reservation-per-order record): an order is
- * either reserved (StockReserved) or cancelled (OrderCancelled), never both. Should both arrive
- * anyway, CANCELLATION WINS: the status is CANCELLED in every arrival order, because billing refunds
- * every cancelled paid order and goods must not leave for a refunded order. A dispatch cannot be
- * recalled, though: if the cancellation arrives only after paid and reserved were both seen,
- * ShipmentDispatched is already out, and ShipmentCancelled follows it so that downstream sees the
- * contradiction (a recall for operations). Only in that broken case does the set of emitted events
- * depend on the arrival order.
+ * The shipment of one order, kept as a set of facts that commute, so every interleaving and
+ * redelivery gives the same shipment; cancellation wins (docs/design.md, "Shipment").
  */
 export type ShipmentFactName = 'paid' | 'reserved' | 'cancelled';
 

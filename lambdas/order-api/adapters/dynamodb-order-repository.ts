@@ -41,7 +41,8 @@ export class DynamoDbOrderRepository implements OrderRepository {
       return { created: true };
     } catch (error) {
       const existing = cancellationReasons(error)?.[0];
-      const item = existing?.Code === 'ConditionalCheckFailed' ? returnedItem<Record<string, unknown>>(existing) : undefined;
+      const item =
+        existing?.Code === 'ConditionalCheckFailed' ? returnedItem<Record<string, unknown>>(existing) : undefined;
       if (item) return { created: false, existing: fromItem(item) };
       throw classify(error);
     }

@@ -13,12 +13,8 @@ export class DynamoDbStockLevels implements StockLevels {
   ) {}
 
   /**
-   * One TransactWriteItems: a marker item for the restock_id (Put, only if absent) and ADD the units
-   * to the product (which creates the product's item if it has none). The marker lives in the stock
-   * table under a `restock#` key rather than as a set of applied ids on the product's item: such a set
-   * would grow with every restock, and DynamoDB bills every reservation's stock update by item size.
-   * Restocks are rare, so the transaction's double write cost stays small. A repeated restock_id
-   * cancels the transaction and returns the marker (ALL_OLD) to re-emit from.
+   * One TransactWriteItems: a marker for the restock_id (only if absent) and ADD the units. A
+   * repeated restock_id returns the marker (ALL_OLD) to re-emit from (docs/design.md, "Reservation").
    */
   async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
     try {

@@ -33,4 +33,3 @@ export function fromItem(item: Record<string, unknown>): Order {
     facts,
   };
 }
-

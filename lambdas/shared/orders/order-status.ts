@@ -36,21 +36,8 @@ export function isTerminalStatus(status: OrderStatus): boolean {
 }
 
 /**
- * The status is derived from the SET of facts, never from the order in which they arrived: the facts
- * come from three topics, so a refund can reach the projector before the cancellation that caused
- * it, or a dispatch before the payment. The first status in this list whose fact is known wins.
- *
- * - Within each flow a later step outranks an earlier one (SHIPPED > RESERVED > PAID, and
- *   REFUNDED > CANCELLED > PAID), so a late-arriving earlier step never moves an order back.
- * - REFUNDED is the last word: money went back to the customer, only ever after a cancellation of a
- *   charged order, and nothing follows it.
- * - PAYMENT_DECLINED ends the order before anything else can happen (inventory and shipping act on
- *   paid orders only); should a stray fact ever appear beside it, the customer was still not charged.
- * - CANCELLED outranks SHIPPED: inventory cancels only an order it reserved nothing for, and shipping
- *   dispatches only reserved orders, so both never hold in a valid flow; if they ever did, the
- *   cancellation is what triggers the refund, and the order must show it is on its way to REFUNDED.
- * - shipment_created and shipment_cancelled are history only: a shipment exists for every paid order,
- *   and its cancellation follows an order cancellation that already sets the status.
+ * The status is derived from the set of facts, never from their arrival order: the first status in
+ * this list whose fact is known wins (docs/design.md, "Order status").
  */
 const STATUS_PRECEDENCE: readonly (readonly [OrderStatus, OrderFact])[] = [
   ['REFUNDED', 'refunded'],
