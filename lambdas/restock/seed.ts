@@ -1,9 +1,9 @@
 import type { StockLevels } from './ports';
 
 /**
- * Demo stock for the local runtime and the sample events (abc, def and ghi are the
- * products of the sample events in events/). `limited-edition` has a single unit, so two orders for it show the
- * out-of-stock saga; `discontinued` has none.
+ * Demo stock for the local runtime and the tests: abc, def and ghi are the products of the sample
+ * events in events/; `limited-edition` has one unit, so two orders for it show the out-of-stock
+ * saga; `discontinued` has none.
  */
 export const DEMO_STOCK: readonly { readonly product_id: string; readonly available: number }[] = [
   { product_id: 'abc', available: 100 },
