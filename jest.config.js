@@ -19,7 +19,7 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project('unit'),
-    project('handlers'),
+    project('handlers', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'] }),
     project('infra'),
     // The real components start once per run (globalSetup) and stop at the end (globalTeardown).
     project('e2e', {
