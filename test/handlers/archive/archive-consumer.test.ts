@@ -43,7 +43,11 @@ describe('archive consumer', () => {
     );
     expect(puts.length).toBeGreaterThanOrEqual(5);
     expect(puts.map((p) => p.key)).toContain('orders/dt=2025-04-07/orders+3+00000000000000000120.jsonl.gz');
-    expect(puts.find((p) => p.key.startsWith('orders/'))).toMatchObject({ topic: 'orders', partition: 3, firstOffset: 120 });
+    expect(puts.find((p) => p.key.startsWith('orders/'))).toMatchObject({
+      topic: 'orders',
+      partition: 3,
+      firstOffset: 120,
+    });
   });
 
   it('GIVEN a batch WHEN archived THEN each object holds exactly the records of its topic-partition, as delivered', async () => {
@@ -70,11 +74,7 @@ describe('archive consumer', () => {
     await lambdaHandler(archiveBatch());
     await lambdaHandler(archiveBatch());
 
-    expect(puts.map((p) => [p.key, p.body.toString('base64')])).toEqual([
-      ...firstPuts,
-      ...firstPuts,
-      ...firstPuts,
-    ]);
+    expect(puts.map((p) => [p.key, p.body.toString('base64')])).toEqual([...firstPuts, ...firstPuts, ...firstPuts]);
     const lines = [...objects.values()].map((body) => decodeObject(body));
     expect(duplicateRecordIds(lines)).toEqual([]);
     expect(lines.flat()).toHaveLength(partitionsOf(archiveBatch()).flat().length);
@@ -100,7 +100,6 @@ describe('archive consumer', () => {
     );
     expect(puts.length).toBe(partitionsOf(archiveBatch()).length - 1);
   });
-
 });
 
 describe('archive handler.ts (middy chain, configuration from the environment)', () => {

@@ -29,7 +29,18 @@ function setup(options: { partialBatchResponse?: boolean; now?: string } = {}) {
     publisher.published
       .filter((p) => p.topic === 'dead_letter')
       .map((p) => p.event as unknown as { reason: string; source: { offset: number } });
-  return { handler, payments, table, publisher, provider, outcomes, deadLetters, storeCalls, recordCharge, claimRefund };
+  return {
+    handler,
+    payments,
+    table,
+    publisher,
+    provider,
+    outcomes,
+    deadLetters,
+    storeCalls,
+    recordCharge,
+    claimRefund,
+  };
 }
 
 const orderCreated = (order_id: string, overrides: Record<string, unknown> = {}) => ({
@@ -54,7 +65,12 @@ describe('billing consumer: charges', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(storeCalls()).toBe(1);
     await expect(recordCharge.mock.results[0]!.value).resolves.toMatchObject({ recorded: true });
-    expect(table.get('12345')).toMatchObject({ order_id: '12345', payment_status: 'paid', amount: 111, currency: 'USD' });
+    expect(table.get('12345')).toMatchObject({
+      order_id: '12345',
+      payment_status: 'paid',
+      amount: 111,
+      currency: 'USD',
+    });
     expect(outcomes().map((o) => o.event)).toEqual(decodeValues(loadEvent('inventory-paid.json')));
     expect(outcomes()[0]!.key).toBe('12345');
   });

@@ -155,7 +155,6 @@ describe('order-status consumer', () => {
     expect(response.batchItemFailures).toHaveLength(expected.length);
     expect(deadLetters).toHaveLength(0);
   });
-
 });
 
 describe('order-status handler.ts (middy chain, configuration from the environment)', () => {

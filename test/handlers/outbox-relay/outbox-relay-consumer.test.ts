@@ -80,7 +80,6 @@ describe('outbox-relay consumer', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 0) }] });
     expect(published).toHaveLength(0);
   });
-
 });
 
 describe('outbox-relay handler.ts (middy chain, configuration from the environment)', () => {

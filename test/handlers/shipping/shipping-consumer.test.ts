@@ -202,7 +202,6 @@ describe('shipping consumer', () => {
     expect(table.size).toBe(0);
     expect(shipped()).toEqual([]);
   });
-
 });
 
 describe('shipping handler.ts (middy chain, configuration from the environment)', () => {
