@@ -3,14 +3,14 @@ import { prepareOrder } from '../../lambdas/order-api/place-order';
 import { DynamoDbOrderFactStore } from '../../lambdas/order-status/adapters/dynamodb-order-fact-store';
 import { newId } from '../../lambdas/shared/ids';
 import type { HistoryEntry, Order } from '../../lambdas/shared/orders/order';
+import type { OrderRepository } from '../../lambdas/order-api/ports';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
+import { InMemoryOrderStore } from '../support/doubles/orders';
 
 const client = localDocumentClient();
-const facts = new DynamoDbOrderFactStore(client, table('orders'));
-const repository = new DynamoDbOrderRepository(client, { ordersTable: table('orders'), outboxTable: table('outbox') });
 afterAll(() => client.destroy());
 
-async function placedOrder(): Promise<Order> {
+async function placedOrder(repository: OrderRepository): Promise<Order> {
   const { order, outbox } = prepareOrder({
     body: {
       user_id: uniqueId('user'),
@@ -31,9 +31,19 @@ const paid: HistoryEntry = {
   event_type: 'BillingOutcome',
 };
 
-describe('DynamoDbOrderFactStore on DynamoDB Local', () => {
+const inMemory = new InMemoryOrderStore();
+
+// The same cases hold the in-memory double, which the handler tests use, to the adapter's behaviour.
+describe.each([
+  {
+    name: 'DynamoDbOrderFactStore on DynamoDB Local',
+    facts: new DynamoDbOrderFactStore(client, table('orders')),
+    repository: new DynamoDbOrderRepository(client, { ordersTable: table('orders'), outboxTable: table('outbox') }),
+  },
+  { name: 'InMemoryOrderStore', facts: inMemory, repository: inMemory },
+])('$name', ({ facts, repository }) => {
   it('GIVEN a placed order WHEN a fact is recorded THEN the fact is set and its entry appended to the history, and the order comes back', async () => {
-    const order = await placedOrder();
+    const order = await placedOrder(repository);
 
     const result = await facts.recordFact(order.order_id, 'paid', paid);
 
@@ -43,7 +53,7 @@ describe('DynamoDbOrderFactStore on DynamoDB Local', () => {
   });
 
   it('GIVEN a fact already recorded WHEN recorded again, from another event THEN nothing changes and the stored order comes back (ALL_OLD)', async () => {
-    const order = await placedOrder();
+    const order = await placedOrder(repository);
     await facts.recordFact(order.order_id, 'paid', paid);
     const stored = await repository.get(order.order_id);
 

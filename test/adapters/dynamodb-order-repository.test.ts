@@ -6,6 +6,7 @@ import { prepareOrder } from '../../lambdas/order-api/place-order';
 import { OrderStoreUnavailableError } from '../../lambdas/order-api/ports';
 import { newId } from '../../lambdas/shared/ids';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
+import { InMemoryOrderStore } from '../support/doubles/orders';
 
 const client = localDocumentClient();
 const tables = { ordersTable: table('orders'), outboxTable: table('outbox') };
@@ -36,7 +37,17 @@ const orderItem = async (orderId: string) =>
     )
   ).Item;
 
-describe('DynamoDbOrderRepository on DynamoDB Local', () => {
+const inMemory = new InMemoryOrderStore();
+
+// The same cases hold the in-memory double, which the handler tests use, to the adapter's behaviour.
+describe.each([
+  { name: 'DynamoDbOrderRepository on DynamoDB Local', repository, outboxItem },
+  {
+    name: 'InMemoryOrderStore',
+    repository: inMemory,
+    outboxItem: async (eventId: string) => inMemory.outbox.find((e) => e.event_id === eventId),
+  },
+])('$name', ({ repository, outboxItem }) => {
   it('GIVEN a new order WHEN created THEN the order and its outbox entry are committed together and the order reads back as written', async () => {
     const { order, outbox } = prepared();
 
@@ -58,16 +69,18 @@ describe('DynamoDbOrderRepository on DynamoDB Local', () => {
     expect(await outboxItem(other.outbox.event_id)).toBeUndefined();
   });
 
+  it('GIVEN no order with that id WHEN read THEN it is undefined', async () => {
+    expect(await repository.get(newId())).toBeUndefined();
+  });
+});
+
+describe('DynamoDbOrderRepository on DynamoDB Local: one transaction', () => {
   it('GIVEN the outbox entry already exists WHEN the order is created THEN the transaction writes nothing: no order without its event', async () => {
     const { order, outbox } = prepared();
     await client.send(new PutCommand({ TableName: tables.outboxTable, Item: outbox }));
 
     await expect(repository.create(order, outbox)).rejects.toMatchObject({ name: 'TransactionCanceledException' });
     expect(await orderItem(order.order_id)).toBeUndefined();
-  });
-
-  it('GIVEN no order with that id WHEN read THEN it is undefined', async () => {
-    expect(await repository.get(newId())).toBeUndefined();
   });
 });
 

@@ -2,9 +2,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentStore } from '../../lambdas/billing/adapters/dynamodb-payment-store';
 import type { Payment } from '../../lambdas/billing/payment';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
+import { InMemoryPaymentStore } from '../support/doubles/payments';
 
 const client = localDocumentClient();
-const store = new DynamoDbPaymentStore(client, table('payments'));
 afterAll(() => client.destroy());
 
 const payment = (order_id: string, overrides: Partial<Payment> = {}): Payment => ({
@@ -17,14 +17,22 @@ const payment = (order_id: string, overrides: Partial<Payment> = {}): Payment =>
   charged_at: '2025-04-07T12:34:57.120Z',
   ...overrides,
 });
-const stored = async (orderId: string) =>
-  (
-    await client.send(
-      new GetCommand({ TableName: table('payments'), Key: { order_id: orderId }, ConsistentRead: true }),
-    )
-  ).Item;
+const inMemory = new InMemoryPaymentStore();
 
-describe('DynamoDbPaymentStore on DynamoDB Local', () => {
+// The same cases hold the in-memory double, which the handler tests use, to the adapter's behaviour.
+describe.each([
+  {
+    name: 'DynamoDbPaymentStore on DynamoDB Local',
+    store: new DynamoDbPaymentStore(client, table('payments')),
+    stored: async (orderId: string) =>
+      (
+        await client.send(
+          new GetCommand({ TableName: table('payments'), Key: { order_id: orderId }, ConsistentRead: true }),
+        )
+      ).Item,
+  },
+  { name: 'InMemoryPaymentStore', store: inMemory, stored: async (orderId: string) => inMemory.items.get(orderId) },
+])('$name', ({ store, stored }) => {
   it('GIVEN no entry for the order WHEN a charge is recorded THEN it is written as given', async () => {
     const charge = payment(uniqueId('order'));
 

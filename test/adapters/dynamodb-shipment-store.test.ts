@@ -1,16 +1,20 @@
 import { DynamoShipmentStore } from '../../lambdas/shipping/adapters/dynamodb-shipment-store';
 import { shipmentIdFor } from '../../lambdas/shipping/shipment';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
+import { InMemoryShipmentStore } from '../support/doubles/shipments';
 
 const client = localDocumentClient();
-const store = new DynamoShipmentStore(client, table('shipments'));
 afterAll(() => client.destroy());
 
 const items = [{ product_id: 'abc', quantity: 2, unit_price: 30.5 }];
 const paid = { name: 'paid', at: '2025-04-07T12:34:57.000Z', items } as const;
 const reserved = { name: 'reserved', at: '2025-04-07T12:34:58.000Z' } as const;
 
-describe('DynamoShipmentStore on DynamoDB Local', () => {
+// The same cases hold the in-memory double, which the handler tests use, to the adapter's behaviour.
+describe.each([
+  { name: 'DynamoShipmentStore on DynamoDB Local', store: new DynamoShipmentStore(client, table('shipments')) },
+  { name: 'InMemoryShipmentStore', store: new InMemoryShipmentStore() },
+])('$name', ({ store }) => {
   it('GIVEN no shipment WHEN the paid fact is applied THEN the item is created and every fact comes back (ALL_NEW)', async () => {
     const orderId = uniqueId('order');
 

@@ -8,31 +8,21 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbStockStore } from '../../lambdas/inventory/adapters/dynamodb-stock-store';
 import type { Reservation, StockLine } from '../../lambdas/inventory/reservation';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
+import { InMemoryStockStore } from '../support/doubles/stock';
 
 const client = localDocumentClient();
 const tables = { stock: table('stock'), reservations: table('reservations') };
-const store = new DynamoDbStockStore(client, tables);
 afterAll(() => client.destroy());
 
 /** Fresh products with the given units, so that parallel test files never share stock. */
-async function products(...units: number[]): Promise<string[]> {
+const freshProducts = async (set: (productId: string, units: number) => Promise<unknown>, units: number[]) => {
   const ids = units.map(() => uniqueId('product'));
-  await Promise.all(
-    ids.map((product_id, i) =>
-      client.send(new PutCommand({ TableName: tables.stock, Item: { product_id, available: units[i] } })),
-    ),
-  );
+  await Promise.all(ids.map((id, i) => set(id, units[i]!)));
   return ids;
-}
-const available = async (productId: string) =>
-  (await client.send(new GetCommand({ TableName: tables.stock, Key: { product_id: productId }, ConsistentRead: true })))
-    .Item?.available as number | undefined;
-const reservationOf = async (orderId: string) =>
-  (
-    await client.send(
-      new GetCommand({ TableName: tables.reservations, Key: { order_id: orderId }, ConsistentRead: true }),
-    )
-  ).Item;
+};
+const read = async (tableName: string, key: Record<string, string>) =>
+  (await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+const inMemory = new InMemoryStockStore();
 
 const decision = (status: Reservation['status'], lines: readonly StockLine[]): Reservation => ({
   order_id: uniqueId('order'),
@@ -41,7 +31,29 @@ const decision = (status: Reservation['status'], lines: readonly StockLine[]): R
   decided_at: '2025-04-07T12:34:58.000Z',
 });
 
-describe('DynamoDbStockStore on DynamoDB Local', () => {
+// The same cases hold the in-memory double, which the handler tests use, to the adapter's behaviour.
+describe.each([
+  {
+    name: 'DynamoDbStockStore on DynamoDB Local',
+    store: new DynamoDbStockStore(client, tables),
+    products: (...units: number[]) =>
+      freshProducts(
+        (product_id, available) =>
+          client.send(new PutCommand({ TableName: tables.stock, Item: { product_id, available } })),
+        units,
+      ),
+    available: async (productId: string) =>
+      (await read(tables.stock, { product_id: productId }))?.available as number | undefined,
+    reservationOf: (orderId: string) => read(tables.reservations, { order_id: orderId }),
+  },
+  {
+    name: 'InMemoryStockStore',
+    store: inMemory,
+    products: (...units: number[]) => freshProducts((id, available) => inMemory.setAvailable(id, available), units),
+    available: async (productId: string) => inMemory.available.get(productId),
+    reservationOf: async (orderId: string) => inMemory.reservations.get(orderId),
+  },
+])('$name', ({ store, products, available, reservationOf }) => {
   it('GIVEN enough stock for every line WHEN reserved THEN one transaction writes the reservation and takes every line off the shelf', async () => {
     const [abc, def] = await products(100, 50);
     const lines = [

@@ -7,7 +7,8 @@ import type { Fault } from './faults';
 
 /**
  * The order store with the semantics of its DynamoDB conditions (create if absent; record a fact
- * once, on an existing order only), so that domain tests need no mocks.
+ * once, on an existing order only), so that domain and handler tests need no mocks.
+ * test/adapters/dynamodb-order-*.test.ts run the same cases against this double and the adapters.
  */
 export class InMemoryOrderStore implements OrderRepository, OrderFactStore {
   readonly orders = new Map<string, Order>();

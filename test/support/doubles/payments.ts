@@ -15,7 +15,7 @@ import type { Fault } from './faults';
  * The payment ledger in memory, with the conditions of the DynamoDB adapter: a charge is written
  * only if the order has no entry (attribute_not_exists), a refund claimed only if the entry is paid
  * and not yet refunded; a failed condition returns the existing entry (ALL_OLD). Each call is atomic.
- * test/adapters/dynamodb-payment-store.test.ts holds the adapter to the same semantics.
+ * test/adapters/dynamodb-payment-store.test.ts runs the same cases against this double and the adapter.
  */
 export class InMemoryPaymentStore implements PaymentStore {
   readonly items = new Map<string, Payment>();

@@ -5,6 +5,7 @@ import type { Fault } from './faults';
 /**
  * The shipments table in memory, with the semantics of the DynamoDB adapter's UpdateItem: the first
  * occurrence of each fact is kept (if_not_exists), and the whole item comes back (ALL_NEW).
+ * test/adapters/dynamodb-shipment-store.test.ts runs the same cases against this double and the adapter.
  */
 export class InMemoryShipmentStore implements ShipmentStore {
   readonly items = new Map<string, ShipmentFacts>();

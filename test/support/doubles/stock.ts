@@ -8,7 +8,8 @@ import type { Fault } from './faults';
  * atomic transaction whose conditions (reservation absent, available >= quantity for every line) are
  * all checked before anything is written; like DynamoDB it refuses a transaction that touches the
  * same product twice. A failed reservation condition returns the existing decision (ALL_OLD), and a
- * repeated restock_id the restock applied first.
+ * repeated restock_id the restock applied first. test/adapters/dynamodb-stock-*.test.ts run the same
+ * cases against this double and the adapters.
  */
 export class InMemoryStockStore implements StockStore, StockLevels {
   readonly available = new Map<string, number>();
