@@ -1,7 +1,9 @@
 /**
- * One jest run, four projects that can each run alone (npm run test:unit, ...):
- * unit (domain, no mocks), handlers (events/ files, mocked AWS clients), infra (CDK templates,
- * cdk-nag, cfn-lint) and e2e (real Kafka broker, DynamoDB Local and S3 stand-in on 127.0.0.1).
+ * One jest run, five projects that can each run alone (npm run test:unit, ...):
+ * unit (domain, no mocks), handlers (each function's consumer with in-memory ports and the events/
+ * files, one smoke test per deployed handler), adapters (the DynamoDB and S3 adapters against
+ * DynamoDB Local and the S3 stand-in), infra (CDK templates, cdk-nag, cfn-lint) and e2e (real Kafka
+ * broker, DynamoDB Local and S3 stand-in on 127.0.0.1).
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 // @middy/core and @platformatic/kafka (with its @platformatic helpers) are ESM-only: let swc transform them too.
@@ -19,7 +21,12 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project('unit'),
-    project('handlers'),
+    project('handlers', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'] }),
+    // The DynamoDB and S3 adapters against DynamoDB Local and the S3 stand-in, started once per run.
+    project('adapters', {
+      globalSetup: '<rootDir>/test/support/adapters-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/adapters-global-teardown.ts',
+    }),
     project('infra'),
     // The real components start once per run (globalSetup) and stop at the end (globalTeardown).
     project('e2e', {

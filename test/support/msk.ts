@@ -1,6 +1,8 @@
-import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import type { MSKEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+// The local runner's encoder: what the local runtime delivers is what the tests deliver.
+import { mskEvent as encode, toMskRecord } from '../../lib/local/runner/kafka-event';
 
 export interface RecordSpec {
   topic: string;
@@ -12,36 +14,38 @@ export interface RecordSpec {
   headers?: Record<string, string>;
 }
 
-const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+const SOURCE = {
+  eventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/order-pipeline/abcd1234-0123-4567-89ab-cdef01234567-1',
+  bootstrapServers: 'b-1.orderpipeline.abcd12.c1.kafka.eu-west-1.amazonaws.com:9098',
+};
+const utf8 = (text: string) => Buffer.from(text, 'utf8');
 
-/** Builds an event exactly as Lambda's MSK event source mapping delivers it. */
+/**
+ * Builds an event exactly as Lambda's MSK event source mapping delivers it, with the local runner's
+ * encoder, so that the tests and the runner cannot disagree on the shape.
+ */
 export function mskEvent(specs: readonly RecordSpec[]): MSKEvent {
-  const records: Record<string, MSKRecord[]> = {};
   const nextOffset: Record<string, number> = {};
-  for (const spec of specs) {
+  const records = specs.map((spec) => {
     const partition = spec.partition ?? 0;
     const topicPartition = `${spec.topic}-${partition}`;
     const offset = spec.offset ?? nextOffset[topicPartition] ?? 0;
     nextOffset[topicPartition] = offset + 1;
     const value = spec.value === null ? null : typeof spec.value === 'string' ? spec.value : JSON.stringify(spec.value);
-    (records[topicPartition] ??= []).push({
-      topic: spec.topic,
-      partition,
-      offset,
-      timestamp: Date.parse('2025-04-07T12:34:56Z') + offset,
-      timestampType: 'CREATE_TIME',
-      key: spec.key === null || spec.key === undefined ? (undefined as unknown as string) : b64(spec.key),
-      value: value === null ? (null as unknown as string) : b64(value),
-      headers: Object.entries(spec.headers ?? {}).map(([k, v]) => ({ [k]: [...Buffer.from(v, 'utf8')] })),
-    } as MSKRecord);
-  }
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn:
-      'arn:aws:kafka:eu-west-1:123456789012:cluster/order-pipeline/abcd1234-0123-4567-89ab-cdef01234567-1',
-    bootstrapServers: 'b-1.orderpipeline.abcd12.c1.kafka.eu-west-1.amazonaws.com:9098',
-    records,
-  } as MSKEvent;
+    return toMskRecord(
+      {
+        topic: spec.topic,
+        partition,
+        offset: BigInt(offset),
+        timestamp: BigInt(Date.parse('2025-04-07T12:34:56Z') + offset),
+        key: spec.key === null || spec.key === undefined ? null : utf8(spec.key),
+        value: value === null ? null : utf8(value),
+        headers: Object.entries(spec.headers ?? {}).map(([k, v]) => [utf8(k), utf8(v)] as const),
+      },
+      'CREATE_TIME',
+    );
+  });
+  return encode(records, SOURCE);
 }
 
 /** Decodes every record value of an MSK event back to JSON (for assertions on sample events). */

@@ -1,285 +1,39 @@
-import './inventory-env';
-import {
-  ProvisionedThroughputExceededException,
-  ThrottlingException,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbStockStore } from '../../../lambdas/inventory/adapters/dynamodb-stock-store';
-import { inventoryConsumer } from '../../../lambdas/inventory/inventory-consumer';
-import { stockChangeEventId } from '../../../lambdas/inventory/reservation';
-import { dynamo } from '../../../lambdas/shared/dynamodb';
-import { decodeValues, loadEvent, mskEvent } from '../../support/msk';
-import { RecordingPublisher } from '../../unit/inventory/fakes';
-import { fakeStockTables, type TableFaults } from './fake-stock-tables';
+import { TABLES } from '../../../lambdas/shared/contracts/tables';
+import * as kafkaPublisher from '../../../lambdas/shared/kafka/kafka-publisher';
+import { lambdaContext } from '../../support/doubles/lambda-context';
+import type { RecordingPublisher } from '../../support/doubles/publisher';
+import { coldStart } from '../../support/function-env';
+import { loadEvent } from '../../support/msk';
 
+// The deployed handler, wired from its environment, with the Kafka producer swapped for a recorder.
+jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
+  const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
+  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
+  const recorder = new RecordingPublisher();
+  return { ...actual, KafkaEventPublisher: jest.fn(() => recorder), recorder };
+});
+const recorder = (kafkaPublisher as unknown as { recorder: RecordingPublisher }).recorder;
 const ddb = mockClient(DynamoDBDocumentClient);
 
-function setup(options: { partialBatchResponse?: boolean; now?: string; faults?: TableFaults } = {}) {
-  const tables = fakeStockTables(ddb, options.faults);
-  const publisher = new RecordingPublisher();
-  const handler = inventoryConsumer({
-    stock: new DynamoDbStockStore(dynamo, { stock: 'stock', reservations: 'reservations' }),
-    publisher,
-    partialBatchResponse: options.partialBatchResponse ?? true,
-    now: () => new Date(options.now ?? '2025-04-07T12:34:58.000Z'),
-  });
-  const deadLetters = () =>
-    publisher.on('dead_letter').map((p) => p.event as unknown as { reason: string; source: { offset: number } });
-  return { handler, ...tables, publisher, deadLetters };
-}
+describe('inventory handler.ts (middy chain, configuration from the environment)', () => {
+  it('GIVEN the deployed handler WHEN invoked with inventory-paid.json THEN it reserves through both tables and answers a partial batch response', async () => {
+    const { handler } = await coldStart('inventory', () => import('../../../lambdas/inventory/handler'));
+    ddb.on(TransactWriteCommand).resolves({});
 
-const paid = (order_id: string, items = [{ product_id: 'abc', quantity: 1, unit_price: 49.5 }]) => ({
-  event_type: 'BillingOutcome',
-  event_id: `evt-${order_id}`,
-  order_id,
-  payment_status: 'paid',
-  transaction_id: `txn_${order_id}`,
-  amount: 49.5,
-  currency: 'USD',
-  items,
-  timestamp: '2025-04-07T12:34:57Z',
-});
-
-const roundTrips = () => ddb.calls().length;
-
-beforeEach(() => ddb.reset());
-
-describe('inventory handler: reservations', () => {
-  it('GIVEN inventory-paid.json WHEN handled THEN one transaction reserves every line and StockChanged per product plus StockReserved are published', async () => {
-    const { handler, stock, reservations, publisher } = setup();
-
-    const response = await handler(loadEvent('inventory-paid.json'));
+    const response = await handler(loadEvent('inventory-paid.json'), lambdaContext('inventory'));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(roundTrips()).toBe(1);
-    expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems).toHaveLength(3);
-    expect(stock.get('abc')!.available).toBe(98);
-    expect(stock.get('def')!.available).toBe(49);
-    expect(reservations.get('12345')!.status).toBe('reserved');
-    expect(publisher.on('inventory').map((p) => [p.key, p.event])).toEqual([
-      [
-        'abc',
-        expect.objectContaining({
-          event_id: stockChangeEventId('12345', 'abc'),
-          quantity_change: -2,
-          order_id: '12345',
-        }),
-      ],
-      [
-        'def',
-        expect.objectContaining({
-          event_id: stockChangeEventId('12345', 'def'),
-          quantity_change: -1,
-          order_id: '12345',
-        }),
-      ],
+    const [put, ...updates] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(put!.Put!.TableName).toBe(process.env[TABLES.reservations.envVar]);
+    const stockTable = process.env[TABLES.stock.envVar];
+    expect(updates.map((u) => u.Update!.TableName)).toEqual([stockTable, stockTable]);
+    expect(kafkaPublisher.KafkaEventPublisher).toHaveBeenCalledWith(expect.objectContaining({ clientId: 'inventory' }));
+    expect(recorder.published.map((p) => p.event.event_type)).toEqual([
+      'StockChanged',
+      'StockChanged',
+      'StockReserved',
     ]);
-    expect(publisher.on('inventory_outcome').map((p) => [p.key, p.event.event_type])).toEqual([
-      ['12345', 'StockReserved'],
-    ]);
-  });
-
-  it('GIVEN the same batch delivered 3 times WHEN handled THEN stock is reserved once and the same events are re-emitted, one round trip each', async () => {
-    const { handler, stock, publisher } = setup();
-
-    for (let i = 0; i < 3; i++) {
-      await expect(handler(loadEvent('inventory-paid.json'))).resolves.toEqual({ batchItemFailures: [] });
-    }
-
-    expect(stock.get('abc')!.available).toBe(98);
-    expect(roundTrips()).toBe(3);
-    const [first, second, third] = [0, 1, 2].map((i) => JSON.stringify(publisher.published.slice(i * 3, i * 3 + 3)));
-    expect(second).toBe(first);
-    expect(third).toBe(first);
-  });
-
-  it('GIVEN inventory-out-of-stock.json WHEN handled THEN nothing is reserved, the rejection is recorded and the OrderCancelled is exactly billing-order-cancelled.json', async () => {
-    const { handler, stock, reservations, publisher } = setup({ now: '2025-04-07T12:35:01.905Z' });
-
-    const response = await handler(loadEvent('inventory-out-of-stock.json'));
-
-    expect(response.batchItemFailures).toEqual([]);
-    expect(roundTrips()).toBe(2);
-    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ status: 'rejected' });
-    expect(stock.get('limited-edition')!.available).toBe(1);
-    expect(stock.get('abc')!.available).toBe(100);
-    expect(reservations.get('12363')).toMatchObject({ status: 'rejected', out_of_stock_products: ['limited-edition'] });
-    expect(publisher.published.map((p) => p.event)).toEqual(decodeValues(loadEvent('billing-order-cancelled.json')));
-  });
-
-  it('GIVEN an out-of-stock order delivered again WHEN handled THEN the rejection is re-emitted from the transaction answer, in one round trip', async () => {
-    const { handler, publisher } = setup();
-    await handler(loadEvent('inventory-out-of-stock.json'));
-    ddb.resetHistory();
-
-    await handler(loadEvent('inventory-out-of-stock.json'));
-
-    expect(roundTrips()).toBe(1);
-    expect(publisher.published).toHaveLength(2);
-    expect(publisher.published[1]).toEqual(publisher.published[0]);
-  });
-
-  it('GIVEN two orders racing for the last unit in one batch WHEN handled THEN the first is reserved and the second cancelled', async () => {
-    const { handler, stock, publisher } = setup();
-    const mug = [{ product_id: 'limited-edition', quantity: 1, unit_price: 35 }];
-
-    await handler(
-      mskEvent([
-        { topic: 'billing_outcome', partition: 0, key: 'first', value: paid('first', mug) },
-        { topic: 'billing_outcome', partition: 1, key: 'second', value: paid('second', mug) },
-      ]),
-    );
-
-    expect(stock.get('limited-edition')!.available).toBe(0);
-    expect(
-      publisher
-        .on('inventory_outcome')
-        .map((p) => p.event.event_type)
-        .sort(),
-    ).toEqual(['OrderCancelled', 'StockReserved']);
-  });
-
-  it('GIVEN a declined outcome that slipped past the filter WHEN handled THEN it is ignored without touching DynamoDB', async () => {
-    const { handler, publisher } = setup();
-    const declined = { ...paid('12361'), payment_status: 'declined', items: undefined, reason: 'card_declined' };
-
-    const response = await handler(mskEvent([{ topic: 'billing_outcome', key: '12361', value: declined }]));
-
-    expect(response.batchItemFailures).toEqual([]);
-    expect(roundTrips()).toBe(0);
-    expect(publisher.published).toEqual([]);
-  });
-});
-
-describe('inventory handler: poison records', () => {
-  it('GIVEN inventory-poison.json WHEN handled THEN each malformed record is dead-lettered with its reason and the orders around them are reserved', async () => {
-    const { handler, reservations, deadLetters } = setup();
-
-    const response = await handler(loadEvent('inventory-poison.json'));
-
-    expect(response.batchItemFailures).toEqual([]);
-    expect([...reservations.keys()]).toEqual(['12380', '12385']);
-    expect(deadLetters().map((d) => [d.source.offset, d.reason])).toEqual([
-      [3002, 'paid BillingOutcome without items: nothing to reserve'],
-      [3003, expect.stringMatching(/^schema violation in BillingOutcome: payment_status: Invalid option/)],
-      [3004, 'unknown event_type "StockChanged" on topic billing_outcome'],
-      [3005, expect.stringMatching(/^value is not UTF-8 JSON: /)],
-      [3006, expect.stringMatching(/^schema violation in undefined: \(root\): /)],
-    ]);
-  });
-
-  it.each([
-    [
-      'an OrderCreated misrouted to inventory',
-      {
-        topic: 'orders',
-        value: {
-          event_type: 'OrderCreated',
-          event_id: 'e',
-          order_id: 'o',
-          user_id: 'u',
-          items: paid('o').items,
-          amount: 1,
-          currency: 'USD',
-          payment_method: 'card',
-          timestamp: '2025-04-07T12:34:56Z',
-        },
-      },
-      /^inventory does not consume OrderCreated events \(topic orders\)$/,
-    ],
-    [
-      'a line with quantity 0',
-      { topic: 'billing_outcome', value: paid('o', [{ product_id: 'abc', quantity: 0, unit_price: 1 }]) },
-      /^schema violation in BillingOutcome: items\.0\.quantity: Too small/,
-    ],
-    ['a bare number', { topic: 'billing_outcome', value: '42' }, /^schema violation in undefined: \(root\): /],
-    [
-      'a missing transaction_id',
-      { topic: 'billing_outcome', value: { ...paid('o'), transaction_id: undefined } },
-      /^schema violation in BillingOutcome: transaction_id: /,
-    ],
-    ['a null value', { topic: 'billing_outcome', value: null }, /^missing value \(null or empty record\)$/],
-  ])(
-    'GIVEN %s between two paid orders WHEN handled THEN it is dead-lettered with a clear reason and both orders are reserved',
-    async (_case, poison, reason) => {
-      const { handler, reservations, deadLetters } = setup();
-
-      const response = await handler(
-        mskEvent([
-          { topic: 'billing_outcome', offset: 0, key: 'a', value: paid('a') },
-          { topic: poison.topic, offset: 1, key: 'o', value: poison.value },
-          { topic: 'billing_outcome', offset: 2, key: 'b', value: paid('b') },
-        ]),
-      );
-
-      expect(response.batchItemFailures).toEqual([]);
-      expect(deadLetters()).toEqual([expect.objectContaining({ reason: expect.stringMatching(reason) })]);
-      expect([...reservations.keys()].sort()).toEqual(['a', 'b']);
-    },
-  );
-});
-
-describe('inventory handler: transient failures', () => {
-  const batch = () =>
-    mskEvent([
-      { topic: 'billing_outcome', partition: 3, offset: 20, key: 'a', value: paid('a') },
-      { topic: 'billing_outcome', partition: 3, offset: 21, key: 'b', value: paid('b') },
-      { topic: 'billing_outcome', partition: 3, offset: 22, key: 'c', value: paid('c') },
-      { topic: 'billing_outcome', partition: 4, offset: 40, key: 'd', value: paid('d') },
-    ]);
-  const cancelledBy = (code: string) =>
-    new TransactionCanceledException({
-      message: `Transaction cancelled [None, ${code}]`,
-      $metadata: {},
-      CancellationReasons: [{ Code: 'None' }, { Code: code }],
-    });
-
-  it.each([
-    [
-      'ProvisionedThroughputExceededException',
-      new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }),
-    ],
-    ['ThrottlingException', new ThrottlingException({ message: 'throttled', $metadata: {} })],
-    ['a transaction cancelled by a conflicting writer', cancelledBy('TransactionConflict')],
-    ['a transaction cancelled by throttling', cancelledBy('ThrottlingError')],
-  ])(
-    'GIVEN %s for one record WHEN handled THEN that record and the rest of its partition are retried, nothing is cancelled',
-    async (_name, error) => {
-      const { handler, reservations, publisher } = setup({
-        faults: { transaction: (id) => (id === 'b' ? error : undefined) },
-      });
-
-      const response = await handler(batch());
-
-      expect(response.batchItemFailures).toEqual([
-        { itemIdentifier: { partition: 'billing_outcome-3', offset: 21 } },
-        { itemIdentifier: { partition: 'billing_outcome-3', offset: 22 } },
-      ]);
-      expect([...reservations.keys()].sort()).toEqual(['a', 'd']);
-      expect(publisher.on('inventory_outcome').map((p) => p.event.event_type)).not.toContain('OrderCancelled');
-      expect(publisher.on('dead_letter')).toEqual([]);
-    },
-  );
-
-  it('GIVEN a transient error and a mapping without partial batch responses WHEN handled THEN the invocation fails so the batch is retried', async () => {
-    const conflict = cancelledBy('TransactionConflict');
-    const { handler } = setup({
-      partialBatchResponse: false,
-      faults: { transaction: (id) => (id === 'b' ? conflict : undefined) },
-    });
-
-    await expect(handler(batch())).rejects.toThrow('2 record(s) failed transiently');
-  });
-
-  it('GIVEN the rejection Put is throttled WHEN handled THEN the out-of-stock record is retried and no OrderCancelled is published yet', async () => {
-    const { handler, publisher } = setup();
-    ddb.on(PutCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
-
-    const response = await handler(loadEvent('inventory-out-of-stock.json'));
-
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: { partition: 'billing_outcome-1', offset: 874 } }]);
-    expect(publisher.published).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@ import { chargeOrder } from '../../../lambdas/billing/charge-order';
 import { outcomeEventId } from '../../../lambdas/billing/payment';
 import { refundOrder } from '../../../lambdas/billing/refund-order';
 import type { OrderCancelled, OrderCreated } from '../../../lambdas/shared/contracts/events';
-import { InMemoryPaymentStore, LedgerKeepingProvider, RecordingPublisher } from './fakes';
+import { InMemoryPaymentStore, LedgerKeepingProvider } from '../../support/doubles/payments';
+import { RecordingPublisher } from '../../support/doubles/publisher';
 
 const order = (overrides: Partial<OrderCreated> = {}): OrderCreated => ({
   event_type: 'OrderCreated',

@@ -4,7 +4,8 @@ import type { ChargeDependencies } from '../../../lambdas/billing/charge-order';
 import { refundOrder } from '../../../lambdas/billing/refund-order';
 import type { OrderCancelled, OrderCreated } from '../../../lambdas/shared/contracts/events';
 import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
-import { InMemoryPaymentStore, LedgerKeepingProvider, RecordingPublisher } from './fakes';
+import { InMemoryPaymentStore, LedgerKeepingProvider } from '../../support/doubles/payments';
+import { RecordingPublisher } from '../../support/doubles/publisher';
 
 /**
  * I1: no order is charged twice; a refund happens at most once and only for a charged order.

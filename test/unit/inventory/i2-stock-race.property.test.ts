@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { reserveStock, type ReserveDependencies } from '../../../lambdas/inventory/reserve-stock';
 import { stockLines } from '../../../lambdas/inventory/reservation';
 import type { OrderItem, StockChanged } from '../../../lambdas/shared/contracts/events';
-import { InMemoryStockStore, RecordingPublisher } from './fakes';
+import { RecordingPublisher } from '../../support/doubles/publisher';
+import { InMemoryStockStore } from '../../support/doubles/stock';
 
 /**
  * I2: stock never goes below zero, and every reserved unit belongs to exactly one order.

@@ -2,7 +2,8 @@ import { reservationEvents, stockChangeEventId, stockLines } from '../../../lamb
 import { reserveStock } from '../../../lambdas/inventory/reserve-stock';
 import { DEMO_STOCK, seedStock } from '../../../lambdas/restock/seed';
 import type { OrderItem } from '../../../lambdas/shared/contracts/events';
-import { InMemoryStockStore, RecordingPublisher } from './fakes';
+import { RecordingPublisher } from '../../support/doubles/publisher';
+import { InMemoryStockStore } from '../../support/doubles/stock';
 
 const item = (product_id: string, quantity: number): OrderItem => ({ product_id, quantity, unit_price: 10 });
 

@@ -4,7 +4,8 @@ import {
   restock,
   RestockConflictError,
 } from '../../../lambdas/restock/restock';
-import { InMemoryStockStore, RecordingPublisher } from './fakes';
+import { RecordingPublisher } from '../../support/doubles/publisher';
+import { InMemoryStockStore } from '../../support/doubles/stock';
 
 describe('parseRestockRequest', () => {
   it('GIVEN a valid request WHEN parsed THEN it is returned as is', () => {

@@ -13,7 +13,7 @@ import {
 import { prepareOrder } from '../../../lambdas/order-api/place-order';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
-import { InMemoryOrderStore } from './in-memory-order-store';
+import { InMemoryOrderStore } from '../../support/doubles/orders';
 import { billingOutcome, ITEMS, orderCancelled, shipmentEvent, stockReserved, validFlows } from './order-events';
 
 function placedOrder() {

@@ -1,7 +1,7 @@
 import { orderView } from '../../../lambdas/shared/orders/order';
 import { prepareOrder } from '../../../lambdas/order-api/place-order';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
-import { InMemoryOrderStore } from './in-memory-order-store';
+import { InMemoryOrderStore } from '../../support/doubles/orders';
 import { ITEMS, validFlows } from './order-events';
 
 describe('orderView', () => {

@@ -10,7 +10,7 @@ import {
 } from '../../../lambdas/order-api/place-order';
 import { MAX_ORDER_LINES, OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
 import { deterministicId } from '../../../lambdas/shared/ids';
-import { InMemoryOrderStore } from './in-memory-order-store';
+import { InMemoryOrderStore } from '../../support/doubles/orders';
 
 const NOW = new Date('2025-04-07T12:34:56.000Z');
 const body = (overrides: Record<string, unknown> = {}) => ({

@@ -2,7 +2,7 @@ import { prepareOrder } from '../../../lambdas/order-api/place-order';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import { StockChangedSchema } from '../../../lambdas/shared/contracts/events';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
-import { InMemoryOrderStore } from './in-memory-order-store';
+import { InMemoryOrderStore } from '../../support/doubles/orders';
 import { billingOutcome, ITEMS } from './order-events';
 
 function storeWithOrder() {

@@ -3,7 +3,7 @@ import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import { applyShippingEvent } from '../../../lambdas/shipping/apply-shipping-event';
 import { shipmentIdFor } from '../../../lambdas/shipping/shipment';
-import { InMemoryShipmentStore } from './in-memory-shipment-store';
+import { InMemoryShipmentStore } from '../../support/doubles/shipments';
 
 const items = [{ product_id: 'abc', quantity: 2, unit_price: 49.5 }];
 

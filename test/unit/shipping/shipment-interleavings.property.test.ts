@@ -8,7 +8,7 @@ import {
   type ShipmentFactName,
   type ShipmentFacts,
 } from '../../../lambdas/shipping/shipment';
-import { InMemoryShipmentStore } from './in-memory-shipment-store';
+import { InMemoryShipmentStore } from '../../support/doubles/shipments';
 
 /**
  * Every interleaving of the events that reach shipping for one order, with duplicates (a producer

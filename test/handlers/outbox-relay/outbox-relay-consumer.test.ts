@@ -1,16 +1,14 @@
-import './orders-env';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../lambdas/outbox-relay/handler';
 import { outboxRelayConsumer } from '../../../lambdas/outbox-relay/outbox-relay-consumer';
 import { TOPIC_SCHEMAS } from '../../../lambdas/shared/contracts/events';
 import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
-import type { EventPublisher, OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
+import { lambdaContext } from '../../support/doubles/lambda-context';
+import { RecordingPublisher } from '../../support/doubles/publisher';
+import { coldStart } from '../../support/function-env';
 import { loadEvent } from '../../support/msk';
-import { lambdaContext } from './lambda-context';
 
-const ddb = mockClient(DynamoDBDocumentClient);
 const outboxInsert = () => loadEvent<DynamoDBStreamEvent>('outbox-insert.json');
 const payloads = (event: DynamoDBStreamEvent) =>
   event.Records.map((r) => JSON.parse(r.dynamodb!.NewImage!.payload!.S!));
@@ -18,21 +16,13 @@ const sequence = (event: DynamoDBStreamEvent, index: number) => event.Records[in
 
 /** A broker stand-in: records what was acknowledged; fails the publishes whose event_id is listed. */
 function fakeBroker(failOn: string[] = []) {
-  const published: OutgoingEvent[] = [];
-  const publisher: EventPublisher = {
-    publish: async (events) => {
-      if (events.some((e) => failOn.includes(e.event.event_id))) throw new Error('broker unavailable');
-      published.push(...events);
-    },
-  };
-  return { publisher, published };
+  const publisher = new RecordingPublisher();
+  publisher.failOn = (e) => failOn.includes(e.event.event_id);
+  return { publisher, published: publisher.published };
 }
 
-describe('outbox relay', () => {
-  beforeEach(() => ddb.reset());
-  afterEach(() => jest.restoreAllMocks());
-
-  it('GIVEN the sample INSERTs WHEN relayed THEN each committed event is published to its topic, keyed by order_id, in stream order, with no DynamoDB call', async () => {
+describe('outbox-relay consumer', () => {
+  it('GIVEN the sample INSERTs WHEN relayed THEN each committed event is published to its topic, keyed by order_id, in stream order', async () => {
     const { publisher, published } = fakeBroker();
     const event = outboxInsert();
 
@@ -45,7 +35,6 @@ describe('outbox relay', () => {
       expect(p.key).toBe((p.event as { order_id: string }).order_id);
       expect(TOPIC_SCHEMAS.orders.safeParse(p.event).success).toBe(true);
     }
-    expect(ddb.calls()).toHaveLength(0);
   });
 
   it('GIVEN a publish that fails in the middle WHEN relayed THEN that record is reported and nothing behind it is published', async () => {
@@ -91,14 +80,22 @@ describe('outbox relay', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 0) }] });
     expect(published).toHaveLength(0);
   });
+});
 
-  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it publishes through the Kafka publisher', async () => {
+describe('outbox-relay handler.ts (middy chain, configuration from the environment)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it publishes through the Kafka publisher, with no DynamoDB call', async () => {
+    const { handler } = await coldStart('outboxRelay', () => import('../../../lambdas/outbox-relay/handler'));
+    const ddb = mockClient(DynamoDBDocumentClient);
     const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
     const event = outboxInsert();
 
-    const response = await handler(event, lambdaContext('outbox-relay'));
+    const response = await handler(event, lambdaContext('outboxRelay'));
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(publish.mock.calls.map(([events]) => events[0]!.event)).toEqual(payloads(event));
+    expect(ddb.calls()).toHaveLength(0);
+    ddb.restore();
   });
 });

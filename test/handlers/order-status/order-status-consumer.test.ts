@@ -1,20 +1,20 @@
-import './orders-env';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, MSKEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handleOrderApiRequest } from '../../../lambdas/order-api/handler';
-import { TERMINAL_STATUSES } from '../../../lambdas/shared/orders/order-status';
-import { handler, lambdaHandler as projectOrderStatus } from '../../../lambdas/order-status/handler';
+import { createOrderApi } from '../../../lambdas/order-api/order-api';
+import { orderStatusConsumer } from '../../../lambdas/order-status/order-status-consumer';
 import type { DeadLetter } from '../../../lambdas/shared/contracts/events';
-import { deterministicId } from '../../../lambdas/shared/ids';
+import { TABLES } from '../../../lambdas/shared/contracts/tables';
+import { deterministicId, newId } from '../../../lambdas/shared/ids';
 import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
-import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import { metrics } from '../../../lambdas/shared/observability';
+import { TERMINAL_STATUSES } from '../../../lambdas/shared/orders/order-status';
+import { failing, throttling } from '../../support/doubles/faults';
+import { lambdaContext } from '../../support/doubles/lambda-context';
+import { InMemoryOrderStore } from '../../support/doubles/orders';
+import { RecordingPublisher } from '../../support/doubles/publisher';
+import { coldStart } from '../../support/function-env';
 import { loadEvent } from '../../support/msk';
-import { fakeOrderTables } from './fake-order-tables';
-import { lambdaContext } from './lambda-context';
-
-const ddb = mockClient(DynamoDBDocumentClient);
 
 /** The three orders of the sample events: shipped (A), payment declined (B), out of stock and refunded (C). */
 const A = deterministicId('order', '123', 'checkout-7f3a9c2e');
@@ -25,10 +25,14 @@ const billing = () => loadEvent('order-status-billing-outcome.json');
 const inventory = () => loadEvent('order-status-inventory-outcome.json');
 const shipping = () => loadEvent('order-status-shipping.json');
 
+let projectOrderStatus: ReturnType<typeof orderStatusConsumer>;
+
 /** Places the sample orders through the order API, so that the projector finds what the API stored. */
 async function setup() {
-  ddb.reset();
-  const tables = fakeOrderTables(ddb, { orders: 'orders', outbox: 'orders-outbox' });
+  const store = new InMemoryOrderStore();
+  const api = createOrderApi({ orders: store, now: () => new Date(), newId });
+  const publisher = new RecordingPublisher();
+  projectOrderStatus = orderStatusConsumer({ store, publisher, partialBatchResponse: true });
   const orderC = loadEvent<APIGatewayProxyEventV2>('api-post-order.json');
   orderC.headers['idempotency-key'] = 'checkout-0be1f5d3';
   orderC.body = JSON.stringify({
@@ -38,30 +42,24 @@ async function setup() {
     payment_method: 'credit_card',
   });
   for (const request of [loadEvent('api-post-order.json'), loadEvent('api-post-order-base64.json'), orderC]) {
-    const response = (await handleOrderApiRequest(
-      request as APIGatewayProxyEventV2,
-    )) as APIGatewayProxyStructuredResultV2;
+    const response = (await api(request as APIGatewayProxyEventV2)) as APIGatewayProxyStructuredResultV2;
     expect(response.statusCode).toBe(202);
   }
-  ddb.resetHistory();
-  const deadLetters: OutgoingEvent[] = [];
-  jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockImplementation(async (events) => {
-    deadLetters.push(...events);
-  });
+  const recordFact = jest.spyOn(store, 'recordFact');
   const status = async (orderId: string) => {
     const request = loadEvent<APIGatewayProxyEventV2>('api-get-order.json');
     request.rawPath = `/orders/${orderId}`;
-    const response = (await handleOrderApiRequest(request)) as APIGatewayProxyStructuredResultV2;
+    const response = (await api(request)) as APIGatewayProxyStructuredResultV2;
     return JSON.parse(response.body!) as { status: string; history: { fact: string }[] };
   };
-  return { tables, deadLetters, status };
+  return { store, deadLetters: publisher.published, status, recordFact };
 }
 
 async function project(...events: MSKEvent[]) {
   for (const event of events) expect(await projectOrderStatus(event)).toEqual({ batchItemFailures: [] });
 }
 
-describe('order status projector', () => {
+describe('order-status consumer', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('GIVEN the outcome samples WHEN projected THEN each order reaches its one terminal state', async () => {
@@ -94,32 +92,25 @@ describe('order status projector', () => {
     ]);
   });
 
-  it('GIVEN a record WHEN projected THEN the fact is set with one conditional UpdateItem that appends the history', async () => {
-    await setup();
+  it('GIVEN a record WHEN projected THEN the fact and its history entry are recorded with one store call per record', async () => {
+    const { recordFact, store } = await setup();
 
     await project(inventory());
 
-    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
-    expect(ddb.calls()).toHaveLength(2);
-    expect(updates[0]).toMatchObject({
-      TableName: 'orders',
-      Key: { order_id: A },
-      UpdateExpression: 'SET #fact = :at, #history = list_append(if_not_exists(#history, :empty), :entry)',
-      ConditionExpression: 'attribute_exists(order_id) AND attribute_not_exists(#fact)',
-      ExpressionAttributeNames: { '#fact': 'reserved_at', '#history': 'history' },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
+    expect(recordFact).toHaveBeenCalledTimes(2);
+    expect(recordFact.mock.calls[0]).toEqual([A, 'reserved', expect.objectContaining({ fact: 'reserved' })]);
+    expect(store.orders.get(A)!.history.map((h) => h.fact)).toEqual(['placed', 'reserved']);
   });
 
   it('GIVEN the same outcome at two offsets WHEN projected THEN the fact is recorded once and the duplicate changes nothing', async () => {
-    const { tables, status } = await setup();
+    const { store, status, recordFact } = await setup();
     const addMetric = jest.spyOn(metrics, 'addMetric');
 
     await project(loadEvent('order-status-duplicate.json'));
 
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(recordFact).toHaveBeenCalledTimes(2);
     expect((await status(A)).history.map((h) => h.fact)).toEqual(['placed', 'paid']);
-    expect(tables.orders.get(A)!.paid_at).toBe('2025-04-07T12:34:57.120Z');
+    expect(store.orders.get(A)!.facts.paid).toBe('2025-04-07T12:34:57.120Z');
     expect(addMetric).toHaveBeenCalledWith('OrdersPaid', 'Count', 1);
     expect(addMetric).toHaveBeenCalledWith('OrderFactDuplicates', 'Count', 1);
   });
@@ -151,14 +142,8 @@ describe('order status projector', () => {
   });
 
   it('GIVEN DynamoDB throttling WHEN projected THEN the record and the ones behind it are returned for retry, not dead-lettered', async () => {
-    const { deadLetters } = await setup();
-    ddb.on(UpdateCommand).rejects(
-      Object.assign(new Error('Throughput exceeds the current capacity'), {
-        name: 'ProvisionedThroughputExceededException',
-        $fault: 'client',
-        $metadata: {},
-      }),
-    );
+    const { store, deadLetters } = await setup();
+    store.fault = failing(throttling());
     const event = inventory();
 
     const response = await projectOrderStatus(event);
@@ -170,11 +155,23 @@ describe('order status projector', () => {
     expect(response.batchItemFailures).toHaveLength(expected.length);
     expect(deadLetters).toHaveLength(0);
   });
+});
 
-  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it projects the batch', async () => {
-    const { status } = await setup();
+describe('order-status handler.ts (middy chain, configuration from the environment)', () => {
+  afterEach(() => jest.restoreAllMocks());
 
-    expect(await handler(billing(), lambdaContext('order-status'))).toEqual({ batchItemFailures: [] });
-    expect((await status(B)).status).toBe('PAYMENT_DECLINED');
+  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it records each fact in ORDERS_TABLE and dead-letters through the Kafka publisher', async () => {
+    const { handler } = await coldStart('orderStatus', () => import('../../../lambdas/order-status/handler'));
+    const ddb = mockClient(DynamoDBDocumentClient);
+    ddb.on(UpdateCommand).resolves({ Attributes: {} });
+    const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
+
+    expect(await handler(billing(), lambdaContext('orderStatus'))).toEqual({ batchItemFailures: [] });
+    await handler(loadEvent('order-status-poison.json'), lambdaContext('orderStatus'));
+
+    const tables = new Set(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.TableName));
+    expect(tables).toEqual(new Set([process.env[TABLES.orders.envVar]]));
+    expect(publish.mock.calls.flatMap(([events]) => events.map((e) => e.topic))).toContain('dead_letter');
+    ddb.restore();
   });
 });

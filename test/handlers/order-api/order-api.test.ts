@@ -1,30 +1,36 @@
-import './orders-env';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handleOrderApiRequest, handler } from '../../../lambdas/order-api/handler';
+import { createOrderApi } from '../../../lambdas/order-api/order-api';
+import { OrderStoreUnavailableError } from '../../../lambdas/order-api/ports';
 import { OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
-import { deterministicId } from '../../../lambdas/shared/ids';
+import { TABLES } from '../../../lambdas/shared/contracts/tables';
+import { deterministicId, newId } from '../../../lambdas/shared/ids';
 import { logger, metrics } from '../../../lambdas/shared/observability';
+import { failing, throttling } from '../../support/doubles/faults';
+import { lambdaContext } from '../../support/doubles/lambda-context';
+import { InMemoryOrderStore } from '../../support/doubles/orders';
+import { coldStart } from '../../support/function-env';
 import { loadEvent } from '../../support/msk';
-import { fakeOrderTables } from './fake-order-tables';
-import { lambdaContext } from './lambda-context';
 
-const ddb = mockClient(DynamoDBDocumentClient);
 const ORDER_A = deterministicId('order', '123', 'checkout-7f3a9c2e');
 
 type Request = APIGatewayProxyEventV2;
 const postOrder = () => loadEvent<Request>('api-post-order.json');
 const getOrder = () => loadEvent<Request>('api-get-order.json');
 
+let api: ReturnType<typeof createOrderApi>;
+
 function setup() {
-  ddb.reset();
-  return fakeOrderTables(ddb, { orders: 'orders', outbox: 'orders-outbox' });
+  const store = new InMemoryOrderStore();
+  api = createOrderApi({ orders: store, now: () => new Date(), newId });
+  const create = jest.spyOn(store, 'create');
+  const get = jest.spyOn(store, 'get');
+  return { store, orders: store.orders, outbox: store.outbox, create, get };
 }
 
 async function call(request: Request) {
-  const response = (await handleOrderApiRequest(request)) as APIGatewayProxyStructuredResultV2 & { body: string };
+  const response = (await api(request)) as APIGatewayProxyStructuredResultV2 & { body: string };
   return { ...response, json: JSON.parse(response.body) };
 }
 
@@ -46,18 +52,13 @@ function route(method: string, path: string): Request {
   return request;
 }
 
-const throttled = () =>
-  Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
-    name: 'ThrottlingException',
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
-  });
+const unavailable = () => new OrderStoreUnavailableError(throttling());
 
 describe('order API: POST /orders', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('GIVEN the sample order WHEN posted THEN it answers 202 with the order id and writes order and OrderCreated in one transaction', async () => {
-    const { orders, outbox } = setup();
+  it('GIVEN the sample order WHEN posted THEN it answers 202 with the order id and writes order and OrderCreated in one atomic call', async () => {
+    const { orders, outbox, create, get } = setup();
     const addMetric = jest.spyOn(metrics, 'addMetric');
 
     const response = await call(postOrder());
@@ -65,18 +66,8 @@ describe('order API: POST /orders', () => {
     expect(response.statusCode).toBe(202);
     expect(response.headers).toMatchObject({ location: `/orders/${ORDER_A}` });
     expect(response.json).toEqual({ order_id: ORDER_A, status: 'PLACED', links: { self: `/orders/${ORDER_A}` } });
-    expect(ddb.calls()).toHaveLength(1);
-    const [put] = ddb.commandCalls(TransactWriteCommand);
-    const [orderPut, outboxPut] = put!.args[0].input.TransactItems!.map((t) => t.Put!);
-    expect(orderPut).toMatchObject({
-      TableName: 'orders',
-      ConditionExpression: 'attribute_not_exists(order_id)',
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
-    expect(outboxPut).toMatchObject({
-      TableName: 'orders-outbox',
-      ConditionExpression: 'attribute_not_exists(event_id)',
-    });
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(get).not.toHaveBeenCalled();
     expect(orders.get(ORDER_A)).toMatchObject({
       order_id: ORDER_A,
       user_id: '123',
@@ -85,10 +76,10 @@ describe('order API: POST /orders', () => {
       payment_method: 'credit_card',
       history: [{ fact: 'placed', event_type: 'OrderCreated' }],
     });
-    const [entry] = [...outbox.values()];
-    const event = OrderCreatedSchema.parse(JSON.parse(entry!.payload as string));
+    const [entry] = outbox;
+    const event = OrderCreatedSchema.parse(JSON.parse(entry!.payload));
     expect(entry).toMatchObject({ topic: 'orders', key: ORDER_A, event_id: event.event_id });
-    expect(entry!.expires_at).toBe(Math.floor(Date.parse(entry!.created_at as string) / 1000) + 7 * 24 * 3600);
+    expect(entry!.expires_at).toBe(Math.floor(Date.parse(entry!.created_at) / 1000) + 7 * 24 * 3600);
     expect(event).toMatchObject({ order_id: ORDER_A, amount: 111, items: validBody().items });
     expect(addMetric).toHaveBeenCalledWith('OrdersPlaced', 'Count', 1);
   });
@@ -119,7 +110,7 @@ describe('order API: POST /orders', () => {
   });
 
   it('GIVEN a client retry with the same Idempotency-Key WHEN posted THEN it answers 202 with the same order and writes nothing new', async () => {
-    const { orders, outbox } = setup();
+    const { orders, outbox, create, get } = setup();
     await call(postOrder());
 
     const retry = await call(postOrder());
@@ -128,9 +119,9 @@ describe('order API: POST /orders', () => {
     expect(retry.json.order_id).toBe(ORDER_A);
     expect(retry.headers).toMatchObject({ 'idempotent-replayed': 'true', location: `/orders/${ORDER_A}` });
     expect(orders.size).toBe(1);
-    expect(outbox.size).toBe(1);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
-    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+    expect(outbox).toHaveLength(1);
+    expect(create).toHaveBeenCalledTimes(2);
+    expect(get).not.toHaveBeenCalled();
   });
 
   it('GIVEN an Idempotency-Key reused for a different order WHEN posted THEN it answers 409 and keeps the first order', async () => {
@@ -145,7 +136,7 @@ describe('order API: POST /orders', () => {
   });
 
   it('GIVEN the invalid sample WHEN posted THEN it answers 422 with every violation by field path, and writes nothing', async () => {
-    setup();
+    const { create } = setup();
     const addMetric = jest.spyOn(metrics, 'addMetric');
 
     const response = await call(loadEvent<Request>('api-post-order-invalid.json'));
@@ -157,13 +148,13 @@ describe('order API: POST /orders', () => {
       'items[0].quantity',
       'items[0].unit_price',
     ]);
-    expect(ddb.calls()).toHaveLength(0);
+    expect(create).not.toHaveBeenCalled();
     expect(addMetric).toHaveBeenCalledWith('OrdersRejected', 'Count', 1);
   });
 
-  it('GIVEN DynamoDB throttling WHEN posted THEN it answers 503 with Retry-After, never a 4xx', async () => {
-    setup();
-    ddb.on(TransactWriteCommand).rejects(throttled());
+  it('GIVEN the order store unavailable (throttled) WHEN posted THEN it answers 503 with Retry-After, never a 4xx', async () => {
+    const { store } = setup();
+    store.fault = failing(unavailable(), { operation: 'create' });
 
     const response = await call(postOrder());
 
@@ -172,24 +163,11 @@ describe('order API: POST /orders', () => {
     expect(response.json.error.code).toBe('service_unavailable');
   });
 
-  it('GIVEN a transaction cancelled by throttling or a concurrent retry WHEN posted THEN it answers 503', async () => {
-    setup();
-    ddb.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({
-        message: 'Transaction cancelled',
-        $metadata: {},
-        CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
-      }),
+  it('GIVEN an unexpected store error WHEN posted THEN it answers 500 and logs the error with the order_id', async () => {
+    const { store } = setup();
+    store.fault = failing(
+      Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' }),
     );
-
-    expect((await call(postOrder())).statusCode).toBe(503);
-  });
-
-  it('GIVEN an unexpected DynamoDB error WHEN posted THEN it answers 500 and logs the error with the order_id', async () => {
-    setup();
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' }));
     const appendKeys = jest.spyOn(logger, 'appendKeys');
     const logError = jest.spyOn(logger, 'error');
 
@@ -361,10 +339,9 @@ describe('order API: malformed requests', () => {
 describe('order API: GET /orders/{order_id}', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('GIVEN a placed order WHEN fetched THEN it answers 200 with status, history and the order, in 1 consistent read', async () => {
-    setup();
+  it('GIVEN a placed order WHEN fetched THEN it answers 200 with status, history and the order, in 1 read', async () => {
+    const { get } = setup();
     await call(postOrder());
-    ddb.resetHistory();
 
     const response = await call(getOrder());
 
@@ -379,9 +356,7 @@ describe('order API: GET /orders/{order_id}', () => {
       history: [{ fact: 'placed', status: 'PLACED', event_type: 'OrderCreated' }],
       links: { self: `/orders/${ORDER_A}` },
     });
-    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input)).toEqual([
-      { TableName: 'orders', Key: { order_id: ORDER_A }, ConsistentRead: true },
-    ]);
+    expect(get.mock.calls).toEqual([[ORDER_A]]);
   });
 
   it('GIVEN an upper-case order id WHEN fetched THEN the order is found', async () => {
@@ -400,9 +375,9 @@ describe('order API: GET /orders/{order_id}', () => {
     expect((await call(request)).statusCode).toBe(200);
   });
 
-  it('GIVEN DynamoDB throttling WHEN fetched THEN it answers 503 with Retry-After', async () => {
-    setup();
-    ddb.on(GetCommand).rejects(throttled());
+  it('GIVEN the order store unavailable (throttled) WHEN fetched THEN it answers 503 with Retry-After', async () => {
+    const { store } = setup();
+    store.fault = failing(unavailable(), { operation: 'get' });
 
     const response = await call(getOrder());
 
@@ -411,15 +386,25 @@ describe('order API: GET /orders/{order_id}', () => {
   });
 });
 
-describe('order API handler (middy)', () => {
-  it('GIVEN the sample events WHEN invoked like Lambda THEN POST answers 202 and GET 200', async () => {
-    setup();
+describe('order-api handler.ts (middy chain, configuration from the environment)', () => {
+  it('GIVEN the sample events WHEN invoked like Lambda THEN POST writes through ORDERS_TABLE and OUTBOX_TABLE and answers 202, and GET reads ORDERS_TABLE and answers 200', async () => {
+    const { handler } = await coldStart('orderApi', () => import('../../../lambdas/order-api/handler'));
+    const ddb = mockClient(DynamoDBDocumentClient);
+    ddb.on(TransactWriteCommand).resolves({});
 
-    const posted = (await handler(postOrder(), lambdaContext('order-api'))) as APIGatewayProxyStructuredResultV2;
-    const fetched = (await handler(getOrder(), lambdaContext('order-api'))) as APIGatewayProxyStructuredResultV2;
+    const posted = (await handler(postOrder(), lambdaContext('orderApi'))) as APIGatewayProxyStructuredResultV2;
+    const [put] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+    ddb.on(GetCommand).resolves({ Item: put![0]!.Put!.Item });
+    const fetched = (await handler(getOrder(), lambdaContext('orderApi'))) as APIGatewayProxyStructuredResultV2;
 
     expect(posted.statusCode).toBe(202);
+    expect(put!.map((t) => t.Put!.TableName)).toEqual([
+      process.env[TABLES.orders.envVar],
+      process.env[TABLES.outbox.envVar],
+    ]);
     expect(fetched.statusCode).toBe(200);
     expect(JSON.parse(fetched.body!).order_id).toBe(ORDER_A);
+    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input.TableName).toBe(process.env[TABLES.orders.envVar]);
+    ddb.restore();
   });
 });

@@ -1,45 +1,37 @@
-import './shipping-env';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, MSKEvent } from 'aws-lambda';
+import type { MSKEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../lambdas/shipping/handler';
-import { shippingConsumer } from '../../../lambdas/shipping/shipping-consumer';
-import { DynamoShipmentStore } from '../../../lambdas/shipping/adapters/dynamodb-shipment-store';
-import { shipmentEventId, shipmentIdFor } from '../../../lambdas/shipping/shipment';
-import { dynamo } from '../../../lambdas/shared/dynamodb';
-import { metrics } from '../../../lambdas/shared/observability';
 import type { DeadLetter } from '../../../lambdas/shared/contracts/events';
+import { TABLES } from '../../../lambdas/shared/contracts/tables';
+import { metrics } from '../../../lambdas/shared/observability';
+import { shipmentEventId, shipmentIdFor } from '../../../lambdas/shipping/shipment';
+import { shippingConsumer } from '../../../lambdas/shipping/shipping-consumer';
+import { failing, throttling } from '../../support/doubles/faults';
+import { lambdaContext } from '../../support/doubles/lambda-context';
+import { RecordingPublisher } from '../../support/doubles/publisher';
+import { InMemoryShipmentStore } from '../../support/doubles/shipments';
+import { coldStart } from '../../support/function-env';
 import { loadEvent, mskEvent } from '../../support/msk';
-import { fakeShipmentsTable } from './fake-shipments-table';
-import { InMemoryPublisher } from './in-memory-publisher';
-
-const ddb = mockClient(DynamoDBDocumentClient);
 
 function setup(options: { partialBatchResponse?: boolean } = {}) {
-  ddb.reset();
-  const table = fakeShipmentsTable(ddb, 'shipments');
-  const publisher = new InMemoryPublisher();
+  const store = new InMemoryShipmentStore();
+  const table = store.items;
+  const publisher = new RecordingPublisher();
   const processBatch = shippingConsumer({
-    store: new DynamoShipmentStore(dynamo, 'shipments'),
+    store,
     publisher,
     partialBatchResponse: options.partialBatchResponse ?? true,
   });
   const shipped = () => publisher.on('shipping').map((p) => `${p.event.event_type} ${p.key}`);
   const deadLetters = () => publisher.on('dead_letter').map((p) => p.event as DeadLetter);
-  return { table, publisher, processBatch, shipped, deadLetters };
+  return { store, table, publisher, processBatch, shipped, deadLetters };
 }
 
 const paid = () => loadEvent('shipping-paid.json');
 const reserved = () => loadEvent('shipping-stock-reserved.json');
 const cancelled = () => loadEvent('shipping-order-cancelled.json');
-const throttling = () =>
-  Object.assign(new Error('Throughput exceeds the current capacity'), {
-    name: 'ProvisionedThroughputExceededException',
-    $fault: 'client',
-    $metadata: {},
-  });
 
-describe('shipping handler', () => {
+describe('shipping consumer', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('GIVEN paid orders and then reserved stock WHEN handled THEN shipments are created, and the reserved one is dispatched', async () => {
@@ -51,9 +43,9 @@ describe('shipping handler', () => {
 
     expect(shipped().sort()).toEqual(['ShipmentCreated 12345', 'ShipmentCreated 12346', 'ShipmentDispatched 12345']);
     expect(table.get('12345')).toMatchObject({
-      shipment_id: shipmentIdFor('12345'),
-      paid_at: '2025-04-07T12:34:57.000Z',
-      reserved_at: '2025-04-07T12:34:58.000Z',
+      shipmentId: shipmentIdFor('12345'),
+      paidAt: '2025-04-07T12:34:57.000Z',
+      reservedAt: '2025-04-07T12:34:58.000Z',
       items: [expect.objectContaining({ product_id: 'abc' }), expect.objectContaining({ product_id: 'def' })],
     });
     expect(addMetric.mock.calls.map(([name]) => name).sort()).toEqual([
@@ -84,8 +76,8 @@ describe('shipping handler', () => {
     await processBatch(cancelled());
 
     expect(shipped().filter((s) => s.endsWith('12346'))).toEqual(['ShipmentCreated 12346', 'ShipmentCancelled 12346']);
-    expect(table.get('12346')).toMatchObject({ cancelled_at: '2025-04-07T12:35:03.000Z' });
-    expect(table.get('12346')).not.toHaveProperty('reserved_at');
+    expect(table.get('12346')).toMatchObject({ cancelledAt: '2025-04-07T12:35:03.000Z' });
+    expect(table.get('12346')!.reservedAt).toBeUndefined();
   });
 
   it('GIVEN the same batches delivered 3 times WHEN handled THEN the same event ids are re-emitted with the same bytes and the shipments do not change', async () => {
@@ -101,7 +93,7 @@ describe('shipping handler', () => {
       await processBatch(cancelled());
     }
 
-    const ids = (p: InMemoryPublisher) => [...new Set(p.on('shipping').map((e) => e.event.event_id))].sort();
+    const ids = (p: RecordingPublisher) => [...new Set(p.on('shipping').map((e) => e.event.event_id))].sort();
     expect(ids(publisher)).toEqual(ids(once.publisher));
     expect(ids(publisher)).toEqual(
       [
@@ -147,10 +139,8 @@ describe('shipping handler', () => {
   });
 
   it('GIVEN DynamoDB throttles one record WHEN handled THEN that record and the rest of its partition are reported for retry, nothing of them is dead-lettered, and other partitions flow on', async () => {
-    const { processBatch, shipped, deadLetters } = setup();
-    ddb
-      .on(UpdateCommand, { Key: { order_id: '12347' }, ExpressionAttributeNames: { '#fact': 'reserved_at' } })
-      .rejects(throttling());
+    const { store, processBatch, shipped, deadLetters } = setup();
+    store.fault = failing(throttling(), { keys: ['12347/reserved'] });
 
     const response = await processBatch(loadEvent('shipping-poison.json'));
 
@@ -164,18 +154,19 @@ describe('shipping handler', () => {
   });
 
   it('GIVEN a mapping without partial batch responses WHEN DynamoDB throttles THEN the invocation fails so that the whole batch is retried', async () => {
-    const { processBatch } = setup({ partialBatchResponse: false });
-    ddb.on(UpdateCommand).rejects(throttling());
+    const { store, processBatch } = setup({ partialBatchResponse: false });
+    store.fault = failing(throttling());
 
     await expect(processBatch(paid())).rejects.toThrow(/failed transiently/);
   });
 
   it('GIVEN the broker is unavailable after the write WHEN the batch is redelivered THEN the shipment events go out then, with the same ids', async () => {
     const { publisher, processBatch, shipped, deadLetters } = setup();
-    publisher.failWith = Object.assign(new Error('Connection refused'), { code: 'ECONNREFUSED' });
+    publisher.error = Object.assign(new Error('Connection refused'), { code: 'ECONNREFUSED' });
+    publisher.failNext = Infinity;
 
     const failed = await processBatch(paid());
-    publisher.failWith = undefined;
+    publisher.failNext = 0;
     const retried = await processBatch(paid());
 
     expect(failed.batchItemFailures.map((f) => f.itemIdentifier.partition).sort()).toEqual([
@@ -211,14 +202,24 @@ describe('shipping handler', () => {
     expect(table.size).toBe(0);
     expect(shipped()).toEqual([]);
   });
+});
 
-  it('GIVEN the deployed middy handler WHEN invoked with a Lambda context THEN it processes the batch through the module-level clients', async () => {
-    const { table } = setup();
-    const context = { functionName: 'shipping', awsRequestId: 'req-1' } as Context;
+describe('shipping handler.ts (middy chain, configuration from the environment)', () => {
+  it('GIVEN the deployed middy handler WHEN invoked with a Lambda context THEN it records the fact in SHIPMENTS_TABLE through the module-level client', async () => {
+    const { handler } = await coldStart('shipping', () => import('../../../lambdas/shipping/handler'));
+    const ddb = mockClient(DynamoDBDocumentClient);
+    ddb.on(UpdateCommand).callsFake((input) => ({
+      Attributes: { order_id: input.Key.order_id, shipment_id: input.ExpressionAttributeValues[':shipment_id'] },
+    }));
 
-    const response = await handler(reserved(), context);
+    const response = await handler(reserved(), lambdaContext('shipping'));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(table.get('12345')).toMatchObject({ reserved_at: '2025-04-07T12:34:58.000Z' });
+    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(updates.map((u) => [u.TableName, u.Key!.order_id])).toContainEqual([
+      process.env[TABLES.shipments.envVar],
+      '12345',
+    ]);
+    ddb.restore();
   });
 });

@@ -1,4 +1,3 @@
-import type { EventPublisher, OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import { SimulatedPaymentProvider } from '../../../lambdas/billing/adapters/simulated-payment-provider';
 import type { Payment, RefundedPayment } from '../../../lambdas/billing/payment';
 import type {
@@ -10,17 +9,22 @@ import type {
   RefundRequest,
   RefundResult,
 } from '../../../lambdas/billing/ports';
+import type { Fault } from './faults';
 
 /**
  * The payment ledger in memory, with the conditions of the DynamoDB adapter: a charge is written
  * only if the order has no entry (attribute_not_exists), a refund claimed only if the entry is paid
  * and not yet refunded; a failed condition returns the existing entry (ALL_OLD). Each call is atomic.
+ * test/adapters/dynamodb-payment-store.test.ts runs the same cases against this double and the adapter.
  */
 export class InMemoryPaymentStore implements PaymentStore {
   readonly items = new Map<string, Payment>();
   writes = 0;
+  fault: Fault<'recordCharge' | 'claimRefund'> = () => undefined;
 
   async recordCharge(payment: Payment): Promise<{ recorded: boolean; payment: Payment }> {
+    const error = this.fault('recordCharge', payment.order_id);
+    if (error) throw error;
     const existing = this.items.get(payment.order_id);
     if (existing) return { recorded: false, payment: structuredClone(existing) };
     this.items.set(payment.order_id, structuredClone(payment));
@@ -29,6 +33,8 @@ export class InMemoryPaymentStore implements PaymentStore {
   }
 
   async claimRefund(orderId: string, reason: string, at: string): Promise<RefundClaim> {
+    const error = this.fault('claimRefund', orderId);
+    if (error) throw error;
     const existing = this.items.get(orderId);
     if (existing?.payment_status !== 'paid') return { kind: 'not-refundable', payment: structuredClone(existing) };
     if (existing.refunded_at !== undefined) {
@@ -86,19 +92,5 @@ export class LedgerKeepingProvider implements PaymentProvider {
       declined: charge?.status === 'declined' ? 1 : 0,
       refunded: [...this.refunds.values()].filter((r) => r.request.transaction_id === charge?.transaction_id).length,
     };
-  }
-}
-
-/** Records published events; `failNext` makes the next publish fail like a broker that went away. */
-export class RecordingPublisher implements EventPublisher {
-  readonly published: OutgoingEvent[] = [];
-  failNext = 0;
-
-  async publish(events: readonly OutgoingEvent[]): Promise<void> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new Error('broker not available');
-    }
-    this.published.push(...events);
   }
 }

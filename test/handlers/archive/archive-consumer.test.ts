@@ -1,34 +1,30 @@
-import './archive-env';
-import { PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
-import type { Context, MSKEvent } from 'aws-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { MSKEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { archiveConsumer } from '../../../lambdas/archive/archive-consumer';
 import { decodeObject, duplicateRecordIds, recordOf } from '../../../lambdas/archive/archive-format';
-import { handler, lambdaHandler } from '../../../lambdas/archive/handler';
+import { ENV } from '../../../lambdas/shared/contracts/environment';
 import { metrics } from '../../../lambdas/shared/observability';
+import { InMemoryArchiveStore } from '../../support/doubles/archive';
+import { lambdaContext } from '../../support/doubles/lambda-context';
+import { coldStart } from '../../support/function-env';
 import { loadEvent } from '../../support/msk';
 
-const s3 = mockClient(S3Client);
+let lambdaHandler: ReturnType<typeof archiveConsumer>;
 
-/** The bucket behind the mocked client: the latest version of each key, as a reader sees it. */
+/** The bucket in memory; S3 answers SlowDown for the keys that match `failKeys`. */
 function fakeBucket(options: { failKeys?: RegExp } = {}) {
-  s3.reset();
-  const objects = new Map<string, Buffer>();
-  const puts: PutObjectCommandInput[] = [];
-  s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-    if (options.failKeys?.test(input.Key!)) {
-      throw Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: {} });
-    }
-    puts.push(input);
-    objects.set(input.Key!, input.Body as Buffer);
-    return { ETag: '"etag"' };
-  });
-  return { objects, puts };
+  const store = new InMemoryArchiveStore();
+  const slowDown = Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown' });
+  store.fault = (_operation, key) => (options.failKeys?.test(key) ? slowDown : undefined);
+  lambdaHandler = archiveConsumer(store);
+  return { objects: store.objects, puts: store.puts };
 }
 
 const archiveBatch = () => loadEvent('archive-batch.json');
 const partitionsOf = (event: MSKEvent) => Object.values(event.records);
 
-describe('archive handler', () => {
+describe('archive consumer', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('GIVEN a batch of several topics and partitions WHEN archived THEN one object per topic-partition is put, named by topic, UTC day, partition and first offset', async () => {
@@ -37,7 +33,7 @@ describe('archive handler', () => {
 
     await lambdaHandler(event);
 
-    expect(puts.map((p) => p.Key).sort()).toEqual(
+    expect(puts.map((p) => p.key).sort()).toEqual(
       partitionsOf(event)
         .map(([first]) => {
           const day = new Date(first!.timestamp).toISOString().slice(0, 10);
@@ -46,9 +42,12 @@ describe('archive handler', () => {
         .sort(),
     );
     expect(puts.length).toBeGreaterThanOrEqual(5);
-    expect(puts.map((p) => p.Key)).toContain('orders/dt=2025-04-07/orders+3+00000000000000000120.jsonl.gz');
-    expect(new Set(puts.map((p) => p.Bucket))).toEqual(new Set(['order-pipeline-archive']));
-    expect(puts[0]).toMatchObject({ ContentType: 'application/gzip', Metadata: { topic: expect.any(String) } });
+    expect(puts.map((p) => p.key)).toContain('orders/dt=2025-04-07/orders+3+00000000000000000120.jsonl.gz');
+    expect(puts.find((p) => p.key.startsWith('orders/'))).toMatchObject({
+      topic: 'orders',
+      partition: 3,
+      firstOffset: 120,
+    });
   });
 
   it('GIVEN a batch WHEN archived THEN each object holds exactly the records of its topic-partition, as delivered', async () => {
@@ -71,15 +70,11 @@ describe('archive handler', () => {
     const { objects, puts } = fakeBucket();
 
     await lambdaHandler(archiveBatch());
-    const firstPuts = puts.map((p) => [p.Key, (p.Body as Buffer).toString('base64')]);
+    const firstPuts = puts.map((p) => [p.key, p.body.toString('base64')]);
     await lambdaHandler(archiveBatch());
     await lambdaHandler(archiveBatch());
 
-    expect(puts.map((p) => [p.Key, (p.Body as Buffer).toString('base64')])).toEqual([
-      ...firstPuts,
-      ...firstPuts,
-      ...firstPuts,
-    ]);
+    expect(puts.map((p) => [p.key, p.body.toString('base64')])).toEqual([...firstPuts, ...firstPuts, ...firstPuts]);
     const lines = [...objects.values()].map((body) => decodeObject(body));
     expect(duplicateRecordIds(lines)).toEqual([]);
     expect(lines.flat()).toHaveLength(partitionsOf(archiveBatch()).flat().length);
@@ -105,16 +100,26 @@ describe('archive handler', () => {
     );
     expect(puts.length).toBe(partitionsOf(archiveBatch()).length - 1);
   });
+});
 
-  it('GIVEN the deployed middy handler WHEN invoked with a Lambda context THEN it archives the batch and counts the records', async () => {
-    const { puts } = fakeBucket();
+describe('archive handler.ts (middy chain, configuration from the environment)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('GIVEN the deployed middy handler WHEN invoked with a Lambda context THEN it puts gzip objects with their offsets into ARCHIVE_BUCKET and counts the records', async () => {
+    const { handler } = await coldStart('archive', () => import('../../../lambdas/archive/handler'));
+    const s3 = mockClient(S3Client);
+    s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
     const addMetric = jest.spyOn(metrics, 'addMetric');
     const event = archiveBatch();
 
-    await handler(event, { functionName: 'archive', awsRequestId: 'req-1' } as Context);
+    await handler(event, lambdaContext('archive'));
 
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts).toHaveLength(partitionsOf(event).length);
+    expect(new Set(puts.map((p) => p.Bucket))).toEqual(new Set([process.env[ENV.archiveBucket]]));
+    expect(puts[0]).toMatchObject({ ContentType: 'application/gzip', Metadata: { topic: expect.any(String) } });
     const recordsArchived = addMetric.mock.calls.filter(([name]) => name === 'RecordsArchived').map(([, , n]) => n);
     expect(recordsArchived.reduce((a, b) => a + b, 0)).toBe(partitionsOf(event).flat().length);
+    s3.restore();
   });
 });

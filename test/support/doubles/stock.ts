@@ -1,14 +1,15 @@
-import type { EventPublisher, OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import type { Reservation, StockLine } from '../../../lambdas/inventory/reservation';
 import type { ReserveAttempt, StockStore } from '../../../lambdas/inventory/ports';
 import type { AppliedRestock, StockLevels } from '../../../lambdas/restock/ports';
+import type { Fault } from './faults';
 
 /**
  * Stock and reservations in memory, with the semantics of the DynamoDB adapter: `reserve` is one
  * atomic transaction whose conditions (reservation absent, available >= quantity for every line) are
  * all checked before anything is written; like DynamoDB it refuses a transaction that touches the
  * same product twice. A failed reservation condition returns the existing decision (ALL_OLD), and a
- * repeated restock_id the restock applied first.
+ * repeated restock_id the restock applied first. test/adapters/dynamodb-stock-*.test.ts run the same
+ * cases against this double and the adapters.
  */
 export class InMemoryStockStore implements StockStore, StockLevels {
   readonly available = new Map<string, number>();
@@ -16,6 +17,7 @@ export class InMemoryStockStore implements StockStore, StockLevels {
   readonly restocks = new Map<string, AppliedRestock>();
   /** The lowest stock level ever held by any product: I2 says it never goes below zero. */
   lowestLevel = Infinity;
+  fault: Fault<'reserve' | 'recordRejection' | 'restock'> = () => undefined;
 
   constructor(initial: Record<string, number> = {}) {
     for (const [product, units] of Object.entries(initial)) this.set(product, units);
@@ -28,6 +30,8 @@ export class InMemoryStockStore implements StockStore, StockLevels {
         name: 'ValidationException',
       });
     }
+    const error = this.fault('reserve', reservation.order_id);
+    if (error) throw error;
     const existing = this.reservations.get(reservation.order_id);
     if (existing) return { kind: 'already-decided', reservation: structuredClone(existing) };
     const short = lines.filter((l) => (this.available.get(l.product_id) ?? -Infinity) < l.quantity);
@@ -38,6 +42,8 @@ export class InMemoryStockStore implements StockStore, StockLevels {
   }
 
   async recordRejection(rejection: Reservation): Promise<{ recorded: boolean; reservation: Reservation }> {
+    const error = this.fault('recordRejection', rejection.order_id);
+    if (error) throw error;
     const existing = this.reservations.get(rejection.order_id);
     if (existing) return { recorded: false, reservation: structuredClone(existing) };
     this.reservations.set(rejection.order_id, structuredClone(rejection));
@@ -45,6 +51,8 @@ export class InMemoryStockStore implements StockStore, StockLevels {
   }
 
   async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
+    const error = this.fault('restock', restock.restock_id);
+    if (error) throw error;
     const earlier = this.restocks.get(restock.restock_id);
     if (earlier) return { applied: false, restock: structuredClone(earlier) };
     this.restocks.set(restock.restock_id, structuredClone(restock));
@@ -59,23 +67,5 @@ export class InMemoryStockStore implements StockStore, StockLevels {
   private set(productId: string, units: number): void {
     this.available.set(productId, units);
     this.lowestLevel = Math.min(this.lowestLevel, units);
-  }
-}
-
-/** Records published events; `failNext` makes the next publishes fail like a broker that went away. */
-export class RecordingPublisher implements EventPublisher {
-  readonly published: OutgoingEvent[] = [];
-  failNext = 0;
-
-  async publish(events: readonly OutgoingEvent[]): Promise<void> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      throw new Error('broker not available');
-    }
-    this.published.push(...events);
-  }
-
-  on(topic: string): OutgoingEvent[] {
-    return this.published.filter((p) => p.topic === topic);
   }
 }

@@ -1,0 +1,76 @@
+import { DynamoDbOrderRepository } from '../../lambdas/order-api/adapters/dynamodb-order-repository';
+import { prepareOrder } from '../../lambdas/order-api/place-order';
+import { DynamoDbOrderFactStore } from '../../lambdas/order-status/adapters/dynamodb-order-fact-store';
+import { newId } from '../../lambdas/shared/ids';
+import type { HistoryEntry, Order } from '../../lambdas/shared/orders/order';
+import type { OrderRepository } from '../../lambdas/order-api/ports';
+import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
+import { InMemoryOrderStore } from '../support/doubles/orders';
+
+const client = localDocumentClient();
+afterAll(() => client.destroy());
+
+async function placedOrder(repository: OrderRepository): Promise<Order> {
+  const { order, outbox } = prepareOrder({
+    body: {
+      user_id: uniqueId('user'),
+      items: [{ product_id: 'abc', quantity: 1, unit_price: 10 }],
+      currency: 'USD',
+      payment_method: 'credit_card',
+    },
+    now: new Date('2025-04-07T12:34:56.000Z'),
+    newId,
+  });
+  await repository.create(order, outbox);
+  return order;
+}
+const paid: HistoryEntry = {
+  fact: 'paid',
+  at: '2025-04-07T12:34:57.120Z',
+  event_id: 'evt-paid',
+  event_type: 'BillingOutcome',
+};
+
+const inMemory = new InMemoryOrderStore();
+
+// The same cases hold the in-memory double, which the handler tests use, to the adapter's behaviour.
+describe.each([
+  {
+    name: 'DynamoDbOrderFactStore on DynamoDB Local',
+    facts: new DynamoDbOrderFactStore(client, table('orders')),
+    repository: new DynamoDbOrderRepository(client, { ordersTable: table('orders'), outboxTable: table('outbox') }),
+  },
+  { name: 'InMemoryOrderStore', facts: inMemory, repository: inMemory },
+])('$name', ({ facts, repository }) => {
+  it('GIVEN a placed order WHEN a fact is recorded THEN the fact is set and its entry appended to the history, and the order comes back', async () => {
+    const order = await placedOrder(repository);
+
+    const result = await facts.recordFact(order.order_id, 'paid', paid);
+
+    const expected = { ...order, facts: { ...order.facts, paid: paid.at }, history: [...order.history, paid] };
+    expect(result).toEqual({ outcome: 'recorded', order: expected });
+    expect(await repository.get(order.order_id)).toEqual(expected);
+  });
+
+  it('GIVEN a fact already recorded WHEN recorded again, from another event THEN nothing changes and the stored order comes back (ALL_OLD)', async () => {
+    const order = await placedOrder(repository);
+    await facts.recordFact(order.order_id, 'paid', paid);
+    const stored = await repository.get(order.order_id);
+
+    const again = await facts.recordFact(order.order_id, 'paid', {
+      ...paid,
+      at: '2025-04-07T13:00:00.000Z',
+      event_id: 'evt-2',
+    });
+
+    expect(again).toEqual({ outcome: 'duplicate', order: stored });
+    expect(await repository.get(order.order_id)).toEqual(stored);
+  });
+
+  it('GIVEN no order with that id WHEN a fact is recorded THEN it is an unknown order and no item is created', async () => {
+    const orderId = newId();
+
+    expect(await facts.recordFact(orderId, 'paid', paid)).toEqual({ outcome: 'unknown_order' });
+    expect(await repository.get(orderId)).toBeUndefined();
+  });
+});

@@ -1,0 +1,38 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { localDynamoDbClient, localS3Client } from '../../lib/local/services';
+import type { TableId } from '../../lambdas/shared/contracts/tables';
+import { localTableName } from '../../lib/local/local-names';
+
+/** Where the adapters project's globalSetup started DynamoDB Local and the S3 stand-in. */
+export const ADAPTERS_ENDPOINTS_ENV = 'ADAPTERS_ENDPOINTS';
+
+export interface AdapterEndpoints {
+  readonly dynamodbEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly bucket: string;
+}
+
+export function adapterEndpoints(): AdapterEndpoints {
+  const raw = process.env[ADAPTERS_ENDPOINTS_ENV];
+  if (!raw)
+    throw new Error(`${ADAPTERS_ENDPOINTS_ENV} is not set: run these tests with jest --selectProjects adapters`);
+  return JSON.parse(raw) as AdapterEndpoints;
+}
+
+/** A document client on DynamoDB Local, with the marshalling options of the functions' client. */
+export function localDocumentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(localDynamoDbClient(adapterEndpoints().dynamodbEndpoint), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export function localBucketClient() {
+  return localS3Client(adapterEndpoints().s3Endpoint);
+}
+
+/** The table's name in DynamoDB Local. */
+export const table = (id: TableId): string => localTableName(id);
+
+/** A key no other test uses: the test files share one DynamoDB Local and run in parallel. */
+export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID()}`;

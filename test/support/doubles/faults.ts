@@ -1,0 +1,20 @@
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+
+/** Decides, per operation and key, whether an in-memory store fails instead of answering. */
+export type Fault<Operation extends string> = (operation: Operation, key: string) => Error | undefined;
+
+/** DynamoDB's answer when a table is throttled: transient, the record is retried. */
+export const throttling = (): Error =>
+  new ProvisionedThroughputExceededException({ message: 'Throughput exceeds the current capacity', $metadata: {} });
+
+/** Fails every call of `operation` (all operations when omitted) whose key is in `keys` (any key when empty). */
+export function failing<Operation extends string>(
+  error: Error,
+  options: { operation?: NoInfer<Operation>; keys?: readonly string[] } = {},
+): Fault<Operation> {
+  return (operation, key) =>
+    (options.operation === undefined || options.operation === operation) &&
+    (options.keys === undefined || options.keys.includes(key))
+      ? error
+      : undefined;
+}
