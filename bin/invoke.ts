@@ -14,8 +14,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findFunction, loadAssembly, startRunner, synthesize, type Runner } from '../lib/local/runner';
-import { startLocalServices, type LocalServices } from '../lib/local/services';
+import { findFunction, loadAssembly, startRunner, synthesize, type Runner } from '../local/runner';
+import { startLocalServices, type LocalServices } from '../local/services';
 
 const USAGE = `Usage: npm run invoke -- <function> <event.json> [options]
 

@@ -16,21 +16,21 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ORDER_STATUSES } from '../lambdas/orders/order-status';
 import { TOPICS } from '../lambdas/shared/contracts/topics';
-import { endOffsets } from '../lib/local/demo/kafka-inspect';
-import { seconds, seedStock, startLocalStack, type LocalStack } from '../lib/local/demo/local-stack';
-import { getOrders, placeOrders, type AcceptedOrder } from '../lib/local/demo/order-client';
+import { endOffsets } from '../local/demo/kafka-inspect';
+import { seconds, seedStock, startLocalStack, type LocalStack } from '../local/demo/local-stack';
+import { getOrders, placeOrders, type AcceptedOrder } from '../local/demo/order-client';
 import {
   generateDemoPlan,
   readOrdersFile,
   type DemoPlan,
   type PlannedOutcome,
-} from '../lib/local/demo/order-generator';
-import { waitUntilTerminal } from '../lib/local/demo/order-progress';
-import { processTreeMemory } from '../lib/local/demo/process-memory';
-import { ProgressReporter } from '../lib/local/demo/progress';
-import { takeSnapshot } from '../lib/local/demo/snapshot';
-import { formatSummary, summarize, type RunSummary, type StackMemory } from '../lib/local/demo/summary';
-import type { LocalServices } from '../lib/local/services';
+} from '../local/demo/order-generator';
+import { waitUntilTerminal } from '../local/demo/order-progress';
+import { processTreeMemory } from '../local/demo/process-memory';
+import { ProgressReporter } from '../local/demo/progress';
+import { takeSnapshot } from '../local/demo/snapshot';
+import { formatSummary, summarize, type RunSummary, type StackMemory } from '../local/demo/summary';
+import type { LocalServices } from '../local/services';
 
 const DEFAULT_DEMO_ORDERS = 20;
 const DEFAULT_SERVE_PORT = 3000;
@@ -129,7 +129,7 @@ async function main(): Promise<number> {
     : generateDemoPlan(options.orders ?? DEFAULT_DEMO_ORDERS, options.seed);
 
   // Ctrl+C: stop what is running, then exit. A second Ctrl+C exits at once; the process groups of
-  // the components die with this process either way (see lib/local/services/process.ts).
+  // the components die with this process either way (see local/services/process.ts).
   const started: { stack?: LocalStack; services?: LocalServices } = {};
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {

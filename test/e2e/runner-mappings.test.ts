@@ -1,8 +1,8 @@
 import { Admin, Producer } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { committedOffsets, endOffsets, readTopic } from '../../lib/local/demo/kafka-inspect';
-import { loadAssembly, startRunner, type Assembly, type Runner } from '../../lib/local/runner';
+import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
+import { loadAssembly, startRunner, type Assembly, type Runner } from '../../local/runner';
 import { e2eEnvironment } from '../support/e2e-env';
 
 /**

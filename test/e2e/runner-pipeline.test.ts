@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BillingOutcomeSchema, type OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { readTopic } from '../../lib/local/demo/kafka-inspect';
-import { loadAssembly, startRunner, synthesize, type Runner } from '../../lib/local/runner';
+import { readTopic } from '../../local/demo/kafka-inspect';
+import { loadAssembly, startRunner, synthesize, type Runner } from '../../local/runner';
 import { e2eEnvironment } from '../support/e2e-env';
 import { acquirePipelineLock, eventually, getItem } from '../support/e2e-pipeline';
 

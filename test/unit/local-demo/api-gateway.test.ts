@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { startApiGateway, type ApiGateway, type InvokeResult } from '../../../lib/local/services/api-gateway';
+import { startApiGateway, type ApiGateway, type InvokeResult } from '../../../local/services/api-gateway';
 
 /** The HTTP API stand-in against a fake integration: the payload 2.0 event it builds and the response it maps back. */
 describe('API Gateway HTTP API stand-in', () => {

@@ -1,9 +1,9 @@
 import type { ArchiveLine } from '../../../lambdas/archive/archive-format';
 import { SUBSCRIPTIONS } from '../../../lambdas/shared/contracts/subscriptions';
 import { ARCHIVED_TOPICS, TOPICS, type TopicName } from '../../../lambdas/shared/contracts/topics';
-import { checkInvariants, type InvariantId } from '../../../lib/local/demo/invariants';
-import type { TopicRecord } from '../../../lib/local/demo/kafka-inspect';
-import type { PipelineSnapshot } from '../../../lib/local/demo/snapshot';
+import { checkInvariants, type InvariantId } from '../../../local/demo/invariants';
+import type { TopicRecord } from '../../../local/demo/kafka-inspect';
+import type { PipelineSnapshot } from '../../../local/demo/snapshot';
 
 /**
  * The invariant checks on hand-made snapshots: a consistent run (one order shipped, one declined,

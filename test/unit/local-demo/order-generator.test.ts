@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { PlaceOrderRequestSchema } from '../../../lambdas/orders/place-order';
-import { generateDemoPlan, LIMITED_EDITION_UNITS } from '../../../lib/local/demo/order-generator';
+import { generateDemoPlan, LIMITED_EDITION_UNITS } from '../../../local/demo/order-generator';
 
 const cents = (items: readonly { quantity: number; unit_price: number }[]) =>
   items.reduce((sum, i) => sum + Math.round(i.unit_price * 100) * i.quantity, 0);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assemblyFromTemplates, AssemblyError, loadAssembly } from '../../../lib/local/runner/assembly';
-import type { CfnTemplate, StackTemplate } from '../../../lib/local/runner/cloudformation';
+import { assemblyFromTemplates, AssemblyError, loadAssembly } from '../../../local/runner/assembly';
+import type { CfnTemplate, StackTemplate } from '../../../local/runner/cloudformation';
 
 const FIXTURE = join(__dirname, 'fixtures', 'assembly');
 

@@ -1,4 +1,4 @@
-import { lambdaRecord } from '../../../lib/local/runner/dynamodb-stream-poller';
+import { lambdaRecord } from '../../../local/runner/dynamodb-stream-poller';
 import { loadEvent } from '../../support/msk';
 
 const STREAM_ARN = 'arn:aws:dynamodb:ddblocal:000000000000:table/outbox/stream/2026-11-22T03:37:03.055';

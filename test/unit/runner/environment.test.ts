@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FunctionSpec } from '../../../lib/local/runner/assembly';
-import { functionEnvironment, UnresolvedEnvironmentError } from '../../../lib/local/runner/environment';
-import { LOCAL_ARCHIVE_BUCKET, LOCAL_CREDENTIALS } from '../../../lib/local/local-names';
+import type { FunctionSpec } from '../../../local/runner/assembly';
+import { functionEnvironment, UnresolvedEnvironmentError } from '../../../local/runner/environment';
+import { LOCAL_ARCHIVE_BUCKET, LOCAL_CREDENTIALS } from '../../../local/local-names';
 
 const endpoints = {
   kafkaBootstrap: '127.0.0.1:39092',

@@ -3,7 +3,7 @@ import {
   compilePattern,
   FilterPatternError,
   matchesPattern,
-} from '../../../lib/local/runner/event-filter';
+} from '../../../local/runner/event-filter';
 import { SUBSCRIPTIONS } from '../../../lambdas/shared/contracts/subscriptions';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

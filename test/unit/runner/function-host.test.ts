@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FunctionSpec } from '../../../lib/local/runner/assembly';
-import { FunctionHost } from '../../../lib/local/runner/function-host';
+import type { FunctionSpec } from '../../../local/runner/assembly';
+import { FunctionHost } from '../../../local/runner/function-host';
 
 const BUNDLE = join(__dirname, 'fixtures', 'assembly', 'asset.fixture');
 

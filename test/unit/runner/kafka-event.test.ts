@@ -9,7 +9,7 @@ import {
   toMskRecord,
   type FetchedRecord,
   type QueuedRecord,
-} from '../../../lib/local/runner/kafka-event';
+} from '../../../local/runner/kafka-event';
 import { mskEvent as sampleEvent } from '../../support/msk';
 
 const source = {

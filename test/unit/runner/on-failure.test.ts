@@ -4,7 +4,7 @@ import {
   kafkaBatchFailureRecord,
   kafkaFailureMessages,
   streamBatchFailureRecord,
-} from '../../../lib/local/runner/on-failure';
+} from '../../../local/runner/on-failure';
 import { mskEvent } from '../../support/msk';
 
 const event = mskEvent([

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ErrorHandling } from '../../../lib/local/runner/assembly';
+import type { ErrorHandling } from '../../../local/runner/assembly';
 import {
   bisect,
   decide,
@@ -12,7 +12,7 @@ import {
   streamFailureReport,
   type DiscardInfo,
   type InvocationOutcome,
-} from '../../../lib/local/runner/retry-policy';
+} from '../../../local/runner/retry-policy';
 
 interface Rec {
   readonly partition: string;

@@ -1,4 +1,4 @@
-import type { FunctionId } from '../../../lambdas/shared/contracts/subscriptions';
+import type { FunctionId } from '../../lambdas/shared/contracts/subscriptions';
 import type { Assembly, FunctionSpec, KafkaMappingSpec, StreamMappingSpec } from './assembly';
 import { functionArn, functionEnvironment, LOCAL_ACCOUNT, type LocalEndpoints } from './environment';
 import { FunctionHost, type InvokeResult } from './function-host';

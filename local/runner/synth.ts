@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-
-const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+import { PROJECT_ROOT } from '../paths';
 
 export interface SynthOptions {
   /** Output directory (default cdk.out in the project root). */

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FUNCTIONS, type FunctionId } from '../../../lambdas/shared/contracts/subscriptions';
-import { TABLES, type TableId } from '../../../lambdas/shared/contracts/tables';
+import { FUNCTIONS, type FunctionId } from '../../lambdas/shared/contracts/subscriptions';
+import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { FUNCTION_ID_TAG, LOCAL_ARCHIVE_BUCKET } from '../local-names';
 import {
   describeValue,

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE_DIR, PROJECT_ROOT } from '../paths';
+import { CACHE_DIR, PROJECT_ROOT } from '../../paths';
 
 /** The project's own pom: the broker's jars and their logging runtime, from Maven Central. */
-export const KAFKA_POM = join(PROJECT_ROOT, 'lib', 'local', 'services', 'kafka', 'pom.xml');
+export const KAFKA_POM = join(__dirname, 'pom.xml');
 
 /** The Kafka version the pom pins (`<kafka.version>`). */
 export function kafkaVersion(pom: string = KAFKA_POM): string {

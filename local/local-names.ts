@@ -1,6 +1,6 @@
-import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
+import { TABLES, type TableId } from '../lambdas/shared/contracts/tables';
 
-export { FUNCTION_ID_TAG } from '../../lambdas/shared/contracts/subscriptions';
+export { FUNCTION_ID_TAG } from '../lambdas/shared/contracts/subscriptions';
 
 /**
  * Names of the local stand-ins for the AWS resources. The local services create them, the local

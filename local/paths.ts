@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 
-/** The repository root, from this file's place in it (lib/local/services/). */
-export const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+/** The repository root, from this file's place in it (local/). */
+export const PROJECT_ROOT = resolve(__dirname, '..');
 
 /** Downloads kept between runs (the Kafka jars); gitignored. */
 export const CACHE_DIR = join(PROJECT_ROOT, '.cache');

@@ -1,5 +1,5 @@
-import { ORDER_STATUSES, type OrderStatus } from '../../../lambdas/orders/order-status';
-import { TOPICS, type TopicName } from '../../../lambdas/shared/contracts/topics';
+import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/orders/order-status';
+import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
 import type { PlannedOutcome } from './order-generator';
 import type { PipelineSnapshot } from './snapshot';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEMO_STOCK } from '../../../lambdas/inventory/seed';
+import { DEMO_STOCK } from '../../lambdas/inventory/seed';
 
 /**
  * Demo orders for `npm run local`: a reproducible mix (same seed, same orders) that exercises

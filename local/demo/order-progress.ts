@@ -6,7 +6,7 @@ import {
   ORDER_FACTS,
   statusOfStoredOrder,
   type OrderStatus,
-} from '../../../lambdas/orders/order-status';
+} from '../../lambdas/orders/order-status';
 import { localTableName } from '../local-names';
 import { localDynamoDbClient } from '../services/dynamodb/dynamodb-local';
 

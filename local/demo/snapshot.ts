@@ -1,10 +1,10 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsCommand } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { decodeObject, type ArchiveLine } from '../../../lambdas/archive/archive-format';
-import { SUBSCRIPTIONS } from '../../../lambdas/shared/contracts/subscriptions';
-import { TABLES, type TableId } from '../../../lambdas/shared/contracts/tables';
-import { TOPICS, type TopicName } from '../../../lambdas/shared/contracts/topics';
+import { decodeObject, type ArchiveLine } from '../../lambdas/archive/archive-format';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
+import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { LOCAL_ARCHIVE_BUCKET, localTableName } from '../local-names';
 import type { LocalEndpoints } from '../services';
 import { localDynamoDbClient } from '../services/dynamodb/dynamodb-local';

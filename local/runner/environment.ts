@@ -54,7 +54,7 @@ export function functionEnvironment(fn: FunctionSpec, endpoints: LocalEndpoints)
     throw new UnresolvedEnvironmentError(
       `function ${fn.id} (${fn.logicalId}, stack ${fn.stack}): the local runner has no local value for ` +
         `${unresolved.join('; ')}. Make the variable a literal in the CDK app, or give it a local value in ` +
-        'lib/local/runner/environment.ts.',
+        'local/runner/environment.ts.',
     );
   }
   return {

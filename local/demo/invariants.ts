@@ -1,5 +1,5 @@
-import { recordId } from '../../../lambdas/archive/archive-format';
-import { restockMarkerKey } from '../../../lambdas/inventory/adapters/dynamodb-stock-store';
+import { recordId } from '../../lambdas/archive/archive-format';
+import { restockMarkerKey } from '../../lambdas/inventory/adapters/dynamodb-stock-store';
 import {
   factAttribute,
   ORDER_FACTS,
@@ -7,10 +7,10 @@ import {
   TERMINAL_STATUSES,
   type OrderFact,
   type OrderStatus,
-} from '../../../lambdas/orders/order-status';
-import { DeadLetterSchema } from '../../../lambdas/shared/contracts/events';
-import { SUBSCRIPTIONS } from '../../../lambdas/shared/contracts/subscriptions';
-import { ARCHIVED_TOPICS, TOPICS, type TopicName } from '../../../lambdas/shared/contracts/topics';
+} from '../../lambdas/orders/order-status';
+import { DeadLetterSchema } from '../../lambdas/shared/contracts/events';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import { ARCHIVED_TOPICS, TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import type { TopicRecord } from './kafka-inspect';
 import type { PipelineSnapshot } from './snapshot';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LOCAL_REGION } from '../local-names';
 import { createTables, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 import { createTopics, startKafkaBroker, type KafkaBroker } from './kafka/kafka-broker';
-import { LOCAL_DIR } from './paths';
+import { LOCAL_DIR } from '../paths';
 import type { ManagedProcess } from './process';
 import { startS3Store, type S3Store } from './s3/s3-store';
 
@@ -11,7 +11,7 @@ export { ensureKafkaJars, kafkaVersion } from './kafka/kafka-jars';
 export { createTopics, startKafkaBroker, type KafkaBroker } from './kafka/kafka-broker';
 export { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 export { localS3Client, startS3Store, type S3Store } from './s3/s3-store';
-export { LOCAL_DIR, PROJECT_ROOT } from './paths';
+export { LOCAL_DIR, PROJECT_ROOT } from '../paths';
 
 /** Where the functions and tools reach the local stand-ins (the runner's LocalEndpoints). */
 export interface LocalEndpoints {
