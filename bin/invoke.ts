@@ -14,6 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { APP_BINDINGS } from '../local/app-bindings';
 import { findFunction, loadAssembly, startRunner, synthesize, type Runner } from '../local/runner';
 import { startLocalServices, type LocalServices } from '../local/services';
 
@@ -116,7 +117,7 @@ async function main(): Promise<number> {
     ]);
     if (assemblyDir.status === 'rejected') throw assemblyDir.reason;
     if (services.status === 'rejected') throw services.reason;
-    const assembly = await loadAssembly(assemblyDir.value);
+    const assembly = await loadAssembly(assemblyDir.value, APP_BINDINGS);
     const fn = findFunction(assembly, options.functionName);
     started.runner = await startRunner({ assembly, endpoints: services.value, pollers: false });
     say(

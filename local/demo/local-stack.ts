@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APP_BINDINGS } from '../app-bindings';
 import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../runner';
 import { startLocalServices, type LocalServices } from '../services';
 import { startApiGateway, type ApiGateway } from '../services/api-gateway';
@@ -61,7 +62,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   const services = started.value;
   let runner: Runner | undefined;
   try {
-    const assembly = await loadAssembly(synthesized.value);
+    const assembly = await loadAssembly(synthesized.value, APP_BINDINGS);
     const routes = httpApiRoutes(synthesized.value);
     runner = await startRunner({ assembly, endpoints: services, log: options.functionLog });
     const activeRunner = runner;

@@ -7,7 +7,7 @@ import {
   statusOfStoredOrder,
   type OrderStatus,
 } from '../../lambdas/orders/order-status';
-import { localTableName } from '../local-names';
+import { localTableName } from '../app-bindings';
 import { localDynamoDbClient } from '../services/dynamodb/dynamodb-local';
 
 /**

@@ -5,7 +5,7 @@ import { decodeObject, type ArchiveLine } from '../../lambdas/archive/archive-fo
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
-import { LOCAL_ARCHIVE_BUCKET, localTableName } from '../local-names';
+import { LOCAL_ARCHIVE_BUCKET, localTableName } from '../app-bindings';
 import type { LocalEndpoints } from '../services';
 import { localDynamoDbClient } from '../services/dynamodb/dynamodb-local';
 import { localS3Client } from '../services/s3/s3-store';

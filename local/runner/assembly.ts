@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FUNCTIONS, type FunctionId } from '../../lambdas/shared/contracts/subscriptions';
-import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
-import { FUNCTION_ID_TAG, LOCAL_ARCHIVE_BUCKET } from '../local-names';
+import type { RunnerBindings } from './bindings';
 import {
   describeValue,
   isIntrinsic,
@@ -22,19 +20,21 @@ import {
  */
 export interface Assembly {
   readonly dir: string;
+  /** What the app told the runner about its names; the runner starts the functions with them. */
+  readonly bindings: RunnerBindings;
   readonly functions: readonly FunctionSpec[];
   readonly kafkaMappings: readonly KafkaMappingSpec[];
   readonly streamMappings: readonly StreamMappingSpec[];
   /**
-   * Functions without the FUNCTION_ID_TAG tag: the CDK's own (custom resource providers), which the
+   * Functions without the function id tag (RunnerBindings.functionIdTag): the CDK's own (custom resource providers), which the
    * runner does not run. A mapping that targets one is an error.
    */
   readonly untaggedFunctions: readonly { readonly logicalId: string; readonly stack: string }[];
 }
 
 export interface FunctionSpec {
-  /** The function's id in FUNCTIONS, from its FUNCTION_ID_TAG tag. */
-  readonly id: FunctionId;
+  /** The function's id, from its function id tag. */
+  readonly id: string;
   readonly logicalId: string;
   readonly stack: string;
   /** FunctionName when the template sets one, else `<stack>-<logicalId>` (CloudFormation would add a random suffix). */
@@ -55,7 +55,7 @@ export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 /** Where records go once retries are exhausted or they are too old. */
 export type OnFailureDestination =
   | { readonly type: 'kafka'; readonly topic: string }
-  /** `localBucket`: the local stand-in, when the bucket is one the local services create (the archive bucket). */
+  /** `localBucket`: the local stand-in, when the bindings name one for the bucket. */
   | { readonly type: 's3'; readonly bucketLogicalId: string; readonly localBucket?: string }
   | { readonly type: 'sqs' | 'sns' | 'unknown'; readonly raw: unknown };
 
@@ -75,7 +75,7 @@ interface MappingBase extends ErrorHandling {
   readonly id: string;
   readonly stack: string;
   readonly functionLogicalId: string;
-  readonly functionId: FunctionId;
+  readonly functionId: string;
   readonly enabled: boolean;
   readonly startingPosition: StartingPosition;
   readonly batchSize: number;
@@ -94,8 +94,8 @@ export interface KafkaMappingSpec extends MappingBase {
 
 export interface StreamMappingSpec extends MappingBase {
   readonly kind: 'dynamodb';
-  /** The table (in TABLES) whose stream the mapping reads. */
-  readonly tableId: TableId;
+  /** The local name of the table whose stream the mapping reads (RunnerBindings.streamTables). */
+  readonly tableName: string;
 }
 
 export class AssemblyError extends Error {
@@ -119,11 +119,11 @@ interface ManifestArtifact {
 }
 
 /** Reads manifest.json and every stack template of a cloud assembly (and of nested assemblies). */
-export async function loadAssembly(cdkOutDir: string): Promise<Assembly> {
+export async function loadAssembly(cdkOutDir: string, bindings: RunnerBindings): Promise<Assembly> {
   const dir = resolve(cdkOutDir);
   const stacks = await readStacks(dir);
   if (stacks.length === 0) throw new AssemblyError(`No stack templates in ${join(dir, 'manifest.json')}`);
-  return assemblyFromTemplates(dir, stacks);
+  return assemblyFromTemplates(dir, stacks, bindings);
 }
 
 async function readStacks(assemblyDir: string): Promise<StackTemplate[]> {
@@ -148,7 +148,12 @@ async function readStacks(assemblyDir: string): Promise<StackTemplate[]> {
 }
 
 /** Builds the assembly model from parsed templates (exported for tests on hand-written templates). */
-export function assemblyFromTemplates(dir: string, stacks: readonly StackTemplate[]): Assembly {
+export function assemblyFromTemplates(
+  dir: string,
+  stacks: readonly StackTemplate[],
+  bindings: RunnerBindings,
+): Assembly {
+  const tag = bindings.functionIdTag;
   const functions = new Map<string, FunctionSpec>();
   const untagged = new Map<string, { logicalId: string; stack: string }>();
   const functionKey = (stack: StackTemplate, logicalId: string) => `${stack.templateFile}#${logicalId}`;
@@ -156,13 +161,13 @@ export function assemblyFromTemplates(dir: string, stacks: readonly StackTemplat
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const key = functionKey(stack, logicalId);
-      if (functionIdTag(resource) === undefined) untagged.set(key, { logicalId, stack: stack.stackName });
-      else functions.set(key, readFunction(stack, logicalId, resource));
+      if (tagValue(resource, tag) === undefined) untagged.set(key, { logicalId, stack: stack.stackName });
+      else functions.set(key, readFunction(stack, logicalId, resource, bindings));
     }
   }
   const duplicates = duplicatesOf([...functions.values()].map((f) => f.id));
   if (duplicates.length > 0) {
-    throw new AssemblyError(`More than one function carries the ${FUNCTION_ID_TAG} tag ${duplicates.join(', ')}`);
+    throw new AssemblyError(`More than one function carries the ${tag} tag ${duplicates.join(', ')}`);
   }
 
   const kafkaMappings: KafkaMappingSpec[] = [];
@@ -179,22 +184,23 @@ export function assemblyFromTemplates(dir: string, stacks: readonly StackTemplat
         if (key && untagged.has(key)) {
           throw new AssemblyError(
             `${where} targets function ${target.logicalId} (stack ${target.stack.stackName}), which has no ` +
-              `${FUNCTION_ID_TAG} tag: the CDK app must tag every function with its id in FUNCTIONS ` +
-              `(${Object.keys(FUNCTIONS).join(', ')}), so that the local runner can tell which function it is`,
+              `${tag} tag: the CDK app must tag every function with its id ` +
+              `(${bindings.functionIds.join(', ')}), so that the local runner can tell which function it is`,
           );
         }
         throw new AssemblyError(`${where}: FunctionName ${describeValue(props.FunctionName)} names no function`);
       }
-      const base = readMappingBase(stack, logicalId, props, fn, stacks);
+      const base = readMappingBase(stack, logicalId, props, fn, stacks, bindings);
       if (props.AmazonManagedKafkaEventSourceConfig || props.SelfManagedKafkaEventSourceConfig || props.Topics) {
         kafkaMappings.push(readKafkaMapping(where, props, base));
       } else {
-        streamMappings.push(readStreamMapping(where, props, base, stack, stacks));
+        streamMappings.push(readStreamMapping(where, props, base, stack, stacks, bindings));
       }
     }
   }
   return {
     dir,
+    bindings,
     functions: [...functions.values()],
     kafkaMappings,
     streamMappings,
@@ -202,17 +208,25 @@ export function assemblyFromTemplates(dir: string, stacks: readonly StackTemplat
   };
 }
 
-function functionIdTag(resource: CfnResource): unknown {
+function tagValue(resource: CfnResource, key: string): unknown {
   const tags = (resource.Properties?.Tags ?? []) as { Key: unknown; Value: unknown }[];
-  return tags.find((t) => t.Key === FUNCTION_ID_TAG)?.Value;
+  return tags.find((t) => t.Key === key)?.Value;
 }
 
-function readFunction(stack: StackTemplate, logicalId: string, resource: CfnResource): FunctionSpec {
+function readFunction(
+  stack: StackTemplate,
+  logicalId: string,
+  resource: CfnResource,
+  bindings: RunnerBindings,
+): FunctionSpec {
   const props = resource.Properties ?? {};
   const where = `function ${logicalId} (stack ${stack.stackName})`;
-  const id = functionIdTag(resource);
-  if (typeof id !== 'string' || !(id in FUNCTIONS)) {
-    throw new AssemblyError(`${where}: tag ${FUNCTION_ID_TAG}=${String(id)} is not a function in FUNCTIONS`);
+  const id = tagValue(resource, bindings.functionIdTag);
+  if (typeof id !== 'string' || !bindings.functionIds.includes(id)) {
+    throw new AssemblyError(
+      `${where}: tag ${bindings.functionIdTag}=${String(id)} is not one of the app's functions ` +
+        `(${bindings.functionIds.join(', ')})`,
+    );
   }
   const handler = props.Handler;
   if (typeof handler !== 'string' || !handler.includes('.')) {
@@ -220,7 +234,7 @@ function readFunction(stack: StackTemplate, logicalId: string, resource: CfnReso
   }
   const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
   return {
-    id: id as FunctionId,
+    id,
     logicalId,
     stack: stack.stackName,
     functionName: typeof props.FunctionName === 'string' ? props.FunctionName : `${stack.stackName}-${logicalId}`,
@@ -259,6 +273,7 @@ function readMappingBase(
   props: Record<string, unknown>,
   fn: FunctionSpec,
   stacks: readonly StackTemplate[],
+  bindings: RunnerBindings,
 ): Omit<MappingBase, 'batchSize' | 'maximumBatchingWindowSeconds'> & {
   batchSize?: number;
   maximumBatchingWindowSeconds?: number;
@@ -293,7 +308,7 @@ function readMappingBase(
     reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
     maximumRecordAgeSeconds:
       literal(props.MaximumRecordAgeInSeconds, 'number', `${where}: MaximumRecordAgeInSeconds`) ?? -1,
-    onFailure: destination === undefined ? undefined : onFailureDestination(destination, stack, stacks),
+    onFailure: destination === undefined ? undefined : onFailureDestination(destination, stack, stacks, bindings),
   };
 }
 
@@ -330,6 +345,7 @@ function readStreamMapping(
   base: ReturnType<typeof readMappingBase>,
   stack: StackTemplate,
   stacks: readonly StackTemplate[],
+  bindings: RunnerBindings,
 ): StreamMappingSpec {
   const source = resolveResource(props.EventSourceArn, stack, stacks);
   if (!source || source.resource.Type !== 'AWS::DynamoDB::Table' || source.attribute !== 'StreamArn') {
@@ -341,32 +357,31 @@ function readStreamMapping(
   return {
     ...base,
     kind: 'dynamodb',
-    tableId: tableIdOf(source, where),
+    tableName: localTableOf(source, where, bindings),
     batchSize: base.batchSize ?? STREAM_DEFAULT_BATCH_SIZE,
     maximumBatchingWindowSeconds: base.maximumBatchingWindowSeconds ?? STREAM_DEFAULT_BATCHING_WINDOW_SECONDS,
   };
 }
 
-/** Which table of TABLES a table resource is: the one whose partition key it has (the keys of stream tables are unique). */
-function tableIdOf(table: ResourceRef, where: string): TableId {
+/** The local table of a table resource: the stream table of the bindings with its partition key (those keys are unique). */
+function localTableOf(table: ResourceRef, where: string, bindings: RunnerBindings): string {
   const keySchema = (table.resource.Properties?.KeySchema ?? []) as { AttributeName?: unknown; KeyType?: unknown }[];
   const hashKey = keySchema.find((k) => k.KeyType === 'HASH')?.AttributeName;
-  const candidates = (Object.keys(TABLES) as TableId[]).filter(
-    (id) => TABLES[id].stream && TABLES[id].partitionKey === hashKey,
-  );
+  const candidates = bindings.streamTables.filter((t) => t.partitionKey === hashKey);
   if (candidates.length !== 1) {
     throw new AssemblyError(
-      `${where}: cannot tell which table of TABLES ${table.logicalId} is (partition key ${String(hashKey)} ` +
+      `${where}: cannot tell which local table ${table.logicalId} is (partition key ${String(hashKey)} ` +
         `matches ${candidates.length} tables with a stream)`,
     );
   }
-  return candidates[0];
+  return candidates[0].localName;
 }
 
 function onFailureDestination(
   destination: unknown,
   stack: StackTemplate,
   stacks: readonly StackTemplate[],
+  bindings: RunnerBindings,
 ): OnFailureDestination {
   if (typeof destination === 'string') {
     if (destination.startsWith('kafka://')) return { type: 'kafka', topic: destination.slice('kafka://'.length) };
@@ -378,7 +393,7 @@ function onFailureDestination(
   const target = resolveResource(destination, stack, stacks);
   switch (target?.resource.Type) {
     case 'AWS::S3::Bucket':
-      return { type: 's3', bucketLogicalId: target.logicalId, localBucket: archiveBucket(target, stacks) };
+      return { type: 's3', bucketLogicalId: target.logicalId, localBucket: localBucketOf(target, stacks, bindings) };
     case 'AWS::SQS::Queue':
       return { type: 'sqs', raw: destination };
     case 'AWS::SNS::Topic':
@@ -388,15 +403,21 @@ function onFailureDestination(
   }
 }
 
-/** LOCAL_ARCHIVE_BUCKET when `bucket` is the bucket the functions get as ARCHIVE_BUCKET. */
-function archiveBucket(bucket: ResourceRef, stacks: readonly StackTemplate[]): string | undefined {
+/** The local bucket of `bucket`, when a function gets it through a variable of RunnerBindings.buckets. */
+function localBucketOf(
+  bucket: ResourceRef,
+  stacks: readonly StackTemplate[],
+  bindings: RunnerBindings,
+): string | undefined {
   for (const stack of stacks) {
     for (const resource of Object.values(stack.template.Resources ?? {})) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
-      const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
-        ?.Variables;
-      const target = resolveResource(variables?.ARCHIVE_BUCKET, stack, stacks);
-      if (target && target.stack === bucket.stack && target.logicalId === bucket.logicalId) return LOCAL_ARCHIVE_BUCKET;
+      const variables =
+        (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      for (const [name, localName] of Object.entries(bindings.buckets)) {
+        const target = resolveResource(variables[name], stack, stacks);
+        if (target && target.stack === bucket.stack && target.logicalId === bucket.logicalId) return localName;
+      }
     }
   }
   return undefined;

@@ -2,7 +2,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ProduceAcks, Producer } from '@platformatic/kafka';
 import type { DynamoDBRecord, MSKRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { LOCAL_CREDENTIALS } from '../local-names';
+import { LOCAL_CREDENTIALS } from '../endpoints';
 import type { KafkaMappingSpec, OnFailureDestination, StreamMappingSpec } from './assembly';
 import type { EventSource } from './kafka-event';
 import {
@@ -15,8 +15,8 @@ import {
 import type { DiscardInfo } from './retry-policy';
 
 /**
- * The local stand-ins for on-failure destinations: a Kafka topic on the local broker, the local S3
- * bucket when the destination is the archive bucket, and for SQS and SNS (not emulated locally) a
+ * The local stand-ins for on-failure destinations: a Kafka topic on the local broker, a local S3
+ * bucket when the bindings name one for the destination, and for SQS and SNS (not emulated locally) a
  * log line carrying the invocation record the queue or topic would have received.
  */
 export interface Destinations {
@@ -51,7 +51,7 @@ export function unsupportedDestination(mapping: KafkaMappingSpec | StreamMapping
     return `the mapping's own topic ${destination.topic} (Lambda rejects this: it would loop)`;
   }
   if (destination.type === 's3' && !destination.localBucket) {
-    return `S3 bucket ${destination.bucketLogicalId}, which has no local stand-in (only the archive bucket has)`;
+    return `S3 bucket ${destination.bucketLogicalId}, which has no local stand-in (RunnerBindings.buckets)`;
   }
   return undefined;
 }

@@ -10,7 +10,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { LOCAL_CREDENTIALS, localTableName } from '../local-names';
+import { LOCAL_CREDENTIALS } from '../endpoints';
 import type { StreamMappingSpec } from './assembly';
 import { compileFilters, type RecordFilter } from './event-filter';
 import type { MappingStats } from './kafka-poller';
@@ -18,7 +18,7 @@ import { runBatch, streamFailureReport, type DiscardInfo, type InvocationOutcome
 
 /**
  * The local stand-in for a DynamoDB Streams event source mapping
- * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html), here the outbox relay's: reads every
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html): reads every
  * shard of the table's stream from the mapping's starting position, parents before children, four
  * times a second when idle as Lambda does; filters records
  * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-ddb);
@@ -28,8 +28,8 @@ import { runBatch, streamFailureReport, type DiscardInfo, type InvocationOutcome
  * SequenceNumber, maximum record age).
  *
  * The checkpoint of each shard is kept in memory: a restarted runner reads the stream again from
- * its starting position. For the outbox that means re-publishing events with their stable
- * event_ids, which consumers treat as duplicates.
+ * its starting position, so the function must be idempotent (as it must be in Lambda, which
+ * delivers at least once).
  */
 export interface StreamPollerOptions {
   readonly mapping: StreamMappingSpec;
@@ -79,7 +79,7 @@ export class StreamPoller {
 
   /** Finds the table's stream and starts polling it. */
   static async start(options: StreamPollerOptions): Promise<StreamPoller> {
-    const table = localTableName(options.mapping.tableId);
+    const table = options.mapping.tableName;
     const dynamodb = new DynamoDBClient({
       endpoint: options.dynamodbEndpoint,
       region: options.region,
@@ -105,7 +105,7 @@ export class StreamPoller {
       id: mapping.id,
       kind: 'dynamodb',
       functionId: mapping.functionId,
-      topic: `dynamodb-stream:${localTableName(mapping.tableId)}`,
+      topic: `dynamodb-stream:${mapping.tableName}`,
       groupId: mapping.id,
       committedOffsets: this.counters.committed,
       invocations: this.counters.invocations,

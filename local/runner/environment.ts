@@ -1,15 +1,8 @@
-import { LOCAL_ARCHIVE_BUCKET, LOCAL_CREDENTIALS, localTableEnv } from '../local-names';
+import { LOCAL_CREDENTIALS, type LocalEndpoints } from '../endpoints';
 import type { FunctionSpec } from './assembly';
+import type { RunnerBindings } from './bindings';
 import { describeValue, isIntrinsic } from './cloudformation';
 import { runtimeSdkNodePath } from './runtime-sdk';
-
-/** Where the functions reach the local stand-ins of Kafka, DynamoDB and S3. */
-export interface LocalEndpoints {
-  readonly kafkaBootstrap: string;
-  readonly dynamodbEndpoint: string;
-  readonly s3Endpoint: string;
-  readonly region: string;
-}
 
 export class UnresolvedEnvironmentError extends Error {
   override readonly name = 'UnresolvedEnvironmentError';
@@ -19,29 +12,20 @@ export class UnresolvedEnvironmentError extends Error {
 export const LOCAL_ACCOUNT = '000000000000';
 
 /**
- * Variables whose deployed values point at AWS resources, with their local values. Every other
- * variable must be a literal in the template: a reference the runner does not know is an error,
- * never a guess.
- */
-function localValues(endpoints: LocalEndpoints): Record<string, string> {
-  return {
-    ...localTableEnv(),
-    KAFKA_BOOTSTRAP_SERVERS: endpoints.kafkaBootstrap,
-    KAFKA_AUTH: 'plaintext',
-    ARCHIVE_BUCKET: LOCAL_ARCHIVE_BUCKET,
-  };
-}
-
-/**
  * The environment of a function's local execution environment: the template's variables with
- * AWS resources swapped for their local stand-ins, the variables the Lambda runtime sets
+ * AWS resources swapped for their local stand-ins (the bindings say which variables point at AWS;
+ * any other reference is an error, never a guess), the variables the Lambda runtime sets
  * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
  * the SDK's standard endpoint variables, the fixed local credentials, and the runtime's AWS SDK on
  * NODE_PATH (runtime-sdk.ts). Nothing is inherited from
  * the runner's own environment except PATH, so a developer's AWS profile never leaks in.
  */
-export function functionEnvironment(fn: FunctionSpec, endpoints: LocalEndpoints): Record<string, string> {
-  const local = localValues(endpoints);
+export function functionEnvironment(
+  fn: FunctionSpec,
+  endpoints: LocalEndpoints,
+  bindings: RunnerBindings,
+): Record<string, string> {
+  const local: Record<string, string> = { ...bindings.localEnvironment(endpoints), ...bindings.buckets };
   const env: Record<string, string> = {};
   const unresolved: string[] = [];
   for (const [name, value] of Object.entries(fn.environment)) {
@@ -54,7 +38,7 @@ export function functionEnvironment(fn: FunctionSpec, endpoints: LocalEndpoints)
     throw new UnresolvedEnvironmentError(
       `function ${fn.id} (${fn.logicalId}, stack ${fn.stack}): the local runner has no local value for ` +
         `${unresolved.join('; ')}. Make the variable a literal in the CDK app, or give it a local value in ` +
-        'local/runner/environment.ts.',
+        'the runner bindings (RunnerBindings.localEnvironment).',
     );
   }
   return {

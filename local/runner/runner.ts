@@ -1,6 +1,6 @@
-import type { FunctionId } from '../../lambdas/shared/contracts/subscriptions';
+import type { LocalEndpoints } from '../endpoints';
 import type { Assembly, FunctionSpec, KafkaMappingSpec, StreamMappingSpec } from './assembly';
-import { functionArn, functionEnvironment, LOCAL_ACCOUNT, type LocalEndpoints } from './environment';
+import { functionArn, functionEnvironment, LOCAL_ACCOUNT } from './environment';
 import { FunctionHost, type InvokeResult } from './function-host';
 import { KafkaPoller, type MappingStats } from './kafka-poller';
 import { destinations, unsupportedDestination } from './destinations';
@@ -22,9 +22,9 @@ export interface RunnerOptions {
 }
 
 export interface Runner {
-  /** Invokes a function once, by its id in FUNCTIONS or its logical id, like `sam local invoke`. */
+  /** Invokes a function once, by its id (its function id tag) or its logical id, like `sam local invoke`. */
   invoke(
-    functionId: FunctionId | string,
+    functionId: string,
     event: unknown,
   ): Promise<{ result?: unknown; error?: { errorType: string; errorMessage: string }; logs: string }>;
   stats(): { mappings: MappingStats[] };
@@ -50,21 +50,21 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const streamMappings = runPollers ? assembly.streamMappings.filter((m) => m.enabled) : [];
   checkMappings([...kafkaMappings, ...streamMappings], log);
 
-  const hosts = new Map<FunctionId, FunctionHost>();
+  const hosts = new Map<string, FunctionHost>();
   for (const fn of assembly.functions) {
     hosts.set(
       fn.id,
       new FunctionHost({
         spec: fn,
-        env: functionEnvironment(fn, endpoints),
+        env: functionEnvironment(fn, endpoints, assembly.bindings),
         functionArn: functionArn(fn, endpoints.region),
         maxEnvironments: options.maxEnvironmentsPerFunction ?? 1,
         log,
       }),
     );
   }
-  const hostFor = (id: FunctionId) => hosts.get(id)!;
-  const arnOf = (id: FunctionId) => functionArn(findFunction(assembly, id), endpoints.region);
+  const hostFor = (id: string) => hosts.get(id)!;
+  const arnOf = (id: string) => functionArn(findFunction(assembly, id), endpoints.region);
   const onFailure = destinations(endpoints, log);
 
   const pollers: { stop(): Promise<void>; stats(): MappingStats }[] = [];
@@ -142,7 +142,7 @@ async function invokeForMapping(host: FunctionHost, event: unknown): Promise<Inv
     : { ok: true, requestId: invocation.requestId, response: invocation.result };
 }
 
-/** A function by its id in FUNCTIONS or its logical id; a clear error listing both otherwise. */
+/** A function by its id or its logical id; a clear error listing both otherwise. */
 export function findFunction(assembly: Assembly, idOrLogicalId: string): FunctionSpec {
   const fn = assembly.functions.find((f) => f.id === idOrLogicalId || f.logicalId === idOrLogicalId);
   if (!fn) {

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_REGION } from '../local-names';
+import { LOCAL_REGION, type LocalEndpoints } from '../endpoints';
 import { createTables, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 import { createTopics, startKafkaBroker, type KafkaBroker } from './kafka/kafka-broker';
 import { LOCAL_DIR } from '../paths';
@@ -13,13 +13,7 @@ export { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLoc
 export { localS3Client, startS3Store, type S3Store } from './s3/s3-store';
 export { LOCAL_DIR, PROJECT_ROOT } from '../paths';
 
-/** Where the functions and tools reach the local stand-ins (the runner's LocalEndpoints). */
-export interface LocalEndpoints {
-  readonly kafkaBootstrap: string;
-  readonly dynamodbEndpoint: string;
-  readonly s3Endpoint: string;
-  readonly region: string;
-}
+export type { LocalEndpoints } from '../endpoints';
 
 export interface LocalServices extends LocalEndpoints {
   /** The processes started (none for Kafka when an existing broker was given). */

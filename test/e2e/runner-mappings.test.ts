@@ -2,6 +2,7 @@ import { Admin, Producer } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
+import { APP_BINDINGS } from '../../local/app-bindings';
 import { loadAssembly, startRunner, type Assembly, type Runner } from '../../local/runner';
 import { e2eEnvironment } from '../support/e2e-env';
 
@@ -33,7 +34,7 @@ async function scratch(): Promise<Scratch> {
   } finally {
     await admin.close();
   }
-  const fixture = await loadAssembly(FIXTURE);
+  const fixture = await loadAssembly(FIXTURE, APP_BINDINGS);
   const mapping = fixture.kafkaMappings.find((m) => m.topic === 'billing_outcome')!;
   const groupId = `runner-e2e-${id}`;
   return {

@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TABLES, type TableId } from '../../../lambdas/shared/contracts/tables';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localTableName } from '../../local-names';
+import { localTableName } from '../../app-bindings';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../endpoints';
 import { CACHE_DIR } from '../../paths';
 import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../process';
 

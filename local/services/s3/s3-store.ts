@@ -1,7 +1,8 @@
 import { ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_ARCHIVE_BUCKET, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local-names';
+import { LOCAL_ARCHIVE_BUCKET } from '../../app-bindings';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../endpoints';
 import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../process';
 
 /**

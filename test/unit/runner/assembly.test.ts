@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APP_BINDINGS } from '../../../local/app-bindings';
 import { assemblyFromTemplates, AssemblyError, loadAssembly } from '../../../local/runner/assembly';
+import type { RunnerBindings } from '../../../local/runner/bindings';
 import type { CfnTemplate, StackTemplate } from '../../../local/runner/cloudformation';
 
 const FIXTURE = join(__dirname, 'fixtures', 'assembly');
@@ -27,7 +29,7 @@ function resourcesOf(stacks: StackTemplate[], stackName: string) {
 
 describe('loadAssembly', () => {
   it('GIVEN a synthesized assembly WHEN it is loaded THEN every function is found by its id tag with its bundle and settings', async () => {
-    const assembly = await loadAssembly(FIXTURE);
+    const assembly = await loadAssembly(FIXTURE, APP_BINDINGS);
 
     expect(assembly.functions.map((f) => [f.id, f.logicalId, f.stack])).toEqual([
       ['billing', 'BillingFunctionEC8E7E61', 'Services'],
@@ -47,7 +49,7 @@ describe('loadAssembly', () => {
   });
 
   it('GIVEN a Kafka mapping with every control set WHEN it is loaded THEN all its settings are read from the template', async () => {
-    const assembly = await loadAssembly(FIXTURE);
+    const assembly = await loadAssembly(FIXTURE, APP_BINDINGS);
 
     const mapping = assembly.kafkaMappings.find((m) => m.topic === 'billing_outcome');
     expect(mapping).toEqual({
@@ -73,7 +75,7 @@ describe('loadAssembly', () => {
   });
 
   it('GIVEN a Kafka mapping that sets only topic, group and position WHEN it is loaded THEN Lambda defaults apply', async () => {
-    const assembly = await loadAssembly(FIXTURE);
+    const assembly = await loadAssembly(FIXTURE, APP_BINDINGS);
 
     const mapping = assembly.kafkaMappings.find((m) => m.topic === 'orders')!;
     expect(mapping.consumerGroupId).toBe('billing.orders');
@@ -90,13 +92,13 @@ describe('loadAssembly', () => {
   });
 
   it('GIVEN the outbox stream mapping through a cross-stack import WHEN it is loaded THEN it reads the outbox table stream', async () => {
-    const assembly = await loadAssembly(FIXTURE);
+    const assembly = await loadAssembly(FIXTURE, APP_BINDINGS);
 
     expect(assembly.streamMappings).toEqual([
       expect.objectContaining({
         kind: 'dynamodb',
         functionId: 'outboxRelay',
-        tableId: 'outbox',
+        tableName: 'outbox',
         startingPosition: 'TRIM_HORIZON',
         batchSize: 10,
         maximumBatchingWindowSeconds: 0,
@@ -109,7 +111,9 @@ describe('loadAssembly', () => {
   });
 
   it('GIVEN a directory without a manifest WHEN it is loaded THEN the error says to synthesize first', async () => {
-    await expect(loadAssembly(join(FIXTURE, 'asset.fixture'))).rejects.toThrow(/manifest\.json not found: synthesize/);
+    await expect(loadAssembly(join(FIXTURE, 'asset.fixture'), APP_BINDINGS)).rejects.toThrow(
+      /manifest\.json not found: synthesize/,
+    );
   });
 });
 
@@ -118,8 +122,8 @@ describe('assemblyFromTemplates', () => {
     const stacks = fixtureStacks();
     delete resourcesOf(stacks, 'Services').RelayFunctionD137DF95.Properties.Tags;
 
-    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(AssemblyError);
-    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(
+    expect(() => assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS)).toThrow(AssemblyError);
+    expect(() => assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS)).toThrow(
       /targets function RelayFunctionD137DF95 \(stack Services\), which has no order-pipeline:function-id tag/,
     );
   });
@@ -132,19 +136,21 @@ describe('assemblyFromTemplates', () => {
       Properties: { Handler: '__entrypoint__.handler', Runtime: 'nodejs22.x', Code: { S3Key: 'other.zip' } },
     };
 
-    const assembly = assemblyFromTemplates(FIXTURE, stacks);
+    const assembly = assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS);
 
     expect(assembly.functions.map((f) => f.id)).toEqual(['billing', 'outboxRelay']);
     expect(assembly.untaggedFunctions).toEqual([{ logicalId: 'CustomResourceProviderHandler', stack: 'Services' }]);
   });
 
-  it('GIVEN a tag naming no function of FUNCTIONS WHEN the assembly is read THEN it is rejected', () => {
+  it("GIVEN a tag naming none of the app's functions WHEN the assembly is read THEN it is rejected", () => {
     const stacks = fixtureStacks();
     resourcesOf(stacks, 'Services').RelayFunctionD137DF95.Properties.Tags = [
       { Key: 'order-pipeline:function-id', Value: 'payroll' },
     ];
 
-    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(/payroll is not a function in FUNCTIONS/);
+    expect(() => assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS)).toThrow(
+      /payroll is not one of the app's functions/,
+    );
   });
 
   it('GIVEN a Kafka mapping without a consumer group WHEN the assembly is read THEN it is rejected', () => {
@@ -155,7 +161,7 @@ describe('assemblyFromTemplates', () => {
     ).BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D;
     delete mapping.Properties.AmazonManagedKafkaEventSourceConfig;
 
-    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(/no literal ConsumerGroupId/);
+    expect(() => assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS)).toThrow(/no literal ConsumerGroupId/);
   });
 
   it('GIVEN a mapping whose function is in no template WHEN the assembly is read THEN the error names the mapping', () => {
@@ -166,7 +172,7 @@ describe('assemblyFromTemplates', () => {
     ).BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D;
     mapping.Properties.FunctionName = { Ref: 'Gone' };
 
-    expect(() => assemblyFromTemplates(FIXTURE, stacks)).toThrow(
+    expect(() => assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS)).toThrow(
       /event source mapping BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D .* names no function/,
     );
   });
@@ -179,11 +185,50 @@ describe('assemblyFromTemplates', () => {
     ).BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D;
     mapping.Properties.DestinationConfig = { OnFailure: { Destination: 'arn:aws:sqs:eu-west-1:123456789012:dlq' } };
 
-    const assembly = assemblyFromTemplates(FIXTURE, stacks);
+    const assembly = assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS);
 
     expect(assembly.kafkaMappings.find((m) => m.topic === 'orders')!.onFailure).toEqual({
       type: 'sqs',
       raw: 'arn:aws:sqs:eu-west-1:123456789012:dlq',
     });
+  });
+});
+
+describe('the runner bindings', () => {
+  it('GIVEN the bindings of another app WHEN the assembly is read THEN its tag, function ids, bucket variable and stream table are the ones used', () => {
+    const stacks = fixtureStacks();
+    const services = resourcesOf(stacks, 'Services');
+    for (const resource of Object.values(services)) {
+      for (const tag of (resource.Properties?.Tags ?? []) as { Key: string }[]) tag.Key = 'other-app:id';
+    }
+    const billingEnv = (
+      services.BillingFunctionEC8E7E61.Properties.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    billingEnv.FAILURES_BUCKET = billingEnv.ARCHIVE_BUCKET;
+    delete billingEnv.ARCHIVE_BUCKET;
+    services.BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D.Properties.DestinationConfig =
+      {
+        OnFailure: { Destination: { 'Fn::ImportValue': 'Data:ExportsOutputRefArchiveDA4CB258CBE311AF' } },
+      };
+    const bindings: RunnerBindings = {
+      functionIdTag: 'other-app:id',
+      functionIds: ['billing', 'outboxRelay'],
+      localEnvironment: () => ({}),
+      buckets: { FAILURES_BUCKET: 'failures' },
+      streamTables: [{ partitionKey: 'event_id', localName: 'events' }],
+    };
+
+    const assembly = assemblyFromTemplates(FIXTURE, stacks, bindings);
+
+    expect(assembly.functions.map((f) => f.id)).toEqual(['billing', 'outboxRelay']);
+    expect(assembly.kafkaMappings.find((m) => m.topic === 'orders')!.onFailure).toEqual({
+      type: 's3',
+      bucketLogicalId: 'ArchiveDA4CB258',
+      localBucket: 'failures',
+    });
+    expect(assembly.streamMappings.map((m) => m.tableName)).toEqual(['events']);
+    expect(() => assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS)).toThrow(
+      /which has no order-pipeline:function-id tag/,
+    );
   });
 });

@@ -1,8 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionSpec } from '../../../local/runner/assembly';
+import type { RunnerBindings } from '../../../local/runner/bindings';
 import { functionEnvironment, UnresolvedEnvironmentError } from '../../../local/runner/environment';
-import { LOCAL_ARCHIVE_BUCKET, LOCAL_CREDENTIALS } from '../../../local/local-names';
+import { APP_BINDINGS, LOCAL_ARCHIVE_BUCKET } from '../../../local/app-bindings';
+import { LOCAL_CREDENTIALS } from '../../../local/endpoints';
 
 const endpoints = {
   kafkaBootstrap: '127.0.0.1:39092',
@@ -38,6 +40,7 @@ describe('functionEnvironment', () => {
         NODE_OPTIONS: '--enable-source-maps',
       }),
       endpoints,
+      APP_BINDINGS,
     );
 
     expect(env).toMatchObject({
@@ -53,7 +56,7 @@ describe('functionEnvironment', () => {
   });
 
   it('GIVEN any function WHEN resolved THEN it gets the Lambda runtime variables, local endpoints and local credentials only', () => {
-    const env = functionEnvironment(billing({}), endpoints);
+    const env = functionEnvironment(billing({}), endpoints, APP_BINDINGS);
 
     expect(env).toMatchObject({
       AWS_REGION: 'eu-west-1',
@@ -80,16 +83,37 @@ describe('functionEnvironment', () => {
       API_URL: { 'Fn::Join': ['', ['https://', { Ref: 'Api' }]] },
     });
 
-    expect(() => functionEnvironment(fn, endpoints)).toThrow(UnresolvedEnvironmentError);
-    expect(() => functionEnvironment(fn, endpoints)).toThrow(
+    expect(() => functionEnvironment(fn, endpoints, APP_BINDINGS)).toThrow(UnresolvedEnvironmentError);
+    expect(() => functionEnvironment(fn, endpoints, APP_BINDINGS)).toThrow(
       /function billing \(BillingFunctionEC8E7E61, stack Services\).*PAYMENT_PROVIDER_SECRET = \{"Ref":"ProviderSecret"\} \(a deploy-time reference\); API_URL = /,
+    );
+  });
+});
+
+describe('functionEnvironment with the bindings of another app', () => {
+  it('GIVEN bindings that name other variables WHEN resolved THEN only those get local values', () => {
+    const bindings: RunnerBindings = {
+      functionIdTag: 'other-app:id',
+      functionIds: ['billing'],
+      localEnvironment: ({ kafkaBootstrap }) => ({ BROKERS: kafkaBootstrap }),
+      buckets: { FAILURES_BUCKET: 'failures' },
+      streamTables: [],
+    };
+    const fn = billing({ BROKERS: { Ref: 'Cluster' }, FAILURES_BUCKET: { Ref: 'Bucket' } });
+
+    expect(functionEnvironment(fn, endpoints, bindings)).toMatchObject({
+      BROKERS: endpoints.kafkaBootstrap,
+      FAILURES_BUCKET: 'failures',
+    });
+    expect(() => functionEnvironment(billing({ ARCHIVE_BUCKET: { Ref: 'Archive' } }), endpoints, bindings)).toThrow(
+      /ARCHIVE_BUCKET = \{"Ref":"Archive"\}/,
     );
   });
 });
 
 describe('the runtime AWS SDK', () => {
   it('GIVEN a function WHEN its environment is built THEN NODE_PATH exposes the AWS SDK, as the Lambda runtime does, and nothing else', () => {
-    const env = functionEnvironment(billing({}), endpoints);
+    const env = functionEnvironment(billing({}), endpoints, APP_BINDINGS);
 
     expect(readdirSync(env.NODE_PATH)).toEqual(['@aws-sdk']);
     expect(existsSync(join(env.NODE_PATH, '@aws-sdk', 'client-dynamodb', 'package.json'))).toBe(true);
