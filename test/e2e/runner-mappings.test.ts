@@ -8,12 +8,12 @@ import { e2eEnvironment } from '../support/e2e-env';
 
 /**
  * The runner's Kafka event source mapping on the real broker, with a stand-in function whose
- * records say whether they fail (test/unit/runner/fixtures): filtering, partial batch responses,
+ * records say whether they fail (test/support/fixtures/runner-assembly): filtering, partial batch responses,
  * retries, the on-failure topic, offset commits, and resuming after a restart. Each test uses its
  * own topics and consumer group, so it shares the broker with the other e2e tests safely.
  */
 const env = e2eEnvironment();
-const FIXTURE = join(__dirname, '..', 'unit', 'runner', 'fixtures', 'assembly');
+const FIXTURE = join(__dirname, '..', 'support', 'fixtures', 'runner-assembly');
 const TIMEOUT_MS = 90_000;
 
 interface Scratch {

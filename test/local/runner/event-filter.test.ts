@@ -1,9 +1,4 @@
-import {
-  compileFilters,
-  compilePattern,
-  FilterPatternError,
-  matchesPattern,
-} from '../../../local/runner/event-filter';
+import { compileFilters, compilePattern, FilterPatternError, matchesPattern } from '../../../local/runner/event-filter';
 import { SUBSCRIPTIONS } from '../../../lambdas/shared/contracts/subscriptions';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

@@ -18,7 +18,7 @@ const billing = (environment: Record<string, unknown>): FunctionSpec => ({
   logicalId: 'BillingFunctionEC8E7E61',
   stack: 'Services',
   functionName: 'Services-BillingFunctionEC8E7E61',
-  bundleDir: join(__dirname, 'fixtures', 'assembly', 'asset.fixture'),
+  bundleDir: join(__dirname, '..', '..', 'support', 'fixtures', 'runner-assembly', 'asset.fixture'),
   handler: 'index.handler',
   runtime: 'nodejs22.x',
   timeoutSeconds: 30,

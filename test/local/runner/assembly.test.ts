@@ -5,7 +5,7 @@ import { assemblyFromTemplates, AssemblyError, loadAssembly } from '../../../loc
 import type { RunnerBindings } from '../../../local/runner/bindings';
 import type { CfnTemplate, StackTemplate } from '../../../local/runner/cloudformation';
 
-const FIXTURE = join(__dirname, 'fixtures', 'assembly');
+const FIXTURE = join(__dirname, '..', '..', 'support', 'fixtures', 'runner-assembly');
 
 /** The fixture's stacks, parsed afresh, for tests that alter a template. */
 function fixtureStacks(): StackTemplate[] {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FunctionSpec } from '../../../local/runner/assembly';
 import { FunctionHost } from '../../../local/runner/function-host';
 
-const BUNDLE = join(__dirname, 'fixtures', 'assembly', 'asset.fixture');
+const BUNDLE = join(__dirname, '..', '..', 'support', 'fixtures', 'runner-assembly', 'asset.fixture');
 
 const spec = (overrides: Partial<FunctionSpec> = {}): FunctionSpec => ({
   id: 'billing',
