@@ -26,8 +26,8 @@ export interface Assembly {
   readonly kafkaMappings: readonly KafkaMappingSpec[];
   readonly streamMappings: readonly StreamMappingSpec[];
   /**
-   * Functions without the function id tag (RunnerBindings.functionIdTag): the CDK's own (custom resource providers), which the
-   * runner does not run. A mapping that targets one is an error.
+   * Functions without the function id tag (RunnerBindings.functionIdTag): the CDK's own (custom
+   * resource providers), which the runner does not run. A mapping that targets one is an error.
    */
   readonly untaggedFunctions: readonly { readonly logicalId: string; readonly stack: string }[];
 }
