@@ -1,9 +1,10 @@
 /**
- * One jest run, five projects that can each run alone (npm run test:unit, ...):
+ * One jest run, six projects that can each run alone (npm run test:unit, ...):
  * unit (domain, no mocks), handlers (each function's consumer with in-memory ports and the events/
  * files, one smoke test per deployed handler), adapters (the DynamoDB and S3 adapters against
- * DynamoDB Local and the S3 stand-in), infra (CDK templates, cdk-nag, cfn-lint) and e2e (real Kafka
- * broker, DynamoDB Local and S3 stand-in on 127.0.0.1).
+ * DynamoDB Local and the S3 stand-in), infra (CDK templates, cdk-nag, cfn-lint), local (the local
+ * runtime: runner, services and demo, without a broker) and e2e (real Kafka broker, DynamoDB Local
+ * and S3 stand-in on 127.0.0.1).
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 // @middy/core and @platformatic/kafka (with its @platformatic helpers) are ESM-only: let swc transform them too.
@@ -28,6 +29,7 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/adapters-global-teardown.ts',
     }),
     project('infra'),
+    project('local'),
     // The real components start once per run (globalSetup) and stop at the end (globalTeardown).
     project('e2e', {
       globalSetup: '<rootDir>/test/support/e2e-global-setup.ts',

@@ -14,8 +14,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findFunction, loadAssembly, startRunner, synthesize, type Runner } from '../lib/local/runner';
-import { startLocalServices, type LocalServices } from '../lib/local/services';
+import { APP_BINDINGS } from '../local/app-bindings';
+import { hostPort, runCommand, say, UsageError } from '../local/cli';
+import { findFunction, loadAssembly, startRunner, synthesize } from '../local/runner';
+import { startLocalServices } from '../local/services';
 
 const USAGE = `Usage: npm run invoke -- <function> <event.json> [options]
 
@@ -26,33 +28,26 @@ const USAGE = `Usage: npm run invoke -- <function> <event.json> [options]
   --context K=V      CDK context for the synthesis (repeatable), e.g. --context stage=dev
   --help             this text`;
 
-class UsageError extends Error {}
-
 interface Options {
   readonly functionName: string;
-  readonly eventFile: string;
+  readonly event: unknown;
   readonly kafka?: string;
   readonly cdkOut?: string;
   readonly context: Record<string, string>;
 }
 
-function parseOptions(argv: string[]): Options | undefined {
+function parseOptions(argv: readonly string[]): Options {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: [...argv],
     strict: true,
     allowPositionals: true,
     options: {
       kafka: { type: 'string' },
       'cdk-out': { type: 'string' },
       context: { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', default: false },
     },
   });
-  if (values.help) return undefined;
   if (positionals.length !== 2) throw new UsageError('Give a function and an event file.');
-  if (values.kafka !== undefined && !/^[^:\s]+:\d+$/.test(values.kafka)) {
-    throw new UsageError(`--kafka must be host:port, got "${values.kafka}"`);
-  }
   const context: Record<string, string> = {};
   for (const pair of values.context) {
     const [key, ...rest] = pair.split('=');
@@ -61,91 +56,52 @@ function parseOptions(argv: string[]): Options | undefined {
   }
   const [functionName, eventFile] = positionals;
   if (!existsSync(eventFile)) throw new UsageError(`Event file ${eventFile} not found.`);
-  return { functionName, eventFile, kafka: values.kafka, cdkOut: values['cdk-out'], context };
-}
-
-const say = (line: string) => process.stderr.write(`${line}\n`);
-
-async function main(): Promise<number> {
-  let options: Options | undefined;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    say(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (!options) {
-    say(USAGE);
-    return 0;
-  }
   let event: unknown;
   try {
-    event = JSON.parse(readFileSync(options.eventFile, 'utf8'));
+    event = JSON.parse(readFileSync(eventFile, 'utf8'));
   } catch (error) {
-    say(`${options.eventFile} is not JSON: ${(error as Error).message}`);
-    return 2;
+    throw new UsageError(`${eventFile} is not JSON: ${(error as Error).message}`);
   }
-
-  const started: { services?: LocalServices; runner?: Runner } = {};
-  const stopAll = async () => {
-    await started.runner?.stop();
-    await started.services?.stop();
-  };
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    say(`\n${signal}: stopping everything this command started...`);
-    void stopAll().finally(() => process.exit(130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  try {
-    const began = Date.now();
-    say(options.cdkOut ? `Reading ${options.cdkOut}` : 'Synthesizing the CDK app...');
-    say(
-      options.kafka
-        ? `Starting DynamoDB Local and S3 (Kafka at ${options.kafka})...`
-        : 'Starting Kafka, DynamoDB Local and S3...',
-    );
-    // Synthesis and the components do not depend on each other: start both at once.
-    const [assemblyDir, services] = await Promise.allSettled([
-      options.cdkOut ? Promise.resolve(resolve(options.cdkOut)) : synthesize({ context: options.context }),
-      startLocalServices({ kafka: options.kafka }).then((s) => (started.services = s)),
-    ]);
-    if (assemblyDir.status === 'rejected') throw assemblyDir.reason;
-    if (services.status === 'rejected') throw services.reason;
-    const assembly = await loadAssembly(assemblyDir.value);
-    const fn = findFunction(assembly, options.functionName);
-    started.runner = await startRunner({ assembly, endpoints: services.value, pollers: false });
-    say(
-      `Invoking ${fn.id} (${fn.logicalId}, ${fn.runtime}, ${fn.memorySizeMb} MB, timeout ${fn.timeoutSeconds} s) ` +
-        `after ${((Date.now() - began) / 1000).toFixed(1)} s of set-up\n`,
-    );
-
-    const { result, error, logs } = await started.runner.invoke(fn.id, event);
-    process.stderr.write(logs);
-    if (error) {
-      process.stdout.write(
-        `${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage }, null, 2)}\n`,
-      );
-      return 1;
-    }
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
-  } catch (error) {
-    say(`\n${(error as Error).message}`);
-    return 1;
-  } finally {
-    await stopAll();
-  }
+  return { functionName, event, kafka: hostPort('kafka', values.kafka), cdkOut: values['cdk-out'], context };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    say(String(error));
-    process.exit(1);
+runCommand<Options>({
+  name: 'npm run invoke',
+  usage: USAGE,
+  parse: parseOptions,
+  async run(options, parts) {
+    try {
+      const began = Date.now();
+      say(options.cdkOut ? `Reading ${options.cdkOut}` : 'Synthesizing the CDK app...');
+      say(
+        options.kafka
+          ? `Starting DynamoDB Local and S3 (Kafka at ${options.kafka})...`
+          : 'Starting Kafka, DynamoDB Local and S3...',
+      );
+      // Synthesis and the components do not depend on each other: start both at once.
+      const [assemblyDir, services] = await Promise.allSettled([
+        options.cdkOut ? Promise.resolve(resolve(options.cdkOut)) : synthesize({ context: options.context }),
+        startLocalServices({ kafka: options.kafka }).then((s) => parts.add(s)),
+      ]);
+      if (assemblyDir.status === 'rejected') throw assemblyDir.reason;
+      if (services.status === 'rejected') throw services.reason;
+      const assembly = await loadAssembly(assemblyDir.value, APP_BINDINGS);
+      const fn = findFunction(assembly, options.functionName);
+      const runner = parts.add(await startRunner({ assembly, endpoints: services.value, pollers: false }));
+      say(
+        `Invoking ${fn.id} (${fn.logicalId}, ${fn.runtime}, ${fn.memorySizeMb} MB, timeout ${fn.timeoutSeconds} s) ` +
+          `after ${((Date.now() - began) / 1000).toFixed(1)} s of set-up\n`,
+      );
+
+      const { result, error, logs } = await runner.invoke(fn.id, options.event);
+      process.stderr.write(logs);
+      const output = error ? { errorType: error.errorType, errorMessage: error.errorMessage } : result;
+      process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+      return error ? 1 : 0;
+    } catch (error) {
+      // A missing function, a failed synthesis: the message says what to do, the stack would bury it.
+      say(`\n${(error as Error).message}`);
+      return 1;
+    }
   },
-);
+});

@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { checkInvariants, SnapshotView } from '../../lib/local/demo/invariants';
-import { committedOffsets, endOffsets, readTopic } from '../../lib/local/demo/kafka-inspect';
-import { httpApiRoutes, seedStock } from '../../lib/local/demo/local-stack';
-import { readOrderStatuses } from '../../lib/local/demo/order-progress';
-import { takeSnapshot } from '../../lib/local/demo/snapshot';
-import { synthesize, type Assembly, type Runner } from '../../lib/local/runner';
-import { startApiGateway, type ApiGateway } from '../../lib/local/services/api-gateway';
-import type { ManagedProcess } from '../../lib/local/services/process';
+import { checkInvariants, SnapshotView } from '../../local/demo/invariants';
+import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
+import { httpApiRoutes, seedStock } from '../../local/demo/local-stack';
+import { readOrderStatuses } from '../../local/demo/order-progress';
+import { takeSnapshot } from '../../local/demo/snapshot';
+import { synthesize, type Assembly, type Runner } from '../../local/runner';
+import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
+import type { ManagedProcess } from '../../local/services/process';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
   acquirePipelineLock,

@@ -1,18 +1,19 @@
 import { Admin, Producer } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { committedOffsets, endOffsets, readTopic } from '../../lib/local/demo/kafka-inspect';
-import { loadAssembly, startRunner, type Assembly, type Runner } from '../../lib/local/runner';
+import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
+import { APP_BINDINGS } from '../../local/app-bindings';
+import { loadAssembly, startRunner, type Assembly, type Runner } from '../../local/runner';
 import { e2eEnvironment } from '../support/e2e-env';
 
 /**
  * The runner's Kafka event source mapping on the real broker, with a stand-in function whose
- * records say whether they fail (test/unit/runner/fixtures): filtering, partial batch responses,
+ * records say whether they fail (test/support/fixtures/runner-assembly): filtering, partial batch responses,
  * retries, the on-failure topic, offset commits, and resuming after a restart. Each test uses its
  * own topics and consumer group, so it shares the broker with the other e2e tests safely.
  */
 const env = e2eEnvironment();
-const FIXTURE = join(__dirname, '..', 'unit', 'runner', 'fixtures', 'assembly');
+const FIXTURE = join(__dirname, '..', 'support', 'fixtures', 'runner-assembly');
 const TIMEOUT_MS = 90_000;
 
 interface Scratch {
@@ -33,7 +34,7 @@ async function scratch(): Promise<Scratch> {
   } finally {
     await admin.close();
   }
-  const fixture = await loadAssembly(FIXTURE);
+  const fixture = await loadAssembly(FIXTURE, APP_BINDINGS);
   const mapping = fixture.kafkaMappings.find((m) => m.topic === 'billing_outcome')!;
   const groupId = `runner-e2e-${id}`;
   return {

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BillingOutcomeSchema, type OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { readTopic } from '../../lib/local/demo/kafka-inspect';
-import { loadAssembly, startRunner, synthesize, type Runner } from '../../lib/local/runner';
+import { readTopic } from '../../local/demo/kafka-inspect';
+import { APP_BINDINGS } from '../../local/app-bindings';
+import { loadAssembly, startRunner, synthesize, type Runner } from '../../local/runner';
 import { e2eEnvironment } from '../support/e2e-env';
 import { acquirePipelineLock, eventually, getItem } from '../support/e2e-pipeline';
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
   // The real topics and consumer groups: one runner of the whole app at a time (see acquirePipelineLock).
   releaseLock = await acquirePipelineLock(env, { timeoutMs: LOCK_TIMEOUT_MS });
   runner = await startRunner({
-    assembly: await loadAssembly(cdkOut),
+    assembly: await loadAssembly(cdkOut, APP_BINDINGS),
     endpoints: env,
     // Init and invoke errors, to explain a timeout below.
     log: (line) => /\t(ERROR)\t|Uncaught|Runtime\./.test(line) && functionErrors.push(line),

@@ -1,4 +1,4 @@
-import type { LocalEndpoints } from '../../lib/local/services';
+import type { LocalEndpoints } from '../../local/services';
 
 export const E2E_ENDPOINTS_ENV = 'ORDER_PIPELINE_E2E_ENDPOINTS';
 

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { committedOffsets, endOffsets } from '../../lib/local/demo/kafka-inspect';
-import { localTableName } from '../../lib/local/local-names';
-import { loadAssembly, startRunner, type Assembly, type Runner } from '../../lib/local/runner';
-import { localDynamoDbClient, PROJECT_ROOT } from '../../lib/local/services';
-import { startProcess, waitUntilReady, type ManagedProcess } from '../../lib/local/services/process';
+import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
+import { APP_BINDINGS, localTableName } from '../../local/app-bindings';
+import { loadAssembly, startRunner, type Assembly, type Runner } from '../../local/runner';
+import { localDynamoDbClient, PROJECT_ROOT } from '../../local/services';
+import { startProcess, waitUntilReady, type ManagedProcess } from '../../local/services/process';
 import { E2E_ENDPOINTS_ENV, type E2eEnvironment } from './e2e-env';
 
 /** Helpers of the end-to-end pipeline tests: runners, polling until a condition holds, reading items. */
@@ -91,7 +91,7 @@ function functionLog(env: E2eEnvironment): WriteStream {
 }
 
 export async function loadTestAssembly(cdkOut: string): Promise<Assembly> {
-  return loadAssembly(cdkOut);
+  return loadAssembly(cdkOut, APP_BINDINGS);
 }
 
 const RUNNER_PROCESS = join(PROJECT_ROOT, 'test', 'support', 'e2e-runner-process.ts');

@@ -4,7 +4,8 @@
  * with the endpoints in ORDER_PIPELINE_E2E_ENDPOINTS. Prints E2E RUNNER READY once every poller has
  * joined its consumer group; stops cleanly on SIGTERM. A SIGKILL is the crash the test is about.
  */
-import { loadAssembly, startRunner } from '../../lib/local/runner';
+import { APP_BINDINGS } from '../../local/app-bindings';
+import { loadAssembly, startRunner } from '../../local/runner';
 import { e2eEnvironment } from './e2e-env';
 import { RUNNER_READY } from './e2e-pipeline';
 
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const cdkOut = process.argv[2];
   if (!cdkOut) throw new Error('usage: e2e-runner-process.ts <cdk.out dir>');
   const runner = await startRunner({
-    assembly: await loadAssembly(cdkOut),
+    assembly: await loadAssembly(cdkOut, APP_BINDINGS),
     endpoints: e2eEnvironment(),
     log: (line) => process.stdout.write(`${line}\n`),
   });

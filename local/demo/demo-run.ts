@@ -1,0 +1,200 @@
+/**
+ * The demo of `npm run local`: start the whole stack, seed stock, place a plan's orders, wait for
+ * each to reach a terminal state and sum the run up with the invariants I1 to I6.
+ */
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { ORDER_STATUSES } from '../../lambdas/shared/orders/order-status';
+import { TOPICS } from '../../lambdas/shared/contracts/topics';
+import { endOffsets } from './kafka-inspect';
+import { seconds, seedStock, startLocalStack, type LocalStack } from './local-stack';
+import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
+import type { DemoPlan, PlannedOutcome } from './order-generator';
+import { waitUntilTerminal } from './order-progress';
+import { processTreeMemory } from './process-memory';
+import { ProgressReporter } from './progress';
+import { takeSnapshot } from './snapshot';
+import { summarize, type RunSummary, type StackMemory } from './summary';
+
+export interface DemoStackOptions {
+  /** `host:port` of an existing broker instead of a local one. */
+  readonly kafka?: string;
+  /** Port of the order API; 0 for a free one. */
+  readonly apiPort: number;
+  readonly log: (line: string) => void;
+  /** Receives each part as soon as it runs, so that the caller can stop it on a signal or a failure. */
+  readonly onStarted: (part: { stop(): Promise<void> }) => void;
+}
+
+export interface DemoStack {
+  readonly stack: LocalStack;
+  /** From the start of the process to the API accepting orders. */
+  readonly startupMs: number;
+}
+
+/** Starts the local stack, with the functions' logs in `functions.log` of the run's directory. */
+export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
+  const { log } = options;
+  log('Starting the local stack: synthesizing the CDK app and starting Kafka, DynamoDB Local and S3...');
+  let functionLog: ReturnType<typeof createWriteStream> | undefined;
+  let runDir = '';
+  const stack = await startLocalStack({
+    kafka: options.kafka,
+    apiPort: options.apiPort,
+    log,
+    onServices: (services) => {
+      runDir = services.workDir;
+      const file = createWriteStream(join(runDir, 'functions.log'), { flags: 'a' });
+      functionLog = file;
+      // Added first, so closed last: the runner logs until it stops.
+      options.onStarted({ stop: () => new Promise<void>((done) => file.end(done)) });
+      options.onStarted(services);
+    },
+    functionLog: (line) => functionLog?.write(`${line}\n`),
+  });
+  options.onStarted(stack);
+  const startupMs = performance.now();
+  log(
+    `Order API on ${stack.api.url} (stack up in ${seconds(startupMs)}; function logs in ${join(runDir, 'functions.log')})`,
+  );
+  return { stack, startupMs };
+}
+
+export interface DemoRunOptions {
+  /** Orders in flight at once. */
+  readonly concurrency: number;
+  /** Give up waiting for terminal states after this long (default 120 s + 0.5 s per order). */
+  readonly timeoutMs?: number;
+  /** An existing broker already holds records: count only what this run adds. */
+  readonly existingBroker: boolean;
+  readonly log: (line: string) => void;
+}
+
+/** Seeds the plan's stock, places its orders, waits until each is terminal and sums the run up. */
+export async function runDemo(demo: DemoStack, plan: DemoPlan, options: DemoRunOptions): Promise<RunSummary> {
+  const { stack } = demo;
+  const since = options.existingBroker
+    ? await endOffsets(
+        stack.services.kafkaBootstrap,
+        Object.values(TOPICS).map((t) => t.name),
+      )
+    : undefined;
+  await seedStock(stack.runner, plan.stock, `${Date.now()}`);
+  options.log(`Seeded stock: ${plan.stock.map((s) => `${s.product_id} ${s.quantity}`).join(', ')}`);
+  return runOrders(stack, plan, options, { startupMs: demo.startupMs, since });
+}
+
+/** What to tell the person running the command while the stack keeps serving. */
+export function servingHints(apiUrl: string): string[] {
+  return [
+    `\nThe stack keeps running. Order API: ${apiUrl}  (Ctrl+C to stop)`,
+    `  curl -s -X POST ${apiUrl}/orders -H 'content-type: application/json' \\`,
+    `    -d '{"user_id":"u1","items":[{"product_id":"abc","quantity":1,"unit_price":49.5}],"currency":"USD","payment_method":"credit_card"}'`,
+    `  curl -s ${apiUrl}/orders/<order_id>`,
+  ];
+}
+
+async function runOrders(
+  stack: LocalStack,
+  plan: DemoPlan,
+  options: DemoRunOptions,
+  context: { startupMs: number; since?: Map<string, number[]> },
+): Promise<RunSummary> {
+  const { log } = options;
+  const total = plan.orders.length;
+  const timeoutMs = options.timeoutMs ?? 120_000 + total * 500;
+  log(`Placing ${total} orders (${options.concurrency} at a time; timeout ${seconds(timeoutMs)})...`);
+  const progress = new ProgressReporter();
+  const accepted: AcceptedOrder[] = [];
+  let placedCount = 0;
+  let allPlaced = false;
+  let firstOrderProcessedMs: number | undefined;
+  const counts: Record<string, number> = {};
+  // The stack's memory at its peak: sampled while the orders flow.
+  let peakMemory: StackMemory = { totalRssMb: 0, processes: 0, byPart: {} };
+  let lastSample = 0;
+  const sampleMemory = () => {
+    const processes = processTreeMemory();
+    const totalRssMb = processes.reduce((sum, p) => sum + p.rssBytes, 0) / 1024 / 1024;
+    if (totalRssMb <= peakMemory.totalRssMb) return;
+    const byPart: Record<string, number> = {};
+    for (const p of processes) byPart[partOf(p.command)] = (byPart[partOf(p.command)] ?? 0) + p.rssBytes / 1024 / 1024;
+    peakMemory = { totalRssMb, processes: processes.length, byPart };
+  };
+
+  const ordersStarted = Date.now();
+  const placing = placeOrders(stack.api.url, plan.orders, {
+    concurrency: options.concurrency,
+    onPlaced: (done) => (placedCount = done),
+    onAccepted: (order) => accepted.push(order),
+  }).finally(() => (allPlaced = true));
+  const waiting = waitUntilTerminal(stack.services.dynamodbEndpoint, () => accepted.map((o) => o.order_id), {
+    deadline: ordersStarted + timeoutMs,
+    allPlaced: () => allPlaced,
+    firstTerminal: () => (firstOrderProcessedMs ??= performance.now()),
+    onPoll: (statuses) => {
+      if (Date.now() - lastSample > 2_000) {
+        lastSample = Date.now();
+        sampleMemory();
+      }
+      for (const status of ORDER_STATUSES) counts[status] = 0;
+      let terminal = 0;
+      for (const order of accepted) {
+        const status = statuses.get(order.order_id);
+        if (!status) continue;
+        counts[status]!++;
+        if (status === 'SHIPPED' || status === 'PAYMENT_DECLINED' || status === 'REFUNDED') terminal++;
+      }
+      progress.update({ total, placed: placedCount, terminal, counts });
+    },
+  });
+  const [placed, waited] = await Promise.all([placing, waiting]);
+  progress.finish({ total, placed: placedCount, terminal: waited.terminal, counts });
+  const ordersDurationMs = (waited.lastTerminalAt ?? Date.now()) - ordersStarted;
+
+  const problems: string[] = [];
+  if (waited.timedOut) {
+    problems.push(`timed out after ${seconds(timeoutMs)}: ${waited.pending.length} orders not terminal`);
+  }
+  // The API's own view of every order must agree that it is terminal.
+  const views = await getOrders(
+    stack.api.url,
+    accepted.map((o) => o.order_id),
+  );
+  const notTerminal = views.filter((v) => !v.terminal);
+  if (notTerminal.length && !waited.timedOut) {
+    problems.push(`GET /orders/{id} reports ${notTerminal.length} orders not terminal`);
+  }
+
+  sampleMemory();
+  log('Collecting the summary (tables, topics, archive)...');
+  const snapshot = await takeSnapshot(stack.services, { since: context.since });
+  const planned = new Map<string, PlannedOutcome>(
+    accepted.flatMap((o) => (o.planned ? [[o.order_id, o.planned] as const] : [])),
+  );
+  return summarize({
+    snapshot,
+    sent: total,
+    refused: placed.refused.length,
+    acceptedOrderIds: accepted.map((o) => o.order_id),
+    planned,
+    mappings: stack.runner.stats().mappings,
+    timing: {
+      startupMs: context.startupMs,
+      firstOrderProcessedMs,
+      ordersDurationMs,
+      ordersPerSecond: waited.timedOut ? undefined : (accepted.length / ordersDurationMs) * 1000,
+    },
+    memory: peakMemory,
+    problems: [...problems, ...placed.refused.slice(0, 5).map((r) => `refused (${r.status}): ${r.body.slice(0, 200)}`)],
+  });
+}
+
+/** Which part of the stack a process is, from its command line. */
+function partOf(command: string): string {
+  if (command.includes('kafka.Kafka')) return 'kafka';
+  if (command.includes('DynamoDBLocal')) return 'dynamodb-local';
+  if (command.includes('s3rver')) return 's3rver';
+  if (command.includes('runner/host/runtime')) return 'functions';
+  return 'command';
+}

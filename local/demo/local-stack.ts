@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { APP_BINDINGS } from '../app-bindings';
+import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../runner';
+import { startLocalServices, type LocalServices } from '../services';
+import { startApiGateway, type ApiGateway } from '../services/api-gateway';
+import type { StockSeed } from './order-generator';
+
+/**
+ * The whole local stack of `npm run local`: the real components, the functions of the synthesized
+ * app under the local event source mapping runner, and the HTTP API in front of the order API.
+ * Synthesis and the components start side by side: neither needs the other.
+ */
+export interface LocalStack {
+  readonly services: LocalServices;
+  readonly assembly: Assembly;
+  readonly runner: Runner;
+  readonly api: ApiGateway;
+  /** Stops the API, the runner and the components, in that order; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export interface StartLocalStackOptions {
+  /** `host:port` of an existing broker instead of a local one. */
+  readonly kafka?: string;
+  /** Where `cdk synth` writes (default cdk.out). */
+  readonly cdkOut?: string;
+  /** Port of the HTTP API; 0 for a free one. */
+  readonly apiPort?: number;
+  /** Progress lines for the person running the command. */
+  readonly log?: (line: string) => void;
+  /** The functions' and the runner's log lines. */
+  readonly functionLog?: (line: string) => void;
+  /** Receives the services as soon as they are up, so the caller can stop them if a later step fails. */
+  readonly onServices?: (services: LocalServices) => void;
+}
+
+/** The integration function of the HTTP API (FUNCTIONS id). */
+const API_FUNCTION = 'orderApi';
+
+export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const synthStarted = Date.now();
+  const synthesis = synthesize({ outdir: options.cdkOut }).then((dir) => {
+    log(`Synthesized the CDK app into ${dir} (${seconds(Date.now() - synthStarted)})`);
+    return dir;
+  });
+  const servicesStarted = startLocalServices({ kafka: options.kafka, log }).then((services) => {
+    options.onServices?.(services);
+    const { startMs } = services;
+    log(
+      `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka ${seconds(startMs.kafka ?? 0)}, `}` +
+        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}; logs in ${services.workDir}`,
+    );
+    return services;
+  });
+  const [synthesized, started] = await Promise.allSettled([synthesis, servicesStarted]);
+  if (synthesized.status === 'rejected' || started.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value.stop();
+    throw synthesized.status === 'rejected' ? synthesized.reason : (started as PromiseRejectedResult).reason;
+  }
+  const services = started.value;
+  let runner: Runner | undefined;
+  try {
+    const assembly = await loadAssembly(synthesized.value, APP_BINDINGS);
+    const routes = httpApiRoutes(synthesized.value);
+    runner = await startRunner({ assembly, endpoints: services, log: options.functionLog });
+    const activeRunner = runner;
+    const api = await startApiGateway({
+      routes,
+      port: options.apiPort ?? 0,
+      invoke: (event) => activeRunner.invoke(API_FUNCTION, event),
+      log,
+    });
+    let stopping: Promise<void> | undefined;
+    return {
+      services,
+      assembly,
+      runner,
+      api,
+      stop() {
+        stopping ??= (async () => {
+          await api.stop();
+          await activeRunner.stop();
+          await services.stop();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await runner?.stop();
+    await services.stop();
+    throw error;
+  }
+}
+
+/** The route keys of the HTTP APIs in the synthesized templates (`POST /orders`, ...). */
+export function httpApiRoutes(cdkOutDir: string): string[] {
+  const routes = new Set<string>();
+  for (const file of readdirSync(cdkOutDir).filter((f) => f.endsWith('.template.json'))) {
+    const template = JSON.parse(readFileSync(join(cdkOutDir, file), 'utf8')) as {
+      Resources?: Record<string, { Type?: string; Properties?: { RouteKey?: unknown } }>;
+    };
+    for (const resource of Object.values(template.Resources ?? {})) {
+      if (resource.Type === 'AWS::ApiGatewayV2::Route' && typeof resource.Properties?.RouteKey === 'string') {
+        routes.add(resource.Properties.RouteKey);
+      }
+    }
+  }
+  if (routes.size === 0) throw new Error(`No AWS::ApiGatewayV2::Route in the templates of ${cdkOutDir}`);
+  return [...routes];
+}
+
+/**
+ * Puts stock on the shelves through the restock function, as operations would: one invocation per
+ * product, each with its own restock_id (a repeated seed adds nothing).
+ */
+export async function seedStock(runner: Runner, stock: readonly StockSeed[], runId: string): Promise<void> {
+  for (const { product_id, quantity } of stock) {
+    const { error } = await runner.invoke('restock', {
+      restock_id: `seed-${runId}-${product_id}`,
+      product_id,
+      quantity,
+    });
+    if (error) throw new Error(`Restocking ${product_id} failed: ${error.errorType}: ${error.errorMessage}`);
+  }
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,203 @@
+import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
+import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
+import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
+import type { PlannedOutcome } from './order-generator';
+import type { PipelineSnapshot } from './snapshot';
+
+/** What `npm run local` prints at the end of a run, and writes with --summary-json. */
+export interface RunSummary {
+  readonly ok: boolean;
+  readonly orders: {
+    readonly sent: number;
+    readonly accepted: number;
+    readonly refused: number;
+    readonly byStatus: Readonly<Partial<Record<OrderStatus, number>>>;
+    /** Planned outcome -> final status -> count (generated orders only). */
+    readonly byPlan: Readonly<Partial<Record<PlannedOutcome, Partial<Record<OrderStatus, number>>>>>;
+  };
+  /** Records per topic (sum of the partitions' end offsets). */
+  readonly topics: Readonly<Partial<Record<TopicName, number>>>;
+  readonly deadLetters: {
+    readonly count: number;
+    readonly reasons: readonly { readonly consumer: string; readonly reason: string; readonly count: number }[];
+  };
+  readonly archive: { readonly objects: number; readonly records: number };
+  readonly mappings?: readonly MappingStats[];
+  readonly invariants: readonly InvariantResult[];
+  readonly timing?: RunTiming;
+  readonly memory?: StackMemory;
+  /** Why the run failed besides invariants (a timeout, refused orders). */
+  readonly problems: readonly string[];
+}
+
+export interface MappingStats {
+  readonly id: string;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly committedOffsets: number;
+  readonly invocations: number;
+  readonly deadLettered?: number;
+}
+
+/** Resident memory of the whole stack at its peak during the run. */
+export interface StackMemory {
+  readonly totalRssMb: number;
+  readonly processes: number;
+  /** MB per part: kafka, dynamodb-local, s3rver, functions, command. */
+  readonly byPart: Readonly<Record<string, number>>;
+}
+
+export interface RunTiming {
+  /** From the start of the command to the first order in a terminal state. */
+  readonly firstOrderProcessedMs?: number;
+  /** From the start of the command to the API accepting orders. */
+  readonly startupMs?: number;
+  /** From the first POST to the last order in a terminal state. */
+  readonly ordersDurationMs?: number;
+  readonly ordersPerSecond?: number;
+}
+
+export interface SummaryInput extends InvariantOptions {
+  readonly snapshot: PipelineSnapshot;
+  readonly sent: number;
+  readonly refused: number;
+  readonly planned?: ReadonlyMap<string, PlannedOutcome>;
+  readonly mappings?: readonly MappingStats[];
+  readonly timing?: RunTiming;
+  readonly memory?: StackMemory;
+  readonly problems?: readonly string[];
+}
+
+export function summarize(input: SummaryInput): RunSummary {
+  const view = new SnapshotView(input.snapshot);
+  const orderIds = input.acceptedOrderIds ?? [...view.orders.keys()];
+  const byStatus: Partial<Record<OrderStatus, number>> = {};
+  const byPlan: Partial<Record<PlannedOutcome, Partial<Record<OrderStatus, number>>>> = {};
+  for (const orderId of orderIds) {
+    const order = view.orders.get(orderId);
+    if (!order) continue;
+    const status = view.status(order);
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    const plan = input.planned?.get(orderId);
+    if (plan) {
+      const counts = (byPlan[plan] ??= {});
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
+  }
+
+  const topics: Partial<Record<TopicName, number>> = {};
+  for (const topic of Object.values(TOPICS)) {
+    // Records of this run: an existing broker (--kafka) may hold older ones before the start offsets.
+    const starts = input.snapshot.startOffsets.get(topic.name) ?? [];
+    topics[topic.name] = (input.snapshot.endOffsets.get(topic.name) ?? []).reduce(
+      (sum, end, partition) => sum + end - (starts[partition] ?? 0),
+      0,
+    );
+  }
+
+  const reasons = new Map<string, { consumer: string; reason: string; count: number }>();
+  const deadLetters = view.events(TOPICS.deadLetter.name);
+  for (const letter of deadLetters) {
+    const consumer = String(letter.consumer ?? '?');
+    // The first clause of a reason names its kind; the rest is detail that differs per record.
+    const reason = String(letter.reason ?? '(none)')
+      .split(/[:;]/)[0]!
+      .slice(0, 80);
+    const key = `${consumer}\u0000${reason}`;
+    const entry = reasons.get(key) ?? { consumer, reason, count: 0 };
+    entry.count++;
+    reasons.set(key, entry);
+  }
+
+  const invariants = checkInvariants(input.snapshot, input);
+  const problems = [...(input.problems ?? [])];
+  if (input.refused > 0) problems.push(`${input.refused} orders refused by the API`);
+  return {
+    ok: problems.length === 0 && invariants.every((i) => i.holds),
+    orders: { sent: input.sent, accepted: orderIds.length, refused: input.refused, byStatus, byPlan },
+    topics,
+    deadLetters: { count: deadLetters.length, reasons: [...reasons.values()].sort((a, b) => b.count - a.count) },
+    archive: {
+      objects: input.snapshot.archive.length,
+      records: input.snapshot.archive.reduce((sum, o) => sum + (o.lines?.length ?? 0), 0),
+    },
+    mappings: input.mappings,
+    invariants,
+    timing: input.timing,
+    memory: input.memory,
+    problems,
+  };
+}
+
+/** The summary as text for a terminal. */
+export function formatSummary(summary: RunSummary): string {
+  const lines: string[] = [];
+  const { orders } = summary;
+  lines.push('', 'Orders');
+  lines.push(`  sent ${orders.sent}, accepted ${orders.accepted}, refused ${orders.refused}`);
+  for (const status of ORDER_STATUSES) {
+    if (orders.byStatus[status]) lines.push(`  ${status.padEnd(18)} ${orders.byStatus[status]}`);
+  }
+  for (const [plan, counts] of Object.entries(orders.byPlan)) {
+    const parts = Object.entries(counts).map(([status, n]) => `${status} ${n}`);
+    lines.push(`  planned ${plan.padEnd(12)} -> ${parts.join(', ')}`);
+  }
+
+  lines.push('', 'Events per topic (records)');
+  for (const [topic, count] of Object.entries(summary.topics)) lines.push(`  ${topic.padEnd(18)} ${count}`);
+
+  lines.push('', `Dead-lettered records: ${summary.deadLetters.count}`);
+  for (const r of summary.deadLetters.reasons)
+    lines.push(`  ${String(r.count).padStart(5)}  ${r.consumer}: ${r.reason}`);
+
+  lines.push('', `Archive: ${summary.archive.objects} objects, ${summary.archive.records} records`);
+
+  if (summary.mappings?.length) {
+    lines.push('', 'Event source mappings (invocations / committed offsets / dead-lettered)');
+    for (const m of summary.mappings) {
+      lines.push(
+        `  ${m.id.padEnd(36)} ${String(m.invocations).padStart(6)} ${String(m.committedOffsets).padStart(7)} ` +
+          `${String(m.deadLettered ?? 0).padStart(5)}`,
+      );
+    }
+  }
+
+  lines.push('', 'Invariants');
+  for (const i of summary.invariants) {
+    lines.push(`  ${i.holds ? 'OK  ' : 'FAIL'} ${i.id} ${i.title} (${i.checked} checked)`);
+    for (const v of i.violations) lines.push(`         - ${v}`);
+    if (i.violationCount > i.violations.length)
+      lines.push(`         ... ${i.violationCount - i.violations.length} more`);
+  }
+
+  if (summary.timing || summary.memory) {
+    lines.push('', 'Measurements');
+    const t = summary.timing;
+    if (t?.startupMs !== undefined) lines.push(`  stack up (command to API ready)     ${seconds(t.startupMs)}`);
+    if (t?.firstOrderProcessedMs !== undefined) {
+      lines.push(`  command to first order processed    ${seconds(t.firstOrderProcessedMs)}`);
+    }
+    if (t?.ordersDurationMs !== undefined)
+      lines.push(`  orders, first POST to last terminal ${seconds(t.ordersDurationMs)}`);
+    if (t?.ordersPerSecond !== undefined)
+      lines.push(`  throughput                          ${t.ordersPerSecond.toFixed(1)} orders/s`);
+    if (summary.memory) {
+      const { totalRssMb, processes, byPart } = summary.memory;
+      const parts = Object.entries(byPart)
+        .map(([part, mb]) => `${part} ${mb.toFixed(0)}`)
+        .join(', ');
+      lines.push(`  memory, peak RSS of ${processes} processes  ${totalRssMb.toFixed(0)} MB (${parts})`);
+    }
+  }
+
+  if (summary.problems.length) {
+    lines.push('', 'Problems');
+    for (const p of summary.problems) lines.push(`  - ${p}`);
+  }
+  lines.push('', summary.ok ? 'Result: OK, every invariant holds' : 'Result: FAILED', '');
+  return lines.join('\n');
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,197 @@
+import { Admin } from '@platformatic/kafka';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TOPIC_RETENTION_MS, TOPICS } from '../../../lambdas/shared/contracts/topics';
+import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../process';
+import { ensureKafkaJars } from './kafka-jars';
+
+/**
+ * A single-node Apache Kafka broker in KRaft mode (one JVM is both broker and controller), from the
+ * jars ensureKafkaJars() caches. It listens on 127.0.0.1 only, keeps its log in a fresh directory
+ * under `workDir` and deletes it on stop: every run starts from empty topics.
+ */
+export interface KafkaBroker {
+  /** `127.0.0.1:<port>` */
+  readonly bootstrap: string;
+  readonly process: ManagedProcess;
+  /** Milliseconds from the call to a broker that answers metadata requests, topics not included. */
+  readonly startMs: number;
+  stop(): Promise<void>;
+}
+
+export interface StartKafkaBrokerOptions {
+  /** Directory for the broker's config, data and log; created if missing. */
+  readonly workDir: string;
+  readonly log?: (line: string) => void;
+  readonly readyTimeoutMs?: number;
+}
+
+export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promise<KafkaBroker> {
+  const started = Date.now();
+  const libs = await ensureKafkaJars({ log: options.log });
+  const [brokerPort, controllerPort] = await distinctFreePorts(2);
+  const dataDir = join(options.workDir, 'kafka-data');
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  const serverProperties = join(options.workDir, 'kafka-server.properties');
+  writeFileSync(serverProperties, brokerConfig({ brokerPort, controllerPort, dataDir }));
+  const log4j = join(options.workDir, 'kafka-log4j2.properties');
+  writeFileSync(log4j, LOG4J2_CONFIG);
+
+  const java = (mainClass: string, args: string[], heap: string) => [
+    `-Xmx${heap}`,
+    // Serial GC: the smallest footprint for a one-client-machine broker.
+    '-XX:+UseSerialGC',
+    '-XX:+ExitOnOutOfMemoryError',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${log4j}`,
+    '-cp',
+    join(libs, '*'),
+    mainClass,
+    ...args,
+  ];
+
+  // KRaft needs its metadata log formatted with a cluster id before the first start.
+  const logFile = join(options.workDir, 'kafka.log');
+  const format = startProcess({
+    name: 'kafka-storage-format',
+    command: 'java',
+    args: java(
+      'kafka.tools.StorageTool',
+      ['format', `--cluster-id=${clusterId()}`, `--config=${serverProperties}`],
+      '256m',
+    ),
+    logFile,
+  });
+  const formatted = await format.exited;
+  if (formatted.code !== 0) {
+    throw new Error(`Formatting the Kafka storage failed (code ${formatted.code}); see ${logFile}`);
+  }
+
+  const broker = startProcess({
+    name: 'kafka',
+    command: 'java',
+    args: java('kafka.Kafka', [serverProperties], '512m'),
+    logFile,
+  });
+  const bootstrap = `127.0.0.1:${brokerPort}`;
+  try {
+    await waitUntilReady(broker, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), {
+      timeoutMs: options.readyTimeoutMs ?? 90_000,
+    });
+  } catch (error) {
+    await broker.stop(1_000);
+    throw error;
+  }
+  return {
+    bootstrap,
+    process: broker,
+    startMs: Date.now() - started,
+    async stop() {
+      await broker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Creates every topic of TOPICS that the broker does not have yet, with its partition count and
+ * retention (replication factor 1: one broker). Topics that exist are left as they are, so an
+ * existing broker (`--kafka host:port`) keeps its data.
+ */
+export async function createTopics(bootstrap: string): Promise<string[]> {
+  const admin = new Admin({ clientId: 'local-topics', bootstrapBrokers: [bootstrap], connectTimeout: 5_000 });
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = Object.values(TOPICS).filter((topic) => !existing.has(topic.name));
+    for (const topic of missing) {
+      await admin.createTopics({
+        topics: [topic.name],
+        partitions: topic.partitions,
+        replicas: 1,
+        configs: [{ name: 'retention.ms', value: String(TOPIC_RETENTION_MS) }],
+      });
+    }
+    return missing.map((topic) => topic.name);
+  } finally {
+    await admin.close();
+  }
+}
+
+async function brokerAnswers(bootstrap: string): Promise<boolean> {
+  const admin = new Admin({
+    clientId: 'local-readiness',
+    bootstrapBrokers: [bootstrap],
+    connectTimeout: 1_000,
+    retries: 0,
+  });
+  try {
+    await admin.listTopics();
+    return true;
+  } finally {
+    await admin.close().catch(() => undefined);
+  }
+}
+
+function brokerConfig(p: { brokerPort: number; controllerPort: number; dataDir: string }): string {
+  return `# Generated by local/services/kafka/kafka-broker.ts: a single-node KRaft broker for local runs.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${p.controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${p.brokerPort},CONTROLLER://127.0.0.1:${p.controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${p.brokerPort}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=${p.dataDir}
+# Topics come from the contracts (TOPICS), as in AWS: a typo in a topic name must fail, not create a topic.
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+# One broker: every internal topic with one replica, and fewer partitions than a cluster needs.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# A consumer group starts at once instead of waiting 3 s for more members.
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+`;
+}
+
+const LOG4J2_CONFIG = `# Broker log for local runs: warnings and the start/stop lines.
+status = warn
+appender.out.type = Console
+appender.out.name = out
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.out.ref = out
+logger.server.name = kafka.server.KafkaRaftServer
+logger.server.level = info
+`;
+
+/**
+ * A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid`
+ * prints). Like Kafka's Uuid.randomUuid(), never one starting with '-', which a command line takes
+ * for an option.
+ */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
