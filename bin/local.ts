@@ -16,6 +16,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ORDER_STATUSES } from '../lambdas/orders/order-status';
 import { TOPICS } from '../lambdas/shared/contracts/topics';
+import {
+  ENDPOINTS_FILE,
+  formatEndpoints,
+  removeEndpointsFile,
+  writeEndpointsFile,
+} from '../local/console/endpoints';
 import { endOffsets } from '../lib/local/demo/kafka-inspect';
 import { seconds, seedStock, startLocalStack, type LocalStack } from '../lib/local/demo/local-stack';
 import { getOrders, placeOrders, type AcceptedOrder } from '../lib/local/demo/order-client';
@@ -160,6 +166,22 @@ async function main(): Promise<number> {
   say(
     `Order API on ${stack.api.url} (stack up in ${seconds(startupMs)}; function logs in ${join(runDir.current, 'functions.log')})`,
   );
+  if (!batch) {
+    // A serving stack tells the console tools (npm run kafka) and the person where it is.
+    const endpoints = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      orderApi: stack.api.url,
+      kafkaBootstrap: stack.services.kafkaBootstrap,
+      dynamodb: stack.services.dynamodbEndpoint,
+      s3: stack.services.s3Endpoint,
+      region: stack.services.region,
+      runDir: runDir.current,
+    };
+    writeEndpointsFile(endpoints);
+    process.once('exit', () => removeEndpointsFile());
+    say(`Endpoints (also in ${ENDPOINTS_FILE}, read by \`npm run kafka\`):\n${formatEndpoints(endpoints).join('\n')}`);
+  }
 
   try {
     const since = options.kafka
@@ -180,7 +202,7 @@ async function main(): Promise<number> {
     }
     if (batch) return summary.ok ? 0 : 1;
 
-    say(`\nThe stack keeps running. Order API: ${stack.api.url}  (Ctrl+C to stop)`);
+    say(`\nThe stack keeps running (Ctrl+C to stop). Order API: ${stack.api.url}, Kafka: ${stack.services.kafkaBootstrap}`);
     say(`  curl -s -X POST ${stack.api.url}/orders -H 'content-type: application/json' \\`);
     say(
       `    -d '{"user_id":"u1","items":[{"product_id":"abc","quantity":1,"unit_price":49.5}],"currency":"USD","payment_method":"credit_card"}'`,
