@@ -57,13 +57,14 @@ function topicSchema(topic: string): TopicSchema | undefined {
  */
 function withEnvelope(topic: string, schema: TopicSchema, value: unknown): unknown {
   if (!isObject(value)) return value;
-  const completed = { ...value };
   const types = (schema.options as readonly z.ZodObject[]).flatMap((option) => [
     ...(option.shape.event_type as z.ZodLiteral<string>).values,
   ]);
-  if (completed.event_type === undefined && types.length === 1) completed.event_type = types[0];
-  completed.event_id ??= deterministicId('console', topic, JSON.stringify(completed));
-  return completed;
+  const eventType = value.event_type ?? (types.length === 1 ? types[0] : undefined);
+  // The envelope first, as the services write their events; the value's own fields keep their order.
+  const typed = eventType === undefined ? value : { event_type: eventType, ...value };
+  const eventId = typed.event_id ?? deterministicId('console', topic, JSON.stringify(typed));
+  return { ...(eventType === undefined ? {} : { event_type: eventType }), event_id: eventId, ...typed };
 }
 
 function keyFromField(record: SourceRecord, value: unknown, field: string | undefined): string | undefined {
