@@ -25,7 +25,9 @@ runConsole(process.argv.slice(2), {
 }).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`npm run kafka failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `npm run kafka failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -16,12 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ORDER_STATUSES } from '../lambdas/orders/order-status';
 import { TOPICS } from '../lambdas/shared/contracts/topics';
-import {
-  ENDPOINTS_FILE,
-  formatEndpoints,
-  removeEndpointsFile,
-  writeEndpointsFile,
-} from '../local/console/endpoints';
+import { ENDPOINTS_FILE, formatEndpoints, removeEndpointsFile, writeEndpointsFile } from '../local/console/endpoints';
 import { endOffsets } from '../lib/local/demo/kafka-inspect';
 import { seconds, seedStock, startLocalStack, type LocalStack } from '../lib/local/demo/local-stack';
 import { getOrders, placeOrders, type AcceptedOrder } from '../lib/local/demo/order-client';
@@ -202,7 +197,9 @@ async function main(): Promise<number> {
     }
     if (batch) return summary.ok ? 0 : 1;
 
-    say(`\nThe stack keeps running (Ctrl+C to stop). Order API: ${stack.api.url}, Kafka: ${stack.services.kafkaBootstrap}`);
+    say(
+      `\nThe stack keeps running (Ctrl+C to stop). Order API: ${stack.api.url}, Kafka: ${stack.services.kafkaBootstrap}`,
+    );
     say(`  curl -s -X POST ${stack.api.url}/orders -H 'content-type: application/json' \\`);
     say(
       `    -d '{"user_id":"u1","items":[{"product_id":"abc","quantity":1,"unit_price":49.5}],"currency":"USD","payment_method":"credit_card"}'`,

@@ -154,7 +154,8 @@ export function parseConsoleArgs(argv: readonly string[], env: NodeJS.ProcessEnv
   let max: number | undefined;
   if (values.max !== undefined) {
     max = Number(values.max);
-    if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max must be a whole number of at least 1, got "${values.max}"`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new UsageError(`--max must be a whole number of at least 1, got "${values.max}"`);
   }
   const fromBeginning = values['from-beginning'] ?? false;
   const group = values.group === undefined ? undefined : nonEmpty('group', values.group);
@@ -187,7 +188,7 @@ function clusterOptions(values: { bootstrap?: string; iam?: boolean; region?: st
   if (iam && !bootstrap) throw new UsageError('--iam needs --bootstrap: the local broker has no IAM authentication');
   if (!iam && values.region !== undefined) throw new UsageError('--region applies to --iam only');
   const region = iam ? (values.region ?? env.AWS_REGION) : undefined;
-  if (iam && !region) throw new UsageError('--iam needs the cluster\'s region: pass --region or set AWS_REGION');
+  if (iam && !region) throw new UsageError("--iam needs the cluster's region: pass --region or set AWS_REGION");
   return { bootstrap, iam, region } satisfies ClusterOptions;
 }
 

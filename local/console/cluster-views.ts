@@ -49,7 +49,9 @@ export async function topicConfigs(
     })),
   });
   return new Map(
-    described.map((d) => [d.resourceName, Object.fromEntries(d.configs.map((c) => [c.name, c.value ?? null]))] as const),
+    described.map(
+      (d) => [d.resourceName, Object.fromEntries(d.configs.map((c) => [c.name, c.value ?? null]))] as const,
+    ),
   );
 }
 

@@ -113,13 +113,16 @@ async function partitionsToRead(cluster: Cluster, command: ConsumeCommand): Prom
       const [group] = await admin.listConsumerGroupOffsets({ groups: [command.group] });
       for (const t of group?.topics ?? []) {
         if (t.name !== command.topic) continue;
-        for (const p of t.partitions) if (p.committedOffset >= 0n) committed.set(p.partitionIndex, Number(p.committedOffset));
+        for (const p of t.partitions)
+          if (p.committedOffset >= 0n) committed.set(p.partitionIndex, Number(p.committedOffset));
       }
     }
     const ends = latest.get(command.topic)!;
     const starts = command.fromBeginning ? earliest.get(command.topic)! : ends;
     return new Map(
-      ends.flatMap((end, partition) => ((committed.get(partition) ?? starts[partition]!) < end ? [[partition, end]] : [])),
+      ends.flatMap((end, partition) =>
+        (committed.get(partition) ?? starts[partition]!) < end ? [[partition, end]] : [],
+      ),
     );
   } finally {
     await admin.close();

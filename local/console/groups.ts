@@ -44,7 +44,15 @@ export async function describeGroups(cluster: Cluster): Promise<GroupView[]> {
             const end = ends.get(topic.name)?.[p.partitionIndex] ?? 0;
             const position = p.committedOffset >= 0n ? Number(p.committedOffset) : null;
             const from = position ?? starts.get(topic.name)?.[p.partitionIndex] ?? 0;
-            return { group, state, topic: topic.name, partition: p.partitionIndex, committed: position, end, lag: Math.max(0, end - from) };
+            return {
+              group,
+              state,
+              topic: topic.name,
+              partition: p.partitionIndex,
+              committed: position,
+              end,
+              lag: Math.max(0, end - from),
+            };
           }),
         )
         .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);

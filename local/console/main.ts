@@ -67,7 +67,9 @@ export async function runConsole(argv: readonly string[], io: ConsoleIo): Promis
   } catch (error) {
     // A bad input record or an unreachable cluster: the message says which; no stack for those.
     const known = error instanceof RecordError || (error instanceof Error && !(error instanceof TypeError));
-    say(`npm run kafka -- ${command.name}: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`);
+    say(
+      `npm run kafka -- ${command.name}: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`,
+    );
     return 1;
   }
 }

@@ -53,7 +53,13 @@ export async function produce(
 
     const sender = new SerialSender(async (batch: readonly (OutgoingRecord & { partition: number })[]) => {
       await producer.send({
-        messages: batch.map((r) => ({ topic: command.topic, key: r.key, value: r.value, headers: r.headers, partition: r.partition })),
+        messages: batch.map((r) => ({
+          topic: command.topic,
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+          partition: r.partition,
+        })),
       });
       for (const r of batch) perPartition[r.partition]!++;
       sent += batch.length;
@@ -110,7 +116,9 @@ async function partitionCount(producer: Producer<string, string, string, string>
     const metadata = await producer.metadata({ topics: [topic] });
     return metadata.topics.get(topic)!.partitionsCount;
   } catch (error) {
-    throw new Error(`Topic ${topic} is not on ${cluster.description} (${(error as Error).message}); see \`npm run kafka -- topics\``);
+    throw new Error(
+      `Topic ${topic} is not on ${cluster.description} (${(error as Error).message}); see \`npm run kafka -- topics\``,
+    );
   }
 }
 
