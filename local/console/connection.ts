@@ -1,5 +1,4 @@
 import type { BaseOptions } from '@platformatic/kafka';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import type { ClusterOptions } from './args';
 import { readEndpointsFile } from './endpoints';
 
@@ -27,7 +26,11 @@ export function resolveCluster(options: ClusterOptions, readEndpoints = readEndp
             tls: {},
             sasl: {
               mechanism: 'OAUTHBEARER' as const,
-              token: async () => (await generateAuthToken({ region: region! })).token,
+              // Loaded on first use: a local run never needs the AWS SDK behind the signer.
+              token: async () => {
+                const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+                return (await generateAuthToken({ region: region! })).token;
+              },
             },
           }
         : {}),
