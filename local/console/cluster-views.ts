@@ -68,10 +68,15 @@ export function formatDuration(ms: number): string {
   return `${ms} ms`;
 }
 
-/** Rows as columns aligned under a header; numbers are right-aligned. */
+/** Rows as columns aligned under a header; number columns are right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows.map((row) => row.map(String))];
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number'));
+  // A number column may show "-" for "none".
+  const numeric = header.map(
+    (_, i) =>
+      rows.some((row) => typeof row[i] === 'number') &&
+      rows.every((row) => typeof row[i] === 'number' || row[i] === '-'),
+  );
   const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   return cells
     .map((row) =>

@@ -31,10 +31,10 @@ export async function consume(
   cluster: Cluster,
   command: ConsumeCommand,
   io: { readonly stdout: Writable; readonly signal?: AbortSignal },
-): Promise<{ readonly records: number }> {
+): Promise<{ readonly records: number; readonly nothingToRead: boolean }> {
   const { topic } = command;
   const remaining = command.follow ? undefined : await partitionsToRead(cluster, command);
-  if (remaining?.size === 0) return { records: 0 };
+  if (remaining?.size === 0) return { records: 0, nothingToRead: true };
 
   const groupId = command.group ?? `kafka-console-${randomUUID()}`;
   const consumer = new Consumer({
@@ -92,7 +92,7 @@ export async function consume(
     await consumer.close(true).catch(() => undefined);
     if (!command.group) await deleteGroup(cluster, groupId);
   }
-  return { records: printed };
+  return { records: printed, nothingToRead: false };
 }
 
 /**

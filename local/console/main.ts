@@ -4,7 +4,6 @@ import { resolveCluster } from './connection';
 import { consume } from './consume';
 import { describeGroups, formatGroups } from './groups';
 import { produce } from './produce';
-import { RecordError } from './source-records';
 import { describeTopics, formatTopics } from './topics';
 
 export interface ConsoleIo {
@@ -59,17 +58,36 @@ export async function runConsole(argv: readonly string[], io: ConsoleIo): Promis
         return 0;
       }
       case 'consume': {
-        const { records } = await consume(cluster, command, io);
+        const { records, nothingToRead } = await consume(cluster, command, io);
         say(`${records} records read from ${command.topic}`);
+        if (nothingToRead) {
+          const from = command.group ? `group ${command.group}'s committed offsets` : 'the start';
+          say(`Nothing to read from ${from} to the end: add --follow to wait for new records, or --from-beginning.`);
+        }
         return 0;
       }
     }
   } catch (error) {
-    // A bad input record or an unreachable cluster: the message says which; no stack for those.
-    const known = error instanceof RecordError || (error instanceof Error && !(error instanceof TypeError));
-    say(
-      `npm run kafka -- ${command.name}: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`,
-    );
+    say(`npm run kafka -- ${command.name}: ${describeError(error)}`);
     return 1;
   }
+}
+
+/**
+ * The message of a failure with its root causes: the Kafka client nests them (a failed listing
+ * holds failed retries holding refused connections). A programming error keeps its stack.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error instanceof TypeError || error instanceof RangeError) return error.stack ?? error.message;
+  const roots = new Set<string>();
+  const walk = (e: unknown, depth: number): void => {
+    if (!(e instanceof Error)) return;
+    const children = [...((e as { errors?: unknown[] }).errors ?? []), ...(e.cause === undefined ? [] : [e.cause])];
+    if (children.length === 0 || depth >= 8) roots.add(e.message);
+    else for (const child of children) walk(child, depth + 1);
+  };
+  walk(error, 0);
+  roots.delete(error.message);
+  return roots.size ? `${error.message} (${[...roots].join('; ')})` : error.message;
 }
