@@ -205,6 +205,7 @@ async function main(): Promise<number> {
       `    -d '{"user_id":"u1","items":[{"product_id":"abc","quantity":1,"unit_price":49.5}],"currency":"USD","payment_method":"credit_card"}'`,
     );
     say(`  curl -s ${stack.api.url}/orders/<order_id>`);
+    say(`  npm run kafka -- consume orders --from-beginning --max 5    (npm run kafka -- --help for more)`);
     await new Promise<never>(() => undefined);
     return 0;
   } finally {
