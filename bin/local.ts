@@ -14,7 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hostPort, runCommand, say, UsageError, wholeNumber } from '../local/cli';
-import { runDemo, servingHints, startDemoStack } from '../local/demo/demo-run';
+import { announceEndpoints, runDemo, startDemoStack } from '../local/demo/demo-run';
 import { generateDemoPlan, readOrdersFile } from '../local/demo/order-generator';
 import { formatSummary } from '../local/demo/summary';
 
@@ -111,7 +111,7 @@ runCommand<Options>({
     }
     if (options.batch) return summary.ok ? 0 : 1;
 
-    for (const line of servingHints(demo.stack.api.url)) say(line);
+    for (const line of announceEndpoints(demo, (part) => parts.add(part))) say(line);
     return new Promise<never>(() => undefined);
   },
 });

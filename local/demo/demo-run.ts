@@ -6,6 +6,13 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { ORDER_STATUSES } from '../../lambdas/shared/orders/order-status';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
+import {
+  ENDPOINTS_FILE,
+  formatEndpoints,
+  removeEndpointsFile,
+  writeEndpointsFile,
+  type LocalEndpointsFile,
+} from '../console/endpoints';
 import { endOffsets } from './kafka-inspect';
 import { seconds, seedStock, startLocalStack, type LocalStack } from './local-stack';
 import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
@@ -85,12 +92,32 @@ export async function runDemo(demo: DemoStack, plan: DemoPlan, options: DemoRunO
 }
 
 /** What to tell the person running the command while the stack keeps serving. */
-export function servingHints(apiUrl: string): string[] {
+/**
+ * A serving stack tells the console tools (npm run kafka) and the person where it is: it writes the
+ * endpoints file and returns the lines to print. The file goes when the stack stops.
+ */
+export function announceEndpoints(demo: DemoStack, onStarted: DemoStackOptions['onStarted']): string[] {
+  const { stack } = demo;
+  const endpoints: LocalEndpointsFile = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    orderApi: stack.api.url,
+    kafkaBootstrap: stack.services.kafkaBootstrap,
+    dynamodb: stack.services.dynamodbEndpoint,
+    s3: stack.services.s3Endpoint,
+    region: stack.services.region,
+    runDir: stack.services.workDir,
+  };
+  writeEndpointsFile(endpoints);
+  onStarted({ stop: async () => removeEndpointsFile() });
+  const apiUrl = stack.api.url;
   return [
-    `\nThe stack keeps running. Order API: ${apiUrl}  (Ctrl+C to stop)`,
+    `\nThe stack keeps running (Ctrl+C to stop). Endpoints, also in ${ENDPOINTS_FILE} for npm run kafka:`,
+    ...formatEndpoints(endpoints),
     `  curl -s -X POST ${apiUrl}/orders -H 'content-type: application/json' \\`,
     `    -d '{"user_id":"u1","items":[{"product_id":"abc","quantity":1,"unit_price":49.5}],"currency":"USD","payment_method":"credit_card"}'`,
     `  curl -s ${apiUrl}/orders/<order_id>`,
+    `  npm run kafka -- consume orders --from-beginning --max 5    (npm run kafka -- --help for more)`,
   ];
 }
 

@@ -108,7 +108,8 @@ export function newRunDir(): string {
   return dir;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id runs (one of another user counts too). */
+export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
