@@ -37,6 +37,7 @@ export interface FunctionHostOptions {
 const END_MARK = '\u0000lambda-local-end:';
 const RUNTIME = join(__dirname, 'host', 'runtime.js');
 const INIT_TIMEOUT_MS = 10_000;
+const INIT_TIMEOUT_ERROR = 'Sandbox.Timedout';
 
 export class FunctionHost {
   private readonly idle: Environment[] = [];
@@ -94,7 +95,19 @@ export class FunctionHost {
       if (this.all.size + this.starting < this.options.maxEnvironments) {
         this.starting += 1;
         try {
-          const started = await Environment.start(this.options);
+          let started = await Environment.start(this.options);
+          // "If all three tasks do not complete within 10 seconds, Lambda retries the Init phase at
+          // the time of the first function invocation with the configured function timeout."
+          // (Lambda developer guide, "Understanding the Lambda execution environment lifecycle")
+          if ('initError' in started && started.initError.errorType === INIT_TIMEOUT_ERROR) {
+            this.options.log(
+              `${this.options.spec.id}: ${started.initError.errorMessage}; retrying with the function timeout`,
+            );
+            started = await Environment.start({
+              ...this.options,
+              initTimeoutMs: this.options.spec.timeoutSeconds * 1000,
+            });
+          }
           if ('initError' in started) return started;
           if (this.stopped) {
             await started.env.kill();
@@ -217,7 +230,7 @@ class Environment {
     const initError =
       first.type === 'timeout'
         ? {
-            errorType: 'Sandbox.Timedout',
+            errorType: INIT_TIMEOUT_ERROR,
             errorMessage: `Init phase timed out after ${(options.initTimeoutMs ?? INIT_TIMEOUT_MS) / 1000} seconds`,
           }
         : { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited during init with ${describeExit(child)}` };

@@ -25,6 +25,7 @@ function host(
   overrides: Partial<FunctionSpec> = {},
   maxEnvironments = 1,
   log: (line: string) => void = () => undefined,
+  initTimeoutMs?: number,
 ) {
   const fn = spec(overrides);
   const created = new FunctionHost({
@@ -33,6 +34,7 @@ function host(
     functionArn: `arn:aws:lambda:eu-west-1:000000000000:function:${fn.functionName}`,
     maxEnvironments,
     log,
+    initTimeoutMs,
   });
   hosts.push(created);
   return created;
@@ -184,6 +186,33 @@ describe('FunctionHost', () => {
       });
       expect(result.logs).toMatch(/Uncaught Exception/);
       expect(result.logs).toMatch(/INIT_REPORT Phase: init Status: error/);
+    });
+
+    const slowInit = (ms: number) =>
+      writeFileSync(
+        join(dir, 'index.js'),
+        `const until = Date.now() + ${ms}; while (Date.now() < until); exports.handler = async () => 'ready';`,
+      );
+
+    it('GIVEN an init longer than the init limit but shorter than the function timeout WHEN invoked THEN init is retried with the function timeout and the invocation succeeds', async () => {
+      slowInit(1_500);
+      const logged: string[] = [];
+
+      const result = await host({ bundleDir: dir, timeoutSeconds: 5 }, 1, (line) => logged.push(line), 500).invoke({});
+
+      expect(result.result).toBe('ready');
+      expect(logged.join('\n')).toMatch(/Init phase timed out after 0.5 seconds; retrying with the function timeout/);
+    });
+
+    it('GIVEN an init longer than the function timeout too WHEN invoked THEN it fails with Sandbox.Timedout', async () => {
+      slowInit(3_000);
+
+      const result = await host({ bundleDir: dir, timeoutSeconds: 1 }, 1, () => undefined, 300).invoke({});
+
+      expect(result.error).toEqual({
+        errorType: 'Sandbox.Timedout',
+        errorMessage: 'Init phase timed out after 1 seconds',
+      });
     });
 
     it('GIVEN a handler name the bundle does not export WHEN invoked THEN it fails with Runtime.HandlerNotFound', async () => {
