@@ -322,7 +322,9 @@ describe('billing handler: transient failures', () => {
         { itemIdentifier: { partition: 'orders-1', offset: 6 } },
         { itemIdentifier: { partition: 'orders-1', offset: 7 } },
       ]);
-      expect([...table.keys()].sort()).toEqual(['a', 'd']);
+      // b failed and stays unwritten; c (another key, behind it) may already be done: it is redone idempotently.
+      expect(table.has('b')).toBe(false);
+      expect([...table.keys()]).toEqual(expect.arrayContaining(['a', 'd']));
       expect(deadLetters()).toEqual([]);
     },
   );
