@@ -86,10 +86,15 @@ const BASE_ENV: Record<string, string> = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
-/** Requires the bundle in a fresh process and prints the milliseconds the require took. */
-const INIT_PROBE =
-  'const { performance } = require("node:perf_hooks"); const t = performance.now(); require(process.argv[1]); ' +
-  'process.stdout.write(String(performance.now() - t));';
+/**
+ * Requires the bundle in a fresh process and prints the milliseconds the require took; on failure
+ * only the error's message (Node would print the minified source line).
+ */
+const INIT_PROBE = `
+const { performance } = require('node:perf_hooks');
+const started = performance.now();
+try { require(process.argv[1]); } catch (error) { process.stderr.write(String(error.message)); process.exit(1); }
+process.stdout.write(String(performance.now() - started));`;
 
 function initOnce(file: string, env: Record<string, string>) {
   return spawnSync(NODE_22, ['-e', INIT_PROBE, file], {
@@ -106,7 +111,7 @@ function environmentFor(file: string): Record<string, string> {
     const result = initOnce(file, env);
     if (result.status === 0) return env;
     const missing = /Missing required environment variable (\w+)/.exec(result.stderr)?.[1];
-    if (!missing) throw new Error(`${file} does not load: ${result.stderr.split('\n').slice(-8).join('\n')}`);
+    if (!missing) throw new Error(`${file} does not load: ${result.stderr}`);
     env[missing] = 'placeholder';
   }
   throw new Error(`${file}: too many required variables`);

@@ -1,5 +1,4 @@
 import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { requireEnum, requireEnv } from '../config';
 import { CoalescingSender } from './coalescing-sender';
 import type { EventPublisher, OutgoingEvent } from './publisher';
@@ -75,7 +74,12 @@ export class KafkaEventPublisher implements EventPublisher {
             tls: {},
             sasl: {
               mechanism: 'OAUTHBEARER' as const,
-              token: async () => (await generateAuthToken({ region: this.connection.region! })).token,
+              // Loaded on the first connection, not at module init: the signer pulls in the SDK's
+              // credential chain (~200 ms of cold start), which a function that never connects skips.
+              token: async () => {
+                const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+                return (await generateAuthToken({ region: this.connection.region! })).token;
+              },
             },
           }
         : {}),
