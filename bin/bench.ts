@@ -1,93 +1,208 @@
 /**
- * npm run bench: the numbers the tests deliberately do not assert.
- *   1. Each function's bundle, built like the CDK app builds it (esbuild, minified, node22, the AWS
- *      SDK left to the runtime), against the size budget.
- *   2. Records per second through the shared Kafka batch loop (decode, validate, dispatch) with a
- *      handler that does no I/O: the CPU cost the pipeline adds to every record.
+ * npm run bench [-- --json FILE] [-- --runs N]: the numbers the tests deliberately do not assert,
+ * measured side by side in one run.
+ *   bundles:   each function's bundle, built exactly as the CDK app builds it (lib/function-bundle.ts),
+ *              against its budget, and an anchor-style handler (middy + Powertools logger +
+ *              DynamoDB DocumentClient) built the same way.
+ *   coldStart: module init (require of the bundle, the AWS SDK from node_modules as the runtime
+ *              provides it) in fresh processes of the Node.js 22 binary in node_modules/.bin,
+ *              p50 per function and its ratio to the anchor's.
  * For the whole pipeline on a real broker, run `npm run local -- --orders 1000`.
  */
 import { build } from 'esbuild';
-import { performance } from 'node:perf_hooks';
-import { FUNCTION_IDS, functionEntry, type FunctionId } from '../lambdas/shared/contracts/functions';
-import { PUBLISHES } from '../lambdas/shared/contracts/subscriptions';
-import { kafkaBatchHandler } from '../lambdas/shared/kafka/batch';
-import { KAFKA_CLIENT_BUNDLING } from '../lib/pipeline-function';
-import { mskEvent } from '../test/support/msk';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { FUNCTION_IDS, functionEntry } from '../lambdas/shared/contracts/functions';
+import { functionBuildOptions, PROJECT_ROOT } from '../lib/function-bundle';
 
 const KB = 1024;
-/** Budgets from the services issue: a Kafka producer costs a few hundred KB of client code. */
-const budgetFor = (id: FunctionId) => (id === 'orderApi' || id === 'archive' ? 350 * KB : 600 * KB);
+/** Budgets from the throughput issue: with a Kafka producer, and without one. */
+const budgetKb = (hasProducer: boolean) => (hasProducer ? 400 : 150);
+const PRODUCER_MODULE = '@platformatic/kafka/dist/clients/producer/';
+const NODE_22 = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
 
-async function bundleSizes(): Promise<void> {
-  console.log('Bundle sizes (minified, node22, @aws-sdk/* from the runtime)');
-  console.log('function        size KB  budget KB  publishes');
-  for (const id of FUNCTION_IDS) {
-    const result = await build({
-      entryPoints: [functionEntry(id)],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      external: ['@aws-sdk/*'],
-      alias: { ...KAFKA_CLIENT_BUNDLING.alias },
-      define: { ...KAFKA_CLIENT_BUNDLING.define },
-      banner: { js: KAFKA_CLIENT_BUNDLING.banner },
-      write: false,
-      logLevel: 'silent',
-    });
-    const size = result.outputFiles[0]!.contents.length;
-    const budget = budgetFor(id);
-    const flag = size > budget ? '  OVER' : '';
-    console.log(
-      `${id.padEnd(15)} ${(size / KB).toFixed(0).padStart(7)}  ${(budget / KB).toFixed(0).padStart(9)}  ${PUBLISHES[id].join(', ') || '-'}${flag}`,
-    );
-  }
+/** The handler shape most Lambda functions start from: what a function's cold start is judged against. */
+const ANCHOR_SOURCE = `
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+const logger = new Logger();
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = middy(async (event: { id: string }) => {
+  logger.info('get', { id: event.id });
+  return documents.send(new GetCommand({ TableName: process.env.TABLE, Key: { id: event.id } }));
+});
+`;
+
+interface Bundle {
+  readonly name: string;
+  readonly file: string;
+  readonly sizeKb: number;
+  readonly budgetKb: number | null;
+  readonly hasProducer: boolean;
 }
 
-async function batchLoopThroughput(): Promise<void> {
-  const records = 10_000;
-  const event = mskEvent(
-    Array.from({ length: records }, (_, i) => ({
-      topic: 'orders',
-      partition: i % 6,
-      key: `order-${i}`,
-      value: {
-        event_type: 'OrderCreated',
-        event_id: `event-${i}`,
-        order_id: `order-${i}`,
-        user_id: 'user-1',
-        items: [{ product_id: 'abc', quantity: 2, unit_price: 49.5 }],
-        amount: 99,
-        currency: 'USD',
-        payment_method: 'credit_card',
-        timestamp: '2025-04-07T12:34:56Z',
+async function buildBundles(outdir: string): Promise<Bundle[]> {
+  const entries: [string, Parameters<typeof build>[0]][] = [
+    ...FUNCTION_IDS.map((id) => [id, functionBuildOptions(functionEntry(id))] as [string, Parameters<typeof build>[0]]),
+    [
+      'anchor',
+      // The functions' options, with the anchor's source in place of an entry file.
+      {
+        ...functionBuildOptions(functionEntry('orderApi')),
+        entryPoints: undefined,
+        stdin: { contents: ANCHOR_SOURCE, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'anchor.ts' },
       },
-    })),
-  );
-  let handled = 0;
-  const handler = kafkaBatchHandler({
-    consumer: 'bench',
-    partialBatchResponse: true,
-    deadLetters: { publish: async () => undefined },
-    handle: async () => {
-      handled += 1;
-    },
+    ],
+  ];
+  const bundles: Bundle[] = [];
+  for (const [name, options] of entries) {
+    const file = path.join(outdir, name, 'index.js');
+    const result = await build({ ...options, outfile: file, metafile: true, logLevel: 'silent' });
+    const hasProducer = Object.keys(result.metafile.inputs).some((input) => input.includes(PRODUCER_MODULE));
+    bundles.push({
+      name,
+      file,
+      sizeKb: Math.round(statSync(file).size / KB),
+      budgetKb: name === 'anchor' ? null : budgetKb(hasProducer),
+      hasProducer,
+    });
+  }
+  return bundles;
+}
+
+/** What every bundle reads at load, with values its parsers accept; the rest is discovered. */
+const BASE_ENV: Record<string, string> = {
+  AWS_REGION: 'eu-west-1',
+  KAFKA_AUTH: 'plaintext',
+  KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9',
+  KAFKA_PARTIAL_BATCH_RESPONSE: 'true',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+};
+
+/**
+ * Requires the bundle in a fresh process and prints the milliseconds the require took; on failure
+ * only the error's message (Node would print the minified source line).
+ */
+const INIT_PROBE = `
+const { performance } = require('node:perf_hooks');
+const started = performance.now();
+try { require(process.argv[1]); } catch (error) { process.stderr.write(String(error.message)); process.exit(1); }
+process.stdout.write(String(performance.now() - started));`;
+
+function initOnce(file: string, env: Record<string, string>) {
+  return spawnSync(NODE_22, ['-e', INIT_PROBE, file], {
+    env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(PROJECT_ROOT, 'node_modules'), ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
   });
-  await handler(structuredClone(event)); // warm-up
-  const runs = 5;
-  const started = performance.now();
-  for (let i = 0; i < runs; i += 1) await handler(event);
-  const seconds = (performance.now() - started) / 1000;
-  console.log(
-    `\nKafka batch loop: ${Math.round((records * runs) / seconds).toLocaleString('en-US')} records/s ` +
-      `(${records} OrderCreated records x ${runs} runs, ${handled} handled, no I/O)`,
-  );
+}
+
+/** The bundle's required variables, found by loading it until it stops naming a missing one. */
+function environmentFor(file: string): Record<string, string> {
+  const env = { ...BASE_ENV };
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const result = initOnce(file, env);
+    if (result.status === 0) return env;
+    const missing = /Missing required environment variable (\w+)/.exec(result.stderr)?.[1];
+    if (!missing) throw new Error(`${file} does not load: ${result.stderr}`);
+    env[missing] = 'placeholder';
+  }
+  throw new Error(`${file}: too many required variables`);
+}
+
+const percentile = (values: readonly number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+function coldStart(bundles: readonly Bundle[], runs: number) {
+  const envs = new Map(bundles.map((b) => [b.name, environmentFor(b.file)]));
+  const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
+  // Interleaved, so that a burst of load on the machine hits every function alike.
+  for (let run = 0; run < runs; run += 1) {
+    for (const bundle of bundles) {
+      const result = initOnce(bundle.file, envs.get(bundle.name)!);
+      if (result.status !== 0) throw new Error(`${bundle.name} failed to load: ${result.stderr}`);
+      samples.get(bundle.name)!.push(Number(result.stdout));
+    }
+  }
+  const anchorP50 = percentile(samples.get('anchor')!, 50);
+  return bundles.map((b) => {
+    const p50 = percentile(samples.get(b.name)!, 50);
+    return {
+      name: b.name,
+      runs,
+      p50Ms: Number(p50.toFixed(1)),
+      p90Ms: Number(percentile(samples.get(b.name)!, 90).toFixed(1)),
+      ratioToAnchor: Number((p50 / anchorP50).toFixed(2)),
+    };
+  });
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
 async function main(): Promise<void> {
-  await bundleSizes();
-  await batchLoopThroughput();
+  const jsonFile = argument('--json');
+  const runs = Number(argument('--runs') ?? 20);
+  if (!existsSync(NODE_22)) throw new Error(`No Node.js 22 binary at ${NODE_22}: run npm install`);
+  const nodeVersion = spawnSync(NODE_22, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const outdir = mkdtempSync(path.join(tmpdir(), 'bench-bundles-'));
+  try {
+    const bundles = await buildBundles(outdir);
+    console.log('Bundles (minified, node22, @aws-sdk/* from the runtime)');
+    console.log('function        size KB  budget KB  producer');
+    for (const b of bundles) {
+      const over = b.budgetKb !== null && b.sizeKb > b.budgetKb ? '  OVER' : '';
+      console.log(
+        `${b.name.padEnd(15)} ${String(b.sizeKb).padStart(7)}  ${String(b.budgetKb ?? '-').padStart(9)}  ${b.hasProducer ? 'yes' : 'no'}${over}`,
+      );
+    }
+
+    const cold = coldStart(bundles, runs);
+    console.log(`\nCold start: module init on ${nodeVersion}, ${runs} fresh processes each`);
+    console.log('function        p50 ms  p90 ms  p50 / anchor');
+    for (const c of cold) {
+      console.log(
+        `${c.name.padEnd(15)} ${c.p50Ms.toFixed(1).padStart(6)}  ${c.p90Ms.toFixed(1).padStart(6)}  ${c.ratioToAnchor.toFixed(2).padStart(12)}`,
+      );
+    }
+
+    if (jsonFile) {
+      const anchor = bundles.find((b) => b.name === 'anchor')!;
+      const report = {
+        date: new Date().toISOString(),
+        machine: { cores: cpus().length, node: nodeVersion },
+        bundles: {
+          functions: bundles
+            .filter((b) => b.name !== 'anchor')
+            .map(({ name, sizeKb, budgetKb: budget, hasProducer }) => ({
+              name,
+              sizeKb,
+              budgetKb: budget,
+              hasProducer,
+            })),
+          anchor: { sizeKb: anchor.sizeKb },
+        },
+        coldStart: {
+          runs,
+          functions: cold.filter((c) => c.name !== 'anchor'),
+          anchor: cold.find((c) => c.name === 'anchor'),
+        },
+      };
+      writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`\nWrote ${jsonFile}`);
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 main().catch((error: unknown) => {

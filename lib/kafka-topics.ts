@@ -69,6 +69,7 @@ export class KafkaTopics extends Construct {
       vpc: props.vpc,
       securityGroup: props.securityGroup,
       timeout: Duration.minutes(2),
+      kafkaApis: ['admin', 'metadata', 'security'],
     });
     const arns = new KafkaArns(this, props.clusterArn, props.clusterName);
     for (const statement of arns.statements({ manageTopics: definitions.map((t) => t.name) })) {

@@ -1,29 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { AssetHashType, type ILocalBundling, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
+import { PRODUCER_APIS, PROJECT_ROOT, type KafkaApiGroup } from './function-bundle';
 
-/**
- * What a single CommonJS bundle needs for @platformatic/kafka, an ESM package that locates files
- * beside its own modules with `import.meta.url`: without these every producer fails at start-up.
- * - Its CRC32C and compression codecs read a WebAssembly file from `../dist/native.wasm`; the
- *   package's `bundled` entry embeds the same module for bundlers.
- * - Its schema-registry module calls `createRequire(import.meta.url)` when loaded; in a CommonJS
- *   bundle `import.meta` is empty, so it gets the bundle's own file URL.
- * Shared with `npm run bench`, so that the sizes it reports are the deployed ones.
- */
-export const KAFKA_CLIENT_BUNDLING = {
-  alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
-  define: { 'import.meta.url': 'importMetaUrl' },
-  banner: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;',
-} as const;
-
-/** The repository root: function entries in FUNCTIONS are relative to it. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export { PROJECT_ROOT };
 
 export interface PipelineFunctionProps {
   readonly config: StageConfig;
@@ -36,17 +21,54 @@ export interface PipelineFunctionProps {
   readonly securityGroup: ec2.ISecurityGroup;
   readonly environment?: Record<string, string>;
   readonly timeout?: lambda.FunctionProps['timeout'];
+  /** The Kafka protocol APIs the function's client calls; the rest stays out of the bundle. */
+  readonly kafkaApis?: readonly KafkaApiGroup[];
+}
+
+/**
+ * Bundles with lib/function-bundle.ts in a child process: CDK bundles synchronously, and esbuild
+ * plugins (which keep the Kafka client lean) only run in its asynchronous API. The fields are part
+ * of CDK's asset cache key, so two functions never share a bundle.
+ */
+class FunctionBundler implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly kafkaApis: readonly KafkaApiGroup[],
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    const script = path.join(PROJECT_ROOT, 'lib', 'function-bundle.ts');
+    const args = ['--import', 'tsx', script, this.entry, outputDir, this.kafkaApis.join(',')];
+    const result = spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    if (result.status !== 0) {
+      throw new Error(
+        `Bundling ${this.entry} failed: ${result.stderr || result.error?.message || `exit ${result.status}`}`,
+      );
+    }
+    return true;
+  }
+}
+
+function bundleCode(entry: string, kafkaApis: readonly KafkaApiGroup[]): lambda.Code {
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling either succeeds or throws, so synthesis needs no Docker.
+      image: lambda.Runtime.NODEJS_22_X.bundlingImage,
+      local: new FunctionBundler(entry, kafkaApis),
+    },
+  });
 }
 
 /**
  * Every function of the system, with the defaults fixed once: Node.js 22 (the major the tests and
- * the local runner use), arm64, esbuild bundling on this machine (never Docker), minified with
- * source maps, X-Ray tracing, JSON logs into a log group with a retention, in the private subnets.
+ * the local runner use), arm64, bundled by lib/function-bundle.ts on this machine (never Docker),
+ * X-Ray tracing, JSON logs into a log group with a retention, in the private subnets.
  *
  * The construct id becomes the function's CloudFormation logical id (`BillingFunction`), so that
  * `sam local invoke -t cdk.out/<stack>.template.json BillingFunction` and the local runner can name it.
  */
-export class PipelineFunction extends nodejs.NodejsFunction {
+export class PipelineFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     const { config } = props;
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
@@ -54,10 +76,8 @@ export class PipelineFunction extends nodejs.NodejsFunction {
       removalPolicy: config.removalPolicy,
     });
     super(scope, id, {
-      entry: path.join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      code: bundleCode(props.entry, props.kafkaApis ?? PRODUCER_APIS),
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -75,26 +95,6 @@ export class PipelineFunction extends nodejs.NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         ...props.environment,
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // Stack traces map back to file and line; the sources themselves stay out of the zip.
-        sourcesContent: false,
-        target: 'node22',
-        format: nodejs.OutputFormat.CJS,
-        // The Node.js 22 runtime ships the AWS SDK v3: leaving it out keeps every bundle far under
-        // the size budget (350 KB without a Kafka producer, 600 KB with) and the cold starts short.
-        // The price is that the runtime, not package-lock.json, picks the SDK version; the calls
-        // used here (DynamoDB, S3, STS credentials) are stable across v3 releases.
-        bundleAwsSDK: false,
-        forceDockerBundling: false,
-        define: KAFKA_CLIENT_BUNDLING.define,
-        banner: KAFKA_CLIENT_BUNDLING.banner,
-        esbuildArgs: Object.fromEntries(
-          Object.entries(KAFKA_CLIENT_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
-        ),
-        logLevel: nodejs.LogLevel.WARNING,
       },
     });
 

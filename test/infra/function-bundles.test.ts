@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FUNCTION_ID_TAG, FUNCTIONS } from '../../lambdas/shared/contracts/functions';
 import { resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
@@ -65,5 +66,25 @@ describe('function bundles (dev)', () => {
     );
     expect(Object.values(loaded).length).toBeGreaterThan(0);
     expect(loaded).toEqual(Object.fromEntries(Object.keys(loaded).map((id) => [id, 'function'])));
+  });
+  /** Text only the Kafka client parts no function calls would bring into a bundle. */
+  const UNUSED_CLIENT_PARTS = {
+    'consumer client': 'Cannot leave group while consuming messages.',
+    'avsc (schema registry)': 'unknown type: %j',
+    'ajv (option validation)': 'strict mode',
+  };
+
+  it('GIVEN each bundle WHEN read THEN it carries none of the Kafka client parts no function calls', () => {
+    const found = functions().flatMap(([logicalId, resource]) => {
+      const bundle = readFileSync(
+        join(pipeline.outdir, resource.Metadata!['aws:asset:path'] as string, 'index.js'),
+        'utf8',
+      );
+      return Object.entries(UNUSED_CLIENT_PARTS)
+        .filter(([, marker]) => bundle.includes(marker))
+        .map(([part]) => `${logicalId}: ${part}`);
+    });
+    expect(functions().length).toBeGreaterThan(0);
+    expect(found).toEqual([]);
   });
 });

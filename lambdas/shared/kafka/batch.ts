@@ -8,6 +8,18 @@ import { deadLetterFor } from './dead-letter';
 import { decodeRecord, recordContext, recordsByPartition, type RecordContext } from './msk-event';
 import type { EventPublisher } from './publisher';
 
+/** A partition's records grouped by key (null keys together), each group in offset order. */
+function recordsByKey(records: readonly MSKRecord[]): Map<string, MSKRecord[]> {
+  const byKey = new Map<string, MSKRecord[]>();
+  for (const record of records) {
+    const key = record.key ?? '';
+    const queue = byKey.get(key);
+    if (queue) queue.push(record);
+    else byKey.set(key, [record]);
+  }
+  return byKey;
+}
+
 /**
  * Partial batch response of a Kafka event source mapping: each failed record is named by its
  * topic-partition and offset. Lambda resumes each partition at its lowest failed offset.
@@ -32,35 +44,64 @@ export interface KafkaConsumerOptions {
    * off, Lambda would read a returned list as success, so a transient failure must throw instead.
    */
   readonly partialBatchResponse: boolean;
+  /** Records of one partition in flight at once, each of a different key (default KEY_CONCURRENCY). */
+  readonly keyConcurrency?: number;
   readonly now?: () => Date;
 }
 
 /**
- * The batch loop shared by every Kafka consumer. Partitions are processed concurrently, records
- * within a partition strictly in offset order. A poison record is dead-lettered with its reason and
- * the partition flows on; a transient failure stops its partition so that no later record of the
- * same key overtakes it, and the failed record and everything behind it are retried.
+ * Default records in flight per partition. Six partitions at eight keys each keep 48 requests in
+ * flight, under the AWS SDK's default of 50 sockets per client, so none queue for a connection.
+ */
+export const KEY_CONCURRENCY = 8;
+
+/**
+ * The batch loop shared by every Kafka consumer. Partitions are processed concurrently; within a
+ * partition, records of different keys run concurrently (at most `keyConcurrency` at once) and
+ * records of one key strictly in offset order, so an entity sees its events in the order they were
+ * written. A poison record is dead-lettered with its reason and its key flows on. A transient
+ * failure stops its key; the partition reports its lowest failed offset and every record behind
+ * it, which Lambda redelivers. Records of other keys behind it may already be done: consumers are
+ * idempotent, so the redelivery repeats them harmlessly.
  */
 export function kafkaBatchHandler(options: KafkaConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
   const now = options.now ?? (() => new Date());
+  const concurrency = options.keyConcurrency ?? KEY_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(`keyConcurrency must be a positive integer, got ${concurrency}`);
+  }
 
   async function processPartition(topicPartition: string, records: readonly MSKRecord[]) {
-    for (const [index, record] of records.entries()) {
-      try {
-        await processRecord(record);
-      } catch (error) {
-        logger.error('Record failed transiently; it and the records behind it will be retried', {
-          consumer: options.consumer,
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-          error: error as Error,
-        });
-        metrics.addMetric('RecordsRetried', MetricUnit.Count, records.length - index);
-        return records.slice(index).map((r) => ({ itemIdentifier: { partition: topicPartition, offset: r.offset } }));
+    const queues = [...recordsByKey(records).values()];
+    let lowestFailed = Infinity;
+
+    // Each worker takes the next key (in order of its first offset) and runs its records in order.
+    // A record behind the lowest failed offset is skipped: it is reported for redelivery anyway.
+    async function worker(): Promise<void> {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        for (const record of queue) {
+          if (record.offset > lowestFailed) break;
+          try {
+            await processRecord(record);
+          } catch (error) {
+            lowestFailed = Math.min(lowestFailed, record.offset);
+            logger.error('Record failed transiently; it and the records behind it will be retried', {
+              consumer: options.consumer,
+              topic: record.topic,
+              partition: record.partition,
+              offset: record.offset,
+              error: error as Error,
+            });
+            break;
+          }
+        }
       }
     }
-    return [];
+
+    await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
+    const retried = records.filter((r) => r.offset >= lowestFailed);
+    if (retried.length > 0) metrics.addMetric('RecordsRetried', MetricUnit.Count, retried.length);
+    return retried.map((r) => ({ itemIdentifier: { partition: topicPartition, offset: r.offset } }));
   }
 
   async function processRecord(record: MSKRecord): Promise<void> {

@@ -1,7 +1,7 @@
 import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { requireEnum, requireEnv } from '../config';
 import { ENV } from '../contracts/environment';
+import { CoalescingSender } from './coalescing-sender';
 import type { EventPublisher, OutgoingEvent } from './publisher';
 
 export interface KafkaConnection {
@@ -28,19 +28,17 @@ export function kafkaConnectionFromEnv(clientId: string, env: NodeJS.ProcessEnv 
  * Publishes events to Kafka with an idempotent producer (acks=all, so an acknowledged event is on
  * every in-sync replica; idempotence, so a producer retry never writes a duplicate). The producer
  * and its connections live as long as the Lambda execution environment and are reused across
- * invocations. Sends are serialised: the idempotent producer's sequence numbers stay in order.
+ * invocations. Concurrent publishes (the records of a batch) are coalesced into as few produce
+ * requests as possible, sent one at a time so that the idempotent producer's sequence numbers stay in order.
  */
 export class KafkaEventPublisher implements EventPublisher {
   private producer: Producer<string, string, string, string> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly sender = new CoalescingSender((events) => this.send(events));
 
   constructor(private readonly connection: KafkaConnection) {}
 
   publish(events: readonly OutgoingEvent[]): Promise<void> {
-    if (events.length === 0) return Promise.resolve();
-    const send = this.queue.then(() => this.send(events));
-    this.queue = send.catch(() => undefined);
-    return send;
+    return this.sender.publish(events);
   }
 
   async close(): Promise<void> {
@@ -77,7 +75,12 @@ export class KafkaEventPublisher implements EventPublisher {
             tls: {},
             sasl: {
               mechanism: 'OAUTHBEARER' as const,
-              token: async () => (await generateAuthToken({ region: this.connection.region! })).token,
+              // Loaded on the first connection, not at module init: the signer pulls in the SDK's
+              // credential chain (~200 ms of cold start), which a function that never connects skips.
+              token: async () => {
+                const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+                return (await generateAuthToken({ region: this.connection.region! })).token;
+              },
             },
           }
         : {}),

@@ -313,7 +313,7 @@ describe('billing consumer: transient failures', () => {
     ],
     ['ThrottlingException', new ThrottlingException({ message: 'throttled', $metadata: {} })],
   ])(
-    'GIVEN DynamoDB answers %s for one record WHEN handled THEN that record and the rest of its partition are returned as batchItemFailures',
+    'GIVEN DynamoDB answers %s for one record WHEN handled THEN that record and the rest of its partition are returned as batchItemFailures, and the failed order is not charged',
     async (_name, error) => {
       const { handler, payments, table, deadLetters } = setup();
       payments.fault = failing(error, { keys: ['b'] });
@@ -324,7 +324,9 @@ describe('billing consumer: transient failures', () => {
         { itemIdentifier: { partition: 'orders-1', offset: 6 } },
         { itemIdentifier: { partition: 'orders-1', offset: 7 } },
       ]);
-      expect([...table.keys()].sort()).toEqual(['a', 'd']);
+      // Records of other keys behind the failure (c) may run concurrently; they are redone, idempotently, on retry.
+      expect(table.has('b')).toBe(false);
+      expect([...table.keys()]).toEqual(expect.arrayContaining(['a', 'd']));
       expect(deadLetters()).toEqual([]);
     },
   );

@@ -155,7 +155,8 @@ describe('inventory consumer: poison records', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect([...reservations.keys()]).toEqual(['12380', '12385']);
-    expect(deadLetters().map((d) => [d.source.offset, d.reason])).toEqual([
+    const byOffset = deadLetters().sort((x, y) => x.source.offset - y.source.offset);
+    expect(byOffset.map((d) => [d.source.offset, d.reason])).toEqual([
       [3002, 'paid BillingOutcome without items: nothing to reserve'],
       [3003, expect.stringMatching(/^schema violation in BillingOutcome: payment_status: Invalid option/)],
       [3004, 'unknown event_type "StockChanged" on topic billing_outcome'],
@@ -241,7 +242,9 @@ describe('inventory consumer: transient failures', () => {
         { itemIdentifier: { partition: 'billing_outcome-3', offset: 21 } },
         { itemIdentifier: { partition: 'billing_outcome-3', offset: 22 } },
       ]);
-      expect([...reservations.keys()].sort()).toEqual(['a', 'd']);
+      // Other keys behind the failure may run concurrently and are redone, idempotently, on retry.
+      expect(reservations.has('b')).toBe(false);
+      expect([...reservations.keys()]).toEqual(expect.arrayContaining(['a', 'd']));
       expect(publisher.on('inventory_outcome').map((p) => p.event.event_type)).not.toContain('OrderCancelled');
       expect(publisher.on('dead_letter')).toEqual([]);
     },
