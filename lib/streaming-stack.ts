@@ -7,7 +7,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct, IConstruct } from 'constructs';
 import type { TopicName } from '../lambdas/shared/contracts/topics';
 import { resourcePrefix, type StageConfig } from './config';
-import { KafkaTopics } from './kafka-topics';
+import { brokerProperties, KafkaTopics } from './kafka-topics';
 
 export interface StreamingStackProps extends StackProps {
   readonly config: StageConfig;
@@ -69,15 +69,11 @@ export class StreamingStack extends Stack {
       });
       const configuration = new msk.CfnConfiguration(this, 'ClusterConfiguration', {
         name: this.clusterName,
-        description: 'Durable defaults: no auto-created topics, three replicas, two in sync for acks=all',
+        description: 'Durable defaults: no auto-created topics, three replicas, two in sync for acks=all, 7-day retention',
         kafkaVersionsList: [config.msk.kafkaVersion],
-        serverProperties: [
-          'auto.create.topics.enable=false',
-          'default.replication.factor=3',
-          'min.insync.replicas=2',
-          'unclean.leader.election.enable=false',
-          `num.partitions=3`,
-        ].join('\n'),
+        serverProperties: Object.entries(brokerProperties())
+          .map(([key, value]) => `${key}=${value}`)
+          .join('\n'),
       });
       const cluster = new msk.CfnCluster(this, 'Cluster', {
         clusterName: this.clusterName,

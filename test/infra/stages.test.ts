@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
-import { TOPIC_RETENTION_MS, TOPICS } from '../../lambdas/shared/contracts/topics';
+import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { type StageName } from '../../lib/config';
 import { ensureCfnLint, lintAssembly } from './support/cfn-lint';
 import { render, resourcesOfType, STACK_PARTS, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
@@ -74,15 +74,11 @@ describe.each(STAGES)('%s stage', (stage) => {
       expect(groups.every(([, g]) => g.Properties!.SecurityGroupIngress === undefined)).toBe(true);
     });
 
-    it('GIVEN TOPICS WHEN synthesized THEN each is an AWS::MSK::Topic with its partitions, 3 replicas, min ISR 2 and the retention', () => {
+    it('GIVEN TOPICS WHEN synthesized THEN each is an AWS::MSK::Topic with its partitions and 3 replicas (retention and min ISR from the cluster configuration)', () => {
       const topics = resourcesOfType(p().json.streaming, 'AWS::MSK::Topic').map(([, t]) => ({
         name: t.Properties!.TopicName,
         partitions: t.Properties!.PartitionCount,
         replicas: t.Properties!.ReplicationFactor,
-        configs: Buffer.from(t.Properties!.Configs as string, 'base64')
-          .toString('utf8')
-          .split('\n')
-          .sort(),
         deletion: t.DeletionPolicy,
       }));
       expect(topics.sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual(
@@ -91,7 +87,6 @@ describe.each(STAGES)('%s stage', (stage) => {
             name: t.name,
             partitions: t.partitions,
             replicas: 3,
-            configs: ['min.insync.replicas=2', `retention.ms=${TOPIC_RETENTION_MS}`],
             deletion: stage === 'prod' ? 'Retain' : 'Delete',
           }))
           .sort((a, b) => a.name.localeCompare(b.name)),
