@@ -301,6 +301,20 @@ export function resourcePrefix(stage: StageName): string {
   return `order-pipeline-${stage}`;
 }
 
+/**
+ * The MSK configuration's name carries the Kafka version it is for: `KafkaVersionsList` and `Name`
+ * are both create-only, so a version bump replaces the configuration, and CloudFormation can only
+ * create the replacement beside the old one under a new name.
+ */
+export function mskConfigurationName(stage: StageName, kafkaVersion: string): string {
+  return `${resourcePrefix(stage)}-kafka-${kafkaVersion.replace(/\./g, '-')}`;
+}
+
+/** The tags of every resource of a stage (applied stack-wide in bin/ through buildPipeline). */
+export function stageTags(stage: StageName): Record<string, string> {
+  return { project: 'order-pipeline', stage };
+}
+
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

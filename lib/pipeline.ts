@@ -1,6 +1,6 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { stackName, type StageConfig } from './config';
+import { stackName, type StageConfig, stageTags } from './config';
 import { DataStack } from './data-stack';
 import { NetworkStack } from './network-stack';
 import { ServicesStack } from './services-stack';
@@ -56,8 +56,7 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
     archiveWritePolicy: data.archiveWritePolicy,
   });
   for (const stack of [network, streaming, data, services]) {
-    Tags.of(stack).add('project', 'order-pipeline');
-    Tags.of(stack).add('stage', config.stage);
+    for (const [key, value] of Object.entries(stageTags(config.stage))) Tags.of(stack).add(key, value);
   }
   return { network, streaming, data, services };
 }

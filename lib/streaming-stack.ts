@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,7 +6,7 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct, IConstruct } from 'constructs';
 import type { TopicName } from '../lambdas/shared/contracts/topics';
-import { resourcePrefix, type StageConfig } from './config';
+import { mskConfigurationName, resourcePrefix, type StageConfig, stageTags } from './config';
 import { brokerProperties, KafkaTopics } from './kafka-topics';
 
 export interface StreamingStackProps extends StackProps {
@@ -68,13 +68,17 @@ export class StreamingStack extends Stack {
         removalPolicy: config.removalPolicy,
       });
       const configuration = new msk.CfnConfiguration(this, 'ClusterConfiguration', {
-        name: this.clusterName,
-        description: 'Durable defaults: no auto-created topics, three replicas, two in sync for acks=all, 7-day retention',
+        name: mskConfigurationName(config.stage, config.msk.kafkaVersion),
+        description:
+          'Durable defaults: no auto-created topics, three replicas, two in sync for acks=all, 7-day retention',
         kafkaVersionsList: [config.msk.kafkaVersion],
         serverProperties: Object.entries(brokerProperties())
           .map(([key, value]) => `${key}=${value}`)
           .join('\n'),
       });
+      // KafkaVersion, broker type and size, configuration and monitoring update in place; the name,
+      // subnets, security groups and encryption are create-only, and the cluster ARN is exported to
+      // the services stack, so changing those needs a new stage (README, "What an update can change").
       const cluster = new msk.CfnCluster(this, 'Cluster', {
         clusterName: this.clusterName,
         kafkaVersion: config.msk.kafkaVersion,
@@ -109,6 +113,21 @@ export class StreamingStack extends Stack {
         clientAuthentication: { sasl: { iam: { enabled: true } } },
         vpcConfigs: [{ subnetIds, securityGroups: [this.clusterSecurityGroup.securityGroupId] }],
       });
+      // Its Tags are create-only: a tag added app- or stack-wide after the first deploy would replace
+      // the cluster (and fail on its fixed name). Only the stage's own tags, fixed for its life, stay.
+      const stageTagKeys = Object.keys(stageTags(config.stage));
+      Aspects.of(cluster).add(
+        {
+          visit: (node) => {
+            if (node !== cluster) return;
+            for (const key of Object.keys(cluster.tags.tagValues())) {
+              if (!stageTagKeys.includes(key)) cluster.tags.removeTag(key, 1_000);
+            }
+          },
+        },
+        // After the Tag aspects (MUTATING or DEFAULT, by feature flag), which set what this removes.
+        { priority: AspectPriority.DEFAULT + 1 },
+      );
       cluster.applyRemovalPolicy(config.removalPolicy);
       this.clusterArn = cluster.attrArn;
     }

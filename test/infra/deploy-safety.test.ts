@@ -1,6 +1,12 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Tags } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TOPIC_RETENTION_MS, TOPICS } from '../../lambdas/shared/contracts/topics';
-import type { ConfigContext } from '../../lib/config';
+import { type ConfigContext, loadStageConfig, mskConfigurationName, stageTags } from '../../lib/config';
+import { NetworkStack } from '../../lib/network-stack';
+import { StreamingStack } from '../../lib/streaming-stack';
 import { resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
 
 /**
@@ -13,23 +19,26 @@ const VARIANTS: Record<string, ConfigContext> = {
   serverless: { stage: 'dev', clusterType: 'serverless' },
 };
 
+// Synthesized on first use (each bundles every function), so that `-t` can run a part alone.
 const pipelines: Record<string, SynthesizedPipeline> = {};
-
-beforeAll(() => {
-  for (const [name, context] of Object.entries(VARIANTS)) pipelines[name] = synthesizePipeline(context);
-}, 900_000);
+const synthesized = (variant: string) => (pipelines[variant] ??= synthesizePipeline(VARIANTS[variant]));
+jest.setTimeout(600_000);
 
 afterAll(() => Object.values(pipelines).forEach((p) => p.dispose()));
 
 describe.each(Object.keys(VARIANTS))('%s', (variant) => {
-  const p = () => pipelines[variant];
+  const p = () => synthesized(variant);
   const provisioned = () => p().config.clusterType === 'provisioned';
 
   describe('topic configuration', () => {
     it('GIVEN TOPICS WHEN synthesized THEN no AWS::MSK::Topic carries per-topic Configs', () => {
       const topics = resourcesOfType(p().json.streaming, 'AWS::MSK::Topic');
       expect(topics.map(([, t]) => t.Properties!.TopicName).sort()).toEqual(
-        provisioned() ? Object.values(TOPICS).map((t) => t.name).sort() : [],
+        provisioned()
+          ? Object.values(TOPICS)
+              .map((t) => t.name)
+              .sort()
+          : [],
       );
       for (const [, topic] of topics) expect(topic.Properties).not.toHaveProperty('Configs');
     });
@@ -61,4 +70,66 @@ describe.each(Object.keys(VARIANTS))('%s', (variant) => {
       for (const [, topic] of topics) expect(topic.Properties!.RetentionMs).toBe(String(TOPIC_RETENTION_MS));
     });
   });
+});
+
+describe.each(Object.keys(VARIANTS))('%s: updates that must not need a new stage', (variant) => {
+  const p = () => synthesized(variant);
+
+  it('GIVEN the MSK configuration WHEN synthesized THEN its create-only name carries the Kafka version, so a version bump can replace it', () => {
+    const { stage, msk, clusterType } = p().config;
+    const configurations = resourcesOfType(p().json.streaming, 'AWS::MSK::Configuration').map(([, c]) => ({
+      name: c.Properties!.Name,
+      versions: c.Properties!.KafkaVersionsList,
+    }));
+    const clusterVersions = resourcesOfType(p().json.streaming, 'AWS::MSK::Cluster').map(
+      ([, c]) => c.Properties!.KafkaVersion,
+    );
+    const provisionedCluster = clusterType === 'provisioned';
+    expect(configurations).toEqual(
+      provisionedCluster ? [{ name: mskConfigurationName(stage, msk.kafkaVersion), versions: [msk.kafkaVersion] }] : [],
+    );
+    expect(clusterVersions).toEqual(provisionedCluster ? [msk.kafkaVersion] : []);
+  });
+
+  it('GIVEN the serverless cluster WHEN synthesized THEN its create-only Tags are exactly the stage tags', () => {
+    const clusters = resourcesOfType(p().json.streaming, 'AWS::MSK::ServerlessCluster');
+    expect(clusters).toHaveLength(p().config.clusterType === 'serverless' ? 1 : 0);
+    for (const [, cluster] of clusters) expect(cluster.Properties!.Tags).toEqual(stageTags(p().config.stage));
+  });
+});
+
+describe('Kafka version bumps and tags (no synthesis of the services)', () => {
+  it('GIVEN two Kafka versions WHEN naming their MSK configurations THEN the names differ and are valid MSK names', () => {
+    const names = ['3.9.x.kraft', '4.1.x.kraft'].map((v) => mskConfigurationName('prod', v));
+    expect(names).toEqual(['order-pipeline-prod-kafka-3-9-x-kraft', 'order-pipeline-prod-kafka-4-1-x-kraft']);
+    for (const name of names) expect(name).toMatch(/^[0-9A-Za-z][0-9A-Za-z-]{0,63}$/);
+  });
+
+  it('GIVEN a tag added app-wide after the first deploy WHEN synthesized THEN the serverless cluster still has only the stage tags', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-tags-'));
+    try {
+      const app = new App({ outdir });
+      const config = loadStageConfig({ clusterType: 'serverless' });
+      const network = new NetworkStack(app, 'Network', { config });
+      const streaming = new StreamingStack(app, 'Streaming', {
+        config,
+        vpc: network.vpc,
+        kafkaClientSecurityGroup: network.kafkaClientSecurityGroup,
+      });
+      for (const [key, value] of Object.entries(stageTags('dev'))) Tags.of(app).add(key, value);
+      Tags.of(app).add('cost-centre', '42');
+      const template = Template.fromStack(streaming);
+      const tagsOf = (type: string) =>
+        Object.values(template.findResources(type)).map(
+          (r) => (r as { Properties: { Tags: unknown } }).Properties.Tags,
+        );
+      expect(tagsOf('AWS::MSK::ServerlessCluster')).toEqual([stageTags('dev')]);
+      // The tag did reach the other resources: the cluster is left out on purpose, not by accident.
+      expect(tagsOf('AWS::EC2::SecurityGroup')).toEqual([
+        expect.arrayContaining([{ Key: 'cost-centre', Value: '42' }]),
+      ]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
