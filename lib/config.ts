@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { TOPIC_RETENTION_MS } from '../lambdas/shared/contracts/topics';
+import { resolveAvailabilityZoneIds } from './availability-zones';
 
 /**
  * The one typed stage configuration of the CDK app. `-c stage=dev|prod` picks the stage,
@@ -49,6 +50,8 @@ export interface StageConfig {
      */
     readonly interfaceEndpointAzs: 1 | 2 | 3;
     readonly flowLogRetention: RetentionDays;
+    /** The three AZ IDs of the subnets; undefined: the deploy region's default (lib/availability-zones.ts). */
+    readonly availabilityZoneIds?: readonly string[];
   };
   readonly msk: {
     /** KRaft metadata mode (no ZooKeeper). 3.9 is the last 3.x line; 4.x is the upgrade path. */
@@ -191,6 +194,10 @@ export interface ConfigContext {
   readonly clusterType?: unknown;
   readonly apiAuth?: unknown;
   readonly alarmEmail?: unknown;
+  /** The region the CLI deploys to (`-c region=...`, else CDK_DEFAULT_REGION), when known. */
+  readonly region?: unknown;
+  /** `-c availabilityZoneIds=use1-az1,use1-az2,use1-az4`. */
+  readonly availabilityZoneIds?: unknown;
 }
 
 export function loadStageConfig(context: ConfigContext): StageConfig {
@@ -200,10 +207,12 @@ export function loadStageConfig(context: ConfigContext): StageConfig {
   const authorization =
     context.apiAuth === undefined ? defaults.api.authorization : oneOf('apiAuth', context.apiAuth, API_AUTHORIZATIONS);
   const email = context.alarmEmail === undefined ? undefined : String(context.alarmEmail);
+  const availabilityZoneIds = resolveAvailabilityZoneIds(context);
   const config: StageConfig = {
     ...defaults,
     stage,
     clusterType,
+    network: { ...defaults.network, availabilityZoneIds },
     api: { ...defaults.api, authorization },
     alarms: { ...defaults.alarms, email },
   };

@@ -1,7 +1,8 @@
-import { Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnMapping, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEFAULT_AVAILABILITY_ZONE_IDS, MSK_BROKER_NODES } from './availability-zones';
 import type { StageConfig } from './config';
 
 /** A literal (not the VPC's CidrBlock attribute) so that security group rules stay checkable at synth. */
@@ -26,13 +27,19 @@ export class NetworkStack extends Stack {
   /** Functions in the VPC that never talk to Kafka (the order API). */
   readonly functionSecurityGroup: ec2.SecurityGroup;
 
+  /** The subnets' AZ IDs: literals, or tokens that pick the deploy region's row of the defaults. */
+  private readonly azIds: string[];
+
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.azIds = config.network.availabilityZoneIds
+      ? [...config.network.availabilityZoneIds]
+      : defaultAzIdsAtDeployTime(this);
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
-      maxAzs: 3,
+      maxAzs: MSK_BROKER_NODES,
       natGateways: 0,
       subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
       gatewayEndpoints: {
@@ -41,6 +48,12 @@ export class NetworkStack extends Stack {
       },
       restrictDefaultSecurityGroup: true,
     });
+    // The Vpc construct knows AZ names only: each subnet gets its AZ as an ID instead.
+    for (const subnet of this.vpc.isolatedSubnets) {
+      const cfnSubnet = subnet.node.defaultChild as ec2.CfnSubnet;
+      cfnSubnet.addPropertyDeletionOverride('AvailabilityZone');
+      cfnSubnet.addPropertyOverride('AvailabilityZoneId', subnet.availabilityZone);
+    }
 
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       retention: config.network.flowLogRetention,
@@ -100,10 +113,20 @@ export class NetworkStack extends Stack {
   }
 
   /**
-   * Three AZs without an AZ lookup: the stack stays environment-agnostic (synth needs no
-   * credentials) and CloudFormation resolves the region's first three zones at deploy time.
+   * The AZ IDs (see lib/availability-zones.ts), never an AZ lookup: synth needs no credentials.
+   * The Vpc construct uses these as its "AZ names"; the subnets above turn them into AZ IDs.
    */
   override get availabilityZones(): string[] {
-    return [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs()));
+    return this.azIds;
   }
+}
+
+/** Region-agnostic: CloudFormation reads the deploy region's row of the defaults (or fails on a region without one). */
+function defaultAzIdsAtDeployTime(stack: Stack): string[] {
+  const mapping = new CfnMapping(stack, 'AvailabilityZoneIds', {
+    mapping: Object.fromEntries(
+      Object.entries(DEFAULT_AVAILABILITY_ZONE_IDS).map(([region, ids]) => [region, { ids: ids.join(',') }]),
+    ),
+  });
+  return Fn.split(',', mapping.findInMap(Aws.REGION, 'ids'), MSK_BROKER_NODES);
 }

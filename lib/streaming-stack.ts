@@ -6,6 +6,7 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct, IConstruct } from 'constructs';
 import type { TopicName } from '../lambdas/shared/contracts/topics';
+import { MSK_BROKER_NODES } from './availability-zones';
 import { mskConfigurationName, resourcePrefix, type StageConfig, stageTags } from './config';
 import { brokerProperties, KafkaTopics } from './kafka-topics';
 
@@ -83,7 +84,7 @@ export class StreamingStack extends Stack {
         clusterName: this.clusterName,
         kafkaVersion: config.msk.kafkaVersion,
         // One broker per AZ: replication factor 3 survives the loss of an AZ with min.insync.replicas 2.
-        numberOfBrokerNodes: 3,
+        numberOfBrokerNodes: MSK_BROKER_NODES,
         brokerNodeGroupInfo: {
           instanceType: config.msk.brokerInstanceType,
           clientSubnets: subnetIds,

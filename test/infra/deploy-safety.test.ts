@@ -5,9 +5,10 @@ import { App, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TOPIC_RETENTION_MS, TOPICS } from '../../lambdas/shared/contracts/topics';
 import { type ConfigContext, loadStageConfig, mskConfigurationName, stageTags } from '../../lib/config';
+import { DEFAULT_AVAILABILITY_ZONE_IDS } from '../../lib/availability-zones';
 import { NetworkStack } from '../../lib/network-stack';
 import { StreamingStack } from '../../lib/streaming-stack';
-import { resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
+import { render, resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
 
 /**
  * What a first `cdk deploy`, a later upgrade and a quiet night in production need from the
@@ -132,4 +133,72 @@ describe('Kafka version bumps and tags (no synthesis of the services)', () => {
       rmSync(outdir, { recursive: true, force: true });
     }
   }, 300_000);
+});
+
+describe.each(Object.keys(VARIANTS))('%s: availability zones', (variant) => {
+  const p = () => synthesized(variant);
+
+  it("GIVEN no region at synth WHEN synthesized THEN the 3 subnets take distinct AZ IDs from the deploy region's defaults, never Fn::GetAZs", () => {
+    const subnets = resourcesOfType(p().json.network, 'AWS::EC2::Subnet').map(([, s]) => s.Properties!);
+    expect(subnets).toHaveLength(3);
+    expect(subnets.map((s) => s.AvailabilityZone)).toEqual([undefined, undefined, undefined]);
+    expect(subnets.map((s) => render(s.AvailabilityZoneId))).toEqual(
+      [0, 1, 2].map((i) => `\${Select(${i},\${Split(,,\${Fn::FindInMap(AvailabilityZoneIds,\${AWS::Region},ids)})})}`),
+    );
+    expect(JSON.stringify(p().json.network)).not.toContain('Fn::GetAZs');
+    const mapping = (p().json as unknown as { network: { Mappings: Record<string, Record<string, { ids: string }>> } })
+      .network.Mappings.AvailabilityZoneIds;
+    expect(mapping['us-east-1'].ids).toBe('use1-az1,use1-az2,use1-az4');
+  });
+});
+
+describe('availability zones (no synthesis of the services)', () => {
+  const networkOf = (context: ConfigContext) => {
+    const app = new App();
+    const stack = new NetworkStack(app, 'Network', { config: loadStageConfig(context) });
+    return Template.fromStack(stack).toJSON() as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+  };
+  const subnetAzIds = (template: ReturnType<typeof networkOf>) =>
+    Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::EC2::Subnet')
+      .map((r) => r.Properties.AvailabilityZoneId);
+
+  it("GIVEN the region the CLI deploys to WHEN synthesized THEN the subnets use that region's default AZ IDs as literals", () => {
+    expect(subnetAzIds(networkOf({ region: 'eu-west-1' }))).toEqual(['euw1-az1', 'euw1-az2', 'euw1-az3']);
+  });
+
+  it('GIVEN explicit AZ IDs WHEN synthesized THEN they win over the region default', () => {
+    expect(subnetAzIds(networkOf({ region: 'us-east-1', availabilityZoneIds: 'use1-az4,use1-az5,use1-az6' }))).toEqual([
+      'use1-az4',
+      'use1-az5',
+      'use1-az6',
+    ]);
+  });
+
+  it('GIVEN a region without a default WHEN loading the config THEN synth fails naming the setting', () => {
+    expect(() => loadStageConfig({ region: 'us-west-1' })).toThrow(
+      /No default availability zones for region us-west-1: pass -c availabilityZoneIds=/,
+    );
+  });
+
+  it('GIVEN two AZ IDs for three brokers WHEN loading the config THEN synth fails with the rule', () => {
+    expect(() => loadStageConfig({ availabilityZoneIds: 'usw1-az1,usw1-az3' })).toThrow(
+      /3 AZ IDs are needed, one per broker.* \(got 2: usw1-az1, usw1-az3\)/,
+    );
+  });
+
+  it('GIVEN an AZ MSK refuses, a duplicate or a name instead of an ID WHEN loading the config THEN every reason is given', () => {
+    expect(() => loadStageConfig({ availabilityZoneIds: ['use1-az3', 'use1-az3', 'us-east-1a'] })).toThrow(
+      /the AZ IDs must differ.*us-east-1a is not an AZ ID.*MSK refuses client subnets in use1-az3/,
+    );
+  });
+
+  it('GIVEN the default table WHEN checked THEN every region has 3 distinct AZ IDs of its own region code', () => {
+    for (const [region, ids] of Object.entries(DEFAULT_AVAILABILITY_ZONE_IDS)) {
+      expect({ region, ids: loadStageConfig({ region }).network.availabilityZoneIds }).toEqual({ region, ids });
+      expect(new Set(ids.map((id) => id.replace(/-az\d+$/, ''))).size).toBe(1);
+    }
+  });
 });

@@ -230,7 +230,7 @@ describe.each(STAGES)('%s stage', (stage) => {
       t.resourceCountIs('AWS::EC2::InternetGateway', 0);
       t.resourceCountIs('AWS::EC2::FlowLog', 1);
       const azs = resourcesOfType(p().json.network, 'AWS::EC2::Subnet').map(([, s]) =>
-        JSON.stringify(s.Properties!.AvailabilityZone),
+        JSON.stringify(s.Properties!.AvailabilityZoneId),
       );
       expect(new Set(azs).size).toBe(3);
     });
