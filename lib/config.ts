@@ -44,11 +44,6 @@ export interface StageConfig {
   /** Stateful resources (cluster, topics, tables, buckets, keys, log groups). */
   readonly removalPolicy: RemovalPolicy;
   readonly network: {
-    /**
-     * AZs that get an interface endpoint (Lambda, STS) for the MSK event pollers. One is enough for a
-     * dev stage (traffic from the other AZs crosses over); three keep prod up when an AZ is down.
-     */
-    readonly interfaceEndpointAzs: 1 | 2 | 3;
     readonly flowLogRetention: RetentionDays;
     /** The three AZ IDs of the subnets; undefined: the deploy region's default (lib/availability-zones.ts). */
     readonly availabilityZoneIds?: readonly string[];
@@ -106,7 +101,7 @@ const SIX_DAYS = Duration.days(6);
 const DEFAULTS: Record<StageName, StageDefaults> = {
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
-    network: { interfaceEndpointAzs: 1, flowLogRetention: RetentionDays.ONE_WEEK },
+    network: { flowLogRetention: RetentionDays.ONE_WEEK },
     msk: {
       kafkaVersion: '3.9.x.kraft',
       brokerInstanceType: 'kafka.m7g.large',
@@ -147,7 +142,7 @@ const DEFAULTS: Record<StageName, StageDefaults> = {
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
-    network: { interfaceEndpointAzs: 3, flowLogRetention: RetentionDays.THREE_MONTHS },
+    network: { flowLogRetention: RetentionDays.THREE_MONTHS },
     msk: {
       kafkaVersion: '3.9.x.kraft',
       brokerInstanceType: 'kafka.m7g.large',

@@ -14,11 +14,9 @@ export interface NetworkStackProps extends StackProps {
 
 /**
  * A VPC over three AZs with private subnets only, and no NAT gateway in any stage: nothing in the
- * system needs the internet. The functions reach DynamoDB and S3 through gateway endpoints (free),
- * the brokers inside the VPC, and the MSK event pollers (which run in the cluster's subnets) reach
- * Lambda and STS through interface endpoints. Two endpoints in one AZ (dev, about $15 a month)
- * or in three (prod, about $44) cost less than one NAT gateway per AZ (about $99 a month for three,
- * plus a charge per GB), and leave no path out of the VPC for data to leak through.
+ * system needs the internet. The functions reach DynamoDB and S3 through gateway endpoints (free;
+ * S3 also carries the S3 on-failure destination), the brokers inside the VPC, and Lambda's MSK
+ * event pollers, in provisioned mode, need no endpoint. No path leads out of the VPC.
  */
 export class NetworkStack extends Stack {
   readonly vpc: ec2.Vpc;
@@ -64,27 +62,10 @@ export class NetworkStack extends Stack {
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
-    // The MSK event pollers call Lambda (to invoke) and STS (to assume the execution role) from
-    // the cluster's subnets: https://docs.aws.amazon.com/lambda/latest/dg/with-msk-cluster-network.html
-    const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
-      vpc: this.vpc,
-      description: 'Interface endpoints: HTTPS from inside the VPC',
-      allowAllOutbound: false,
-    });
-    endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from the VPC');
-    const endpointSubnets = { subnets: this.vpc.isolatedSubnets.slice(0, config.network.interfaceEndpointAzs) };
-    for (const [name, service] of [
-      ['Lambda', ec2.InterfaceVpcEndpointAwsService.LAMBDA],
-      ['Sts', ec2.InterfaceVpcEndpointAwsService.STS],
-    ] as const) {
-      this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
-        service,
-        subnets: endpointSubnets,
-        privateDnsEnabled: true,
-        securityGroups: [endpointSecurityGroup],
-        open: false,
-      });
-    }
+    // No interface endpoints: "AWS PrivateLink VPC endpoints are required for functions with event
+    // source mappings that use the default (on-demand) mode for event pollers" (Lambda developer
+    // guide), and every mapping here is in provisioned mode. The functions call no STS: the MSK IAM
+    // signer signs with the credentials Lambda hands them.
 
     this.kafkaClientSecurityGroup = new ec2.SecurityGroup(this, 'KafkaClientSecurityGroup', {
       vpc: this.vpc,
@@ -93,7 +74,7 @@ export class NetworkStack extends Stack {
     });
     this.functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
       vpc: this.vpc,
-      description: 'Functions that reach only AWS services through the VPC endpoints',
+      description: 'Functions that reach only AWS services through the gateway endpoints',
       allowAllOutbound: true,
     });
 

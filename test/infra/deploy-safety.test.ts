@@ -202,3 +202,25 @@ describe('availability zones (no synthesis of the services)', () => {
     }
   });
 });
+
+describe.each(Object.keys(VARIANTS))('%s: cost with no use', (variant) => {
+  const p = () => synthesized(variant);
+
+  it('GIVEN provisioned event pollers WHEN synthesized THEN only the free S3 and DynamoDB gateway endpoints exist', () => {
+    const modes = resourcesOfType(p().json.services, 'AWS::Lambda::EventSourceMapping')
+      .filter(([, m]) => m.Properties!.Topics !== undefined)
+      .map(
+        ([, m]) => (m.Properties!.ProvisionedPollerConfig as { MinimumPollers?: number } | undefined)?.MinimumPollers,
+      );
+    expect(modes.length).toBeGreaterThan(0);
+    expect(modes.every((minimum) => typeof minimum === 'number' && minimum >= 1)).toBe(true);
+    const endpoints = resourcesOfType(p().json.network, 'AWS::EC2::VPCEndpoint').map(([, e]) => [
+      render(e.Properties!.ServiceName).replace(/^.*\./, ''),
+      e.Properties!.VpcEndpointType,
+    ]);
+    expect(endpoints.sort()).toEqual([
+      ['dynamodb', 'Gateway'],
+      ['s3', 'Gateway'],
+    ]);
+  });
+});

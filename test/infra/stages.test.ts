@@ -235,18 +235,14 @@ describe.each(STAGES)('%s stage', (stage) => {
       expect(new Set(azs).size).toBe(3);
     });
 
-    it('GIVEN private subnets WHEN synthesized THEN gateway endpoints serve DynamoDB and S3 and interface endpoints Lambda and STS', () => {
+    it('GIVEN private subnets WHEN synthesized THEN gateway endpoints serve DynamoDB and S3, and no interface endpoint costs by the hour', () => {
       const endpoints = resourcesOfType(p().json.network, 'AWS::EC2::VPCEndpoint').map(([, e]) => ({
         service: render(e.Properties!.ServiceName).replace(/^.*\./, ''),
         type: e.Properties!.VpcEndpointType,
-        subnets: (e.Properties!.SubnetIds as unknown[] | undefined)?.length,
       }));
-      const azs = p().config.network.interfaceEndpointAzs;
       expect(endpoints.sort((a, b) => a.service.localeCompare(b.service))).toEqual([
-        { service: 'dynamodb', type: 'Gateway', subnets: undefined },
-        { service: 'lambda', type: 'Interface', subnets: azs },
-        { service: 's3', type: 'Gateway', subnets: undefined },
-        { service: 'sts', type: 'Interface', subnets: azs },
+        { service: 'dynamodb', type: 'Gateway' },
+        { service: 's3', type: 'Gateway' },
       ]);
     });
   });
@@ -365,7 +361,6 @@ describe('dev and prod differ where they should', () => {
         resourcesOfType(pipelines[stage].json.data, 'AWS::DynamoDB::Table').map(([, t]) => t.DeletionPolicy),
       ),
       autoDelete: resourcesOfType(pipelines[stage].json.data, 'Custom::S3AutoDeleteObjects').length,
-      endpointSubnets: pipelines[stage].config.network.interfaceEndpointAzs,
       brokerVolume: (
         resourcesOfType(pipelines[stage].json.streaming, 'AWS::MSK::Cluster')[0][1].Properties!.BrokerNodeGroupInfo as {
           StorageInfo: { EBSStorageInfo: { VolumeSize: number } };
@@ -375,13 +370,11 @@ describe('dev and prod differ where they should', () => {
     expect(summary('dev')).toEqual({
       tableRetention: new Set(['Delete']),
       autoDelete: 2,
-      endpointSubnets: 1,
       brokerVolume: 20,
     });
     expect(summary('prod')).toEqual({
       tableRetention: new Set(['Retain']),
       autoDelete: 0,
-      endpointSubnets: 3,
       brokerVolume: 200,
     });
   });
