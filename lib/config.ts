@@ -34,7 +34,10 @@ export interface MappingSettings {
    * a stage share one poller group (and so their Event Poller Units).
    */
   readonly pollers: { readonly minimum: number; readonly maximum: number };
-  /** ESM metrics (EventCount, ErrorCount, KafkaMetrics): per-mapping visibility at CloudWatch custom metric prices. */
+  /**
+   * ErrorCount and KafkaMetrics on top of EventCount, which every stage emits (the alarm on records
+   * Lambda gives up on reads it): more per-mapping detail at CloudWatch custom metric prices.
+   */
   readonly enhancedMetrics: boolean;
 }
 

@@ -192,17 +192,36 @@ export class Monitoring extends Construct {
       );
       return metric.with({ label: service });
     });
-    // Records Lambda itself gave up on (retries exhausted) and sent to the on-failure destination.
+    // Records Lambda itself gave up on (retries exhausted or too old), per mapping: those it sent to
+    // the on-failure destination and those it dropped because that delivery failed too. Both are in
+    // the mapping's EventCount metrics group, which every stage turns on for this alarm.
     const lambdaFailures = props.functions.flatMap((f) =>
-      f.mappings.map(
-        ({ subscription, mapping }) =>
-          new cloudwatch.MathExpression({
-            expression: `SEARCH('{AWS/Lambda} MetricName="OnFailureDestinationDeliveredEventCount" "${mapping.eventSourceMappingId}"', 'Sum', 300)`,
-            label: subscription.id,
-            usingMetrics: {},
+      f.mappings.map(({ subscription, mapping }) => {
+        const metric = (metricName: string) =>
+          new cloudwatch.Metric({
+            namespace: 'AWS/Lambda',
+            metricName,
+            dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
+            statistic: cloudwatch.Stats.SUM,
             period: fiveMinutes,
-          }),
-      ),
+          });
+        const givenUp = new cloudwatch.MathExpression({
+          expression: 'FILL(delivered, 0) + FILL(dropped, 0)',
+          usingMetrics: {
+            delivered: metric('OnFailureDestinationDeliveredEventCount'),
+            dropped: metric('DroppedEventCount'),
+          },
+          label: subscription.id,
+          period: fiveMinutes,
+        });
+        alarm(
+          `${pascal(subscription.id)}GivenUp`,
+          givenUp,
+          1,
+          `Lambda gave up on records of ${subscription.topic} for ${subscription.consumerGroupId} after its retries: read them in the on-failure destination and re-drive them`,
+        );
+        return givenUp;
+      }),
     );
 
     // DynamoDB throttles per table.
@@ -230,7 +249,7 @@ export class Monitoring extends Construct {
     widgets.push([
       new cloudwatch.GraphWidget({ title: 'Dead letters written by the functions', width: 8, left: deadLetterMetrics }),
       new cloudwatch.GraphWidget({
-        title: 'Records sent to the on-failure destination by Lambda',
+        title: 'Records Lambda gave up on (on-failure destination or dropped)',
         width: 8,
         left: lambdaFailures,
       }),

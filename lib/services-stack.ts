@@ -202,9 +202,14 @@ export class ServicesStack extends Stack {
         destination.kind === 'kafka'
           ? new sources.KafkaDlq(destination.topic)
           : new ArchiveBucketOnFailure(props.archiveBucket, props.archiveWritePolicy),
-      metricsConfig: settings.enhancedMetrics
-        ? { metrics: [lambda.MetricType.EVENT_COUNT, lambda.MetricType.ERROR_COUNT, lambda.MetricType.KAFKA_METRICS] }
-        : undefined,
+      // "You must opt-in the metric group": EventCount carries OnFailureDestinationDeliveredEventCount
+      // and DroppedEventCount, which the alarm on given-up records needs in every stage.
+      metricsConfig: {
+        metrics: [
+          lambda.MetricType.EVENT_COUNT,
+          ...(settings.enhancedMetrics ? [lambda.MetricType.ERROR_COUNT, lambda.MetricType.KAFKA_METRICS] : []),
+        ],
+      },
     });
     const before = new Set(fn.node.children);
     fn.addEventSource(source);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TOPIC_RETENTION_MS, TOPICS } from '../../lambdas/shared/contracts/topics';
 import { type ConfigContext, loadStageConfig, mskConfigurationName, stageTags } from '../../lib/config';
 import { DEFAULT_AVAILABILITY_ZONE_IDS } from '../../lib/availability-zones';
@@ -222,5 +223,37 @@ describe.each(Object.keys(VARIANTS))('%s: cost with no use', (variant) => {
       ['dynamodb', 'Gateway'],
       ['s3', 'Gateway'],
     ]);
+  });
+});
+
+describe.each(Object.keys(VARIANTS))('%s: records Lambda gives up on', (variant) => {
+  const p = () => synthesized(variant);
+  const kafkaMappings = () =>
+    resourcesOfType(p().json.services, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) => m.Properties!.Topics !== undefined,
+    );
+
+  it('GIVEN every Kafka mapping WHEN synthesized THEN it emits the EventCount metrics group', () => {
+    const groups = kafkaMappings().map(([, m]) => (m.Properties!.MetricsConfig as { Metrics: string[] }).Metrics);
+    expect(groups.length).toBe(SUBSCRIPTIONS.length);
+    for (const metrics of groups) expect(metrics).toContain('EventCount');
+  });
+
+  it('GIVEN every Kafka mapping WHEN synthesized THEN an alarm fires on records sent to its on-failure destination or dropped', () => {
+    const alarmed = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').flatMap(([, a]) => {
+      const metrics = (a.Properties!.Metrics ?? []) as {
+        MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
+      }[];
+      const names = metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : []));
+      if (!names.includes('OnFailureDestinationDeliveredEventCount') || !names.includes('DroppedEventCount')) return [];
+      return metrics.flatMap((m) =>
+        m.MetricStat ? m.MetricStat.Metric.Dimensions.map((d) => `${d.Name}=${render(d.Value)}`) : [],
+      );
+    });
+    expect([...new Set(alarmed)].sort()).toEqual(
+      kafkaMappings()
+        .map(([logicalId]) => `EventSourceMappingUUID=\${${logicalId}}`)
+        .sort(),
+    );
   });
 });
