@@ -33,6 +33,8 @@ export interface MonitoringProps {
   readonly apiStage: apigwv2.IHttpStage;
   readonly outboxRelay: lambda.IFunction;
   readonly outboxFailureQueue: sqs.IQueue;
+  /** On-failure destination of the mapping that archives the dead-letter topic. */
+  readonly deadLetterFailureQueue: sqs.IQueue;
   /** Provisioned clusters only: broker disk usage. */
   readonly brokerClusterName?: string;
 }
@@ -282,6 +284,16 @@ export class Monitoring extends Construct {
       1,
       'The outbox relay gave up on stream records: their orders are in the outbox table but not in Kafka',
     );
+    const deadLetterArchiveFailures = props.deadLetterFailureQueue.metricApproximateNumberOfMessagesVisible({
+      period: fiveMinutes,
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+    alarm(
+      'DeadLetterArchiveFailures',
+      deadLetterArchiveFailures,
+      1,
+      'The archive gave up on dead-letter records: they are in the dead_letter topic (until its retention) but not in S3; the queue names their offsets',
+    );
     const apiAndRelay: cloudwatch.IWidget[] = [
       new cloudwatch.GraphWidget({
         title: 'Order API: 4xx and 5xx',
@@ -290,10 +302,10 @@ export class Monitoring extends Construct {
         right: [props.apiStage.metricCount({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })],
       }),
       new cloudwatch.GraphWidget({
-        title: 'Outbox relay: iterator age and failed batches',
+        title: 'Outbox relay: iterator age and failed batches; dead-letter archive failures',
         width: 8,
         left: [iteratorAge],
-        right: [relayFailures],
+        right: [relayFailures, deadLetterArchiveFailures],
       }),
     ];
 

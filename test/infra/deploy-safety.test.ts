@@ -257,3 +257,24 @@ describe.each(Object.keys(VARIANTS))('%s: records Lambda gives up on', (variant)
     );
   });
 });
+
+describe.each(Object.keys(VARIANTS))('%s: the dead-letter archive fails somewhere else', (variant) => {
+  const p = () => synthesized(variant);
+
+  it('GIVEN the mapping that archives dead letters WHEN synthesized THEN its failures go to an encrypted queue of its own, with its own alarm', () => {
+    const subscription = SUBSCRIPTIONS.find((s) => s.topic === TOPICS.deadLetter.name)!;
+    const mapping = p().json.services.Resources[`${subscription.id}Mapping`];
+    const destination = render(
+      (mapping.Properties!.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination,
+    );
+    const [queueId] = destination.match(/^\$\{(DeadLetterArchiveFailureQueue\w+)\.Arn\}$/)!.slice(1);
+    expect(p().json.services.Resources[queueId].Properties).toMatchObject({ KmsMasterKeyId: 'alias/aws/sqs' });
+    p().templates.services.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `order-pipeline-${p().config.stage}-DeadLetterArchiveFailures`,
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Threshold: 1,
+    });
+    expect(destination).not.toMatch(/ArchiveBucket/);
+  });
+});
