@@ -207,11 +207,13 @@ export class Monitoring extends Construct {
             statistic: cloudwatch.Stats.SUM,
             period: fiveMinutes,
           });
+        // Ids must be unique across the expressions of one graph.
+        const [delivered, dropped] = [`delivered_${subscription.id}`, `dropped_${subscription.id}`];
         const givenUp = new cloudwatch.MathExpression({
-          expression: 'FILL(delivered, 0) + FILL(dropped, 0)',
+          expression: `FILL(${delivered}, 0) + FILL(${dropped}, 0)`,
           usingMetrics: {
-            delivered: metric('OnFailureDestinationDeliveredEventCount'),
-            dropped: metric('DroppedEventCount'),
+            [delivered]: metric('OnFailureDestinationDeliveredEventCount'),
+            [dropped]: metric('DroppedEventCount'),
           },
           label: subscription.id,
           period: fiveMinutes,
