@@ -9,7 +9,7 @@ import { type ConfigContext, loadStageConfig, mskConfigurationName, stageTags } 
 import { DEFAULT_AVAILABILITY_ZONE_IDS } from '../../lib/availability-zones';
 import { NetworkStack } from '../../lib/network-stack';
 import { StreamingStack } from '../../lib/streaming-stack';
-import { render, resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
+import { render, resourcesOfType, STACK_PARTS, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
 
 /**
  * What a first `cdk deploy`, a later upgrade and a quiet night in production need from the
@@ -276,5 +276,24 @@ describe.each(Object.keys(VARIANTS))('%s: the dead-letter archive fails somewher
       Threshold: 1,
     });
     expect(destination).not.toMatch(/ArchiveBucket/);
+  });
+});
+
+describe.each(Object.keys(VARIANTS))('%s: log retention', (variant) => {
+  const p = () => synthesized(variant);
+
+  it('GIVEN every function, CDK providers included WHEN synthesized THEN it logs to a log group of its stack with the stage retention', () => {
+    const unretained = STACK_PARTS.flatMap((part) => {
+      const template = p().json[part];
+      return resourcesOfType(template, 'AWS::Lambda::Function').flatMap(([logicalId, fn]) => {
+        const ref = (fn.Properties!.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
+        const group = ref === undefined ? undefined : template.Resources[ref];
+        const ok =
+          group?.Type === 'AWS::Logs::LogGroup' &&
+          group.Properties!.RetentionInDays === p().config.functions.logRetention;
+        return ok ? [] : [`${part}/${logicalId}`];
+      });
+    });
+    expect(unretained).toEqual([]);
   });
 });
