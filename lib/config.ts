@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { TOPIC_RETENTION_MS } from '../lambdas/shared/contracts/topics';
+import { resolveAvailabilityZoneIds } from './availability-zones';
 
 /**
  * The one typed stage configuration of the CDK app. `-c stage=dev|prod` picks the stage,
@@ -33,7 +34,10 @@ export interface MappingSettings {
    * a stage share one poller group (and so their Event Poller Units).
    */
   readonly pollers: { readonly minimum: number; readonly maximum: number };
-  /** ESM metrics (EventCount, ErrorCount, KafkaMetrics): per-mapping visibility at CloudWatch custom metric prices. */
+  /**
+   * ErrorCount and KafkaMetrics on top of EventCount, which every stage emits (the alarm on records
+   * Lambda gives up on reads it): more per-mapping detail at CloudWatch custom metric prices.
+   */
   readonly enhancedMetrics: boolean;
 }
 
@@ -43,12 +47,9 @@ export interface StageConfig {
   /** Stateful resources (cluster, topics, tables, buckets, keys, log groups). */
   readonly removalPolicy: RemovalPolicy;
   readonly network: {
-    /**
-     * AZs that get an interface endpoint (Lambda, STS) for the MSK event pollers. One is enough for a
-     * dev stage (traffic from the other AZs crosses over); three keep prod up when an AZ is down.
-     */
-    readonly interfaceEndpointAzs: 1 | 2 | 3;
     readonly flowLogRetention: RetentionDays;
+    /** The three AZ IDs of the subnets; undefined: the deploy region's default (lib/availability-zones.ts). */
+    readonly availabilityZoneIds?: readonly string[];
   };
   readonly msk: {
     /** KRaft metadata mode (no ZooKeeper). 3.9 is the last 3.x line; 4.x is the upgrade path. */
@@ -103,7 +104,7 @@ const SIX_DAYS = Duration.days(6);
 const DEFAULTS: Record<StageName, StageDefaults> = {
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
-    network: { interfaceEndpointAzs: 1, flowLogRetention: RetentionDays.ONE_WEEK },
+    network: { flowLogRetention: RetentionDays.ONE_WEEK },
     msk: {
       kafkaVersion: '3.9.x.kraft',
       brokerInstanceType: 'kafka.m7g.large',
@@ -144,7 +145,7 @@ const DEFAULTS: Record<StageName, StageDefaults> = {
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
-    network: { interfaceEndpointAzs: 3, flowLogRetention: RetentionDays.THREE_MONTHS },
+    network: { flowLogRetention: RetentionDays.THREE_MONTHS },
     msk: {
       kafkaVersion: '3.9.x.kraft',
       brokerInstanceType: 'kafka.m7g.large',
@@ -191,6 +192,10 @@ export interface ConfigContext {
   readonly clusterType?: unknown;
   readonly apiAuth?: unknown;
   readonly alarmEmail?: unknown;
+  /** The region the CLI deploys to (`-c region=...`, else CDK_DEFAULT_REGION), when known. */
+  readonly region?: unknown;
+  /** `-c availabilityZoneIds=use1-az1,use1-az2,use1-az4`. */
+  readonly availabilityZoneIds?: unknown;
 }
 
 export function loadStageConfig(context: ConfigContext): StageConfig {
@@ -200,10 +205,12 @@ export function loadStageConfig(context: ConfigContext): StageConfig {
   const authorization =
     context.apiAuth === undefined ? defaults.api.authorization : oneOf('apiAuth', context.apiAuth, API_AUTHORIZATIONS);
   const email = context.alarmEmail === undefined ? undefined : String(context.alarmEmail);
+  const availabilityZoneIds = resolveAvailabilityZoneIds(context);
   const config: StageConfig = {
     ...defaults,
     stage,
     clusterType,
+    network: { ...defaults.network, availabilityZoneIds },
     api: { ...defaults.api, authorization },
     alarms: { ...defaults.alarms, email },
   };
@@ -299,6 +306,20 @@ export function stackName(stage: StageName, part: 'Network' | 'Streaming' | 'Dat
 /** Prefix of the physical names that must be unique per account and region (cluster, configuration, poller group). */
 export function resourcePrefix(stage: StageName): string {
   return `order-pipeline-${stage}`;
+}
+
+/**
+ * The MSK configuration's name carries the Kafka version it is for: `KafkaVersionsList` and `Name`
+ * are both create-only, so a version bump replaces the configuration, and CloudFormation can only
+ * create the replacement beside the old one under a new name.
+ */
+export function mskConfigurationName(stage: StageName, kafkaVersion: string): string {
+  return `${resourcePrefix(stage)}-kafka-${kafkaVersion.replace(/\./g, '-')}`;
+}
+
+/** The tags of every resource of a stage (applied stack-wide in bin/ through buildPipeline). */
+export function stageTags(stage: StageName): Record<string, string> {
+  return { project: 'order-pipeline', stage };
 }
 
 function capitalize(s: string): string {

@@ -20,7 +20,7 @@ export class DataStack extends Stack {
   readonly tables: Record<TableId, dynamodb.Table>;
   readonly archiveBucket: s3.Bucket;
   readonly archiveKey: kms.Key;
-  /** Write-only access to the archive: the archive function and Lambda's S3 on-failure destination. */
+  /** Write-only access to the archive, for the archive function. */
   readonly archiveWritePolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -112,9 +112,8 @@ export class DataStack extends Stack {
       description: 'Write objects to the order event archive (no read, list of objects or delete)',
       statements: [
         // The archive writes one object per topic-partition per batch; a redelivered batch
-        // overwrites the same key. Lambda's S3 on-failure destination also needs ListBucket.
+        // overwrites the same key.
         new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.archiveBucket.arnForObjects('*')] }),
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.archiveBucket.bucketArn] }),
         // SSE-KMS: a data key per object (bucket keys make that one per bucket key period).
         new iam.PolicyStatement({
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],

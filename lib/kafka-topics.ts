@@ -13,9 +13,21 @@ import { PipelineFunction } from './pipeline-function';
 export const REPLICATION_FACTOR = 3;
 export const MIN_INSYNC_REPLICAS = 2;
 
-/** The topic-level configs of every topic on a provisioned cluster, in server.properties form. */
-export function topicConfigs(): Record<string, string> {
-  return { 'retention.ms': String(TOPIC_RETENTION_MS), 'min.insync.replicas': String(MIN_INSYNC_REPLICAS) };
+/**
+ * The broker defaults of a provisioned cluster (its MSK configuration), which every topic inherits.
+ * Retention and min.insync.replicas live here rather than in AWS::MSK::Topic `Configs`: the API
+ * reference only calls that property "Base64 encoded configuration properties" without a format,
+ * and server.properties is the one format MSK documents for a configuration.
+ */
+export function brokerProperties(): Record<string, string> {
+  return {
+    'auto.create.topics.enable': 'false',
+    'default.replication.factor': String(REPLICATION_FACTOR),
+    'min.insync.replicas': String(MIN_INSYNC_REPLICAS),
+    'log.retention.ms': String(TOPIC_RETENTION_MS),
+    'unclean.leader.election.enable': 'false',
+    'num.partitions': '3',
+  };
 }
 
 export interface KafkaTopicsProps {
@@ -29,7 +41,7 @@ export interface KafkaTopicsProps {
 
 /**
  * Topics as code, from the same TOPICS the handlers import. A provisioned cluster gets one
- * AWS::MSK::Topic per topic; MSK Serverless has no topic API, so there a small function creates
+ * AWS::MSK::Topic per topic, with the broker defaults of brokerProperties(); MSK Serverless has no topic API, so there a small function creates
  * them through the Kafka admin protocol (with IAM auth) as a custom resource per topic.
  */
 export class KafkaTopics extends Construct {
@@ -40,11 +52,7 @@ export class KafkaTopics extends Construct {
     const definitions = Object.values(TOPICS);
 
     if (props.config.clusterType === 'provisioned') {
-      const configs = Buffer.from(
-        Object.entries(topicConfigs())
-          .map(([k, v]) => `${k}=${v}`)
-          .join('\n'),
-      ).toString('base64');
+      // No per-topic Configs: retention and min.insync.replicas come from brokerProperties().
       this.topics = Object.fromEntries(
         definitions.map((topic) => {
           const resource = new msk.CfnTopic(this, topic.name, {
@@ -52,7 +60,6 @@ export class KafkaTopics extends Construct {
             topicName: topic.name,
             partitionCount: topic.partitions,
             replicationFactor: REPLICATION_FACTOR,
-            configs,
           });
           resource.applyRemovalPolicy(props.config.removalPolicy);
           return [topic.name, resource as IConstruct];

@@ -31,6 +31,8 @@ export interface MonitoringProps {
   readonly apiStage: apigwv2.IHttpStage;
   readonly outboxRelay: lambda.IFunction;
   readonly outboxFailureQueue: sqs.IQueue;
+  /** On-failure destination of the mapping that archives the dead-letter topic. */
+  readonly deadLetterFailureQueue: sqs.IQueue;
   /** Provisioned clusters only: broker disk usage. */
   readonly brokerClusterName?: string;
 }
@@ -190,17 +192,38 @@ export class Monitoring extends Construct {
       );
       return metric.with({ label: service });
     });
-    // Records Lambda itself gave up on (retries exhausted) and sent to the on-failure destination.
+    // Records Lambda itself gave up on (retries exhausted or too old), per mapping: those it sent to
+    // the on-failure destination and those it dropped because that delivery failed too. Both are in
+    // the mapping's EventCount metrics group, which every stage turns on for this alarm.
     const lambdaFailures = props.functions.flatMap((f) =>
-      f.mappings.map(
-        ({ subscription, mapping }) =>
-          new cloudwatch.MathExpression({
-            expression: `SEARCH('{AWS/Lambda} MetricName="OnFailureDestinationDeliveredEventCount" "${mapping.eventSourceMappingId}"', 'Sum', 300)`,
-            label: subscription.id,
-            usingMetrics: {},
+      f.mappings.map(({ subscription, mapping }) => {
+        const metric = (metricName: string) =>
+          new cloudwatch.Metric({
+            namespace: 'AWS/Lambda',
+            metricName,
+            dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
+            statistic: cloudwatch.Stats.SUM,
             period: fiveMinutes,
-          }),
-      ),
+          });
+        // Ids must be unique across the expressions of one graph.
+        const [delivered, dropped] = [`delivered_${subscription.id}`, `dropped_${subscription.id}`];
+        const givenUp = new cloudwatch.MathExpression({
+          expression: `FILL(${delivered}, 0) + FILL(${dropped}, 0)`,
+          usingMetrics: {
+            [delivered]: metric('OnFailureDestinationDeliveredEventCount'),
+            [dropped]: metric('DroppedEventCount'),
+          },
+          label: subscription.id,
+          period: fiveMinutes,
+        });
+        alarm(
+          `${pascal(subscription.id)}GivenUp`,
+          givenUp,
+          1,
+          `Lambda gave up on records of ${subscription.topic} for ${subscription.consumerGroupId} after its retries: read them in the on-failure destination and re-drive them`,
+        );
+        return givenUp;
+      }),
     );
 
     // DynamoDB throttles per table.
@@ -228,7 +251,7 @@ export class Monitoring extends Construct {
     widgets.push([
       new cloudwatch.GraphWidget({ title: 'Dead letters written by the functions', width: 8, left: deadLetterMetrics }),
       new cloudwatch.GraphWidget({
-        title: 'Records sent to the on-failure destination by Lambda',
+        title: 'Records Lambda gave up on (on-failure destination or dropped)',
         width: 8,
         left: lambdaFailures,
       }),
@@ -261,6 +284,16 @@ export class Monitoring extends Construct {
       1,
       'The outbox relay gave up on stream records: their orders are in the outbox table but not in Kafka',
     );
+    const deadLetterArchiveFailures = props.deadLetterFailureQueue.metricApproximateNumberOfMessagesVisible({
+      period: fiveMinutes,
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+    alarm(
+      'DeadLetterArchiveFailures',
+      deadLetterArchiveFailures,
+      1,
+      'The archive gave up on dead-letter records: they are in the dead_letter topic (until its retention) but not in S3; the queue names their offsets',
+    );
     const apiAndRelay: cloudwatch.IWidget[] = [
       new cloudwatch.GraphWidget({
         title: 'Order API: 4xx and 5xx',
@@ -269,10 +302,10 @@ export class Monitoring extends Construct {
         right: [props.apiStage.metricCount({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })],
       }),
       new cloudwatch.GraphWidget({
-        title: 'Outbox relay: iterator age and failed batches',
+        title: 'Outbox relay: iterator age and failed batches; dead-letter archive failures',
         width: 8,
         left: [iteratorAge],
-        right: [relayFailures],
+        right: [relayFailures, deadLetterArchiveFailures],
       }),
     ];
 

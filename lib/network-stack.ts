@@ -1,7 +1,8 @@
-import { Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnMapping, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEFAULT_AVAILABILITY_ZONE_IDS, MSK_BROKER_NODES } from './availability-zones';
 import type { StageConfig } from './config';
 
 /** A literal (not the VPC's CidrBlock attribute) so that security group rules stay checkable at synth. */
@@ -13,11 +14,9 @@ export interface NetworkStackProps extends StackProps {
 
 /**
  * A VPC over three AZs with private subnets only, and no NAT gateway in any stage: nothing in the
- * system needs the internet. The functions reach DynamoDB and S3 through gateway endpoints (free),
- * the brokers inside the VPC, and the MSK event pollers (which run in the cluster's subnets) reach
- * Lambda and STS through interface endpoints. Two endpoints in one AZ (dev, about $15 a month)
- * or in three (prod, about $44) cost less than one NAT gateway per AZ (about $99 a month for three,
- * plus a charge per GB), and leave no path out of the VPC for data to leak through.
+ * system needs the internet. The functions reach DynamoDB and S3 through gateway endpoints (free;
+ * S3 also carries the S3 on-failure destination), the brokers inside the VPC, and Lambda's MSK
+ * event pollers, in provisioned mode, need no endpoint. No path leads out of the VPC.
  */
 export class NetworkStack extends Stack {
   readonly vpc: ec2.Vpc;
@@ -26,13 +25,19 @@ export class NetworkStack extends Stack {
   /** Functions in the VPC that never talk to Kafka (the order API). */
   readonly functionSecurityGroup: ec2.SecurityGroup;
 
+  /** The subnets' AZ IDs: literals, or tokens that pick the deploy region's row of the defaults. */
+  private readonly azIds: string[];
+
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.azIds = config.network.availabilityZoneIds
+      ? [...config.network.availabilityZoneIds]
+      : defaultAzIdsAtDeployTime(this);
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
-      maxAzs: 3,
+      maxAzs: MSK_BROKER_NODES,
       natGateways: 0,
       subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
       gatewayEndpoints: {
@@ -41,6 +46,12 @@ export class NetworkStack extends Stack {
       },
       restrictDefaultSecurityGroup: true,
     });
+    // The Vpc construct knows AZ names only: each subnet gets its AZ as an ID instead.
+    for (const subnet of this.vpc.isolatedSubnets) {
+      const cfnSubnet = subnet.node.defaultChild as ec2.CfnSubnet;
+      cfnSubnet.addPropertyDeletionOverride('AvailabilityZone');
+      cfnSubnet.addPropertyOverride('AvailabilityZoneId', subnet.availabilityZone);
+    }
 
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       retention: config.network.flowLogRetention,
@@ -51,27 +62,10 @@ export class NetworkStack extends Stack {
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
-    // The MSK event pollers call Lambda (to invoke) and STS (to assume the execution role) from
-    // the cluster's subnets: https://docs.aws.amazon.com/lambda/latest/dg/with-msk-cluster-network.html
-    const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
-      vpc: this.vpc,
-      description: 'Interface endpoints: HTTPS from inside the VPC',
-      allowAllOutbound: false,
-    });
-    endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from the VPC');
-    const endpointSubnets = { subnets: this.vpc.isolatedSubnets.slice(0, config.network.interfaceEndpointAzs) };
-    for (const [name, service] of [
-      ['Lambda', ec2.InterfaceVpcEndpointAwsService.LAMBDA],
-      ['Sts', ec2.InterfaceVpcEndpointAwsService.STS],
-    ] as const) {
-      this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
-        service,
-        subnets: endpointSubnets,
-        privateDnsEnabled: true,
-        securityGroups: [endpointSecurityGroup],
-        open: false,
-      });
-    }
+    // No interface endpoints: "AWS PrivateLink VPC endpoints are required for functions with event
+    // source mappings that use the default (on-demand) mode for event pollers" (Lambda developer
+    // guide), and every mapping here is in provisioned mode. The functions call no STS: the MSK IAM
+    // signer signs with the credentials Lambda hands them.
 
     this.kafkaClientSecurityGroup = new ec2.SecurityGroup(this, 'KafkaClientSecurityGroup', {
       vpc: this.vpc,
@@ -80,7 +74,7 @@ export class NetworkStack extends Stack {
     });
     this.functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
       vpc: this.vpc,
-      description: 'Functions that reach only AWS services through the VPC endpoints',
+      description: 'Functions that reach only AWS services through the gateway endpoints',
       allowAllOutbound: true,
     });
 
@@ -100,10 +94,20 @@ export class NetworkStack extends Stack {
   }
 
   /**
-   * Three AZs without an AZ lookup: the stack stays environment-agnostic (synth needs no
-   * credentials) and CloudFormation resolves the region's first three zones at deploy time.
+   * The AZ IDs (see lib/availability-zones.ts), never an AZ lookup: synth needs no credentials.
+   * The Vpc construct uses these as its "AZ names"; the subnets above turn them into AZ IDs.
    */
   override get availabilityZones(): string[] {
-    return [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs()));
+    return this.azIds;
   }
+}
+
+/** Region-agnostic: CloudFormation reads the deploy region's row of the defaults (or fails on a region without one). */
+function defaultAzIdsAtDeployTime(stack: Stack): string[] {
+  const mapping = new CfnMapping(stack, 'AvailabilityZoneIds', {
+    mapping: Object.fromEntries(
+      Object.entries(DEFAULT_AVAILABILITY_ZONE_IDS).map(([region, ids]) => [region, { ids: ids.join(',') }]),
+    ),
+  });
+  return Fn.split(',', mapping.findInMap(Aws.REGION, 'ids'), MSK_BROKER_NODES);
 }

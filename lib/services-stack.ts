@@ -110,8 +110,17 @@ export class ServicesStack extends Stack {
     ) as Record<FunctionId, PipelineFunction>;
 
     this.bindArchive(this.functions.archive, props.archiveBucket, props.archiveWritePolicy);
+    const deadLetterFailureQueue = this.failureQueue(
+      'DeadLetterArchiveFailureQueue',
+      'This queue is itself the on-failure destination of the dead-letter archive mapping; a queue behind it would never be read.',
+    );
     for (const subscription of SUBSCRIPTIONS) {
-      this.mappings[subscription.id] = this.addKafkaMapping(subscription, mappingSettings(subscription), props);
+      this.mappings[subscription.id] = this.addKafkaMapping(
+        subscription,
+        mappingSettings(subscription),
+        deadLetterFailureQueue,
+        props,
+      );
     }
     const outboxFailureQueue = this.addOutboxRelay(props.tables.outbox);
     [this.api, this.apiStage] = this.addHttpApi(this.functions.orderApi);
@@ -132,6 +141,7 @@ export class ServicesStack extends Stack {
       apiStage: this.apiStage,
       outboxRelay: this.functions.outboxRelay,
       outboxFailureQueue,
+      deadLetterFailureQueue,
       brokerClusterName: config.clusterType === 'provisioned' ? props.clusterName : undefined,
     });
 
@@ -174,6 +184,7 @@ export class ServicesStack extends Stack {
   private addKafkaMapping(
     subscription: Subscription,
     settings: MappingSettings,
+    deadLetterFailureQueue: sqs.IQueue,
     props: ServicesStackProps,
   ): lambda.EventSourceMapping {
     const fn = this.functions[subscription.functionId];
@@ -201,10 +212,15 @@ export class ServicesStack extends Stack {
       onFailure:
         destination.kind === 'kafka'
           ? new sources.KafkaDlq(destination.topic)
-          : new ArchiveBucketOnFailure(props.archiveBucket, props.archiveWritePolicy),
-      metricsConfig: settings.enhancedMetrics
-        ? { metrics: [lambda.MetricType.EVENT_COUNT, lambda.MetricType.ERROR_COUNT, lambda.MetricType.KAFKA_METRICS] }
-        : undefined,
+          : new sources.SqsDlq(deadLetterFailureQueue),
+      // "You must opt-in the metric group": EventCount carries OnFailureDestinationDeliveredEventCount
+      // and DroppedEventCount, which the alarm on given-up records needs in every stage.
+      metricsConfig: {
+        metrics: [
+          lambda.MetricType.EVENT_COUNT,
+          ...(settings.enhancedMetrics ? [lambda.MetricType.ERROR_COUNT, lambda.MetricType.KAFKA_METRICS] : []),
+        ],
+      },
     });
     const before = new Set(fn.node.children);
     fn.addEventSource(source);
@@ -219,17 +235,22 @@ export class ServicesStack extends Stack {
     return mapping;
   }
 
-  private addOutboxRelay(outbox: dynamodb.ITable): sqs.Queue {
-    const failures = new sqs.Queue(this, 'OutboxRelayFailureQueue', {
+  /** An encrypted, TLS-only queue that is itself an on-failure destination, kept the longest SQS allows. */
+  private failureQueue(id: string, reason: string): sqs.Queue {
+    const queue = new sqs.Queue(this, id, {
       encryption: sqs.QueueEncryption.KMS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the on-failure destination of the outbox relay; a queue behind it would never be read.',
-    });
+    Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
+    return queue;
+  }
+
+  private addOutboxRelay(outbox: dynamodb.ITable): sqs.Queue {
+    const failures = this.failureQueue(
+      'OutboxRelayFailureQueue',
+      'This queue is itself the on-failure destination of the outbox relay; a queue behind it would never be read.',
+    );
     const relay = this.functions.outboxRelay;
     relay.addEventSource(
       new sources.DynamoEventSource(outbox, {
@@ -298,23 +319,6 @@ export function bindTable(fn: lambda.Function, tableId: TableId, table: dynamodb
   fn.addEnvironment(TABLES[tableId].envVar, table.tableName);
   if (access === 'R') table.grantReadData(fn);
   else table.grantReadWriteData(fn);
-}
-
-/**
- * The S3 on-failure destination of a Kafka mapping with the archive's write-only policy (PutObject,
- * ListBucket and the KMS data key, what Lambda documents for an S3 destination), instead of the
- * stock S3OnFailureDestination's bucket.grantReadWrite and its wildcard actions.
- */
-class ArchiveBucketOnFailure implements lambda.IEventSourceDlq {
-  constructor(
-    private readonly bucket: s3.IBucket,
-    private readonly writePolicy: iam.IManagedPolicy,
-  ) {}
-
-  bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
-    targetHandler.role!.addManagedPolicy(this.writePolicy);
-    return { destination: this.bucket.bucketArn };
-  }
 }
 
 /** JSON, one line per request, with the caller's IAM identity when the route is IAM-authorised. */

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,8 +6,9 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct, IConstruct } from 'constructs';
 import type { TopicName } from '../lambdas/shared/contracts/topics';
-import { resourcePrefix, type StageConfig } from './config';
-import { KafkaTopics } from './kafka-topics';
+import { MSK_BROKER_NODES } from './availability-zones';
+import { mskConfigurationName, resourcePrefix, type StageConfig, stageTags } from './config';
+import { brokerProperties, KafkaTopics } from './kafka-topics';
 
 export interface StreamingStackProps extends StackProps {
   readonly config: StageConfig;
@@ -68,22 +69,22 @@ export class StreamingStack extends Stack {
         removalPolicy: config.removalPolicy,
       });
       const configuration = new msk.CfnConfiguration(this, 'ClusterConfiguration', {
-        name: this.clusterName,
-        description: 'Durable defaults: no auto-created topics, three replicas, two in sync for acks=all',
+        name: mskConfigurationName(config.stage, config.msk.kafkaVersion),
+        description:
+          'Durable defaults: no auto-created topics, three replicas, two in sync for acks=all, 7-day retention',
         kafkaVersionsList: [config.msk.kafkaVersion],
-        serverProperties: [
-          'auto.create.topics.enable=false',
-          'default.replication.factor=3',
-          'min.insync.replicas=2',
-          'unclean.leader.election.enable=false',
-          `num.partitions=3`,
-        ].join('\n'),
+        serverProperties: Object.entries(brokerProperties())
+          .map(([key, value]) => `${key}=${value}`)
+          .join('\n'),
       });
+      // KafkaVersion, broker type and size, configuration and monitoring update in place; the name,
+      // subnets, security groups and encryption are create-only, and the cluster ARN is exported to
+      // the services stack, so changing those needs a new stage (README, "What an update can change").
       const cluster = new msk.CfnCluster(this, 'Cluster', {
         clusterName: this.clusterName,
         kafkaVersion: config.msk.kafkaVersion,
         // One broker per AZ: replication factor 3 survives the loss of an AZ with min.insync.replicas 2.
-        numberOfBrokerNodes: 3,
+        numberOfBrokerNodes: MSK_BROKER_NODES,
         brokerNodeGroupInfo: {
           instanceType: config.msk.brokerInstanceType,
           clientSubnets: subnetIds,
@@ -113,6 +114,21 @@ export class StreamingStack extends Stack {
         clientAuthentication: { sasl: { iam: { enabled: true } } },
         vpcConfigs: [{ subnetIds, securityGroups: [this.clusterSecurityGroup.securityGroupId] }],
       });
+      // Its Tags are create-only: a tag added app- or stack-wide after the first deploy would replace
+      // the cluster (and fail on its fixed name). Only the stage's own tags, fixed for its life, stay.
+      const stageTagKeys = Object.keys(stageTags(config.stage));
+      Aspects.of(cluster).add(
+        {
+          visit: (node) => {
+            if (node !== cluster) return;
+            for (const key of Object.keys(cluster.tags.tagValues())) {
+              if (!stageTagKeys.includes(key)) cluster.tags.removeTag(key, 1_000);
+            }
+          },
+        },
+        // After the Tag aspects (MUTATING or DEFAULT, by feature flag), which set what this removes.
+        { priority: AspectPriority.DEFAULT + 1 },
+      );
       cluster.applyRemovalPolicy(config.removalPolicy);
       this.clusterArn = cluster.attrArn;
     }

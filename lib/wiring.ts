@@ -53,15 +53,16 @@ export function usesKafka(functionId: FunctionId): boolean {
  * https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure-destination.html
  *
  * Lambda rejects a Kafka destination equal to the source topic (recursion prevention), so the
- * mapping that reads the dead-letter topic itself sends its failures to the S3 archive bucket,
- * which also receives the full records.
+ * mapping that reads the dead-letter topic itself (the archive's) needs another destination, and
+ * one that does not share the failure: not the archive bucket its function has just failed to
+ * write. An SQS queue of its own, with its own alarm: it gets the offsets only, and the records
+ * stay in the dead-letter topic for its retention, from where they are re-driven.
  */
-export type FailureDestination =
-  { readonly kind: 'kafka'; readonly topic: TopicName } | { readonly kind: 's3-archive' };
+export type FailureDestination = { readonly kind: 'kafka'; readonly topic: TopicName } | { readonly kind: 'sqs-queue' };
 
 export function failureDestinationFor(subscription: Subscription): FailureDestination {
   return subscription.topic === TOPICS.deadLetter.name
-    ? { kind: 's3-archive' }
+    ? { kind: 'sqs-queue' }
     : { kind: 'kafka', topic: TOPICS.deadLetter.name };
 }
 

@@ -107,12 +107,12 @@ describe('mapping wiring', () => {
     expect(partialBatchResponseFor('orderApi', () => dev.mappings)).toBeUndefined();
   });
 
-  it('GIVEN the mapping that reads the dead-letter topic WHEN choosing its destination THEN it is S3, not its own topic', () => {
+  it('GIVEN the mapping that reads the dead-letter topic WHEN choosing its destination THEN it is its own SQS queue, neither its own topic nor the archive bucket', () => {
     const expected = SUBSCRIPTIONS.map((s) => [
       s.id,
-      s.topic === TOPICS.deadLetter.name ? { kind: 's3-archive' } : { kind: 'kafka', topic: TOPICS.deadLetter.name },
+      s.topic === TOPICS.deadLetter.name ? { kind: 'sqs-queue' } : { kind: 'kafka', topic: TOPICS.deadLetter.name },
     ]);
     expect(SUBSCRIPTIONS.map((s) => [s.id, failureDestinationFor(s)])).toEqual(expected);
-    expect(expected.filter(([, d]) => (d as { kind: string }).kind === 's3-archive')).toHaveLength(1);
+    expect(expected.filter(([, d]) => (d as { kind: string }).kind === 'sqs-queue')).toHaveLength(1);
   });
 });

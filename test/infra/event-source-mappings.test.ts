@@ -75,14 +75,11 @@ describe('Kafka event source mappings (dev)', () => {
       });
     });
 
-    it('THEN failed records go to the dead-letter topic, or to the archive bucket when it reads that topic', () => {
+    it('THEN failed records go to the dead-letter topic, or to a queue of their own when it reads that topic', () => {
       const destination = (props().DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination;
-      const rendered = render(destination).replace(
-        /^\$\{Import:OrderPipeline-Dev-Data:ExportsOutputFnGetAttArchiveBucket\w+\}$/,
-        'archive bucket',
-      );
+      const rendered = render(destination).replace(/^\$\{DeadLetterArchiveFailureQueue\w+\.Arn\}$/, 'failure queue');
       const expected =
-        subscription.topic === TOPICS.deadLetter.name ? 'archive bucket' : `kafka://${TOPICS.deadLetter.name}`;
+        subscription.topic === TOPICS.deadLetter.name ? 'failure queue' : `kafka://${TOPICS.deadLetter.name}`;
       expect(rendered).toBe(expected);
     });
 

@@ -133,7 +133,6 @@ describe('DynamoDB and S3 grants (dev)', () => {
     expect(grants.sort()).toEqual(
       [
         's3:PutObject ${ArchiveBucket9DECBF5D.Arn}/*',
-        's3:ListBucket ${ArchiveBucket9DECBF5D.Arn}',
         'kms:GenerateDataKey ${ArchiveKeyDC5BCBC1.Arn}',
         'kms:Decrypt ${ArchiveKeyDC5BCBC1.Arn}',
       ].sort(),

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, functionName, type FunctionId } from '../../lambdas/shared/contracts/functions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
-import { TOPIC_RETENTION_MS, TOPICS } from '../../lambdas/shared/contracts/topics';
+import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { type StageName } from '../../lib/config';
 import { ensureCfnLint, lintAssembly } from './support/cfn-lint';
 import { render, resourcesOfType, STACK_PARTS, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
@@ -74,15 +74,11 @@ describe.each(STAGES)('%s stage', (stage) => {
       expect(groups.every(([, g]) => g.Properties!.SecurityGroupIngress === undefined)).toBe(true);
     });
 
-    it('GIVEN TOPICS WHEN synthesized THEN each is an AWS::MSK::Topic with its partitions, 3 replicas, min ISR 2 and the retention', () => {
+    it('GIVEN TOPICS WHEN synthesized THEN each is an AWS::MSK::Topic with its partitions and 3 replicas (retention and min ISR from the cluster configuration)', () => {
       const topics = resourcesOfType(p().json.streaming, 'AWS::MSK::Topic').map(([, t]) => ({
         name: t.Properties!.TopicName,
         partitions: t.Properties!.PartitionCount,
         replicas: t.Properties!.ReplicationFactor,
-        configs: Buffer.from(t.Properties!.Configs as string, 'base64')
-          .toString('utf8')
-          .split('\n')
-          .sort(),
         deletion: t.DeletionPolicy,
       }));
       expect(topics.sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual(
@@ -91,7 +87,6 @@ describe.each(STAGES)('%s stage', (stage) => {
             name: t.name,
             partitions: t.partitions,
             replicas: 3,
-            configs: ['min.insync.replicas=2', `retention.ms=${TOPIC_RETENTION_MS}`],
             deletion: stage === 'prod' ? 'Retain' : 'Delete',
           }))
           .sort((a, b) => a.name.localeCompare(b.name)),
@@ -235,23 +230,19 @@ describe.each(STAGES)('%s stage', (stage) => {
       t.resourceCountIs('AWS::EC2::InternetGateway', 0);
       t.resourceCountIs('AWS::EC2::FlowLog', 1);
       const azs = resourcesOfType(p().json.network, 'AWS::EC2::Subnet').map(([, s]) =>
-        JSON.stringify(s.Properties!.AvailabilityZone),
+        JSON.stringify(s.Properties!.AvailabilityZoneId),
       );
       expect(new Set(azs).size).toBe(3);
     });
 
-    it('GIVEN private subnets WHEN synthesized THEN gateway endpoints serve DynamoDB and S3 and interface endpoints Lambda and STS', () => {
+    it('GIVEN private subnets WHEN synthesized THEN gateway endpoints serve DynamoDB and S3, and no interface endpoint costs by the hour', () => {
       const endpoints = resourcesOfType(p().json.network, 'AWS::EC2::VPCEndpoint').map(([, e]) => ({
         service: render(e.Properties!.ServiceName).replace(/^.*\./, ''),
         type: e.Properties!.VpcEndpointType,
-        subnets: (e.Properties!.SubnetIds as unknown[] | undefined)?.length,
       }));
-      const azs = p().config.network.interfaceEndpointAzs;
       expect(endpoints.sort((a, b) => a.service.localeCompare(b.service))).toEqual([
-        { service: 'dynamodb', type: 'Gateway', subnets: undefined },
-        { service: 'lambda', type: 'Interface', subnets: azs },
-        { service: 's3', type: 'Gateway', subnets: undefined },
-        { service: 'sts', type: 'Interface', subnets: azs },
+        { service: 'dynamodb', type: 'Gateway' },
+        { service: 's3', type: 'Gateway' },
       ]);
     });
   });
@@ -370,7 +361,6 @@ describe('dev and prod differ where they should', () => {
         resourcesOfType(pipelines[stage].json.data, 'AWS::DynamoDB::Table').map(([, t]) => t.DeletionPolicy),
       ),
       autoDelete: resourcesOfType(pipelines[stage].json.data, 'Custom::S3AutoDeleteObjects').length,
-      endpointSubnets: pipelines[stage].config.network.interfaceEndpointAzs,
       brokerVolume: (
         resourcesOfType(pipelines[stage].json.streaming, 'AWS::MSK::Cluster')[0][1].Properties!.BrokerNodeGroupInfo as {
           StorageInfo: { EBSStorageInfo: { VolumeSize: number } };
@@ -380,13 +370,11 @@ describe('dev and prod differ where they should', () => {
     expect(summary('dev')).toEqual({
       tableRetention: new Set(['Delete']),
       autoDelete: 2,
-      endpointSubnets: 1,
       brokerVolume: 20,
     });
     expect(summary('prod')).toEqual({
       tableRetention: new Set(['Retain']),
       autoDelete: 0,
-      endpointSubnets: 3,
       brokerVolume: 200,
     });
   });
