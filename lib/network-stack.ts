@@ -1,8 +1,8 @@
 import { Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
+import { PipelineLogGroup } from './log-groups';
 
 /** A literal (not the VPC's CidrBlock attribute) so that security group rules stay checkable at synth. */
 export const VPC_CIDR = '10.40.0.0/16';
@@ -42,9 +42,9 @@ export class NetworkStack extends Stack {
       restrictDefaultSecurityGroup: true,
     });
 
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+    const flowLogGroup = new PipelineLogGroup(this, 'FlowLogGroup', {
+      config,
       retention: config.network.flowLogRetention,
-      removalPolicy: config.removalPolicy,
     });
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),

@@ -3,9 +3,9 @@ import { Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
+import { PipelineLogGroup } from './log-groups';
 
 /**
  * What a single CommonJS bundle needs for @platformatic/kafka, an ESM package that locates files
@@ -49,10 +49,7 @@ export interface PipelineFunctionProps {
 export class PipelineFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     const { config } = props;
-    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
-      retention: config.functions.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
+    const logGroup = new PipelineLogGroup(scope, `${id}LogGroup`, { config, retention: config.functions.logRetention });
     super(scope, id, {
       entry: path.join(PROJECT_ROOT, props.entry),
       handler: 'handler',

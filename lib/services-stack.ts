@@ -8,7 +8,6 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
@@ -39,6 +38,7 @@ import {
   usesKafka,
   mappingSettingsFor,
 } from './wiring';
+import { PipelineLogGroup } from './log-groups';
 
 export interface ServicesStackProps extends StackProps {
   readonly config: StageConfig;
@@ -224,11 +224,19 @@ export class ServicesStack extends Stack {
       encryption: sqs.QueueEncryption.KMS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-    });
-    Validations.of(failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the on-failure destination of the outbox relay; a queue behind it would never be read.',
+      // Whoever re-publishes from this queue and keeps failing on one failure record moves it
+      // aside after a few receives, instead of cycling on it until it expires.
+      deadLetterQueue: {
+        maxReceiveCount: 5,
+        queue: new sqs.Queue(this, 'OutboxRelayFailureDeadLetterQueue', {
+          encryption: sqs.QueueEncryption.KMS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+          // allowAll: "any source queues in this AWS account in the same Region can specify this queue
+          // as the dead-letter queue". Marks it as one; byQueue naming its source would be a cycle.
+          redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
+        }),
+      },
     });
     const relay = this.functions.outboxRelay;
     relay.addEventSource(
@@ -266,9 +274,9 @@ export class ServicesStack extends Stack {
       createDefaultStage: false,
       defaultAuthorizer: iamAuth ? new HttpIamAuthorizer() : undefined,
     });
-    const accessLogs = new logs.LogGroup(this, 'OrdersApiAccessLogs', {
+    const accessLogs = new PipelineLogGroup(this, 'OrdersApiAccessLogs', {
+      config: this.config,
       retention: this.config.functions.logRetention,
-      removalPolicy: this.config.removalPolicy,
     });
     const stage = new apigwv2.HttpStage(this, 'OrdersApiStage', {
       httpApi: api,

@@ -1,13 +1,13 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct, IConstruct } from 'constructs';
 import type { TopicName } from '../lambdas/shared/contracts/topics';
 import { resourcePrefix, type StageConfig } from './config';
 import { KafkaTopics } from './kafka-topics';
+import { PipelineLogGroup } from './log-groups';
 
 export interface StreamingStackProps extends StackProps {
   readonly config: StageConfig;
@@ -63,9 +63,9 @@ export class StreamingStack extends Stack {
         removalPolicy: config.removalPolicy,
         pendingWindow: Duration.days(7),
       });
-      const brokerLogs = new logs.LogGroup(this, 'BrokerLogGroup', {
+      const brokerLogs = new PipelineLogGroup(this, 'BrokerLogGroup', {
+        config,
         retention: config.msk.brokerLogRetention,
-        removalPolicy: config.removalPolicy,
       });
       const configuration = new msk.CfnConfiguration(this, 'ClusterConfiguration', {
         name: this.clusterName,
