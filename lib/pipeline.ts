@@ -1,6 +1,7 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackName, type StageConfig } from './config';
+import { applyControlTowerControls } from './control-tower';
 import { DataStack } from './data-stack';
 import { NetworkStack } from './network-stack';
 import { ServicesStack } from './services-stack';
@@ -59,7 +60,9 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
     Tags.of(stack).add('project', 'order-pipeline');
     Tags.of(stack).add('stage', config.stage);
   }
-  return { network, streaming, data, services };
+  const stacks = { network, streaming, data, services };
+  applyControlTowerControls({ app, stacks, config });
+  return stacks;
 }
 
 /** cdk-nag's AWS Solutions rules over the whole app: synth fails on any unacknowledged finding. */
