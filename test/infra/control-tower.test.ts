@@ -23,7 +23,9 @@ describe('Control Tower checks at synth', () => {
 
   it('GIVEN a log group without a KMS key WHEN the app is synthesized THEN synthesis fails naming the rule and the resource', () => {
     const { app } = appWithPlainLogGroup();
-    expect(() => app.synth()).toThrow(/cloudwatch_log_group_encrypted_check[\s\S]*Probe\/PlainLogGroup/);
+    expect(() => app.synth()).toThrow(
+      /CT\.CLOUDWATCH\.PR\.3[\s\S]*Probe\/PlainLogGroup[\s\S]*cloudwatch_log_group_encrypted_check/,
+    );
   });
 
   it('GIVEN that log group acknowledged with a reason WHEN synthesized THEN synthesis succeeds and the report keeps the reason', () => {
