@@ -1,5 +1,6 @@
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { type App, CfnResource, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -74,6 +75,14 @@ export const CONTROL_EXCEPTIONS: readonly ControlException[] = [
         (c): c is lambda.CfnPermission =>
           c instanceof lambda.CfnPermission && c.principal === 'apigateway.amazonaws.com' && c.sourceArn !== undefined,
       ),
+  },
+  {
+    control: 'CT.APIGATEWAY.PR.5',
+    rule: 'api_gw_v2_authorization_type_configured_check',
+    reason:
+      'Demo deployment chosen with -c apiAuth=none: the routes are public on purpose. The default is IAM authorization.',
+    resources: ({ app, config }) =>
+      config.api.authorization === 'none' ? all(app, (c): c is apigwv2.CfnRoute => c instanceof apigwv2.CfnRoute) : [],
   },
   {
     control: 'CT.S3.PR.9',
