@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { loadStageConfig } from '../lib/config';
+import { addControlTowerChecks } from '../lib/control-tower';
 import { addNagChecks, buildPipeline } from '../lib/pipeline';
 
 // cdk synth [-c stage=dev|prod] [-c clusterType=provisioned|serverless] [-c apiAuth=iam|none] [-c alarmEmail=...]
@@ -17,3 +18,4 @@ const config = loadStageConfig({
 });
 buildPipeline(app, config);
 addNagChecks(app);
+addControlTowerChecks(app);

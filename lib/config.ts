@@ -145,13 +145,14 @@ const DEFAULTS: Record<StageName, StageDefaults> = {
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
-    network: { flowLogRetention: RetentionDays.THREE_MONTHS },
+    // Every prod log is kept a year, as Control Tower's CT.CLOUDWATCH.PR.2 asks of an audited account.
+    network: { flowLogRetention: RetentionDays.ONE_YEAR },
     msk: {
       kafkaVersion: '3.9.x.kraft',
       brokerInstanceType: 'kafka.m7g.large',
       brokerVolumeGiB: 200,
       enhancedMonitoring: 'PER_BROKER',
-      brokerLogRetention: RetentionDays.THREE_MONTHS,
+      brokerLogRetention: RetentionDays.ONE_YEAR,
     },
     mappings: {
       batchSize: 200,
@@ -166,7 +167,7 @@ const DEFAULTS: Record<StageName, StageDefaults> = {
     functions: {
       memorySize: 1024,
       timeout: Duration.seconds(30),
-      logRetention: RetentionDays.THREE_MONTHS,
+      logRetention: RetentionDays.ONE_YEAR,
       applicationLogLevel: 'INFO',
     },
     data: { deletionProtection: true },

@@ -19,6 +19,8 @@ export interface DataStackProps extends StackProps {
 export class DataStack extends Stack {
   readonly tables: Record<TableId, dynamodb.Table>;
   readonly archiveBucket: s3.Bucket;
+  /** The archive's S3 server access logs. */
+  readonly accessLogBucket: s3.Bucket;
   readonly archiveKey: kms.Key;
   /** Write-only access to the archive, for the archive function. */
   readonly archiveWritePolicy: iam.ManagedPolicy;
@@ -51,8 +53,9 @@ export class DataStack extends Stack {
       }),
     ) as Record<TableId, dynamodb.Table>;
 
-    const accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
-      // S3 server access logging can only deliver to a bucket encrypted with S3-managed keys.
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      // S3-managed keys: the logs hold request metadata, not order data, and S3's log delivery
+      // needs no key policy (lib/control-tower.ts records the exception to CT.S3.PR.10).
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -68,7 +71,7 @@ export class DataStack extends Stack {
       removalPolicy: config.removalPolicy,
       autoDeleteObjects: config.removalPolicy === RemovalPolicy.DESTROY,
     });
-    Validations.of(accessLogBucket).acknowledge({
+    Validations.of(this.accessLogBucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This is the server access log bucket of the archive; logging it into itself would loop.',
     });
@@ -91,7 +94,7 @@ export class DataStack extends Stack {
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'archive/',
       lifecycleRules: [
         {
@@ -107,6 +110,11 @@ export class DataStack extends Stack {
       removalPolicy: config.removalPolicy,
       autoDeleteObjects: config.removalPolicy === RemovalPolicy.DESTROY,
     });
+    // Each new archive object is an EventBridge event another team can subscribe to without a change
+    // here. Set on the L1: the L2's eventBridgeEnabled adds CDK's notifications custom resource.
+    (this.archiveBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
     // Defined next to the bucket, so that its object ARN is a local reference the checks can name.
     this.archiveWritePolicy = new iam.ManagedPolicy(this, 'ArchiveWritePolicy', {
       description: 'Write objects to the order event archive (no read, list of objects or delete)',

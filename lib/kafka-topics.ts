@@ -1,6 +1,5 @@
 import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
@@ -8,6 +7,7 @@ import { TOPIC_RETENTION_MS, TOPICS, type TopicName } from '../lambdas/shared/co
 import type { StageConfig } from './config';
 import { KafkaArns } from './kafka-access';
 import { PipelineFunction } from './pipeline-function';
+import { PipelineLogGroup } from './log-groups';
 
 /** Three replicas, one per AZ; a write with acks=all needs two of them in sync. */
 export const REPLICATION_FACTOR = 3;
@@ -85,9 +85,9 @@ export class KafkaTopics extends Construct {
 
     const provider = new cr.Provider(this, 'TopicProvider', {
       onEventHandler: provisioner,
-      logGroup: new logs.LogGroup(this, 'TopicProviderLogGroup', {
+      logGroup: new PipelineLogGroup(this, 'TopicProviderLogGroup', {
+        config: props.config,
         retention: props.config.functions.logRetention,
-        removalPolicy: props.config.removalPolicy,
       }),
     });
     Validations.of(provider).acknowledge({

@@ -1,9 +1,9 @@
 import { Aws, CfnMapping, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DEFAULT_AVAILABILITY_ZONE_IDS, MSK_BROKER_NODES } from './availability-zones';
 import type { StageConfig } from './config';
+import { PipelineLogGroup } from './log-groups';
 
 /** A literal (not the VPC's CidrBlock attribute) so that security group rules stay checkable at synth. */
 export const VPC_CIDR = '10.40.0.0/16';
@@ -53,9 +53,9 @@ export class NetworkStack extends Stack {
       cfnSubnet.addPropertyOverride('AvailabilityZoneId', subnet.availabilityZone);
     }
 
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+    const flowLogGroup = new PipelineLogGroup(this, 'FlowLogGroup', {
+      config,
       retention: config.network.flowLogRetention,
-      removalPolicy: config.removalPolicy,
     });
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),

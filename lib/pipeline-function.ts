@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { AssetHashType, type ILocalBundling, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
 import { PRODUCER_APIS, PROJECT_ROOT, type KafkaApiGroup } from './function-bundle';
+import { PipelineLogGroup } from './log-groups';
 
 export { PROJECT_ROOT };
 
@@ -71,10 +71,7 @@ function bundleCode(entry: string, kafkaApis: readonly KafkaApiGroup[]): lambda.
 export class PipelineFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     const { config } = props;
-    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
-      retention: config.functions.logRetention,
-      removalPolicy: config.removalPolicy,
-    });
+    const logGroup = new PipelineLogGroup(scope, `${id}LogGroup`, { config, retention: config.functions.logRetention });
     super(scope, id, {
       code: bundleCode(props.entry, props.kafkaApis ?? PRODUCER_APIS),
       handler: 'index.handler',

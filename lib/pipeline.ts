@@ -1,6 +1,7 @@
 import { type App, Aspects, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackName, type StageConfig, stageTags } from './config';
+import { applyControlTowerControls } from './control-tower';
 import { DataStack } from './data-stack';
 import { NetworkStack } from './network-stack';
 import { ProviderLogRetention } from './provider-log-retention';
@@ -60,7 +61,9 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
     for (const [key, value] of Object.entries(stageTags(config.stage))) Tags.of(stack).add(key, value);
     Aspects.of(stack).add(new ProviderLogRetention(config.functions.logRetention, config.removalPolicy));
   }
-  return { network, streaming, data, services };
+  const stacks = { network, streaming, data, services };
+  applyControlTowerControls({ app, stacks, config });
+  return stacks;
 }
 
 /** cdk-nag's AWS Solutions rules over the whole app: synth fails on any unacknowledged finding. */

@@ -8,7 +8,6 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
@@ -40,6 +39,7 @@ import {
   usesKafka,
   mappingSettingsFor,
 } from './wiring';
+import { PipelineLogGroup } from './log-groups';
 
 export interface ServicesStackProps extends StackProps {
   readonly config: StageConfig;
@@ -110,10 +110,7 @@ export class ServicesStack extends Stack {
     ) as Record<FunctionId, PipelineFunction>;
 
     this.bindArchive(this.functions.archive, props.archiveBucket, props.archiveWritePolicy);
-    const deadLetterFailureQueue = this.failureQueue(
-      'DeadLetterArchiveFailureQueue',
-      'This queue is itself the on-failure destination of the dead-letter archive mapping; a queue behind it would never be read.',
-    );
+    const deadLetterFailureQueue = this.failureQueue('DeadLetterArchiveFailureQueue');
     for (const subscription of SUBSCRIPTIONS) {
       this.mappings[subscription.id] = this.addKafkaMapping(
         subscription,
@@ -235,22 +232,33 @@ export class ServicesStack extends Stack {
     return mapping;
   }
 
-  /** An encrypted, TLS-only queue that is itself an on-failure destination, kept the longest SQS allows. */
-  private failureQueue(id: string, reason: string): sqs.Queue {
-    const queue = new sqs.Queue(this, id, {
+  /**
+   * An encrypted, TLS-only on-failure destination, kept the longest SQS allows. Whoever re-publishes
+   * from it and keeps failing on one failure record moves it aside after a few receives, instead of
+   * cycling on it until it expires.
+   */
+  private failureQueue(id: string): sqs.Queue {
+    const queueProps = {
       encryption: sqs.QueueEncryption.KMS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+    };
+    return new sqs.Queue(this, id, {
+      ...queueProps,
+      deadLetterQueue: {
+        maxReceiveCount: 5,
+        queue: new sqs.Queue(this, `${id}DeadLetterQueue`, {
+          ...queueProps,
+          // allowAll: "any source queues in this AWS account in the same Region can specify this queue
+          // as the dead-letter queue". Marks it as one; byQueue naming its source would be a cycle.
+          redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
+        }),
+      },
     });
-    Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
-    return queue;
   }
 
   private addOutboxRelay(outbox: dynamodb.ITable): sqs.Queue {
-    const failures = this.failureQueue(
-      'OutboxRelayFailureQueue',
-      'This queue is itself the on-failure destination of the outbox relay; a queue behind it would never be read.',
-    );
+    const failures = this.failureQueue('OutboxRelayFailureQueue');
     const relay = this.functions.outboxRelay;
     relay.addEventSource(
       new sources.DynamoEventSource(outbox, {
@@ -287,9 +295,9 @@ export class ServicesStack extends Stack {
       createDefaultStage: false,
       defaultAuthorizer: iamAuth ? new HttpIamAuthorizer() : undefined,
     });
-    const accessLogs = new logs.LogGroup(this, 'OrdersApiAccessLogs', {
+    const accessLogs = new PipelineLogGroup(this, 'OrdersApiAccessLogs', {
+      config: this.config,
       retention: this.config.functions.logRetention,
-      removalPolicy: this.config.removalPolicy,
     });
     const stage = new apigwv2.HttpStage(this, 'OrdersApiStage', {
       httpApi: api,

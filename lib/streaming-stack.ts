@@ -1,7 +1,6 @@
 import { AspectPriority, Aspects, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct, IConstruct } from 'constructs';
@@ -9,6 +8,7 @@ import type { TopicName } from '../lambdas/shared/contracts/topics';
 import { MSK_BROKER_NODES } from './availability-zones';
 import { mskConfigurationName, resourcePrefix, type StageConfig, stageTags } from './config';
 import { brokerProperties, KafkaTopics } from './kafka-topics';
+import { PipelineLogGroup } from './log-groups';
 
 export interface StreamingStackProps extends StackProps {
   readonly config: StageConfig;
@@ -64,9 +64,9 @@ export class StreamingStack extends Stack {
         removalPolicy: config.removalPolicy,
         pendingWindow: Duration.days(7),
       });
-      const brokerLogs = new logs.LogGroup(this, 'BrokerLogGroup', {
+      const brokerLogs = new PipelineLogGroup(this, 'BrokerLogGroup', {
+        config,
         retention: config.msk.brokerLogRetention,
-        removalPolicy: config.removalPolicy,
       });
       const configuration = new msk.CfnConfiguration(this, 'ClusterConfiguration', {
         name: mskConfigurationName(config.stage, config.msk.kafkaVersion),

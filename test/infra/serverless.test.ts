@@ -2,6 +2,7 @@ import { CustomResource } from 'aws-cdk-lib';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TOPIC_RETENTION_MS, TOPICS } from '../../lambdas/shared/contracts/topics';
 import { ensureCfnLint, lintAssembly } from './support/cfn-lint';
+import { expectControlTowerClean } from './support/control-tower';
 import {
   grantsOfFunction,
   render,
@@ -27,6 +28,10 @@ describe('MSK Serverless variant with a public demo API (-c clusterType=serverle
   it('GIVEN the synthesized templates WHEN linted with cfn-lint THEN there are no errors', () => {
     expect(lintAssembly(ensureCfnLint(), pipeline.outdir).flatMap((r) => r.errors)).toEqual([]);
   }, 900_000);
+
+  it('GIVEN every rule of the bundled Control Tower set WHEN synthesized THEN no violation is left and each exception carries its reason', () => {
+    expectControlTowerClean(pipeline.controlTower);
+  });
 
   it('GIVEN the serverless switch WHEN synthesized THEN the cluster is serverless with IAM auth in the private subnets', () => {
     pipeline.templates.streaming.resourceCountIs('AWS::MSK::Cluster', 0);

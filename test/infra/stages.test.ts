@@ -4,6 +4,7 @@ import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { type StageName } from '../../lib/config';
 import { ensureCfnLint, lintAssembly } from './support/cfn-lint';
+import { expectControlTowerClean } from './support/control-tower';
 import { render, resourcesOfType, STACK_PARTS, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
 
 const pipelines = {} as Record<StageName, SynthesizedPipeline>;
@@ -31,6 +32,89 @@ describe.each(STAGES)('%s stage', (stage) => {
     );
     expect(results.flatMap((r) => r.errors)).toEqual([]);
   }, 900_000);
+
+  describe('AWS Control Tower proactive controls', () => {
+    it('GIVEN every rule of the bundled set WHEN the stage is synthesized THEN no violation is left and each exception carries its reason', () => {
+      expectControlTowerClean(p().controlTower);
+    });
+
+    it('GIVEN the log groups WHEN synthesized THEN each is encrypted with the log key of its own stack and has a retention', () => {
+      for (const part of STACK_PARTS) {
+        for (const [id, group] of resourcesOfType(p().json[part], 'AWS::Logs::LogGroup')) {
+          expect([id, group.Properties!.KmsKeyId]).toEqual([
+            id,
+            { 'Fn::GetAtt': [expect.stringMatching(/^LogKey/), 'Arn'] },
+          ]);
+          expect(group.Properties!.RetentionInDays).toBeGreaterThanOrEqual(stage === 'prod' ? 365 : 1);
+        }
+      }
+      expect(resourcesOfType(p().json.services, 'AWS::Logs::LogGroup').length).toBeGreaterThan(0);
+    });
+
+    it('GIVEN a log key WHEN synthesized THEN only CloudWatch Logs of this region may use it, for log groups of this account and region', () => {
+      const logKeys = p().templates.services.findResources('AWS::KMS::Key', {
+        Properties: {
+          KeyPolicy: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Allow',
+                Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+                Condition: {
+                  ArnLike: {
+                    'kms:EncryptionContext:aws:logs:arn': {
+                      'Fn::Join': [
+                        '',
+                        Match.arrayWith([
+                          ':logs:',
+                          { Ref: 'AWS::Region' },
+                          ':',
+                          { Ref: 'AWS::AccountId' },
+                          ':log-group:*',
+                        ]),
+                      ],
+                    },
+                  },
+                },
+              }),
+            ]),
+          },
+        },
+      });
+      expect(Object.keys(logKeys)).toEqual([expect.stringMatching(/^LogKey/)]);
+    });
+
+    it('GIVEN every KMS key WHEN synthesized THEN its policy denies grants that are not for an AWS resource', () => {
+      const keys = STACK_PARTS.flatMap((part) => resourcesOfType(p().json[part], 'AWS::KMS::Key'));
+      expect(keys.length).toBeGreaterThanOrEqual(5);
+      for (const [, key] of keys) {
+        expect((key.Properties!.KeyPolicy as { Statement: unknown[] }).Statement).toContainEqual({
+          Sid: 'DenyGrantsNotForAwsResources',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        });
+      }
+    });
+
+    it('GIVEN the outbox relay failure queue WHEN synthesized THEN it has a dead-letter queue after 5 receives', () => {
+      const queues = resourcesOfType(p().json.services, 'AWS::SQS::Queue');
+      const [dlqId] = queues.find(([id]) => id.startsWith('OutboxRelayFailureDeadLetterQueue'))!;
+      const [, failures] = queues.find(([id]) => id.startsWith('OutboxRelayFailureQueue'))!;
+      expect(failures.Properties!.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: 5,
+      });
+    });
+
+    it('GIVEN the archive bucket WHEN synthesized THEN each new object is an EventBridge event', () => {
+      const buckets = p().templates.data.findResources('AWS::S3::Bucket', {
+        Properties: { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } },
+      });
+      expect(Object.keys(buckets)).toEqual([expect.stringMatching(/^ArchiveBucket/)]);
+    });
+  });
 
   describe('MSK', () => {
     it('GIVEN a provisioned cluster WHEN synthesized THEN it has 3 KRaft brokers, IAM auth only and TLS only', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type ConfigContext, loadStageConfig, type StageConfig } from '../../../lib/config';
+import { addControlTowerChecks, CONTROL_TOWER_PLUGIN } from '../../../lib/control-tower';
 import { buildPipeline, type PipelineStacks } from '../../../lib/pipeline';
 
 const CDK_JSON_CONTEXT = (
@@ -26,8 +27,19 @@ export interface SynthesizedPipeline {
   readonly json: Record<StackPart, CfnTemplate>;
   /** cdk-nag AwsSolutions findings that no acknowledgement covers. */
   readonly nagViolations: readonly { ruleName: string; resources: string[] }[];
+  /** The Control Tower controls (cfn-guard), from the validation report that app.synth() writes. */
+  readonly controlTower: ControlTowerReport;
   readonly outdir: string;
   dispose(): void;
+}
+
+export interface ControlTowerReport {
+  /** Rules the validator ran over every template. */
+  readonly rules: readonly string[];
+  /** Violations that no acknowledgement covers: the target is none. */
+  readonly violations: readonly { ruleName: string; resources: string[] }[];
+  /** Violations acknowledged on their resources, with the reason. */
+  readonly excepted: readonly { ruleName: string; reason: string; resources: string[] }[];
 }
 
 export interface CfnTemplate {
@@ -51,9 +63,18 @@ export interface CfnResource {
 export function synthesizePipeline(context: ConfigContext): SynthesizedPipeline {
   const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cdk-'));
   // The feature flags of cdk.json, as the CLI would pass them, and the asset metadata it adds.
-  const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, 'aws:cdk:enable-asset-metadata': true } });
+  const app = new App({
+    outdir,
+    context: {
+      ...CDK_JSON_CONTEXT,
+      'aws:cdk:enable-asset-metadata': true,
+      // Synthesis completes and writes the validation report, which the tests read and assert on.
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    },
+  });
   const config = loadStageConfig(context);
   const stacks = buildPipeline(app, config);
+  const validator = addControlTowerChecks(app);
   const assembly = app.synth();
   const report = new AwsSolutionsChecks(app).validateScope(app);
   const json = Object.fromEntries(
@@ -72,8 +93,40 @@ export function synthesizePipeline(context: ConfigContext): SynthesizedPipeline 
       ruleName: v.ruleName,
       resources: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? '(unknown)'),
     })),
+    controlTower: readControlTowerReport(outdir, validator.ruleIds ?? []),
     outdir,
     dispose: () => rmSync(outdir, { recursive: true, force: true }),
+  };
+}
+
+interface ValidationReportJson {
+  pluginReports: {
+    pluginName: string;
+    violations: ReportedViolation[];
+    suppressedViolations?: (ReportedViolation & { reason: string })[];
+  }[];
+}
+interface ReportedViolation {
+  ruleName: string;
+  violatingConstructs: { constructPath: string; resourceLogicalId: string }[];
+}
+
+/** The validator's part of cdk.out/validation-report.json (absent when it found nothing). */
+function readControlTowerReport(outdir: string, rules: readonly string[]): ControlTowerReport {
+  const file = join(outdir, 'validation-report.json');
+  const report: ValidationReportJson = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as ValidationReportJson)
+    : { pluginReports: [] };
+  const plugin = report.pluginReports.find((r) => r.pluginName === CONTROL_TOWER_PLUGIN);
+  const resources = (v: ReportedViolation) => v.violatingConstructs.map((c) => c.constructPath || c.resourceLogicalId);
+  return {
+    rules,
+    violations: (plugin?.violations ?? []).map((v) => ({ ruleName: v.ruleName, resources: resources(v) })),
+    excepted: (plugin?.suppressedViolations ?? []).map((v) => ({
+      ruleName: v.ruleName,
+      reason: v.reason,
+      resources: resources(v),
+    })),
   };
 }
 
