@@ -1,6 +1,7 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
@@ -64,5 +65,24 @@ export class PipelineLogGroup extends logs.LogGroup {
       encryptionKey: logKeyOf(scope, props.config),
       removalPolicy: props.config.removalPolicy,
     });
+  }
+}
+
+/**
+ * The functions CDK brings along (custom resource providers such as the VPC default security group
+ * and S3 auto-delete handlers, and AwsCustomResource's) would log to a group Lambda creates on first
+ * run, unencrypted and kept forever. Each gets a PipelineLogGroup of its own, created before it.
+ * Run once the stack is built, before the Control Tower controls look at its keys.
+ */
+export function addProviderLogGroups(stack: Stack, config: StageConfig): void {
+  for (const node of stack.node.findAll()) {
+    if (!(node instanceof CfnResource) || node.cfnResourceType !== 'AWS::Lambda::Function') continue;
+    // Functions that already name their log group (every PipelineFunction, the topic provider).
+    if (node instanceof lambda.CfnFunction && node.loggingConfig !== undefined) continue;
+    const logGroup = new PipelineLogGroup(node.node.scope!, `${node.node.id}LogGroup`, {
+      config,
+      retention: config.functions.logRetention,
+    });
+    node.addPropertyOverride('LoggingConfig.LogGroup', logGroup.logGroupName);
   }
 }

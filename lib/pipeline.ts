@@ -1,10 +1,10 @@
-import { type App, Aspects, Tags, Validations } from 'aws-cdk-lib';
+import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackName, type StageConfig, stageTags } from './config';
 import { applyControlTowerControls } from './control-tower';
 import { DataStack } from './data-stack';
+import { addProviderLogGroups } from './log-groups';
 import { NetworkStack } from './network-stack';
-import { ProviderLogRetention } from './provider-log-retention';
 import { ServicesStack } from './services-stack';
 import { StreamingStack } from './streaming-stack';
 
@@ -59,7 +59,7 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
   });
   for (const stack of [network, streaming, data, services]) {
     for (const [key, value] of Object.entries(stageTags(config.stage))) Tags.of(stack).add(key, value);
-    Aspects.of(stack).add(new ProviderLogRetention(config.functions.logRetention, config.removalPolicy));
+    addProviderLogGroups(stack, config);
   }
   const stacks = { network, streaming, data, services };
   applyControlTowerControls({ app, stacks, config });

@@ -100,7 +100,7 @@ describe.each(STAGES)('%s stage', (stage) => {
 
     it('GIVEN the outbox relay failure queue WHEN synthesized THEN it has a dead-letter queue after 5 receives', () => {
       const queues = resourcesOfType(p().json.services, 'AWS::SQS::Queue');
-      const [dlqId] = queues.find(([id]) => id.startsWith('OutboxRelayFailureDeadLetterQueue'))!;
+      const [dlqId] = queues.find(([id]) => id.startsWith('OutboxRelayFailureQueueDeadLetterQueue'))!;
       const [, failures] = queues.find(([id]) => id.startsWith('OutboxRelayFailureQueue'))!;
       expect(failures.Properties!.RedrivePolicy).toEqual({
         deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
