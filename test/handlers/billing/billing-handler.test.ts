@@ -3,18 +3,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { TABLES } from '../../../lambdas/shared/contracts/tables';
 import * as kafkaPublisher from '../../../lambdas/shared/kafka/kafka-publisher';
 import { lambdaContext } from '../../support/doubles/lambda-context';
-import type { RecordingPublisher } from '../../support/doubles/publisher';
 import { coldStart } from '../../support/function-env';
+import { recorder } from '../../support/recording-kafka-publisher';
 import { loadEvent } from '../../support/msk';
 
 // The deployed handler, wired from its environment, with the Kafka producer swapped for a recorder.
-jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
-  const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
-  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
-  const recorder = new RecordingPublisher();
-  return { ...actual, KafkaEventPublisher: jest.fn(() => recorder), recorder };
-});
-const recorder = (kafkaPublisher as unknown as { recorder: RecordingPublisher }).recorder;
+jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () =>
+  jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
+);
 const ddb = mockClient(DynamoDBDocumentClient);
 
 describe('billing handler.ts (middy chain, configuration from the environment)', () => {

@@ -3,22 +3,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { restockRequest } from '../../../lambdas/restock/restock-request';
 import { DEMO_STOCK } from '../../../lambdas/restock/seed';
 import { TABLES } from '../../../lambdas/shared/contracts/tables';
-import * as kafkaPublisher from '../../../lambdas/shared/kafka/kafka-publisher';
 import { failing, throttling } from '../../support/doubles/faults';
 import { lambdaContext } from '../../support/doubles/lambda-context';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { InMemoryStockStore } from '../../support/doubles/stock';
 import { coldStart } from '../../support/function-env';
+import { recorder } from '../../support/recording-kafka-publisher';
 import { loadEvent } from '../../support/msk';
 
 // The deployed handler, wired from its environment, with the Kafka producer swapped for a recorder.
-jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
-  const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
-  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
-  const recorder = new RecordingPublisher();
-  return { ...actual, KafkaEventPublisher: jest.fn(() => recorder), recorder };
-});
-const recorder = (kafkaPublisher as unknown as { recorder: RecordingPublisher }).recorder;
+jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () =>
+  jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
+);
 
 function setup() {
   const stock = new InMemoryStockStore(Object.fromEntries(DEMO_STOCK.map((p) => [p.product_id, p.available])));
