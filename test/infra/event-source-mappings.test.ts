@@ -1,7 +1,6 @@
-import { FUNCTIONS, type FunctionId } from '../../lambdas/shared/contracts/functions';
+import { FUNCTIONS, functionLogicalId, type FunctionId } from '../../lambdas/shared/contracts/functions';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { functionLogicalId } from '../../lambdas/shared/contracts/functions';
 import { mappingLogicalId } from '../../lib/wiring';
 import {
   type CfnResource,

@@ -1,8 +1,7 @@
-import { FUNCTIONS, type FunctionId } from '../../lambdas/shared/contracts/functions';
+import { FUNCTIONS, functionLogicalId, type FunctionId } from '../../lambdas/shared/contracts/functions';
 import { PUBLISHES, SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { functionLogicalId } from '../../lambdas/shared/contracts/functions';
 import {
   type Grant,
   grantsOfFunction,

@@ -61,3 +61,15 @@ const EVENTS_DIR = join(__dirname, '..', '..', 'events');
 export function loadEvent<T = MSKEvent>(file: string): T {
   return structuredClone(JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8')) as T);
 }
+
+/** A valid paid BillingOutcome of an order: the record value the batch-loop tests feed through. */
+export const paidOutcome = (orderId: string) => ({
+  event_type: 'BillingOutcome',
+  event_id: `e-${orderId}`,
+  order_id: orderId,
+  payment_status: 'paid',
+  transaction_id: `txn-${orderId}`,
+  amount: 10,
+  currency: 'USD',
+  timestamp: '2025-04-07T12:34:56Z',
+});

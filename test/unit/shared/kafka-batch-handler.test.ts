@@ -2,18 +2,9 @@ import { kafkaBatchHandler } from '../../../lambdas/shared/kafka/batch';
 import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
-import { mskEvent } from '../../support/msk';
+import { mskEvent, paidOutcome } from '../../support/msk';
 
-const outcome = (orderId: string) => ({
-  event_type: 'BillingOutcome',
-  event_id: `e-${orderId}`,
-  order_id: orderId,
-  payment_status: 'paid',
-  transaction_id: `txn-${orderId}`,
-  amount: 10,
-  currency: 'USD',
-  timestamp: '2025-04-07T12:34:56Z',
-});
+const outcome = paidOutcome;
 
 function setup(options: { failOn?: Record<string, Error>; partialBatchResponse?: boolean; deadLetterError?: Error }) {
   const handled: string[] = [];

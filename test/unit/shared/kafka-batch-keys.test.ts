@@ -3,18 +3,9 @@ import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
 import { kafkaBatchHandler } from '../../../lambdas/shared/kafka/batch';
 import type { RecordContext } from '../../../lambdas/shared/kafka/msk-event';
 import { logger } from '../../../lambdas/shared/observability';
-import { mskEvent } from '../../support/msk';
+import { mskEvent, paidOutcome } from '../../support/msk';
 
-const outcome = (orderId: string) => ({
-  event_type: 'BillingOutcome',
-  event_id: `e-${orderId}`,
-  order_id: orderId,
-  payment_status: 'paid',
-  transaction_id: `txn-${orderId}`,
-  amount: 10,
-  currency: 'USD',
-  timestamp: '2025-04-07T12:34:56Z',
-});
+const outcome = paidOutcome;
 
 interface Spec {
   readonly partition: number;
