@@ -19,6 +19,8 @@ import { summarize, type RunSummary, type StackMemory } from './summary';
 export interface DemoStackOptions {
   /** `host:port` of an existing broker instead of a local one. */
   readonly kafka?: string;
+  /** Brokers of the local Kafka cluster: 1 (default) or 3. */
+  readonly brokers?: number;
   /** Port of the order API; 0 for a free one. */
   readonly apiPort: number;
   readonly log: (line: string) => void;
@@ -40,6 +42,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   let runDir = '';
   const stack = await startLocalStack({
     kafka: options.kafka,
+    brokers: options.brokers,
     apiPort: options.apiPort,
     log,
     onServices: (services) => {
