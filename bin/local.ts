@@ -27,6 +27,12 @@ const USAGE = `Usage: npm run local -- [options]
                        (exit code 1 if an invariant fails or the run times out)
   --orders-file FILE   place the orders of an NDJSON file (one POST /orders body per line) instead
   --kafka HOST:PORT    use this Kafka broker instead of starting one
+  --brokers B          brokers of the local Kafka cluster: 1 (default) or 3 (replication factor 3,
+                       min.insync.replicas 2, as on MSK)
+  --kill-broker-after N  with --brokers 3: SIGKILL the broker leading the most partitions once N orders
+                       are placed, restart it after --broker-down SECONDS (default 15); the summary
+                       reports the failover and checks every acknowledged record is still readable
+  --broker-down SECONDS  how long the killed broker stays down
   --seed S             seed of the demo order generator (default "demo")
   --concurrency C      orders in flight at once (default 8)
   --port P             port of the order API (default 3000 when serving, a free one with --orders; 0 = any)
@@ -43,6 +49,9 @@ interface Options {
   /** --orders or --orders-file: run them and exit instead of serving. */
   readonly batch: boolean;
   readonly kafka?: string;
+  readonly brokers: number;
+  readonly killBrokerAfter?: number;
+  readonly brokerDownMs?: number;
   readonly seed: string;
   readonly concurrency: number;
   readonly port: number;
@@ -58,6 +67,9 @@ function parseOptions(argv: readonly string[]): Options {
       orders: { type: 'string' },
       'orders-file': { type: 'string' },
       kafka: { type: 'string' },
+      brokers: { type: 'string', default: '1' },
+      'kill-broker-after': { type: 'string' },
+      'broker-down': { type: 'string' },
       seed: { type: 'string', default: 'demo' },
       concurrency: { type: 'string', default: '8' },
       port: { type: 'string' },
@@ -71,11 +83,20 @@ function parseOptions(argv: readonly string[]): Options {
   const orders = wholeNumber('orders', values.orders);
   const batch = orders !== undefined || values['orders-file'] !== undefined;
   const timeout = wholeNumber('timeout', values.timeout);
+  const brokers = wholeNumber('brokers', values.brokers)!;
+  if (brokers !== 1 && brokers !== 3) throw new UsageError(`--brokers must be 1 or 3, got ${brokers}`);
+  if (brokers !== 1 && values.kafka !== undefined) throw new UsageError('--brokers and --kafka are exclusive');
+  const killBrokerAfter = wholeNumber('kill-broker-after', values['kill-broker-after']);
+  const brokerDown = wholeNumber('broker-down', values['broker-down']);
+  if (killBrokerAfter !== undefined && brokers !== 3) throw new UsageError('--kill-broker-after needs --brokers 3');
   return {
     orders,
     ordersFile: values['orders-file'],
     batch,
     kafka: hostPort('kafka', values.kafka),
+    brokers,
+    killBrokerAfter,
+    brokerDownMs: brokerDown === undefined ? undefined : brokerDown * 1000,
     seed: values.seed,
     concurrency: wholeNumber('concurrency', values.concurrency)!,
     port: wholeNumber('port', values.port, 0) ?? (batch ? 0 : DEFAULT_SERVE_PORT),
@@ -94,6 +115,7 @@ runCommand<Options>({
       : generateDemoPlan(options.orders ?? DEFAULT_DEMO_ORDERS, options.seed);
     const demo = await startDemoStack({
       kafka: options.kafka,
+      brokers: options.brokers,
       apiPort: options.port,
       log: say,
       onStarted: (part) => parts.add(part),
@@ -102,6 +124,8 @@ runCommand<Options>({
       concurrency: options.concurrency,
       timeoutMs: options.timeoutMs,
       existingBroker: options.kafka !== undefined,
+      killBrokerAfter: options.killBrokerAfter,
+      brokerDownMs: options.brokerDownMs,
       log: say,
     });
     process.stdout.write(formatSummary(summary));

@@ -3,15 +3,20 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
-import { TOPIC_RETENTION_MS, TOPICS, type TopicName } from '../lambdas/shared/contracts/topics';
+import {
+  MIN_INSYNC_REPLICAS,
+  REPLICATION_FACTOR,
+  TOPIC_RETENTION_MS,
+  TOPICS,
+  type TopicName,
+} from '../lambdas/shared/contracts/topics';
 import type { StageConfig } from './config';
 import { KafkaArns } from './kafka-access';
 import { PipelineFunction } from './pipeline-function';
 import { PipelineLogGroup } from './log-groups';
 
-/** Three replicas, one per AZ; a write with acks=all needs two of them in sync. */
-export const REPLICATION_FACTOR = 3;
-export const MIN_INSYNC_REPLICAS = 2;
+// The replication settings live in the contracts: the three-broker local cluster uses the same ones.
+export { MIN_INSYNC_REPLICAS, REPLICATION_FACTOR };
 
 /**
  * The broker defaults of a provisioned cluster (its MSK configuration), which every topic inherits.

@@ -13,6 +13,7 @@ import {
   writeEndpointsFile,
   type LocalEndpointsFile,
 } from '../console/endpoints';
+import { BrokerFailover } from './broker-failover';
 import { endOffsets } from './kafka-inspect';
 import { seconds, seedStock, startLocalStack, type LocalStack } from './local-stack';
 import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
@@ -26,6 +27,8 @@ import { summarize, type RunSummary, type StackMemory } from './summary';
 export interface DemoStackOptions {
   /** `host:port` of an existing broker instead of a local one. */
   readonly kafka?: string;
+  /** Brokers of the local Kafka cluster: 1 (default) or 3. */
+  readonly brokers?: number;
   /** Port of the order API; 0 for a free one. */
   readonly apiPort: number;
   readonly log: (line: string) => void;
@@ -47,6 +50,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   let runDir = '';
   const stack = await startLocalStack({
     kafka: options.kafka,
+    brokers: options.brokers,
     apiPort: options.apiPort,
     log,
     onServices: (services) => {
@@ -74,6 +78,10 @@ export interface DemoRunOptions {
   readonly timeoutMs?: number;
   /** An existing broker already holds records: count only what this run adds. */
   readonly existingBroker: boolean;
+  /** On a three-broker cluster: SIGKILL one broker once this many orders are placed, and restart it. */
+  readonly killBrokerAfter?: number;
+  /** How long the killed broker stays down (default 15 s). */
+  readonly brokerDownMs?: number;
   readonly log: (line: string) => void;
 }
 
@@ -149,10 +157,26 @@ async function runOrders(
     peakMemory = { totalRssMb, processes: processes.length, byPart };
   };
 
+  const cluster = stack.services.kafka;
+  if (options.killBrokerAfter !== undefined && (cluster?.nodes.length ?? 0) < 3) {
+    throw new Error('Killing a broker needs the three-broker local cluster (--brokers 3)');
+  }
+  const failover =
+    options.killBrokerAfter === undefined
+      ? undefined
+      : new BrokerFailover(cluster!, {
+          afterOrders: options.killBrokerAfter,
+          downMs: options.brokerDownMs ?? 15_000,
+          log,
+        });
+
   const ordersStarted = Date.now();
   const placing = placeOrders(stack.api.url, plan.orders, {
     concurrency: options.concurrency,
-    onPlaced: (done) => (placedCount = done),
+    onPlaced: (done) => {
+      placedCount = done;
+      failover?.onPlaced(done);
+    },
     onAccepted: (order) => accepted.push(order),
   }).finally(() => (allPlaced = true));
   const waiting = waitUntilTerminal(stack.services.dynamodbEndpoint, () => accepted.map((o) => o.order_id), {
@@ -172,6 +196,7 @@ async function runOrders(
         counts[status]!++;
         if (status === 'SHIPPED' || status === 'PAYMENT_DECLINED' || status === 'REFUNDED') terminal++;
       }
+      failover?.onTerminal(terminal);
       progress.update({ total, placed: placedCount, terminal, counts });
     },
   });
@@ -194,8 +219,15 @@ async function runOrders(
   }
 
   sampleMemory();
+  if (failover) {
+    log('Waiting for the killed broker to be back in sync...');
+    await failover.settle();
+  }
   log('Collecting the summary (tables, topics, archive)...');
   const snapshot = await takeSnapshot(stack.services, { since: context.since });
+  const failoverReport = failover?.report(snapshot.records);
+  if (failover && !failoverReport)
+    problems.push(`no broker was killed: fewer than ${options.killBrokerAfter} orders placed`);
   const planned = new Map<string, PlannedOutcome>(
     accepted.flatMap((o) => (o.planned ? [[o.order_id, o.planned] as const] : [])),
   );
@@ -213,6 +245,7 @@ async function runOrders(
       ordersPerSecond: waited.timedOut ? undefined : (accepted.length / ordersDurationMs) * 1000,
     },
     memory: peakMemory,
+    failover: failoverReport,
     problems: [...problems, ...placed.refused.slice(0, 5).map((r) => `refused (${r.status}): ${r.body.slice(0, 200)}`)],
   });
 }

@@ -84,7 +84,7 @@ export async function readTopic(
   const consumer = new Consumer({
     groupId,
     clientId: 'local-inspect',
-    bootstrapBrokers: [bootstrap],
+    bootstrapBrokers: bootstrap.split(','),
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
   });
@@ -133,5 +133,5 @@ export async function readTopic(
 }
 
 function inspector(bootstrap: string): Admin {
-  return new Admin({ clientId: 'local-inspect', bootstrapBrokers: [bootstrap], connectTimeout: 5_000 });
+  return new Admin({ clientId: 'local-inspect', bootstrapBrokers: bootstrap.split(','), connectTimeout: 5_000 });
 }

@@ -23,6 +23,8 @@ export interface LocalStack {
 export interface StartLocalStackOptions {
   /** `host:port` of an existing broker instead of a local one. */
   readonly kafka?: string;
+  /** Brokers of the local Kafka cluster: 1 (default) or 3. */
+  readonly brokers?: number;
   /** Where `cdk synth` writes (default cdk.out). */
   readonly cdkOut?: string;
   /** Port of the HTTP API; 0 for a free one. */
@@ -45,15 +47,17 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     log(`Synthesized the CDK app into ${dir} (${seconds(Date.now() - synthStarted)})`);
     return dir;
   });
-  const servicesStarted = startLocalServices({ kafka: options.kafka, log }).then((services) => {
-    options.onServices?.(services);
-    const { startMs } = services;
-    log(
-      `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka ${seconds(startMs.kafka ?? 0)}, `}` +
-        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}; logs in ${services.workDir}`,
-    );
-    return services;
-  });
+  const servicesStarted = startLocalServices({ kafka: options.kafka, brokers: options.brokers, log }).then(
+    (services) => {
+      options.onServices?.(services);
+      const { startMs } = services;
+      log(
+        `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka (${services.brokers} broker${services.brokers > 1 ? 's' : ''}) ${seconds(startMs.kafka ?? 0)}, `}` +
+          `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}; logs in ${services.workDir}`,
+      );
+      return services;
+    },
+  );
   const [synthesized, started] = await Promise.allSettled([synthesis, servicesStarted]);
   if (synthesized.status === 'rejected' || started.status === 'rejected') {
     if (started.status === 'fulfilled') await started.value.stop();

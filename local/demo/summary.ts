@@ -2,6 +2,7 @@ import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/or
 import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
 import type { PlannedOutcome } from './order-generator';
+import type { FailoverReport } from './broker-failover';
 import type { PipelineSnapshot } from './snapshot';
 
 /** What `npm run local` prints at the end of a run, and writes with --summary-json. */
@@ -26,6 +27,8 @@ export interface RunSummary {
   readonly invariants: readonly InvariantResult[];
   readonly timing?: RunTiming;
   readonly memory?: StackMemory;
+  /** The broker killed with --kill-broker-after, and what Kafka did about it. */
+  readonly failover?: FailoverReport;
   /** Why the run failed besides invariants (a timeout, refused orders). */
   readonly problems: readonly string[];
 }
@@ -65,6 +68,7 @@ export interface SummaryInput extends InvariantOptions {
   readonly mappings?: readonly MappingStats[];
   readonly timing?: RunTiming;
   readonly memory?: StackMemory;
+  readonly failover?: FailoverReport;
   readonly problems?: readonly string[];
 }
 
@@ -112,6 +116,8 @@ export function summarize(input: SummaryInput): RunSummary {
   const invariants = checkInvariants(input.snapshot, input);
   const problems = [...(input.problems ?? [])];
   if (input.refused > 0) problems.push(`${input.refused} orders refused by the API`);
+  for (const lost of input.failover?.acknowledged.lost ?? [])
+    problems.push(`acknowledged records not readable: ${lost}`);
   return {
     ok: problems.length === 0 && invariants.every((i) => i.holds),
     orders: { sent: input.sent, accepted: orderIds.length, refused: input.refused, byStatus, byPlan },
@@ -125,6 +131,7 @@ export function summarize(input: SummaryInput): RunSummary {
     invariants,
     timing: input.timing,
     memory: input.memory,
+    failover: input.failover,
     problems,
   };
 }
@@ -190,12 +197,36 @@ export function formatSummary(summary: RunSummary): string {
     }
   }
 
+  if (summary.failover) lines.push(...formatFailover(summary.failover));
+
   if (summary.problems.length) {
     lines.push('', 'Problems');
     for (const p of summary.problems) lines.push(`  - ${p}`);
   }
   lines.push('', summary.ok ? 'Result: OK, every invariant holds' : 'Result: FAILED', '');
   return lines.join('\n');
+}
+
+function formatFailover(f: FailoverReport): string[] {
+  const peak = f.underReplicated.reduce((max, s) => Math.max(max, s.partitions), 0);
+  const inSync = f.underReplicated.find((s, i) => i > 0 && s.partitions === 0 && peak > 0);
+  const { records, readable, lost } = f.acknowledged;
+  return [
+    '',
+    'Broker failover',
+    `  killed broker ${f.killedBroker} (SIGKILL) after ${f.killedAfterOrders} orders placed; back after ${seconds(f.downMs)}`,
+    `  leader elections                    ${f.leaderElections.length} partitions (${f.leaderElections
+      .slice(0, 4)
+      .map((e) => `${e.partition} ${e.leaders.join('->')}`)
+      .join(', ')}${f.leaderElections.length > 4 ? ', ...' : ''})`,
+    `  under-replicated partitions         peak ${peak}${inSync ? `, all in sync ${seconds(inSync.atMs)} after the kill` : ''}`,
+    `    over time (s:count)               ${f.underReplicated
+      .filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 12)) === 0)
+      .map((s) => `${(s.atMs / 1000).toFixed(0)}:${s.partitions}`)
+      .join(' ')}`,
+    `  kill to first order processed      ${f.killToFirstProcessedMs === undefined ? 'none' : seconds(f.killToFirstProcessedMs)}`,
+    `  acknowledged records readable      ${readable} of ${records}${lost.length ? ` (LOST in ${lost.length} partitions)` : ''}`,
+  ];
 }
 
 function seconds(ms: number): string {

@@ -62,7 +62,7 @@ export function destinations(endpoints: DestinationEndpoints, log: (line: string
   const kafka = () =>
     (producer ??= new Producer({
       clientId: 'lambda-esm-on-failure',
-      bootstrapBrokers: [endpoints.kafkaBootstrap],
+      bootstrapBrokers: endpoints.kafkaBootstrap.split(','),
       idempotent: true,
       acks: ProduceAcks.ALL,
       autocreateTopics: false,

@@ -137,7 +137,7 @@ export class KafkaPoller {
     const consumer = new Consumer({
       clientId: `lambda-esm-${mapping.id}`,
       groupId: mapping.consumerGroupId,
-      bootstrapBrokers: [bootstrap],
+      bootstrapBrokers: bootstrap.split(','),
       // A restarted runner takes over its group at once instead of waiting for the old member to time out.
       sessionTimeout: 10_000,
       rebalanceTimeout: 10_000,
@@ -390,7 +390,7 @@ export class KafkaPoller {
 
 /** The topic's message.timestamp.type, which decides each record's timestampType. */
 async function topicTimestampType(bootstrap: string, topic: string): Promise<TimestampType> {
-  const admin = new Admin({ clientId: 'lambda-esm-describe', bootstrapBrokers: [bootstrap] });
+  const admin = new Admin({ clientId: 'lambda-esm-describe', bootstrapBrokers: bootstrap.split(',') });
   try {
     const [description] = await admin.describeConfigs({
       resources: [

@@ -2,13 +2,20 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_REGION, type LocalEndpoints } from '../endpoints';
 import { createTables, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
-import { createTopics, startKafkaBroker, type KafkaBroker } from './kafka/kafka-broker';
+import { createTopics, startKafkaCluster, type KafkaCluster } from './kafka/kafka-broker';
 import { LOCAL_DIR } from '../paths';
 import type { ManagedProcess } from './process';
 import { startS3Store, type S3Store } from './s3/s3-store';
 
 export { ensureKafkaJars, kafkaVersion } from './kafka/kafka-jars';
-export { createTopics, startKafkaBroker, type KafkaBroker } from './kafka/kafka-broker';
+export {
+  bootstrapList,
+  createTopics,
+  startKafkaCluster,
+  topicReplication,
+  type KafkaCluster,
+  type KafkaNode,
+} from './kafka/kafka-broker';
 export { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 export { localS3Client, startS3Store, type S3Store } from './s3/s3-store';
 export { LOCAL_DIR, PROJECT_ROOT } from '../paths';
@@ -16,6 +23,10 @@ export { LOCAL_DIR, PROJECT_ROOT } from '../paths';
 export type { LocalEndpoints } from '../endpoints';
 
 export interface LocalServices extends LocalEndpoints {
+  /** The Kafka cluster started here (none when an existing broker was given): its nodes can be killed and restarted. */
+  readonly kafka?: KafkaCluster;
+  /** Kafka brokers in the cluster (1 for an existing broker). */
+  readonly brokers: number;
   /** The processes started (none for Kafka when an existing broker was given). */
   readonly processes: readonly ManagedProcess[];
   /** Where this run's logs are. */
@@ -31,6 +42,8 @@ export interface StartLocalServicesOptions {
   readonly kafka?: string;
   /** Directory for logs and data; a fresh one under .local/runs/ by default. */
   readonly workDir?: string;
+  /** Brokers of the local Kafka cluster: 1 (default) or 3, with the MSK replication settings. */
+  readonly brokers?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -46,12 +59,12 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
   mkdirSync(workDir, { recursive: true });
 
   const results = await Promise.allSettled([
-    options.kafka ? Promise.resolve(undefined) : startKafkaBroker({ workDir, log }),
+    options.kafka ? Promise.resolve(undefined) : startKafkaCluster({ workDir, brokers: options.brokers, log }),
     startDynamoDbLocal({ workDir }),
     startS3Store({ workDir }),
   ]);
   const [kafka, dynamodb, s3] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
-    KafkaBroker | undefined,
+    KafkaCluster | undefined,
     DynamoDbLocal | undefined,
     S3Store | undefined,
   ];
@@ -63,8 +76,12 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
   }
 
   const kafkaBootstrap = options.kafka ?? kafka!.bootstrap;
+  const brokers = kafka?.nodes.length ?? 1;
   try {
-    const [topics, tables] = await Promise.all([createTopics(kafkaBootstrap), createTables(dynamodb!.endpoint)]);
+    const [topics, tables] = await Promise.all([
+      createTopics(kafkaBootstrap, brokers),
+      createTables(dynamodb!.endpoint),
+    ]);
     if (topics.length) log(`Created topics: ${topics.join(', ')}`);
     if (tables.length) log(`Created tables: ${tables.join(', ')}`);
   } catch (error) {
@@ -75,10 +92,14 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
   let stopping: Promise<void> | undefined;
   return {
     kafkaBootstrap,
+    kafka,
+    brokers,
     dynamodbEndpoint: dynamodb!.endpoint,
     s3Endpoint: s3!.endpoint,
     region: LOCAL_REGION,
-    processes: [kafka?.process, dynamodb!.process, s3!.process].filter((p): p is ManagedProcess => !!p),
+    processes: [...(kafka?.nodes.map((node) => node.process) ?? []), dynamodb!.process, s3!.process].filter(
+      (p): p is ManagedProcess => !!p,
+    ),
     workDir,
     startMs: { kafka: kafka?.startMs, dynamodb: dynamodb!.startMs, s3: s3!.startMs, total: Date.now() - started },
     stop() {

@@ -38,3 +38,11 @@ export const ARCHIVED_TOPICS: readonly TopicName[] = [
 
 /** Retention of every topic: 7 days, long enough to replay a week of events into a new consumer. */
 export const TOPIC_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Replication of every topic wherever there are three brokers (each MSK stage, `npm run local --
+ * --brokers 3`): three replicas, one per AZ, and an acks=all write needs two of them in sync, so
+ * one broker can die without refusing a write or losing an acknowledged one.
+ */
+export const REPLICATION_FACTOR = 3;
+export const MIN_INSYNC_REPLICAS = 2;

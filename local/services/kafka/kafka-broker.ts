@@ -2,46 +2,85 @@ import { Admin } from '@platformatic/kafka';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TOPIC_RETENTION_MS, TOPICS } from '../../../lambdas/shared/contracts/topics';
-import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../process';
+import {
+  MIN_INSYNC_REPLICAS,
+  REPLICATION_FACTOR,
+  TOPIC_RETENTION_MS,
+  TOPICS,
+} from '../../../lambdas/shared/contracts/topics';
+import { freePort, sleep, startProcess, waitUntilReady, type ManagedProcess } from '../process';
 import { ensureKafkaJars } from './kafka-jars';
 
 /**
- * A single-node Apache Kafka broker in KRaft mode (one JVM is both broker and controller), from the
- * jars ensureKafkaJars() caches. It listens on 127.0.0.1 only, keeps its log in a fresh directory
- * under `workDir` and deletes it on stop: every run starts from empty topics.
+ * Apache Kafka in KRaft mode on 127.0.0.1, from the jars ensureKafkaJars() caches: one node by
+ * default, or three for replication (`--brokers 3`). Every node is both broker and controller, so
+ * three nodes are also a three-voter controller quorum: it survives one node dying, the failure the
+ * three-broker run demonstrates, with three JVMs instead of five or six for a dedicated quorum.
+ * Each node keeps its log in a fresh directory under `workDir`, deleted on stop: every run starts
+ * from empty topics; a killed node restarts on its own data and ports.
  */
-export interface KafkaBroker {
-  /** `127.0.0.1:<port>` */
+export interface KafkaCluster {
+  /** `127.0.0.1:<port>` of every node, comma-separated (the KAFKA_BOOTSTRAP_SERVERS form). */
   readonly bootstrap: string;
-  readonly process: ManagedProcess;
-  /** Milliseconds from the call to a broker that answers metadata requests, topics not included. */
+  readonly nodes: readonly KafkaNode[];
+  /** Milliseconds from the call to every node answering metadata requests, topics not included. */
   readonly startMs: number;
   stop(): Promise<void>;
 }
 
-export interface StartKafkaBrokerOptions {
-  /** Directory for the broker's config, data and log; created if missing. */
+export interface KafkaNode {
+  /** `node.id` (1, 2, 3). */
+  readonly id: number;
+  /** `127.0.0.1:<port>` */
+  readonly bootstrap: string;
+  /** The node's JVM; a new one after restart(). */
+  readonly process: ManagedProcess;
+  /** SIGKILL, as a crash: no controlled shutdown, no leadership handed over first. */
+  kill(): Promise<void>;
+  /** Starts the node again on its data and ports, and waits until it answers. */
+  restart(): Promise<void>;
+}
+
+/** Replication of the topics on a cluster of `brokers` nodes: the MSK settings with three, none with one. */
+export function topicReplication(brokers: number): { replicationFactor: number; minInsyncReplicas: number } {
+  return brokers >= REPLICATION_FACTOR
+    ? { replicationFactor: REPLICATION_FACTOR, minInsyncReplicas: MIN_INSYNC_REPLICAS }
+    : { replicationFactor: 1, minInsyncReplicas: 1 };
+}
+
+export interface StartKafkaClusterOptions {
+  /** Directory for the nodes' config, data and logs; created if missing. */
   readonly workDir: string;
+  /** 1 (default) or 3. */
+  readonly brokers?: number;
   readonly log?: (line: string) => void;
   readonly readyTimeoutMs?: number;
 }
 
-export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promise<KafkaBroker> {
+export async function startKafkaCluster(options: StartKafkaClusterOptions): Promise<KafkaCluster> {
   const started = Date.now();
+  const count = options.brokers ?? 1;
+  if (count !== 1 && count !== REPLICATION_FACTOR) {
+    throw new Error(`A local Kafka cluster has 1 or ${REPLICATION_FACTOR} brokers, not ${count}`);
+  }
   const libs = await ensureKafkaJars({ log: options.log });
-  const [brokerPort, controllerPort] = await distinctFreePorts(2);
-  const dataDir = join(options.workDir, 'kafka-data');
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
-
-  const serverProperties = join(options.workDir, 'kafka-server.properties');
-  writeFileSync(serverProperties, brokerConfig({ brokerPort, controllerPort, dataDir }));
+  const ports = await distinctFreePorts(2 * count);
+  const specs = Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    brokerPort: ports[2 * i]!,
+    controllerPort: ports[2 * i + 1]!,
+    dir: count === 1 ? options.workDir : join(options.workDir, `kafka-${i + 1}`),
+  }));
+  const voters = specs.map((s) => `${s.id}@127.0.0.1:${s.controllerPort}`).join(',');
+  const cluster = clusterId();
   const log4j = join(options.workDir, 'kafka-log4j2.properties');
+  mkdirSync(options.workDir, { recursive: true });
   writeFileSync(log4j, LOG4J2_CONFIG);
+  // Three JVMs share two cores with the rest of the stack: a smaller heap each.
+  const heap = count === 1 ? '512m' : '384m';
 
-  const java = (mainClass: string, args: string[], heap: string) => [
-    `-Xmx${heap}`,
+  const java = (mainClass: string, args: string[], heapSize: string) => [
+    `-Xmx${heapSize}`,
     // Serial GC: the smallest footprint for a one-client-machine broker.
     '-XX:+UseSerialGC',
     '-XX:+ExitOnOutOfMemoryError',
@@ -53,71 +92,135 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions): Promis
     ...args,
   ];
 
-  // KRaft needs its metadata log formatted with a cluster id before the first start.
-  const logFile = join(options.workDir, 'kafka.log');
-  const format = startProcess({
-    name: 'kafka-storage-format',
-    command: 'java',
-    args: java(
-      'kafka.tools.StorageTool',
-      ['format', `--cluster-id=${clusterId()}`, `--config=${serverProperties}`],
-      '256m',
-    ),
-    logFile,
-  });
-  const formatted = await format.exited;
-  if (formatted.code !== 0) {
-    throw new Error(`Formatting the Kafka storage failed (code ${formatted.code}); see ${logFile}`);
-  }
+  const prepared = await Promise.all(
+    specs.map(async (spec) => {
+      const dataDir = join(spec.dir, 'kafka-data');
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(dataDir, { recursive: true });
+      const serverProperties = join(spec.dir, 'kafka-server.properties');
+      writeFileSync(serverProperties, brokerConfig({ ...spec, dataDir, voters, brokers: count }));
+      // KRaft needs its metadata log formatted with the cluster id before the first start.
+      const logFile = join(spec.dir, 'kafka.log');
+      const format = startProcess({
+        name: `kafka-storage-format-${spec.id}`,
+        command: 'java',
+        args: java(
+          'kafka.tools.StorageTool',
+          ['format', `--cluster-id=${cluster}`, `--config=${serverProperties}`],
+          '256m',
+        ),
+        logFile,
+      });
+      const formatted = await format.exited;
+      if (formatted.code !== 0) {
+        throw new Error(`Formatting the Kafka storage failed (code ${formatted.code}); see ${logFile}`);
+      }
+      return { ...spec, dataDir, serverProperties, logFile };
+    }),
+  );
 
-  const broker = startProcess({
-    name: 'kafka',
-    command: 'java',
-    args: java('kafka.Kafka', [serverProperties], '512m'),
-    logFile,
+  const timeoutMs = options.readyTimeoutMs ?? 90_000;
+  const nodes = prepared.map((spec) => {
+    const bootstrap = `127.0.0.1:${spec.brokerPort}`;
+    const launch = () =>
+      startProcess({
+        name: count === 1 ? 'kafka' : `kafka-${spec.id}`,
+        command: 'java',
+        args: java('kafka.Kafka', [spec.serverProperties], heap),
+        logFile: spec.logFile,
+      });
+    let current = launch();
+    const ready = async () => {
+      try {
+        await waitUntilReady(current, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), { timeoutMs });
+      } catch (error) {
+        await current.stop(1_000);
+        throw error;
+      }
+    };
+    return {
+      id: spec.id,
+      bootstrap,
+      dataDir: spec.dataDir,
+      ready,
+      get process() {
+        return current;
+      },
+      async kill() {
+        current.kill('SIGKILL');
+        await current.exited;
+      },
+      async restart() {
+        current = launch();
+        await ready();
+      },
+    };
   });
-  const bootstrap = `127.0.0.1:${brokerPort}`;
-  try {
-    await waitUntilReady(broker, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), {
-      timeoutMs: options.readyTimeoutMs ?? 90_000,
-    });
-  } catch (error) {
-    await broker.stop(1_000);
-    throw error;
+  const stopAll = () =>
+    Promise.all(
+      nodes.map(async (node) => {
+        await node.process.stop();
+        rmSync(node.dataDir, { recursive: true, force: true });
+      }),
+    ).then(() => undefined);
+  const readiness = await Promise.allSettled(nodes.map((node) => node.ready()));
+  const failed = readiness.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stopAll();
+    throw failed.reason;
   }
   return {
-    bootstrap,
-    process: broker,
+    bootstrap: nodes.map((node) => node.bootstrap).join(','),
+    nodes,
     startMs: Date.now() - started,
-    async stop() {
-      await broker.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop: stopAll,
   };
 }
 
 /**
- * Creates every topic of TOPICS that the broker does not have yet, with its partition count and
- * retention (replication factor 1: one broker). Topics that exist are left as they are, so an
+ * Creates every topic of TOPICS that the cluster does not have yet, with its partition count,
+ * retention and replication (topicReplication). Topics that exist are left as they are, so an
  * existing broker (`--kafka host:port`) keeps its data.
  */
-export async function createTopics(bootstrap: string): Promise<string[]> {
-  const admin = new Admin({ clientId: 'local-topics', bootstrapBrokers: [bootstrap], connectTimeout: 5_000 });
+export async function createTopics(bootstrap: string, brokers = 1): Promise<string[]> {
+  const admin = new Admin({
+    clientId: 'local-topics',
+    bootstrapBrokers: bootstrapList(bootstrap),
+    connectTimeout: 5_000,
+  });
+  const { replicationFactor, minInsyncReplicas } = topicReplication(brokers);
   try {
+    // A replica can only be placed on a registered broker: wait until every node has joined.
+    for (
+      let tries = 0;
+      (await admin.metadata({ topics: [], forceUpdate: true })).brokers.size < replicationFactor;
+      tries++
+    ) {
+      if (tries >= 60) throw new Error(`Fewer than ${replicationFactor} brokers registered after 30 s`);
+      await sleep(500);
+    }
     const existing = new Set(await admin.listTopics());
     const missing = Object.values(TOPICS).filter((topic) => !existing.has(topic.name));
     for (const topic of missing) {
       await admin.createTopics({
         topics: [topic.name],
         partitions: topic.partitions,
-        replicas: 1,
-        configs: [{ name: 'retention.ms', value: String(TOPIC_RETENTION_MS) }],
+        replicas: replicationFactor,
+        configs: [
+          { name: 'retention.ms', value: String(TOPIC_RETENTION_MS) },
+          { name: 'min.insync.replicas', value: String(minInsyncReplicas) },
+        ],
       });
     }
     return missing.map((topic) => topic.name);
   } finally {
     await admin.close();
   }
+}
+
+/** The brokers of a comma-separated bootstrap string. */
+export function bootstrapList(bootstrap: string): string[] {
+  return bootstrap.split(',').map((s) => s.trim());
 }
 
 async function brokerAnswers(bootstrap: string): Promise<boolean> {
@@ -135,11 +238,19 @@ async function brokerAnswers(bootstrap: string): Promise<boolean> {
   }
 }
 
-function brokerConfig(p: { brokerPort: number; controllerPort: number; dataDir: string }): string {
-  return `# Generated by local/services/kafka/kafka-broker.ts: a single-node KRaft broker for local runs.
+function brokerConfig(p: {
+  id: number;
+  brokerPort: number;
+  controllerPort: number;
+  dataDir: string;
+  voters: string;
+  brokers: number;
+}): string {
+  const { replicationFactor, minInsyncReplicas } = topicReplication(p.brokers);
+  return `# Generated by local/services/kafka/kafka-broker.ts: node ${p.id} of a ${p.brokers}-node local KRaft cluster.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${p.controllerPort}
+node.id=${p.id}
+controller.quorum.voters=${p.voters}
 listeners=PLAINTEXT://127.0.0.1:${p.brokerPort},CONTROLLER://127.0.0.1:${p.controllerPort}
 advertised.listeners=PLAINTEXT://127.0.0.1:${p.brokerPort}
 controller.listener.names=CONTROLLER
@@ -149,16 +260,18 @@ log.dirs=${p.dataDir}
 # Topics come from the contracts (TOPICS), as in AWS: a typo in a topic name must fail, not create a topic.
 auto.create.topics.enable=false
 num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
-# One broker: every internal topic with one replica, and fewer partitions than a cluster needs.
-offsets.topic.replication.factor=1
+default.replication.factor=${replicationFactor}
+min.insync.replicas=${minInsyncReplicas}
+# As on MSK: a replica that was out of sync never becomes leader (it could drop acknowledged records).
+unclean.leader.election.enable=false
+# The internal topics replicated like the business topics, with fewer partitions than a cluster needs.
+offsets.topic.replication.factor=${replicationFactor}
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=${replicationFactor}
+transaction.state.log.min.isr=${minInsyncReplicas}
 transaction.state.log.num.partitions=10
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.replication.factor=${replicationFactor}
+share.coordinator.state.topic.min.isr=${minInsyncReplicas}
 # A consumer group starts at once instead of waiting 3 s for more members.
 group.initial.rebalance.delay.ms=0
 num.network.threads=2

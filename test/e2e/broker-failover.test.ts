@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TOPICS } from '../../lambdas/shared/contracts/topics';
+import { KafkaEventPublisher } from '../../lambdas/shared/kafka/kafka-publisher';
+import { runDemo, startDemoStack } from '../../local/demo/demo-run';
+import { readTopic } from '../../local/demo/kafka-inspect';
+import { generateDemoPlan } from '../../local/demo/order-generator';
+import { createTopics, startKafkaCluster, type KafkaCluster } from '../../local/services';
+
+/**
+ * Replication on three real brokers. Each case starts its own three-node KRaft cluster (the e2e
+ * globalSetup's broker is a single node), so they are slow: a small run, bounded in time.
+ */
+const RUN_TIMEOUT_MS = 600_000;
+const quiet = () => undefined;
+
+describe('a three-broker cluster', () => {
+  it(
+    'GIVEN 20 orders WHEN the busiest broker is killed after 5 and restarted THEN every order is terminal, I1-I6 hold and no acknowledged record is lost',
+    async () => {
+      const parts: { stop(): Promise<void> }[] = [];
+      try {
+        const demo = await startDemoStack({ brokers: 3, apiPort: 0, log: quiet, onStarted: (p) => parts.push(p) });
+        const summary = await runDemo(demo, generateDemoPlan(20, 'failover'), {
+          concurrency: 4,
+          timeoutMs: 300_000,
+          existingBroker: false,
+          killBrokerAfter: 5,
+          brokerDownMs: 10_000,
+          log: quiet,
+        });
+
+        expect(summary.problems).toEqual([]);
+        expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
+        expect(summary.orders.accepted).toBe(20);
+        const failover = summary.failover!;
+        expect(failover.killedAfterOrders).toBeGreaterThanOrEqual(5);
+        expect(failover.leaderElections.length).toBeGreaterThan(0);
+        expect(failover.underReplicated.some((s) => s.partitions > 0)).toBe(true);
+        expect(failover.acknowledged.lost).toEqual([]);
+        expect(failover.acknowledged.records).toBeGreaterThan(0);
+        expect(failover.acknowledged.readable).toBe(failover.acknowledged.records);
+      } finally {
+        for (const part of parts.reverse()) await part.stop().catch(quiet);
+      }
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'GIVEN two of three brokers down WHEN an acks=all producer publishes THEN the send fails instead of being acknowledged, and the retry after a broker returns writes the event exactly once',
+    async () => {
+      const workDir = mkdtempSync(join(tmpdir(), 'kafka-min-isr-'));
+      let cluster: KafkaCluster | undefined;
+      const publisher = () =>
+        new KafkaEventPublisher({
+          bootstrapBrokers: cluster!.bootstrap.split(','),
+          auth: 'plaintext',
+          clientId: 'e2e-min-isr',
+        });
+      try {
+        cluster = await startKafkaCluster({ workDir, brokers: 3 });
+        await createTopics(cluster.bootstrap, 3);
+        const [, second, third] = cluster.nodes;
+        const eventId = randomUUID();
+        const event = {
+          topic: TOPICS.clicks.name,
+          key: 'u-min-isr',
+          event: { event_type: 'Click', event_id: eventId },
+        };
+
+        await Promise.all([second!.kill(), third!.kill()]);
+        const refused = publisher();
+        // One in-sync replica left: below min.insync.replicas 2, so the write must not be acknowledged.
+        await expect(refused.publish([event as never])).rejects.toThrow();
+        await refused.close().catch(quiet);
+
+        await second!.restart();
+        const retried = publisher();
+        // The caller retries (Lambda retries the batch); two brokers in sync are enough again.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await retried.publish([event as never]);
+            break;
+          } catch (error) {
+            if (attempt >= 10) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 2_000));
+          }
+        }
+        await retried.close();
+
+        const written = (await readTopic(cluster.bootstrap, TOPICS.clicks.name)).filter((r) =>
+          r.value?.includes(eventId),
+        );
+        expect(written).toHaveLength(1);
+      } finally {
+        await cluster?.stop();
+        rmSync(workDir, { recursive: true, force: true });
+      }
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
