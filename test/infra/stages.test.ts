@@ -98,15 +98,19 @@ describe.each(STAGES)('%s stage', (stage) => {
       }
     });
 
-    it('GIVEN the outbox relay failure queue WHEN synthesized THEN it has a dead-letter queue after 5 receives', () => {
-      const queues = resourcesOfType(p().json.services, 'AWS::SQS::Queue');
-      const [dlqId] = queues.find(([id]) => id.startsWith('OutboxRelayFailureQueueDeadLetterQueue'))!;
-      const [, failures] = queues.find(([id]) => id.startsWith('OutboxRelayFailureQueue'))!;
-      expect(failures.Properties!.RedrivePolicy).toEqual({
-        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
-        maxReceiveCount: 5,
-      });
-    });
+    it.each(['OutboxRelayFailureQueue', 'DeadLetterArchiveFailureQueue'])(
+      'GIVEN the on-failure queue %s WHEN synthesized THEN it has a dead-letter queue after 5 receives',
+      (queueId) => {
+        const queues = resourcesOfType(p().json.services, 'AWS::SQS::Queue');
+        const logicalId = (construct: string) => new RegExp(`^${construct}[0-9A-F]{8}$`);
+        const [dlqId] = queues.find(([id]) => logicalId(`${queueId}DeadLetterQueue`).test(id))!;
+        const [, failures] = queues.find(([id]) => logicalId(queueId).test(id))!;
+        expect(failures.Properties!.RedrivePolicy).toEqual({
+          deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+          maxReceiveCount: 5,
+        });
+      },
+    );
 
     it('GIVEN the archive bucket WHEN synthesized THEN each new object is an EventBridge event', () => {
       const buckets = p().templates.data.findResources('AWS::S3::Bucket', {
