@@ -283,6 +283,20 @@ describe('order API: malformed requests', () => {
       'items[0].product_id',
     ],
     ['a lower-case currency', () => withBody({ ...validBody(), currency: 'usd' }), 422, 'invalid_order', 'currency'],
+    [
+      'a code that is no ISO 4217 currency',
+      () => withBody({ ...validBody(), currency: 'XYZ' }),
+      422,
+      'invalid_order',
+      'currency',
+    ],
+    [
+      'a yen price with decimals (JPY has no minor unit)',
+      () => withBody({ ...validBody(), currency: 'JPY', items: [{ product_id: 'a', quantity: 1, unit_price: 100.5 }] }),
+      422,
+      'invalid_order',
+      'items[0].unit_price',
+    ],
     ['no lines', () => withBody({ ...validBody(), items: [] }), 422, 'invalid_order', 'items'],
     ['51 lines', () => withBody({ ...validBody(), items: lines(51) }), 422, 'invalid_order', 'items'],
     [
