@@ -258,6 +258,31 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({ title: 'DynamoDB throttled requests', width: 8, left: tableThrottles }),
     ]);
 
+    // Billing's cases for an operator: a refund refused for good, a claim too old to retry (docs/design.md, "Refund").
+    const billing = props.functions.find((f) => f.functionId === 'billing');
+    if (billing) {
+      const billingMetric = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName,
+          dimensionsMap: { service: billing.serviceName },
+          statistic: cloudwatch.Stats.SUM,
+          period: fiveMinutes,
+        });
+      alarm(
+        'RefundsFailed',
+        billingMetric(METRICS.refundsFailed),
+        1,
+        'The payment provider refused a refund for good; the ledger entry is refund_failed with the reason: settle it with the customer',
+      );
+      alarm(
+        'BillingClaimsLeftForReconciler',
+        billingMetric(METRICS.billingClaimsLeftForReconciler),
+        1,
+        'A charge or refund claim was met beyond the provider key lifetime and not retried: run the reconciler and check the provider',
+      );
+    }
+
     // HTTP API and the outbox relay.
     const clientErrors = props.apiStage.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
     const serverErrors = props.apiStage.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });

@@ -1,6 +1,7 @@
 import type { MSKEvent } from 'aws-lambda';
 import type { AnyEvent } from '../shared/contracts/events';
 import { functionName } from '../shared/contracts/functions';
+import { METRICS } from '../shared/contracts/metrics';
 import { PoisonRecordError } from '../shared/errors';
 import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
 import type { RecordContext } from '../shared/kafka/msk-event';
@@ -30,38 +31,64 @@ export function billingConsumer(options: BillingConsumerOptions): (event: MSKEve
 async function handle(event: AnyEvent, context: RecordContext, deps: ChargeDependencies): Promise<void> {
   switch (event.event_type) {
     case 'OrderCreated': {
-      const { recorded, payment } = await chargeOrder(event, deps);
-      if (!recorded) {
+      const outcome = await chargeOrder(event, deps);
+      if (outcome.kind === 'left-for-reconciler') {
+        metrics.addMetric(METRICS.billingClaimsLeftForReconciler, MetricUnit.Count, 1);
+        logger.error('Charge claimed beyond the provider key lifetime and never completed; not charged again', {
+          order_id: event.order_id,
+          requested_at: outcome.claim.requested_at,
+        });
+      } else if (outcome.kind === 're-emitted') {
         metrics.addMetric('BillingOutcomesReEmitted', MetricUnit.Count, 1);
         logger.info('Order already charged; outcome re-emitted', {
-          order_id: payment.order_id,
-          payment_status: payment.payment_status,
+          order_id: event.order_id,
+          payment_status: outcome.payment.payment_status,
         });
-      } else if (payment.payment_status === 'paid') {
+      } else if (outcome.payment.payment_status === 'paid') {
         metrics.addMetric('PaymentsCharged', MetricUnit.Count, 1);
-        logger.info('Payment charged', { order_id: payment.order_id, transaction_id: payment.transaction_id });
+        logger.info('Payment charged', { order_id: event.order_id, transaction_id: outcome.payment.transaction_id });
       } else {
         metrics.addMetric('PaymentsDeclined', MetricUnit.Count, 1);
-        logger.info('Payment declined', { order_id: payment.order_id, reason: payment.decline_reason });
+        logger.info('Payment declined', { order_id: event.order_id, reason: outcome.payment.decline_reason });
       }
       return;
     }
     case 'OrderCancelled': {
       const result = await refundOrder(event, deps);
-      if (result.kind === 'refunded') {
-        metrics.addMetric('PaymentsRefunded', MetricUnit.Count, 1);
-        logger.info('Payment refunded', { order_id: event.order_id, transaction_id: result.refundTransactionId });
-      } else if (result.kind === 're-emitted') {
-        metrics.addMetric('BillingOutcomesReEmitted', MetricUnit.Count, 1);
-        logger.info('Order already refunded; refund repeated on the provider and outcome re-emitted', {
-          order_id: event.order_id,
-        });
-      } else {
-        metrics.addMetric('RefundsSkipped', MetricUnit.Count, 1);
-        logger.warn('Cancelled order has no paid payment; nothing to refund', {
-          order_id: event.order_id,
-          payment_status: result.payment?.payment_status ?? 'none',
-        });
+      switch (result.kind) {
+        case 'refunded':
+          metrics.addMetric('PaymentsRefunded', MetricUnit.Count, 1);
+          logger.info('Payment refunded', {
+            order_id: event.order_id,
+            transaction_id: result.payment.refund_transaction_id,
+          });
+          return;
+        case 're-emitted':
+          metrics.addMetric('BillingOutcomesReEmitted', MetricUnit.Count, 1);
+          logger.info('Order already refunded; outcome re-emitted', { order_id: event.order_id });
+          return;
+        case 'refund-failed':
+          // Counted once per delivery that meets it; the alarm pages on any.
+          metrics.addMetric(METRICS.refundsFailed, MetricUnit.Count, 1);
+          logger.error('Refund refused by the provider for good; an operator must settle it', {
+            order_id: event.order_id,
+            reason: result.payment.refund_failure,
+          });
+          return;
+        case 'left-for-reconciler':
+          metrics.addMetric(METRICS.billingClaimsLeftForReconciler, MetricUnit.Count, 1);
+          logger.error('Refund claimed beyond the provider key lifetime and never completed; not refunded again', {
+            order_id: event.order_id,
+            requested_at: result.payment.refund_requested_at,
+          });
+          return;
+        case 'nothing-to-refund':
+          metrics.addMetric('RefundsSkipped', MetricUnit.Count, 1);
+          logger.warn('Cancelled order has no paid payment; nothing to refund', {
+            order_id: event.order_id,
+            payment_status: result.payment?.payment_status ?? 'none',
+          });
+          return;
       }
       return;
     }

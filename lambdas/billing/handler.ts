@@ -11,9 +11,10 @@ import { billingConfigFromEnv } from './config';
 
 /**
  * Billing: MSK event source mappings on `orders` (charge) and `inventory_outcome` filtered on
- * OrderCancelled (refund). DynamoDB round trips per record: a charge is 1 (conditional Put), a refund
- * is 1 (conditional Update); a re-emission after a redelivery is the same single write, whose failed
- * condition returns the existing ledger entry. Config and clients live for the execution environment.
+ * OrderCancelled (refund). DynamoDB round trips per record: a charge is 2 (conditional Put of the
+ * claim, conditional Update of the result), a refund is 2 (conditional Updates: claim, result); a
+ * re-emission after a redelivery is 1, the claim whose failed condition returns the completed entry.
+ * Config and clients live for the execution environment.
  */
 const config = billingConfigFromEnv();
 const publisher = new KafkaEventPublisher(config.kafka);

@@ -1,42 +1,65 @@
 /** What billing talks to: the payment ledger, the payment provider and the event publisher. */
-import type { Payment, RefundedPayment } from './payment';
+import type { ChargeClaim, LedgerEntry, Payment, RefundStatus } from './payment';
 
 export type { EventPublisher } from '../shared/kafka/publisher';
 
 /**
  * The payment ledger: one entry per order, written with conditional writes so that concurrent or
- * repeated deliveries agree on a single outcome. Each method is one DynamoDB round trip.
+ * repeated deliveries agree on a single outcome. Each write is one DynamoDB round trip.
  */
 export interface PaymentStore {
   /**
-   * Records the charge unless the order already has one. Returns the entry that holds: the new one
-   * (`recorded: true`), or the one written by an earlier delivery, which wins.
+   * Writes the intent to charge unless the order has an entry. Returns the entry that holds: the
+   * new claim (`claimed`) or the one an earlier delivery wrote (`existing`), completed or not.
    */
-  recordCharge(payment: Payment): Promise<{ readonly recorded: boolean; readonly payment: Payment }>;
+  claimCharge(claim: ChargeClaim): Promise<{ readonly kind: 'claimed' | 'existing'; readonly entry: LedgerEntry }>;
 
-  /** Marks a paid, not yet refunded payment as refunded. */
+  /**
+   * Completes a claimed charge with the provider's answer. `completed: false` when another delivery
+   * completed it first: its entry wins and comes back.
+   */
+  completeCharge(orderId: string, completion: ChargeCompletion): Promise<Completion>;
+
+  /** Writes the intent to refund a paid payment that has no refund yet. */
   claimRefund(orderId: string, reason: string, at: string): Promise<RefundClaim>;
+
+  /** Completes a requested refund as refunded or failed; the first completion wins, as for a charge. */
+  completeRefund(orderId: string, completion: RefundCompletion): Promise<Completion>;
+
+  /** Charges and refunds claimed before `requestedBefore` (ISO-8601) and never completed: the reconciler's work. */
+  openClaims(requestedBefore: string): Promise<LedgerEntry[]>;
+}
+
+export type ChargeCompletion = Pick<Payment, 'payment_status' | 'transaction_id' | 'charged_at' | 'decline_reason'>;
+
+export type RefundCompletion =
+  | { readonly refund_status: 'refunded'; readonly refund_transaction_id: string; readonly refunded_at: string }
+  | { readonly refund_status: 'refund_failed'; readonly refund_failure: string; readonly refund_failed_at: string };
+
+export interface Completion {
+  /** False when another delivery completed the entry first. */
+  readonly completed: boolean;
+  readonly payment: Payment;
 }
 
 export type RefundClaim =
   /** This call made the claim: the refund is ours to carry out. */
-  | { readonly kind: 'claimed'; readonly payment: RefundedPayment }
-  /** An earlier delivery made the claim; it may have crashed before the provider call or the publish. */
-  | { readonly kind: 'already-refunded'; readonly payment: RefundedPayment }
-  /** Declined, or no payment at all: there is no money to give back. */
-  | { readonly kind: 'not-refundable'; readonly payment: Payment | undefined };
+  | { readonly kind: 'claimed'; readonly payment: Payment & { readonly refund_status: RefundStatus } }
+  /** An earlier delivery made the claim, and may or may not have completed it. */
+  | { readonly kind: 'existing'; readonly payment: Payment & { readonly refund_status: RefundStatus } }
+  /** Declined, charge not completed, or no payment at all: there is no money to give back. */
+  | { readonly kind: 'not-refundable'; readonly payment: LedgerEntry | undefined };
 
 /**
  * The port to a payment provider. Both operations take an idempotency key, as real providers do
- * (Stripe's `Idempotency-Key` header, Adyen's `Idempotency-Key`): a request repeated with the same key
- * returns the first result instead of moving money again. Billing keys a charge by order_id and a
- * refund by `refundIdempotencyKey(order_id)`, so a redelivered record that calls the provider again
- * cannot charge or refund twice. I1 rests on this key together with the payment ledger
- * (PaymentStore): the provider makes repeated calls harmless, the ledger decides which outcome is
- * the order's and allows one refund, for a charged order only.
+ * (Stripe's `Idempotency-Key` header): a request repeated with the same key returns the first result
+ * instead of moving money again, but only for as long as the provider keeps the key (Stripe may prune
+ * keys once they are 24 hours old). So the key alone does not make a late redelivery safe: the
+ * ledger claim written before the call does (docs/design.md, "Charge").
  */
 export interface PaymentProvider {
   charge(request: ChargeRequest): Promise<ChargeResult>;
+  /** Throws PaymentRefusedError when the provider refuses the refund for good. */
   refund(request: RefundRequest): Promise<RefundResult>;
 }
 
@@ -61,6 +84,14 @@ export interface RefundRequest {
 
 export interface RefundResult {
   readonly transaction_id: string;
+}
+
+/** A refusal that no retry can change (a 4xx such as "charge already disputed"); the adapter maps it. */
+export class PaymentRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(`payment provider refused: ${reason}`);
+    this.name = 'PaymentRefusedError';
+  }
 }
 
 export const chargeIdempotencyKey = (orderId: string): string => orderId;

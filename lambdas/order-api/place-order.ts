@@ -10,6 +10,7 @@ import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
 import type { Order } from '../shared/orders/order';
 import { outboxEntryFor, type OutboxEntry } from '../shared/orders/outbox';
+import { fitsMinorUnits, minorUnits } from './currency';
 import type { OrderRepository } from './ports';
 
 /**
@@ -110,6 +111,10 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
     );
   }
   const request = parsed.data;
+  const currencyIssues = currencyIssuesOf(request);
+  if (currencyIssues.length > 0) {
+    throw new OrderRejectedError('invalid_order', 'the amounts do not fit the currency', currencyIssues);
+  }
   const items = request.items.map(({ product_id, quantity, unit_price }) => ({ product_id, quantity, unit_price }));
   const cents = totalCents(items);
   if (request.amount !== undefined && toCents(request.amount) !== cents) {
@@ -187,6 +192,22 @@ function sameRequest(a: Order, b: Order): boolean {
         .map((item) => [item.product_id, item.quantity, toCents(item.unit_price)]),
     ]);
   return canonical(a) === canonical(b);
+}
+
+/** An ISO 4217 code, and prices with no more decimals than its minor units (JPY none). */
+function currencyIssuesOf(request: PlaceOrderRequest): FieldIssue[] {
+  const units = minorUnits(request.currency);
+  if (units === undefined) return [{ path: 'currency', message: `"${request.currency}" is not an ISO 4217 currency` }];
+  return request.items.flatMap((item, index) =>
+    fitsMinorUnits(item.unit_price, units)
+      ? []
+      : [
+          {
+            path: `items[${index}].unit_price`,
+            message: `${request.currency} amounts have ${units} decimal(s), got ${item.unit_price}`,
+          },
+        ],
+  );
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

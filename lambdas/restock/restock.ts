@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { StockChanged } from '../shared/contracts/events';
+import { IdSchema, ProductIdSchema, type StockChanged } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
 import { toTopic } from '../shared/kafka/publisher';
@@ -8,8 +8,8 @@ import type { AppliedRestock, EventPublisher, StockLevels } from './ports';
 /** A restock request, as the restock function is invoked with it. Strict: a misspelt field is an error, not ignored. */
 export const RestockRequestSchema = z.strictObject({
   /** Names this request: repeating it (a retried invoke) adds the units once. */
-  restock_id: z.string().min(1).max(128),
-  product_id: z.string().min(1).max(128),
+  restock_id: IdSchema,
+  product_id: ProductIdSchema,
   quantity: z.number().int().positive().max(1_000_000),
 });
 

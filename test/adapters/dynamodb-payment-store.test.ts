@@ -1,21 +1,27 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentStore } from '../../lambdas/billing/adapters/dynamodb-payment-store';
-import type { Payment } from '../../lambdas/billing/payment';
+import type { ChargeClaim } from '../../lambdas/billing/payment';
+import type { ChargeCompletion } from '../../lambdas/billing/ports';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 import { InMemoryPaymentStore } from '../support/doubles/payments';
 
 const client = localDocumentClient();
 afterAll(() => client.destroy());
 
-const payment = (order_id: string, overrides: Partial<Payment> = {}): Payment => ({
+const claim = (order_id: string, overrides: Partial<ChargeClaim> = {}): ChargeClaim => ({
   order_id,
-  payment_status: 'paid',
-  transaction_id: `txn_${order_id}`,
+  payment_status: 'charge_requested',
   amount: 49.5,
   currency: 'USD',
+  payment_method: 'credit_card',
   items: [{ product_id: 'abc', quantity: 1, unit_price: 49.5 }],
-  charged_at: '2025-04-07T12:34:57.120Z',
+  requested_at: '2025-04-07T12:34:57.120Z',
   ...overrides,
+});
+const paid = (order_id: string): ChargeCompletion => ({
+  payment_status: 'paid',
+  transaction_id: `txn_${order_id}`,
+  charged_at: '2025-04-07T12:34:58.000Z',
 });
 const inMemory = new InMemoryPaymentStore();
 
@@ -33,66 +39,151 @@ describe.each([
   },
   { name: 'InMemoryPaymentStore', store: inMemory, stored: async (orderId: string) => inMemory.items.get(orderId) },
 ])('$name', ({ store, stored }) => {
-  it('GIVEN no entry for the order WHEN a charge is recorded THEN it is written as given', async () => {
-    const charge = payment(uniqueId('order'));
+  /** A paid entry, claimed and completed. */
+  const charged = async (orderId: string) => {
+    await store.claimCharge(claim(orderId));
+    return (await store.completeCharge(orderId, paid(orderId))).payment;
+  };
 
-    const result = await store.recordCharge(charge);
+  it('GIVEN no entry for the order WHEN a charge is claimed THEN the claim is written as given', async () => {
+    const intent = claim(uniqueId('order'));
 
-    expect(result).toEqual({ recorded: true, payment: charge });
-    expect(await stored(charge.order_id)).toEqual(charge);
+    const result = await store.claimCharge(intent);
+
+    expect(result).toEqual({ kind: 'claimed', entry: intent });
+    expect(await stored(intent.order_id)).toEqual(intent);
   });
 
-  it('GIVEN a recorded charge WHEN another charge of the order is recorded THEN the first one wins and comes back from the failed condition (ALL_OLD)', async () => {
-    const first = payment(uniqueId('order'));
-    await store.recordCharge(first);
-
-    const second = await store.recordCharge({ ...first, payment_status: 'declined', decline_reason: 'card_declined' });
-
-    expect(second).toEqual({ recorded: false, payment: first });
-    expect(await stored(first.order_id)).toEqual(first);
-  });
-
-  it('GIVEN 5 deliveries of one order charged at once WHEN recorded THEN exactly one is recorded and all agree on it', async () => {
+  it('GIVEN 5 deliveries of one order claimed at once WHEN written THEN exactly one claims it and the others get that claim back (ALL_OLD)', async () => {
     const orderId = uniqueId('order');
 
     const results = await Promise.all(
-      [1, 2, 3, 4, 5].map((i) => store.recordCharge(payment(orderId, { transaction_id: `txn_${i}` }))),
+      [1, 2, 3, 4, 5].map((i) => store.claimCharge(claim(orderId, { requested_at: `2025-04-07T12:34:5${i}.000Z` }))),
     );
 
-    expect(results.filter((r) => r.recorded)).toHaveLength(1);
-    expect(new Set(results.map((r) => r.payment.transaction_id)).size).toBe(1);
-    expect((await stored(orderId))!.transaction_id).toBe(results[0]!.payment.transaction_id);
+    expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(1);
+    const winner = results.find((r) => r.kind === 'claimed')!.entry;
+    for (const r of results) expect(r.entry).toEqual(winner);
   });
 
-  it('GIVEN a paid entry WHEN the refund is claimed twice THEN the first claim sets refunded_at and the second finds it already refunded', async () => {
-    const charge = payment(uniqueId('order'));
-    await store.recordCharge(charge);
+  it('GIVEN a claimed charge WHEN completed twice with different answers THEN the first completion wins and the second gets it back', async () => {
+    const orderId = uniqueId('order');
+    await store.claimCharge(claim(orderId));
 
-    const first = await store.claimRefund(charge.order_id, 'out_of_stock', '2025-04-07T12:35:02.000Z');
-    const second = await store.claimRefund(charge.order_id, 'out_of_stock', '2025-04-07T12:36:00.000Z');
+    const first = await store.completeCharge(orderId, paid(orderId));
+    const second = await store.completeCharge(orderId, {
+      payment_status: 'declined',
+      transaction_id: 'txn_other',
+      charged_at: '2025-04-07T12:35:00.000Z',
+      decline_reason: 'card_declined',
+    });
 
-    const refunded = { ...charge, refunded_at: '2025-04-07T12:35:02.000Z', refund_reason: 'out_of_stock' };
-    expect(first).toEqual({ kind: 'claimed', payment: refunded });
-    expect(second).toEqual({ kind: 'already-refunded', payment: refunded });
-    expect(await stored(charge.order_id)).toEqual(refunded);
+    const expected = { ...claim(orderId), ...paid(orderId) };
+    expect(first).toEqual({ completed: true, payment: expected });
+    expect(second).toEqual({ completed: false, payment: expected });
+    expect(await stored(orderId)).toEqual(expected);
+  });
+
+  it('GIVEN a completed charge WHEN the charge is claimed again THEN the completed entry comes back', async () => {
+    const orderId = uniqueId('order');
+    const payment = await charged(orderId);
+
+    expect(await store.claimCharge(claim(orderId))).toEqual({ kind: 'existing', entry: payment });
+  });
+
+  it('GIVEN a paid entry WHEN the refund is claimed twice THEN the first claim writes refund_requested and the second gets it back', async () => {
+    const orderId = uniqueId('order');
+    const payment = await charged(orderId);
+
+    const first = await store.claimRefund(orderId, 'out_of_stock', '2025-04-07T12:35:02.000Z');
+    const second = await store.claimRefund(orderId, 'out_of_stock', '2025-04-07T12:36:00.000Z');
+
+    const requested = {
+      ...payment,
+      refund_status: 'refund_requested',
+      refund_requested_at: '2025-04-07T12:35:02.000Z',
+      refund_reason: 'out_of_stock',
+    };
+    expect(first).toEqual({ kind: 'claimed', payment: requested });
+    expect(second).toEqual({ kind: 'existing', payment: requested });
+    expect(await stored(orderId)).toEqual(requested);
+  });
+
+  it('GIVEN a requested refund WHEN completed as refunded, then as failed THEN refunded holds and the failure is not written', async () => {
+    const orderId = uniqueId('order');
+    await charged(orderId);
+    await store.claimRefund(orderId, 'out_of_stock', '2025-04-07T12:35:02.000Z');
+
+    const refunded = await store.completeRefund(orderId, {
+      refund_status: 'refunded',
+      refund_transaction_id: 'txn_refund',
+      refunded_at: '2025-04-07T12:35:03.000Z',
+    });
+    const failed = await store.completeRefund(orderId, {
+      refund_status: 'refund_failed',
+      refund_failure: 'charge_disputed',
+      refund_failed_at: '2025-04-07T12:35:04.000Z',
+    });
+
+    expect(refunded.completed).toBe(true);
+    expect(refunded.payment).toMatchObject({ refund_status: 'refunded', refund_transaction_id: 'txn_refund' });
+    expect(failed).toEqual({ completed: false, payment: refunded.payment });
+    expect(await stored(orderId)).toEqual(refunded.payment);
+  });
+
+  it('GIVEN a charge not yet completed WHEN a refund is claimed THEN it is not refundable and the claim comes back unchanged', async () => {
+    const intent = claim(uniqueId('order'));
+    await store.claimCharge(intent);
+
+    expect(await store.claimRefund(intent.order_id, 'out_of_stock', '2025-04-07T12:35:02.000Z')).toEqual({
+      kind: 'not-refundable',
+      payment: intent,
+    });
+    expect(await stored(intent.order_id)).toEqual(intent);
   });
 
   it('GIVEN a declined entry WHEN a refund is claimed THEN it is not refundable and the entry comes back unchanged', async () => {
-    const declined = payment(uniqueId('order'), { payment_status: 'declined', decline_reason: 'card_declined' });
-    await store.recordCharge(declined);
+    const orderId = uniqueId('order');
+    await store.claimCharge(claim(orderId));
+    const { payment: declined } = await store.completeCharge(orderId, {
+      payment_status: 'declined',
+      transaction_id: 'txn_declined',
+      charged_at: '2025-04-07T12:34:58.000Z',
+      decline_reason: 'card_declined',
+    });
 
-    const claim = await store.claimRefund(declined.order_id, 'out_of_stock', '2025-04-07T12:35:02.000Z');
+    const result = await store.claimRefund(orderId, 'out_of_stock', '2025-04-07T12:35:02.000Z');
 
-    expect(claim).toEqual({ kind: 'not-refundable', payment: declined });
-    expect(await stored(declined.order_id)).toEqual(declined);
+    expect(result).toEqual({ kind: 'not-refundable', payment: declined });
+    expect(await stored(orderId)).toEqual(declined);
   });
 
   it('GIVEN no entry for the order WHEN a refund is claimed THEN it is not refundable and no entry is created', async () => {
     const orderId = uniqueId('order');
 
-    const claim = await store.claimRefund(orderId, 'out_of_stock', '2025-04-07T12:35:02.000Z');
+    const result = await store.claimRefund(orderId, 'out_of_stock', '2025-04-07T12:35:02.000Z');
 
-    expect(claim).toEqual({ kind: 'not-refundable', payment: undefined });
+    expect(result).toEqual({ kind: 'not-refundable', payment: undefined });
     expect(await stored(orderId)).toBeUndefined();
+  });
+
+  it('GIVEN open and completed claims of several ages WHEN the open claims before a time are listed THEN exactly the open ones requested before it come back', async () => {
+    const [oldCharge, newCharge, oldRefund, done] = ['a', 'b', 'c', 'd'].map((k) => uniqueId(`order-${k}`)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    await store.claimCharge(claim(oldCharge, { requested_at: '2020-01-01T00:00:00.000Z' }));
+    await store.claimCharge(claim(newCharge, { requested_at: '2999-01-01T00:00:00.000Z' }));
+    await charged(oldRefund);
+    await store.claimRefund(oldRefund, 'out_of_stock', '2020-01-01T00:00:01.000Z');
+    await store.claimCharge(claim(done, { requested_at: '2020-01-01T00:00:00.000Z' }));
+    await store.completeCharge(done, paid(done));
+
+    const open = await store.openClaims('2021-01-01T00:00:00.000Z');
+
+    const ours = open.map((e) => e.order_id).filter((id) => [oldCharge, newCharge, oldRefund, done].includes(id));
+    expect(ours.sort()).toEqual([oldCharge, oldRefund].sort());
   });
 });

@@ -409,6 +409,8 @@ describe.each(STAGES)('%s stage', (stage) => {
             'OutboxRelayIteratorAge',
             'OutboxRelayFailures',
             'BrokerDiskUsed',
+            'RefundsFailed',
+            'BillingClaimsLeftForReconciler',
           ].map((n) => prefix + n),
         ),
       );
@@ -419,6 +421,15 @@ describe.each(STAGES)('%s stage', (stage) => {
         Namespace: 'OrderPipeline',
         MetricName: 'RecordsDeadLettered',
         Dimensions: [{ Name: 'service', Value: 'billing' }],
+      });
+      const refundsFailed = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').find(([, a]) =>
+        String(a.Properties!.AlarmName).endsWith('RefundsFailed'),
+      )![1];
+      expect(refundsFailed.Properties).toMatchObject({
+        Namespace: 'OrderPipeline',
+        MetricName: 'RefundsFailed',
+        Dimensions: [{ Name: 'service', Value: 'billing' }],
+        Threshold: 1,
       });
     });
 

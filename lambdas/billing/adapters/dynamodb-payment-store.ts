@@ -1,10 +1,10 @@
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { existingItem, isConditionalCheckFailed, returnedItem } from '../../shared/dynamodb';
-import type { Payment, RefundedPayment } from '../payment';
-import type { PaymentStore, RefundClaim } from '../ports';
+import type { ChargeClaim, LedgerEntry, Payment } from '../payment';
+import type { ChargeCompletion, Completion, PaymentStore, RefundClaim, RefundCompletion } from '../ports';
 
 /**
- * The payment ledger in DynamoDB (TABLES.payments, partition key order_id). Every method is ONE
+ * The payment ledger in DynamoDB (TABLES.payments, partition key order_id). Every write is ONE
  * round trip: a conditional write that returns the existing item on a failed condition
  * (ReturnValuesOnConditionCheckFailure ALL_OLD), so "already done" needs no second read.
  */
@@ -14,21 +14,25 @@ export class DynamoDbPaymentStore implements PaymentStore {
     private readonly tableName: string,
   ) {}
 
-  async recordCharge(payment: Payment): Promise<{ recorded: boolean; payment: Payment }> {
+  async claimCharge(claim: ChargeClaim): Promise<{ kind: 'claimed' | 'existing'; entry: LedgerEntry }> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: payment,
+          Item: claim,
           ConditionExpression: 'attribute_not_exists(order_id)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { recorded: true, payment };
+      return { kind: 'claimed', entry: claim };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      return { recorded: false, payment: existingItem<Payment>(error, payment.order_id) };
+      return { kind: 'existing', entry: existingItem<LedgerEntry>(error, claim.order_id) };
     }
+  }
+
+  completeCharge(orderId: string, completion: ChargeCompletion): Promise<Completion> {
+    return this.complete(orderId, completion, 'payment_status = :requested', 'charge_requested');
   }
 
   async claimRefund(orderId: string, reason: string, at: string): Promise<RefundClaim> {
@@ -37,22 +41,88 @@ export class DynamoDbPaymentStore implements PaymentStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { order_id: orderId },
-          UpdateExpression: 'SET refunded_at = :at, refund_reason = :reason',
+          UpdateExpression: 'SET refund_status = :requested, refund_requested_at = :at, refund_reason = :reason',
           // Also false when the item does not exist, so a refund never creates a ledger entry.
-          ConditionExpression: 'payment_status = :paid AND attribute_not_exists(refunded_at)',
-          ExpressionAttributeValues: { ':at': at, ':reason': reason, ':paid': 'paid' },
+          ConditionExpression: 'payment_status = :paid AND attribute_not_exists(refund_status)',
+          ExpressionAttributeValues: {
+            ':at': at,
+            ':reason': reason,
+            ':paid': 'paid',
+            ':requested': 'refund_requested',
+          },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'claimed', payment: Attributes as RefundedPayment };
+      return { kind: 'claimed', payment: Attributes as Payment & { refund_status: 'refund_requested' } };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const old = returnedItem<Payment>(error);
-      if (old?.payment_status === 'paid' && old.refunded_at !== undefined) {
-        return { kind: 'already-refunded', payment: old as RefundedPayment };
+      const old = returnedItem<LedgerEntry>(error);
+      if (old?.payment_status === 'paid' && old.refund_status !== undefined) {
+        return { kind: 'existing', payment: { ...old, refund_status: old.refund_status } };
       }
       return { kind: 'not-refundable', payment: old };
+    }
+  }
+
+  completeRefund(orderId: string, completion: RefundCompletion): Promise<Completion> {
+    return this.complete(orderId, completion, 'refund_status = :requested', 'refund_requested');
+  }
+
+  async openClaims(requestedBefore: string): Promise<LedgerEntry[]> {
+    // An operator's command over the whole ledger, paginated; an hourly schedule at most, not a hot path.
+    const entries: LedgerEntry[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          FilterExpression:
+            '(payment_status = :charge AND requested_at < :before) OR ' +
+            '(refund_status = :refund AND refund_requested_at < :before)',
+          ExpressionAttributeValues: {
+            ':charge': 'charge_requested',
+            ':refund': 'refund_requested',
+            ':before': requestedBefore,
+          },
+          ExclusiveStartKey,
+        }),
+      );
+      entries.push(...((page.Items ?? []) as LedgerEntry[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return entries;
+  }
+
+  /** One conditional Update that completes a claim; a lost race returns the winner's entry (ALL_OLD). */
+  private async complete(
+    orderId: string,
+    completion: ChargeCompletion | RefundCompletion,
+    condition: string,
+    requested: string,
+  ): Promise<Completion> {
+    const fields = Object.entries(completion).filter(([, value]) => value !== undefined);
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { order_id: orderId },
+          UpdateExpression: `SET ${fields.map(([name]) => `#${name} = :${name}`).join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: Object.fromEntries(fields.map(([name]) => [`#${name}`, name])),
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
+            ':requested': requested,
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { completed: true, payment: Attributes as Payment };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      return { completed: false, payment: existingItem<Payment>(error, orderId) };
     }
   }
 }

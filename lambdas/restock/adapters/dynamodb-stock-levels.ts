@@ -1,9 +1,10 @@
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STOCK_MARKER_PREFIX } from '../../shared/contracts/tables';
 import { cancellationReasons, existingItem } from '../../shared/dynamodb';
 import type { AppliedRestock, StockLevels } from '../ports';
 
-/** The key of a restock's idempotency marker in the stock table. */
-export const restockMarkerKey = (restockId: string): string => `restock#${restockId}`;
+/** The key of a restock's idempotency marker in the stock table, in a key space no product id may enter. */
+export const restockMarkerKey = (restockId: string): string => `${STOCK_MARKER_PREFIX}${restockId}`;
 
 /** Stock levels alone (TABLES.stock): the restock path and the demo seed. Each method is one round trip. */
 export class DynamoDbStockLevels implements StockLevels {

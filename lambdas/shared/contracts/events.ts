@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { decodeBase64Strict } from '../encoding';
+import { STOCK_MARKER_PREFIX } from './tables';
 import { TOPIC_BY_NAME, TOPICS, type TopicName } from './topics';
 
 /**
@@ -9,7 +10,17 @@ import { TOPIC_BY_NAME, TOPICS, type TopicName } from './topics';
  * retyping a field breaks the fixtures in test/unit/contracts and fails the build.
  */
 
-const id = z.string().min(1).max(128);
+/** No control characters (Unicode Cc): they corrupt logs, keys and terminals, and no client needs one. */
+export const IdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^\P{Cc}*$/u, 'must not contain control characters');
+const id = IdSchema;
+/** A product id never starts with the stock table's marker prefix, so it cannot collide with a marker. */
+export const ProductIdSchema = IdSchema.refine((value) => !value.startsWith(STOCK_MARKER_PREFIX), {
+  message: `must not start with "${STOCK_MARKER_PREFIX}", which is reserved`,
+});
 const isoTimestamp = z.iso.datetime({ offset: true });
 const money = z.number().nonnegative().multipleOf(0.01).max(1_000_000);
 
@@ -21,7 +32,7 @@ const envelope = {
 };
 
 export const OrderItemSchema = z.looseObject({
-  product_id: id,
+  product_id: ProductIdSchema,
   quantity: z.number().int().positive().max(1000),
   unit_price: money,
 });
@@ -57,7 +68,7 @@ export const BillingOutcomeSchema = z.looseObject({
 export const StockChangedSchema = z.looseObject({
   ...envelope,
   event_type: z.literal('StockChanged'),
-  product_id: id,
+  product_id: ProductIdSchema,
   quantity_change: z.number().int(),
   /** The order that reserved the stock; absent on a restock. */
   order_id: id.optional(),

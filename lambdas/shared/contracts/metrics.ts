@@ -14,4 +14,8 @@ export const METRICS = {
   outboxRelayLag: 'OutboxRelayLag',
   recordsArchived: 'RecordsArchived',
   archiveObjectsWritten: 'ArchiveObjectsWritten',
+  /** A refund the payment provider refused for good, recorded as refund_failed: an operator settles it. */
+  refundsFailed: 'RefundsFailed',
+  /** A charge or refund claim met beyond the provider's key lifetime: left to the reconciler, not retried. */
+  billingClaimsLeftForReconciler: 'BillingClaimsLeftForReconciler',
 } as const;

@@ -20,3 +20,10 @@ export const TABLES = {
 } as const;
 
 export type TableId = keyof typeof TABLES;
+
+/**
+ * The stock table keeps each restock's idempotency marker next to the product levels, under keys
+ * with this prefix. No product id may start with it (the schemas in events.ts reject one), so a
+ * marker can never be read or overwritten as a product's stock.
+ */
+export const STOCK_MARKER_PREFIX = 'restock#';

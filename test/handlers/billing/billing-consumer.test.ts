@@ -1,22 +1,28 @@
 import { ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
 import { billingConsumer } from '../../../lambdas/billing/billing-consumer';
-import { outcomeEventId } from '../../../lambdas/billing/payment';
+import { outcomeEventId, type Payment } from '../../../lambdas/billing/payment';
 import { MAX_ORDER_LINES } from '../../../lambdas/shared/contracts/events';
 import { MAX_EVENT_BYTES } from '../../../lambdas/shared/kafka/msk-event';
 import { failing } from '../../support/doubles/faults';
-import { InMemoryPaymentStore, LedgerKeepingProvider } from '../../support/doubles/payments';
+import { InMemoryPaymentStore, LedgerKeepingProvider, type ProviderBehaviour } from '../../support/doubles/payments';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { decodeValues, loadEvent, mskEvent } from '../../support/msk';
 
-function setup(options: { partialBatchResponse?: boolean; now?: string } = {}) {
+function setup(options: { partialBatchResponse?: boolean; now?: string; behaviour?: ProviderBehaviour } = {}) {
   const payments = new InMemoryPaymentStore();
-  const table = payments.items;
+  const table = payments.items as Map<string, Payment>;
   const publisher = new RecordingPublisher();
-  const provider = new LedgerKeepingProvider();
-  const recordCharge = jest.spyOn(payments, 'recordCharge');
+  const provider = new LedgerKeepingProvider(options.behaviour);
+  const claimCharge = jest.spyOn(payments, 'claimCharge');
   const claimRefund = jest.spyOn(payments, 'claimRefund');
-  const storeCalls = () => recordCharge.mock.calls.length + claimRefund.mock.calls.length;
+  const spies = [
+    claimCharge,
+    jest.spyOn(payments, 'completeCharge'),
+    claimRefund,
+    jest.spyOn(payments, 'completeRefund'),
+  ];
+  const storeCalls = () => spies.reduce((calls, spy) => calls + spy.mock.calls.length, 0);
   const handler = billingConsumer({
     payments,
     provider,
@@ -38,7 +44,7 @@ function setup(options: { partialBatchResponse?: boolean; now?: string } = {}) {
     outcomes,
     deadLetters,
     storeCalls,
-    recordCharge,
+    claimCharge,
     claimRefund,
   };
 }
@@ -57,14 +63,14 @@ const orderCreated = (order_id: string, overrides: Record<string, unknown> = {})
 });
 
 describe('billing consumer: charges', () => {
-  it('GIVEN billing-order-created.json WHEN handled THEN one ledger write records the payment and the paid outcome is exactly inventory-paid.json', async () => {
-    const { handler, table, outcomes, storeCalls, recordCharge } = setup();
+  it('GIVEN billing-order-created.json WHEN handled THEN two ledger writes (claim, completion) record the payment and the paid outcome is exactly inventory-paid.json', async () => {
+    const { handler, table, outcomes, storeCalls, claimCharge } = setup();
 
     const response = await handler(loadEvent('billing-order-created.json'));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(storeCalls()).toBe(1);
-    await expect(recordCharge.mock.results[0]!.value).resolves.toMatchObject({ recorded: true });
+    expect(storeCalls()).toBe(2);
+    await expect(claimCharge.mock.results[0]!.value).resolves.toMatchObject({ kind: 'claimed' });
     expect(table.get('12345')).toMatchObject({
       order_id: '12345',
       payment_status: 'paid',
@@ -99,9 +105,11 @@ describe('billing consumer: charges', () => {
     }
 
     expect(payments.items.size).toBe(1);
-    expect(payments.writes).toBe(1);
+    expect(payments.writes).toBe(2);
     expect(provider.movements('12345')).toEqual({ paid: 1, declined: 0, refunded: 0 });
-    expect(storeCalls()).toBe(3);
+    expect(provider.chargeCalls).toBe(1);
+    // 2 for the first delivery, then 1 per redelivery: the failed claim returns the completed entry.
+    expect(storeCalls()).toBe(4);
     expect(outcomes()).toHaveLength(3);
     expect(new Set(outcomes().map((o) => JSON.stringify(o.event))).size).toBe(1);
   });
@@ -142,7 +150,7 @@ describe('billing consumer: refunds', () => {
   const paidOrder = async (handler: (e: MSKEvent) => Promise<unknown>, orderId = '12363') =>
     handler(mskEvent([{ topic: 'orders', key: orderId, value: orderCreated(orderId, { amount: 119.5 }) }]));
 
-  it('GIVEN a paid order WHEN billing-order-cancelled.json arrives THEN one ledger write claims the refund, the provider refunds it and a refunded outcome is published', async () => {
+  it('GIVEN a paid order WHEN billing-order-cancelled.json arrives THEN two ledger writes claim and complete the refund, the provider refunds it and a refunded outcome is published', async () => {
     const { handler, table, provider, outcomes, storeCalls, claimRefund } = setup();
     await paidOrder(handler);
     const before = storeCalls();
@@ -150,9 +158,9 @@ describe('billing consumer: refunds', () => {
     const response = await handler(loadEvent('billing-order-cancelled.json'));
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(storeCalls() - before).toBe(1);
+    expect(storeCalls() - before).toBe(2);
     expect(claimRefund.mock.calls.map(([orderId]) => orderId)).toEqual(['12363']);
-    expect(table.get('12363')!.refund_reason).toBe('out_of_stock');
+    expect(table.get('12363')).toMatchObject({ refund_status: 'refunded', refund_reason: 'out_of_stock' });
     expect(provider.movements('12363').refunded).toBe(1);
     expect(outcomes()[1]!.event).toMatchObject({
       event_id: outcomeEventId('refunded', '12363'),
@@ -170,9 +178,43 @@ describe('billing consumer: refunds', () => {
     for (let i = 0; i < 3; i++) await handler(loadEvent('billing-order-cancelled.json'));
 
     expect(provider.movements('12363').refunded).toBe(1);
+    expect(provider.refundCalls).toBe(1);
     const refunded = outcomes().filter((o) => o.event.payment_status === 'refunded');
     expect(refunded).toHaveLength(3);
     expect(new Set(refunded.map((o) => JSON.stringify(o.event))).size).toBe(1);
+  });
+
+  it('GIVEN a provider that refuses the refund for good WHEN the cancellation arrives THEN the record is done, the ledger says refund_failed with the reason, no refunded outcome is published and nothing is dead-lettered', async () => {
+    const { handler, table, outcomes, deadLetters } = setup({ behaviour: { refuseRefund: () => 'charge_disputed' } });
+    await paidOrder(handler);
+
+    const response = await handler(loadEvent('billing-order-cancelled.json'));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(table.get('12363')).toMatchObject({ refund_status: 'refund_failed', refund_failure: 'charge_disputed' });
+    expect(table.get('12363')!.refunded_at).toBeUndefined();
+    expect(outcomes().map((o) => o.event.payment_status)).toEqual(['paid']);
+    expect(deadLetters()).toEqual([]);
+  });
+
+  it('GIVEN an order whose charge was claimed two days ago and never completed WHEN OrderCreated is redelivered THEN the provider is not called and nothing is published', async () => {
+    const { handler, payments, provider, outcomes } = setup({ now: '2025-04-09T12:34:57.120Z' });
+    await payments.claimCharge({
+      order_id: '12345',
+      payment_status: 'charge_requested',
+      amount: 111,
+      currency: 'USD',
+      payment_method: 'credit_card',
+      items: [{ product_id: 'abc', quantity: 1, unit_price: 111 }],
+      requested_at: '2025-04-07T12:34:57.120Z',
+    });
+
+    const response = await handler(loadEvent('billing-order-created.json'));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(provider.chargeCalls).toBe(0);
+    expect(outcomes()).toEqual([]);
+    expect(payments.items.get('12345')!.payment_status).toBe('charge_requested');
   });
 
   it('GIVEN a declined order WHEN its cancellation arrives THEN nothing is refunded or published, and the record is not dead-lettered', async () => {

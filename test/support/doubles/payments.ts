@@ -1,96 +1,196 @@
 import { SimulatedPaymentProvider } from '../../../lambdas/billing/adapters/simulated-payment-provider';
-import type { Payment, RefundedPayment } from '../../../lambdas/billing/payment';
-import type {
-  ChargeRequest,
-  ChargeResult,
-  PaymentProvider,
-  PaymentStore,
-  RefundClaim,
-  RefundRequest,
-  RefundResult,
+import { isCompleted, type ChargeClaim, type LedgerEntry, type Payment } from '../../../lambdas/billing/payment';
+import {
+  PaymentRefusedError,
+  type ChargeCompletion,
+  type ChargeRequest,
+  type ChargeResult,
+  type Completion,
+  type PaymentProvider,
+  type PaymentStore,
+  type RefundClaim,
+  type RefundCompletion,
+  type RefundRequest,
+  type RefundResult,
 } from '../../../lambdas/billing/ports';
 import type { Fault } from './faults';
 
 /**
- * The payment ledger in memory, with the conditions of the DynamoDB adapter: a charge is written
- * only if the order has no entry (attribute_not_exists), a refund claimed only if the entry is paid
- * and not yet refunded; a failed condition returns the existing entry (ALL_OLD). Each call is atomic.
+ * The payment ledger in memory, with the conditions of the DynamoDB adapter: a charge is claimed only
+ * if the order has no entry (attribute_not_exists), completed only while it is `charge_requested`; a
+ * refund claimed only if the entry is paid and has no refund, completed only while it is
+ * `refund_requested`; a failed condition returns the existing entry (ALL_OLD). Each call is atomic.
  * test/adapters/dynamodb-payment-store.test.ts runs the same cases against this double and the adapter.
  */
 export class InMemoryPaymentStore implements PaymentStore {
-  readonly items = new Map<string, Payment>();
+  readonly items = new Map<string, LedgerEntry>();
   writes = 0;
-  fault: Fault<'recordCharge' | 'claimRefund'> = () => undefined;
+  fault: Fault<'claimCharge' | 'completeCharge' | 'claimRefund' | 'completeRefund'> = () => undefined;
 
-  async recordCharge(payment: Payment): Promise<{ recorded: boolean; payment: Payment }> {
-    const error = this.fault('recordCharge', payment.order_id);
-    if (error) throw error;
-    const existing = this.items.get(payment.order_id);
-    if (existing) return { recorded: false, payment: structuredClone(existing) };
-    this.items.set(payment.order_id, structuredClone(payment));
-    this.writes++;
-    return { recorded: true, payment };
+  async claimCharge(claim: ChargeClaim): Promise<{ kind: 'claimed' | 'existing'; entry: LedgerEntry }> {
+    this.throwFault('claimCharge', claim.order_id);
+    const existing = this.items.get(claim.order_id);
+    if (existing) return { kind: 'existing', entry: structuredClone(existing) };
+    this.write(claim);
+    return { kind: 'claimed', entry: claim };
+  }
+
+  async completeCharge(orderId: string, completion: ChargeCompletion): Promise<Completion> {
+    this.throwFault('completeCharge', orderId);
+    return this.complete(orderId, (e) => e.payment_status === 'charge_requested', completion);
   }
 
   async claimRefund(orderId: string, reason: string, at: string): Promise<RefundClaim> {
-    const error = this.fault('claimRefund', orderId);
-    if (error) throw error;
-    const existing = this.items.get(orderId);
-    if (existing?.payment_status !== 'paid') return { kind: 'not-refundable', payment: structuredClone(existing) };
-    if (existing.refunded_at !== undefined) {
-      return { kind: 'already-refunded', payment: structuredClone(existing) as RefundedPayment };
+    this.throwFault('claimRefund', orderId);
+    const existing = structuredClone(this.items.get(orderId));
+    if (existing?.payment_status !== 'paid') return { kind: 'not-refundable', payment: existing };
+    if (existing.refund_status !== undefined) {
+      return { kind: 'existing', payment: { ...existing, refund_status: existing.refund_status } };
     }
-    const refunded: RefundedPayment = { ...existing, payment_status: 'paid', refunded_at: at, refund_reason: reason };
-    this.items.set(orderId, refunded);
-    this.writes++;
-    return { kind: 'claimed', payment: structuredClone(refunded) };
+    const claimed = {
+      ...existing,
+      refund_status: 'refund_requested' as const,
+      refund_requested_at: at,
+      refund_reason: reason,
+    };
+    this.write(claimed);
+    return { kind: 'claimed', payment: structuredClone(claimed) };
   }
+
+  async completeRefund(orderId: string, completion: RefundCompletion): Promise<Completion> {
+    this.throwFault('completeRefund', orderId);
+    return this.complete(orderId, (e) => isCompleted(e) && e.refund_status === 'refund_requested', completion);
+  }
+
+  async openClaims(requestedBefore: string): Promise<LedgerEntry[]> {
+    return [...this.items.values()]
+      .filter((e) =>
+        isCompleted(e)
+          ? e.refund_status === 'refund_requested' && e.refund_requested_at! < requestedBefore
+          : e.requested_at < requestedBefore,
+      )
+      .map((e) => structuredClone(e));
+  }
+
+  private complete(
+    orderId: string,
+    condition: (entry: LedgerEntry) => boolean,
+    completion: ChargeCompletion | RefundCompletion,
+  ): Completion {
+    const existing = this.items.get(orderId);
+    if (existing === undefined)
+      throw new Error(`Conditional write on ${orderId} failed without returning the existing item`);
+    if (!condition(existing)) return { completed: false, payment: structuredClone(existing) as Payment };
+    const fields = Object.fromEntries(Object.entries(completion).filter(([, value]) => value !== undefined));
+    const completed = { ...existing, ...fields } as Payment;
+    this.write(completed);
+    return { completed: true, payment: structuredClone(completed) };
+  }
+
+  private write(entry: LedgerEntry): void {
+    this.items.set(entry.order_id, structuredClone(entry));
+    this.writes++;
+  }
+
+  private throwFault(operation: 'claimCharge' | 'completeCharge' | 'claimRefund' | 'completeRefund', key: string) {
+    const error = this.fault(operation, key);
+    if (error) throw error;
+  }
+}
+
+export interface ProviderBehaviour {
+  /** The provider's clock, in ms; the keys' age is measured on it. */
+  readonly now?: () => number;
+  /** Keys older than this are forgotten, as Stripe prunes keys of at least 24 hours: a repeat moves money again. */
+  readonly forgetKeysAfterMs?: number;
+  /** The reason the provider refuses a refund for good, or undefined to accept it. */
+  readonly refuseRefund?: (request: RefundRequest) => string | undefined;
+}
+
+interface Move<Request, Result> {
+  readonly request: Request;
+  readonly result: Result;
+  readonly at: number;
 }
 
 /**
  * A provider that keeps books like a real one honouring idempotency keys (Stripe-style): the first
- * request with a key moves money, a repeat returns the first result and moves none. Decisions come
- * from the simulated provider. `charges` and `refunds` are the money movements.
+ * request with a key moves money, a repeat returns the first result and moves none, until the key is
+ * forgotten (`forgetKeysAfterMs`). Decisions come from the simulated provider; `refuseRefund` refuses
+ * for good (and keeps refusing under the same key). `charges` and `refunds` are every money movement.
  */
 export class LedgerKeepingProvider implements PaymentProvider {
-  readonly charges = new Map<string, { request: ChargeRequest; result: ChargeResult }>();
-  readonly refunds = new Map<string, { request: RefundRequest; result: RefundResult }>();
+  readonly charges: Move<ChargeRequest, ChargeResult>[] = [];
+  readonly refunds: Move<RefundRequest, RefundResult>[] = [];
   chargeCalls = 0;
   refundCalls = 0;
+  private readonly keys = new Map<string, Move<ChargeRequest | RefundRequest, ChargeResult | RefundResult | string>>();
   private readonly simulated = new SimulatedPaymentProvider();
+
+  constructor(private readonly behaviour: ProviderBehaviour = {}) {}
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     this.chargeCalls++;
-    const first = this.charges.get(request.idempotencyKey);
+    const first = this.remembered(request.idempotencyKey);
     if (first) {
       // A real provider rejects a key reused with other parameters; so must billing never do it.
       if (first.request.amount !== request.amount) throw new Error(`idempotency key ${request.idempotencyKey} reused`);
-      return first.result;
+      return first.result as ChargeResult;
     }
     const result = await this.simulated.charge(request);
-    this.charges.set(request.idempotencyKey, { request, result });
+    const move = { request, result, at: this.now() };
+    this.keys.set(request.idempotencyKey, move);
+    this.charges.push(move);
     return result;
   }
 
   async refund(request: RefundRequest): Promise<RefundResult> {
     this.refundCalls++;
-    const first = this.refunds.get(request.idempotencyKey);
-    if (first) return first.result;
-    const charged = [...this.charges.values()].find((c) => c.result.transaction_id === request.transaction_id);
+    const first = this.remembered(request.idempotencyKey);
+    if (typeof first?.result === 'string') throw new PaymentRefusedError(first.result);
+    if (first) return first.result as RefundResult;
+    const charged = this.charges.find((c) => c.result.transaction_id === request.transaction_id);
     if (charged?.result.status !== 'paid') throw new Error(`refund of ${request.transaction_id}, which was never paid`);
     if (charged.request.amount !== request.amount) throw new Error('refund amount differs from the charge');
+    const refusal = this.behaviour.refuseRefund?.(request);
+    if (refusal !== undefined) {
+      this.keys.set(request.idempotencyKey, { request, result: refusal, at: this.now() });
+      throw new PaymentRefusedError(refusal);
+    }
     const result = await this.simulated.refund(request);
-    this.refunds.set(request.idempotencyKey, { request, result });
+    const move = { request, result, at: this.now() };
+    this.keys.set(request.idempotencyKey, move);
+    this.refunds.push(move);
     return result;
   }
 
-  /** Money movements per order: charges that went through, refunds made. */
+  /** The result of the first charge made for the order, if any. */
+  chargeOf(orderId: string): ChargeResult | undefined {
+    return this.charges.find((c) => c.request.idempotencyKey === orderId)?.result;
+  }
+
+  /** Money movements per order: charges that went through or were declined, refunds made. */
   movements(orderId: string): { paid: number; declined: number; refunded: number } {
-    const charge = this.charges.get(orderId)?.result;
+    const charges = this.charges.filter((c) => c.request.idempotencyKey === orderId);
+    const transactions = new Set(charges.map((c) => c.result.transaction_id));
     return {
-      paid: charge?.status === 'paid' ? 1 : 0,
-      declined: charge?.status === 'declined' ? 1 : 0,
-      refunded: [...this.refunds.values()].filter((r) => r.request.transaction_id === charge?.transaction_id).length,
+      paid: charges.filter((c) => c.result.status === 'paid').length,
+      declined: charges.filter((c) => c.result.status === 'declined').length,
+      refunded: this.refunds.filter((r) => transactions.has(r.request.transaction_id)).length,
     };
+  }
+
+  private now(): number {
+    return this.behaviour.now?.() ?? Date.now();
+  }
+
+  private remembered(key: string) {
+    const first = this.keys.get(key);
+    const forgetAfter = this.behaviour.forgetKeysAfterMs;
+    if (first && forgetAfter !== undefined && this.now() - first.at >= forgetAfter) {
+      this.keys.delete(key);
+      return undefined;
+    }
+    return first;
   }
 }

@@ -1,8 +1,10 @@
 import { chargeOrder } from '../../../lambdas/billing/charge-order';
-import { outcomeEventId } from '../../../lambdas/billing/payment';
+import { reconcileClaims } from '../../../lambdas/billing/reconcile-claims';
+import type { ChargeOutcome } from '../../../lambdas/billing/charge-order';
+import { outcomeEventId, type Payment } from '../../../lambdas/billing/payment';
 import { refundOrder } from '../../../lambdas/billing/refund-order';
 import type { OrderCancelled, OrderCreated } from '../../../lambdas/shared/contracts/events';
-import { InMemoryPaymentStore, LedgerKeepingProvider } from '../../support/doubles/payments';
+import { InMemoryPaymentStore, LedgerKeepingProvider, type ProviderBehaviour } from '../../support/doubles/payments';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 
 const order = (overrides: Partial<OrderCreated> = {}): OrderCreated => ({
@@ -26,13 +28,41 @@ const cancellation = (orderId = 'order-1'): OrderCancelled => ({
   timestamp: '2025-04-07T12:35:00Z',
 });
 
-function setup() {
+const HOUR_MS = 60 * 60 * 1000;
+
+/** A provider that forgets keys after 24 hours, and a billing that trusts them for 23. */
+function setup(behaviour: Omit<ProviderBehaviour, 'now' | 'forgetKeysAfterMs'> = {}) {
   const payments = new InMemoryPaymentStore();
-  const provider = new LedgerKeepingProvider();
-  const publisher = new RecordingPublisher();
   let clock = Date.parse('2025-04-07T12:34:57Z');
-  const deps = { payments, provider, publisher, now: () => new Date((clock += 1000)) };
-  return { payments, provider, publisher, deps };
+  const provider = new LedgerKeepingProvider({ ...behaviour, now: () => clock, forgetKeysAfterMs: 24 * HOUR_MS });
+  const publisher = new RecordingPublisher();
+  const deps = {
+    payments,
+    provider,
+    publisher,
+    now: () => new Date((clock += 1000)),
+    providerKeyTrustMs: 23 * HOUR_MS,
+  };
+  const later = (ms: number) => (clock += ms);
+  return { payments, provider, publisher, deps, later };
+}
+
+function paymentOf(outcome: ChargeOutcome): Payment {
+  if (outcome.kind === 'left-for-reconciler') throw new Error('charge left for the reconciler');
+  return outcome.payment;
+}
+
+/** A provider whose calls fail once (a timeout after the money may have moved), then behave. */
+function crashingOnce(provider: LedgerKeepingProvider, operation: 'charge' | 'refund') {
+  let crashed = false;
+  const crash = <T>(call: () => Promise<T>) =>
+    crashed ? call() : ((crashed = true), call().then(() => Promise.reject(new Error('provider timed out'))));
+  return {
+    charge: (r: Parameters<typeof provider.charge>[0]) =>
+      operation === 'charge' ? crash(() => provider.charge(r)) : provider.charge(r),
+    refund: (r: Parameters<typeof provider.refund>[0]) =>
+      operation === 'refund' ? crash(() => provider.refund(r)) : provider.refund(r),
+  };
 }
 
 describe('chargeOrder', () => {
@@ -41,7 +71,8 @@ describe('chargeOrder', () => {
 
     const result = await chargeOrder(order(), deps);
 
-    expect(result.recorded).toBe(true);
+    expect(result.kind).toBe('charged');
+    const payment = paymentOf(result);
     expect(payments.items.get('order-1')).toMatchObject({ payment_status: 'paid', amount: 99 });
     expect(publisher.published).toEqual([
       {
@@ -52,11 +83,11 @@ describe('chargeOrder', () => {
           event_id: outcomeEventId('paid', 'order-1'),
           order_id: 'order-1',
           payment_status: 'paid',
-          transaction_id: result.payment.transaction_id,
+          transaction_id: payment.transaction_id,
           amount: 99,
           currency: 'USD',
           items: order().items,
-          timestamp: result.payment.charged_at,
+          timestamp: payment.charged_at,
         },
       },
     ]);
@@ -78,8 +109,9 @@ describe('chargeOrder', () => {
 
     const again = await chargeOrder(order({ event_id: 'evt-order-1-duplicate' }), deps);
 
-    expect(again.recorded).toBe(false);
-    expect(payments.writes).toBe(1);
+    expect(again.kind).toBe('re-emitted');
+    expect(payments.writes).toBe(2);
+    expect(provider.chargeCalls).toBe(1);
     expect(provider.movements('order-1')).toEqual({ paid: 1, declined: 0, refunded: 0 });
     expect(publisher.published).toHaveLength(2);
     expect(publisher.published[1]).toEqual(publisher.published[0]);
@@ -94,19 +126,51 @@ describe('chargeOrder', () => {
     await chargeOrder(order(), deps);
 
     expect(publisher.published).toHaveLength(1);
-    expect(publisher.published[0]!.event.timestamp).toBe(payments.items.get('order-1')!.charged_at);
+    expect(publisher.published[0]!.event.timestamp).toBe((payments.items.get('order-1') as Payment).charged_at);
+  });
+});
+
+describe('chargeOrder after the provider forgot its key', () => {
+  it('GIVEN a charge that moved money but crashed before completing WHEN redelivered within the key lifetime THEN the provider answers from its key and the entry is completed, charged once', async () => {
+    const { deps, provider, later } = setup();
+    await expect(chargeOrder(order(), { ...deps, provider: crashingOnce(provider, 'charge') })).rejects.toThrow();
+    later(22 * HOUR_MS);
+
+    const redelivered = await chargeOrder(order(), deps);
+
+    expect(redelivered.kind).toBe('charged');
+    expect(provider.movements('order-1')).toEqual({ paid: 1, declined: 0, refunded: 0 });
+  });
+
+  it('GIVEN a charge that moved money but crashed before completing WHEN redelivered two days later THEN it is not charged again but left for the reconciler, and nothing is published', async () => {
+    const { deps, payments, provider, publisher, later } = setup();
+    await expect(chargeOrder(order(), { ...deps, provider: crashingOnce(provider, 'charge') })).rejects.toThrow();
+    later(48 * HOUR_MS);
+
+    const redelivered = await chargeOrder(order({ event_id: 'evt-order-1-replayed' }), deps);
+
+    expect(redelivered.kind).toBe('left-for-reconciler');
+    expect(provider.chargeCalls).toBe(1);
+    expect(provider.movements('order-1').paid).toBe(1);
+    expect(payments.items.get('order-1')).toMatchObject({ payment_status: 'charge_requested' });
+    expect(publisher.published).toEqual([]);
   });
 });
 
 describe('refundOrder', () => {
   it('GIVEN a paid order WHEN cancelled THEN the ledger claims the refund, the provider refunds it and a refunded outcome is published', async () => {
     const { deps, payments, provider, publisher } = setup();
-    const { payment } = await chargeOrder(order(), deps);
+    const payment = paymentOf(await chargeOrder(order(), deps));
 
     const result = await refundOrder(cancellation(), deps);
 
     expect(result.kind).toBe('refunded');
-    expect(payments.items.get('order-1')).toMatchObject({ payment_status: 'paid', refund_reason: 'out_of_stock' });
+    expect(payments.items.get('order-1')).toMatchObject({
+      payment_status: 'paid',
+      refund_status: 'refunded',
+      refund_reason: 'out_of_stock',
+      refund_transaction_id: provider.refunds[0]!.result.transaction_id,
+    });
     expect(provider.movements('order-1').refunded).toBe(1);
     expect(publisher.published[1]!.event).toMatchObject({
       event_id: outcomeEventId('refunded', 'order-1'),
@@ -117,7 +181,7 @@ describe('refundOrder', () => {
     });
   });
 
-  it('GIVEN a refunded order WHEN its cancellation arrives again THEN the provider is asked again with the same key, refunds nothing more, and the same event is re-emitted', async () => {
+  it('GIVEN a refunded order WHEN its cancellation arrives again THEN the provider is not called again and the same event is re-emitted', async () => {
     const { deps, provider, publisher } = setup();
     await chargeOrder(order(), deps);
     await refundOrder(cancellation(), deps);
@@ -125,7 +189,7 @@ describe('refundOrder', () => {
     const again = await refundOrder(cancellation(), deps);
 
     expect(again.kind).toBe('re-emitted');
-    expect(provider.refundCalls).toBe(2);
+    expect(provider.refundCalls).toBe(1);
     expect(provider.movements('order-1').refunded).toBe(1);
     expect(publisher.published[2]).toEqual(publisher.published[1]);
   });
@@ -141,7 +205,7 @@ describe('refundOrder', () => {
     await expect(refundOrder(cancellation(), { ...deps, provider: crashingProvider })).rejects.toThrow('timed out');
     const redelivered = await refundOrder(cancellation(), deps);
 
-    expect(redelivered.kind).toBe('re-emitted');
+    expect(redelivered.kind).toBe('refunded');
     expect(provider.movements('order-1').refunded).toBe(1);
     expect(publisher.published.map((p) => p.event.payment_status)).toEqual(['paid', 'refunded']);
   });
@@ -166,5 +230,77 @@ describe('refundOrder', () => {
     expect(payments.items.size).toBe(0);
     expect(provider.refundCalls).toBe(0);
     expect(publisher.published).toEqual([]);
+  });
+
+  it('GIVEN a provider that refuses the refund for good WHEN the order is cancelled, and again THEN the ledger records refund_failed with the reason, never refunded_at, and no refunded outcome is published', async () => {
+    const { deps, payments, provider, publisher } = setup({ refuseRefund: () => 'charge_disputed' });
+    await chargeOrder(order(), deps);
+
+    const first = await refundOrder(cancellation(), deps);
+    const again = await refundOrder(cancellation(), deps);
+
+    expect(first.kind).toBe('refund-failed');
+    expect(again.kind).toBe('refund-failed');
+    expect(provider.refundCalls).toBe(1);
+    const entry = payments.items.get('order-1') as Payment;
+    expect(entry).toMatchObject({ refund_status: 'refund_failed', refund_failure: 'charge_disputed' });
+    expect(entry.refunded_at).toBeUndefined();
+    expect(publisher.published.map((p) => p.event.payment_status)).toEqual(['paid']);
+  });
+
+  it('GIVEN a refund that crashed after the provider refunded WHEN redelivered two days later THEN it is not refunded again but left for the reconciler', async () => {
+    const { deps, provider, publisher, later } = setup();
+    await chargeOrder(order(), deps);
+    await expect(
+      refundOrder(cancellation(), { ...deps, provider: crashingOnce(provider, 'refund') }),
+    ).rejects.toThrow();
+    later(48 * HOUR_MS);
+
+    const redelivered = await refundOrder(cancellation(), deps);
+
+    expect(redelivered.kind).toBe('left-for-reconciler');
+    expect(provider.movements('order-1').refunded).toBe(1);
+    expect(provider.refundCalls).toBe(1);
+    expect(publisher.published.map((p) => p.event.payment_status)).toEqual(['paid']);
+  });
+});
+
+describe('reconcileClaims', () => {
+  it('GIVEN a fresh charge claim, an older one within the key lifetime and one beyond it WHEN reconciled with finish THEN the older is finished once, the one beyond is left to an operator, the fresh one is not listed', async () => {
+    const { deps, payments, provider, later } = setup();
+    const crashing = { ...deps, provider: crashingOnce(provider, 'charge') };
+    await expect(chargeOrder(order({ order_id: 'stale' }), crashing)).rejects.toThrow();
+    later(30 * HOUR_MS);
+    await expect(
+      chargeOrder(order({ order_id: 'older' }), { ...deps, provider: crashingOnce(provider, 'charge') }),
+    ).rejects.toThrow();
+    later(HOUR_MS);
+    await payments.claimCharge({
+      ...order({ order_id: 'fresh' }),
+      payment_status: 'charge_requested',
+      requested_at: deps.now().toISOString(),
+    });
+
+    const report = await reconcileClaims(deps, { olderThanMs: 15 * 60 * 1000, finish: true });
+
+    expect(report.map(({ order_id, action, status }) => ({ order_id, action, status }))).toEqual([
+      { order_id: 'stale', action: 'needs-operator', status: 'charge_requested' },
+      { order_id: 'older', action: 'finished', status: 'paid' },
+    ]);
+    expect(provider.movements('older').paid).toBe(1);
+    expect(provider.movements('stale').paid).toBe(1);
+    expect(provider.chargeOf('fresh')).toBeUndefined();
+  });
+
+  it('GIVEN a refund claim within the key lifetime WHEN reconciled without finish THEN it is only listed and nothing moves', async () => {
+    const { deps, payments, provider, later } = setup();
+    await chargeOrder(order(), deps);
+    await payments.claimRefund('order-1', 'out_of_stock', deps.now().toISOString());
+    later(HOUR_MS);
+
+    const report = await reconcileClaims(deps, { olderThanMs: 15 * 60 * 1000, finish: false });
+
+    expect(report).toEqual([expect.objectContaining({ order_id: 'order-1', claim: 'refund', action: 'listed' })]);
+    expect(provider.refundCalls).toBe(0);
   });
 });

@@ -32,6 +32,16 @@ describe('parseRestockRequest', () => {
       /quantity: Invalid input: expected number/,
     ],
     ['a misspelt field', { restock_id: 'r-1', product_id: 'abc', quantity: 1, qty: 1 }, /Unrecognized key: "qty"/],
+    [
+      'a product_id in the markers key space',
+      { restock_id: 'r-1', product_id: 'restock#r-0', quantity: 1 },
+      /product_id: must not start with "restock#"/,
+    ],
+    [
+      'a restock_id with a control character',
+      { restock_id: 'r-1\u001b[2J', product_id: 'abc', quantity: 1 },
+      /restock_id: must not contain control characters/,
+    ],
   ])('GIVEN %s WHEN parsed THEN InvalidRestockRequestError names the problem', (_case, input, reason) => {
     expect(() => parseRestockRequest(input)).toThrow(InvalidRestockRequestError);
     expect(() => parseRestockRequest(input)).toThrow(reason);

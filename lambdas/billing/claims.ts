@@ -1,0 +1,11 @@
+/**
+ * How long a claim may be carried out by simply calling the provider again with its key. The
+ * provider call always follows the claim, so a claim younger than this has a key the provider still
+ * remembers. Stripe: keys may be removed "after they're at least 24 hours old"; one hour of margin.
+ */
+export const PROVIDER_KEY_TRUST_MS = 23 * 60 * 60 * 1000;
+
+/** True when the provider may have forgotten the key of a claim made at `requestedAt`. */
+export function isBeyondKeyLifetime(requestedAt: string, now: Date, trustMs = PROVIDER_KEY_TRUST_MS): boolean {
+  return now.getTime() - Date.parse(requestedAt) >= trustMs;
+}
