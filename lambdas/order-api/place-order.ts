@@ -137,24 +137,23 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
       ? input.newId()
       : deterministicId('order', request.user_id, input.idempotencyKey);
   const timestamp = input.now.toISOString();
+  // What the order and its OrderCreated both say about it.
+  const placed = {
+    order_id: orderId,
+    user_id: request.user_id,
+    items,
+    amount,
+    currency: request.currency,
+    payment_method: request.payment_method,
+  };
   const event: OrderCreated = {
     event_type: 'OrderCreated',
     event_id: deterministicId('orders', 'OrderCreated', orderId),
-    order_id: orderId,
-    user_id: request.user_id,
-    items,
-    amount,
-    currency: request.currency,
-    payment_method: request.payment_method,
+    ...placed,
     timestamp,
   };
   const order: Order = {
-    order_id: orderId,
-    user_id: request.user_id,
-    items,
-    amount,
-    currency: request.currency,
-    payment_method: request.payment_method,
+    ...placed,
     created_at: timestamp,
     history: [{ fact: 'placed', at: timestamp, event_id: event.event_id, event_type: event.event_type }],
     facts: {},

@@ -1,4 +1,5 @@
 import type { BaseOptions } from '@platformatic/kafka';
+import { mskIamAuth } from '../../lambdas/shared/kafka/msk-iam';
 import type { ClusterOptions } from './args';
 import { readEndpointsFile } from './endpoints';
 
@@ -19,21 +20,8 @@ export function resolveCluster(options: ClusterOptions, readEndpoints = readEndp
       bootstrapBrokers,
       connectTimeout: 10_000,
       retries: 3,
-      // MSK's IAM listener: TLS, and a SigV4-signed token from the caller's AWS credentials,
-      // as the functions authenticate (lambdas/shared/kafka/kafka-publisher.ts).
-      ...(iam
-        ? {
-            tls: {},
-            sasl: {
-              mechanism: 'OAUTHBEARER' as const,
-              // Loaded on first use: a local run never needs the AWS SDK behind the signer.
-              token: async () => {
-                const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
-                return (await generateAuthToken({ region: region! })).token;
-              },
-            },
-          }
-        : {}),
+      // MSK's IAM listener, as the functions authenticate; a local run never loads the signer.
+      ...(iam ? mskIamAuth(region!) : {}),
     }),
   };
 }

@@ -2,6 +2,7 @@ import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } fr
 import { requireEnum, requireEnv } from '../config';
 import { ENV } from '../contracts/environment';
 import { CoalescingSender } from './coalescing-sender';
+import { mskIamAuth } from './msk-iam';
 import type { EventPublisher, OutgoingEvent } from './publisher';
 
 export interface KafkaConnection {
@@ -70,20 +71,7 @@ export class KafkaEventPublisher implements EventPublisher {
       autocreateTopics: false,
       connectTimeout: 5_000,
       retries: 3,
-      ...(this.connection.auth === 'iam'
-        ? {
-            tls: {},
-            sasl: {
-              mechanism: 'OAUTHBEARER' as const,
-              // Loaded on the first connection, not at module init: the signer pulls in the SDK's
-              // credential chain (~200 ms of cold start), which a function that never connects skips.
-              token: async () => {
-                const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
-                return (await generateAuthToken({ region: this.connection.region! })).token;
-              },
-            },
-          }
-        : {}),
+      ...(this.connection.auth === 'iam' ? mskIamAuth(this.connection.region!) : {}),
     });
     return this.producer;
   }

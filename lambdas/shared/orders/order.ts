@@ -29,16 +29,9 @@ export function orderStatus(order: Order): OrderStatus {
   return deriveOrderStatus(Object.keys(order.facts) as OrderFact[]);
 }
 
-export interface OrderView {
-  readonly order_id: string;
+export interface OrderView extends Omit<Order, 'history' | 'facts'> {
   readonly status: OrderStatus;
   readonly terminal: boolean;
-  readonly user_id: string;
-  readonly items: readonly OrderItem[];
-  readonly amount: number;
-  readonly currency: string;
-  readonly payment_method: string;
-  readonly created_at: string;
   /** Placement first, then by time; each entry carries the status the order had once that fact was known. */
   readonly history: readonly (HistoryEntry & { readonly status: OrderStatus })[];
 }
