@@ -86,6 +86,10 @@ export interface StageConfig {
     readonly authorization: ApiAuthorization;
     readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   };
+  readonly notifications: {
+    /** `-c sesIdentity=`: the SES domain or address customer emails come from (README, "Notifications"). */
+    readonly sesIdentity?: string;
+  };
   readonly alarms: {
     readonly offsetLagThreshold: number;
     readonly api4xxThreshold: number;
@@ -96,7 +100,7 @@ export interface StageConfig {
   };
 }
 
-type StageDefaults = Omit<StageConfig, 'stage' | 'clusterType'>;
+type StageDefaults = Omit<StageConfig, 'stage' | 'clusterType' | 'notifications'>;
 
 const SIX_DAYS = Duration.days(6);
 
@@ -191,6 +195,7 @@ export interface ConfigContext {
   readonly clusterType?: unknown;
   readonly apiAuth?: unknown;
   readonly alarmEmail?: unknown;
+  readonly sesIdentity?: unknown;
 }
 
 export function loadStageConfig(context: ConfigContext): StageConfig {
@@ -206,6 +211,7 @@ export function loadStageConfig(context: ConfigContext): StageConfig {
     clusterType,
     api: { ...defaults.api, authorization },
     alarms: { ...defaults.alarms, email },
+    notifications: { sesIdentity: context.sesIdentity === undefined ? undefined : String(context.sesIdentity) },
   };
   return validateStageConfig(config);
 }

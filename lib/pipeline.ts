@@ -54,6 +54,7 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
     tables: data.tables,
     archiveBucket: data.archiveBucket,
     archiveWritePolicy: data.archiveWritePolicy,
+    sesIdentity: config.notifications.sesIdentity,
   });
   for (const stack of [network, streaming, data, services]) {
     Tags.of(stack).add('project', 'order-pipeline');
