@@ -22,11 +22,8 @@ export const ClickRequestSchema = z.strictObject({
 });
 export type ClickRequest = z.infer<typeof ClickRequestSchema>;
 
-/** One click, or a batch of 1 to MAX_CLICKS_PER_REQUEST clicks. */
-export const ClicksBodySchema = z.union([
-  ClickRequestSchema,
-  z.array(ClickRequestSchema).min(1).max(MAX_CLICKS_PER_REQUEST),
-]);
+/** A batch of 1 to MAX_CLICKS_PER_REQUEST clicks; a body that is not an array is one click. */
+export const ClickBatchSchema = z.array(ClickRequestSchema).min(1).max(MAX_CLICKS_PER_REQUEST);
 
 export interface FieldIssue {
   readonly path: string;
@@ -54,7 +51,9 @@ export function clickEventId(click: ClickRequest): string {
 
 /** Validates a request body into Click events; ClicksRejectedError names every field at fault. */
 export function parseClicks(body: unknown, now: Date): Click[] {
-  const parsed = ClicksBodySchema.safeParse(body);
+  // Chosen by shape rather than a union, so that the errors name the fields of the one schema meant.
+  const batch = Array.isArray(body);
+  const parsed = batch ? ClickBatchSchema.safeParse(body) : ClickRequestSchema.safeParse(body);
   if (!parsed.success) {
     throw new ClicksRejectedError(
       parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
@@ -64,7 +63,7 @@ export function parseClicks(body: unknown, now: Date): Click[] {
   const tooLate = now.getTime() + MAX_CLOCK_SKEW_MS;
   const future = requests.flatMap((click, index) =>
     Date.parse(click.timestamp) > tooLate
-      ? [{ path: Array.isArray(parsed.data) ? `[${index}].timestamp` : 'timestamp', message: 'is in the future' }]
+      ? [{ path: batch ? `[${index}].timestamp` : 'timestamp', message: 'is in the future' }]
       : [],
   );
   if (future.length > 0) throw new ClicksRejectedError(future);
