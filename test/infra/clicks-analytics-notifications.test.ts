@@ -34,6 +34,7 @@ describe('clicks, analytics and notifications (dev, -c sesIdentity=shop.example.
   });
 
   it('GIVEN the analytics table WHEN synthesized THEN it is keyed by pk, expires markers and windows by TTL, and is encrypted and recoverable', () => {
+    expect(resourcesOfType(pipeline.json.data, 'AWS::DynamoDB::Table')).toHaveLength(Object.keys(TABLES).length);
     pipeline.templates.data.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: TABLES.analytics.partitionKey, KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
@@ -103,6 +104,7 @@ describe('NotificationEmail without -c sesIdentity', () => {
       alarmTopic: new sns.Topic(stack, 'Alarms'),
     });
     const template = Template.fromStack(stack);
+    expect(template.findResources('AWS::SES::ConfigurationSet')).not.toEqual({});
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: PLACEHOLDER_SES_IDENTITY });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ EMAIL_FROM: PLACEHOLDER_SES_IDENTITY, EMAIL_TRANSPORT: 'ses' }) },
