@@ -105,18 +105,19 @@ export class NotificationEmail extends Construct {
       5,
       'Emails failed to send (SES refused or failed); the records are retried and end in the dead letters when retries run out.',
     );
-    // SES reviews an account whose bounce rate reaches 5% or complaint rate 0.1%: alarm at half of each.
+    // Early warnings, far below the rates at which SES reviews or pauses an account (SES developer
+    // guide, reputation metrics); tune them to the account's normal rates.
     alarm(
       'SesBounceRate',
       new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', statistic: 'Maximum', period: Duration.hours(1) }),
       0.025,
-      'The account bounce rate is half-way to the level at which SES reviews the account.',
+      'The account bounce rate is rising towards the level at which SES reviews the account.',
     );
     alarm(
       'SesComplaintRate',
       new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', statistic: 'Maximum', period: Duration.hours(1) }),
       0.0005,
-      'The account complaint rate is half-way to the level at which SES reviews the account.',
+      'The account complaint rate is rising towards the level at which SES reviews the account.',
     );
   }
 }
