@@ -39,8 +39,11 @@ export class NotificationEmail extends Construct {
     const isAddress = identityName.includes('@');
     const prefix = resourcePrefix(props.config.stage);
 
+    // A literal name, not a reference: the local runtime runs the function from the template and
+    // resolves no deploy-time reference.
+    const configurationSetName = `${prefix}-notifications`;
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
-      configurationSetName: `${prefix}-notifications`,
+      configurationSetName,
       reputationMetrics: true,
       // Addresses that hard-bounced or complained are not mailed again.
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
@@ -67,14 +70,14 @@ export class NotificationEmail extends Construct {
     const fn = props.notifications;
     fn.addEnvironment(ENV.emailTransport, 'ses');
     fn.addEnvironment(ENV.emailFrom, isAddress ? identityName : `notifications@${identityName}`);
-    fn.addEnvironment(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
+    fn.addEnvironment(ENV.sesConfigurationSet, configurationSetName);
     const stack = Stack.of(this);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendEmail'],
         resources: [
           this.identity.emailIdentityArn,
-          stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
+          stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName }),
         ],
       }),
     );

@@ -56,7 +56,9 @@ describe('clicks, analytics and notifications (dev, -c sesIdentity=shop.example.
     const env = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.EMAIL_TRANSPORT).toBe('ses');
     expect(env.EMAIL_FROM).toBe('notifications@shop.example.org');
-    expect(render(env.SES_CONFIGURATION_SET)).toMatch(/ConfigurationSet/);
+    // Literals only: the local runtime resolves no deploy-time reference in a function's environment.
+    expect(env.SES_CONFIGURATION_SET).toBe('order-pipeline-dev-notifications');
+    pipeline.templates.services.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: env.SES_CONFIGURATION_SET });
     pipeline.templates.services.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'shop.example.org' });
   });
 
@@ -65,7 +67,7 @@ describe('clicks, analytics and notifications (dev, -c sesIdentity=shop.example.
     expect([...new Set(grants.map((g) => g.action))]).toEqual(['ses:SendEmail']);
     const resources = grants.map((g) => g.resource).sort();
     expect(resources).toHaveLength(2);
-    expect(resources[0]).toMatch(/:ses:.*:configuration-set\//);
+    expect(resources[0]).toMatch(/:ses:.*:configuration-set\/order-pipeline-dev-notifications$/);
     // The identity's Ref is its name: the grant follows the EmailIdentity resource, whatever it is called.
     expect(resources[1]).toMatch(/:ses:.*:identity\/\$\{NotificationEmailIdentity\w+\}$/);
     for (const fnId of ['ClickApiFunction', 'AnalyticsFunction', 'AnalyticsApiFunction', 'OrderApiFunction']) {
