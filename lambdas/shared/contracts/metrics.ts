@@ -14,4 +14,12 @@ export const METRICS = {
   outboxRelayLag: 'OutboxRelayLag',
   recordsArchived: 'RecordsArchived',
   archiveObjectsWritten: 'ArchiveObjectsWritten',
+  clicksAccepted: 'ClicksAccepted',
+  clicksCounted: 'ClicksCounted',
+  clickDuplicates: 'ClickDuplicates',
+  lateClicks: 'LateClicks',
+  notificationsSent: 'NotificationsSent',
+  notificationDuplicates: 'NotificationDuplicates',
+  /** The email provider refused or failed a send; the record is retried. */
+  notificationFailures: 'NotificationFailures',
 } as const;
