@@ -5,11 +5,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../lambdas/analytics/handler';
 import { ANALYTICS_KEYS, PRODUCT_VIEWS_PREFIX } from '../../../lambdas/shared/analytics/analytics-keys';
 import { loadEvent, mskEvent } from '../../support/msk';
-import { InMemoryTable } from '../../unit/analytics/in-memory-table';
+import { InMemoryTable } from '../../support/doubles/analytics';
 
 jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
   const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
-  const { RecordingPublisher } = jest.requireActual('../../unit/billing/fakes');
+  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
   return { ...actual, KafkaEventPublisher: jest.fn(() => new RecordingPublisher()) };
 });
 

@@ -16,7 +16,7 @@ jest.mock('nodemailer', () => {
 const { sendMail } = nodemailer as unknown as { sendMail: jest.Mock };
 jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
   const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
-  const { RecordingPublisher } = jest.requireActual('../../unit/billing/fakes');
+  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
   return { ...actual, KafkaEventPublisher: jest.fn(() => new RecordingPublisher()) };
 });
 

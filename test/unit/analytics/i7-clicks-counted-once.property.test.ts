@@ -12,7 +12,7 @@ import {
 import type { Click } from '../../../lambdas/shared/contracts/events';
 import { mskEvent, type RecordSpec } from '../../support/msk';
 import { RecordingPublisher } from '../../support/doubles/publisher';
-import { InMemoryTable } from './in-memory-table';
+import { InMemoryTable } from '../../support/doubles/analytics';
 
 /**
  * I7: each click counts exactly once, whatever the redeliveries.

@@ -3,7 +3,7 @@ import { changeOf, notificationId } from '../../../lambdas/notifications/notific
 import { CLAIM_LEASE_MS } from '../../../lambdas/notifications/ports';
 import { notifyCustomer, type NotifyDependencies } from '../../../lambdas/notifications/send-notification';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
-import { customers, InMemoryNotificationLog, order, RecordingEmailSender, StaticOrders } from './fakes';
+import { customers, InMemoryNotificationLog, order, RecordingEmailSender, StaticOrders } from '../../support/doubles/notifications';
 
 /**
  * I8: exactly one email per order and change, whatever the redeliveries.
