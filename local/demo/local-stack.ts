@@ -45,7 +45,8 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     const { startMs } = services;
     log(
       `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka ${seconds(startMs.kafka ?? 0)}, `}` +
-        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}; logs in ${services.workDir}`,
+        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}, SMTP ${seconds(startMs.smtp)}; ` +
+        `logs in ${services.workDir}`,
     );
     return services;
   });
