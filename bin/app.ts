@@ -6,6 +6,7 @@ import { addNagChecks, buildPipeline } from '../lib/pipeline';
 
 // cdk synth [-c stage=dev|prod] [-c clusterType=provisioned|serverless] [-c apiAuth=iam|none] [-c alarmEmail=...]
 //           [-c region=...] [-c availabilityZoneIds=id1,id2,id3]
+//           [-c sesIdentity=shop.example.org]
 const app = new App();
 const config = loadStageConfig({
   stage: app.node.tryGetContext('stage'),
@@ -15,6 +16,7 @@ const config = loadStageConfig({
   // The CLI sets CDK_DEFAULT_REGION to the region it deploys to: the AZs are checked for it at synth.
   region: app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION,
   availabilityZoneIds: app.node.tryGetContext('availabilityZoneIds'),
+  sesIdentity: app.node.tryGetContext('sesIdentity'),
 });
 buildPipeline(app, config);
 addNagChecks(app);

@@ -87,6 +87,10 @@ export interface StageConfig {
     readonly authorization: ApiAuthorization;
     readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   };
+  readonly notifications: {
+    /** `-c sesIdentity=`: the SES domain or address customer emails come from (README, "Notifications"). */
+    readonly sesIdentity?: string;
+  };
   readonly alarms: {
     readonly offsetLagThreshold: number;
     readonly api4xxThreshold: number;
@@ -97,7 +101,7 @@ export interface StageConfig {
   };
 }
 
-type StageDefaults = Omit<StageConfig, 'stage' | 'clusterType'>;
+type StageDefaults = Omit<StageConfig, 'stage' | 'clusterType' | 'notifications'>;
 
 const SIX_DAYS = Duration.days(6);
 
@@ -197,6 +201,7 @@ export interface ConfigContext {
   readonly region?: unknown;
   /** `-c availabilityZoneIds=use1-az1,use1-az2,use1-az4`. */
   readonly availabilityZoneIds?: unknown;
+  readonly sesIdentity?: unknown;
 }
 
 export function loadStageConfig(context: ConfigContext): StageConfig {
@@ -214,6 +219,7 @@ export function loadStageConfig(context: ConfigContext): StageConfig {
     network: { ...defaults.network, availabilityZoneIds },
     api: { ...defaults.api, authorization },
     alarms: { ...defaults.alarms, email },
+    notifications: { sesIdentity: context.sesIdentity === undefined ? undefined : String(context.sesIdentity) },
   };
   return validateStageConfig(config);
 }

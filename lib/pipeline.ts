@@ -56,6 +56,7 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
     tables: data.tables,
     archiveBucket: data.archiveBucket,
     archiveWritePolicy: data.archiveWritePolicy,
+    sesIdentity: config.notifications.sesIdentity,
   });
   for (const stack of [network, streaming, data, services]) {
     for (const [key, value] of Object.entries(stageTags(config.stage))) Tags.of(stack).add(key, value);

@@ -27,6 +27,7 @@ import type { TopicName } from '../lambdas/shared/contracts/topics';
 import { type MappingSettings, resourcePrefix, type StageConfig } from './config';
 import { KafkaArns } from './kafka-access';
 import { Monitoring, type MonitoredFunction } from './monitoring';
+import { NotificationEmail } from './notification-email';
 import { PipelineFunction } from './pipeline-function';
 import {
   failureDestinationFor,
@@ -53,6 +54,8 @@ export interface ServicesStackProps extends StackProps {
   readonly tables: Record<TableId, dynamodb.ITable>;
   readonly archiveBucket: s3.IBucket;
   readonly archiveWritePolicy: iam.IManagedPolicy;
+  /** `-c sesIdentity=`: the SES identity notifications are sent from (see NotificationEmail). */
+  readonly sesIdentity?: string;
 }
 
 /**
@@ -65,6 +68,7 @@ export class ServicesStack extends Stack {
   readonly mappings: Record<string, lambda.EventSourceMapping> = {};
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
+  readonly notificationEmail: NotificationEmail;
 
   private readonly config: StageConfig;
   private readonly kafkaArns: KafkaArns;
@@ -121,6 +125,7 @@ export class ServicesStack extends Stack {
     }
     const outboxFailureQueue = this.addOutboxRelay(props.tables.outbox);
     [this.api, this.apiStage] = this.addHttpApi(this.functions.orderApi);
+    this.addClickAndAnalyticsRoutes(this.api);
 
     const monitored: MonitoredFunction[] = FUNCTION_IDS.map((functionId) => ({
       functionId,
@@ -142,6 +147,17 @@ export class ServicesStack extends Stack {
       brokerClusterName: config.clusterType === 'provisioned' ? props.clusterName : undefined,
     });
 
+    this.notificationEmail = new NotificationEmail(this, 'NotificationEmail', {
+      config,
+      identity: props.sesIdentity,
+      notifications: this.functions.notifications,
+      alarmTopic: monitoring.alarmTopic,
+    });
+
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `${this.apiStage.url}dashboard`,
+      description: 'Live dashboard page (GET, same authorization as the API)',
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'Order API base URL (POST /orders)' });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: monitoring.alarmTopic.topicArn,
@@ -320,7 +336,28 @@ export class ServicesStack extends Stack {
     }
     return [api, stage];
   }
+
+  /**
+   * POST /clicks on the click API; the analytics reads and the dashboard page on the analytics API.
+   * Both follow the API's authorization (IAM by default), like the order routes.
+   */
+  private addClickAndAnalyticsRoutes(api: apigwv2.HttpApi): void {
+    const clicks = new HttpLambdaIntegration('ClickApiIntegration', this.functions.clickApi);
+    api.addRoutes({ path: '/clicks', methods: [apigwv2.HttpMethod.POST], integration: clicks });
+    const analytics = new HttpLambdaIntegration('AnalyticsApiIntegration', this.functions.analyticsApi);
+    for (const path of ANALYTICS_ROUTES) {
+      api.addRoutes({ path, methods: [apigwv2.HttpMethod.GET], integration: analytics });
+    }
+  }
 }
+
+/** The GET routes of the analytics API function. */
+export const ANALYTICS_ROUTES = [
+  '/analytics/popular-products',
+  '/analytics/users/{user_id}/recent',
+  '/analytics/summary',
+  '/dashboard',
+] as const;
 
 /** The function gets the table's name in TABLES[...].envVar and exactly the grant it needs. */
 export function bindTable(fn: lambda.Function, tableId: TableId, table: dynamodb.ITable, access: TableAccess): void {

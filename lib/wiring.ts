@@ -19,6 +19,13 @@ export const TABLE_ACCESS: Record<FunctionId, Partial<Record<TableId, TableAcces
   restock: { stock: 'RW' },
   shipping: { shipments: 'RW' },
   archive: {},
+  clickApi: {},
+  analytics: { analytics: 'RW' },
+  // The summary counts orders by status from the order service's table: read-only, and the one
+  // cross-service read besides notifications' (docs/design.md, "Click analytics").
+  analyticsApi: { analytics: 'R', orders: 'R', notifications: 'R' },
+  // Reads the order for its user and lines: the outcome events carry the order_id only.
+  notifications: { notifications: 'RW', orders: 'R' },
 };
 
 /** The logical id of a subscription's event source mapping: `BillingOrdersMapping`. */

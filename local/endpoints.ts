@@ -1,8 +1,10 @@
-/** Where the functions and tools reach the local stand-ins of Kafka, DynamoDB and S3. */
+/** Where the functions and tools reach the local stand-ins of Kafka, DynamoDB, S3 and email. */
 export interface LocalEndpoints {
   readonly kafkaBootstrap: string;
   readonly dynamodbEndpoint: string;
   readonly s3Endpoint: string;
+  /** `smtp://127.0.0.1:<port>` of the mail catcher. */
+  readonly smtpUrl: string;
   readonly region: string;
 }
 

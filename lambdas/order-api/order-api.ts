@@ -8,7 +8,7 @@ import {
   requestPath,
   type HttpRequest,
   type HttpResponse,
-} from './http';
+} from '../shared/http';
 import { orderStatus, orderView } from '../shared/orders/order';
 import { acceptOrder, IdempotencyConflictError, OrderRejectedError, prepareOrder } from './place-order';
 import { OrderStoreUnavailableError, type OrderRepository } from './ports';

@@ -114,6 +114,8 @@ export function announceEndpoints(demo: DemoStack, onStarted: DemoStackOptions['
     dynamodb: stack.services.dynamodbEndpoint,
     s3: stack.services.s3Endpoint,
     region: stack.services.region,
+    dashboard: `${stack.api.url}/dashboard`,
+    smtp: stack.services.smtpUrl,
     runDir: stack.services.workDir,
   };
   writeEndpointsFile(endpoints);

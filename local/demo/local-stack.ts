@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { APP_BINDINGS } from '../app-bindings';
 import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../runner';
 import { startLocalServices, type LocalServices } from '../services';
@@ -8,7 +6,7 @@ import type { StockSeed } from './order-generator';
 
 /**
  * The whole local stack of `npm run local`: the real components, the functions of the synthesized
- * app under the local event source mapping runner, and the HTTP API in front of the order API.
+ * app under the local event source mapping runner, and the HTTP API in front of the functions its routes integrate.
  * Synthesis and the components start side by side: neither needs the other.
  */
 export interface LocalStack {
@@ -37,9 +35,6 @@ export interface StartLocalStackOptions {
   readonly onServices?: (services: LocalServices) => void;
 }
 
-/** The integration function of the HTTP API (FUNCTIONS id). */
-const API_FUNCTION = 'orderApi';
-
 export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   const synthStarted = Date.now();
@@ -53,7 +48,8 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       const { startMs } = services;
       log(
         `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka (${services.brokers} broker${services.brokers > 1 ? 's' : ''}) ${seconds(startMs.kafka ?? 0)}, `}` +
-          `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}; logs in ${services.workDir}`,
+          `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}, SMTP ${seconds(startMs.smtp)}; ` +
+          `logs in ${services.workDir}`,
       );
       return services;
     },
@@ -67,13 +63,12 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   let runner: Runner | undefined;
   try {
     const assembly = await loadAssembly(synthesized.value, APP_BINDINGS);
-    const routes = httpApiRoutes(synthesized.value);
     runner = await startRunner({ assembly, endpoints: services, log: options.functionLog });
     const activeRunner = runner;
     const api = await startApiGateway({
-      routes,
+      routes: assembly.httpRoutes,
       port: options.apiPort ?? 0,
-      invoke: (event) => activeRunner.invoke(API_FUNCTION, event),
+      invoke: (functionId, event) => activeRunner.invoke(functionId, event),
       log,
     });
     let stopping: Promise<void> | undefined;
@@ -96,23 +91,6 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     await services.stop();
     throw error;
   }
-}
-
-/** The route keys of the HTTP APIs in the synthesized templates (`POST /orders`, ...). */
-export function httpApiRoutes(cdkOutDir: string): string[] {
-  const routes = new Set<string>();
-  for (const file of readdirSync(cdkOutDir).filter((f) => f.endsWith('.template.json'))) {
-    const template = JSON.parse(readFileSync(join(cdkOutDir, file), 'utf8')) as {
-      Resources?: Record<string, { Type?: string; Properties?: { RouteKey?: unknown } }>;
-    };
-    for (const resource of Object.values(template.Resources ?? {})) {
-      if (resource.Type === 'AWS::ApiGatewayV2::Route' && typeof resource.Properties?.RouteKey === 'string') {
-        routes.add(resource.Properties.RouteKey);
-      }
-    }
-  }
-  if (routes.size === 0) throw new Error(`No AWS::ApiGatewayV2::Route in the templates of ${cdkOutDir}`);
-  return [...routes];
 }
 
 /**

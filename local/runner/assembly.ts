@@ -30,6 +30,15 @@ export interface Assembly {
    * resource providers), which the runner does not run. A mapping that targets one is an error.
    */
   readonly untaggedFunctions: readonly { readonly logicalId: string; readonly stack: string }[];
+  /** The HTTP API routes (AWS::ApiGatewayV2::Route) and the function each one's Lambda integration invokes. */
+  readonly httpRoutes: readonly HttpRouteSpec[];
+}
+
+export interface HttpRouteSpec {
+  /** As in the template: `POST /orders`, `GET /orders/{order_id}`, `$default`. */
+  readonly routeKey: string;
+  /** The id of the function its integration invokes. */
+  readonly functionId: string;
 }
 
 export interface FunctionSpec {
@@ -198,6 +207,23 @@ export function assemblyFromTemplates(
       }
     }
   }
+  const httpRoutes: HttpRouteSpec[] = [];
+  for (const stack of stacks) {
+    for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+      if (resource.Type !== 'AWS::ApiGatewayV2::Route') continue;
+      const where = `route ${logicalId} (stack ${stack.stackName})`;
+      const target = integrationFunction(where, resource, stack, stacks);
+      const fn = functions.get(functionKey(target.stack, target.logicalId));
+      if (!fn) {
+        throw new AssemblyError(
+          `${where} integrates function ${target.logicalId} (stack ${target.stack.stackName}), which has no ${tag} tag`,
+        );
+      }
+      const routeKey = literal(resource.Properties?.RouteKey, 'string', `${where}: RouteKey`);
+      if (!routeKey) throw new AssemblyError(`${where}: no RouteKey`);
+      httpRoutes.push({ routeKey, functionId: fn.id });
+    }
+  }
   return {
     dir,
     bindings,
@@ -205,7 +231,34 @@ export function assemblyFromTemplates(
     kafkaMappings,
     streamMappings,
     untaggedFunctions: [...untagged.values()],
+    httpRoutes,
   };
+}
+
+/**
+ * The Lambda function behind a route: Target is `integrations/<integration id>` (a Fn::Join with a
+ * Ref to the AWS::ApiGatewayV2::Integration), whose IntegrationUri references the function's Arn.
+ */
+function integrationFunction(
+  where: string,
+  route: CfnResource,
+  stack: StackTemplate,
+  stacks: readonly StackTemplate[],
+): ResourceRef {
+  const target = route.Properties?.Target;
+  const joined = isIntrinsic(target) ? (target['Fn::Join'] as [unknown, unknown[]] | undefined) : undefined;
+  const integration = (Array.isArray(joined?.[1]) ? joined[1] : [target])
+    .map((part) => resolveResource(part, stack, stacks))
+    .find((ref) => ref?.resource.Type === 'AWS::ApiGatewayV2::Integration');
+  if (!integration) throw new AssemblyError(`${where}: Target ${describeValue(target)} names no integration`);
+  const uri = integration.resource.Properties?.IntegrationUri;
+  const fn = resolveResource(uri, integration.stack, stacks);
+  if (fn?.resource.Type !== 'AWS::Lambda::Function') {
+    throw new AssemblyError(
+      `${where}: integration ${integration.logicalId} has IntegrationUri ${describeValue(uri)}, not a function`,
+    );
+  }
+  return fn;
 }
 
 function tagValue(resource: CfnResource, key: string): unknown {

@@ -20,11 +20,17 @@ export interface InvokeResult {
   readonly error?: { readonly errorType: string; readonly errorMessage: string };
 }
 
+/** A route and the function its Lambda integration invokes. */
+export interface ApiRoute {
+  /** As in the template, e.g. `POST /orders`, `GET /orders/{order_id}`, `$default`. */
+  readonly routeKey: string;
+  readonly functionId: string;
+}
+
 export interface ApiGatewayOptions {
-  /** Invokes the integration's function with the event. */
-  readonly invoke: (event: APIGatewayProxyEventV2) => Promise<InvokeResult>;
-  /** Route keys as in the template, e.g. `POST /orders`, `GET /orders/{order_id}`. */
-  readonly routes: readonly string[];
+  /** Invokes the matched route's function with the event. */
+  readonly invoke: (functionId: string, event: APIGatewayProxyEventV2) => Promise<InvokeResult>;
+  readonly routes: readonly ApiRoute[];
   /** 0 for any free port. */
   readonly port?: number;
   readonly log?: (line: string) => void;
@@ -54,7 +60,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     if (!match) return send(response, 404, { message: 'Not Found' });
 
     const event = toEvent(request, url, method, body, match, server);
-    const { result, error } = await options.invoke(event);
+    const { result, error } = await options.invoke(match.functionId, event);
     if (error) {
       // API Gateway answers 500 when the integration fails; the error itself is in the function's log.
       options.log?.(`api: ${method} ${url.pathname} -> function error ${error.errorType}: ${error.errorMessage}`);
@@ -74,20 +80,18 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   };
 }
 
-interface CompiledRoute {
-  readonly routeKey: string;
+interface CompiledRoute extends ApiRoute {
   readonly method: string;
   readonly pattern: RegExp;
   readonly parameters: readonly string[];
 }
 
-interface RouteMatch {
-  readonly routeKey: string;
+interface RouteMatch extends ApiRoute {
   readonly pathParameters?: Record<string, string>;
 }
 
-function compileRoute(routeKey: string): CompiledRoute {
-  const [method, path] = routeKey.split(' ') as [string, string];
+function compileRoute({ routeKey, functionId }: ApiRoute): CompiledRoute {
+  const [method, path = ''] = routeKey.split(' ') as [string, string?];
   const parameters: string[] = [];
   const pattern = path
     .split('/')
@@ -99,7 +103,7 @@ function compileRoute(routeKey: string): CompiledRoute {
       return parameter[2] ? '(.+)' : '([^/]+)';
     })
     .join('/');
-  return { routeKey, method: method.toUpperCase(), pattern: new RegExp(`^${pattern}$`), parameters };
+  return { routeKey, functionId, method: method.toUpperCase(), pattern: new RegExp(`^${pattern}$`), parameters };
 }
 
 /** Exact method first, then ANY, as API Gateway prefers the most specific route. */
@@ -112,13 +116,14 @@ function matchRoute(routes: readonly CompiledRoute[], method: string, path: stri
       const values = found.slice(1).map((v) => decodeURIComponent(v));
       return {
         routeKey: route.routeKey,
+        functionId: route.functionId,
         ...(route.parameters.length
           ? { pathParameters: Object.fromEntries(route.parameters.map((p, i) => [p, values[i]!])) }
           : {}),
       };
     }
   }
-  return routes.some((r) => r.routeKey === '$default') ? { routeKey: '$default' } : undefined;
+  return routes.find((r) => r.routeKey === '$default');
 }
 
 function toEvent(

@@ -6,6 +6,7 @@ import { createTopics, startKafkaCluster, type KafkaCluster } from './kafka/kafk
 import { LOCAL_DIR } from '../paths';
 import type { ManagedProcess } from './process';
 import { startS3Store, type S3Store } from './s3/s3-store';
+import { startMailCatcher, type MailCatcher } from './smtp/mail-catcher';
 
 export { ensureKafkaJars, kafkaVersion } from './kafka/kafka-jars';
 export {
@@ -18,6 +19,7 @@ export {
 } from './kafka/kafka-broker';
 export { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 export { localS3Client, startS3Store, type S3Store } from './s3/s3-store';
+export { caughtMessages, startMailCatcher, type MailCatcher } from './smtp/mail-catcher';
 export { LOCAL_DIR, PROJECT_ROOT } from '../paths';
 
 export type { LocalEndpoints } from '../endpoints';
@@ -31,8 +33,16 @@ export interface LocalServices extends LocalEndpoints {
   readonly processes: readonly ManagedProcess[];
   /** Where this run's logs are. */
   readonly workDir: string;
+  /** Where the mail catcher keeps every message as an `.eml` file. */
+  readonly mailDir: string;
   /** Start time of each component, milliseconds (kafka only if it was started here). */
-  readonly startMs: { readonly kafka?: number; readonly dynamodb: number; readonly s3: number; readonly total: number };
+  readonly startMs: {
+    readonly kafka?: number;
+    readonly dynamodb: number;
+    readonly s3: number;
+    readonly smtp: number;
+    readonly total: number;
+  };
   /** Stops every process started here, in parallel; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -49,7 +59,7 @@ export interface StartLocalServicesOptions {
 
 /**
  * Starts the real components of the local runtime on 127.0.0.1: an Apache Kafka broker (KRaft),
- * DynamoDB Local and the S3 stand-in, all at once, then creates the topics and tables from the
+ * DynamoDB Local, the S3 stand-in and the mail catcher, all at once, then creates the topics and tables from the
  * contracts. If any of them fails to start, the others are stopped before the error is thrown.
  */
 export async function startLocalServices(options: StartLocalServicesOptions = {}): Promise<LocalServices> {
@@ -62,13 +72,15 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
     options.kafka ? Promise.resolve(undefined) : startKafkaCluster({ workDir, brokers: options.brokers, log }),
     startDynamoDbLocal({ workDir }),
     startS3Store({ workDir }),
+    startMailCatcher({ mailDir: join(workDir, 'mail') }),
   ]);
-  const [kafka, dynamodb, s3] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
+  const [kafka, dynamodb, s3, smtp] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
     KafkaCluster | undefined,
     DynamoDbLocal | undefined,
     S3Store | undefined,
+    MailCatcher | undefined,
   ];
-  const stopAll = () => Promise.all([kafka?.stop(), dynamodb?.stop(), s3?.stop()]).then(() => undefined);
+  const stopAll = () => Promise.all([kafka?.stop(), dynamodb?.stop(), s3?.stop(), smtp?.stop()]).then(() => undefined);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     await stopAll();
@@ -96,12 +108,20 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
     brokers,
     dynamodbEndpoint: dynamodb!.endpoint,
     s3Endpoint: s3!.endpoint,
+    smtpUrl: smtp!.url,
     region: LOCAL_REGION,
     processes: [...(kafka?.nodes.map((node) => node.process) ?? []), dynamodb!.process, s3!.process].filter(
       (p): p is ManagedProcess => !!p,
     ),
     workDir,
-    startMs: { kafka: kafka?.startMs, dynamodb: dynamodb!.startMs, s3: s3!.startMs, total: Date.now() - started },
+    mailDir: smtp!.mailDir,
+    startMs: {
+      kafka: kafka?.startMs,
+      dynamodb: dynamodb!.startMs,
+      s3: s3!.startMs,
+      smtp: smtp!.startMs,
+      total: Date.now() - started,
+    },
     stop() {
       stopping ??= stopAll();
       return stopping;

@@ -5,7 +5,7 @@ import type { OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView } from '../../local/demo/invariants';
 import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
-import { httpApiRoutes, seedStock } from '../../local/demo/local-stack';
+import { seedStock } from '../../local/demo/local-stack';
 import { readOrderStatuses } from '../../local/demo/order-progress';
 import { takeSnapshot } from '../../local/demo/snapshot';
 import { synthesize, type Assembly, type Runner } from '../../local/runner';
@@ -86,7 +86,10 @@ beforeAll(async () => {
   assembly = await loadTestAssembly(cdkOut);
   releaseLock = await acquirePipelineLock(env);
   runner = await startTestRunner(env, assembly);
-  api = await startApiGateway({ routes: httpApiRoutes(cdkOut), invoke: (event) => runner.invoke('orderApi', event) });
+  api = await startApiGateway({
+    routes: assembly.httpRoutes,
+    invoke: (functionId, event) => runner.invoke(functionId, event),
+  });
   await seedStock(
     runner,
     (Object.keys(PRODUCTS) as (keyof typeof PRODUCTS)[]).map((k) => ({ product_id: PRODUCTS[k], quantity: STOCK[k] })),
@@ -279,7 +282,7 @@ describe('order pipeline on a real Kafka broker', () => {
   it(
     'GIVEN every scenario above WHEN the pipeline is quiet THEN the archive holds every record exactly once and I1-I6 hold',
     async () => {
-      await waitUntilQuiet(env);
+      await waitUntilQuiet(env, { runner });
 
       const snapshot = await takeSnapshot(env);
       const results = checkInvariants(snapshot);

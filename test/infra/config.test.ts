@@ -113,6 +113,10 @@ describe('mapping wiring', () => {
       s.topic === TOPICS.deadLetter.name ? { kind: 'sqs-queue' } : { kind: 'kafka', topic: TOPICS.deadLetter.name },
     ]);
     expect(SUBSCRIPTIONS.map((s) => [s.id, failureDestinationFor(s)])).toEqual(expected);
-    expect(expected.filter(([, d]) => (d as { kind: string }).kind === 'sqs-queue')).toHaveLength(1);
+    // The archive and analytics both read the dead-letter topic.
+    expect(expected.filter(([, d]) => (d as { kind: string }).kind === 'sqs-queue').map(([id]) => id)).toEqual([
+      'AnalyticsDeadLetters',
+      'ArchiveDeadLetter',
+    ]);
   });
 });

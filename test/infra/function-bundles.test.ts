@@ -31,6 +31,7 @@ function loadBundle(assetDir: string, variables: Record<string, unknown>): strin
     KAFKA_AUTH: 'plaintext',
     KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9',
     KAFKA_PARTIAL_BATCH_RESPONSE: 'true',
+    EMAIL_TRANSPORT: 'ses',
   });
   const result = spawnSync(
     process.execPath,

@@ -336,13 +336,18 @@ describe.each(STAGES)('%s stage', (stage) => {
   });
 
   describe('HTTP API', () => {
-    it('GIVEN the order API WHEN synthesized THEN both routes require IAM and reach the order API function', () => {
+    it('GIVEN the HTTP API WHEN synthesized THEN every route (orders, clicks, analytics, dashboard) requires IAM, and the order routes reach the order API function', () => {
       const routes = resourcesOfType(p().json.services, 'AWS::ApiGatewayV2::Route').map(([, r]) => [
         r.Properties!.RouteKey,
         r.Properties!.AuthorizationType,
       ]);
       expect(routes.sort()).toEqual([
+        ['GET /analytics/popular-products', 'AWS_IAM'],
+        ['GET /analytics/summary', 'AWS_IAM'],
+        ['GET /analytics/users/{user_id}/recent', 'AWS_IAM'],
+        ['GET /dashboard', 'AWS_IAM'],
         ['GET /orders/{order_id}', 'AWS_IAM'],
+        ['POST /clicks', 'AWS_IAM'],
         ['POST /orders', 'AWS_IAM'],
       ]);
       p().templates.services.hasResourceProperties('AWS::ApiGatewayV2::Integration', {

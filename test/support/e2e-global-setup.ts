@@ -14,7 +14,9 @@ export default async function e2eGlobalSetup(): Promise<void> {
     kafkaBootstrap: services.kafkaBootstrap,
     dynamodbEndpoint: services.dynamodbEndpoint,
     s3Endpoint: services.s3Endpoint,
+    smtpUrl: services.smtpUrl,
     region: services.region,
     workDir: services.workDir,
+    mailDir: services.mailDir,
   });
 }

@@ -103,11 +103,21 @@ export const ShipmentCreatedSchema = shipmentEvent('ShipmentCreated');
 export const ShipmentDispatchedSchema = shipmentEvent('ShipmentDispatched');
 export const ShipmentCancelledSchema = shipmentEvent('ShipmentCancelled');
 
+/**
+ * A product view in the web shop. `timestamp` is when the shopper saw the page (event time), which
+ * decides the click's window; `event_id` derives from the click's identity, so that a click sent
+ * twice is recognised as one (docs/design.md, "Click analytics").
+ */
 export const ClickSchema = z.looseObject({
   ...envelope,
   event_type: z.literal('Click'),
   user_id: id,
   product_id: id,
+  /** The client's id of the click, when it sends one: a retried request carries the same id. */
+  click_id: id.optional(),
+  session_id: id.optional(),
+  page: z.string().max(2048).optional(),
+  referrer: z.string().max(2048).optional(),
 });
 
 /** What every consumer writes to the dead-letter topic for a record it can never process. */

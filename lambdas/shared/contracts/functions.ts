@@ -14,6 +14,10 @@ export const FUNCTIONS = {
   restock: { description: 'Adds stock to a product (direct invoke)' },
   shipping: { description: 'Creates, dispatches and cancels shipments' },
   archive: { description: 'Writes every record of every business topic to S3' },
+  clickApi: { description: 'HTTP API: POST /clicks, published to the clicks topic' },
+  analytics: { description: 'Counts clicks, paid orders and dead letters into windows and top products' },
+  analyticsApi: { description: 'HTTP API: GET /analytics/*, and the dashboard page at GET /dashboard' },
+  notifications: { description: 'Emails the customer once per order and change (confirmed, shipped, ...)' },
 } as const;
 
 export type FunctionId = keyof typeof FUNCTIONS;

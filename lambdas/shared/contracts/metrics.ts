@@ -18,4 +18,12 @@ export const METRICS = {
   refundsFailed: 'RefundsFailed',
   /** A charge or refund claim met beyond the provider's key lifetime: left to the reconciler, not retried. */
   billingClaimsLeftForReconciler: 'BillingClaimsLeftForReconciler',
+  clicksAccepted: 'ClicksAccepted',
+  clicksCounted: 'ClicksCounted',
+  clickDuplicates: 'ClickDuplicates',
+  lateClicks: 'LateClicks',
+  notificationsSent: 'NotificationsSent',
+  notificationDuplicates: 'NotificationDuplicates',
+  /** The email provider refused or failed a send; the record is retried. */
+  notificationFailures: 'NotificationFailures',
 } as const;

@@ -17,6 +17,13 @@ export const TABLES = {
   reservations: { partitionKey: 'order_id', envVar: 'RESERVATIONS_TABLE', stream: false },
   /** Shipping: one shipment per order. */
   shipments: { partitionKey: 'order_id', envVar: 'SHIPMENTS_TABLE', stream: false },
+  /**
+   * Analytics: per-click markers, per-minute view windows, product totals, users' recent browsing and
+   * dead-letter counts, told apart by the key's prefix (docs/design.md, "Click analytics").
+   */
+  analytics: { partitionKey: 'pk', envVar: 'ANALYTICS_TABLE', stream: false, ttlAttribute: 'expires_at' },
+  /** Notifications: one record per (order, change), the claim that makes each email go out once. */
+  notifications: { partitionKey: 'notification_id', envVar: 'NOTIFICATIONS_TABLE', stream: false },
 } as const;
 
 export type TableId = keyof typeof TABLES;

@@ -46,6 +46,8 @@ function consistentRun(): Fixture {
         { order_id: 'o-refund', status: 'rejected', items: items('zzz', 1) },
       ],
       shipments: [],
+      analytics: [],
+      notifications: [],
     },
     events: {
       orders: ['o-ship', 'o-declined', 'o-refund'].map((id) => ({

@@ -142,6 +142,55 @@ describe('assemblyFromTemplates', () => {
     expect(assembly.untaggedFunctions).toEqual([{ logicalId: 'CustomResourceProviderHandler', stack: 'Services' }]);
   });
 
+  it('GIVEN HTTP API routes with Lambda integrations WHEN the assembly is read THEN each route names the function it invokes', () => {
+    const stacks = fixtureStacks();
+    const resources = resourcesOf(stacks, 'Services');
+    // The shape HttpLambdaIntegration synthesizes: Target joins "integrations/" with the integration's Ref.
+    const integration = (logicalId: string, functionLogicalId: string) => {
+      resources[logicalId] = {
+        Type: 'AWS::ApiGatewayV2::Integration',
+        Properties: { IntegrationType: 'AWS_PROXY', IntegrationUri: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] } },
+      };
+    };
+    const route = (logicalId: string, routeKey: string, integrationId: string) => {
+      resources[logicalId] = {
+        Type: 'AWS::ApiGatewayV2::Route',
+        Properties: { RouteKey: routeKey, Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] } },
+      };
+    };
+    integration('BillingIntegration', 'BillingFunctionEC8E7E61');
+    integration('RelayIntegration', 'RelayFunctionD137DF95');
+    route('PaymentsRoute', 'GET /payments/{payment_id}', 'BillingIntegration');
+    route('RelayRoute', 'POST /relay', 'RelayIntegration');
+
+    const assembly = assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS);
+
+    expect(assembly.httpRoutes).toEqual([
+      { routeKey: 'GET /payments/{payment_id}', functionId: 'billing' },
+      { routeKey: 'POST /relay', functionId: 'outboxRelay' },
+    ]);
+  });
+
+  it('GIVEN a route whose integration is not a function WHEN the assembly is read THEN the error names the route', () => {
+    const stacks = fixtureStacks();
+    const resources = resourcesOf(stacks, 'Services');
+    resources.HttpIntegration = {
+      Type: 'AWS::ApiGatewayV2::Integration',
+      Properties: { IntegrationType: 'HTTP_PROXY', IntegrationUri: 'https://example.com' },
+    };
+    resources.ProxyRoute = {
+      Type: 'AWS::ApiGatewayV2::Route',
+      Properties: {
+        RouteKey: 'ANY /proxy',
+        Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'HttpIntegration' }]] },
+      },
+    };
+
+    expect(() => assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS)).toThrow(
+      /route ProxyRoute \(stack Services\): integration HttpIntegration has IntegrationUri "https:\/\/example.com", not a function/,
+    );
+  });
+
   it("GIVEN a tag naming none of the app's functions WHEN the assembly is read THEN it is rejected", () => {
     const stacks = fixtureStacks();
     resourcesOf(stacks, 'Services').RelayFunctionD137DF95.Properties.Tags = [

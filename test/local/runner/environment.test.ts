@@ -10,6 +10,7 @@ const endpoints = {
   kafkaBootstrap: '127.0.0.1:39092',
   dynamodbEndpoint: 'http://127.0.0.1:38000',
   s3Endpoint: 'http://127.0.0.1:38001',
+  smtpUrl: 'smtp://127.0.0.1:38025',
   region: 'eu-west-1',
 };
 
@@ -74,6 +75,23 @@ describe('functionEnvironment', () => {
     });
     expect(env.AWS_PROFILE).toBeUndefined();
     expect(env.AWS_SESSION_TOKEN).toBeUndefined();
+  });
+
+  it('GIVEN a function that sends email through SES WHEN resolved THEN it sends over SMTP to the mail catcher; others get no SMTP URL', () => {
+    const notifications = functionEnvironment(
+      billing({ EMAIL_TRANSPORT: 'ses', EMAIL_FROM: 'shop@example.com', SES_CONFIGURATION_SET: 'set' }),
+      endpoints,
+      APP_BINDINGS,
+    );
+    const other = functionEnvironment(billing({ KAFKA_AUTH: 'iam' }), endpoints, APP_BINDINGS);
+
+    expect(notifications).toMatchObject({
+      EMAIL_TRANSPORT: 'smtp',
+      SMTP_URL: endpoints.smtpUrl,
+      EMAIL_FROM: 'shop@example.com',
+    });
+    expect(other.SMTP_URL).toBeUndefined();
+    expect(other.EMAIL_TRANSPORT).toBeUndefined();
   });
 
   it('GIVEN a reference the runner has no local value for WHEN resolved THEN the error names the function and the variable', () => {

@@ -5,12 +5,20 @@ import { startApiGateway, type ApiGateway, type InvokeResult } from '../../../lo
 describe('API Gateway HTTP API stand-in', () => {
   let api: ApiGateway;
   const events: APIGatewayProxyEventV2[] = [];
+  const invoked: string[] = [];
   let answer: InvokeResult = { result: { statusCode: 200, body: '{}' } };
 
   beforeAll(async () => {
     api = await startApiGateway({
-      routes: ['POST /orders', 'GET /orders/{order_id}'],
-      invoke: async (event) => {
+      routes: [
+        { routeKey: 'POST /orders', functionId: 'orderApi' },
+        { routeKey: 'GET /orders/{order_id}', functionId: 'orderApi' },
+        { routeKey: 'POST /clicks', functionId: 'clickApi' },
+        { routeKey: 'GET /analytics/users/{user_id}/recent', functionId: 'analyticsApi' },
+        { routeKey: 'GET /dashboard', functionId: 'analyticsApi' },
+      ],
+      invoke: async (functionId, event) => {
+        invoked.push(functionId);
         events.push(event);
         return answer;
       },
@@ -21,6 +29,7 @@ describe('API Gateway HTTP API stand-in', () => {
   });
   beforeEach(() => {
     events.length = 0;
+    invoked.length = 0;
   });
 
   it('GIVEN a POST with a JSON body WHEN it reaches the function THEN the event is payload format 2.0', async () => {
@@ -57,6 +66,38 @@ describe('API Gateway HTTP API stand-in', () => {
     expect(response.status).toBe(200);
     expect(events[0]).toMatchObject({ routeKey: 'GET /orders/{order_id}', pathParameters: { order_id: 'abc-123' } });
     expect(events[0]?.body).toBeUndefined();
+  });
+
+  it.each([
+    ['POST', '/orders', 'orderApi', 'POST /orders', undefined],
+    ['POST', '/clicks', 'clickApi', 'POST /clicks', undefined],
+    [
+      'GET',
+      '/analytics/users/u%2F7/recent',
+      'analyticsApi',
+      'GET /analytics/users/{user_id}/recent',
+      { user_id: 'u/7' },
+    ],
+    ['GET', '/dashboard', 'analyticsApi', 'GET /dashboard', undefined],
+  ])(
+    'GIVEN routes of several functions WHEN %s %s is requested THEN %s gets it with its route and parameters',
+    async (method, path, functionId, routeKey, pathParameters) => {
+      answer = { result: { statusCode: 200, body: '{}' } };
+
+      const response = await fetch(`${api.url}${path}`, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+
+      expect(response.status).toBe(200);
+      expect(invoked).toEqual([functionId]);
+      expect(events[0]?.routeKey).toBe(routeKey);
+      expect(events[0]?.pathParameters).toEqual(pathParameters);
+    },
+  );
+
+  it('GIVEN a path of one route with the method of none WHEN requested THEN it answers 404', async () => {
+    const response = await fetch(`${api.url}/clicks`);
+
+    expect(response.status).toBe(404);
+    expect(invoked).toEqual([]);
   });
 
   it('GIVEN no matching route WHEN requested THEN it answers 404 without invoking the function', async () => {

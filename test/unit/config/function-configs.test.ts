@@ -1,5 +1,9 @@
+import { analyticsApiConfigFromEnv } from '../../../lambdas/analytics-api/config';
+import { analyticsConfigFromEnv } from '../../../lambdas/analytics/config';
 import { archiveConfigFromEnv } from '../../../lambdas/archive/config';
 import { billingConfigFromEnv } from '../../../lambdas/billing/config';
+import { clickApiConfigFromEnv } from '../../../lambdas/click-api/config';
+import { notificationsConfigFromEnv } from '../../../lambdas/notifications/config';
 import { inventoryConfigFromEnv } from '../../../lambdas/inventory/config';
 import { orderApiConfigFromEnv } from '../../../lambdas/order-api/config';
 import { orderStatusConfigFromEnv } from '../../../lambdas/order-status/config';
@@ -64,6 +68,40 @@ const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expecte
     load: archiveConfigFromEnv,
     env: { ARCHIVE_BUCKET: 'order-pipeline-archive' },
     expected: { bucket: 'order-pipeline-archive' },
+  },
+  clickApi: {
+    load: clickApiConfigFromEnv,
+    env: MSK,
+    expected: { kafka: mskConnection('click-api') },
+  },
+  analytics: {
+    load: analyticsConfigFromEnv,
+    env: { ANALYTICS_TABLE: 'analytics', ...CONSUMER },
+    expected: { analyticsTable: 'analytics', kafka: mskConnection('analytics'), partialBatchResponse: true },
+  },
+  analyticsApi: {
+    load: analyticsApiConfigFromEnv,
+    env: { ANALYTICS_TABLE: 'analytics', ORDERS_TABLE: 'orders', NOTIFICATIONS_TABLE: 'notifications' },
+    expected: { analyticsTable: 'analytics', ordersTable: 'orders', notificationsTable: 'notifications' },
+  },
+  notifications: {
+    load: notificationsConfigFromEnv,
+    env: {
+      NOTIFICATIONS_TABLE: 'notifications',
+      ORDERS_TABLE: 'orders',
+      EMAIL_TRANSPORT: 'ses',
+      EMAIL_FROM: 'notifications@shop.example.org',
+      SES_CONFIGURATION_SET: 'order-pipeline-dev-notifications',
+      ...CONSUMER,
+    },
+    expected: {
+      notificationsTable: 'notifications',
+      ordersTable: 'orders',
+      from: 'notifications@shop.example.org',
+      transport: { kind: 'ses', configurationSet: 'order-pipeline-dev-notifications' },
+      kafka: mskConnection('notifications'),
+      partialBatchResponse: true,
+    },
   },
 };
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { decodeUtf8Strict, isBase64 } from '../shared/encoding';
+import { decodeUtf8Strict, isBase64 } from './encoding';
 
 /**
  * Helpers for API Gateway HTTP API (payload format 2.0) requests and responses. Every error a client
@@ -71,7 +71,7 @@ export function requestPath(request: HttpRequest): string {
 export function readJsonBody(request: HttpRequest, maxBytes = MAX_BODY_BYTES): unknown {
   const raw = request.body;
   if (raw === undefined || raw === null || raw === '') {
-    throw new HttpError(400, 'empty_body', 'the request has no body: send the order as a JSON object');
+    throw new HttpError(400, 'empty_body', 'the request has no body: send a JSON object');
   }
   const contentType = header(request, 'content-type');
   if (!isJsonMediaType(contentType)) {
@@ -96,7 +96,7 @@ export function readJsonBody(request: HttpRequest, maxBytes = MAX_BODY_BYTES): u
   } catch {
     throw new HttpError(400, 'invalid_encoding', 'the body is not valid UTF-8');
   }
-  if (text.trim() === '') throw new HttpError(400, 'empty_body', 'the request body is blank: send the order as JSON');
+  if (text.trim() === '') throw new HttpError(400, 'empty_body', 'the request body is blank: send JSON');
   try {
     return JSON.parse(text);
   } catch (error) {

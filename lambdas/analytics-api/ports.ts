@@ -1,0 +1,47 @@
+/** What the analytics API reads: the analytics table, and counts from the orders and notifications tables. */
+import type { OrderStatus } from '../shared/orders/order-status';
+
+export interface MinuteWindow {
+  readonly minute: string;
+  readonly views: number;
+  readonly late: number;
+  readonly paid_orders: number;
+  readonly dead_letters: number;
+  /** Views per product in this minute. */
+  readonly products: Readonly<Record<string, number>>;
+}
+
+export interface ProductTotals {
+  readonly product_id: string;
+  readonly views: number;
+  readonly paid_orders: number;
+  readonly units_sold: number;
+}
+
+export interface Totals {
+  readonly clicks: number;
+  readonly late_clicks: number;
+  readonly paid_orders: number;
+  readonly dead_letters: number;
+}
+
+export interface AnalyticsReader {
+  /** The windows of the given minutes; a minute without any item reads as zeros. */
+  minutes(minutes: readonly string[]): Promise<MinuteWindow[]>;
+  products(productIds: readonly string[]): Promise<ProductTotals[]>;
+  /** Product id -> when the user last viewed it. */
+  recentProducts(userId: string): Promise<Readonly<Record<string, string>>>;
+  totals(): Promise<Totals>;
+}
+
+/** A bounded count over a table: `truncated` when the bound was reached before the end. */
+export interface BoundedCount<T> {
+  readonly counts: T;
+  readonly scanned: number;
+  readonly truncated: boolean;
+}
+
+export interface OperationsReader {
+  ordersByStatus(): Promise<BoundedCount<Record<OrderStatus, number>>>;
+  notificationsSent(): Promise<BoundedCount<number>>;
+}

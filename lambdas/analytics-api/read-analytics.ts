@@ -1,0 +1,85 @@
+import { lastMinutes } from '../shared/analytics/analytics-keys';
+import type { AnalyticsReader, MinuteWindow, OperationsReader, ProductTotals } from './ports';
+
+export const WINDOWS = { '5m': 5, '1h': 60 } as const;
+export type WindowName = keyof typeof WINDOWS;
+export const MAX_LIMIT = 50;
+
+export interface PopularProduct extends ProductTotals {
+  /** Views in the window. */
+  readonly window_views: number;
+  /** Paid orders per view, all time: the product's conversion. */
+  readonly conversion: number;
+}
+
+/**
+ * The most viewed products over the last 5 or 60 minutes, the current minute included: the sliding
+ * window is the sum of the tumbling minutes it covers. Ties go to the smaller product id.
+ */
+export async function popularProducts(
+  reader: AnalyticsReader,
+  window: WindowName,
+  limit: number,
+  now: Date,
+): Promise<{ window: WindowName; from: string; to: string; products: PopularProduct[] }> {
+  const minutes = lastMinutes(now, WINDOWS[window]);
+  const views = new Map<string, number>();
+  for (const w of await reader.minutes(minutes)) {
+    for (const [product, n] of Object.entries(w.products)) views.set(product, (views.get(product) ?? 0) + n);
+  }
+  const top = [...views]
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .slice(0, limit)
+    .map(([product]) => product);
+  const totals = new Map((await reader.products(top)).map((p) => [p.product_id, p]));
+  return {
+    window,
+    from: minutes[0]!,
+    to: minutes[minutes.length - 1]!,
+    products: top.map((product_id) => {
+      const t = totals.get(product_id) ?? { product_id, views: 0, paid_orders: 0, units_sold: 0 };
+      return { ...t, window_views: views.get(product_id)!, conversion: t.views === 0 ? 0 : t.paid_orders / t.views };
+    }),
+  };
+}
+
+/** A user's most recently viewed distinct products, newest first. */
+export async function recentProducts(
+  reader: AnalyticsReader,
+  userId: string,
+  limit: number,
+): Promise<{ user_id: string; products: { product_id: string; viewed_at: string }[] }> {
+  const recent = await reader.recentProducts(userId);
+  const products = Object.entries(recent)
+    .sort(([a, x], [b, y]) => y.localeCompare(x) || a.localeCompare(b))
+    .slice(0, limit)
+    .map(([product_id, viewed_at]) => ({ product_id, viewed_at }));
+  return { user_id: userId, products };
+}
+
+/**
+ * What the dashboard shows besides the products: the all-time totals, the last hour minute by
+ * minute (views, late clicks, paid orders, dead letters), orders by status and notifications sent.
+ */
+export async function summary(analytics: AnalyticsReader, operations: OperationsReader, now: Date) {
+  const [totals, minutes, orders, notifications] = await Promise.all([
+    analytics.totals(),
+    analytics.minutes(lastMinutes(now, WINDOWS['1h'])),
+    operations.ordersByStatus(),
+    operations.notificationsSent(),
+  ]);
+  const perMinute = ({ minute, views, late, paid_orders, dead_letters }: MinuteWindow) => ({
+    minute,
+    views,
+    late,
+    paid_orders,
+    dead_letters,
+  });
+  return {
+    generated_at: now.toISOString(),
+    totals,
+    throughput: minutes.map(perMinute),
+    orders: { by_status: orders.counts, scanned: orders.scanned, truncated: orders.truncated },
+    notifications: { sent: notifications.counts, truncated: notifications.truncated },
+  };
+}

@@ -1,0 +1,121 @@
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  ANALYTICS_KEYS,
+  MARKER_RETENTION_SECONDS,
+  MINUTE_RETENTION_SECONDS,
+  PRODUCT_VIEWS_PREFIX,
+  RECENT_PRODUCT_PREFIX,
+  USER_RETENTION_SECONDS,
+} from '../../shared/analytics/analytics-keys';
+import { cancellationReasons } from '../../shared/dynamodb';
+import type { AnalyticsStore, ClickCount, CountResult, DeadLetterCount, PaidOrderCount } from '../ports';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Attempts at a transaction that conflicts with a concurrent one on a shared counter. */
+const CONFLICT_ATTEMPTS = 5;
+
+/**
+ * The analytics counters in DynamoDB (TABLES.analytics). Every fact is ONE TransactWriteItems: the
+ * marker first, conditional on its absence, then the counters; a failed marker condition cancels
+ * the whole transaction, so a duplicate moves nothing (I7). Partitions write concurrently and share
+ * the minute and totals items, so a TransactionConflict is retried here, with jitter, before it
+ * becomes a retried record (docs/design.md, "Click analytics").
+ */
+export class DynamoDbAnalyticsStore implements AnalyticsStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  countClick(click: ClickCount): Promise<CountResult> {
+    const minuteCounters: Record<string, number> = click.late
+      ? { late: 1 }
+      : { views: 1, [PRODUCT_VIEWS_PREFIX + click.product_id]: 1 };
+    return this.countOnce(ANALYTICS_KEYS.click(click.event_id), click.clicked_at, [
+      this.add(ANALYTICS_KEYS.minute(click.minute), minuteCounters, minuteExpiry(click.minute)),
+      this.add(ANALYTICS_KEYS.product(click.product_id), { views: 1 }),
+      this.add(ANALYTICS_KEYS.totals(), click.late ? { clicks: 1, late_clicks: 1 } : { clicks: 1 }),
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: ANALYTICS_KEYS.user(click.user_id) },
+          UpdateExpression: 'SET #product = :at, expires_at = :expires',
+          ExpressionAttributeNames: { '#product': RECENT_PRODUCT_PREFIX + click.product_id },
+          ExpressionAttributeValues: { ':at': click.clicked_at, ':expires': epochSeconds() + USER_RETENTION_SECONDS },
+        },
+      },
+    ]);
+  }
+
+  countPaidOrder(order: PaidOrderCount): Promise<CountResult> {
+    return this.countOnce(ANALYTICS_KEYS.paidOrder(order.order_id), order.minute, [
+      this.add(ANALYTICS_KEYS.minute(order.minute), { paid_orders: 1 }, minuteExpiry(order.minute)),
+      this.add(ANALYTICS_KEYS.totals(), { paid_orders: 1 }),
+      ...order.lines.map((line) =>
+        this.add(ANALYTICS_KEYS.product(line.product_id), { paid_orders: 1, units_sold: line.quantity }),
+      ),
+    ]);
+  }
+
+  countDeadLetter(deadLetter: DeadLetterCount): Promise<CountResult> {
+    return this.countOnce(ANALYTICS_KEYS.deadLetter(deadLetter.id), deadLetter.minute, [
+      this.add(ANALYTICS_KEYS.minute(deadLetter.minute), { dead_letters: 1 }, minuteExpiry(deadLetter.minute)),
+      this.add(ANALYTICS_KEYS.totals(), { dead_letters: 1 }),
+    ]);
+  }
+
+  private async countOnce(markerKey: string, at: string, counters: readonly TransactItem[]): Promise<CountResult> {
+    const marker: TransactItem = {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: markerKey, at, expires_at: epochSeconds() + MARKER_RETENTION_SECONDS },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: [marker, ...counters] }));
+        return 'counted';
+      } catch (error) {
+        const reasons = cancellationReasons(error);
+        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+        const conflict = reasons?.some((r) => r.Code === 'TransactionConflict') ?? false;
+        if (!conflict || attempt === CONFLICT_ATTEMPTS) throw error;
+        await this.sleep(Math.random() * 20 * 2 ** attempt);
+      }
+    }
+  }
+
+  /** `ADD` every counter of one item; `expires_at` only on items that expire (minute windows). */
+  private add(pk: string, counters: Record<string, number>, expiresAt?: number): TransactItem {
+    const names: Record<string, string> = {};
+    const values: Record<string, number> = {};
+    const adds = Object.entries(counters).map(([attribute, by], i) => {
+      names[`#c${i}`] = attribute;
+      values[`:c${i}`] = by;
+      return `#c${i} :c${i}`;
+    });
+    if (expiresAt !== undefined) values[':expires'] = expiresAt;
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk },
+        UpdateExpression: `ADD ${adds.join(', ')}${expiresAt === undefined ? '' : ' SET expires_at = :expires'}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+}
+
+function epochSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** A window expires by its own time, not by when it was last written: a late write never prolongs it. */
+function minuteExpiry(minute: string): number {
+  return Math.floor(Date.parse(`${minute}:00Z`) / 1000) + MINUTE_RETENTION_SECONDS;
+}

@@ -1,0 +1,66 @@
+import { errorResponse, HttpError, jsonResponse, readJsonBody, requestPath, type HttpRequest, type HttpResponse } from '../shared/http';
+import { METRICS } from '../shared/contracts/metrics';
+import { logger, metrics, MetricUnit } from '../shared/observability';
+import { acceptClicks, ClicksRejectedError, MAX_CLICKS_PER_REQUEST, parseClicks } from './accept-clicks';
+import type { EventPublisher } from './ports';
+
+export interface ClickApiDependencies {
+  readonly publisher: EventPublisher;
+  readonly now: () => Date;
+}
+
+/** Room for MAX_CLICKS_PER_REQUEST clicks with long page and referrer URLs. */
+export const MAX_CLICKS_BODY_BYTES = 1024 * 1024;
+const RETRY_AFTER_SECONDS = '1';
+
+/** POST /clicks: 202 once every click is on the clicks topic, 4xx with the reason otherwise. */
+export function createClickApi(deps: ClickApiDependencies): (request: HttpRequest) => Promise<HttpResponse> {
+  async function route(request: HttpRequest): Promise<HttpResponse> {
+    const method = request.requestContext.http.method.toUpperCase();
+    const path = requestPath(request);
+    if (path !== '/clicks') throw new HttpError(404, 'route_not_found', `no route for ${method} ${path}`);
+    if (method !== 'POST') {
+      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use POST`, [], {
+        allow: 'POST',
+      });
+    }
+    const clicks = parseClicks(readJsonBody(request, MAX_CLICKS_BODY_BYTES), deps.now());
+    await acceptClicks(deps.publisher, clicks);
+    metrics.addMetric(METRICS.clicksAccepted, MetricUnit.Count, clicks.length);
+    return jsonResponse(202, { accepted: clicks.length, event_ids: clicks.map((c) => c.event_id) });
+  }
+
+  return async function handleClickApiRequest(request) {
+    try {
+      return await route(request);
+    } catch (error) {
+      return toErrorResponse(error);
+    }
+  };
+}
+
+function toErrorResponse(error: unknown): HttpResponse {
+  if (error instanceof HttpError) {
+    logger.info('Request refused', { status: error.statusCode, code: error.code, reason: error.message });
+    return errorResponse(error);
+  }
+  if (error instanceof ClicksRejectedError) {
+    logger.info('Clicks rejected', { details: error.details.slice(0, 10) });
+    return errorResponse(
+      new HttpError(
+        422,
+        'invalid_clicks',
+        `${error.message}: send one click or an array of 1 to ${MAX_CLICKS_PER_REQUEST}`,
+        error.details,
+      ),
+    );
+  }
+  // The broker did not acknowledge every click: the client sends the same batch again, and the
+  // clicks that did get through are recognised by their event ids.
+  logger.warn('Clicks not published; asked the client to retry', { error: error as Error });
+  return errorResponse(
+    new HttpError(503, 'service_unavailable', 'the clicks could not be published; retry the same request', [], {
+      'retry-after': RETRY_AFTER_SECONDS,
+    }),
+  );
+}

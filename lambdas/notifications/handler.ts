@@ -1,0 +1,39 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { dynamo } from '../shared/dynamodb';
+import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
+import { logger, metrics } from '../shared/observability';
+import { DemoCustomerDirectory } from './adapters/demo-customer-directory';
+import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
+import { DynamoDbOrderLookup } from './adapters/dynamodb-order-lookup';
+import { SesEmailSender } from './adapters/ses-email-sender';
+import { SmtpEmailSender } from './adapters/smtp-email-sender';
+import { notificationsConfigFromEnv } from './config';
+import { notificationsConsumer } from './notifications-consumer';
+
+/**
+ * Notifications: MSK event source mappings on billing_outcome, inventory_outcome (OrderCancelled)
+ * and shipping (ShipmentDispatched). Per email: 3 DynamoDB round trips (claim, order read,
+ * completion) and one send; a duplicate costs 1 (the claim, which returns the sent record).
+ */
+const config = notificationsConfigFromEnv();
+const email =
+  config.transport.kind === 'ses'
+    ? new SesEmailSender(new SESv2Client({}), config.from, config.transport.configurationSet)
+    : new SmtpEmailSender(config.transport.url, config.from);
+
+export const lambdaHandler = notificationsConsumer({
+  log: new DynamoDbNotificationLog(dynamo, config.notificationsTable),
+  orders: new DynamoDbOrderLookup(dynamo, config.ordersTable),
+  customers: new DemoCustomerDirectory(),
+  email,
+  publisher: new KafkaEventPublisher(config.kafka),
+  partialBatchResponse: config.partialBatchResponse,
+  now: () => new Date(),
+});
+
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,0 +1,75 @@
+import type { AnyEvent } from '../shared/contracts/events';
+import type { Order } from '../shared/orders/order';
+
+/** The changes of an order a customer is told about, one email each. */
+export const ORDER_CHANGES = ['confirmed', 'payment_declined', 'shipped', 'cancelled', 'refunded'] as const;
+export type OrderChange = (typeof ORDER_CHANGES)[number];
+
+export interface ChangeNotice {
+  readonly order_id: string;
+  readonly change: OrderChange;
+}
+
+/** The change an outcome event announces, or undefined when the customer need not hear of it. */
+export function changeOf(event: AnyEvent): ChangeNotice | undefined {
+  switch (event.event_type) {
+    case 'BillingOutcome': {
+      const change = ({ paid: 'confirmed', declined: 'payment_declined', refunded: 'refunded' } as const)[
+        event.payment_status
+      ];
+      return { order_id: event.order_id, change };
+    }
+    case 'ShipmentDispatched':
+      return { order_id: event.order_id, change: 'shipped' };
+    case 'OrderCancelled':
+      return { order_id: event.order_id, change: 'cancelled' };
+    default:
+      return undefined;
+  }
+}
+
+/** One key per order and change: the email's idempotency key and its record's id (I8). */
+export function notificationId(notice: ChangeNotice): string {
+  return `${notice.order_id}#${notice.change}`;
+}
+
+export interface Email {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  /** The notification id: the SMTP adapter makes it the Message-ID, so that a repeat is recognisable. */
+  readonly idempotencyKey: string;
+}
+
+const SUBJECTS: Record<OrderChange, string> = {
+  confirmed: 'Your order is confirmed',
+  payment_declined: 'Your payment was declined',
+  shipped: 'Your order is on its way',
+  cancelled: 'Your order was cancelled',
+  refunded: 'Your refund is on its way',
+};
+
+const MESSAGES: Record<OrderChange, string> = {
+  confirmed: 'We have received your payment and are preparing your order.',
+  payment_declined: 'Your payment method was declined, so the order was not placed. Nothing was charged.',
+  shipped: 'Your order has left our warehouse.',
+  cancelled: 'Some items of your order are out of stock, so we have cancelled it.',
+  refunded: 'We have refunded the full amount of your order to your payment method.',
+};
+
+/** The email for a change of an order, from the stored order (the outcome events carry no customer). */
+export function composeEmail(notice: ChangeNotice, order: Order, to: string): Email {
+  const lines = order.items.map((item) => `  ${item.quantity} x ${item.product_id} at ${item.unit_price.toFixed(2)}`);
+  return {
+    to,
+    subject: `${SUBJECTS[notice.change]} (order ${order.order_id})`,
+    text: [
+      MESSAGES[notice.change],
+      '',
+      `Order ${order.order_id}:`,
+      ...lines,
+      `Total: ${order.amount.toFixed(2)} ${order.currency}`,
+    ].join('\n'),
+    idempotencyKey: notificationId(notice),
+  };
+}

@@ -1,0 +1,37 @@
+/** What the notification service talks to: its send log, the orders, the customers and an email provider. */
+import type { Order } from '../shared/orders/order';
+import type { Email } from './notification';
+
+/**
+ * One record per (order, change): claimed before the send, completed after it. Each method is one
+ * DynamoDB round trip (a conditional write that returns the existing record when it fails).
+ */
+export interface NotificationLog {
+  claim(notificationId: string, now: Date): Promise<Claim>;
+  complete(notificationId: string, providerMessageId: string, at: Date): Promise<void>;
+}
+
+export type Claim =
+  /** Ours to send: new, or an earlier claim whose lease ran out without a send being recorded. */
+  | { readonly kind: 'claimed'; readonly attempt: number }
+  /** Sent already: a redelivery or a duplicate event; nothing to do. */
+  | { readonly kind: 'sent' }
+  /** Another delivery holds a live claim: retry later, when it has completed or its lease ran out. */
+  | { readonly kind: 'in-flight' };
+
+/** How long a claim holds before another delivery may take it over: well above a send's duration. */
+export const CLAIM_LEASE_MS = 2 * 60 * 1000;
+
+export interface OrderLookup {
+  get(orderId: string): Promise<Order | undefined>;
+}
+
+/** Where a customer's email goes. */
+export interface CustomerDirectory {
+  emailOf(userId: string): Promise<string>;
+}
+
+/** An email provider: SES in AWS, any SMTP server locally. Resolves with the provider's message id. */
+export interface EmailSender {
+  send(email: Email): Promise<{ readonly messageId: string }>;
+}

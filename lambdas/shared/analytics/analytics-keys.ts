@@ -1,0 +1,46 @@
+/**
+ * The analytics table's items, told apart by the prefix of their one key `pk` (TABLES.analytics):
+ * written by the analytics consumer, read by the analytics API (docs/design.md, "Click analytics").
+ */
+export const ANALYTICS_KEYS = {
+  /** One per click event_id: the marker that makes a click count once (I7). */
+  click: (eventId: string) => `click#${eventId}`,
+  /** One per paid order: its lines count once towards conversion. */
+  paidOrder: (orderId: string) => `paid#${orderId}`,
+  /** One per dead letter. */
+  deadLetter: (id: string) => `dead_letter#${id}`,
+  /** The tumbling one-minute window: total views, late clicks, paid orders, dead letters, views per product. */
+  minute: (minute: string) => `minute#${minute}`,
+  /** All-time views and paid orders of a product: its conversion. */
+  product: (productId: string) => `product#${productId}`,
+  /** A user's recently viewed products, one attribute per product holding the latest view time. */
+  user: (userId: string) => `user#${userId}`,
+  /** All-time counters of the whole system. */
+  totals: () => 'totals',
+} as const;
+
+/** The attribute of a minute item that counts one product's views: `v#<product_id>`. */
+export const PRODUCT_VIEWS_PREFIX = 'v#';
+/** The attribute of a user item that holds when a product was last viewed: `r#<product_id>`. */
+export const RECENT_PRODUCT_PREFIX = 'r#';
+
+/** `2026-11-28T23:59`: the UTC minute of an instant, the name of its tumbling window. */
+export function minuteOf(at: Date | number): string {
+  return new Date(at).toISOString().slice(0, 16);
+}
+
+/** The `count` minutes ending with (and including) the minute of `end`, oldest first. */
+export function lastMinutes(end: Date, count: number): string[] {
+  const last = Math.floor(end.getTime() / 60_000) * 60_000;
+  return Array.from({ length: count }, (_, i) => minuteOf(last - (count - 1 - i) * 60_000));
+}
+
+/** Minute windows are kept two days, long enough for the sliding hour and a day of charts. */
+export const MINUTE_RETENTION_SECONDS = 2 * 24 * 60 * 60;
+/**
+ * Markers outlive the topic's 7-day retention: a record can only be delivered again, or written again
+ * at a new offset by a retrying producer, while the topic still holds it.
+ */
+export const MARKER_RETENTION_SECONDS = 8 * 24 * 60 * 60;
+/** A user's recent browsing is forgotten 30 days after their last view. */
+export const USER_RETENTION_SECONDS = 30 * 24 * 60 * 60;

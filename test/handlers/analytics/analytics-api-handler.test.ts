@@ -1,0 +1,76 @@
+import './analytics-env';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../lambdas/analytics-api/handler';
+import { ANALYTICS_KEYS, minuteOf, PRODUCT_VIEWS_PREFIX } from '../../../lambdas/shared/analytics/analytics-keys';
+import { loadEvent } from '../../support/msk';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const context = { functionName: 'analytics-api', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
+const call = async (event: APIGatewayProxyEventV2) =>
+  (await handler(event, context)) as APIGatewayProxyStructuredResultV2 & { body: string };
+
+beforeEach(() => ddb.reset());
+
+describe('analytics API handler.ts', () => {
+  it('GIVEN api-get-popular-products.json WHEN handled THEN the products viewed in the last 5 minutes come back, most viewed first', async () => {
+    const minute = ANALYTICS_KEYS.minute(minuteOf(Date.now()));
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => {
+      const keys = input.RequestItems.analytics!.Keys.map((k) => k.pk);
+      const items = keys.includes(minute)
+        ? [{ pk: minute, views: 5, [`${PRODUCT_VIEWS_PREFIX}abc`]: 2, [`${PRODUCT_VIEWS_PREFIX}def`]: 3 }]
+        : keys.map((pk) => ({ pk, views: 10, paid_orders: 1 }));
+      return { Responses: { analytics: items } };
+    });
+
+    const response = await call(loadEvent<APIGatewayProxyEventV2>('api-get-popular-products.json'));
+
+    expect(response.statusCode).toBe(200);
+    const body = JSON.parse(response.body);
+    expect(body.products.map((p: { product_id: string; window_views: number }) => [p.product_id, p.window_views])).toEqual([
+      ['def', 3],
+      ['abc', 2],
+    ]);
+    expect(body.products[0].conversion).toBeCloseTo(0.1);
+  });
+
+  it('GIVEN window=2h WHEN handled THEN the answer is 400 naming the windows there are', async () => {
+    const event = loadEvent<APIGatewayProxyEventV2>('api-get-popular-products.json');
+    event.queryStringParameters = { window: '2h' };
+
+    const response = await call(event);
+
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error.message).toMatch(/5m, 1h/);
+  });
+
+  it('GIVEN the summary WHEN handled THEN it counts orders by status from their facts, notifications sent and the totals', async () => {
+    ddb.on(GetCommand).resolves({ Item: { pk: 'totals', clicks: 7, dead_letters: 1 } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { analytics: [] } });
+    ddb
+      .on(ScanCommand, { TableName: 'orders' })
+      .resolves({ Items: [{ paid_at: 't', shipped_at: 't' }, { payment_declined_at: 't' }, {}] })
+      .on(ScanCommand, { TableName: 'notifications' })
+      .resolves({ Items: [{ status: 'sent' }, { status: 'sending' }] });
+    const event = loadEvent<APIGatewayProxyEventV2>('api-get-popular-products.json');
+    event.rawPath = '/analytics/summary';
+
+    const body = JSON.parse((await call(event)).body);
+
+    expect(body.orders.by_status).toMatchObject({ SHIPPED: 1, PAYMENT_DECLINED: 1, PLACED: 1, PAID: 0 });
+    expect(body.notifications).toEqual({ sent: 1, truncated: false });
+    expect(body.totals).toEqual({ clicks: 7, late_clicks: 0, paid_orders: 0, dead_letters: 1 });
+    expect(body.throughput).toHaveLength(60);
+  });
+
+  it('GIVEN api-get-dashboard.json WHEN handled THEN the page is HTML that loads nothing from elsewhere and polls the analytics endpoints', async () => {
+    const response = await call(loadEvent<APIGatewayProxyEventV2>('api-get-dashboard.json'));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8' });
+    expect(response.headers!['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(response.body).toContain("get('analytics/summary')");
+    expect(response.body).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+  });
+});

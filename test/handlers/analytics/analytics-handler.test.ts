@@ -1,0 +1,75 @@
+import './analytics-env';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, MSKEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../lambdas/analytics/handler';
+import { ANALYTICS_KEYS, PRODUCT_VIEWS_PREFIX } from '../../../lambdas/shared/analytics/analytics-keys';
+import { loadEvent, mskEvent } from '../../support/msk';
+import { InMemoryTable } from '../../support/doubles/analytics';
+
+jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
+  const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
+  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
+  return { ...actual, KafkaEventPublisher: jest.fn(() => new RecordingPublisher()) };
+});
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const context = { functionName: 'analytics', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
+
+function backedBy(table: InMemoryTable): void {
+  ddb.reset();
+  ddb.on(TransactWriteCommand).callsFake((input) => table.asClient().send({ input } as never));
+}
+
+describe('analytics handler.ts', () => {
+  it('GIVEN analytics-clicks.json (a click written twice) WHEN handled THEN two clicks are counted, in ANALYTICS_TABLE, one transaction each', async () => {
+    const table = new InMemoryTable();
+    backedBy(table);
+
+    const response = await handler(loadEvent('analytics-clicks.json'), context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Put!.TableName).toBe('analytics');
+    expect(table.get(ANALYTICS_KEYS.totals())).toMatchObject({ clicks: 2 });
+    expect(table.get(ANALYTICS_KEYS.product('def'))).toMatchObject({ views: 1 });
+  });
+
+  it('GIVEN inventory-paid.json (a paid outcome) WHEN handled twice THEN its lines count once towards conversion', async () => {
+    const table = new InMemoryTable();
+    backedBy(table);
+
+    await handler(loadEvent('inventory-paid.json'), context);
+    await handler(loadEvent('inventory-paid.json'), context);
+
+    expect(table.get(ANALYTICS_KEYS.product('abc'))).toMatchObject({ paid_orders: 1, units_sold: 2 });
+    expect(table.get(ANALYTICS_KEYS.totals())).toMatchObject({ paid_orders: 1 });
+  });
+
+  it('GIVEN dead letters of both kinds WHEN handled twice THEN each counts once, and a record that is not a DeadLetter is not dead-lettered again', async () => {
+    const table = new InMemoryTable();
+    backedBy(table);
+    const event: MSKEvent = mskEvent([
+      { topic: 'dead_letter', partition: 0, key: 'o-1', value: { event_type: 'DeadLetter', event_id: 'dl-1' } },
+      { topic: 'dead_letter', partition: 0, key: 'o-2', value: 'not json: Lambda on-failure record' },
+    ]);
+
+    expect(await handler(structuredClone(event), context)).toEqual({ batchItemFailures: [] });
+    await handler(structuredClone(event), context);
+
+    expect(table.get(ANALYTICS_KEYS.totals())).toMatchObject({ dead_letters: 2 });
+    expect(table.get(ANALYTICS_KEYS.deadLetter('dl-1'))).toBeDefined();
+  });
+
+  it('GIVEN a click of the current minute WHEN handled THEN it counts in that minute for its product', async () => {
+    const table = new InMemoryTable();
+    backedBy(table);
+    const now = new Date();
+    const click = { event_type: 'Click', event_id: 'e-now', user_id: 'u', product_id: 'p', timestamp: now.toISOString() };
+
+    await handler(mskEvent([{ topic: 'clicks', key: 'u', value: click }]), context);
+
+    const minute = table.get(ANALYTICS_KEYS.minute(now.toISOString().slice(0, 16)));
+    expect(minute).toMatchObject({ views: 1, [PRODUCT_VIEWS_PREFIX + 'p']: 1 });
+  });
+});

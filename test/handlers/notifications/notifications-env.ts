@@ -1,0 +1,15 @@
+/** The environment of the notification function with the SMTP transport, set before the handler module loads. */
+Object.assign(process.env, {
+  NOTIFICATIONS_TABLE: 'notifications',
+  ORDERS_TABLE: 'orders',
+  EMAIL_TRANSPORT: 'smtp',
+  EMAIL_FROM: 'shop@example.com',
+  SMTP_URL: 'smtp://127.0.0.1:2525',
+  KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9092',
+  KAFKA_AUTH: 'plaintext',
+  KAFKA_PARTIAL_BATCH_RESPONSE: 'true',
+  AWS_REGION: 'eu-west-1',
+  POWERTOOLS_SERVICE_NAME: 'notifications',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+});

@@ -1,0 +1,69 @@
+import './notifications-env';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import * as nodemailer from 'nodemailer';
+import { handler } from '../../../lambdas/notifications/handler';
+import { loadEvent } from '../../support/msk';
+
+// The transport is created when the handler module loads: the recorder lives inside the mock.
+jest.mock('nodemailer', () => {
+  const sendMail = jest.fn(async (mail: { messageId: string }) => ({ messageId: mail.messageId }));
+  return { createTransport: jest.fn(() => ({ sendMail, close: jest.fn() })), sendMail };
+});
+const { sendMail } = nodemailer as unknown as { sendMail: jest.Mock };
+jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
+  const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
+  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
+  return { ...actual, KafkaEventPublisher: jest.fn(() => new RecordingPublisher()) };
+});
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const context = { functionName: 'notifications', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
+
+describe('notifications handler.ts (SMTP transport)', () => {
+  it('GIVEN notifications-billing-outcome.json (one paid outcome, written twice) WHEN handled THEN one confirmation goes to the customer over SMTP', async () => {
+    const sent = new Set<string>();
+    ddb.on(UpdateCommand).callsFake((input: { Key: { notification_id: string } }) => {
+      const id = input.Key.notification_id;
+      if (sent.has(id)) {
+        throw new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
+          $metadata: {},
+          Item: marshall({ notification_id: id, status: 'sent' }),
+        });
+      }
+      return { Attributes: { notification_id: id, status: 'sending', attempt: 1 } };
+    });
+    ddb.on(PutCommand).callsFake((input: { Item: { notification_id: string } }) => {
+      sent.add(input.Item.notification_id);
+      return {};
+    });
+    ddb.on(GetCommand, { TableName: 'orders' }).resolves({
+      Item: {
+        order_id: '12345',
+        user_id: '123',
+        items: [{ product_id: 'abc', quantity: 2, unit_price: 49.5 }],
+        amount: 99,
+        currency: 'USD',
+        payment_method: 'credit_card',
+        created_at: '2025-04-07T12:34:56Z',
+        history: [],
+      },
+    });
+
+    const response = await handler(loadEvent('notifications-billing-outcome.json'), context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sendMail).toHaveBeenCalledTimes(1);
+    expect(sendMail.mock.calls[0]![0]).toMatchObject({
+      from: 'shop@example.com',
+      to: '123@example.com',
+      subject: 'Your order is confirmed (order 12345)',
+      messageId: '<12345%23confirmed@example.com>',
+    });
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.TableName).toBe('notifications');
+  });
+});

@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTransport } from 'nodemailer';
+import { caughtMessages, startMailCatcher, type MailCatcher } from '../../../local/services/smtp/mail-catcher';
+
+/** The mail catcher against a real SMTP client, as the notification function sends with SMTP_URL. */
+describe('mail catcher', () => {
+  let dir: string;
+  let catcher: MailCatcher;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mail-catcher-'));
+    catcher = await startMailCatcher({ mailDir: join(dir, 'mail') });
+  });
+  afterEach(async () => {
+    await catcher.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('GIVEN messages sent over SMTP WHEN caught THEN each is one .eml file with its headers and body, in arrival order', async () => {
+    const transport = createTransport(catcher.url);
+    for (const n of [1, 2]) {
+      await transport.sendMail({
+        from: 'shop@example.com',
+        to: `u${n}@example.com`,
+        subject: `Order ${n} confirmed`,
+        text: `body ${n}`,
+      });
+    }
+    transport.close();
+
+    const files = caughtMessages(catcher.mailDir);
+    expect(files).toHaveLength(2);
+    const [first, second] = files.map((f) => readFileSync(f, 'utf8'));
+    expect(first).toMatch(/^To: u1@example\.com$/m);
+    expect(first).toMatch(/^Subject: Order 1 confirmed$/m);
+    expect(first).toContain('body 1');
+    expect(second).toMatch(/^Subject: Order 2 confirmed$/m);
+  });
+
+  it('GIVEN a directory the catcher never wrote WHEN listed THEN there are no messages', () => {
+    expect(caughtMessages(join(dir, 'none'))).toEqual([]);
+    expect(catcher.url).toMatch(/^smtp:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
