@@ -21,7 +21,9 @@ const prepared = (currency = 'USD') =>
       currency,
       payment_method: 'credit_card',
     },
-    now: new Date('2025-04-07T12:34:56.000Z'),
+    // Now, not a fixed date: the outbox item expires a week after it (TTL), and DynamoDB Local
+    // sweeps expired items, so a past date could delete it before the test reads it back.
+    now: new Date(),
     newId,
   });
 const outboxItem = async (eventId: string) =>
