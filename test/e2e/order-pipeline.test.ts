@@ -279,7 +279,7 @@ describe('order pipeline on a real Kafka broker', () => {
   it(
     'GIVEN every scenario above WHEN the pipeline is quiet THEN the archive holds every record exactly once and I1-I6 hold',
     async () => {
-      await waitUntilQuiet(env);
+      await waitUntilQuiet(env, { runner });
 
       const snapshot = await takeSnapshot(env);
       const results = checkInvariants(snapshot);

@@ -39,9 +39,14 @@ export async function eventually<T>(
 /**
  * Waits until the pipeline has nothing left to do: every mapping's consumer group has committed
  * the end of every partition of its topic, and no topic grew over the last polls (a function may
- * still be publishing what its last batch produced).
+ * still be publishing what its last batch produced). Given the runner, its stream mappings must
+ * also have read their stream (a restarted runner reads it again from the start and republishes)
+ * and none of its mappings may have moved over those polls.
  */
-export async function waitUntilQuiet(env: E2eEnvironment, { timeoutMs = 120_000 } = {}): Promise<void> {
+export async function waitUntilQuiet(
+  env: E2eEnvironment,
+  { timeoutMs = 120_000, runner }: { timeoutMs?: number; runner?: Runner } = {},
+): Promise<void> {
   const topics = Object.values(TOPICS).map((t) => t.name);
   const groups = [...new Set(SUBSCRIPTIONS.map((s) => s.consumerGroupId))];
   let previous = '';
@@ -53,12 +58,16 @@ export async function waitUntilQuiet(env: E2eEnvironment, { timeoutMs = 120_000 
         endOffsets(env.kafkaBootstrap, topics),
         committedOffsets(env.kafkaBootstrap, groups),
       ]);
-      const caughtUp = SUBSCRIPTIONS.every((s) =>
-        (ends.get(s.topic) ?? []).every(
-          (end, partition) => end === 0 || committed.get(s.consumerGroupId)?.get(`${s.topic}-${partition}`) === end,
-        ),
-      );
-      const fingerprint = JSON.stringify([...ends]);
+      const mappings = runner?.stats().mappings ?? [];
+      const streamsRead = mappings.filter((m) => m.kind === 'dynamodb').every((m) => m.committedOffsets > 0);
+      const caughtUp =
+        streamsRead &&
+        SUBSCRIPTIONS.every((s) =>
+          (ends.get(s.topic) ?? []).every(
+            (end, partition) => end === 0 || committed.get(s.consumerGroupId)?.get(`${s.topic}-${partition}`) === end,
+          ),
+        );
+      const fingerprint = JSON.stringify([[...ends], mappings.map((m) => [m.committedOffsets, m.invocations])]);
       stableFor = caughtUp && fingerprint === previous ? stableFor + 1 : 0;
       previous = fingerprint;
       // Three polls in a row with nothing new: the outbox relay and the last publishes are done too.
