@@ -1,11 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { dynamo } from '../shared/dynamodb';
-import { logger, metrics } from '../shared/observability';
 import { DynamoDbAnalyticsReader, DynamoDbOperationsReader } from './adapters/dynamodb-analytics-reader';
 import { createAnalyticsApi } from './analytics-api';
 import { analyticsApiConfigFromEnv } from './config';
+import { withObservability } from '../shared/lambda-handler';
 
 /**
  * HTTP API (payload 2.0): the analytics reads and the dashboard page. Round trips: popular products
@@ -20,6 +17,4 @@ export const handleAnalyticsApiRequest = createAnalyticsApi({
   now: () => new Date(),
 });
 
-export const handler = middy(handleAnalyticsApiRequest)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(handleAnalyticsApiRequest, { resetKeys: true });

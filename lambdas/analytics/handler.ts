@@ -1,12 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { logger, metrics } from '../shared/observability';
 import { DynamoDbAnalyticsStore } from './adapters/dynamodb-analytics-store';
 import { analyticsConsumer } from './analytics-consumer';
 import { analyticsConfigFromEnv } from './config';
+import { withObservability } from '../shared/lambda-handler';
 
 /**
  * Analytics: MSK event source mappings on `clicks`, `billing_outcome` (paid only) and `dead_letter`.
@@ -22,6 +19,4 @@ export const lambdaHandler = analyticsConsumer({
   now: () => new Date(),
 });
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(lambdaHandler);

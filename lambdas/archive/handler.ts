@@ -1,11 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { S3Client } from '@aws-sdk/client-s3';
-import middy from '@middy/core';
-import { logger, metrics } from '../shared/observability';
 import { S3ArchiveStore } from './adapters/s3-archive-store';
 import { archiveConsumer } from './archive-consumer';
 import { archiveConfigFromEnv } from './config';
+import { withObservability } from '../shared/lambda-handler';
 
 /** Archive: MSK event source mappings on every business topic and the dead letters; S3, no DynamoDB. */
 const config = archiveConfigFromEnv();
@@ -14,6 +11,4 @@ const s3 = new S3Client({});
 
 export const lambdaHandler = archiveConsumer(new S3ArchiveStore(s3, config.bucket));
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(lambdaHandler);

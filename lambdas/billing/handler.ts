@@ -1,13 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { logger, metrics } from '../shared/observability';
 import { SimulatedPaymentProvider } from './adapters/simulated-payment-provider';
 import { DynamoDbPaymentStore } from './adapters/dynamodb-payment-store';
 import { billingConsumer } from './billing-consumer';
 import { billingConfigFromEnv } from './config';
+import { withObservability } from '../shared/lambda-handler';
 
 /**
  * Billing: MSK event source mappings on `orders` (charge) and `inventory_outcome` filtered on
@@ -27,6 +24,4 @@ export const lambdaHandler = billingConsumer({
   now: () => new Date(),
 });
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(lambdaHandler);

@@ -1,10 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { logger, metrics } from '../shared/observability';
 import { createClickApi } from './click-api';
 import { clickApiConfigFromEnv } from './config';
+import { withObservability } from '../shared/lambda-handler';
 
 /**
  * HTTP API (payload 2.0): POST /clicks. One produce request per HTTP request, acknowledged by all
@@ -17,6 +14,4 @@ export const handleClickApiRequest = createClickApi({
   now: () => new Date(),
 });
 
-export const handler = middy(handleClickApiRequest)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(handleClickApiRequest, { resetKeys: true });

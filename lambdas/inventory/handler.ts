@@ -1,12 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { logger, metrics } from '../shared/observability';
 import { DynamoDbStockStore } from './adapters/dynamodb-stock-store';
 import { inventoryConfigFromEnv } from './config';
 import { inventoryConsumer } from './inventory-consumer';
+import { withObservability } from '../shared/lambda-handler';
 
 /**
  * Inventory: MSK event source mapping on `billing_outcome`, filtered on payment_status = paid.
@@ -23,6 +20,4 @@ export const lambdaHandler = inventoryConsumer({
   now: () => new Date(),
 });
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(lambdaHandler);

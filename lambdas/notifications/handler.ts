@@ -1,10 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { logger, metrics } from '../shared/observability';
 import { DemoCustomerDirectory } from './adapters/demo-customer-directory';
 import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
 import { DynamoDbOrderLookup } from './adapters/dynamodb-order-lookup';
@@ -12,6 +8,7 @@ import { SesEmailSender } from './adapters/ses-email-sender';
 import { SmtpEmailSender } from './adapters/smtp-email-sender';
 import { notificationsConfigFromEnv } from './config';
 import { notificationsConsumer } from './notifications-consumer';
+import { withObservability } from '../shared/lambda-handler';
 
 /**
  * Notifications: MSK event source mappings on billing_outcome, inventory_outcome (OrderCancelled)
@@ -34,6 +31,4 @@ export const lambdaHandler = notificationsConsumer({
   now: () => new Date(),
 });
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(lambdaHandler);

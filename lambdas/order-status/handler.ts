@@ -1,12 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { logger, metrics } from '../shared/observability';
 import { DynamoDbOrderFactStore } from './adapters/dynamodb-order-fact-store';
 import { orderStatusConfigFromEnv } from './config';
 import { orderStatusConsumer } from './order-status-consumer';
+import { withObservability } from '../shared/lambda-handler';
 
 /**
  * Order status: MSK event source mappings on billing_outcome, inventory_outcome and shipping.
@@ -20,6 +17,4 @@ export const lambdaHandler = orderStatusConsumer({
   partialBatchResponse: config.partialBatchResponse,
 });
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(lambdaHandler, { resetKeys: true });

@@ -1,10 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { logger, metrics } from '../shared/observability';
 import { outboxRelayConfigFromEnv } from './config';
 import { outboxRelayConsumer } from './outbox-relay-consumer';
+import { withObservability } from '../shared/lambda-handler';
 
 /**
  * Outbox relay: the outbox table's DynamoDB stream to Kafka. 0 DynamoDB round trips: the stream
@@ -14,6 +11,4 @@ const config = outboxRelayConfigFromEnv();
 
 export const lambdaHandler = outboxRelayConsumer(new KafkaEventPublisher(config.kafka));
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(lambdaHandler, { resetKeys: true });

@@ -1,12 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { logger, metrics } from '../shared/observability';
 import { DynamoDbStockLevels } from './adapters/dynamodb-stock-levels';
 import { restockConfigFromEnv } from './config';
 import { restockRequest } from './restock-request';
+import { withObservability } from '../shared/lambda-handler';
 
 /** Restock: invoked directly. One DynamoDB round trip per request (a TransactWriteItems). */
 const config = restockConfigFromEnv();
@@ -17,6 +14,4 @@ export const lambdaHandler = restockRequest({
   now: () => new Date(),
 });
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(lambdaHandler);

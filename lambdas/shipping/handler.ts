@@ -1,12 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { logger, metrics } from '../shared/observability';
 import { DynamoShipmentStore } from './adapters/dynamodb-shipment-store';
 import { shippingConfigFromEnv } from './config';
 import { shippingConsumer } from './shipping-consumer';
+import { withObservability } from '../shared/lambda-handler';
 
 /**
  * Shipping: MSK event source mappings on `billing_outcome` (paid) and `inventory_outcome`.
@@ -20,6 +17,4 @@ export const lambdaHandler = shippingConsumer({
   partialBatchResponse: config.partialBatchResponse,
 });
 
-export const handler = middy(lambdaHandler)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = withObservability(lambdaHandler);
