@@ -29,6 +29,7 @@ export const lambdaHandler = notificationsConsumer({
   publisher: new KafkaEventPublisher(config.kafka),
   partialBatchResponse: config.partialBatchResponse,
   now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
 
 export const handler = withObservability(lambdaHandler);

@@ -1,4 +1,4 @@
-import type { MSKEvent } from 'aws-lambda';
+import type { Context, MSKEvent } from 'aws-lambda';
 import type { AnyEvent } from '../shared/contracts/events';
 import { functionName } from '../shared/contracts/functions';
 import { METRICS } from '../shared/contracts/metrics';
@@ -20,19 +20,30 @@ export interface NotificationsConsumerOptions extends NotifyDependencies {
  */
 export function notificationsConsumer(
   options: NotificationsConsumerOptions,
-): (event: MSKEvent) => Promise<KafkaBatchResponse> {
-  return kafkaBatchHandler({
+): (event: MSKEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<KafkaBatchResponse> {
+  let deadline = 0;
+  const batch = kafkaBatchHandler({
     consumer: functionName('notifications'),
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     now: options.now,
-    handle: (event, context) => handle(event, context, options),
+    handle: (event, record) => handle(event, record, options, deadline),
   });
+  return (event, context) => {
+    // Claims taken in this invocation hold until Lambda stops it (docs/design.md, "Notifications").
+    deadline = options.now().getTime() + context.getRemainingTimeInMillis();
+    return batch(event);
+  };
 }
 
-async function handle(event: AnyEvent, context: RecordContext, deps: NotifyDependencies): Promise<void> {
+async function handle(
+  event: AnyEvent,
+  context: RecordContext,
+  deps: NotifyDependencies,
+  deadline: number,
+): Promise<void> {
   try {
-    const outcome = await notifyCustomer(event, deps);
+    const outcome = await notifyCustomer(event, deps, deadline);
     if (outcome.kind === 'sent') {
       metrics.addMetric(METRICS.notificationsSent, MetricUnit.Count, 1);
       logger.info('Customer notified', { ...outcome.notice, attempt: outcome.attempt });
@@ -41,7 +52,8 @@ async function handle(event: AnyEvent, context: RecordContext, deps: NotifyDepen
       logger.info('Notification already sent', { ...outcome.notice, offset: context.offset });
     }
   } catch (error) {
-    if (!(error instanceof NotificationPendingError)) metrics.addMetric(METRICS.notificationFailures, MetricUnit.Count, 1);
+    if (!(error instanceof NotificationPendingError))
+      metrics.addMetric(METRICS.notificationFailures, MetricUnit.Count, 1);
     throw error;
   }
 }

@@ -7,7 +7,8 @@ import type { Email } from './notification';
  * DynamoDB round trip (a conditional write that returns the existing record when it fails).
  */
 export interface NotificationLog {
-  claim(notificationId: string, now: Date): Promise<Claim>;
+  /** `leaseUntil` (epoch ms): the claiming invocation's deadline, after which it can no longer send. */
+  claim(notificationId: string, now: Date, leaseUntil: number): Promise<Claim>;
   complete(notificationId: string, providerMessageId: string, at: Date): Promise<void>;
 }
 
@@ -16,11 +17,8 @@ export type Claim =
   | { readonly kind: 'claimed'; readonly attempt: number }
   /** Sent already: a redelivery or a duplicate event; nothing to do. */
   | { readonly kind: 'sent' }
-  /** Another delivery holds a live claim: retry later, when it has completed or its lease ran out. */
-  | { readonly kind: 'in-flight' };
-
-/** How long a claim holds before another delivery may take it over: well above a send's duration. */
-export const CLAIM_LEASE_MS = 2 * 60 * 1000;
+  /** Another delivery holds a live claim until `leaseUntil`: wait for it, or retry later. */
+  | { readonly kind: 'in-flight'; readonly leaseUntil: number };
 
 export interface OrderLookup {
   get(orderId: string): Promise<Order | undefined>;

@@ -8,7 +8,12 @@ export interface NotifyDependencies {
   readonly customers: CustomerDirectory;
   readonly email: EmailSender;
   readonly now: () => Date;
+  /** Waits out another delivery's claim; a timer in Lambda, instant in tests. */
+  readonly sleep: (ms: number) => Promise<void>;
 }
+
+/** What a send and its completion need after a wait: waiting is pointless without it. */
+export const SEND_BUDGET_MS = 5_000;
 
 export type NotifyOutcome =
   | { readonly kind: 'sent'; readonly notice: ChangeNotice; readonly attempt: number }
@@ -22,14 +27,24 @@ export class NotificationPendingError extends Error {
 
 /**
  * Sends one email per order and change (I8): claim, send, complete (docs/design.md,
- * "Notifications"). A duplicate finds the record sent; a delivery that overlaps a live claim is
- * retried; a crash between the send and the completion sends again once the lease has run out.
+ * "Notifications"). A claim holds until its invocation's `deadline` (epoch ms), when Lambda has
+ * stopped that invocation. A duplicate finds the record sent; a delivery that meets a live claim
+ * waits for it when the claim ends in time to send, else it is retried; a crash between the send
+ * and the completion sends again once the claim has ended.
  */
-export async function notifyCustomer(event: AnyEvent, deps: NotifyDependencies): Promise<NotifyOutcome> {
+export async function notifyCustomer(
+  event: AnyEvent,
+  deps: NotifyDependencies,
+  deadline: number,
+): Promise<NotifyOutcome> {
   const notice = changeOf(event);
   if (!notice) return { kind: 'not-notified' };
   const id = notificationId(notice);
-  const claim = await deps.log.claim(id, deps.now());
+  let claim = await deps.log.claim(id, deps.now(), deadline);
+  if (claim.kind === 'in-flight' && claim.leaseUntil + SEND_BUDGET_MS <= deadline) {
+    await deps.sleep(Math.max(0, claim.leaseUntil - deps.now().getTime()) + 1);
+    claim = await deps.log.claim(id, deps.now(), deadline);
+  }
   if (claim.kind === 'sent') return { kind: 'already-sent', notice };
   if (claim.kind === 'in-flight') throw new NotificationPendingError(`${id} is being sent by another delivery`);
   const order = await deps.orders.get(notice.order_id);

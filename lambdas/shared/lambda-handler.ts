@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { logger, metrics } from './observability';
 
 /**
@@ -9,7 +10,7 @@ import { logger, metrics } from './observability';
  * for handlers that add them (HTTP requests, stream records).
  */
 export function withObservability<TEvent, TResult>(
-  fn: (event: TEvent) => Promise<TResult>,
+  fn: (event: TEvent, context: Context) => Promise<TResult>,
   options: { readonly resetKeys?: boolean } = {},
 ) {
   return middy(fn)

@@ -1,17 +1,18 @@
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, returnedItem } from '../../shared/dynamodb';
-import { CLAIM_LEASE_MS, type Claim, type NotificationLog } from '../ports';
+import { existingItem, isConditionalCheckFailed } from '../../shared/dynamodb';
+import type { Claim, NotificationLog } from '../ports';
 
 interface NotificationRecord {
   readonly notification_id: string;
   readonly status: 'sending' | 'sent';
   readonly claimed_at: number;
+  readonly lease_until: number;
   readonly attempt: number;
 }
 
 /**
  * The send log in DynamoDB (TABLES.notifications). A claim is one conditional Put: the record is
- * absent, or still `sending` with its lease run out (a crash after the claim). A failed condition
+ * absent, or still `sending` past its claimer's deadline (a crash or timeout after the claim). A failed condition
  * returns the record, so "sent" and "in flight" need no second read.
  */
 export class DynamoDbNotificationLog implements NotificationLog {
@@ -20,19 +21,19 @@ export class DynamoDbNotificationLog implements NotificationLog {
     private readonly tableName: string,
   ) {}
 
-  async claim(notificationId: string, now: Date): Promise<Claim> {
+  async claim(notificationId: string, now: Date, leaseUntil: number): Promise<Claim> {
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { notification_id: notificationId },
-          UpdateExpression: 'SET #status = :sending, claimed_at = :now ADD attempt :one',
-          ConditionExpression: 'attribute_not_exists(notification_id) OR (#status = :sending AND claimed_at < :expired)',
+          UpdateExpression: 'SET #status = :sending, claimed_at = :now, lease_until = :lease ADD attempt :one',
+          ConditionExpression: 'attribute_not_exists(notification_id) OR (#status = :sending AND lease_until < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':sending': 'sending',
             ':now': now.getTime(),
-            ':expired': now.getTime() - CLAIM_LEASE_MS,
+            ':lease': leaseUntil,
             ':one': 1,
           },
           ReturnValues: 'ALL_NEW',
@@ -42,7 +43,8 @@ export class DynamoDbNotificationLog implements NotificationLog {
       return { kind: 'claimed', attempt: (Attributes as NotificationRecord).attempt };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      return returnedItem<NotificationRecord>(error)?.status === 'sent' ? { kind: 'sent' } : { kind: 'in-flight' };
+      const existing = existingItem<NotificationRecord>(error, notificationId);
+      return existing.status === 'sent' ? { kind: 'sent' } : { kind: 'in-flight', leaseUntil: existing.lease_until };
     }
   }
 
@@ -50,7 +52,12 @@ export class DynamoDbNotificationLog implements NotificationLog {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { notification_id: notificationId, status: 'sent', message_id: providerMessageId, sent_at: at.toISOString() },
+        Item: {
+          notification_id: notificationId,
+          status: 'sent',
+          message_id: providerMessageId,
+          sent_at: at.toISOString(),
+        },
       }),
     );
   }

@@ -1,17 +1,23 @@
 import type { Order } from '../../../lambdas/shared/orders/order';
 import type { Email } from '../../../lambdas/notifications/notification';
-import { CLAIM_LEASE_MS, type Claim, type CustomerDirectory, type EmailSender, type NotificationLog, type OrderLookup } from '../../../lambdas/notifications/ports';
+import type {
+  Claim,
+  CustomerDirectory,
+  EmailSender,
+  NotificationLog,
+  OrderLookup,
+} from '../../../lambdas/notifications/ports';
 
-/** The send log with the DynamoDB adapter's conditions: absent, or `sending` with an expired lease. */
+/** The send log with the DynamoDB adapter's conditions: absent, or `sending` past its lease. */
 export class InMemoryNotificationLog implements NotificationLog {
-  readonly records = new Map<string, { status: 'sending' | 'sent'; claimedAt: number; attempt: number }>();
+  readonly records = new Map<string, { status: 'sending' | 'sent'; leaseUntil: number; attempt: number }>();
 
-  async claim(id: string, now: Date): Promise<Claim> {
+  async claim(id: string, now: Date, leaseUntil: number): Promise<Claim> {
     const record = this.records.get(id);
     if (record?.status === 'sent') return { kind: 'sent' };
-    if (record && record.claimedAt >= now.getTime() - CLAIM_LEASE_MS) return { kind: 'in-flight' };
+    if (record && record.leaseUntil >= now.getTime()) return { kind: 'in-flight', leaseUntil: record.leaseUntil };
     const attempt = (record?.attempt ?? 0) + 1;
-    this.records.set(id, { status: 'sending', claimedAt: now.getTime(), attempt });
+    this.records.set(id, { status: 'sending', leaseUntil, attempt });
     return { kind: 'claimed', attempt };
   }
 

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { changeOf, notificationId } from '../../../lambdas/notifications/notification';
-import { CLAIM_LEASE_MS } from '../../../lambdas/notifications/ports';
 import { notifyCustomer, type NotifyDependencies } from '../../../lambdas/notifications/send-notification';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
 import { customers, InMemoryNotificationLog, order, RecordingEmailSender, StaticOrders } from '../../support/doubles/notifications';
@@ -10,9 +9,10 @@ import { customers, InMemoryNotificationLog, order, RecordingEmailSender, Static
  *
  * The outcome events of a few orders (paid or declined, cancelled, refunded, dispatched, and events
  * that announce nothing) are delivered any number of times, in any order, with provider failures
- * at any send (the record is delivered again until an attempt succeeds). Each change gets one
- * email, to the order's customer; a change that was never announced gets none.
+ * at any send (the record is delivered again, soon or much later, until an attempt succeeds). Each
+ * change gets one email, to the order's customer; a change that was never announced gets none.
  */
+const TIMEOUT_MS = 30_000;
 const ORDERS = ['o-0', 'o-1', 'o-2'];
 const T = '2026-11-28T12:00:00Z';
 const money = { transaction_id: 't', amount: 99, currency: 'USD' };
@@ -30,10 +30,14 @@ describe('I8: one email per order and change', () => {
   it('GIVEN outcome events delivered any number of times with failing sends WHEN all are processed THEN each announced change is emailed exactly once to its customer', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ event: fc.nat(ALL_EVENTS.length - 1), failures: fc.integer({ min: 0, max: 2 }) }), {
-          minLength: 1,
-          maxLength: 30,
-        }),
+        fc.array(
+          fc.record({
+            event: fc.nat(ALL_EVENTS.length - 1),
+            failures: fc.integer({ min: 0, max: 2 }),
+            retryGapMs: fc.constantFrom(0, 10_000, 120_000),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
         async (deliveries) => {
           const email = new RecordingEmailSender();
           let clock = Date.parse(T);
@@ -43,17 +47,18 @@ describe('I8: one email per order and change', () => {
             customers,
             email,
             now: () => new Date((clock += 1000)),
+            sleep: async (ms) => void (clock += ms),
           };
-          for (const { event, failures } of deliveries) {
+          for (const { event, failures, retryGapMs } of deliveries) {
             email.failNext = failures;
-            // At least once: a failed attempt is delivered again, after the claim's lease ran out.
+            // At least once: a failed attempt is delivered again, in a new invocation.
             for (let attempt = 0; ; attempt++) {
-              expect(attempt).toBeLessThan(10);
+              expect(attempt).toBeLessThan(30);
               try {
-                await notifyCustomer(ALL_EVENTS[event]!, deps);
+                await notifyCustomer(ALL_EVENTS[event]!, deps, clock + TIMEOUT_MS);
                 break;
               } catch {
-                clock += CLAIM_LEASE_MS + 1;
+                clock += retryGapMs;
               }
             }
           }
@@ -72,33 +77,61 @@ describe('I8: one email per order and change', () => {
     );
   });
 
-  it('GIVEN a live claim by another delivery WHEN the same change arrives THEN it is retried later, not sent twice', async () => {
+  it('GIVEN a claim that outlives this invocation WHEN the same change arrives THEN it is retried later, not sent twice', async () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     const now = new Date(T);
-    const deps: NotifyDependencies = { log, orders: new StaticOrders([order('o-0')]), customers, email, now: () => now };
-    await log.claim('o-0#confirmed', now);
+    const sleep = jest.fn(async () => undefined);
+    const deps: NotifyDependencies = { log, orders: new StaticOrders([order('o-0')]), customers, email, now: () => now, sleep };
+    await log.claim('o-0#confirmed', now, now.getTime() + TIMEOUT_MS);
 
-    await expect(notifyCustomer(eventsOf('o-0')[0]!, deps)).rejects.toThrow(/being sent by another delivery/);
+    const redelivery = notifyCustomer(eventsOf('o-0')[0]!, deps, now.getTime() + TIMEOUT_MS);
+
+    await expect(redelivery).rejects.toThrow(/being sent by another delivery/);
+    expect(sleep).not.toHaveBeenCalled();
     expect(email.sent).toEqual([]);
   });
 
-  it('GIVEN a crash after the send and before the completion WHEN redelivered after the lease THEN the email goes out again: the documented at-least-once edge', async () => {
+  it('GIVEN the claim of a crashed invocation that ends within this one WHEN the change is redelivered THEN it waits for the claim to end and sends once', async () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     let clock = Date.parse(T);
+    const crashedDeadline = clock + TIMEOUT_MS;
+    await log.claim('o-0#confirmed', new Date(clock), crashedDeadline);
+    clock += 8_000; // the runner restarts and redelivers
     const deps: NotifyDependencies = {
-      log: { claim: (id, at) => log.claim(id, at), complete: async () => Promise.reject(new Error('crash')) },
+      log,
       orders: new StaticOrders([order('o-0')]),
       customers,
       email,
       now: () => new Date(clock),
+      sleep: async (ms) => void (clock += ms),
     };
-    await expect(notifyCustomer(eventsOf('o-0')[0]!, deps)).rejects.toThrow('crash');
-    clock += CLAIM_LEASE_MS + 1;
-    await notifyCustomer(eventsOf('o-0')[0]!, { ...deps, log });
+
+    await notifyCustomer(eventsOf('o-0')[0]!, deps, clock + TIMEOUT_MS);
+
+    expect(clock).toBeGreaterThan(crashedDeadline);
+    expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed']);
+    expect(log.records.get('o-0#confirmed')).toMatchObject({ status: 'sent', attempt: 2 });
+  });
+
+  it('GIVEN a crash after the send and before the completion WHEN redelivered after its invocation ended THEN the email goes out again: the documented at-least-once edge', async () => {
+    const email = new RecordingEmailSender();
+    const log = new InMemoryNotificationLog();
+    let clock = Date.parse(T);
+    const deps: NotifyDependencies = {
+      log: { claim: (...args) => log.claim(...args), complete: async () => Promise.reject(new Error('crash')) },
+      orders: new StaticOrders([order('o-0')]),
+      customers,
+      email,
+      now: () => new Date(clock),
+      sleep: async (ms) => void (clock += ms),
+    };
+    await expect(notifyCustomer(eventsOf('o-0')[0]!, deps, clock + TIMEOUT_MS)).rejects.toThrow('crash');
+    clock += TIMEOUT_MS + 1;
+    await notifyCustomer(eventsOf('o-0')[0]!, { ...deps, log }, clock + TIMEOUT_MS);
 
     expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed', 'o-0#confirmed']);
-    expect(await log.claim('o-0#confirmed', new Date(clock))).toEqual({ kind: 'sent' });
+    expect(await log.claim('o-0#confirmed', new Date(clock), clock + TIMEOUT_MS)).toEqual({ kind: 'sent' });
   });
 });
