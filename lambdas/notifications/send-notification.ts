@@ -13,7 +13,7 @@ export interface NotifyDependencies {
 }
 
 /** What a send and its completion need after a wait: waiting is pointless without it. */
-export const SEND_BUDGET_MS = 5_000;
+export const SEND_BUDGET_MS = 2_000;
 
 export type NotifyOutcome =
   | { readonly kind: 'sent'; readonly notice: ChangeNotice; readonly attempt: number }
