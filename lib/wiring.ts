@@ -10,7 +10,7 @@ import type { MappingSettings } from './config';
  */
 export type TableAccess = 'R' | 'RW';
 export const TABLE_ACCESS: Record<FunctionId, Partial<Record<TableId, TableAccess>>> = {
-  orderApi: { orders: 'RW', outbox: 'RW' },
+  orderApi: { orders: 'RW', outbox: 'RW', catalog: 'R' },
   // Reads the outbox table's stream, not the table: the stream grant comes with the event source.
   outboxRelay: {},
   orderStatus: { orders: 'RW' },

@@ -32,6 +32,7 @@ function consistentRun(): Fixture {
         { order_id: 'o-refund', paid_at: T, cancelled_at: T, refunded_at: T },
       ],
       outbox: [],
+      catalog: [],
       payments: [
         { order_id: 'o-ship', payment_status: 'paid' },
         { order_id: 'o-declined', payment_status: 'declined' },
