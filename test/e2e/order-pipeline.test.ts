@@ -6,7 +6,7 @@ import type { OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView } from '../../local/demo/invariants';
 import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
-import { seedStock } from '../../local/demo/local-stack';
+import { seedCatalog, seedStock } from '../../local/demo/local-stack';
 import { readOrderStatuses } from '../../local/demo/order-progress';
 import { takeSnapshot } from '../../local/demo/snapshot';
 import { synthesize, type Assembly, type Runner } from '../../local/runner';
@@ -56,9 +56,10 @@ let runner: Runner;
 let api: ApiGateway;
 let releaseLock: (() => void) | undefined;
 
-const order = (productId: string, quantity: number, paymentMethod = 'credit_card', unitPrice = 10) => ({
+/** The e2e products all cost 10 USD in the catalog seeded below; the order sends the price shown. */
+const order = (productId: string, quantity: number, paymentMethod = 'credit_card') => ({
   user_id: 'e2e-user',
-  items: [{ product_id: productId, quantity, unit_price: unitPrice }],
+  items: [{ product_id: productId, quantity, unit_price: 10 }],
   currency: 'USD',
   payment_method: paymentMethod,
 });
@@ -91,6 +92,10 @@ beforeAll(async () => {
     routes: assembly.httpRoutes,
     invoke: (functionId, event) => runner.invoke(functionId, event),
   });
+  await seedCatalog(
+    env.dynamodbEndpoint,
+    Object.values(PRODUCTS).map((product_id) => ({ product_id, active: true, prices: { USD: 10 } })),
+  );
   await seedStock(
     runner,
     (Object.keys(PRODUCTS) as (keyof typeof PRODUCTS)[]).map((k) => ({ product_id: PRODUCTS[k], quantity: STOCK[k] })),
