@@ -10,7 +10,7 @@ import type { MappingSettings } from './config';
  */
 export type TableAccess = 'R' | 'RW';
 export const TABLE_ACCESS: Record<FunctionId, Partial<Record<TableId, TableAccess>>> = {
-  orderApi: { orders: 'RW', outbox: 'RW' },
+  orderApi: { orders: 'RW', outbox: 'RW', catalog: 'R' },
   // Reads the outbox table's stream, not the table: the stream grant comes with the event source.
   outboxRelay: {},
   orderStatus: { orders: 'RW' },
@@ -74,11 +74,10 @@ export function failureDestinationFor(subscription: Subscription): FailureDestin
 }
 
 /**
- * The mapping settings of a subscription: the stage's, except for the archive. The archive writes
- * one object per topic-partition per batch, named by the batch's first offset, so a redelivered
- * batch overwrites its own object. Bisecting a failed batch, or resuming in the middle of a batch
- * after a partial failure, would start new objects inside a range already archived and store its
- * records twice (I5), so the archive retries whole batches only.
+ * The mapping settings of a subscription: the stage's, except for the archive, which retries whole
+ * batches only. Its objects are named by first and last offset and read de-duplicated by offset, so
+ * a bisected half would only add an overlapping object; whole batches keep the objects few and large
+ * (docs/design.md, "Archive").
  */
 export function mappingSettingsFor(subscription: Subscription, stage: MappingSettings): MappingSettings {
   return subscription.functionId === 'archive'

@@ -4,8 +4,8 @@ import { decodeBase64Strict, decodeUtf8Strict } from '../shared/encoding';
 
 /**
  * The archive's object format, shared by the archive function, the local runtime and the e2e tests:
- * `<topic>/dt=YYYY-MM-DD/<topic>+<partition>+<first offset>.jsonl.gz`, records as Lambda delivered
- * them (docs/design.md, "Archive").
+ * `<topic>/dt=YYYY-MM-DD/<topic>+<partition>+<first offset>+<last offset>.jsonl.gz`, records as Lambda
+ * delivered them; readers de-duplicate by topic, partition and offset (docs/design.md, "Archive").
  */
 export interface ArchiveLine {
   readonly topic: string;
@@ -38,10 +38,23 @@ export interface ArchiveObject {
   readonly recordCount: number;
 }
 
-export function objectKey(topic: string, partition: number, firstOffset: number, firstTimestamp: number): string {
+/**
+ * Both offsets name the object: only the same range of the same partition maps to the same key, and
+ * a record's bytes at an offset never change, so an overwrite is always with identical content; two
+ * overlapping batches (a rebalance, a re-split after lost commits) write two objects and no write can
+ * erase records another one holds.
+ */
+export function objectKey(
+  topic: string,
+  partition: number,
+  firstOffset: number,
+  lastOffset: number,
+  firstTimestamp: number,
+): string {
   // A negative timestamp is Kafka's "none" (-1); the epoch day keeps the key deterministic.
   const day = new Date(Math.max(0, firstTimestamp)).toISOString().slice(0, 10);
-  return `${topic}/dt=${day}/${topic}+${partition}+${String(firstOffset).padStart(20, '0')}.jsonl.gz`;
+  const offsets = [firstOffset, lastOffset].map((offset) => String(offset).padStart(20, '0')).join('+');
+  return `${topic}/dt=${day}/${topic}+${partition}+${offsets}.jsonl.gz`;
 }
 
 /**
@@ -59,13 +72,14 @@ export function encodeBatch(records: readonly MSKRecord[]): ArchiveObject {
     }
   }
   const text = records.map((record) => JSON.stringify(toLine(record)) + '\n').join('');
+  const lastOffset = records[records.length - 1]!.offset;
   return {
-    key: objectKey(first.topic, first.partition, first.offset, first.timestamp),
+    key: objectKey(first.topic, first.partition, first.offset, lastOffset, first.timestamp),
     body: gzipSync(Buffer.from(text, 'utf8')),
     topic: first.topic,
     partition: first.partition,
     firstOffset: first.offset,
-    lastOffset: records[records.length - 1]!.offset,
+    lastOffset,
     recordCount: records.length,
   };
 }
@@ -100,14 +114,31 @@ export function recordId(line: Pick<ArchiveLine, 'topic' | 'partition' | 'offset
   return `${line.topic}-${line.partition}@${line.offset}`;
 }
 
+export interface ArchivedRecords {
+  /** One line per record identity (topic, partition, offset), whichever object it came from. */
+  readonly records: ReadonlyMap<string, ArchiveLine>;
+  /** Lines read, copies in overlapping objects included. */
+  readonly lines: number;
+  /** Identities whose copies differ: never expected, since Kafka never rewrites an offset. */
+  readonly conflicts: readonly string[];
+}
+
 /**
- * The identities that occur more than once across the given objects' lines. Empty when the
- * archive holds each record exactly once (read the current version of every object).
+ * The archive as its readers must count it: overlapping objects hold some records more than once,
+ * so records are de-duplicated by topic, partition and offset (docs/design.md, "Archive").
  */
-export function duplicateRecordIds(objects: readonly (readonly ArchiveLine[])[]): string[] {
-  const seen = new Map<string, number>();
-  for (const line of objects.flat()) seen.set(recordId(line), (seen.get(recordId(line)) ?? 0) + 1);
-  return [...seen].filter(([, count]) => count > 1).map(([id]) => id);
+export function archivedRecords(objects: readonly (readonly ArchiveLine[])[]): ArchivedRecords {
+  const records = new Map<string, ArchiveLine>();
+  const conflicts = new Set<string>();
+  let lines = 0;
+  for (const line of objects.flat()) {
+    lines++;
+    const id = recordId(line);
+    const seen = records.get(id);
+    if (!seen) records.set(id, line);
+    else if (JSON.stringify(seen) !== JSON.stringify(line)) conflicts.add(id);
+  }
+  return { records, lines, conflicts: [...conflicts] };
 }
 
 function toLine(record: MSKRecord): ArchiveLine {

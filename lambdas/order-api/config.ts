@@ -5,6 +5,7 @@ import { TABLES } from '../shared/contracts/tables';
 export interface OrderApiConfig {
   readonly ordersTable: string;
   readonly outboxTable: string;
+  readonly catalogTable: string;
 }
 
 /** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
@@ -12,5 +13,6 @@ export function orderApiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ord
   return {
     ordersTable: requireEnv(TABLES.orders.envVar, env),
     outboxTable: requireEnv(TABLES.outbox.envVar, env),
+    catalogTable: requireEnv(TABLES.catalog.envVar, env),
   };
 }

@@ -40,3 +40,8 @@ export function fitsMinorUnits(amount: number, units: number): boolean {
   const scaled = amount * 10 ** units;
   return Math.abs(scaled - Math.round(scaled)) < 1e-6;
 }
+
+/** An amount in integer minor units (cents, fils): summing floats (0.1 + 0.2) drifts, integers do not. */
+export function toMinorUnits(amount: number, units: number): number {
+  return Math.round(amount * 10 ** units);
+}

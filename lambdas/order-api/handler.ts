@@ -1,17 +1,20 @@
 import { dynamo } from '../shared/dynamodb';
 import { newId } from '../shared/ids';
 import { DynamoDbOrderRepository } from './adapters/dynamodb-order-repository';
+import { DynamoDbProductCatalog } from './adapters/dynamodb-product-catalog';
 import { orderApiConfigFromEnv } from './config';
 import { createOrderApi } from './order-api';
 import { withObservability } from '../shared/lambda-handler';
 
 /**
- * HTTP API (payload 2.0): POST /orders and GET /orders/{order_id}. 1 DynamoDB round trip per
- * request: TransactWriteItems (order + outbox event) for POST, GetItem for GET.
+ * HTTP API (payload 2.0): POST /orders and GET /orders/{order_id}. DynamoDB round trips: POST 2
+ * (BatchGetItem of the catalog, TransactWriteItems of order + outbox event), GET 1 (GetItem).
  */
 const config = orderApiConfigFromEnv();
 const orders = new DynamoDbOrderRepository(dynamo, config);
 
-export const handleOrderApiRequest = createOrderApi({ orders, now: () => new Date(), newId });
+const catalog = new DynamoDbProductCatalog(dynamo, config.catalogTable);
+
+export const handleOrderApiRequest = createOrderApi({ orders, catalog, now: () => new Date(), newId });
 
 export const handler = withObservability(handleOrderApiRequest, { resetKeys: true });

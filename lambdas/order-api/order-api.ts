@@ -10,11 +10,19 @@ import {
   type HttpResponse,
 } from '../shared/http';
 import { orderStatus, orderView } from '../shared/orders/order';
-import { acceptOrder, IdempotencyConflictError, OrderRejectedError, prepareOrder } from './place-order';
-import { OrderStoreUnavailableError, type OrderRepository } from './ports';
+import {
+  acceptOrder,
+  IdempotencyConflictError,
+  OrderRejectedError,
+  parseOrderRequest,
+  prepareOrder,
+  PriceChangedError,
+} from './place-order';
+import { OrderStoreUnavailableError, type OrderRepository, type ProductCatalog } from './ports';
 
 export interface OrderApiDependencies {
   readonly orders: OrderRepository;
+  readonly catalog: ProductCatalog;
   readonly now: () => Date;
   readonly newId: () => string;
 }
@@ -40,21 +48,22 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
 
   async function placeOrder(request: HttpRequest): Promise<HttpResponse> {
     const idempotencyKey = idempotencyKeyOf(request);
-    const body = readJsonBody(request);
-    const prepared = prepareOrder({ body, idempotencyKey, now: deps.now(), newId: deps.newId });
+    const order = parseOrderRequest(readJsonBody(request));
+    const catalog = await deps.catalog.find(order.items.map((item) => item.product_id));
+    const prepared = prepareOrder({ request: order, catalog, idempotencyKey, now: deps.now(), newId: deps.newId });
     logger.appendKeys({ order_id: prepared.order.order_id });
-    const { outcome, order } = await acceptOrder(deps.orders, prepared);
-    const self = `/orders/${order.order_id}`;
+    const { outcome, order: stored } = await acceptOrder(deps.orders, prepared);
+    const self = `/orders/${stored.order_id}`;
     if (outcome === 'placed') {
       metrics.addMetric('OrdersPlaced', MetricUnit.Count, 1);
-      logger.info('Order placed', { amount: order.amount, currency: order.currency, lines: order.items.length });
+      logger.info('Order placed', { amount: stored.amount, currency: stored.currency, lines: stored.items.length });
     } else {
       metrics.addMetric('OrdersReplayed', MetricUnit.Count, 1);
       logger.info('Order request replayed under its Idempotency-Key; nothing written');
     }
     return jsonResponse(
       202,
-      { order_id: order.order_id, status: orderStatus(order), links: { self } },
+      { order_id: stored.order_id, status: orderStatus(stored), amount: stored.amount, links: { self } },
       { location: self, ...(outcome === 'replayed' ? { 'idempotent-replayed': 'true' } : {}) },
     );
   }
@@ -117,6 +126,11 @@ function toErrorResponse(error: unknown): HttpResponse {
     metrics.addMetric('OrdersRejected', MetricUnit.Count, 1);
     logger.info('Order rejected', { code: error.code, reason: error.message, details: error.details });
     return errorResponse(new HttpError(422, error.code, error.message, error.details));
+  }
+  if (error instanceof PriceChangedError) {
+    metrics.addMetric('OrderPriceChanged', MetricUnit.Count, 1);
+    logger.info('Order refused: prices changed', { details: error.details });
+    return errorResponse(new HttpError(409, 'price_changed', error.message, error.details));
   }
   if (error instanceof IdempotencyConflictError) {
     metrics.addMetric('OrderIdempotencyConflicts', MetricUnit.Count, 1);

@@ -1,26 +1,22 @@
 import * as z from 'zod';
-import {
-  MAX_ORDER_LINES,
-  OrderCreatedSchema,
-  OrderItemSchema,
-  type OrderCreated,
-  type OrderItem,
-} from '../shared/contracts/events';
+import { MAX_ORDER_LINES, OrderCreatedSchema, OrderItemSchema, type OrderCreated } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
 import type { Order } from '../shared/orders/order';
 import { outboxEntryFor, type OutboxEntry } from '../shared/orders/outbox';
-import { fitsMinorUnits, minorUnits } from './currency';
-import type { OrderRepository } from './ports';
+import { fitsMinorUnits, minorUnits, toMinorUnits } from './currency';
+import type { CatalogProduct, OrderRepository } from './ports';
 
 /**
  * The body of POST /orders, built from the event contract so that an accepted request always makes
  * a valid OrderCreated. Objects are strict: a misspelt field (`ammount`) is an error, not ignored.
+ * Prices come from the catalog: `unit_price` and `amount` are optional, and when sent they are what
+ * the client showed its customer, checked against the catalog (409 `price_changed` on a difference).
  */
 export const PlaceOrderRequestSchema = z.strictObject({
   user_id: OrderCreatedSchema.shape.user_id,
   items: z
-    .array(z.strictObject(OrderItemSchema.shape))
+    .array(z.strictObject({ ...OrderItemSchema.shape, unit_price: OrderItemSchema.shape.unit_price.optional() }))
     .min(1)
     .max(MAX_ORDER_LINES)
     .superRefine((items, ctx) => {
@@ -40,7 +36,7 @@ export const PlaceOrderRequestSchema = z.strictObject({
     }),
   currency: OrderCreatedSchema.shape.currency,
   payment_method: OrderCreatedSchema.shape.payment_method,
-  /** Optional: when sent, it must equal the sum of the lines. */
+  /** Optional: when sent, it must equal the catalog total. */
   amount: OrderCreatedSchema.shape.amount.optional(),
 });
 export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequestSchema>;
@@ -51,7 +47,7 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-export type RejectionCode = 'invalid_order' | 'amount_mismatch' | 'amount_over_limit';
+export type RejectionCode = 'invalid_order' | 'unknown_product' | 'amount_over_limit';
 
 /** The order can never be accepted as sent (422). */
 export class OrderRejectedError extends Error {
@@ -65,6 +61,14 @@ export class OrderRejectedError extends Error {
   }
 }
 
+/** A price the client sent is not the catalog's (409): show the customer the current prices, then resend. */
+export class PriceChangedError extends Error {
+  constructor(readonly details: readonly FieldIssue[]) {
+    super('the prices sent are not the current catalog prices');
+    this.name = 'PriceChangedError';
+  }
+}
+
 /** The idempotency key was already used for a different request (409). */
 export class IdempotencyConflictError extends Error {
   constructor(readonly orderId: string) {
@@ -73,17 +77,30 @@ export class IdempotencyConflictError extends Error {
   }
 }
 
-/** Money as integer cents: summing floats (0.1 + 0.2) drifts, summing cents does not. */
-export function toCents(amount: number): number {
-  return Math.round(amount * 100);
-}
-
-export function totalCents(items: readonly OrderItem[]): number {
-  return items.reduce((sum, item) => sum + item.quantity * toCents(item.unit_price), 0);
+/**
+ * Checks the request's shape and currency (an ISO 4217 code; prices sent with no more decimals than
+ * its minor units). Pure: throws OrderRejectedError for a request that can never be accepted.
+ */
+export function parseOrderRequest(body: unknown): PlaceOrderRequest {
+  const parsed = PlaceOrderRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new OrderRejectedError(
+      'invalid_order',
+      'the order does not match the request schema',
+      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    );
+  }
+  const currencyIssues = currencyIssuesOf(parsed.data);
+  if (currencyIssues.length > 0) {
+    throw new OrderRejectedError('invalid_order', 'the amounts do not fit the currency', currencyIssues);
+  }
+  return parsed.data;
 }
 
 export interface PrepareOrderInput {
-  readonly body: unknown;
+  readonly request: PlaceOrderRequest;
+  /** The catalog's products of the request's lines (ProductCatalog.find). */
+  readonly catalog: ReadonlyMap<string, CatalogProduct>;
   /** The client's Idempotency-Key header, already checked for shape by the HTTP adapter. */
   readonly idempotencyKey?: string;
   readonly now: Date;
@@ -97,36 +114,43 @@ export interface PreparedOrder {
 }
 
 /**
- * Validates and prices an order request and builds what must be committed together: the order and
- * its OrderCreated event in the outbox. Pure: throws OrderRejectedError for a request that can never
- * be accepted.
+ * Prices a parsed request from the catalog and builds what must be committed together: the order
+ * and its OrderCreated event in the outbox. Pure: throws OrderRejectedError (422) for a product the
+ * catalog does not sell in this currency, PriceChangedError (409) when a price sent differs.
  */
 export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
-  const parsed = PlaceOrderRequestSchema.safeParse(input.body);
-  if (!parsed.success) {
-    throw new OrderRejectedError(
-      'invalid_order',
-      'the order does not match the request schema',
-      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
-    );
+  const { request } = input;
+  const units = minorUnits(request.currency)!;
+  const unsold: FieldIssue[] = [];
+  const changed: FieldIssue[] = [];
+  const items = request.items.map(({ product_id, quantity, unit_price: sent }, index) => {
+    const product = input.catalog.get(product_id);
+    const price = product?.prices[request.currency];
+    if (!product || !product.active || price === undefined || !fitsMinorUnits(price, units)) {
+      const why = !product ? 'unknown product' : !product.active ? 'no longer sold' : `no price in ${request.currency}`;
+      unsold.push({ path: `items[${index}].product_id`, message: `${why}: "${product_id}"` });
+    } else if (sent !== undefined && toMinorUnits(sent, units) !== toMinorUnits(price, units)) {
+      changed.push({
+        path: `items[${index}].unit_price`,
+        message: `"${product_id}" is ${price} ${request.currency}, not ${sent}`,
+      });
+    }
+    return { product_id, quantity, unit_price: price ?? 0 };
+  });
+  if (unsold.length > 0) {
+    const ids = unsold.map((issue) => issue.message.slice(issue.message.indexOf('"'))).join(', ');
+    throw new OrderRejectedError('unknown_product', `the catalog does not sell ${ids}`, unsold);
   }
-  const request = parsed.data;
-  const currencyIssues = currencyIssuesOf(request);
-  if (currencyIssues.length > 0) {
-    throw new OrderRejectedError('invalid_order', 'the amounts do not fit the currency', currencyIssues);
+  const minor = items.reduce((sum, item) => sum + item.quantity * toMinorUnits(item.unit_price, units), 0);
+  const amount = minor / 10 ** units;
+  if (request.amount !== undefined && toMinorUnits(request.amount, units) !== minor) {
+    changed.push({ path: 'amount', message: `the total is ${amount} ${request.currency}, not ${request.amount}` });
   }
-  const items = request.items.map(({ product_id, quantity, unit_price }) => ({ product_id, quantity, unit_price }));
-  const cents = totalCents(items);
-  if (request.amount !== undefined && toCents(request.amount) !== cents) {
-    throw new OrderRejectedError('amount_mismatch', 'amount does not equal the sum of quantity * unit_price', [
-      { path: 'amount', message: `expected ${formatCents(cents)}, got ${request.amount}` },
-    ]);
-  }
-  const amount = cents / 100;
+  if (changed.length > 0) throw new PriceChangedError(changed);
   const amountCheck = OrderCreatedSchema.shape.amount.safeParse(amount);
   if (!amountCheck.success) {
     throw new OrderRejectedError('amount_over_limit', 'the order total is over the limit', [
-      { path: 'amount', message: `${formatCents(cents)}: ${amountCheck.error.issues[0]?.message}` },
+      { path: 'amount', message: `${amount} ${request.currency}: ${amountCheck.error.issues[0]?.message}` },
     ]);
   }
 
@@ -185,10 +209,11 @@ function sameRequest(a: Order, b: Order): boolean {
       order.user_id,
       order.currency,
       order.payment_method,
-      toCents(order.amount),
+      // Three decimals: the finest minor unit of any currency the API accepts.
+      toMinorUnits(order.amount, 3),
       [...order.items]
         .sort((x, y) => x.product_id.localeCompare(y.product_id))
-        .map((item) => [item.product_id, item.quantity, toCents(item.unit_price)]),
+        .map((item) => [item.product_id, item.quantity, toMinorUnits(item.unit_price, 3)]),
     ]);
   return canonical(a) === canonical(b);
 }
@@ -198,7 +223,7 @@ function currencyIssuesOf(request: PlaceOrderRequest): FieldIssue[] {
   const units = minorUnits(request.currency);
   if (units === undefined) return [{ path: 'currency', message: `"${request.currency}" is not an ISO 4217 currency` }];
   return request.items.flatMap((item, index) =>
-    fitsMinorUnits(item.unit_price, units)
+    item.unit_price === undefined || fitsMinorUnits(item.unit_price, units)
       ? []
       : [
           {
@@ -214,8 +239,4 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
     .join('');
-}
-
-function formatCents(cents: number): string {
-  return (cents / 100).toFixed(2);
 }

@@ -1,4 +1,4 @@
-/** What the order API talks to: the orders table and its outbox, in one transaction. */
+/** What the order API talks to: the product catalog, and the orders table and its outbox in one transaction. */
 import type { Order } from '../shared/orders/order';
 import type { OutboxEntry } from '../shared/orders/outbox';
 
@@ -19,4 +19,17 @@ export class OrderStoreUnavailableError extends Error {
     super(`order store unavailable: ${(cause as Error | undefined)?.name ?? 'unknown error'}`, { cause });
     this.name = 'OrderStoreUnavailableError';
   }
+}
+
+/** A product as the catalog sells it: only an active product with a price in the order's currency is sold. */
+export interface CatalogProduct {
+  readonly product_id: string;
+  readonly active: boolean;
+  /** Unit price per ISO 4217 currency code, in the currency's own decimals (JPY 7400, KWD 15.125). */
+  readonly prices: Readonly<Record<string, number>>;
+}
+
+export interface ProductCatalog {
+  /** The products of these ids that the catalog knows (one read); an unknown id is simply absent. */
+  find(productIds: readonly string[]): Promise<ReadonlyMap<string, CatalogProduct>>;
 }

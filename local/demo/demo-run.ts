@@ -15,7 +15,8 @@ import {
 } from '../console/endpoints';
 import { BrokerFailover } from './broker-failover';
 import { endOffsets } from './kafka-inspect';
-import { seconds, seedStock, startLocalStack, type LocalStack } from './local-stack';
+import { DEMO_CATALOG } from '../../lambdas/order-api/demo-catalog';
+import { seconds, seedCatalog, seedStock, startLocalStack, type LocalStack } from './local-stack';
 import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
 import type { DemoPlan, PlannedOutcome } from './order-generator';
 import { waitUntilTerminal } from './order-progress';
@@ -94,6 +95,8 @@ export async function runDemo(demo: DemoStack, plan: DemoPlan, options: DemoRunO
         Object.values(TOPICS).map((t) => t.name),
       )
     : undefined;
+  await seedCatalog(stack.services.dynamodbEndpoint, DEMO_CATALOG);
+  options.log(`Seeded the catalog: ${DEMO_CATALOG.length} products`);
   await seedStock(stack.runner, plan.stock, `${Date.now()}`);
   options.log(`Seeded stock: ${plan.stock.map((s) => `${s.product_id} ${s.quantity}`).join(', ')}`);
   return runOrders(stack, plan, options, { startupMs: demo.startupMs, since });

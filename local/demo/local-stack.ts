@@ -1,6 +1,10 @@
 import { APP_BINDINGS } from '../app-bindings';
 import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../runner';
-import { startLocalServices, type LocalServices } from '../services';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { seedCatalog as writeCatalog } from '../../lambdas/order-api/demo-catalog';
+import type { CatalogProduct } from '../../lambdas/order-api/ports';
+import { localTableName } from '../app-bindings';
+import { localDynamoDbClient, startLocalServices, type LocalServices } from '../services';
 import { startApiGateway, type ApiGateway } from '../services/api-gateway';
 import type { StockSeed } from './order-generator';
 
@@ -105,6 +109,19 @@ export async function seedStock(runner: Runner, stock: readonly StockSeed[], run
       quantity,
     });
     if (error) throw new Error(`Restocking ${product_id} failed: ${error.errorType}: ${error.errorMessage}`);
+  }
+}
+
+/**
+ * Writes the product catalog the order API prices from, straight into its table: a catalog has no
+ * function of its own; in AWS it is loaded the same way (README, "Deploy to AWS").
+ */
+export async function seedCatalog(dynamodbEndpoint: string, products: readonly CatalogProduct[]): Promise<void> {
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(dynamodbEndpoint));
+  try {
+    await writeCatalog(client, localTableName('catalog'), products);
+  } finally {
+    client.destroy();
   }
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DEMO_CATALOG } from '../../lambdas/order-api/demo-catalog';
 import { DEMO_STOCK } from '../../lambdas/restock/seed';
 
 /**
@@ -41,16 +42,19 @@ export interface DemoPlan {
   readonly stock: readonly StockSeed[];
 }
 
-/** Regular catalogue: prices in whole and half units, so no regular order ever totals x.13 by accident. */
-const REGULAR_PRODUCTS = [
-  { product_id: 'abc', unit_price: 49.5 },
-  { product_id: 'def', unit_price: 19.99 },
-  { product_id: 'ghi', unit_price: 5.25 },
-  { product_id: 'jkl', unit_price: 12 },
-  { product_id: 'mno', unit_price: 99 },
-] as const;
-const LIMITED = { product_id: 'limited-edition', unit_price: 250 } as const;
-const DISCONTINUED = { product_id: 'discontinued', unit_price: 10 } as const;
+/**
+ * Products of the demo catalog (DEMO_CATALOG), at its USD prices: the order API prices every line
+ * from the catalog, so the orders send the prices the customer was shown and the API checks them.
+ */
+const product = (product_id: string) => ({
+  product_id,
+  unit_price: DEMO_CATALOG.find((p) => p.product_id === product_id)!.prices.USD!,
+});
+const REGULAR_PRODUCTS = ['abc', 'def', 'ghi', 'jkl', 'mno'].map(product);
+const LIMITED = product('limited-edition');
+const DISCONTINUED = product('discontinued');
+/** Costs x.13, which the simulated provider declines. */
+const UNLUCKY = product('unlucky-13');
 /** Units of the limited edition: a handful of orders race for them, the rest are refunded. */
 export const LIMITED_EDITION_UNITS = 3;
 
@@ -85,7 +89,7 @@ export function generateDemoPlan(count: number, seed: string): DemoPlan {
       order = { planned: 'declined', request: { ...base, items: regularLines(), payment_method: 'declined_card' } };
     } else if (roll < MIX.paid + MIX.declinedCard + MIX.declinedAmount) {
       // One unit at x.13: the provider declines on the cents of the amount.
-      const items = [{ product_id: pick(REGULAR_PRODUCTS).product_id, quantity: 1, unit_price: int(5, 80) + 0.13 }];
+      const items = [{ ...UNLUCKY, quantity: 1 }];
       order = { planned: 'declined', request: { ...base, items, payment_method: 'credit_card' } };
     } else {
       const scarce = random() < 0.5 ? LIMITED : DISCONTINUED;

@@ -1,3 +1,4 @@
+import { archivedRecords } from '../../lambdas/archive/archive-format';
 import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
 import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
@@ -22,7 +23,8 @@ export interface RunSummary {
     readonly count: number;
     readonly reasons: readonly { readonly consumer: string; readonly reason: string; readonly count: number }[];
   };
-  readonly archive: { readonly objects: number; readonly records: number };
+  /** records: distinct by topic, partition and offset; lines: read, copies in overlapping objects included. */
+  readonly archive: { readonly objects: number; readonly records: number; readonly lines: number };
   readonly mappings?: readonly MappingStats[];
   readonly invariants: readonly InvariantResult[];
   readonly timing?: RunTiming;
@@ -123,10 +125,7 @@ export function summarize(input: SummaryInput): RunSummary {
     orders: { sent: input.sent, accepted: orderIds.length, refused: input.refused, byStatus, byPlan },
     topics,
     deadLetters: { count: deadLetters.length, reasons: [...reasons.values()].sort((a, b) => b.count - a.count) },
-    archive: {
-      objects: input.snapshot.archive.length,
-      records: input.snapshot.archive.reduce((sum, o) => sum + (o.lines?.length ?? 0), 0),
-    },
+    archive: archiveCounts(input.snapshot.archive),
     mappings: input.mappings,
     invariants,
     timing: input.timing,
@@ -157,7 +156,8 @@ export function formatSummary(summary: RunSummary): string {
   for (const r of summary.deadLetters.reasons)
     lines.push(`  ${String(r.count).padStart(5)}  ${r.consumer}: ${r.reason}`);
 
-  lines.push('', `Archive: ${summary.archive.objects} objects, ${summary.archive.records} records`);
+  const { objects, records, lines: read } = summary.archive;
+  lines.push('', `Archive: ${objects} objects, ${records} records (${read - records} overlapping copies read once)`);
 
   if (summary.mappings?.length) {
     lines.push('', 'Event source mappings (invocations / committed offsets / dead-lettered)');
@@ -231,4 +231,9 @@ function formatFailover(f: FailoverReport): string[] {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function archiveCounts(objects: PipelineSnapshot['archive']): RunSummary['archive'] {
+  const { records, lines } = archivedRecords(objects.flatMap((o) => (o.lines ? [o.lines] : [])));
+  return { objects: objects.length, records: records.size, lines };
 }

@@ -1,5 +1,5 @@
 import { DynamoDbOrderRepository } from '../../lambdas/order-api/adapters/dynamodb-order-repository';
-import { prepareOrder } from '../../lambdas/order-api/place-order';
+import { prepareAtSentPrices } from '../support/doubles/orders';
 import { DynamoDbOrderFactStore } from '../../lambdas/order-status/adapters/dynamodb-order-fact-store';
 import { newId } from '../../lambdas/shared/ids';
 import type { HistoryEntry, Order } from '../../lambdas/shared/orders/order';
@@ -11,7 +11,7 @@ const client = localDocumentClient();
 afterAll(() => client.destroy());
 
 async function placedOrder(repository: OrderRepository): Promise<Order> {
-  const { order, outbox } = prepareOrder({
+  const { order, outbox } = prepareAtSentPrices({
     body: {
       user_id: uniqueId('user'),
       items: [{ product_id: 'abc', quantity: 1, unit_price: 10 }],

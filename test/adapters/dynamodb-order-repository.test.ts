@@ -2,7 +2,7 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbOrderRepository } from '../../lambdas/order-api/adapters/dynamodb-order-repository';
-import { prepareOrder } from '../../lambdas/order-api/place-order';
+import { prepareAtSentPrices } from '../support/doubles/orders';
 import { OrderStoreUnavailableError } from '../../lambdas/order-api/ports';
 import { newId } from '../../lambdas/shared/ids';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
@@ -14,7 +14,7 @@ const repository = new DynamoDbOrderRepository(client, tables);
 afterAll(() => client.destroy());
 
 const prepared = (currency = 'USD') =>
-  prepareOrder({
+  prepareAtSentPrices({
     body: {
       user_id: uniqueId('user'),
       items: [{ product_id: 'abc', quantity: 2, unit_price: 30.5 }],

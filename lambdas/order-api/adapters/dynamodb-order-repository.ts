@@ -44,7 +44,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
       const item =
         existing?.Code === 'ConditionalCheckFailed' ? returnedItem<Record<string, unknown>>(existing) : undefined;
       if (item) return { created: false, existing: fromItem(item) };
-      throw classify(error);
+      throw classifyStoreError(error);
     }
   }
 
@@ -56,7 +56,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
       );
       return Item ? fromItem(Item) : undefined;
     } catch (error) {
-      throw classify(error);
+      throw classifyStoreError(error);
     }
   }
 }
@@ -76,7 +76,7 @@ const TRANSIENT_CANCELLATIONS = new Set(['ThrottlingError', 'ProvisionedThroughp
  * flight) and DynamoDB server faults go away on their own: the API answers 503 with Retry-After.
  * Anything else is a fault of ours and stays as it is (500).
  */
-function classify(error: unknown): unknown {
+export function classifyStoreError(error: unknown): unknown {
   const name = (error as { name?: string } | undefined)?.name ?? '';
   const transient =
     THROTTLING_ERRORS.has(name) ||

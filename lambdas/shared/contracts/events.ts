@@ -22,7 +22,11 @@ export const ProductIdSchema = IdSchema.refine((value) => !value.startsWith(STOC
   message: `must not start with "${STOCK_MARKER_PREFIX}", which is reserved`,
 });
 const isoTimestamp = z.iso.datetime({ offset: true });
-const money = z.number().nonnegative().multipleOf(0.01).max(1_000_000);
+/**
+ * Down to the finest ISO 4217 minor unit in use (three decimals: KWD, BHD, ...); the order API checks
+ * each amount against its own currency's minor units (JPY none, USD two).
+ */
+const money = z.number().nonnegative().multipleOf(0.001).max(1_000_000);
 
 export const MAX_ORDER_LINES = 50;
 

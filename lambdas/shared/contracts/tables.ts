@@ -9,6 +9,11 @@ export const TABLES = {
   orders: { partitionKey: 'order_id', envVar: 'ORDERS_TABLE', stream: false },
   /** Order service: the transactional outbox; its stream feeds the outbox relay. */
   outbox: { partitionKey: 'event_id', envVar: 'OUTBOX_TABLE', stream: true, ttlAttribute: 'expires_at' },
+  /**
+   * Order service: the product catalog, one item per product with `active` and its `prices` per
+   * ISO 4217 currency. The order API prices every line from it and never trusts a client's price.
+   */
+  catalog: { partitionKey: 'product_id', envVar: 'CATALOG_TABLE', stream: false },
   /** Billing: one payment per order, the ledger that makes charge and refund idempotent. */
   payments: { partitionKey: 'order_id', envVar: 'PAYMENTS_TABLE', stream: false },
   /** Inventory: available units per product. */

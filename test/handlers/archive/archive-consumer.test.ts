@@ -2,7 +2,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { MSKEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { archiveConsumer } from '../../../lambdas/archive/archive-consumer';
-import { decodeObject, duplicateRecordIds, recordOf } from '../../../lambdas/archive/archive-format';
+import { archivedRecords, decodeObject, recordOf } from '../../../lambdas/archive/archive-format';
 import { ENV } from '../../../lambdas/shared/contracts/environment';
 import { metrics } from '../../../lambdas/shared/observability';
 import { InMemoryArchiveStore } from '../../support/doubles/archive';
@@ -27,7 +27,7 @@ const partitionsOf = (event: MSKEvent) => Object.values(event.records);
 describe('archive consumer', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('GIVEN a batch of several topics and partitions WHEN archived THEN one object per topic-partition is put, named by topic, UTC day, partition and first offset', async () => {
+  it('GIVEN a batch of several topics and partitions WHEN archived THEN one object per topic-partition is put, named by topic, UTC day, partition, first and last offset', async () => {
     const { puts } = fakeBucket();
     const event = archiveBatch();
 
@@ -35,14 +35,18 @@ describe('archive consumer', () => {
 
     expect(puts.map((p) => p.key).sort()).toEqual(
       partitionsOf(event)
-        .map(([first]) => {
-          const day = new Date(first!.timestamp).toISOString().slice(0, 10);
-          return `${first!.topic}/dt=${day}/${first!.topic}+${first!.partition}+${String(first!.offset).padStart(20, '0')}.jsonl.gz`;
+        .map((records) => {
+          const [first, last] = [records[0]!, records[records.length - 1]!];
+          const day = new Date(first.timestamp).toISOString().slice(0, 10);
+          const offsets = [first.offset, last.offset].map((o) => String(o).padStart(20, '0')).join('+');
+          return `${first.topic}/dt=${day}/${first.topic}+${first.partition}+${offsets}.jsonl.gz`;
         })
         .sort(),
     );
     expect(puts.length).toBeGreaterThanOrEqual(5);
-    expect(puts.map((p) => p.key)).toContain('orders/dt=2025-04-07/orders+3+00000000000000000120.jsonl.gz');
+    expect(puts.map((p) => p.key)).toContain(
+      'orders/dt=2025-04-07/orders+3+00000000000000000120+00000000000000000121.jsonl.gz',
+    );
     expect(puts.find((p) => p.key.startsWith('orders/'))).toMatchObject({
       topic: 'orders',
       partition: 3,
@@ -76,8 +80,9 @@ describe('archive consumer', () => {
 
     expect(puts.map((p) => [p.key, p.body.toString('base64')])).toEqual([...firstPuts, ...firstPuts, ...firstPuts]);
     const lines = [...objects.values()].map((body) => decodeObject(body));
-    expect(duplicateRecordIds(lines)).toEqual([]);
-    expect(lines.flat()).toHaveLength(partitionsOf(archiveBatch()).flat().length);
+    const archived = archivedRecords(lines);
+    expect(archived.lines).toBe(archived.records.size);
+    expect(archived.records.size).toBe(partitionsOf(archiveBatch()).flat().length);
   });
 
   it('GIVEN poison records WHEN archived THEN they are kept as delivered, nothing is validated or dropped', async () => {

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createOrderApi } from '../../../lambdas/order-api/order-api';
@@ -9,7 +9,8 @@ import { deterministicId, newId } from '../../../lambdas/shared/ids';
 import { logger, metrics } from '../../../lambdas/shared/observability';
 import { failing, throttling } from '../../support/doubles/faults';
 import { lambdaContext } from '../../support/doubles/lambda-context';
-import { InMemoryOrderStore } from '../../support/doubles/orders';
+import { InMemoryOrderStore, InMemoryProductCatalog } from '../../support/doubles/orders';
+import { DEMO_CATALOG } from '../../../lambdas/order-api/demo-catalog';
 import { coldStart } from '../../support/function-env';
 import { loadEvent } from '../../support/msk';
 
@@ -23,10 +24,15 @@ let api: ReturnType<typeof createOrderApi>;
 
 function setup() {
   const store = new InMemoryOrderStore();
-  api = createOrderApi({ orders: store, now: () => new Date(), newId });
+  // The demo catalog, and a product dear enough to reach the order limit.
+  const catalog = new InMemoryProductCatalog([
+    ...DEMO_CATALOG,
+    { product_id: 'yacht', active: true, prices: { USD: 2000 } },
+  ]);
+  api = createOrderApi({ orders: store, catalog, now: () => new Date(), newId });
   const create = jest.spyOn(store, 'create');
   const get = jest.spyOn(store, 'get');
-  return { store, orders: store.orders, outbox: store.outbox, create, get };
+  return { store, catalog, orders: store.orders, outbox: store.outbox, create, get };
 }
 
 async function call(request: Request) {
@@ -65,7 +71,12 @@ describe('order API: POST /orders', () => {
 
     expect(response.statusCode).toBe(202);
     expect(response.headers).toMatchObject({ location: `/orders/${ORDER_A}` });
-    expect(response.json).toEqual({ order_id: ORDER_A, status: 'PLACED', links: { self: `/orders/${ORDER_A}` } });
+    expect(response.json).toEqual({
+      order_id: ORDER_A,
+      status: 'PLACED',
+      amount: 111,
+      links: { self: `/orders/${ORDER_A}` },
+    });
     expect(create).toHaveBeenCalledTimes(1);
     expect(get).not.toHaveBeenCalled();
     expect(orders.get(ORDER_A)).toMatchObject({
@@ -128,11 +139,11 @@ describe('order API: POST /orders', () => {
     const { orders } = setup();
     await call(postOrder());
 
-    const response = await call(withBody({ ...validBody(), currency: 'EUR' }));
+    const response = await call(withBody({ ...validBody(), payment_method: 'paypal' }));
 
     expect(response.statusCode).toBe(409);
     expect(response.json.error.code).toBe('idempotency_key_reused');
-    expect(orders.get(ORDER_A)!.currency).toBe('USD');
+    expect(orders.get(ORDER_A)!.payment_method).toBe('credit_card');
   });
 
   it('GIVEN the invalid sample WHEN posted THEN it answers 422 with every violation by field path, and writes nothing', async () => {
@@ -180,6 +191,101 @@ describe('order API: POST /orders', () => {
       'Order request failed',
       expect.objectContaining({ error: expect.objectContaining({ name: 'ValidationException' }) }),
     );
+  });
+});
+
+describe('order API: prices from the catalog', () => {
+  it.each([
+    { currency: 'JPY', decimals: 0, sent: 7400, amount: 22200 },
+    { currency: 'USD', decimals: 2, sent: 49.5, amount: 148.5 },
+    { currency: 'KWD', decimals: 3, sent: 15.125, amount: 45.375 },
+  ])(
+    'GIVEN an order in $currency ($decimals decimals) at the catalog price WHEN posted THEN it is priced in exact minor units',
+    async ({ currency, sent, amount }) => {
+      const { orders } = setup();
+
+      const response = await call(
+        withBody({ ...validBody(), currency, items: [{ product_id: 'abc', quantity: 3, unit_price: sent }] }),
+      );
+
+      expect(response.statusCode).toBe(202);
+      expect(response.json.amount).toBe(amount);
+      expect(orders.get(ORDER_A)).toMatchObject({
+        amount,
+        currency,
+        items: [{ product_id: 'abc', quantity: 3, unit_price: sent }],
+      });
+    },
+  );
+
+  it('GIVEN lines without prices WHEN posted THEN every line is priced from the catalog in 1 catalog read', async () => {
+    const { orders, catalog } = setup();
+
+    const response = await call(
+      withBody({
+        ...validBody(),
+        items: [
+          { product_id: 'abc', quantity: 2 },
+          { product_id: 'def', quantity: 1 },
+        ],
+      }),
+    );
+
+    expect(response.statusCode).toBe(202);
+    expect(catalog.finds).toBe(1);
+    expect(orders.get(ORDER_A)).toMatchObject({
+      amount: 111,
+      items: [
+        { product_id: 'abc', quantity: 2, unit_price: 49.5 },
+        { product_id: 'def', quantity: 1, unit_price: 12 },
+      ],
+    });
+  });
+
+  it('GIVEN a client that sets its own price WHEN posted THEN it answers 409 with the current price and writes nothing', async () => {
+    const { orders } = setup();
+
+    const response = await call(
+      withBody({ ...validBody(), items: [{ product_id: 'abc', quantity: 1, unit_price: 0.01 }] }),
+    );
+
+    expect(response.statusCode).toBe(409);
+    expect(response.json.error.details).toEqual([
+      { path: 'items[0].unit_price', message: '"abc" is 49.5 USD, not 0.01' },
+    ]);
+    expect(orders.size).toBe(0);
+  });
+
+  it('GIVEN unknown and inactive products WHEN posted THEN it answers 422 naming each product id', async () => {
+    setup();
+
+    const response = await call(
+      withBody({
+        ...validBody(),
+        items: [
+          { product_id: 'nope', quantity: 1 },
+          { product_id: 'retired', quantity: 1 },
+        ],
+      }),
+    );
+
+    expect(response.statusCode).toBe(422);
+    expect(response.json.error.message).toContain('"nope"');
+    expect(response.json.error.message).toContain('"retired"');
+    expect(response.json.error.details).toEqual([
+      { path: 'items[0].product_id', message: 'unknown product: "nope"' },
+      { path: 'items[1].product_id', message: 'no longer sold: "retired"' },
+    ]);
+  });
+
+  it('GIVEN the catalog unavailable (throttled) WHEN posted THEN it answers 503 with Retry-After', async () => {
+    const { catalog } = setup();
+    catalog.fault = failing(unavailable());
+
+    const response = await call(postOrder());
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toMatchObject({ 'retry-after': '1' });
   });
 });
 
@@ -307,10 +413,52 @@ describe('order API: malformed requests', () => {
       'items[1].product_id',
     ],
     ['an unknown field', () => withBody({ ...validBody(), ammount: 111 }), 422, 'invalid_order', 'body'],
-    ['an amount that disagrees', () => withBody({ ...validBody(), amount: 110 }), 422, 'amount_mismatch', 'amount'],
+    [
+      'an amount that disagrees with the catalog',
+      () => withBody({ ...validBody(), amount: 110 }),
+      409,
+      'price_changed',
+      'amount',
+    ],
+    [
+      'a unit price that disagrees with the catalog',
+      () => withBody({ ...validBody(), items: [{ product_id: 'abc', quantity: 1, unit_price: 0 }] }),
+      409,
+      'price_changed',
+      'items[0].unit_price',
+    ],
+    [
+      'a product the catalog does not know',
+      () => withBody({ ...validBody(), items: [{ product_id: 'nope', quantity: 1 }] }),
+      422,
+      'unknown_product',
+      'items[0].product_id',
+    ],
+    [
+      'an inactive product',
+      () => withBody({ ...validBody(), items: [{ product_id: 'retired', quantity: 1 }] }),
+      422,
+      'unknown_product',
+      'items[0].product_id',
+    ],
+    [
+      'a product without a price in the currency',
+      () => withBody({ ...validBody(), currency: 'CHF', items: [{ product_id: 'abc', quantity: 1 }] }),
+      422,
+      'unknown_product',
+      'items[0].product_id',
+    ],
+    [
+      'a KWD price with four decimals',
+      () =>
+        withBody({ ...validBody(), currency: 'KWD', items: [{ product_id: 'abc', quantity: 1, unit_price: 15.1255 }] }),
+      422,
+      'invalid_order',
+      'items[0].unit_price',
+    ],
     [
       'a total over the limit',
-      () => withBody({ ...validBody(), items: [{ product_id: 'a', quantity: 1000, unit_price: 2000 }] }),
+      () => withBody({ ...validBody(), items: [{ product_id: 'yacht', quantity: 1000 }] }),
       422,
       'amount_over_limit',
       'amount',
@@ -422,9 +570,11 @@ describe('order API: GET /orders/{order_id}', () => {
 });
 
 describe('order-api handler.ts (middy chain, configuration from the environment)', () => {
-  it('GIVEN the sample events WHEN invoked like Lambda THEN POST writes through ORDERS_TABLE and OUTBOX_TABLE and answers 202, and GET reads ORDERS_TABLE and answers 200', async () => {
+  it('GIVEN the sample events WHEN invoked like Lambda THEN POST reads CATALOG_TABLE, writes through ORDERS_TABLE and OUTBOX_TABLE and answers 202, and GET reads ORDERS_TABLE and answers 200', async () => {
     const { handler } = await coldStart('orderApi', () => import('../../../lambdas/order-api/handler'));
     const ddb = mockClient(DynamoDBDocumentClient);
+    const catalogTable = process.env[TABLES.catalog.envVar]!;
+    ddb.on(BatchGetCommand).resolves({ Responses: { [catalogTable]: DEMO_CATALOG.map((p) => ({ ...p })) } });
     ddb.on(TransactWriteCommand).resolves({});
 
     const posted = (await handler(postOrder(), lambdaContext('orderApi'))) as APIGatewayProxyStructuredResultV2;
@@ -433,6 +583,7 @@ describe('order-api handler.ts (middy chain, configuration from the environment)
     const fetched = (await handler(getOrder(), lambdaContext('orderApi'))) as APIGatewayProxyStructuredResultV2;
 
     expect(posted.statusCode).toBe(202);
+    expect(Object.keys(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems!)).toEqual([catalogTable]);
     expect(put!.map((t) => t.Put!.TableName)).toEqual([
       process.env[TABLES.orders.envVar],
       process.env[TABLES.outbox.envVar],

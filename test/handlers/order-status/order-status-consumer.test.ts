@@ -11,7 +11,8 @@ import { metrics } from '../../../lambdas/shared/observability';
 import { TERMINAL_STATUSES } from '../../../lambdas/shared/orders/order-status';
 import { failing, throttling } from '../../support/doubles/faults';
 import { lambdaContext } from '../../support/doubles/lambda-context';
-import { InMemoryOrderStore } from '../../support/doubles/orders';
+import { InMemoryOrderStore, InMemoryProductCatalog } from '../../support/doubles/orders';
+import { DEMO_CATALOG } from '../../../lambdas/order-api/demo-catalog';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { coldStart } from '../../support/function-env';
 import { loadEvent } from '../../support/msk';
@@ -30,7 +31,11 @@ let projectOrderStatus: ReturnType<typeof orderStatusConsumer>;
 /** Places the sample orders through the order API, so that the projector finds what the API stored. */
 async function setup() {
   const store = new InMemoryOrderStore();
-  const api = createOrderApi({ orders: store, now: () => new Date(), newId });
+  const catalog = new InMemoryProductCatalog([
+    ...DEMO_CATALOG,
+    { product_id: 'xyz', active: true, prices: { EUR: 19.99 } },
+  ]);
+  const api = createOrderApi({ orders: store, catalog, now: () => new Date(), newId });
   const publisher = new RecordingPublisher();
   projectOrderStatus = orderStatusConsumer({ store, publisher, partialBatchResponse: true });
   const orderC = loadEvent<APIGatewayProxyEventV2>('api-post-order.json');

@@ -1,4 +1,11 @@
-import type { CreateOrderResult, OrderRepository } from '../../../lambdas/order-api/ports';
+import { DEMO_CATALOG } from '../../../lambdas/order-api/demo-catalog';
+import { parseOrderRequest, prepareOrder, type PrepareOrderInput } from '../../../lambdas/order-api/place-order';
+import type {
+  CatalogProduct,
+  CreateOrderResult,
+  OrderRepository,
+  ProductCatalog,
+} from '../../../lambdas/order-api/ports';
 import type { OrderFactStore, RecordFactResult } from '../../../lambdas/order-status/ports';
 import type { HistoryEntry, Order } from '../../../lambdas/shared/orders/order';
 import type { OrderFact } from '../../../lambdas/shared/orders/order-status';
@@ -48,4 +55,38 @@ export class InMemoryOrderStore implements OrderRepository, OrderFactStore {
     this.writes += 1;
     return { outcome: 'recorded', order: updated };
   }
+}
+
+/** The catalog in memory: a map of the products it sells; `finds` counts the reads. */
+export class InMemoryProductCatalog implements ProductCatalog {
+  readonly products: Map<string, CatalogProduct>;
+  finds = 0;
+  fault: Fault<'find'> = () => undefined;
+
+  constructor(products: readonly CatalogProduct[] = DEMO_CATALOG) {
+    this.products = new Map(products.map((p) => [p.product_id, p]));
+  }
+
+  async find(productIds: readonly string[]): Promise<ReadonlyMap<string, CatalogProduct>> {
+    const error = this.fault('find', productIds.join(','));
+    if (error) throw error;
+    this.finds++;
+    return new Map(productIds.flatMap((id) => (this.products.has(id) ? [[id, this.products.get(id)!] as const] : [])));
+  }
+}
+
+/**
+ * Prepares an order from a request body, with a catalog that sells each line at the price the body
+ * names: for tests of what follows placement, where the catalog is not the point.
+ */
+export function prepareAtSentPrices(input: Omit<PrepareOrderInput, 'request' | 'catalog'> & { body: unknown }) {
+  const { body, ...rest } = input;
+  const request = parseOrderRequest(body);
+  const catalog = new Map(
+    request.items.map((item) => [
+      item.product_id,
+      { product_id: item.product_id, active: true, prices: { [request.currency]: item.unit_price ?? 1 } },
+    ]),
+  );
+  return prepareOrder({ request, catalog, ...rest });
 }

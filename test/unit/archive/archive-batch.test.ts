@@ -30,9 +30,9 @@ describe('archiveBatch', () => {
     const objects = await archiveBatch(batch(), store);
 
     expect(objects.map((o) => [o.key.replace(/\/dt=[^/]+\//, '/'), o.recordCount])).toEqual([
-      ['orders/orders+0+00000000000000000005.jsonl.gz', 2],
-      ['orders/orders+2+00000000000000000009.jsonl.gz', 1],
-      ['shipping/shipping+2+00000000000000000001.jsonl.gz', 1],
+      ['orders/orders+0+00000000000000000005+00000000000000000006.jsonl.gz', 2],
+      ['orders/orders+2+00000000000000000009+00000000000000000009.jsonl.gz', 1],
+      ['shipping/shipping+2+00000000000000000001+00000000000000000001.jsonl.gz', 1],
     ]);
     expect([...store.objects.keys()]).toEqual(objects.map((o) => o.key));
   });

@@ -2,8 +2,8 @@ import type { MSKRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { gunzipSync } from 'node:zlib';
 import {
+  archivedRecords,
   decodeObject,
-  duplicateRecordIds,
   encodeBatch,
   objectKey,
   recordOf,
@@ -22,40 +22,47 @@ function partitionRecords(
 }
 
 describe('objectKey', () => {
-  it('GIVEN a topic-partition and its first record WHEN named THEN the key follows the S3 sink layout with a 20-digit offset', () => {
-    expect(objectKey('billing_outcome', 3, 41, Date.parse('2025-04-07T23:59:59.999Z'))).toBe(
-      'billing_outcome/dt=2025-04-07/billing_outcome+3+00000000000000000041.jsonl.gz',
+  it('GIVEN a topic-partition, its first and last offsets and first record WHEN named THEN the key follows the S3 sink layout with 20-digit offsets', () => {
+    expect(objectKey('billing_outcome', 3, 41, 49, Date.parse('2025-04-07T23:59:59.999Z'))).toBe(
+      'billing_outcome/dt=2025-04-07/billing_outcome+3+00000000000000000041+00000000000000000049.jsonl.gz',
     );
   });
 
   it('GIVEN a first record just after midnight UTC WHEN named THEN dt is that UTC day, whatever the local zone', () => {
-    expect(objectKey('orders', 0, 0, Date.parse('2025-04-08T00:00:00.000+00:00'))).toContain('/dt=2025-04-08/');
-    expect(objectKey('orders', 0, 0, Date.parse('2025-04-08T01:30:00+02:00'))).toContain('/dt=2025-04-07/');
+    expect(objectKey('orders', 0, 0, 0, Date.parse('2025-04-08T00:00:00.000+00:00'))).toContain('/dt=2025-04-08/');
+    expect(objectKey('orders', 0, 0, 0, Date.parse('2025-04-08T01:30:00+02:00'))).toContain('/dt=2025-04-07/');
   });
 
   it("GIVEN Kafka's 'no timestamp' (-1) WHEN named THEN the key is still deterministic", () => {
-    expect(objectKey('orders', 0, 7, -1)).toBe('orders/dt=1970-01-01/orders+0+00000000000000000007.jsonl.gz');
+    expect(objectKey('orders', 0, 7, 7, -1)).toBe(
+      'orders/dt=1970-01-01/orders+0+00000000000000000007+00000000000000000007.jsonl.gz',
+    );
   });
 
-  it('GIVEN offsets of one partition WHEN their keys are sorted as text THEN they are in offset order', () => {
+  it('GIVEN offset ranges of one partition WHEN their keys are sorted as text THEN they are in order of first, then last offset', () => {
+    const range = fc.tuple(fc.maxSafeNat(), fc.maxSafeNat()).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const);
     fc.assert(
-      fc.property(fc.uniqueArray(fc.maxSafeNat(), { minLength: 2 }), (offsets) => {
-        const keys = offsets.map((o) => objectKey('orders', 1, o, 0));
-        const byOffset = [...offsets].sort((a, b) => a - b).map((o) => objectKey('orders', 1, o, 0));
-        expect([...keys].sort()).toEqual(byOffset);
+      fc.property(fc.uniqueArray(range, { minLength: 2, selector: ([a, b]) => `${a}-${b}` }), (ranges) => {
+        const key = ([first, last]: readonly [number, number]) => objectKey('orders', 1, first, last, 0);
+        const byOffset = [...ranges].sort((x, y) => x[0] - y[0] || x[1] - y[1]).map(key);
+        expect(ranges.map(key).sort()).toEqual(byOffset);
       }),
     );
+  });
+
+  it('GIVEN two batches of one partition that start at the same offset and end apart WHEN named THEN their keys differ', () => {
+    expect(objectKey('orders', 1, 100, 149, 0)).not.toBe(objectKey('orders', 1, 100, 199, 0));
   });
 });
 
 describe('encodeBatch / decodeObject', () => {
-  it('GIVEN records of one partition WHEN encoded THEN the object is named by its first record and holds one JSON line per record', () => {
+  it('GIVEN records of one partition WHEN encoded THEN the object is named by its first and last records and holds one JSON line per record', () => {
     const records = partitionRecords([{ key: '12345', value: orderCreated }, { value: orderCreated }], 120);
 
     const object = encodeBatch(records);
 
     expect(object).toMatchObject({ topic: 'orders', partition: 4, firstOffset: 120, lastOffset: 121, recordCount: 2 });
-    expect(object.key).toBe(objectKey('orders', 4, 120, records[0]!.timestamp));
+    expect(object.key).toBe(objectKey('orders', 4, 120, 121, records[0]!.timestamp));
     expect(gunzipSync(object.body).toString('utf8').split('\n')).toHaveLength(3);
   });
 
@@ -130,13 +137,22 @@ describe('encodeBatch / decodeObject', () => {
   });
 });
 
-describe('duplicateRecordIds', () => {
-  it('GIVEN objects that share a record WHEN checked THEN that record is reported, and disjoint objects report nothing', () => {
+describe('archivedRecords', () => {
+  it('GIVEN overlapping objects WHEN read THEN each record counts once by topic, partition and offset, and every line is counted as read', () => {
     const first = decodeObject(encodeBatch(partitionRecords([{ value: 1 }, { value: 2 }], 10)).body);
     const overlapping = decodeObject(encodeBatch(partitionRecords([{ value: 2 }, { value: 3 }], 11)).body);
-    const next = decodeObject(encodeBatch(partitionRecords([{ value: 3 }], 12)).body);
 
-    expect(duplicateRecordIds([first, overlapping])).toEqual(['orders-4@11']);
-    expect(duplicateRecordIds([first, next])).toEqual([]);
+    const archived = archivedRecords([first, overlapping]);
+
+    expect([...archived.records.keys()]).toEqual(['orders-4@10', 'orders-4@11', 'orders-4@12']);
+    expect(archived.lines).toBe(4);
+    expect(archived.conflicts).toEqual([]);
+  });
+
+  it('GIVEN two objects holding different records at one offset WHEN read THEN that offset is reported as a conflict', () => {
+    const first = decodeObject(encodeBatch(partitionRecords([{ value: 1 }, { value: 2 }], 10)).body);
+    const rewritten = decodeObject(encodeBatch(partitionRecords([{ value: 'other' }], 11)).body);
+
+    expect(archivedRecords([first, rewritten]).conflicts).toEqual(['orders-4@11']);
   });
 });

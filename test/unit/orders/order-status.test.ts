@@ -10,7 +10,7 @@ import {
   type OrderFact,
   type OrderStatus,
 } from '../../../lambdas/shared/orders/order-status';
-import { prepareOrder } from '../../../lambdas/order-api/place-order';
+import { prepareAtSentPrices } from '../../support/doubles/orders';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
 import { InMemoryOrderStore } from '../../support/doubles/orders';
@@ -18,7 +18,7 @@ import { billingOutcome, ITEMS, orderCancelled, shipmentEvent, stockReserved, va
 
 function placedOrder() {
   const store = new InMemoryOrderStore();
-  const { order } = prepareOrder({
+  const { order } = prepareAtSentPrices({
     body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
     idempotencyKey: 'status-test',
     now: new Date('2025-04-07T12:34:56Z'),

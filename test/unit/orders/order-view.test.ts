@@ -1,5 +1,5 @@
 import { orderView } from '../../../lambdas/shared/orders/order';
-import { prepareOrder } from '../../../lambdas/order-api/place-order';
+import { prepareAtSentPrices } from '../../support/doubles/orders';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import { InMemoryOrderStore } from '../../support/doubles/orders';
 import { ITEMS, validFlows } from './order-events';
@@ -7,7 +7,7 @@ import { ITEMS, validFlows } from './order-events';
 describe('orderView', () => {
   it('GIVEN outcomes that arrived out of order WHEN viewed THEN the history is sorted by time with the status after each step', async () => {
     const store = new InMemoryOrderStore();
-    const { order } = prepareOrder({
+    const { order } = prepareAtSentPrices({
       body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
       now: new Date('2025-04-07T12:34:56Z'),
       newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',
@@ -30,7 +30,7 @@ describe('orderView', () => {
 
   it('GIVEN an outcome stamped before the order by a clock running behind WHEN viewed THEN placement still comes first', async () => {
     const store = new InMemoryOrderStore();
-    const { order } = prepareOrder({
+    const { order } = prepareAtSentPrices({
       body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
       now: new Date('2025-04-07T12:36:00Z'),
       newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',

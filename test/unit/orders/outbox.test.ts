@@ -1,8 +1,8 @@
 import { MalformedOutboxEntryError, outboxEntryFor, outgoingEventOf } from '../../../lambdas/shared/orders/outbox';
-import { prepareOrder } from '../../../lambdas/order-api/place-order';
+import { prepareAtSentPrices } from '../../support/doubles/orders';
 import { ITEMS } from './order-events';
 
-const { event, outbox } = prepareOrder({
+const { event, outbox } = prepareAtSentPrices({
   body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
   idempotencyKey: 'outbox-test',
   now: new Date('2025-04-07T12:34:56Z'),

@@ -1,4 +1,4 @@
-import { prepareOrder } from '../../../lambdas/order-api/place-order';
+import { prepareAtSentPrices } from '../../support/doubles/orders';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import { StockChangedSchema } from '../../../lambdas/shared/contracts/events';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
@@ -7,7 +7,7 @@ import { billingOutcome, ITEMS } from './order-events';
 
 function storeWithOrder() {
   const store = new InMemoryOrderStore();
-  const { order } = prepareOrder({
+  const { order } = prepareAtSentPrices({
     body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
     now: new Date('2025-04-07T12:34:56Z'),
     newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',

@@ -1,0 +1,37 @@
+import { DeadLetterSchema, recordKey } from '../../../lambdas/shared/contracts/events';
+import { TOPICS } from '../../../lambdas/shared/contracts/topics';
+import { kafkaBatchHandler } from '../../../lambdas/shared/kafka/batch';
+import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
+import { mskEvent } from '../../support/msk';
+
+/** What the batch loop sends to dead_letter for poison records, keyed as the contract says. */
+async function deadLettersOf(records: Parameters<typeof mskEvent>[0]): Promise<OutgoingEvent[]> {
+  const published: OutgoingEvent[] = [];
+  const handler = kafkaBatchHandler({
+    consumer: 'test-consumer',
+    partialBatchResponse: true,
+    now: () => new Date('2025-04-07T13:00:00Z'),
+    deadLetters: { publish: async (events) => void published.push(...events) },
+    handle: async () => undefined,
+  });
+  await handler(mskEvent(records));
+  return published;
+}
+
+describe('dead-letter record key', () => {
+  it('GIVEN poison records with a UTF-8 key and with none WHEN dead-lettered by the batch loop THEN each is keyed by its source key, as recordKey of the contract says', async () => {
+    const published = await deadLettersOf([
+      { topic: 'orders', partition: 1, offset: 7, key: 'order-42 ü', value: 'not json' },
+      { topic: 'orders', partition: 2, offset: 8, key: null, value: 'not json' },
+    ]);
+
+    expect(published.map((p) => [p.topic, p.key])).toEqual([
+      [TOPICS.deadLetter.name, 'order-42 ü'],
+      [TOPICS.deadLetter.name, null],
+    ]);
+    for (const p of published) {
+      const event = DeadLetterSchema.parse(p.event);
+      expect(p.key).toBe(recordKey(TOPICS.deadLetter.name, event));
+    }
+  });
+});
