@@ -306,8 +306,8 @@ describe('billing consumer: poison records', () => {
       /^schema violation in OrderCreated: timestamp: Invalid ISO datetime/,
     ],
     [
-      'an amount with fractions of a cent',
-      { topic: 'orders', value: orderCreated('o', { amount: 49.505 }) },
+      "an amount finer than any currency's minor unit",
+      { topic: 'orders', value: orderCreated('o', { amount: 49.5055 }) },
       /^schema violation in OrderCreated: amount: /,
     ],
     [

@@ -27,8 +27,8 @@ const CONSUMER = { ...MSK, KAFKA_PARTIAL_BATCH_RESPONSE: 'true' };
 const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expected: unknown }> = {
   orderApi: {
     load: orderApiConfigFromEnv,
-    env: { ORDERS_TABLE: 'orders', OUTBOX_TABLE: 'outbox' },
-    expected: { ordersTable: 'orders', outboxTable: 'outbox' },
+    env: { ORDERS_TABLE: 'orders', OUTBOX_TABLE: 'outbox', CATALOG_TABLE: 'catalog' },
+    expected: { ordersTable: 'orders', outboxTable: 'outbox', catalogTable: 'catalog' },
   },
   outboxRelay: {
     load: outboxRelayConfigFromEnv,
