@@ -1,8 +1,7 @@
-import type { MSKEvent } from 'aws-lambda';
 import type { AnyEvent } from '../shared/contracts/events';
 import { functionName } from '../shared/contracts/functions';
 import { METRICS } from '../shared/contracts/metrics';
-import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import type { RecordContext } from '../shared/kafka/msk-event';
 import type { EventPublisher } from '../shared/kafka/publisher';
 import { logger, metrics, MetricUnit } from '../shared/observability';
@@ -20,7 +19,7 @@ export interface NotificationsConsumerOptions extends NotifyDependencies {
  */
 export function notificationsConsumer(
   options: NotificationsConsumerOptions,
-): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+): KafkaBatchFunction {
   return kafkaBatchHandler({
     consumer: functionName('notifications'),
     deadLetters: options.publisher,
