@@ -105,13 +105,16 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
             await processWithRetries(record, deadline);
           } catch (error) {
             lowestFailed = Math.min(lowestFailed, record.offset);
-            logger.error('Record failed transiently; it and the records behind it will be retried', {
-              consumer: options.consumer,
-              topic: record.topic,
-              partition: record.partition,
-              offset: record.offset,
-              error: error as Error,
-            });
+            logger.error(
+              'Record handed back to the event source mapping; it and the records behind it will be retried',
+              {
+                consumer: options.consumer,
+                topic: record.topic,
+                partition: record.partition,
+                offset: record.offset,
+                error: error as Error,
+              },
+            );
             break;
           }
         }
