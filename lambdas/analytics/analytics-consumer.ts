@@ -6,7 +6,7 @@ import { METRICS } from '../shared/contracts/metrics';
 import { TOPICS } from '../shared/contracts/topics';
 import { decodeBase64Strict } from '../shared/encoding';
 import { PoisonRecordError } from '../shared/errors';
-import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import type { RecordContext } from '../shared/kafka/msk-event';
 import type { EventPublisher } from '../shared/kafka/publisher';
 import { logger, metrics, MetricUnit } from '../shared/observability';
@@ -26,7 +26,7 @@ export interface AnalyticsConsumerOptions {
  * on-failure records do not match the DeadLetter schema, and dead-lettering a dead letter would
  * loop. Every count is exactly once (I7); duplicates are counted as a metric only.
  */
-export function analyticsConsumer(options: AnalyticsConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+export function analyticsConsumer(options: AnalyticsConsumerOptions): KafkaBatchFunction {
   const decoded = kafkaBatchHandler({
     consumer: functionName('analytics'),
     deadLetters: options.publisher,
@@ -35,7 +35,7 @@ export function analyticsConsumer(options: AnalyticsConsumerOptions): (event: MS
     handle: (event, context) => handle(event, context, options),
   });
 
-  return async (event) => {
+  return async (event, context) => {
     const deadLetters: MSKRecord[] = [];
     const others: MSKEvent['records'] = {};
     for (const [topicPartition, records] of Object.entries(event.records)) {
@@ -44,7 +44,7 @@ export function analyticsConsumer(options: AnalyticsConsumerOptions): (event: MS
     }
     // A failure here throws: the whole batch comes back, and the markers make the retry exact.
     for (const record of deadLetters) await countDeadLetter(record, options);
-    return decoded({ ...event, records: others });
+    return decoded({ ...event, records: others }, context);
   };
 }
 

@@ -1,9 +1,8 @@
-import type { MSKEvent } from 'aws-lambda';
 import type { AnyEvent } from '../shared/contracts/events';
 import { functionName } from '../shared/contracts/functions';
 import { METRICS } from '../shared/contracts/metrics';
 import { PoisonRecordError } from '../shared/errors';
-import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import type { RecordContext } from '../shared/kafka/msk-event';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { chargeOrder, type ChargeDependencies } from './charge-order';
@@ -18,7 +17,7 @@ export interface BillingConsumerOptions extends ChargeDependencies {
  * inventory_outcome) is refunded. Records that billing can never act on are dead-lettered by the
  * batch loop; logs carry the order_id, metrics count business outcomes, not records.
  */
-export function billingConsumer(options: BillingConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+export function billingConsumer(options: BillingConsumerOptions): KafkaBatchFunction {
   return kafkaBatchHandler({
     consumer: functionName('billing'),
     deadLetters: options.publisher,

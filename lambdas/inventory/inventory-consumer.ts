@@ -1,8 +1,7 @@
-import type { MSKEvent } from 'aws-lambda';
 import type { AnyEvent } from '../shared/contracts/events';
 import { functionName } from '../shared/contracts/functions';
 import { PoisonRecordError } from '../shared/errors';
-import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import type { RecordContext } from '../shared/kafka/msk-event';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { reserveStock, type ReserveDependencies } from './reserve-stock';
@@ -12,7 +11,7 @@ export interface InventoryConsumerOptions extends ReserveDependencies {
 }
 
 /** The inventory consumer: a paid BillingOutcome reserves the order's stock or cancels the order. */
-export function inventoryConsumer(options: InventoryConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+export function inventoryConsumer(options: InventoryConsumerOptions): KafkaBatchFunction {
   return kafkaBatchHandler({
     consumer: functionName('inventory'),
     deadLetters: options.publisher,

@@ -1,8 +1,7 @@
-import type { Context, MSKEvent } from 'aws-lambda';
 import type { AnyEvent } from '../shared/contracts/events';
 import { functionName } from '../shared/contracts/functions';
 import { METRICS } from '../shared/contracts/metrics';
-import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import type { RecordContext } from '../shared/kafka/msk-event';
 import type { EventPublisher } from '../shared/kafka/publisher';
 import { logger, metrics, MetricUnit } from '../shared/observability';
@@ -13,14 +12,15 @@ export interface NotificationsConsumerOptions extends NotifyDependencies {
   readonly partialBatchResponse: boolean;
 }
 
+/** How long a claim holds when the consumer is called without a Lambda context, as in tests. */
+const UNTIMED_CLAIM_MS = 60_000;
+
 /**
  * The notification consumer on billing_outcome, inventory_outcome (OrderCancelled) and shipping
  * (ShipmentDispatched). Events that announce nothing to the customer are skipped; a failed send
  * is transient (retried), never dead-lettered: the customer still has to hear of the change.
  */
-export function notificationsConsumer(
-  options: NotificationsConsumerOptions,
-): (event: MSKEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<KafkaBatchResponse> {
+export function notificationsConsumer(options: NotificationsConsumerOptions): KafkaBatchFunction {
   let deadline = 0;
   const batch = kafkaBatchHandler({
     consumer: functionName('notifications'),
@@ -31,8 +31,8 @@ export function notificationsConsumer(
   });
   return (event, context) => {
     // Claims taken in this invocation hold until Lambda stops it (docs/design.md, "Notifications").
-    deadline = options.now().getTime() + context.getRemainingTimeInMillis();
-    return batch(event);
+    deadline = options.now().getTime() + (context?.getRemainingTimeInMillis() ?? UNTIMED_CLAIM_MS);
+    return batch(event, context);
   };
 }
 

@@ -1,6 +1,5 @@
-import type { MSKEvent } from 'aws-lambda';
 import { functionName } from '../shared/contracts/functions';
-import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import type { EventPublisher } from '../shared/kafka/publisher';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { orderStatus } from '../shared/orders/order';
@@ -27,9 +26,7 @@ const FACT_METRICS: Record<OrderFact, string> = {
 };
 
 /** The status projector: each outcome event becomes a fact on its order (a projection, not a step). */
-export function orderStatusConsumer(
-  options: OrderStatusConsumerOptions,
-): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+export function orderStatusConsumer(options: OrderStatusConsumerOptions): KafkaBatchFunction {
   return kafkaBatchHandler({
     consumer: functionName('orderStatus'),
     deadLetters: options.publisher,

@@ -1,6 +1,5 @@
-import type { MSKEvent } from 'aws-lambda';
 import { functionName } from '../shared/contracts/functions';
-import { kafkaBatchHandler, type KafkaBatchResponse } from '../shared/kafka/batch';
+import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { applyShippingEvent, type ShippingDependencies } from './apply-shipping-event';
 import type { ShipmentEvent } from './shipment';
@@ -16,7 +15,7 @@ const OUTCOME_METRICS: Record<ShipmentEvent['event_type'], string> = {
 };
 
 /** The shipping consumer: paid outcomes and inventory outcomes become shipment facts and events. */
-export function shippingConsumer(options: ShippingConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+export function shippingConsumer(options: ShippingConsumerOptions): KafkaBatchFunction {
   return kafkaBatchHandler({
     consumer: functionName('shipping'),
     deadLetters: options.publisher,

@@ -102,10 +102,10 @@ export function destinations(endpoints: DestinationEndpoints, log: (line: string
         if (!destination) {
           log(`[${mapping.id}] ${summary} discarded: the mapping has no on-failure destination`);
         } else if (destination.type === 'kafka') {
-          const messages = kafkaFailureMessages(records, info, { ...context, batch });
-          await kafka().send({
-            messages: messages.map((m) => ({ topic: destination.topic, key: m.key, value: Buffer.from(m.value) })),
-          });
+          // One send per message: several large ones to one partition would form a record batch over the broker's limit.
+          for (const m of kafkaFailureMessages(records, info, { ...context, batch })) {
+            await kafka().send({ messages: [{ topic: destination.topic, key: m.key, value: Buffer.from(m.value) }] });
+          }
           log(`[${mapping.id}] ${summary} sent to kafka://${destination.topic}`);
         } else if (destination.type === 's3' && destination.localBucket) {
           const key = failureObjectKey(mapping.id, kafkaShardOf(records), context.now, randomUUID());

@@ -73,7 +73,22 @@ export interface KafkaFailureMessage {
   readonly value: string;
 }
 
-/** Messages for a Kafka topic destination: one per failed record. */
+/**
+ * Largest on-failure message the local destination writes: under the broker's default
+ * `message.max.bytes` (1 MiB), which a near-limit record's base64 (4/3 of its size) plus metadata exceeds.
+ */
+export const MAX_FAILURE_MESSAGE_BYTES = 512 * 1024;
+
+/**
+ * Messages for a Kafka topic destination: one per failed record. "Kafka destinations receive the
+ * actual failed records along with failure metadata" (kafka-on-failure-destination.html). For a
+ * destination with a size limit the OnFailure API reference documents the payload being dropped:
+ * "If the combined size of the function request and response payload exceeds the limit, Lambda
+ * will drop the payload when sending OnFailure event to the destination" (API_OnFailure.html, on
+ * SNS's 256 KB). Locally, a message over MAX_FAILURE_MESSAGE_BYTES likewise keeps the metadata and
+ * the record's position (topic, partition, offset, key, headers) without its value, which stays in
+ * the source topic and the archive: the broker would refuse the whole, and the batch could never be given up.
+ */
 export function kafkaFailureMessages(
   records: readonly MSKRecord[],
   info: DiscardInfo,
@@ -81,19 +96,23 @@ export function kafkaFailureMessages(
 ): KafkaFailureMessage[] {
   const payloadSize = Buffer.byteLength(JSON.stringify(mskEvent(context.batch, context.source)));
   return records.map((record) => {
-    const document = {
-      ...metadata(info, context, 'kafka', true),
-      KafkaBatchInfo: {
-        batchSize: context.batch.length,
-        eventSourceArn: context.source.eventSourceArn,
-        bootstrapServers: context.source.bootstrapServers,
-        payloadSize,
-        recordInfo: { offset: String(record.offset), timestamp: new Date(record.timestamp).toISOString() },
-      },
-      payload: mskEvent([record], context.source),
-    };
+    const document = (payloadRecord: MSKRecord) =>
+      JSON.stringify({
+        ...metadata(info, context, 'kafka', true),
+        KafkaBatchInfo: {
+          batchSize: context.batch.length,
+          eventSourceArn: context.source.eventSourceArn,
+          bootstrapServers: context.source.bootstrapServers,
+          payloadSize,
+          recordInfo: { offset: String(record.offset), timestamp: new Date(record.timestamp).toISOString() },
+        },
+        payload: mskEvent([payloadRecord], context.source),
+      });
+    const whole = document(record);
+    const { value: _value, ...withoutValue } = record;
+    const value = Buffer.byteLength(whole) <= MAX_FAILURE_MESSAGE_BYTES ? whole : document(withoutValue as MSKRecord);
     const key = (record as { key?: string }).key;
-    return { key: key === undefined ? undefined : Buffer.from(key, 'base64'), value: JSON.stringify(document) };
+    return { key: key === undefined ? undefined : Buffer.from(key, 'base64'), value };
   });
 }
 

@@ -1,5 +1,6 @@
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons, returnedItem } from '../../shared/dynamodb';
+import { classifyError } from '../../shared/errors';
 import type { Order } from '../../shared/orders/order';
 import { fromItem, toItem } from '../../shared/orders/order-item';
 import type { OutboxEntry } from '../../shared/orders/outbox';
@@ -61,26 +62,11 @@ export class DynamoDbOrderRepository implements OrderRepository {
   }
 }
 
-const THROTTLING_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TransactionInProgressException',
-  'InternalServerError',
-  'ServiceUnavailable',
-]);
-const TRANSIENT_CANCELLATIONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
-
 /**
  * Throttling, a transaction conflicting with a concurrent one (two retries of one Idempotency-Key in
- * flight) and DynamoDB server faults go away on their own: the API answers 503 with Retry-After.
- * Anything else is a fault of ours and stays as it is (500).
+ * flight), DynamoDB server faults and dropped connections go away on their own (classifyError): the
+ * API answers 503 with Retry-After. Anything else is a fault of ours and stays as it is (500).
  */
 export function classifyStoreError(error: unknown): unknown {
-  const name = (error as { name?: string } | undefined)?.name ?? '';
-  const transient =
-    THROTTLING_ERRORS.has(name) ||
-    (cancellationReasons(error) ?? []).some((reason) => TRANSIENT_CANCELLATIONS.has(reason.Code ?? '')) ||
-    (error as { $fault?: string } | undefined)?.$fault === 'server';
-  return transient ? new OrderStoreUnavailableError(error) : error;
+  return classifyError(error).kind === 'transient' ? new OrderStoreUnavailableError(error) : error;
 }

@@ -124,7 +124,13 @@ export const ClickSchema = z.looseObject({
   referrer: z.string().max(2048).optional(),
 });
 
-/** What every consumer writes to the dead-letter topic for a record it can never process. */
+/**
+ * What every consumer writes to the dead-letter topic for a record it can never process. It is
+ * bounded (MAX_DEAD_LETTER_BYTES): a large value is kept as a prefix, with the size and SHA-256 of
+ * the whole, which stays in the source topic and the archive (docs/design.md, "Dead letters").
+ * The size, hash and truncation flags are optional only because dead letters written before them
+ * have none; every dead letter written now carries them.
+ */
 export const DeadLetterSchema = z.looseObject({
   ...envelope,
   event_type: z.literal('DeadLetter'),
@@ -135,10 +141,18 @@ export const DeadLetterSchema = z.looseObject({
     partition: z.number().int().nonnegative(),
     offset: z.number().int().nonnegative(),
     timestamp: z.number(),
-    /** base64, as Lambda delivered it */
+    /** base64, as Lambda delivered it (a prefix of it when key_truncated) */
     key: z.string().nullable(),
-    /** base64, as Lambda delivered it */
+    /** base64, as Lambda delivered it; when value_truncated, the base64 of the value's first bytes */
     value: z.string().nullable(),
+    /** Bytes of the whole value (decoded from base64) and their SHA-256 in hex. */
+    value_size: z.number().int().nonnegative().optional(),
+    value_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    value_truncated: z.boolean().optional(),
+    key_truncated: z.boolean().optional(),
   }),
 });
 

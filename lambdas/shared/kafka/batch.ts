@@ -2,11 +2,21 @@ import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import type { AnyEvent } from '../contracts/events';
 import { requireBoolean } from '../config';
 import { ENV } from '../contracts/environment';
-import { isPoison } from '../errors';
+import { METRICS } from '../contracts/metrics';
+import { classifyError } from '../errors';
 import { logger, metrics, MetricUnit } from '../observability';
 import { deadLetterFor } from './dead-letter';
 import { decodeRecord, recordContext, recordsByPartition, type RecordContext } from './msk-event';
 import type { EventPublisher } from './publisher';
+import {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  retryDeadline,
+  systemClock,
+  type Clock,
+  type InvocationContext,
+  type RetryPolicy,
+} from './retry-budget';
 
 /** A partition's records grouped by key (null keys together), each group in offset order. */
 function recordsByKey(records: readonly MSKRecord[]): Map<string, MSKRecord[]> {
@@ -36,7 +46,7 @@ export function partialBatchResponseFromEnv(env: NodeJS.ProcessEnv = process.env
 export interface KafkaConsumerOptions {
   /** Names the consumer in logs, metrics and dead letters. */
   readonly consumer: string;
-  /** Processes one decoded event; throws PoisonRecordError for a record that can never succeed. */
+  /** Processes one decoded event; throws PoisonRecordError for a record that can never succeed (see classifyError). */
   readonly handle: (event: AnyEvent, context: RecordContext) => Promise<void>;
   readonly deadLetters: EventPublisher;
   /**
@@ -47,7 +57,13 @@ export interface KafkaConsumerOptions {
   /** Records of one partition in flight at once, each of a different key (default KEY_CONCURRENCY). */
   readonly keyConcurrency?: number;
   readonly now?: () => Date;
+  /** How long a transient failure is waited out within the invocation (default DEFAULT_RETRY_POLICY). */
+  readonly retryPolicy?: RetryPolicy;
+  readonly clock?: Clock;
 }
+
+/** A consumer as middy calls it: the context tells how much of the invocation is left to wait in. */
+export type KafkaBatchFunction = (event: MSKEvent, context?: InvocationContext) => Promise<KafkaBatchResponse>;
 
 /**
  * Default records in flight per partition. Six partitions at eight keys each keep 48 requests in
@@ -59,19 +75,23 @@ export const KEY_CONCURRENCY = 8;
  * The batch loop shared by every Kafka consumer. Partitions are processed concurrently; within a
  * partition, records of different keys run concurrently (at most `keyConcurrency` at once) and
  * records of one key strictly in offset order, so an entity sees its events in the order they were
- * written. A poison record is dead-lettered with its reason and its key flows on. A transient
- * failure stops its key; the partition reports its lowest failed offset and every record behind
- * it, which Lambda redelivers. Records of other keys behind it may already be done: consumers are
- * idempotent, so the redelivery repeats them harmlessly.
+ * written. Each failure is classified (classifyError): a poison record is dead-lettered with its
+ * reason and its key flows on; a known-transient failure is retried with backoff while the
+ * invocation has time left; anything else, or a transient failure that outlasts the time, stops
+ * its key, and the partition reports its lowest failed offset and every record behind it, which
+ * Lambda redelivers. Records of other keys behind it may already be done: consumers are
+ * idempotent, so the redelivery repeats them harmlessly. Partitions never wait for each other.
  */
-export function kafkaBatchHandler(options: KafkaConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
+export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunction {
   const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
+  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const concurrency = options.keyConcurrency ?? KEY_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`keyConcurrency must be a positive integer, got ${concurrency}`);
   }
 
-  async function processPartition(topicPartition: string, records: readonly MSKRecord[]) {
+  async function processPartition(topicPartition: string, records: readonly MSKRecord[], deadline: number) {
     const queues = [...recordsByKey(records).values()];
     let lowestFailed = Infinity;
 
@@ -82,16 +102,19 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): (event: MSKEve
         for (const record of queue) {
           if (record.offset > lowestFailed) break;
           try {
-            await processRecord(record);
+            await processWithRetries(record, deadline);
           } catch (error) {
             lowestFailed = Math.min(lowestFailed, record.offset);
-            logger.error('Record failed transiently; it and the records behind it will be retried', {
-              consumer: options.consumer,
-              topic: record.topic,
-              partition: record.partition,
-              offset: record.offset,
-              error: error as Error,
-            });
+            logger.error(
+              'Record handed back to the event source mapping; it and the records behind it will be retried',
+              {
+                consumer: options.consumer,
+                topic: record.topic,
+                partition: record.partition,
+                offset: record.offset,
+                error: error as Error,
+              },
+            );
             break;
           }
         }
@@ -100,30 +123,83 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): (event: MSKEve
 
     await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
     const retried = records.filter((r) => r.offset >= lowestFailed);
-    if (retried.length > 0) metrics.addMetric('RecordsRetried', MetricUnit.Count, retried.length);
+    if (retried.length > 0) metrics.addMetric(METRICS.recordsRetried, MetricUnit.Count, retried.length);
     return retried.map((r) => ({ itemIdentifier: { partition: topicPartition, offset: r.offset } }));
   }
 
-  async function processRecord(record: MSKRecord): Promise<void> {
-    try {
-      await options.handle(decodeRecord(record), recordContext(record));
-    } catch (error) {
-      if (!isPoison(error)) throw error;
-      logger.warn('Dead-lettering poison record', {
-        consumer: options.consumer,
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        reason: error.reason,
-      });
-      await options.deadLetters.publish([deadLetterFor(record, options.consumer, error.reason, now())]);
-      metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, 1);
+  /** Runs a record until it is done or dead-lettered; throws when it must go back to Lambda. */
+  async function processWithRetries(record: MSKRecord, deadline: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await processRecord(record);
+        return;
+      } catch (error) {
+        const failure = classifyError(error);
+        const delay = backoffDelay(attempt, policy, clock.random);
+        if (failure.kind !== 'transient' || clock.now() + delay > deadline) throw error;
+        logger.warn('Transient failure; retrying within the invocation', {
+          consumer: options.consumer,
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          attempt: attempt + 1,
+          delayMs: delay,
+          reason: failure.reason,
+        });
+        metrics.addMetric(METRICS.transientRetries, MetricUnit.Count, 1);
+        await clock.sleep(delay);
+      }
     }
   }
 
-  return async (event) => {
+  async function processRecord(record: MSKRecord): Promise<void> {
+    let reason: string;
+    try {
+      await options.handle(decodeRecord(record), recordContext(record));
+      return;
+    } catch (error) {
+      const failure = classifyError(error);
+      if (failure.kind !== 'poison') throw error;
+      reason = failure.reason;
+    }
+    logger.warn('Dead-lettering poison record', {
+      consumer: options.consumer,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      reason,
+    });
+    await publishDeadLetter(record, reason);
+    metrics.addMetric(METRICS.recordsDeadLettered, MetricUnit.Count, 1);
+  }
+
+  /**
+   * A dead letter is bounded far below the broker's limit, so a size refusal means a topic set
+   * stricter than that: the dead letter goes again without the value's prefix, and if that is
+   * refused too the record goes back to Lambda (never waited for as transient).
+   */
+  async function publishDeadLetter(record: MSKRecord, reason: string): Promise<void> {
+    try {
+      await options.deadLetters.publish([deadLetterFor(record, options.consumer, reason, now())]);
+    } catch (error) {
+      if (classifyError(error).kind !== 'poison') throw error;
+      logger.error('Dead letter refused for its size; sending it without the value prefix', {
+        consumer: options.consumer,
+        offset: record.offset,
+        error: error as Error,
+      });
+      try {
+        await options.deadLetters.publish([deadLetterFor(record, options.consumer, reason, now(), 0)]);
+      } catch (again) {
+        throw new DeadLetterRefusedError(again);
+      }
+    }
+  }
+
+  return async (event, context) => {
+    const deadline = retryDeadline(clock, policy, context);
     const results = await Promise.all(
-      recordsByPartition(event).map(([topicPartition, records]) => processPartition(topicPartition, records)),
+      recordsByPartition(event).map(([topicPartition, records]) => processPartition(topicPartition, records, deadline)),
     );
     const batchItemFailures = results.flat();
     if (batchItemFailures.length > 0 && !options.partialBatchResponse) {
@@ -131,4 +207,12 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): (event: MSKEve
     }
     return { batchItemFailures };
   };
+}
+
+/** The dead-letter topic refused a record's dead letter for good: handed back to Lambda, not retried here. */
+export class DeadLetterRefusedError extends Error {
+  constructor(readonly refusal: unknown) {
+    super(`the dead-letter topic refused the dead letter: ${(refusal as Error)?.message ?? String(refusal)}`);
+    this.name = 'DeadLetterRefusedError';
+  }
 }

@@ -7,6 +7,29 @@ export type { MSKEvent, MSKRecord };
 
 /** Largest event value a consumer accepts; a larger one is a poison record, not a retry. */
 export const MAX_EVENT_BYTES = 256 * 1024;
+/**
+ * Deepest JSON nesting a consumer accepts. Events here nest three levels; a value nested thousands
+ * deep parses, but anything that walks it recursively (JSON.stringify, structuredClone) overflows the stack.
+ */
+export const MAX_EVENT_DEPTH = 32;
+
+/** The deepest nesting of arrays and objects in JSON text, counted outside strings, in one pass. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
 
 export interface RecordContext {
   readonly topic: string;
@@ -46,8 +69,15 @@ export function decodeRecord(record: MSKRecord): AnyEvent {
   }
   let json: unknown;
   try {
-    json = JSON.parse(decodeUtf8Strict(bytes));
+    const text = decodeUtf8Strict(bytes);
+    // Checked before parsing, so that no parser's recursion ever meets a hostile depth.
+    const depth = jsonDepth(text);
+    if (depth > MAX_EVENT_DEPTH) {
+      throw new PoisonRecordError(`value nests ${depth} levels deep, limit ${MAX_EVENT_DEPTH}`);
+    }
+    json = JSON.parse(text);
   } catch (error) {
+    if (error instanceof PoisonRecordError) throw error;
     throw new PoisonRecordError(`value is not UTF-8 JSON: ${(error as Error).message}`);
   }
   const parsed = schema.safeParse(json);

@@ -1,4 +1,8 @@
-import { ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBServiceException,
+  ProvisionedThroughputExceededException,
+  ThrottlingException,
+} from '@aws-sdk/client-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
 import { billingConsumer } from '../../../lambdas/billing/billing-consumer';
 import { outcomeEventId, type Payment } from '../../../lambdas/billing/payment';
@@ -380,6 +384,28 @@ describe('billing consumer: transient failures', () => {
     });
 
     await expect(handler(batch())).rejects.toThrow('2 record(s) failed transiently; the batch will be retried');
+  });
+
+  it('GIVEN DynamoDB refuses one order with a ValidationException WHEN handled THEN that record is dead-lettered with the reason, never retried, and its partition flows on', async () => {
+    const { handler, payments, table, deadLetters } = setup();
+    const invalid = new DynamoDBServiceException({
+      name: 'ValidationException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'Item size has exceeded the maximum allowed size',
+    });
+    payments.fault = failing(invalid, { keys: ['b'] });
+
+    const response = await handler(batch());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLetters()).toEqual([
+      expect.objectContaining({
+        reason: 'ValidationException: Item size has exceeded the maximum allowed size',
+        source: expect.objectContaining({ offset: 6 }),
+      }),
+    ]);
+    expect([...table.keys()].sort()).toEqual(['a', 'c', 'd']);
   });
 
   it('GIVEN a throttled refund claim WHEN handled THEN the cancellation is retried, not dead-lettered', async () => {

@@ -3,6 +3,7 @@ import {
   failureObjectKey,
   kafkaBatchFailureRecord,
   kafkaFailureMessages,
+  MAX_FAILURE_MESSAGE_BYTES,
   streamBatchFailureRecord,
 } from '../../../local/runner/on-failure';
 import { mskEvent } from '../../support/msk';
@@ -79,6 +80,26 @@ describe('kafkaFailureMessages', () => {
     expect(document.requestContext).toMatchObject({ condition: 'RecordAgeExceeded', requestId: null });
     expect(document.responseContext.functionError).toBeUndefined();
     expect(document.payload.records['orders-3'][0].offset).toBe(101);
+  });
+
+  it('GIVEN a record of about 1 MB WHEN sent to a Kafka destination THEN the message keeps the metadata and the position but not the value, and fits the broker', () => {
+    const big = mskEvent([
+      { topic: 'orders', partition: 3, offset: 500, key: 'o-big', value: { pad: 'x'.repeat(1_000_000) } },
+      { topic: 'orders', partition: 3, offset: 501, key: 'o-small', value: { a: 1 } },
+    ]).records['orders-3'];
+    const info = { condition: 'RetriesExhausted' as const, approximateInvokeCount: 3, reason: 'Error: boom' };
+
+    const [large, small] = kafkaFailureMessages(big, info, { ...context, batch: big });
+
+    expect(Buffer.byteLength(large.value)).toBeLessThanOrEqual(MAX_FAILURE_MESSAGE_BYTES);
+    expect(large.key).toEqual(Buffer.from('o-big'));
+    const document = JSON.parse(large.value);
+    expect(document.requestContext.condition).toBe('RetriesExhausted');
+    expect(document.KafkaBatchInfo.recordInfo.offset).toBe('500');
+    const [record] = document.payload.records['orders-3'];
+    expect(record).toMatchObject({ topic: 'orders', partition: 3, offset: 500, key: big[0].key });
+    expect(record.value).toBeUndefined();
+    expect(JSON.parse(small.value).payload.records['orders-3'][0].value).toBe(big[1].value);
   });
 });
 

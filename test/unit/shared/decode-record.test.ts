@@ -1,4 +1,4 @@
-import { decodeRecord, MAX_EVENT_BYTES } from '../../../lambdas/shared/kafka/msk-event';
+import { decodeRecord, jsonDepth, MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from '../../../lambdas/shared/kafka/msk-event';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import { mskEvent } from '../../support/msk';
 
@@ -83,5 +83,18 @@ describe('decodeRecord', () => {
   it('GIVEN a value over the size limit WHEN decoded THEN it is rejected as oversize before parsing', () => {
     const huge = { ...orderCreated, padding: 'x'.repeat(MAX_EVENT_BYTES) };
     expect(reasonOf(firstRecord({ topic: 'orders', value: huge }))).toMatch(/oversize value: \d+ bytes, limit 262144/);
+  });
+
+  it('GIVEN a value nested 50,000 deep WHEN decoded THEN it is poison with the depth as reason, and nothing recursive ever walks it', () => {
+    const deep = `{"event_type":"OrderCreated","x":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    expect(reasonOf(firstRecord({ topic: 'orders', value: deep }))).toBe(
+      `value nests 50001 levels deep, limit ${MAX_EVENT_DEPTH}`,
+    );
+  });
+
+  it('GIVEN brackets inside strings and escaped quotes WHEN the depth is measured THEN only structure counts', () => {
+    expect(jsonDepth('{"a":"[[[{{{","b":"\\"[[[","c":[{"d":1}]}')).toBe(3);
+    expect(jsonDepth('"plain"')).toBe(0);
+    expect(jsonDepth(JSON.stringify(orderCreated))).toBe(3);
   });
 });

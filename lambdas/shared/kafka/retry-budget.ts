@@ -1,0 +1,53 @@
+/**
+ * How long a consumer waits inside one invocation for a transient failure to pass before it hands
+ * the record back to the event source mapping (docs/design.md, "Poison or transient").
+ */
+export interface RetryPolicy {
+  /** First wait; each further attempt doubles the cap. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /**
+   * Time kept free at the end of the invocation: no attempt starts later than this before the
+   * function's timeout, so the last one (a publish may take several seconds to fail) can still
+   * finish and the partial batch response reach Lambda.
+   */
+  readonly safetyMarginMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseDelayMs: 100, maxDelayMs: 5_000, safetyMarginMs: 10_000 };
+
+/** Time as the batch loop sees it; tests pass a fake one. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Uniform in [0, 1). */
+  random(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
+
+/** The part of the Lambda context the batch loop reads. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * Exponential backoff with full jitter: a uniformly random wait below the capped exponential, so
+ * the consumers that met one outage do not retry it in step.
+ */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
+  return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+}
+
+/**
+ * The latest time at which a wait may end and another attempt start. Without a Lambda context (a
+ * direct call in a test or a script) nothing is waited for: failures go straight back.
+ */
+export function retryDeadline(clock: Clock, policy: RetryPolicy, context?: InvocationContext): number {
+  if (!context) return clock.now();
+  return clock.now() + context.getRemainingTimeInMillis() - policy.safetyMarginMs;
+}

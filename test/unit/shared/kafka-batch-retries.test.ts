@@ -1,0 +1,239 @@
+import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
+import { kafkaBatchHandler } from '../../../lambdas/shared/kafka/batch';
+import { CoalescingSender } from '../../../lambdas/shared/kafka/coalescing-sender';
+import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
+import type { Clock, RetryPolicy } from '../../../lambdas/shared/kafka/retry-budget';
+import { mskEvent, paidOutcome } from '../../support/msk';
+
+const policy: RetryPolicy = { baseDelayMs: 100, maxDelayMs: 2_000, safetyMarginMs: 5_000 };
+const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
+const leaderNotAvailable = () =>
+  new AggregateError([Object.assign(new Error('no leader'), { apiId: 'LEADER_NOT_AVAILABLE' })], 'produce failed');
+const tooLarge = () =>
+  new AggregateError([Object.assign(new Error('too large'), { apiId: 'MESSAGE_TOO_LARGE' })], 'produce failed');
+
+/** Virtual time: a sleep moves the clock on at once, so the tests wait for nothing real. */
+function fakeClock(): Clock & { readonly sleeps: number[] } {
+  let time = 1_000_000;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => time,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      time += ms;
+    },
+    random: () => 0.5,
+  };
+}
+
+const lambdaContext = (remainingMs: number) => ({ getRemainingTimeInMillis: () => remainingMs });
+const orderIdOf = (event: AnyEvent) => (event as { order_id: string }).order_id;
+
+function setup(options: {
+  handle: (orderId: string, attempt: number) => Promise<void>;
+  deadLetters?: (events: readonly OutgoingEvent[]) => Promise<void>;
+}) {
+  const clock = fakeClock();
+  const attempts = new Map<string, number>();
+  const deadLetters: OutgoingEvent[] = [];
+  const handler = kafkaBatchHandler({
+    consumer: 'test-consumer',
+    partialBatchResponse: true,
+    retryPolicy: policy,
+    clock,
+    deadLetters: {
+      publish: async (events) => {
+        await options.deadLetters?.(events);
+        deadLetters.push(...events);
+      },
+    },
+    handle: async (event) => {
+      const orderId = orderIdOf(event);
+      const attempt = (attempts.get(orderId) ?? 0) + 1;
+      attempts.set(orderId, attempt);
+      await options.handle(orderId, attempt);
+    },
+  });
+  return { handler, clock, attempts, deadLetters };
+}
+
+const failures = (response: { batchItemFailures: { itemIdentifier: { partition: string; offset: number } }[] }) =>
+  response.batchItemFailures.map((f) => `${f.itemIdentifier.partition}@${f.itemIdentifier.offset}`);
+
+describe('kafkaBatchHandler retries within the invocation', () => {
+  it('GIVEN a store throttled three times WHEN processed with time left THEN the record succeeds in the same invocation after growing, jittered waits', async () => {
+    const { handler, clock, attempts } = setup({
+      handle: async (_id, attempt) => {
+        if (attempt <= 3) throw throttled();
+      },
+    });
+
+    const response = await handler(
+      mskEvent([{ topic: 'billing_outcome', value: paidOutcome('a') }]),
+      lambdaContext(30_000),
+    );
+
+    expect(failures(response)).toEqual([]);
+    expect(attempts.get('a')).toBe(4);
+    expect(clock.sleeps).toEqual([50, 100, 200]);
+  });
+
+  it('GIVEN an outage longer than the invocation WHEN processed THEN it waits no later than the time left minus the margin, then hands back the record and those behind it, and the other partition is done', async () => {
+    const { handler, clock, attempts } = setup({
+      handle: async (id) => {
+        if (id === 'a') throw leaderNotAvailable();
+      },
+    });
+    const started = clock.now();
+
+    const response = await handler(
+      mskEvent([
+        { topic: 'billing_outcome', partition: 0, key: 'a', value: paidOutcome('a') },
+        { topic: 'billing_outcome', partition: 0, key: 'a', value: paidOutcome('a') },
+        { topic: 'billing_outcome', partition: 1, key: 'b', value: paidOutcome('b') },
+      ]),
+      lambdaContext(30_000),
+    );
+
+    expect(failures(response)).toEqual(['billing_outcome-0@0', 'billing_outcome-0@1']);
+    expect(attempts.get('b')).toBe(1);
+    expect(clock.sleeps.length).toBeGreaterThan(5);
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(policy.maxDelayMs);
+    expect(clock.now() - started).toBeLessThanOrEqual(30_000 - policy.safetyMarginMs);
+    expect(clock.now() - started).toBeGreaterThan(30_000 - policy.safetyMarginMs - policy.maxDelayMs);
+  });
+
+  it('GIVEN no Lambda context WHEN a record fails transiently THEN it is handed back without waiting', async () => {
+    const { handler, clock } = setup({
+      handle: async () => {
+        throw throttled();
+      },
+    });
+    const response = await handler(mskEvent([{ topic: 'billing_outcome', value: paidOutcome('a') }]));
+    expect(failures(response)).toEqual(['billing_outcome-0@0']);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('GIVEN an error no one anticipated WHEN processed THEN it is handed back at once, neither waited for nor dead-lettered', async () => {
+    const { handler, clock, deadLetters } = setup({
+      handle: async () => {
+        throw new Error('something broke');
+      },
+    });
+    const response = await handler(
+      mskEvent([{ topic: 'billing_outcome', value: paidOutcome('a') }]),
+      lambdaContext(30_000),
+    );
+    expect(failures(response)).toEqual(['billing_outcome-0@0']);
+    expect(clock.sleeps).toEqual([]);
+    expect(deadLetters).toEqual([]);
+  });
+
+  it('GIVEN a DynamoDB ValidationException WHEN processed THEN the record is dead-lettered with the reason and its partition flows on', async () => {
+    const { handler, clock, deadLetters, attempts } = setup({
+      handle: async (id) => {
+        if (id === 'a')
+          throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+            name: 'ValidationException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
+      },
+    });
+
+    const response = await handler(
+      mskEvent([
+        { topic: 'billing_outcome', key: 'a', value: paidOutcome('a') },
+        { topic: 'billing_outcome', key: 'b', value: paidOutcome('b') },
+      ]),
+      lambdaContext(30_000),
+    );
+
+    expect(failures(response)).toEqual([]);
+    expect(attempts.get('b')).toBe(1);
+    expect(clock.sleeps).toEqual([]);
+    expect(deadLetters.map((d) => (d.event as { reason: string }).reason)).toEqual([
+      'ValidationException: Item size has exceeded the maximum allowed size',
+    ]);
+  });
+
+  it('GIVEN the broker refuses a dead letter for its size WHEN a poison record is dead-lettered THEN it is sent again without the value prefix', async () => {
+    let refusals = 1;
+    const { handler, deadLetters, clock } = setup({
+      handle: async () => undefined,
+      deadLetters: async () => {
+        if (refusals-- > 0) throw tooLarge();
+      },
+    });
+
+    const response = await handler(mskEvent([{ topic: 'billing_outcome', value: 'not json' }]), lambdaContext(30_000));
+
+    expect(failures(response)).toEqual([]);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]!.event).toMatchObject({ source: { value: '', value_truncated: true, value_size: 8 } });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('GIVEN the broker refuses every dead letter for its size WHEN a poison record arrives THEN it goes back to Lambda at once, never waited for as transient', async () => {
+    const { handler, deadLetters, clock } = setup({
+      handle: async () => undefined,
+      deadLetters: async () => {
+        throw tooLarge();
+      },
+    });
+
+    const response = await handler(mskEvent([{ topic: 'billing_outcome', value: 'not json' }]), lambdaContext(30_000));
+
+    expect(failures(response)).toEqual(['billing_outcome-0@0']);
+    expect(deadLetters).toEqual([]);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('GIVEN the event a record produces is too large for the broker WHEN processed THEN the record is dead-lettered, not retried', async () => {
+    const { handler, deadLetters, clock } = setup({
+      handle: async () => {
+        throw tooLarge();
+      },
+    });
+    const response = await handler(
+      mskEvent([{ topic: 'billing_outcome', value: paidOutcome('a') }]),
+      lambdaContext(30_000),
+    );
+    expect(failures(response)).toEqual([]);
+    expect((deadLetters[0]!.event as { reason: string }).reason).toMatch(/MESSAGE_TOO_LARGE/);
+    expect(clock.sleeps).toEqual([]);
+  });
+});
+
+describe('kafkaBatchHandler with publishes coalesced across partitions', () => {
+  it("GIVEN one shared sender WHEN the publishes of partition A's records fail THEN partition B's records still succeed and only A's are handed back", async () => {
+    const sent: string[] = [];
+    let sends = 0;
+    const sender = new CoalescingSender(async (events) => {
+      sends += 1;
+      // Partition A's events go to a partition whose leader is gone; any send holding one fails whole.
+      if (events.some((e) => e.key!.startsWith('a'))) throw leaderNotAvailable();
+      sent.push(...events.map((e) => e.key!));
+    });
+    const handler = kafkaBatchHandler({
+      consumer: 'test-consumer',
+      partialBatchResponse: true,
+      deadLetters: sender,
+      handle: (event) => sender.publish([{ topic: 'shipping', key: orderIdOf(event), event }]),
+    });
+
+    const response = await handler(
+      mskEvent([
+        { topic: 'billing_outcome', partition: 0, key: 'a1', value: paidOutcome('a1') },
+        { topic: 'billing_outcome', partition: 0, key: 'a2', value: paidOutcome('a2') },
+        { topic: 'billing_outcome', partition: 1, key: 'b1', value: paidOutcome('b1') },
+        { topic: 'billing_outcome', partition: 1, key: 'b2', value: paidOutcome('b2') },
+      ]),
+    );
+
+    expect(failures(response)).toEqual(['billing_outcome-0@0', 'billing_outcome-0@1']);
+    expect(sent.sort()).toEqual(['b1', 'b2']);
+    expect(sends).toBeGreaterThan(1);
+  });
+});
