@@ -1,6 +1,7 @@
 import type { MSKRecord } from 'aws-lambda';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { decodeBase64Strict, decodeUtf8Strict } from '../shared/encoding';
+import { jsonDepth, MAX_EVENT_DEPTH } from '../shared/kafka/msk-event';
 
 /**
  * The archive's object format, shared by the archive function, the local runtime and the e2e tests:
@@ -174,7 +175,8 @@ function utf8(base64: string): string | undefined {
 
 function json(base64: string): { parsed: unknown } | undefined {
   const text = utf8(base64);
-  if (text === undefined) return undefined;
+  // A hostile depth would overflow JSON.stringify when the line is written: such a value is kept as bytes only.
+  if (text === undefined || jsonDepth(text) > MAX_EVENT_DEPTH) return undefined;
   try {
     return { parsed: JSON.parse(text) };
   } catch {

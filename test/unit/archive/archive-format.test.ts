@@ -105,6 +105,16 @@ describe('encodeBatch / decodeObject', () => {
     expect(lines[3]!.key).toBeNull();
   });
 
+  it('GIVEN a value nested 50,000 deep WHEN encoded THEN it is kept as delivered, without a decoded value that would overflow the stack', () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    const records = partitionRecords([{ value: deep }]);
+
+    const [line] = decodeObject(encodeBatch(records).body);
+
+    expect(Buffer.from(line!.value!, 'base64').toString('utf8')).toBe(deep);
+    expect(line!.decoded).toEqual({});
+  });
+
   it('GIVEN any records WHEN encoded and decoded THEN every record comes back exactly as Lambda delivered it', () => {
     const spec = fc.record({
       key: fc.option(fc.string(), { nil: null }),
