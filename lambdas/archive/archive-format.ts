@@ -1,7 +1,7 @@
 import type { MSKRecord } from 'aws-lambda';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { decodeBase64Strict, decodeUtf8Strict } from '../shared/encoding';
-import { jsonDepth, MAX_EVENT_DEPTH } from '../shared/kafka/msk-event';
+import { jsonDepth, MAX_EVENT_DEPTH } from '../shared/json-depth';
 
 /**
  * The archive's object format, shared by the archive function, the local runtime and the e2e tests:

@@ -1,4 +1,5 @@
-import { decodeRecord, jsonDepth, MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from '../../../lambdas/shared/kafka/msk-event';
+import { jsonDepth, MAX_EVENT_DEPTH } from '../../../lambdas/shared/json-depth';
+import { decodeRecord, MAX_EVENT_BYTES } from '../../../lambdas/shared/kafka/msk-event';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import { mskEvent } from '../../support/msk';
 
