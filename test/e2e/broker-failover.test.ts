@@ -6,6 +6,7 @@ import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { KafkaEventPublisher } from '../../lambdas/shared/kafka/kafka-publisher';
 import { runDemo, startDemoStack } from '../../local/demo/demo-run';
 import { readTopic } from '../../local/demo/kafka-inspect';
+import { minInsyncRefusal } from '../../local/demo/min-insync-probe';
 import { generateDemoPlan } from '../../local/demo/order-generator';
 import { createTopics, startKafkaCluster, type KafkaCluster } from '../../local/services';
 
@@ -50,7 +51,7 @@ describe('a three-broker cluster', () => {
   );
 
   it(
-    'GIVEN two of three brokers down WHEN an acks=all producer publishes THEN the send fails instead of being acknowledged, and the retry after a broker returns writes the event exactly once',
+    'GIVEN two of three brokers down and the quorum up WHEN an acks=all producer publishes THEN it is refused with NOT_ENOUGH_REPLICAS, and the retry after a broker returns writes the event exactly once',
     async () => {
       const workDir = mkdtempSync(join(tmpdir(), 'kafka-min-isr-'));
       let cluster: KafkaCluster | undefined;
@@ -73,23 +74,36 @@ describe('a three-broker cluster', () => {
 
         await Promise.all([second!.kill(), third!.kill()]);
         const refused = publisher();
-        // One in-sync replica left: below min.insync.replicas 2, so the write must not be acknowledged.
-        await expect(refused.publish([event as never])).rejects.toThrow();
-        await refused.close().catch(quiet);
+        // The controller is not among the killed brokers: once it fences them, broker 1 leads every
+        // partition with one in-sync replica, below min.insync.replicas 2. Until then sends time out.
+        let refusal: ReturnType<typeof minInsyncRefusal>;
+        for (let attempt = 1; !refusal; attempt++) {
+          const outcome = await refused.publish([event as never]).then(
+            () => 'acknowledged' as const,
+            (error: unknown) => error,
+          );
+          expect(outcome).not.toBe('acknowledged');
+          refusal = minInsyncRefusal(outcome);
+          if (attempt >= 10) break;
+        }
+        expect([
+          { error: 'NOT_ENOUGH_REPLICAS', code: 19 },
+          { error: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', code: 20 },
+        ]).toContainEqual(refusal);
 
         await second!.restart();
-        const retried = publisher();
-        // The caller retries (Lambda retries the batch); two brokers in sync are enough again.
+        // The caller retries (Lambda retries the batch) with the same producer, as a warm function does;
+        // two brokers in sync are enough again.
         for (let attempt = 1; ; attempt++) {
           try {
-            await retried.publish([event as never]);
+            await refused.publish([event as never]);
             break;
           } catch (error) {
             if (attempt >= 10) throw error;
             await new Promise((resolve) => setTimeout(resolve, 2_000));
           }
         }
-        await retried.close();
+        await refused.close();
 
         const written = (await readTopic(cluster.bootstrap, TOPICS.clicks.name)).filter((r) =>
           r.value?.includes(eventId),
