@@ -3,8 +3,9 @@
  * left, below `min.insync.replicas` 2, so the surviving leader must refuse acks=all writes. The
  * probe sends one event with the functions' own publisher (KafkaEventPublisher: acks=all,
  * idempotent) until it is acknowledged, names every refusal by its Kafka error, and counts the
- * copies of the event at the end: one means the retries neither lost it nor wrote it twice.
- * It writes to a topic of its own, so that no pipeline consumer sees the probe.
+ * copies of the event at the end: at least one (not lost), and no more than the sends that may
+ * have been appended before they failed (see mayHaveAppended). It writes to a topic of its own,
+ * so that no pipeline consumer sees the probe.
  */
 import { Admin, findErrorBy } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
@@ -37,15 +38,28 @@ export function minInsyncRefusal(error: unknown): KafkaRefusal | undefined {
   return undefined;
 }
 
+/**
+ * Whether a failed send may still have left its records in the leader's log: anything but a plain
+ * NOT_ENOUGH_REPLICAS, which the leader answers before appending. A timeout may come after the
+ * append, and the idempotent producer gives a caller's retry new sequence numbers, so such a send
+ * and its retry can both be in the topic (same event id: consumers count it once).
+ */
+export function mayHaveAppended(error: unknown): boolean {
+  const leaves = (e: unknown): unknown[] => (e instanceof AggregateError ? e.errors.flatMap(leaves) : [e]);
+  return !leaves(error).every((leaf) => (leaf as { apiId?: string }).apiId === 'NOT_ENOUGH_REPLICAS');
+}
+
 export interface MinInsyncProbeReport {
   /** Sends refused for too few in-sync replicas, by error. */
   readonly refusals: readonly (KafkaRefusal & { readonly count: number })[];
   /** Sends that failed otherwise (timeouts while the controller fenced the dead brokers). */
   readonly otherFailures: number;
+  /** Failed sends that may have been appended all the same (mayHaveAppended). */
+  readonly mayHaveAppended: number;
   /** From the kill to the first refusal, and to the send finally acknowledged. */
   readonly firstRefusalMs?: number;
   readonly acknowledgedMs?: number;
-  /** Copies of the probe event in its topic at the end: 1 when nothing was lost or written twice. */
+  /** Copies of the probe event in its topic at the end: from 1 to 1 + mayHaveAppended. */
   readonly copies: number;
 }
 
@@ -53,6 +67,7 @@ export class MinInsyncProbe {
   private readonly eventId = randomUUID();
   private readonly refusals = new Map<string, KafkaRefusal & { count: number }>();
   private otherFailures = 0;
+  private mayHaveAppended = 0;
   private firstRefusalAt?: number;
   private acknowledgedAt?: number;
   private running?: Promise<void>;
@@ -92,6 +107,7 @@ export class MinInsyncProbe {
     return {
       refusals: [...this.refusals.values()],
       otherFailures: this.otherFailures,
+      mayHaveAppended: this.mayHaveAppended,
       firstRefusalMs: this.firstRefusalAt === undefined ? undefined : this.firstRefusalAt - killedAt,
       acknowledgedMs: this.acknowledgedAt === undefined ? undefined : this.acknowledgedAt - killedAt,
       copies,
@@ -122,6 +138,7 @@ export class MinInsyncProbe {
           return;
         } catch (error) {
           const refusal = minInsyncRefusal(error);
+          if (mayHaveAppended(error)) this.mayHaveAppended++;
           if (!refusal) {
             this.otherFailures++;
           } else {

@@ -1,5 +1,5 @@
 import { MultipleErrors, ProtocolError, TimeoutError } from '@platformatic/kafka';
-import { minInsyncRefusal } from '../../../local/demo/min-insync-probe';
+import { mayHaveAppended, minInsyncRefusal } from '../../../local/demo/min-insync-probe';
 
 /** What a failed acks=all send throws: the producer's attempts, each a protocol or network error. */
 const producerError = (...attempts: Error[]) =>
@@ -24,5 +24,16 @@ describe('minInsyncRefusal', () => {
     expect(minInsyncRefusal(producerError(new ProtocolError('NOT_LEADER_OR_FOLLOWER')))).toBeUndefined();
     expect(minInsyncRefusal(new Error('NOT_ENOUGH_REPLICAS'))).toBeUndefined();
     expect(minInsyncRefusal(undefined)).toBeUndefined();
+  });
+});
+
+describe('mayHaveAppended', () => {
+  it('GIVEN a send whose every attempt was refused with NOT_ENOUGH_REPLICAS WHEN checked THEN nothing was appended', () => {
+    expect(mayHaveAppended(producerError(new ProtocolError(19), new ProtocolError(19)))).toBe(false);
+  });
+
+  it('GIVEN a send with a timed-out attempt or a refusal after the append WHEN checked THEN it may have been appended', () => {
+    expect(mayHaveAppended(producerError(new TimeoutError('Request timed out'), new ProtocolError(19)))).toBe(true);
+    expect(mayHaveAppended(producerError(new ProtocolError(20)))).toBe(true);
   });
 });
