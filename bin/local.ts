@@ -33,6 +33,9 @@ const USAGE = `Usage: npm run local -- [options]
                        are placed, restart it after --broker-down SECONDS (default 15); the summary
                        reports the failover and checks every acknowledged record is still readable
   --broker-down SECONDS  how long the killed broker stays down
+  --kill-brokers K     brokers killed at once: 1 (default) or 2, keeping the busiest leader; one in-sync
+                       replica is left, so acks=all sends are refused with NOT_ENOUGH_REPLICAS until one
+                       is back; the summary reports a probe send's refusals, its retry and its copies
   --seed S             seed of the demo order generator (default "demo")
   --concurrency C      orders in flight at once (default 8)
   --port P             port of the order API (default 3000 when serving, a free one with --orders; 0 = any)
@@ -52,6 +55,7 @@ interface Options {
   readonly brokers: number;
   readonly killBrokerAfter?: number;
   readonly brokerDownMs?: number;
+  readonly brokersKilled: 1 | 2;
   readonly seed: string;
   readonly concurrency: number;
   readonly port: number;
@@ -70,6 +74,7 @@ function parseOptions(argv: readonly string[]): Options {
       brokers: { type: 'string', default: '1' },
       'kill-broker-after': { type: 'string' },
       'broker-down': { type: 'string' },
+      'kill-brokers': { type: 'string', default: '1' },
       seed: { type: 'string', default: 'demo' },
       concurrency: { type: 'string', default: '8' },
       port: { type: 'string' },
@@ -89,6 +94,11 @@ function parseOptions(argv: readonly string[]): Options {
   const killBrokerAfter = wholeNumber('kill-broker-after', values['kill-broker-after']);
   const brokerDown = wholeNumber('broker-down', values['broker-down']);
   if (killBrokerAfter !== undefined && brokers !== 3) throw new UsageError('--kill-broker-after needs --brokers 3');
+  const brokersKilled = wholeNumber('kill-brokers', values['kill-brokers'])!;
+  if (brokersKilled !== 1 && brokersKilled !== 2)
+    throw new UsageError(`--kill-brokers must be 1 or 2, got ${brokersKilled}`);
+  if (brokersKilled !== 1 && killBrokerAfter === undefined)
+    throw new UsageError('--kill-brokers needs --kill-broker-after');
   return {
     orders,
     ordersFile: values['orders-file'],
@@ -97,6 +107,7 @@ function parseOptions(argv: readonly string[]): Options {
     brokers,
     killBrokerAfter,
     brokerDownMs: brokerDown === undefined ? undefined : brokerDown * 1000,
+    brokersKilled,
     seed: values.seed,
     concurrency: wholeNumber('concurrency', values.concurrency)!,
     port: wholeNumber('port', values.port, 0) ?? (batch ? 0 : DEFAULT_SERVE_PORT),
@@ -126,6 +137,7 @@ runCommand<Options>({
       existingBroker: options.kafka !== undefined,
       killBrokerAfter: options.killBrokerAfter,
       brokerDownMs: options.brokerDownMs,
+      brokersKilled: options.brokersKilled,
       log: say,
     });
     process.stdout.write(formatSummary(summary));

@@ -1,6 +1,7 @@
 /**
  * `--kill-broker-after N` on a three-broker cluster: SIGKILL the broker that leads the most
- * partitions once N orders are placed, start it again after a while, and record what Kafka did:
+ * partitions once N orders are placed (or, with `--kill-brokers 2`, the other two, so that one
+ * in-sync replica is left and the min-ISR probe runs), start it again after a while, and record what Kafka did:
  * leaders before and after, under-replicated partitions over time, and the high watermarks seen.
  * Every offset below a partition's high watermark is on every in-sync replica, i.e. acknowledged to
  * an acks=all producer; the summary checks that each of them is still readable at the end.
@@ -10,10 +11,11 @@ import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import type { KafkaCluster, KafkaNode } from '../services';
 import { sleep } from '../services/process';
 import { endOffsets, type TopicRecord } from './kafka-inspect';
+import { MinInsyncProbe, type MinInsyncProbeReport } from './min-insync-probe';
 
 export interface FailoverReport {
-  /** node.id of the broker killed with SIGKILL. */
-  readonly killedBroker: number;
+  /** node.id of the brokers killed with SIGKILL (one, or two with `--kill-brokers 2`). */
+  readonly killedBrokers: readonly number[];
   /** Orders placed when it was killed. */
   readonly killedAfterOrders: number;
   /** From the kill to the restarted broker answering again. */
@@ -26,20 +28,28 @@ export interface FailoverReport {
   readonly killToFirstProcessedMs?: number;
   /** Acknowledged offsets (highest high watermark seen) against the records readable at the end. */
   readonly acknowledged: { readonly records: number; readonly readable: number; readonly lost: readonly string[] };
+  /** With two brokers down: how acks=all sends were refused and retried (MinInsyncProbe). */
+  readonly belowMinInsync?: MinInsyncProbeReport;
 }
 
 export interface BrokerFailoverOptions {
   readonly afterOrders: number;
   /** How long the broker stays down. */
   readonly downMs: number;
+  /** Brokers killed at once: 1 (a failover) or 2 (below min.insync.replicas). */
+  readonly brokersKilled?: 1 | 2;
   readonly log: (line: string) => void;
 }
 
 const SAMPLE_MS = 1_000;
+/** How long the probe keeps retrying once the brokers are due back (their JVM start included). */
+const PROBE_AFTER_RESTART_MS = 90_000;
 const TOPIC_NAMES = Object.values(TOPICS).map((t) => t.name);
 
 export class BrokerFailover {
-  private killed?: { node: KafkaNode; at: number; afterOrders: number };
+  private killed?: { nodes: readonly KafkaNode[]; at: number; afterOrders: number };
+  private probe?: MinInsyncProbe;
+  private probeReport?: MinInsyncProbeReport;
   private restarted?: Promise<number>;
   private sampler?: NodeJS.Timeout;
   private sampling = false;
@@ -75,6 +85,7 @@ export class BrokerFailover {
   async settle(): Promise<void> {
     if (!this.restarted) return;
     this.downMs = await this.restarted;
+    this.probeReport = await this.probe?.report(this.killed!.at);
     for (let i = 0; i < 60 && (await this.sample(this.killed?.at)) > 0; i++) await sleep(SAMPLE_MS);
     clearInterval(this.sampler);
   }
@@ -82,7 +93,7 @@ export class BrokerFailover {
   /** After settle(): the failover, and the acknowledged offsets compared with the records readable now. */
   report(records: ReadonlyMap<string, readonly TopicRecord[]>): FailoverReport | undefined {
     if (!this.killed || this.downMs === undefined) return undefined;
-    const { node, at, afterOrders } = this.killed;
+    const { nodes, at, afterOrders } = this.killed;
     const { downMs } = this;
 
     let acknowledged = 0;
@@ -98,7 +109,7 @@ export class BrokerFailover {
       if (offsets.size < hw) lost.push(`${partition}: ${hw - offsets.size} of ${hw}`);
     }
     return {
-      killedBroker: node.id,
+      killedBrokers: nodes.map((n) => n.id),
       killedAfterOrders: afterOrders,
       downMs,
       leaderElections: [...this.leaders]
@@ -107,6 +118,7 @@ export class BrokerFailover {
       underReplicated: this.underReplicated,
       killToFirstProcessedMs: this.firstProcessedAt === undefined ? undefined : this.firstProcessedAt - at,
       acknowledged: { records: acknowledged, readable, lost },
+      belowMinInsync: this.probeReport,
     };
   }
 
@@ -116,18 +128,26 @@ export class BrokerFailover {
 
   private async killAndRestart(placed: number): Promise<number> {
     await this.sample();
-    const node = this.busiestLeader();
+    const busiest = this.busiestLeader();
+    // Two down: the busiest leader survives, so its partitions keep their leader and refuse at once.
+    const nodes = this.options.brokersKilled === 2 ? this.cluster.nodes.filter((n) => n !== busiest) : [busiest];
+    const names = nodes.map((n) => n.id).join(' and ');
+    if (nodes.length > 1) {
+      this.probe = new MinInsyncProbe(this.cluster.bootstrap, this.options.log);
+      await this.probe.prepare();
+    }
     this.terminalAtKill = this.terminal;
     const at = Date.now();
-    this.killed = { node, at, afterOrders: placed };
-    this.options.log(`Killing Kafka broker ${node.id} (SIGKILL) after ${placed} orders placed...`);
-    await node.kill();
+    this.killed = { nodes, at, afterOrders: placed };
+    this.options.log(`Killing Kafka broker ${names} (SIGKILL) after ${placed} orders placed...`);
+    await Promise.all(nodes.map((n) => n.kill()));
+    this.probe?.start(at, this.options.downMs + PROBE_AFTER_RESTART_MS);
     this.sampler = setInterval(() => void this.sample(at).catch(() => undefined), SAMPLE_MS);
     await sleep(this.options.downMs);
-    this.options.log(`Restarting Kafka broker ${node.id}...`);
-    await node.restart();
+    this.options.log(`Restarting Kafka broker ${names}...`);
+    await Promise.all(nodes.map((n) => n.restart()));
     const downMs = Date.now() - at;
-    this.options.log(`Kafka broker ${node.id} is back after ${(downMs / 1000).toFixed(1)} s`);
+    this.options.log(`Kafka broker ${names} back after ${(downMs / 1000).toFixed(1)} s`);
     return downMs;
   }
 
@@ -142,8 +162,8 @@ export class BrokerFailover {
   private async sample(killedAt?: number): Promise<number> {
     if (this.sampling) return Number.POSITIVE_INFINITY;
     this.sampling = true;
-    // The killed broker is left out even once restarted: the other two answer for the cluster.
-    const alive = this.cluster.nodes.filter((n) => n !== this.killed?.node);
+    // The killed brokers are left out even once restarted: the others answer for the cluster.
+    const alive = this.cluster.nodes.filter((n) => !this.killed?.nodes.includes(n));
     const admin = new Admin({
       clientId: 'local-failover',
       bootstrapBrokers: alive.map((n) => n.bootstrap),

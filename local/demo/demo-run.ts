@@ -83,6 +83,8 @@ export interface DemoRunOptions {
   readonly killBrokerAfter?: number;
   /** How long the killed broker stays down (default 15 s). */
   readonly brokerDownMs?: number;
+  /** Brokers killed at once: 1 (default, a failover) or 2 (below min.insync.replicas 2). */
+  readonly brokersKilled?: 1 | 2;
   readonly log: (line: string) => void;
 }
 
@@ -172,6 +174,7 @@ async function runOrders(
       : new BrokerFailover(cluster!, {
           afterOrders: options.killBrokerAfter,
           downMs: options.brokerDownMs ?? 15_000,
+          brokersKilled: options.brokersKilled,
           log,
         });
 

@@ -4,6 +4,7 @@ import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
 import type { PlannedOutcome } from './order-generator';
 import type { FailoverReport } from './broker-failover';
+import type { MinInsyncProbeReport } from './min-insync-probe';
 import type { PipelineSnapshot } from './snapshot';
 
 /** What `npm run local` prints at the end of a run, and writes with --summary-json. */
@@ -120,6 +121,13 @@ export function summarize(input: SummaryInput): RunSummary {
   if (input.refused > 0) problems.push(`${input.refused} orders refused by the API`);
   for (const lost of input.failover?.acknowledged.lost ?? [])
     problems.push(`acknowledged records not readable: ${lost}`);
+  const probe = input.failover?.belowMinInsync;
+  if (probe && probe.refusals.length === 0)
+    problems.push('two brokers down, yet no acks=all send was refused with NOT_ENOUGH_REPLICAS');
+  if (probe && (probe.copies < 1 || probe.copies > 1 + probe.mayHaveAppended))
+    problems.push(
+      `the acks=all probe event is in its topic ${probe.copies} times, expected 1 to ${1 + probe.mayHaveAppended}`,
+    );
   return {
     ok: problems.length === 0 && invariants.every((i) => i.holds),
     orders: { sent: input.sent, accepted: orderIds.length, refused: input.refused, byStatus, byPlan },
@@ -214,7 +222,7 @@ function formatFailover(f: FailoverReport): string[] {
   return [
     '',
     'Broker failover',
-    `  killed broker ${f.killedBroker} (SIGKILL) after ${f.killedAfterOrders} orders placed; back after ${seconds(f.downMs)}`,
+    `  killed broker ${f.killedBrokers.join(' and ')} (SIGKILL) after ${f.killedAfterOrders} orders placed; back after ${seconds(f.downMs)}`,
     `  leader elections                    ${f.leaderElections.length} partitions (${f.leaderElections
       .slice(0, 4)
       .map((e) => `${e.partition} ${e.leaders.join('->')}`)
@@ -226,6 +234,18 @@ function formatFailover(f: FailoverReport): string[] {
       .join(' ')}`,
     `  kill to first order processed      ${f.killToFirstProcessedMs === undefined ? 'none' : seconds(f.killToFirstProcessedMs)}`,
     `  acknowledged records readable      ${readable} of ${records}${lost.length ? ` (LOST in ${lost.length} partitions)` : ''}`,
+    ...(f.belowMinInsync ? formatBelowMinInsync(f.belowMinInsync) : []),
+  ];
+}
+
+function formatBelowMinInsync(p: MinInsyncProbeReport): string[] {
+  const refusals = p.refusals.map((r) => `${r.error} (${r.code}) x${r.count}`).join(', ') || 'none';
+  return [
+    '  one in-sync replica left (min.insync.replicas 2): an acks=all probe send, retried',
+    `    refused with                      ${refusals}${p.firstRefusalMs === undefined ? '' : `, first ${seconds(p.firstRefusalMs)} after the kill`}`,
+    `    other failures                    ${p.otherFailures} (timeouts while the dead brokers were fenced)`,
+    `    acknowledged                      ${p.acknowledgedMs === undefined ? 'never' : `${seconds(p.acknowledgedMs)} after the kill`}`,
+    `    copies written                    ${p.copies} (at most ${1 + p.mayHaveAppended}: the acknowledged send, and ${p.mayHaveAppended} failed ones that may have been appended first)`,
   ];
 }
 

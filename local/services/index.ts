@@ -110,9 +110,12 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
     s3Endpoint: s3!.endpoint,
     smtpUrl: smtp!.url,
     region: LOCAL_REGION,
-    processes: [...(kafka?.nodes.map((node) => node.process) ?? []), dynamodb!.process, s3!.process].filter(
-      (p): p is ManagedProcess => !!p,
-    ),
+    processes: [
+      ...(kafka?.nodes.map((node) => node.process) ?? []),
+      kafka?.controller,
+      dynamodb!.process,
+      s3!.process,
+    ].filter((p): p is ManagedProcess => !!p),
     workDir,
     mailDir: smtp!.mailDir,
     startMs: {

@@ -1,6 +1,7 @@
 import { Admin } from '@platformatic/kafka';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import {
   MIN_INSYNC_REPLICAS,
@@ -12,24 +13,28 @@ import { freePort, sleep, startProcess, waitUntilReady, type ManagedProcess } fr
 import { ensureKafkaJars } from './kafka-jars';
 
 /**
- * Apache Kafka in KRaft mode on 127.0.0.1, from the jars ensureKafkaJars() caches: one node by
- * default, or three for replication (`--brokers 3`). Every node is both broker and controller, so
- * three nodes are also a three-voter controller quorum: it survives one node dying, the failure the
- * three-broker run demonstrates, with three JVMs instead of five or six for a dedicated quorum.
- * Each node keeps its log in a fresh directory under `workDir`, deleted on stop: every run starts
- * from empty topics; a killed node restarts on its own data and ports.
+ * Apache Kafka in KRaft mode on 127.0.0.1, from the jars ensureKafkaJars() caches: one combined
+ * broker+controller node by default, or, for replication (`--brokers 3`), three broker-only nodes
+ * and one controller-only node. As on MSK, where the KRaft controllers are not among the brokers,
+ * killing brokers never takes the metadata quorum with them: with two of three brokers down the
+ * survivor still leads, and acks=all producers get NOT_ENOUGH_REPLICAS instead of timeouts
+ * (docs/design.md, "Three local brokers"). Each node keeps its log in a fresh directory under
+ * `workDir`, deleted on stop: every run starts from empty topics; a killed broker restarts on its
+ * own data and ports.
  */
 export interface KafkaCluster {
   /** `127.0.0.1:<port>` of every node, comma-separated (the KAFKA_BOOTSTRAP_SERVERS form). */
   readonly bootstrap: string;
   readonly nodes: readonly KafkaNode[];
+  /** The controller-only JVM of a three-broker cluster (a one-node cluster is its own controller). */
+  readonly controller?: ManagedProcess;
   /** Milliseconds from the call to every node answering metadata requests, topics not included. */
   readonly startMs: number;
   stop(): Promise<void>;
 }
 
 export interface KafkaNode {
-  /** `node.id` (1, 2, 3). */
+  /** `node.id` of the broker (1, 2, 3). */
   readonly id: number;
   /** `127.0.0.1:<port>` */
   readonly bootstrap: string;
@@ -64,20 +69,26 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
     throw new Error(`A local Kafka cluster has 1 or ${REPLICATION_FACTOR} brokers, not ${count}`);
   }
   const libs = await ensureKafkaJars({ log: options.log });
-  const ports = await distinctFreePorts(2 * count);
-  const specs = Array.from({ length: count }, (_, i) => ({
-    id: i + 1,
-    brokerPort: ports[2 * i]!,
-    controllerPort: ports[2 * i + 1]!,
-    dir: count === 1 ? options.workDir : join(options.workDir, `kafka-${i + 1}`),
-  }));
-  const voters = specs.map((s) => `${s.id}@127.0.0.1:${s.controllerPort}`).join(',');
+  const ports = await distinctFreePorts(count + 1);
+  const controllerPort = ports[count]!;
+  const single = count === 1;
+  // One node is broker and controller; three brokers get their own controller (CONTROLLER_ID).
+  const specs: NodeSpec[] = [
+    ...Array.from({ length: count }, (_, i) => ({
+      id: i + 1,
+      roles: single ? ('broker,controller' as const) : ('broker' as const),
+      brokerPort: ports[i]!,
+      dir: single ? options.workDir : join(options.workDir, `kafka-${i + 1}`),
+    })),
+    ...(single
+      ? []
+      : [{ id: CONTROLLER_ID, roles: 'controller' as const, dir: join(options.workDir, 'kafka-controller') }]),
+  ];
+  const voters = `${single ? 1 : CONTROLLER_ID}@127.0.0.1:${controllerPort}`;
   const cluster = clusterId();
   const log4j = join(options.workDir, 'kafka-log4j2.properties');
   mkdirSync(options.workDir, { recursive: true });
   writeFileSync(log4j, LOG4J2_CONFIG);
-  // Three JVMs share two cores with the rest of the stack: a smaller heap each.
-  const heap = count === 1 ? '512m' : '384m';
 
   const java = (mainClass: string, args: string[], heapSize: string) => [
     `-Xmx${heapSize}`,
@@ -98,7 +109,7 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
       rmSync(dataDir, { recursive: true, force: true });
       mkdirSync(dataDir, { recursive: true });
       const serverProperties = join(spec.dir, 'kafka-server.properties');
-      writeFileSync(serverProperties, brokerConfig({ ...spec, dataDir, voters, brokers: count }));
+      writeFileSync(serverProperties, nodeConfig({ ...spec, controllerPort, dataDir, voters, brokers: count }));
       // KRaft needs its metadata log formatted with the cluster id before the first start.
       const logFile = join(spec.dir, 'kafka.log');
       const format = startProcess({
@@ -115,55 +126,64 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
       if (formatted.code !== 0) {
         throw new Error(`Formatting the Kafka storage failed (code ${formatted.code}); see ${logFile}`);
       }
-      return { ...spec, dataDir, serverProperties, logFile };
+      const name = single ? 'kafka' : spec.roles === 'controller' ? 'kafka-controller' : `kafka-${spec.id}`;
+      const launch = () =>
+        startProcess({
+          name,
+          command: 'java',
+          args: java('kafka.Kafka', [serverProperties], HEAP[spec.roles]),
+          logFile,
+        });
+      return { ...spec, dataDir, launch };
     }),
   );
 
   const timeoutMs = options.readyTimeoutMs ?? 90_000;
-  const nodes = prepared.map((spec) => {
-    const bootstrap = `127.0.0.1:${spec.brokerPort}`;
-    const launch = () =>
-      startProcess({
-        name: count === 1 ? 'kafka' : `kafka-${spec.id}`,
-        command: 'java',
-        args: java('kafka.Kafka', [spec.serverProperties], heap),
-        logFile: spec.logFile,
-      });
-    let current = launch();
-    const ready = async () => {
-      try {
-        await waitUntilReady(current, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), { timeoutMs });
-      } catch (error) {
-        await current.stop(1_000);
-        throw error;
-      }
-    };
-    return {
-      id: spec.id,
-      bootstrap,
-      dataDir: spec.dataDir,
-      ready,
-      get process() {
-        return current;
-      },
-      async kill() {
-        current.kill('SIGKILL');
-        await current.exited;
-      },
-      async restart() {
-        current = launch();
-        await ready();
-      },
-    };
-  });
-  const stopAll = () =>
-    Promise.all(
-      nodes.map(async (node) => {
-        await node.process.stop();
-        rmSync(node.dataDir, { recursive: true, force: true });
-      }),
-    ).then(() => undefined);
-  const readiness = await Promise.allSettled(nodes.map((node) => node.ready()));
+  const controllerSpec = prepared.find((spec) => spec.roles === 'controller');
+  const controller = controllerSpec?.launch();
+  const nodes = prepared
+    .filter((spec) => spec.brokerPort !== undefined)
+    .map((spec) => {
+      const bootstrap = `127.0.0.1:${spec.brokerPort}`;
+      let current = spec.launch();
+      const ready = async () => {
+        try {
+          await waitUntilReady(current, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), { timeoutMs });
+        } catch (error) {
+          await current.stop(1_000);
+          throw error;
+        }
+      };
+      return {
+        id: spec.id,
+        bootstrap,
+        dataDir: spec.dataDir,
+        ready,
+        get process() {
+          return current;
+        },
+        async kill() {
+          current.kill('SIGKILL');
+          await current.exited;
+        },
+        async restart() {
+          current = spec.launch();
+          await ready();
+        },
+      };
+    });
+  const stopAll = async () => {
+    // Brokers first: a broker stopping with its controller gone waits for it until it gives up.
+    await Promise.all(nodes.map((node) => node.process.stop()));
+    await controller?.stop();
+    for (const spec of prepared) rmSync(spec.dataDir, { recursive: true, force: true });
+  };
+  const readiness = await Promise.allSettled([
+    ...nodes.map((node) => node.ready()),
+    ...(controller
+      ? [waitUntilReady(controller, `listening on ${controllerPort}`, () => portAccepts(controllerPort), { timeoutMs })]
+      : []),
+  ]);
   const failed = readiness.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await stopAll();
@@ -172,10 +192,28 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
   return {
     bootstrap: nodes.map((node) => node.bootstrap).join(','),
     nodes,
+    controller,
     startMs: Date.now() - started,
     stop: stopAll,
   };
 }
+
+/** node.id of the controller-only node of a three-broker cluster. */
+const CONTROLLER_ID = 0;
+
+type NodeRoles = 'broker,controller' | 'broker' | 'controller';
+
+interface NodeSpec {
+  readonly id: number;
+  readonly roles: NodeRoles;
+  /** Absent on the controller-only node. */
+  readonly brokerPort?: number;
+  readonly dir: string;
+}
+
+// Four JVMs share two cores with the rest of the stack: smaller heaps than one node alone, and the
+// controller, which only keeps the cluster metadata (a few hundred records here), the smallest.
+const HEAP: Record<NodeRoles, string> = { 'broker,controller': '512m', broker: '384m', controller: '128m' };
 
 /**
  * Creates every topic of TOPICS that the cluster does not have yet, with its partition count,
@@ -238,25 +276,30 @@ async function brokerAnswers(bootstrap: string): Promise<boolean> {
   }
 }
 
-function brokerConfig(p: {
-  id: number;
-  brokerPort: number;
-  controllerPort: number;
-  dataDir: string;
-  voters: string;
-  brokers: number;
-}): string {
+function nodeConfig(
+  p: NodeSpec & { controllerPort: number; dataDir: string; voters: string; brokers: number },
+): string {
   const { replicationFactor, minInsyncReplicas } = topicReplication(p.brokers);
-  return `# Generated by local/services/kafka/kafka-broker.ts: node ${p.id} of a ${p.brokers}-node local KRaft cluster.
-process.roles=broker,controller
+  const broker = p.roles !== 'controller';
+  const controller = p.roles !== 'broker';
+  const listeners = [
+    ...(broker ? [`PLAINTEXT://127.0.0.1:${p.brokerPort}`] : []),
+    ...(controller ? [`CONTROLLER://127.0.0.1:${p.controllerPort}`] : []),
+  ];
+  const brokerOnly = broker
+    ? `advertised.listeners=PLAINTEXT://127.0.0.1:${p.brokerPort}
+inter.broker.listener.name=PLAINTEXT
+`
+    : '';
+  return `# Generated by local/services/kafka/kafka-broker.ts: node ${p.id} (${p.roles}) of a ${p.brokers}-broker local KRaft cluster.
+process.roles=${p.roles}
 node.id=${p.id}
 controller.quorum.voters=${p.voters}
-listeners=PLAINTEXT://127.0.0.1:${p.brokerPort},CONTROLLER://127.0.0.1:${p.controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${p.brokerPort}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
+listeners=${listeners.join(',')}
+${brokerOnly}controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=${p.dataDir}
+# The settings below are read by brokers, and by the controller when it creates topics and elects leaders.
 # Topics come from the contracts (TOPICS), as in AWS: a typo in a topic name must fail, not create a topic.
 auto.create.topics.enable=false
 num.partitions=1
@@ -301,6 +344,18 @@ function clusterId(): string {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
   }
+}
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (accepted: boolean) => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 async function distinctFreePorts(count: number): Promise<number[]> {
