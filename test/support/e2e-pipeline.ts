@@ -103,6 +103,21 @@ export async function loadTestAssembly(cdkOut: string): Promise<Assembly> {
   return loadAssembly(cdkOut, APP_BINDINGS);
 }
 
+/**
+ * The assembly with only the mappings `keep` selects enabled, as after `update-event-source-mapping
+ * --no-enabled` on the others: a runner of it has those consumers down, their groups' offsets kept.
+ */
+export function withMappingsEnabled(
+  assembly: Assembly,
+  keep: (mapping: { readonly functionId: string; readonly kind: 'kafka' | 'dynamodb' }) => boolean,
+): Assembly {
+  return {
+    ...assembly,
+    kafkaMappings: assembly.kafkaMappings.map((m) => ({ ...m, enabled: m.enabled && keep(m) })),
+    streamMappings: assembly.streamMappings.map((m) => ({ ...m, enabled: m.enabled && keep(m) })),
+  };
+}
+
 const RUNNER_PROCESS = join(PROJECT_ROOT, 'test', 'support', 'e2e-runner-process.ts');
 export const RUNNER_READY = 'E2E RUNNER READY';
 
