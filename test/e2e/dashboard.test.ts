@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { synthesize, type Runner } from '../../local/runner';
+import type { Runner } from '../../local/runner';
 import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
 import { chromiumArgs, ensureChromium } from '../support/chromium';
 import { e2eEnvironment } from '../support/e2e-env';
-import { acquirePipelineLock, eventually, loadTestAssembly, startTestRunner } from '../support/e2e-pipeline';
+import {
+  acquirePipelineLock,
+  eventually,
+  loadTestAssembly,
+  startTestRunner,
+  synthesizedApp,
+} from '../support/e2e-pipeline';
 
 /**
  * GET /dashboard in a real headless Chromium (the machine's, driven by playwright-core): clicks
@@ -28,7 +34,7 @@ let releaseLock: (() => void) | undefined;
 beforeAll(async () => {
   // First, so that a missing browser fails the run before anything else starts.
   const executablePath = ensureChromium();
-  const cdkOut = await synthesize({ outdir: join(env.workDir, 'cdk.out-dashboard') });
+  const cdkOut = await synthesizedApp(env);
   const assembly = await loadTestAssembly(cdkOut);
   releaseLock = await acquirePipelineLock(env);
   runner = await startTestRunner(env, assembly);

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { notificationIdOf } from '../../lambdas/notifications/adapters/smtp-email-sender';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { waitForConsumers } from '../../local/demo/consumer-lag';
 import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
 import { seedStock } from '../../local/demo/local-stack';
-import { synthesize, type Assembly, type Runner } from '../../local/runner';
+import type { Assembly, Runner } from '../../local/runner';
 import { caughtMessageIds } from '../../local/services';
 import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
 import { e2eEnvironment } from '../support/e2e-env';
@@ -16,6 +15,7 @@ import {
   loadTestAssembly,
   postOrder,
   startTestRunner,
+  synthesizedApp,
   withMappingsEnabled,
 } from '../support/e2e-pipeline';
 
@@ -104,7 +104,7 @@ async function notificationBacklog(): Promise<number> {
 }
 
 beforeAll(async () => {
-  const cdkOut = await synthesize({ outdir: join(env.workDir, 'cdk.out-notification-outage') });
+  const cdkOut = await synthesizedApp(env);
   assembly = await loadTestAssembly(cdkOut);
   releaseLock = await acquirePipelineLock(env);
   // Everything but the notification mappings; the API invokes this runner's functions.

@@ -1,6 +1,5 @@
 import { Producer, stringSerializers } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView } from '../../local/demo/invariants';
@@ -8,7 +7,7 @@ import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-
 import { seedStock } from '../../local/demo/local-stack';
 import { readOrderStatuses } from '../../local/demo/order-progress';
 import { takeSnapshot } from '../../local/demo/snapshot';
-import { synthesize, type Assembly, type Runner } from '../../local/runner';
+import type { Assembly, Runner } from '../../local/runner';
 import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
 import type { ManagedProcess } from '../../local/services/process';
 import { e2eEnvironment } from '../support/e2e-env';
@@ -22,6 +21,7 @@ import {
   putItem,
   startRunnerProcess,
   startTestRunner,
+  synthesizedApp,
   waitUntilQuiet,
 } from '../support/e2e-pipeline';
 
@@ -82,7 +82,7 @@ async function terminalStatus(orderId: string, timeoutMs = SCENARIO_TIMEOUT_MS):
 const available = async (productId: string) => (await getItem(env, 'stock', { product_id: productId }))?.available;
 
 beforeAll(async () => {
-  cdkOut = await synthesize({ outdir: join(env.workDir, 'cdk.out') });
+  cdkOut = await synthesizedApp(env);
   assembly = await loadTestAssembly(cdkOut);
   releaseLock = await acquirePipelineLock(env);
   runner = await startTestRunner(env, assembly);
