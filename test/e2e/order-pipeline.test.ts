@@ -45,7 +45,8 @@ const PRODUCTS = {
 } as const;
 const STOCK = { happy: 10, declined: 10, scarce: 1, race: 1, poison: 10, crash: 1_000 } as const;
 
-const SETUP_TIMEOUT_MS = 300_000;
+// Synthesis under load, then waiting for the other files that run the app (acquirePipelineLock).
+const SETUP_TIMEOUT_MS = 900_000;
 const SCENARIO_TIMEOUT_MS = 120_000;
 
 let cdkOut: string;
