@@ -8,6 +8,7 @@
  *
  *   npm run local                      demo orders, then keep serving the API until Ctrl+C
  *   npm run local -- --orders 200      run 200 orders and exit (non-zero if an invariant fails)
+ *   npm run local -- --orders 200 --clicks 5000   the same with a click stream for analytics
  *
  * Ctrl+C, or the end of a run, stops every process this command started.
  */
@@ -15,16 +16,21 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hostPort, runCommand, say, UsageError, wholeNumber } from '../local/cli';
 import { announceEndpoints, runDemo, startDemoStack } from '../local/demo/demo-run';
+import { generateClicks } from '../local/demo/click-generator';
 import { generateDemoPlan, readOrdersFile } from '../local/demo/order-generator';
 import { formatSummary } from '../local/demo/summary';
 
 const DEFAULT_DEMO_ORDERS = 20;
+const DEFAULT_DEMO_CLICKS = 200;
 const DEFAULT_SERVE_PORT = 3000;
 
 const USAGE = `Usage: npm run local -- [options]
 
   --orders N           place N demo orders, wait until all are terminal, print the summary and exit
                        (exit code 1 if an invariant fails or the run times out)
+  --clicks N           post N generated clicks to POST /clicks while the orders flow (popular products
+                       viewed more, customers browsing what they then buy); the summary checks what
+                       analytics counted against the clicks topic
   --orders-file FILE   place the orders of an NDJSON file (one POST /orders body per line) instead
   --kafka HOST:PORT    use this Kafka broker instead of starting one
   --brokers B          brokers of the local Kafka cluster: 1 (default) or 3 (replication factor 3,
@@ -36,19 +42,20 @@ const USAGE = `Usage: npm run local -- [options]
   --kill-brokers K     brokers killed at once: 1 (default) or 2, keeping the busiest leader; one in-sync
                        replica is left, so acks=all sends are refused with NOT_ENOUGH_REPLICAS until one
                        is back; the summary reports a probe send's refusals, its retry and its copies
-  --seed S             seed of the demo order generator (default "demo")
+  --seed S             seed of the demo order and click generators (default "demo")
   --concurrency C      orders in flight at once (default 8)
   --port P             port of the order API (default 3000 when serving, a free one with --orders; 0 = any)
   --timeout SECONDS    give up waiting for terminal states after this long (default 120 + N/2)
   --summary-json FILE  also write the summary as JSON
   --help               this text
 
-Without --orders (or --orders-file) the command places ${DEFAULT_DEMO_ORDERS} demo orders, prints the summary and keeps
-serving the API until Ctrl+C.`;
+Without --orders (or --orders-file) the command places ${DEFAULT_DEMO_ORDERS} demo orders and ${DEFAULT_DEMO_CLICKS} clicks (unless
+--clicks says otherwise), prints the summary and keeps serving the API and the dashboard until Ctrl+C.`;
 
 interface Options {
   readonly orders?: number;
   readonly ordersFile?: string;
+  readonly clicks: number;
   /** --orders or --orders-file: run them and exit instead of serving. */
   readonly batch: boolean;
   readonly kafka?: string;
@@ -70,6 +77,7 @@ function parseOptions(argv: readonly string[]): Options {
     options: {
       orders: { type: 'string' },
       'orders-file': { type: 'string' },
+      clicks: { type: 'string' },
       kafka: { type: 'string' },
       brokers: { type: 'string', default: '1' },
       'kill-broker-after': { type: 'string' },
@@ -102,6 +110,7 @@ function parseOptions(argv: readonly string[]): Options {
   return {
     orders,
     ordersFile: values['orders-file'],
+    clicks: wholeNumber('clicks', values.clicks, 0) ?? (batch ? 0 : DEFAULT_DEMO_CLICKS),
     batch,
     kafka: hostPort('kafka', values.kafka),
     brokers,
@@ -138,6 +147,7 @@ runCommand<Options>({
       killBrokerAfter: options.killBrokerAfter,
       brokerDownMs: options.brokerDownMs,
       brokersKilled: options.brokersKilled,
+      clicks: generateClicks(options.clicks, options.seed, plan.orders),
       log: say,
     });
     process.stdout.write(formatSummary(summary));

@@ -13,10 +13,16 @@ import {
   writeEndpointsFile,
   type LocalEndpointsFile,
 } from '../console/endpoints';
+import { analyticsReport, TOP_PRODUCTS, type AnalyticsApiView } from './analytics-report';
 import { BrokerFailover } from './broker-failover';
+import type { DemoClick } from './click-generator';
+import { postClicks, type PostClicksResult } from './click-client';
+import { waitForConsumers } from './consumer-lag';
+import { SnapshotView } from './invariants';
 import { endOffsets } from './kafka-inspect';
 import { DEMO_CATALOG } from '../../lambdas/order-api/demo-catalog';
 import { seconds, seedCatalog, seedStock, startLocalStack, type LocalStack } from './local-stack';
+import { notificationsReport } from './notifications-report';
 import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
 import type { DemoPlan, PlannedOutcome } from './order-generator';
 import { waitUntilTerminal } from './order-progress';
@@ -85,8 +91,13 @@ export interface DemoRunOptions {
   readonly brokerDownMs?: number;
   /** Brokers killed at once: 1 (default, a failover) or 2 (below min.insync.replicas 2). */
   readonly brokersKilled?: 1 | 2;
+  /** Clicks to post to POST /clicks while the orders flow (`--clicks N`). */
+  readonly clicks?: readonly DemoClick[];
   readonly log: (line: string) => void;
 }
+
+/** Consumers off the order path: the snapshot waits for them to catch up with the run. */
+const SIDE_CONSUMERS = ['analytics', 'notifications'] as const;
 
 /** Seeds the plan's stock, places its orders, waits until each is terminal and sums the run up. */
 export async function runDemo(demo: DemoStack, plan: DemoPlan, options: DemoRunOptions): Promise<RunSummary> {
@@ -145,13 +156,26 @@ async function runOrders(
   const { log } = options;
   const total = plan.orders.length;
   const timeoutMs = options.timeoutMs ?? 120_000 + total * 500;
-  log(`Placing ${total} orders (${options.concurrency} at a time; timeout ${seconds(timeoutMs)})...`);
+  const clicks = options.clicks ?? [];
+  log(
+    `Placing ${total} orders (${options.concurrency} at a time; timeout ${seconds(timeoutMs)})` +
+      `${clicks.length ? ` and posting ${clicks.length} clicks` : ''}...`,
+  );
   const progress = new ProgressReporter();
   const accepted: AcceptedOrder[] = [];
   let placedCount = 0;
   let allPlaced = false;
   let firstOrderProcessedMs: number | undefined;
   const counts: Record<string, number> = {};
+  let terminalCount = 0;
+  let clicksPosted = 0;
+  const progressState = () => ({
+    total,
+    placed: placedCount,
+    terminal: terminalCount,
+    counts,
+    ...(clicks.length ? { clicks: { posted: clicksPosted, total: clicks.length } } : {}),
+  });
   // The stack's memory at its peak: sampled while the orders flow.
   let peakMemory: StackMemory = { totalRssMb: 0, processes: 0, byPart: {} };
   let lastSample = 0;
@@ -187,6 +211,14 @@ async function runOrders(
     },
     onAccepted: (order) => accepted.push(order),
   }).finally(() => (allPlaced = true));
+  const posting: Promise<PostClicksResult> = clicks.length
+    ? postClicks(stack.api.url, clicks, {
+        onPosted: (done) => {
+          clicksPosted = done;
+          progress.update(progressState());
+        },
+      })
+    : Promise.resolve({ accepted: 0, refused: [] });
   const waiting = waitUntilTerminal(stack.services.dynamodbEndpoint, () => accepted.map((o) => o.order_id), {
     deadline: ordersStarted + timeoutMs,
     allPlaced: () => allPlaced,
@@ -205,11 +237,13 @@ async function runOrders(
         if (status === 'SHIPPED' || status === 'PAYMENT_DECLINED' || status === 'REFUNDED') terminal++;
       }
       failover?.onTerminal(terminal);
-      progress.update({ total, placed: placedCount, terminal, counts });
+      terminalCount = terminal;
+      progress.update(progressState());
     },
   });
-  const [placed, waited] = await Promise.all([placing, waiting]);
-  progress.finish({ total, placed: placedCount, terminal: waited.terminal, counts });
+  const [placed, waited, posted] = await Promise.all([placing, waiting, posting]);
+  terminalCount = waited.terminal;
+  progress.finish(progressState());
   const ordersDurationMs = (waited.lastTerminalAt ?? Date.now()) - ordersStarted;
 
   const problems: string[] = [];
@@ -231,8 +265,23 @@ async function runOrders(
     log('Waiting for the killed broker to be back in sync...');
     await failover.settle();
   }
-  log('Collecting the summary (tables, topics, archive)...');
+  log(`Waiting for ${SIDE_CONSUMERS.join(' and ')} to catch up with the topics...`);
+  const catchUpMs = 60_000 + clicks.length * 20;
+  const sideLag = await waitForConsumers(stack.services.kafkaBootstrap, SIDE_CONSUMERS, { timeoutMs: catchUpMs });
+  if (sideLag.lag > 0) {
+    problems.push(
+      `${sideLag.lag} records still unprocessed by ${sideLag.groups.join(', ')} after ${seconds(catchUpMs)}`,
+    );
+  }
+  log('Collecting the summary (tables, topics, archive, analytics, mails)...');
   const snapshot = await takeSnapshot(stack.services, { since: context.since });
+  const view = new SnapshotView(snapshot);
+  const analytics = analyticsReport(
+    view,
+    await readAnalyticsApi(stack.api.url),
+    clicks.length ? posted.accepted : undefined,
+  );
+  const notifications = notificationsReport(view, stack.services.mailDir, new Set(accepted.map((o) => o.order_id)));
   const failoverReport = failover?.report(snapshot.records);
   if (failover && !failoverReport)
     problems.push(`no broker was killed: fewer than ${options.killBrokerAfter} orders placed`);
@@ -254,8 +303,30 @@ async function runOrders(
     },
     memory: peakMemory,
     failover: failoverReport,
-    problems: [...problems, ...placed.refused.slice(0, 5).map((r) => `refused (${r.status}): ${r.body.slice(0, 200)}`)],
+    analytics,
+    notifications,
+    dashboard: { url: `${stack.api.url}/dashboard` },
+    existingBroker: options.existingBroker,
+    problems: [
+      ...problems,
+      ...placed.refused.slice(0, 5).map((r) => `refused (${r.status}): ${r.body.slice(0, 200)}`),
+      ...posted.refused.slice(0, 5).map((r) => `${r.clicks} clicks refused (${r.status}): ${r.body}`),
+    ],
   });
+}
+
+/** What the dashboard reads: the last hour's top products and the all-time totals. */
+async function readAnalyticsApi(apiUrl: string): Promise<AnalyticsApiView> {
+  const get = async <T>(path: string): Promise<T> => {
+    const response = await fetch(`${apiUrl}${path}`);
+    if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  const [popular, summary] = await Promise.all([
+    get<AnalyticsApiView['popular']>(`/analytics/popular-products?window=1h&limit=${TOP_PRODUCTS}`),
+    get<{ totals: AnalyticsApiView['totals'] }>('/analytics/summary'),
+  ]);
+  return { popular, totals: summary.totals };
 }
 
 /** Which part of the stack a process is, from its command line. */

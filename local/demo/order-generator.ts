@@ -55,6 +55,8 @@ const LIMITED = product('limited-edition');
 const DISCONTINUED = product('discontinued');
 /** Costs x.13, which the simulated provider declines. */
 const UNLUCKY = product('unlucky-13');
+/** Every product the demo orders buy, for the click generator's catalogue. */
+export const CATALOGUE_PRODUCT_IDS = [...REGULAR_PRODUCTS, LIMITED, DISCONTINUED].map((p) => p.product_id);
 /** Units of the limited edition: a handful of orders race for them, the rest are refunded. */
 export const LIMITED_EDITION_UNITS = 3;
 
@@ -151,7 +153,7 @@ export function readOrdersFile(path: string): DemoPlan {
   };
 }
 
-function shuffle<T>(values: T[], random: () => number): T[] {
+export function shuffle<T>(values: T[], random: () => number): T[] {
   for (let i = values.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [values[i], values[j]] = [values[j]!, values[i]!];

@@ -7,6 +7,8 @@ export interface ProgressState {
   readonly placed: number;
   readonly terminal: number;
   readonly counts: Readonly<Record<string, number>>;
+  /** Demo clicks posted so far, of how many (`--clicks N`). */
+  readonly clicks?: { readonly posted: number; readonly total: number };
 }
 
 export class ProgressReporter {
@@ -56,6 +58,7 @@ export class ProgressReporter {
       .map(([status, n]) => `${status} ${n}`)
       .join(', ');
     const elapsed = ((Date.now() - this.started) / 1000).toFixed(1);
-    return `${state.terminal}/${state.total} terminal, ${state.placed} placed${counts ? ` (${counts})` : ''} ${elapsed} s`;
+    const clicks = state.clicks ? `, clicks ${state.clicks.posted}/${state.clicks.total}` : '';
+    return `${state.terminal}/${state.total} terminal, ${state.placed} placed${counts ? ` (${counts})` : ''}${clicks} ${elapsed} s`;
   }
 }

@@ -3,8 +3,10 @@ import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/or
 import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
 import type { PlannedOutcome } from './order-generator';
+import { analyticsProblems, type AnalyticsReport } from './analytics-report';
 import type { FailoverReport } from './broker-failover';
 import type { MinInsyncProbeReport } from './min-insync-probe';
+import type { NotificationsReport } from './notifications-report';
 import type { PipelineSnapshot } from './snapshot';
 
 /** What `npm run local` prints at the end of a run, and writes with --summary-json. */
@@ -32,6 +34,11 @@ export interface RunSummary {
   readonly memory?: StackMemory;
   /** The broker killed with --kill-broker-after, and what Kafka did about it. */
   readonly failover?: FailoverReport;
+  /** Clicks counted by analytics against the clicks topic. */
+  readonly analytics?: AnalyticsReport;
+  /** Emails in the mail catcher against the order changes on the topics. */
+  readonly notifications?: NotificationsReport;
+  readonly dashboard?: { readonly url: string };
   /** Why the run failed besides invariants (a timeout, refused orders). */
   readonly problems: readonly string[];
 }
@@ -72,6 +79,11 @@ export interface SummaryInput extends InvariantOptions {
   readonly timing?: RunTiming;
   readonly memory?: StackMemory;
   readonly failover?: FailoverReport;
+  readonly analytics?: AnalyticsReport;
+  readonly notifications?: NotificationsReport;
+  readonly dashboard?: { readonly url: string };
+  /** The run used a broker that already held records (`--kafka`). */
+  readonly existingBroker?: boolean;
   readonly problems?: readonly string[];
 }
 
@@ -128,6 +140,12 @@ export function summarize(input: SummaryInput): RunSummary {
     problems.push(
       `the acks=all probe event is in its topic ${probe.copies} times, expected 1 to ${1 + probe.mayHaveAppended}`,
     );
+  if (input.analytics) problems.push(...analyticsProblems(input.analytics, { existingBroker: !!input.existingBroker }));
+  const mails = input.notifications;
+  if (mails && mails.sent < mails.expected) {
+    problems.push(`${mails.expected - mails.sent} order changes without an email (${mails.missing.join(', ')})`);
+  }
+  if (mails?.duplicates) problems.push(`${mails.duplicates} emails sent more than once for one order change`);
   return {
     ok: problems.length === 0 && invariants.every((i) => i.holds),
     orders: { sent: input.sent, accepted: orderIds.length, refused: input.refused, byStatus, byPlan },
@@ -139,6 +157,9 @@ export function summarize(input: SummaryInput): RunSummary {
     timing: input.timing,
     memory: input.memory,
     failover: input.failover,
+    analytics: input.analytics,
+    notifications: input.notifications,
+    dashboard: input.dashboard,
     problems,
   };
 }
@@ -177,6 +198,10 @@ export function formatSummary(summary: RunSummary): string {
     }
   }
 
+  if (summary.analytics) lines.push(...formatAnalytics(summary.analytics));
+  if (summary.notifications) lines.push(...formatNotifications(summary.notifications));
+  if (summary.dashboard) lines.push('', `Dashboard: ${summary.dashboard.url}`);
+
   lines.push('', 'Invariants');
   for (const i of summary.invariants) {
     lines.push(`  ${i.holds ? 'OK  ' : 'FAIL'} ${i.id} ${i.title} (${i.checked} checked)`);
@@ -213,6 +238,30 @@ export function formatSummary(summary: RunSummary): string {
   }
   lines.push('', summary.ok ? 'Result: OK, every invariant holds' : 'Result: FAILED', '');
   return lines.join('\n');
+}
+
+function formatAnalytics(a: AnalyticsReport): string[] {
+  const top = a.topProducts.map((p) => `${p.product_id} ${p.views}`).join(', ');
+  return [
+    '',
+    'Click analytics',
+    `  ${a.clicksAccepted === undefined ? '' : `accepted ${a.clicksAccepted}, `}on the topic ${a.clicksProduced} ` +
+      `(+${a.duplicates} duplicate records), counted ${a.clicksCounted}, late ${a.late}`,
+    `  top products, last hour            ${top || 'none'}`,
+    `  recounted from the topic           ${a.topProductsMatchTopic ? 'same' : `DIFFERENT: ${(a.topProductsFromTopic ?? []).map((p) => `${p.product_id} ${p.views}`).join(', ')}`}`,
+  ];
+}
+
+function formatNotifications(n: NotificationsReport): string[] {
+  const changes = Object.entries(n.byChange)
+    .filter(([, c]) => c.expected > 0)
+    .map(([change, c]) => `${change} ${c.sent}/${c.expected}`)
+    .join(', ');
+  return [
+    '',
+    `Notifications: ${n.sent} of ${n.expected} order changes emailed, ${n.duplicates} duplicates`,
+    ...(changes ? [`  per change (sent/expected)         ${changes}`] : []),
+  ];
 }
 
 function formatFailover(f: FailoverReport): string[] {

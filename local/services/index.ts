@@ -19,7 +19,7 @@ export {
 } from './kafka/kafka-broker';
 export { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 export { localS3Client, startS3Store, type S3Store } from './s3/s3-store';
-export { caughtMessages, startMailCatcher, type MailCatcher } from './smtp/mail-catcher';
+export { caughtMessageIds, caughtMessages, startMailCatcher, type MailCatcher } from './smtp/mail-catcher';
 export { LOCAL_DIR, PROJECT_ROOT } from '../paths';
 
 export type { LocalEndpoints } from '../endpoints';

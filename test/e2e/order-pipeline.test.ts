@@ -1,6 +1,5 @@
 import { Producer, stringSerializers } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { archivedRecords } from '../../lambdas/archive/archive-format';
 import type { OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
@@ -9,7 +8,7 @@ import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-
 import { seedCatalog, seedStock } from '../../local/demo/local-stack';
 import { readOrderStatuses } from '../../local/demo/order-progress';
 import { takeSnapshot } from '../../local/demo/snapshot';
-import { synthesize, type Assembly, type Runner } from '../../local/runner';
+import type { Assembly, Runner } from '../../local/runner';
 import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
 import type { ManagedProcess } from '../../local/services/process';
 import { e2eEnvironment } from '../support/e2e-env';
@@ -23,6 +22,7 @@ import {
   putItem,
   startRunnerProcess,
   startTestRunner,
+  synthesizedApp,
   waitUntilQuiet,
 } from '../support/e2e-pipeline';
 
@@ -46,7 +46,8 @@ const PRODUCTS = {
 } as const;
 const STOCK = { happy: 10, declined: 10, scarce: 1, race: 1, poison: 10, crash: 1_000 } as const;
 
-const SETUP_TIMEOUT_MS = 300_000;
+// Synthesis under load, then waiting for the other files that run the app (acquirePipelineLock).
+const SETUP_TIMEOUT_MS = 900_000;
 const SCENARIO_TIMEOUT_MS = 120_000;
 
 let cdkOut: string;
@@ -84,7 +85,7 @@ async function terminalStatus(orderId: string, timeoutMs = SCENARIO_TIMEOUT_MS):
 const available = async (productId: string) => (await getItem(env, 'stock', { product_id: productId }))?.available;
 
 beforeAll(async () => {
-  cdkOut = await synthesize({ outdir: join(env.workDir, 'cdk.out') });
+  cdkOut = await synthesizedApp(env);
   assembly = await loadTestAssembly(cdkOut);
   releaseLock = await acquirePipelineLock(env);
   runner = await startTestRunner(env, assembly);

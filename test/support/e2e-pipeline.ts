@@ -1,13 +1,21 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { createWriteStream, mkdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { join } from 'node:path';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
 import { APP_BINDINGS, localTableName } from '../../local/app-bindings';
-import { loadAssembly, startRunner, type Assembly, type Runner } from '../../local/runner';
+import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../../local/runner';
 import { localDynamoDbClient, PROJECT_ROOT } from '../../local/services';
 import { startProcess, waitUntilReady, type ManagedProcess } from '../../local/services/process';
 import { E2E_ENDPOINTS_ENV, type E2eEnvironment } from './e2e-env';
@@ -99,8 +107,55 @@ function functionLog(env: E2eEnvironment): WriteStream {
   return sharedLog;
 }
 
+/**
+ * The app synthesized once per e2e run into the run's cdk.out, whichever test file asks first (a
+ * directory lock across jest workers); the others load the same bundles. Each synthesis costs
+ * minutes of CPU on a loaded machine.
+ */
+export async function synthesizedApp(env: E2eEnvironment): Promise<string> {
+  const outdir = join(env.workDir, 'cdk.out');
+  const done = join(outdir, '.synthesized-by-e2e');
+  const lock = join(env.workDir, 'e2e-synth.lock');
+  await eventually(
+    'the app is synthesized for this run',
+    async () => {
+      if (existsSync(done)) return true;
+      try {
+        mkdirSync(lock);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+        throw error;
+      }
+      try {
+        await synthesize({ outdir });
+        writeFileSync(done, '');
+        return true;
+      } finally {
+        rmSync(lock, { recursive: true, force: true });
+      }
+    },
+    { timeoutMs: 900_000, intervalMs: 1_000 },
+  );
+  return outdir;
+}
+
 export async function loadTestAssembly(cdkOut: string): Promise<Assembly> {
   return loadAssembly(cdkOut, APP_BINDINGS);
+}
+
+/**
+ * The assembly with only the mappings `keep` selects enabled, as after `update-event-source-mapping
+ * --no-enabled` on the others: a runner of it has those consumers down, their groups' offsets kept.
+ */
+export function withMappingsEnabled(
+  assembly: Assembly,
+  keep: (mapping: { readonly functionId: string; readonly kind: 'kafka' | 'dynamodb' }) => boolean,
+): Assembly {
+  return {
+    ...assembly,
+    kafkaMappings: assembly.kafkaMappings.map((m) => ({ ...m, enabled: m.enabled && keep(m) })),
+    streamMappings: assembly.streamMappings.map((m) => ({ ...m, enabled: m.enabled && keep(m) })),
+  };
 }
 
 const RUNNER_PROCESS = join(PROJECT_ROOT, 'test', 'support', 'e2e-runner-process.ts');

@@ -23,7 +23,7 @@ export class SmtpEmailSender implements EmailSender {
       to: email.to,
       subject: email.subject,
       text: email.text,
-      messageId: `<${encodeURIComponent(email.idempotencyKey)}@${domain}>`,
+      messageId: messageIdOf(email.idempotencyKey, domain),
     });
     return { messageId: info.messageId };
   }
@@ -31,4 +31,15 @@ export class SmtpEmailSender implements EmailSender {
   close(): void {
     this.transport.close();
   }
+}
+
+/** The Message-ID of a notification's email: `<notification id, URI-encoded>@<sender's domain>`. */
+export function messageIdOf(notificationId: string, domain: string): string {
+  return `<${encodeURIComponent(notificationId)}@${domain}>`;
+}
+
+/** The notification id a Message-ID carries, or undefined when it is not one of ours. */
+export function notificationIdOf(messageId: string): string | undefined {
+  const localPart = /^<([^@>]+)@[^>]+>$/.exec(messageId.trim())?.[1];
+  return localPart === undefined ? undefined : decodeURIComponent(localPart);
 }

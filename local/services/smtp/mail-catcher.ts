@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -34,6 +34,17 @@ export function caughtMessages(mailDir: string): string[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+/** The Message-ID header of each caught message, oldest first (undefined for a message without one). */
+export function caughtMessageIds(mailDir: string): { readonly file: string; readonly messageId?: string }[] {
+  return caughtMessages(mailDir).map((file) => {
+    // Headers end at the first empty line; a folded header continues on lines starting with whitespace.
+    const headers = readFileSync(file, 'utf8')
+      .split(/\r?\n\r?\n/, 1)[0]!
+      .replace(/\r?\n[ \t]+/g, ' ');
+    return { file, messageId: /^message-id:\s*(.+)$/im.exec(headers)?.[1]?.trim() };
+  });
 }
 
 export async function startMailCatcher(options: StartMailCatcherOptions): Promise<MailCatcher> {

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import type { Runner } from '../../local/runner';
+import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
+import { chromiumArgs, ensureChromium } from '../support/chromium';
+import { e2eEnvironment } from '../support/e2e-env';
+import {
+  acquirePipelineLock,
+  eventually,
+  loadTestAssembly,
+  startTestRunner,
+  synthesizedApp,
+} from '../support/e2e-pipeline';
+
+/**
+ * GET /dashboard in a real headless Chromium (the machine's, driven by playwright-core): clicks
+ * posted to the click API go through the broker to the analytics function, and the page, polling
+ * the analytics API on its own, must show them. A screenshot is kept with the run's logs.
+ */
+const env = e2eEnvironment();
+// Synthesis under load, then waiting for the other files that run the app (acquirePipelineLock).
+const SETUP_TIMEOUT_MS = 900_000;
+const TIMEOUT_MS = 120_000;
+
+// Products of this run only, with view counts far apart so the ranking cannot tie.
+const run = randomUUID().slice(0, 8);
+const VIEWS = { [`dash-${run}-first`]: 9, [`dash-${run}-second`]: 5, [`dash-${run}-third`]: 2 };
+
+let runner: Runner | undefined;
+let api: ApiGateway | undefined;
+let browser: Browser | undefined;
+let releaseLock: (() => void) | undefined;
+
+beforeAll(async () => {
+  // First, so that a missing browser fails the run before anything else starts.
+  const executablePath = ensureChromium();
+  const cdkOut = await synthesizedApp(env);
+  const assembly = await loadTestAssembly(cdkOut);
+  releaseLock = await acquirePipelineLock(env);
+  runner = await startTestRunner(env, assembly);
+  const started = runner;
+  api = await startApiGateway({ routes: assembly.httpRoutes, invoke: (id, event) => started.invoke(id, event) });
+  browser = await chromium.launch({ executablePath, args: chromiumArgs() });
+}, SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+  await runner?.stop();
+  releaseLock?.();
+}, 60_000);
+
+it(
+  'GIVEN clicks posted to the click API WHEN the dashboard is open in a browser THEN its popular products show them ranked by views, with the counted clicks',
+  async () => {
+    const now = Date.now();
+    const clicks = Object.entries(VIEWS).flatMap(([product_id, views]) =>
+      Array.from({ length: views }, (_, i) => ({
+        click_id: `${product_id}-${i}`,
+        user_id: `dash-user-${i % 3}`,
+        product_id,
+        timestamp: new Date(now - i * 1_000).toISOString(),
+        page: `/products/${product_id}`,
+      })),
+    );
+    const posted = await fetch(`${api!.url}/clicks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(clicks),
+    });
+    expect(posted.status).toBe(202);
+    // The analytics API has counted them before the page is asked to show them.
+    await eventually('the analytics API counts every click of this run', async () => {
+      const response = await fetch(`${api!.url}/analytics/popular-products?window=5m&limit=50`);
+      const { products } = (await response.json()) as { products: { product_id: string; window_views: number }[] };
+      return Object.entries(VIEWS).every(([id, n]) => products.find((p) => p.product_id === id)?.window_views === n);
+    });
+
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${api!.url}/dashboard`);
+    const rows = page.locator('[data-testid="popular-products"] tbody tr');
+    await rows.filter({ hasText: `dash-${run}-third` }).waitFor({ timeout: 30_000 });
+    await page.locator('#status', { hasText: 'updated' }).waitFor({ timeout: 10_000 });
+
+    const shown = await rows.evaluateAll((trs) =>
+      trs.map((tr) => ({
+        product: tr.getAttribute('data-product'),
+        views: Number(tr.querySelectorAll('td')[1]?.textContent),
+      })),
+    );
+    const ours = shown.filter((r) => r.product?.startsWith(`dash-${run}-`));
+    expect(ours).toEqual(Object.entries(VIEWS).map(([product, views]) => ({ product, views })));
+    const counted = Number(await page.locator('[data-testid="clicks-counted"]').textContent());
+    expect(counted).toBeGreaterThanOrEqual(clicks.length);
+    const chartTotal = Number(await page.locator('[data-testid="views-per-minute"]').getAttribute('data-total'));
+    expect(chartTotal).toBeGreaterThanOrEqual(clicks.length);
+    expect(await page.locator('[data-testid="views-per-minute"] rect.bar').count()).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+
+    await page.screenshot({ path: join(env.workDir, 'dashboard.png'), fullPage: true });
+    await page.close();
+  },
+  TIMEOUT_MS,
+);

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { notificationIdOf } from '../../lambdas/notifications/adapters/smtp-email-sender';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
+import { waitForConsumers } from '../../local/demo/consumer-lag';
+import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
+import { seedStock } from '../../local/demo/local-stack';
+import type { Assembly, Runner } from '../../local/runner';
+import { caughtMessageIds } from '../../local/services';
+import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
+import { e2eEnvironment } from '../support/e2e-env';
+import {
+  acquirePipelineLock,
+  eventually,
+  getOrderView,
+  loadTestAssembly,
+  postOrder,
+  startTestRunner,
+  synthesizedApp,
+  withMappingsEnabled,
+} from '../support/e2e-pipeline';
+
+/**
+ * The seed's claim on real components: with the notification consumer down, checkout does not
+ * notice (orders still complete), and started again it sends every pending email, once, from
+ * where its consumer groups left off. The notification mappings run in a runner of their own (the
+ * rest of the app in another), so stopping that runner is the outage.
+ */
+const env = e2eEnvironment();
+// Synthesis under load, then waiting for the other files that run the app (acquirePipelineLock).
+const SETUP_TIMEOUT_MS = 900_000;
+const TIMEOUT_MS = 240_000;
+
+const run = randomUUID().slice(0, 8);
+const PRODUCT = `outage-${run}`;
+const SCARCE = `outage-${run}-scarce`;
+
+let assembly: Assembly;
+let pipeline: Runner | undefined;
+let notifications: Runner | undefined;
+let api: ApiGateway | undefined;
+let releaseLock: (() => void) | undefined;
+
+const isNotifications = (m: { functionId: string }) => m.functionId === 'notifications';
+const startNotifications = () =>
+  startTestRunner(
+    env,
+    withMappingsEnabled(assembly, (m) => isNotifications(m)),
+  );
+
+/** Emails per order of this run, as notification ids in arrival order. */
+function mailsOf(orderIds: readonly string[]): Map<string, string[]> {
+  const mails = new Map(orderIds.map((id) => [id, [] as string[]]));
+  for (const { messageId } of caughtMessageIds(env.mailDir)) {
+    const id = messageId && notificationIdOf(messageId);
+    const orderId = id?.slice(0, id.lastIndexOf('#'));
+    if (id && orderId && mails.has(orderId)) mails.get(orderId)!.push(id.slice(id.lastIndexOf('#') + 1));
+  }
+  return mails;
+}
+
+const order = (productId: string, quantity: number, paymentMethod = 'credit_card') => ({
+  user_id: `outage-user-${run}`,
+  items: [{ product_id: productId, quantity, unit_price: 10 }],
+  currency: 'USD',
+  payment_method: paymentMethod,
+});
+
+async function placeAndComplete(body: unknown): Promise<{ orderId: string; status: string }> {
+  const placed = await postOrder(api!.url, body);
+  expect(placed.status).toBe(202);
+  const orderId = placed.body.order_id!;
+  const status = await eventually(
+    `order ${orderId} is terminal`,
+    async () => {
+      const view = await getOrderView(api!.url, orderId);
+      return view.body.terminal ? view.body.status : undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
+  return { orderId, status };
+}
+
+/** Records on the notification mappings' topics that their groups have not committed yet. */
+async function notificationBacklog(): Promise<number> {
+  const subscriptions = SUBSCRIPTIONS.filter(isNotifications);
+  const [ends, committed] = await Promise.all([
+    endOffsets(
+      env.kafkaBootstrap,
+      subscriptions.map((s) => s.topic),
+    ),
+    committedOffsets(
+      env.kafkaBootstrap,
+      subscriptions.map((s) => s.consumerGroupId),
+    ),
+  ]);
+  return subscriptions.reduce(
+    (sum, s) =>
+      sum +
+      (ends.get(s.topic) ?? []).reduce(
+        (lag, end, p) => lag + end - Math.max(0, committed.get(s.consumerGroupId)?.get(`${s.topic}-${p}`) ?? 0),
+        0,
+      ),
+    0,
+  );
+}
+
+beforeAll(async () => {
+  const cdkOut = await synthesizedApp(env);
+  assembly = await loadTestAssembly(cdkOut);
+  releaseLock = await acquirePipelineLock(env);
+  // Everything but the notification mappings; the API invokes this runner's functions.
+  pipeline = await startTestRunner(
+    env,
+    withMappingsEnabled(assembly, (m) => !isNotifications(m)),
+  );
+  const started = pipeline;
+  api = await startApiGateway({ routes: assembly.httpRoutes, invoke: (id, event) => started.invoke(id, event) });
+  await seedStock(
+    pipeline,
+    [
+      { product_id: PRODUCT, quantity: 100 },
+      { product_id: SCARCE, quantity: 1 },
+    ],
+    `outage-${run}`,
+  );
+  notifications = await startNotifications();
+}, SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await api?.stop();
+  await notifications?.stop();
+  await pipeline?.stop();
+  releaseLock?.();
+}, 60_000);
+
+it(
+  'GIVEN the notification consumer stopped WHEN orders complete and it starts again THEN each order change gets exactly one email, from where it left off',
+  async () => {
+    // Before the outage: the consumer is live and has committed its progress.
+    const before = await placeAndComplete(order(PRODUCT, 1));
+    expect(before.status).toBe('SHIPPED');
+    await eventually('the emails of the order before the outage', async () => {
+      const mails = mailsOf([before.orderId]).get(before.orderId)!;
+      return mails.length >= 2;
+    });
+    expect((await waitForConsumers(env.kafkaBootstrap, ['notifications'], { timeoutMs: 60_000 })).lag).toBe(0);
+
+    // The outage: checkout goes on without the notification consumer.
+    await notifications!.stop();
+    notifications = undefined;
+    const during = await Promise.all([
+      placeAndComplete(order(PRODUCT, 2)),
+      placeAndComplete(order(PRODUCT, 1, 'declined_card')),
+      placeAndComplete(order(SCARCE, 2)),
+    ]);
+    expect(during.map((o) => o.status)).toEqual(['SHIPPED', 'PAYMENT_DECLINED', 'REFUNDED']);
+    const duringIds = during.map((o) => o.orderId);
+    expect([...mailsOf(duringIds).values()]).toEqual([[], [], []]);
+    expect(await notificationBacklog()).toBeGreaterThan(0);
+
+    // Back: the consumer catches up from its committed offsets.
+    notifications = await startNotifications();
+    const expected = {
+      [before.orderId]: ['confirmed', 'shipped'],
+      [duringIds[0]!]: ['confirmed', 'shipped'],
+      [duringIds[1]!]: ['payment_declined'],
+      [duringIds[2]!]: ['cancelled', 'confirmed', 'refunded'],
+    };
+    await eventually(
+      'every pending email is sent',
+      async () => [...mailsOf(duringIds).entries()].every(([id, mails]) => mails.length >= expected[id]!.length),
+      { timeoutMs: 120_000 },
+    );
+    expect((await waitForConsumers(env.kafkaBootstrap, ['notifications'], { timeoutMs: 60_000 })).lag).toBe(0);
+
+    const mails = mailsOf([before.orderId, ...duringIds]);
+    // Exactly one email per order and change: none lost, none repeated, the one before the outage not resent.
+    expect(Object.fromEntries([...mails].map(([id, m]) => [id, [...m].sort()]))).toEqual(expected);
+    // In order per order where the events are ordered: one topic, one partition per order
+    // (billing_outcome: confirmed before refunded). Across topics the mappings run independently.
+    const refundOrder = mails.get(duringIds[2]!)!;
+    expect(refundOrder.indexOf('confirmed')).toBeLessThan(refundOrder.indexOf('refunded'));
+  },
+  TIMEOUT_MS,
+);

@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { messageIdOf } from '../../../lambdas/notifications/adapters/smtp-email-sender';
+import { TABLES, type TableId } from '../../../lambdas/shared/contracts/tables';
+import type { TopicName } from '../../../lambdas/shared/contracts/topics';
+import { analyticsProblems, analyticsReport, type AnalyticsApiView } from '../../../local/demo/analytics-report';
+import { SnapshotView } from '../../../local/demo/invariants';
+import type { TopicRecord } from '../../../local/demo/kafka-inspect';
+import { notificationsReport } from '../../../local/demo/notifications-report';
+import type { PipelineSnapshot } from '../../../local/demo/snapshot';
+
+/**
+ * The run summary's analytics and notifications sections on hand-made topics and a hand-made
+ * mailbox: what they count, and that a difference from the topics is reported, not hidden.
+ */
+function view(events: Partial<Record<TopicName, Record<string, unknown>[]>>): SnapshotView {
+  const records = new Map<TopicName, TopicRecord[]>(
+    Object.entries(events).map(([topic, values]) => [
+      topic as TopicName,
+      values.map((value, offset) => ({
+        topic,
+        partition: 0,
+        offset,
+        timestamp: 0,
+        key: null,
+        value: JSON.stringify(value),
+        headers: {},
+      })),
+    ]),
+  );
+  const tables = Object.fromEntries(Object.keys(TABLES).map((id) => [id, []])) as unknown as Record<TableId, []>;
+  const snapshot: PipelineSnapshot = {
+    tables,
+    records,
+    endOffsets: new Map(),
+    startOffsets: new Map(),
+    committed: new Map(),
+    archive: [],
+  };
+  return new SnapshotView(snapshot);
+}
+
+const click = (id: string, product: string, timestamp = '2026-01-01T10:30:10.000Z') => ({
+  event_type: 'Click',
+  event_id: id,
+  user_id: 'u1',
+  product_id: product,
+  timestamp,
+});
+
+describe('analytics report', () => {
+  const clicks = [
+    click('e1', 'abc'),
+    click('e2', 'abc'),
+    click('e2', 'abc'), // the same click again (a producer retry)
+    click('e3', 'def'),
+    click('e4', 'zzz', '2026-01-01T08:00:00.000Z'), // before the window: late, in the totals only
+  ];
+  const api = (products: [string, number][], counted = 4): AnalyticsApiView => ({
+    popular: {
+      from: '2026-01-01T09:31',
+      to: '2026-01-01T10:30',
+      products: products.map(([product_id, window_views]) => ({ product_id, window_views })),
+    },
+    totals: { clicks: counted, late_clicks: 1 },
+  });
+
+  it('GIVEN the API agrees with the topic WHEN reported THEN the top products match and nothing is a problem', () => {
+    const report = analyticsReport(
+      view({ clicks }),
+      api([
+        ['abc', 2],
+        ['def', 1],
+      ]),
+      4,
+    );
+
+    expect(report).toEqual({
+      clicksAccepted: 4,
+      clicksProduced: 4,
+      duplicates: 1,
+      clicksCounted: 4,
+      late: 1,
+      topProducts: [
+        { product_id: 'abc', views: 2 },
+        { product_id: 'def', views: 1 },
+      ],
+      topProductsMatchTopic: true,
+    });
+    expect(analyticsProblems(report, { existingBroker: false })).toEqual([]);
+  });
+
+  it('GIVEN a click counted twice and a top list the topic disagrees with WHEN reported THEN both are problems', () => {
+    const report = analyticsReport(
+      view({ clicks }),
+      api(
+        [
+          ['abc', 3],
+          ['def', 1],
+        ],
+        5,
+      ),
+    );
+
+    expect(report.topProductsMatchTopic).toBe(false);
+    expect(report.topProductsFromTopic).toEqual([
+      { product_id: 'abc', views: 2 },
+      { product_id: 'def', views: 1 },
+    ]);
+    expect(analyticsProblems(report, { existingBroker: false })).toEqual([
+      'analytics counted 5 clicks, the topic holds 4',
+      'the top products of the analytics API differ from the topic',
+    ]);
+  });
+});
+
+describe('notifications report', () => {
+  let mailDir: string;
+  beforeEach(() => {
+    mailDir = mkdtempSync(join(tmpdir(), 'notifications-report-'));
+  });
+  afterEach(() => rmSync(mailDir, { recursive: true, force: true }));
+
+  const mail = (n: number, notificationId: string) =>
+    writeFileSync(
+      join(mailDir, `2026-01-01-${n}.eml`),
+      `From: shop@example.com\r\nMessage-ID:\r\n ${messageIdOf(notificationId, 'example.com')}\r\nSubject: x\r\n\r\nbody\r\n`,
+    );
+  const topics = view({
+    billing_outcome: [
+      { event_type: 'BillingOutcome', event_id: 'b1', order_id: 'o1', payment_status: 'paid' },
+      { event_type: 'BillingOutcome', event_id: 'b2', order_id: 'o2', payment_status: 'declined' },
+      { event_type: 'BillingOutcome', event_id: 'b9', order_id: 'other-run', payment_status: 'paid' },
+    ],
+    inventory_outcome: [{ event_type: 'StockReserved', event_id: 'r1', order_id: 'o1' }],
+    shipping: [
+      { event_type: 'ShipmentCreated', event_id: 's0', order_id: 'o1' },
+      { event_type: 'ShipmentDispatched', event_id: 's1', order_id: 'o1' },
+    ],
+  });
+
+  it('GIVEN one email per order change WHEN reported THEN every expected change is sent, with no duplicates', () => {
+    mail(1, 'o1#confirmed');
+    mail(2, 'o2#payment_declined');
+    mail(3, 'o1#shipped');
+
+    const report = notificationsReport(topics, mailDir, new Set(['o1', 'o2']));
+
+    expect(report).toMatchObject({ expected: 3, sent: 3, duplicates: 0, missing: [] });
+    expect(report.byChange).toMatchObject({
+      confirmed: { expected: 1, sent: 1 },
+      payment_declined: { expected: 1, sent: 1 },
+      shipped: { expected: 1, sent: 1 },
+      refunded: { expected: 0, sent: 0 },
+    });
+  });
+
+  it('GIVEN an email sent twice and one never sent WHEN reported THEN both show', () => {
+    mail(1, 'o1#confirmed');
+    mail(2, 'o1#confirmed');
+    mail(3, 'o1#shipped');
+
+    const report = notificationsReport(topics, mailDir, new Set(['o1', 'o2']));
+
+    expect(report).toMatchObject({ expected: 3, sent: 2, duplicates: 1, missing: ['o2#payment_declined'] });
+  });
+});
