@@ -241,6 +241,7 @@ async function runOrders(
     planned,
     mappings: stack.runner.stats().mappings,
     timing: {
+      startup: stack.startup,
       startupMs: context.startupMs,
       firstOrderProcessedMs,
       ordersDurationMs,

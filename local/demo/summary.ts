@@ -3,6 +3,7 @@ import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
 import type { PlannedOutcome } from './order-generator';
 import type { FailoverReport } from './broker-failover';
+import type { StackStartup } from './local-stack';
 import type { PipelineSnapshot } from './snapshot';
 
 /** What `npm run local` prints at the end of a run, and writes with --summary-json. */
@@ -51,6 +52,8 @@ export interface StackMemory {
 }
 
 export interface RunTiming {
+  /** Where the start-up went: synthesis (or its reuse), each component, the runner. */
+  readonly startup?: StackStartup;
   /** From the start of the command to the first order in a terminal state. */
   readonly firstOrderProcessedMs?: number;
   /** From the start of the command to the API accepting orders. */
@@ -181,6 +184,7 @@ export function formatSummary(summary: RunSummary): string {
     lines.push('', 'Measurements');
     const t = summary.timing;
     if (t?.startupMs !== undefined) lines.push(`  stack up (command to API ready)     ${seconds(t.startupMs)}`);
+    if (t?.startup) lines.push(...formatStartup(t.startup));
     if (t?.firstOrderProcessedMs !== undefined) {
       lines.push(`  command to first order processed    ${seconds(t.firstOrderProcessedMs)}`);
     }
@@ -231,4 +235,20 @@ function formatFailover(f: FailoverReport): string[] {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The start-up's parts, indented under "stack up": synthesis and the components run side by side. */
+function formatStartup(s: StackStartup): string[] {
+  const c = s.components;
+  const components = [
+    c.kafka === undefined ? undefined : `Kafka ${seconds(c.kafka)}`,
+    `DynamoDB Local ${seconds(c.dynamodb)}`,
+    `S3 ${seconds(c.s3)}`,
+    `SMTP ${seconds(c.smtp)}`,
+  ].filter(Boolean);
+  return [
+    `    synthesis                         ${s.synthReused ? `reused (inputs unchanged, ${seconds(s.synthMs)} to check)` : seconds(s.synthMs)}`,
+    `    components, side by side          ${seconds(c.total)} with topics and tables (${components.join(', ')})`,
+    `    runner (templates, pollers)       ${seconds(s.runnerMs)}`,
+  ];
 }
