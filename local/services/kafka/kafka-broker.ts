@@ -10,6 +10,7 @@ import {
 } from '../../../lambdas/shared/contracts/topics';
 import { freePort, sleep, startProcess, waitUntilReady, type ManagedProcess } from '../process';
 import { ensureKafkaJars } from './kafka-jars';
+import { classDataSharing } from '../jvm-class-cache';
 
 /**
  * Apache Kafka in KRaft mode on 127.0.0.1, from the jars ensureKafkaJars() caches: one node by
@@ -57,6 +58,8 @@ export interface StartKafkaClusterOptions {
   readonly readyTimeoutMs?: number;
 }
 
+const STORAGE_TOOL = 'kafka.tools.StorageTool';
+
 export async function startKafkaCluster(options: StartKafkaClusterOptions): Promise<KafkaCluster> {
   const started = Date.now();
   const count = options.brokers ?? 1;
@@ -79,18 +82,34 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
   // Three JVMs share two cores with the rest of the stack: a smaller heap each.
   const heap = count === 1 ? '512m' : '384m';
 
-  const java = (mainClass: string, args: string[], heapSize: string) => [
+  // Each program's classes come from an archive after its first run (see jvm-class-cache.ts).
+  const classPath = join(libs, '*');
+  const java = (mainClass: string, args: string[], heapSize: string, jvmOptions: readonly string[] = []) => [
     `-Xmx${heapSize}`,
     // Serial GC: the smallest footprint for a one-client-machine broker.
     '-XX:+UseSerialGC',
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${log4j}`,
+    ...jvmOptions,
     '-cp',
-    join(libs, '*'),
+    classPath,
     mainClass,
     ...args,
   ];
+  const startJava = (name: string, mainClass: string, args: string[], heapSize: string, logFile: string) => {
+    const sharing = classDataSharing(`kafka-${mainClass}`, classPath);
+    // The storage tool runs for a second: the JIT's first tier is all it needs.
+    const jit = mainClass === STORAGE_TOOL ? ['-XX:TieredStopAtLevel=1'] : [];
+    const started = startProcess({
+      name,
+      command: 'java',
+      args: java(mainClass, args, heapSize, [...sharing.args, ...jit]),
+      logFile,
+    });
+    void started.exited.then((exit) => sharing.settle(exit));
+    return { process: started, stopGraceMs: sharing.stopGraceMs };
+  };
 
   const prepared = await Promise.all(
     specs.map(async (spec) => {
@@ -101,17 +120,14 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
       writeFileSync(serverProperties, brokerConfig({ ...spec, dataDir, voters, brokers: count }));
       // KRaft needs its metadata log formatted with the cluster id before the first start.
       const logFile = join(spec.dir, 'kafka.log');
-      const format = startProcess({
-        name: `kafka-storage-format-${spec.id}`,
-        command: 'java',
-        args: java(
-          'kafka.tools.StorageTool',
-          ['format', `--cluster-id=${cluster}`, `--config=${serverProperties}`],
-          '256m',
-        ),
+      const format = startJava(
+        `kafka-storage-format-${spec.id}`,
+        STORAGE_TOOL,
+        ['format', `--cluster-id=${cluster}`, `--config=${serverProperties}`],
+        '256m',
         logFile,
-      });
-      const formatted = await format.exited;
+      );
+      const formatted = await format.process.exited;
       if (formatted.code !== 0) {
         throw new Error(`Formatting the Kafka storage failed (code ${formatted.code}); see ${logFile}`);
       }
@@ -123,18 +139,15 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
   const nodes = prepared.map((spec) => {
     const bootstrap = `127.0.0.1:${spec.brokerPort}`;
     const launch = () =>
-      startProcess({
-        name: count === 1 ? 'kafka' : `kafka-${spec.id}`,
-        command: 'java',
-        args: java('kafka.Kafka', [spec.serverProperties], heap),
-        logFile: spec.logFile,
-      });
-    let current = launch();
+      startJava(count === 1 ? 'kafka' : `kafka-${spec.id}`, 'kafka.Kafka', [spec.serverProperties], heap, spec.logFile);
+    let launched = launch();
     const ready = async () => {
       try {
-        await waitUntilReady(current, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), { timeoutMs });
+        await waitUntilReady(launched.process, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), {
+          timeoutMs,
+        });
       } catch (error) {
-        await current.stop(1_000);
+        await launched.process.stop(1_000);
         throw error;
       }
     };
@@ -144,14 +157,17 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
       dataDir: spec.dataDir,
       ready,
       get process() {
-        return current;
+        return launched.process;
+      },
+      get stopGraceMs() {
+        return launched.stopGraceMs;
       },
       async kill() {
-        current.kill('SIGKILL');
-        await current.exited;
+        launched.process.kill('SIGKILL');
+        await launched.process.exited;
       },
       async restart() {
-        current = launch();
+        launched = launch();
         await ready();
       },
     };
@@ -159,7 +175,7 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
   const stopAll = () =>
     Promise.all(
       nodes.map(async (node) => {
-        await node.process.stop();
+        await node.process.stop(node.stopGraceMs);
         rmSync(node.dataDir, { recursive: true, force: true });
       }),
     ).then(() => undefined);
