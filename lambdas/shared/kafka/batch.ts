@@ -44,7 +44,10 @@ export interface KafkaConsumerOptions {
    * off, Lambda would read a returned list as success, so a transient failure must throw instead.
    */
   readonly partialBatchResponse: boolean;
-  /** Records of one partition in flight at once, each of a different key (default KEY_CONCURRENCY). */
+  /**
+   * Records of one partition in flight at once, each of a different key (default: KAFKA_KEY_CONCURRENCY,
+   * or KEY_CONCURRENCY when it is not set).
+   */
   readonly keyConcurrency?: number;
   readonly now?: () => Date;
 }
@@ -54,6 +57,17 @@ export interface KafkaConsumerOptions {
  * flight, under the AWS SDK's default of 50 sockets per client, so none queue for a connection.
  */
 export const KEY_CONCURRENCY = 8;
+
+/** KAFKA_KEY_CONCURRENCY (set by the CDK app on every consumer), or KEY_CONCURRENCY when unset. */
+export function keyConcurrencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[ENV.keyConcurrency];
+  if (value === undefined || value.trim() === '') return KEY_CONCURRENCY;
+  const concurrency = Number(value);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(`Environment variable ${ENV.keyConcurrency} must be a positive integer; got "${value}"`);
+  }
+  return concurrency;
+}
 
 /**
  * The batch loop shared by every Kafka consumer. Partitions are processed concurrently; within a
@@ -66,7 +80,7 @@ export const KEY_CONCURRENCY = 8;
  */
 export function kafkaBatchHandler(options: KafkaConsumerOptions): (event: MSKEvent) => Promise<KafkaBatchResponse> {
   const now = options.now ?? (() => new Date());
-  const concurrency = options.keyConcurrency ?? KEY_CONCURRENCY;
+  const concurrency = options.keyConcurrency ?? keyConcurrencyFromEnv();
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`keyConcurrency must be a positive integer, got ${concurrency}`);
   }
