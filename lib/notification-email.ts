@@ -112,23 +112,13 @@ export class NotificationEmail extends Construct {
     // guide, reputation metrics); tune them to the account's normal rates.
     alarm(
       'SesBounceRate',
-      new cloudwatch.Metric({
-        namespace: 'AWS/SES',
-        metricName: 'Reputation.BounceRate',
-        statistic: 'Maximum',
-        period: Duration.hours(1),
-      }),
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', statistic: 'Maximum', period: Duration.hours(1) }),
       0.025,
       'The account bounce rate is rising towards the level at which SES reviews the account.',
     );
     alarm(
       'SesComplaintRate',
-      new cloudwatch.Metric({
-        namespace: 'AWS/SES',
-        metricName: 'Reputation.ComplaintRate',
-        statistic: 'Maximum',
-        period: Duration.hours(1),
-      }),
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', statistic: 'Maximum', period: Duration.hours(1) }),
       0.0005,
       'The account complaint rate is rising towards the level at which SES reviews the account.',
     );
