@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { ENV } from '../lambdas/shared/contracts/environment';
 import { FUNCTION_IDS, functionEntry } from '../lambdas/shared/contracts/functions';
 import { benchConsumerLoop, LOCAL_PORTS } from '../local/bench/consumer-loop';
 import { functionBuildOptions, PROJECT_ROOT } from '../lib/function-bundle';
@@ -87,6 +88,8 @@ const BASE_ENV: Record<string, string> = {
   KAFKA_PARTIAL_BATCH_RESPONSE: 'true',
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // As deployed: the notifications function sends through SES.
+  [ENV.emailTransport]: 'ses',
 };
 
 /**
