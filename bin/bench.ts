@@ -6,7 +6,11 @@
  *              DynamoDB DocumentClient) built the same way.
  *   coldStart: module init (require of the bundle, the AWS SDK from node_modules as the runtime
  *              provides it) in fresh processes of the Node.js 22 binary in node_modules/.bin,
- *              p50 per function and its ratio to the anchor's.
+ *              p50 per function and its ratio to the anchor's, in wall and CPU time.
+ *   memory:    resident memory of each of those processes once the bundle is loaded, p50.
+ *   consumers: the shared batch loop on a 1,000-record batch over ports with the local
+ *              components' latency and capacity (local/bench/consumer-loop.ts), records/s per
+ *              key-concurrency bound (--key-concurrency 1,2,4,8,16) against a one-record-at-a-time loop.
  * For the whole pipeline on a real broker, run `npm run local -- --orders 1000`.
  */
 import { build } from 'esbuild';
@@ -14,7 +18,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { ENV } from '../lambdas/shared/contracts/environment';
 import { FUNCTION_IDS, functionEntry } from '../lambdas/shared/contracts/functions';
+import { benchConsumerLoop, LOCAL_PORTS } from '../local/bench/consumer-loop';
 import { functionBuildOptions, PROJECT_ROOT } from '../lib/function-bundle';
 
 const KB = 1024;
@@ -82,17 +88,29 @@ const BASE_ENV: Record<string, string> = {
   KAFKA_PARTIAL_BATCH_RESPONSE: 'true',
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // As deployed: the notifications function sends through SES.
+  [ENV.emailTransport]: 'ses',
 };
 
 /**
- * Requires the bundle in a fresh process and prints the milliseconds the require took; on failure
- * only the error's message (Node would print the minified source line).
+ * Requires the bundle in a fresh process and prints the milliseconds the require took (wall and
+ * CPU: the CPU time barely moves with the load of a shared machine) and the process's resident
+ * memory after it; on failure only the error's message (Node would print the minified source line).
  */
 const INIT_PROBE = `
 const { performance } = require('node:perf_hooks');
 const started = performance.now();
+const cpu = process.cpuUsage();
 try { require(process.argv[1]); } catch (error) { process.stderr.write(String(error.message)); process.exit(1); }
-process.stdout.write(String(performance.now() - started));`;
+const { user, system } = process.cpuUsage(cpu);
+const ms = performance.now() - started;
+process.stdout.write(JSON.stringify({ ms, cpuMs: (user + system) / 1000, rssMb: process.memoryUsage().rss / 1048576 }));`;
+
+interface InitSample {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly rssMb: number;
+}
 
 function initOnce(file: string, env: Record<string, string>) {
   return spawnSync(NODE_22, ['-e', INIT_PROBE, file], {
@@ -122,26 +140,30 @@ const percentile = (values: readonly number[], p: number) => {
 
 function coldStart(bundles: readonly Bundle[], runs: number) {
   const envs = new Map(bundles.map((b) => [b.name, environmentFor(b.file)]));
-  const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
+  const samples = new Map<string, InitSample[]>(bundles.map((b) => [b.name, []]));
   // Interleaved, so that a burst of load on the machine hits every function alike.
   for (let run = 0; run < runs; run += 1) {
     for (const bundle of bundles) {
       const result = initOnce(bundle.file, envs.get(bundle.name)!);
       if (result.status !== 0) throw new Error(`${bundle.name} failed to load: ${result.stderr}`);
-      samples.get(bundle.name)!.push(Number(result.stdout));
+      samples.get(bundle.name)!.push(JSON.parse(result.stdout) as InitSample);
     }
   }
-  const anchorP50 = percentile(samples.get('anchor')!, 50);
-  return bundles.map((b) => {
-    const p50 = percentile(samples.get(b.name)!, 50);
-    return {
-      name: b.name,
-      runs,
-      p50Ms: Number(p50.toFixed(1)),
-      p90Ms: Number(percentile(samples.get(b.name)!, 90).toFixed(1)),
-      ratioToAnchor: Number((p50 / anchorP50).toFixed(2)),
-    };
-  });
+  const p = (name: string, field: keyof InitSample, pct: number) =>
+    percentile(
+      samples.get(name)!.map((s) => s[field]),
+      pct,
+    );
+  return bundles.map((b) => ({
+    name: b.name,
+    runs,
+    p50Ms: Number(p(b.name, 'ms', 50).toFixed(1)),
+    p90Ms: Number(p(b.name, 'ms', 90).toFixed(1)),
+    ratioToAnchor: Number((p(b.name, 'ms', 50) / p('anchor', 'ms', 50)).toFixed(2)),
+    cpuP50Ms: Number(p(b.name, 'cpuMs', 50).toFixed(1)),
+    cpuRatioToAnchor: Number((p(b.name, 'cpuMs', 50) / p('anchor', 'cpuMs', 50)).toFixed(2)),
+    rssP50Mb: Number(p(b.name, 'rssMb', 50).toFixed(1)),
+  }));
 }
 
 function argument(name: string): string | undefined {
@@ -152,6 +174,10 @@ function argument(name: string): string | undefined {
 async function main(): Promise<void> {
   const jsonFile = argument('--json');
   const runs = Number(argument('--runs') ?? 20);
+  const keyConcurrencies = (argument('--key-concurrency') ?? '1,2,4,8,16').split(',').map(Number);
+  if (keyConcurrencies.some((k) => !Number.isInteger(k) || k < 1)) {
+    throw new Error('--key-concurrency takes positive integers, e.g. 1,4,8');
+  }
   if (!existsSync(NODE_22)) throw new Error(`No Node.js 22 binary at ${NODE_22}: run npm install`);
   const nodeVersion = spawnSync(NODE_22, ['--version'], { encoding: 'utf8' }).stdout.trim();
   const outdir = mkdtempSync(path.join(tmpdir(), 'bench-bundles-'));
@@ -168,10 +194,25 @@ async function main(): Promise<void> {
 
     const cold = coldStart(bundles, runs);
     console.log(`\nCold start: module init on ${nodeVersion}, ${runs} fresh processes each`);
-    console.log('function        p50 ms  p90 ms  p50 / anchor');
+    console.log('function        p50 ms  p90 ms  p50 / anchor  CPU p50 ms  CPU / anchor  RSS MB');
     for (const c of cold) {
       console.log(
-        `${c.name.padEnd(15)} ${c.p50Ms.toFixed(1).padStart(6)}  ${c.p90Ms.toFixed(1).padStart(6)}  ${c.ratioToAnchor.toFixed(2).padStart(12)}`,
+        `${c.name.padEnd(15)} ${c.p50Ms.toFixed(1).padStart(6)}  ${c.p90Ms.toFixed(1).padStart(6)}  ${c.ratioToAnchor.toFixed(2).padStart(12)}` +
+          `  ${c.cpuP50Ms.toFixed(1).padStart(10)}  ${c.cpuRatioToAnchor.toFixed(2).padStart(12)}  ${c.rssP50Mb.toFixed(0).padStart(6)}`,
+      );
+    }
+
+    const consumers = await benchConsumerLoop(keyConcurrencies);
+    const { dynamodb, kafka } = LOCAL_PORTS;
+    console.log(
+      `\nConsumers: the batch loop, ${consumers[0]!.records} records in ${consumers[0]!.partitions} partitions, ` +
+        `each one conditional write (${dynamodb.latencyMs + dynamodb.serviceMs} ms, ${1000 / dynamodb.serviceMs}/s at most) ` +
+        `and one publish (${kafka.latencyMs + kafka.serviceMs} ms, ${1000 / kafka.serviceMs}/s at most)`,
+    );
+    console.log('key concurrency  records/s  ms      x sequential');
+    for (const c of consumers) {
+      console.log(
+        `${String(c.keyConcurrency ?? 'sequential').padStart(15)}  ${String(c.recordsPerSecond).padStart(9)}  ${String(c.ms).padStart(6)}  ${c.ratioToSequential.toFixed(2).padStart(12)}`,
       );
     }
 
@@ -193,8 +234,15 @@ async function main(): Promise<void> {
         },
         coldStart: {
           runs,
-          functions: cold.filter((c) => c.name !== 'anchor'),
-          anchor: cold.find((c) => c.name === 'anchor'),
+          functions: cold.filter((c) => c.name !== 'anchor').map(({ rssP50Mb: _rss, ...timing }) => timing),
+          anchor: (({ rssP50Mb: _rss, ...timing }) => timing)(cold.find((c) => c.name === 'anchor')!),
+        },
+        memory: {
+          afterInitRssP50Mb: Object.fromEntries(cold.map((c) => [c.name, c.rssP50Mb])),
+        },
+        consumers: {
+          ports: LOCAL_PORTS,
+          runs: consumers,
         },
       };
       writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);

@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_BINDINGS } from '../local/app-bindings';
 import { hostPort, runCommand, say, UsageError } from '../local/cli';
-import { findFunction, loadAssembly, startRunner, synthesize } from '../local/runner';
+import { findFunction, loadAssembly, startRunner, synthesizeIfChanged } from '../local/runner';
 import { startLocalServices } from '../local/services';
 
 const USAGE = `Usage: npm run invoke -- <function> <event.json> [options]
@@ -25,6 +25,7 @@ const USAGE = `Usage: npm run invoke -- <function> <event.json> [options]
   <event.json>       the event, e.g. events/billing-order-created.json
   --kafka HOST:PORT  use this Kafka broker instead of starting one
   --cdk-out DIR      invoke the bundles of this synthesized cloud assembly instead of synthesizing
+                     (without it, cdk.out is reused when nothing the synthesis reads changed)
   --context K=V      CDK context for the synthesis (repeatable), e.g. --context stage=dev
   --help             this text`;
 
@@ -80,7 +81,9 @@ runCommand<Options>({
       );
       // Synthesis and the components do not depend on each other: start both at once.
       const [assemblyDir, services] = await Promise.allSettled([
-        options.cdkOut ? Promise.resolve(resolve(options.cdkOut)) : synthesize({ context: options.context }),
+        options.cdkOut
+          ? Promise.resolve(resolve(options.cdkOut))
+          : synthesizeIfChanged({ context: options.context }).then((s) => s.outdir),
         startLocalServices({ kafka: options.kafka }).then((s) => parts.add(s)),
       ]);
       if (assemblyDir.status === 'rejected') throw assemblyDir.reason;

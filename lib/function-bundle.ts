@@ -25,7 +25,9 @@ const STAND_INS = path.join(PROJECT_ROOT, 'lambdas', 'shared', 'kafka', 'stand-i
  * - declares the package free of side effects, so unused clients are tree-shaken;
  * - narrows the API table the base client looks versions up in (`apis[name + 'V' + n]`, which
  *   keeps every API alive) to the groups the function's client calls;
- * - replaces ajv and the WebAssembly codecs with the stand-ins in lambdas/shared/kafka/stand-ins.
+ * - replaces ajv and the WebAssembly codecs with the stand-ins in lambdas/shared/kafka/stand-ins,
+ *   and the client's CRC-32C module with the stand-in's, skipping its probe for an optional native
+ *   addon (@node-rs/crc32) at load: a module search the zip cannot satisfy, on every cold start.
  * A call to an API left out fails loudly: "No usable implementation found for API ...".
  */
 export function leanKafkaClient(apiGroups: readonly KafkaApiGroup[]): Plugin {
@@ -33,6 +35,9 @@ export function leanKafkaClient(apiGroups: readonly KafkaApiGroup[]): Plugin {
     name: 'lean-kafka-client',
     setup(b) {
       b.onResolve({ filter: /^@platformatic\/wasm-utils$/ }, () => ({ path: path.join(STAND_INS, 'wasm-utils.ts') }));
+      b.onResolve({ filter: /^\.\/crc32c\.js$/ }, (args) =>
+        args.importer.includes(KAFKA_DIST) ? { path: path.join(STAND_INS, 'wasm-utils.ts') } : undefined,
+      );
       b.onResolve({ filter: /^ajv\/dist\/2020\.js$/ }, (args) =>
         args.importer.includes(KAFKA_DIST) ? { path: path.join(STAND_INS, 'ajv.ts') } : undefined,
       );

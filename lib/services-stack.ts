@@ -94,7 +94,12 @@ export class ServicesStack extends Stack {
           securityGroup: kafka ? props.kafkaClientSecurityGroup : props.functionSecurityGroup,
           environment: {
             ...(kafka ? { [ENV.kafkaBootstrapServers]: props.bootstrapBrokers, [ENV.kafkaAuth]: 'iam' } : {}),
-            ...(partialBatch === undefined ? {} : { [ENV.partialBatchResponse]: String(partialBatch) }),
+            ...(partialBatch === undefined
+              ? {}
+              : {
+                  [ENV.partialBatchResponse]: String(partialBatch),
+                  [ENV.keyConcurrency]: String(config.mappings.keyConcurrency),
+                }),
           },
         });
         Tags.of(fn).add(FUNCTION_ID_TAG, functionId);

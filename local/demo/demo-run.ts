@@ -296,6 +296,7 @@ async function runOrders(
     planned,
     mappings: stack.runner.stats().mappings,
     timing: {
+      startup: stack.startup,
       startupMs: context.startupMs,
       firstOrderProcessedMs,
       ordersDurationMs,

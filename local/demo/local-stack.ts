@@ -1,5 +1,5 @@
 import { APP_BINDINGS } from '../app-bindings';
-import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../runner';
+import { loadAssembly, startRunner, synthesizeIfChanged, type Assembly, type Runner, type Synthesis } from '../runner';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seedCatalog as writeCatalog } from '../../lambdas/order-api/demo-catalog';
 import type { CatalogProduct } from '../../lambdas/order-api/ports';
@@ -11,15 +11,29 @@ import type { StockSeed } from './order-generator';
 /**
  * The whole local stack of `npm run local`: the real components, the functions of the synthesized
  * app under the local event source mapping runner, and the HTTP API in front of the functions its routes integrate.
- * Synthesis and the components start side by side: neither needs the other.
+ * Synthesis (or the reuse of the previous one) and the components start side by side: neither
+ * needs the other.
  */
 export interface LocalStack {
   readonly services: LocalServices;
   readonly assembly: Assembly;
   readonly runner: Runner;
   readonly api: ApiGateway;
+  /** Where the start-up time went. */
+  readonly startup: StackStartup;
   /** Stops the API, the runner and the components, in that order; safe to call more than once. */
   stop(): Promise<void>;
+}
+
+/** Milliseconds of each start-up step; synthesis and the components run side by side. */
+export interface StackStartup {
+  /** `cdk synth`, or the hashing of its inputs when the previous synthesis was reused. */
+  readonly synthMs: number;
+  readonly synthReused: boolean;
+  /** Each component's own start (kafka only when started here), and all of them with topics and tables. */
+  readonly components: LocalServices['startMs'];
+  /** Reading the templates and starting the runner: execution environments and pollers. */
+  readonly runnerMs: number;
 }
 
 export interface StartLocalStackOptions {
@@ -41,10 +55,13 @@ export interface StartLocalStackOptions {
 
 export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
-  const synthStarted = Date.now();
-  const synthesis = synthesize({ outdir: options.cdkOut }).then((dir) => {
-    log(`Synthesized the CDK app into ${dir} (${seconds(Date.now() - synthStarted)})`);
-    return dir;
+  const synthesis = synthesizeIfChanged({ outdir: options.cdkOut }).then((result: Synthesis) => {
+    log(
+      result.reused
+        ? `Reused the synthesis in ${result.outdir}: nothing it depends on changed (checked in ${seconds(result.ms)})`
+        : `Synthesized the CDK app into ${result.outdir} (${seconds(result.ms)})`,
+    );
+    return result;
   });
   const servicesStarted = startLocalServices({ kafka: options.kafka, brokers: options.brokers, log }).then(
     (services) => {
@@ -66,8 +83,15 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   const services = started.value;
   let runner: Runner | undefined;
   try {
-    const assembly = await loadAssembly(synthesized.value, APP_BINDINGS);
+    const runnerStarted = Date.now();
+    const assembly = await loadAssembly(synthesized.value.outdir, APP_BINDINGS);
     runner = await startRunner({ assembly, endpoints: services, log: options.functionLog });
+    const startup: StackStartup = {
+      synthMs: synthesized.value.ms,
+      synthReused: synthesized.value.reused,
+      components: services.startMs,
+      runnerMs: Date.now() - runnerStarted,
+    };
     const activeRunner = runner;
     const api = await startApiGateway({
       routes: assembly.httpRoutes,
@@ -81,6 +105,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       assembly,
       runner,
       api,
+      startup,
       stop() {
         stopping ??= (async () => {
           await api.stop();

@@ -7,6 +7,7 @@ import { analyticsProblems, type AnalyticsReport } from './analytics-report';
 import type { FailoverReport } from './broker-failover';
 import type { MinInsyncProbeReport } from './min-insync-probe';
 import type { NotificationsReport } from './notifications-report';
+import type { StackStartup } from './local-stack';
 import type { PipelineSnapshot } from './snapshot';
 
 /** What `npm run local` prints at the end of a run, and writes with --summary-json. */
@@ -61,6 +62,8 @@ export interface StackMemory {
 }
 
 export interface RunTiming {
+  /** Where the start-up went: synthesis (or its reuse), each component, the runner. */
+  readonly startup?: StackStartup;
   /** From the start of the command to the first order in a terminal state. */
   readonly firstOrderProcessedMs?: number;
   /** From the start of the command to the API accepting orders. */
@@ -214,6 +217,7 @@ export function formatSummary(summary: RunSummary): string {
     lines.push('', 'Measurements');
     const t = summary.timing;
     if (t?.startupMs !== undefined) lines.push(`  stack up (command to API ready)     ${seconds(t.startupMs)}`);
+    if (t?.startup) lines.push(...formatStartup(t.startup));
     if (t?.firstOrderProcessedMs !== undefined) {
       lines.push(`  command to first order processed    ${seconds(t.firstOrderProcessedMs)}`);
     }
@@ -305,4 +309,20 @@ function seconds(ms: number): string {
 function archiveCounts(objects: PipelineSnapshot['archive']): RunSummary['archive'] {
   const { records, lines } = archivedRecords(objects.flatMap((o) => (o.lines ? [o.lines] : [])));
   return { objects: objects.length, records: records.size, lines };
+}
+
+/** The start-up's parts, indented under "stack up": synthesis and the components run side by side. */
+function formatStartup(s: StackStartup): string[] {
+  const c = s.components;
+  const components = [
+    c.kafka === undefined ? undefined : `Kafka ${seconds(c.kafka)}`,
+    `DynamoDB Local ${seconds(c.dynamodb)}`,
+    `S3 ${seconds(c.s3)}`,
+    `SMTP ${seconds(c.smtp)}`,
+  ].filter(Boolean);
+  return [
+    `    synthesis                         ${s.synthReused ? `reused (inputs unchanged, ${seconds(s.synthMs)} to check)` : seconds(s.synthMs)}`,
+    `    components, side by side          ${seconds(c.total)} with topics and tables (${components.join(', ')})`,
+    `    runner (templates, pollers)       ${seconds(s.runnerMs)}`,
+  ];
 }

@@ -36,6 +36,7 @@
  * - The runtime's AWS SDK is the project's copy, not the version Lambda ships.
  */
 export { synthesize, type SynthOptions } from './synth';
+export { synthesizeIfChanged, type Synthesis } from './synth-cache';
 export {
   AssemblyError,
   loadAssembly,

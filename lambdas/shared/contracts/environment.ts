@@ -10,6 +10,8 @@ export const ENV = {
   kafkaAuth: 'KAFKA_AUTH',
   /** Whether a consumer's mappings report batch item failures (see kafkaBatchHandler). */
   partialBatchResponse: 'KAFKA_PARTIAL_BATCH_RESPONSE',
+  /** Records of different keys of one partition a consumer processes at once (see kafkaBatchHandler). */
+  keyConcurrency: 'KAFKA_KEY_CONCURRENCY',
   archiveBucket: 'ARCHIVE_BUCKET',
   /** Powertools: names the service in logs and the `service` dimension of metrics. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',

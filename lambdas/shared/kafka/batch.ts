@@ -54,7 +54,10 @@ export interface KafkaConsumerOptions {
    * off, Lambda would read a returned list as success, so a transient failure must throw instead.
    */
   readonly partialBatchResponse: boolean;
-  /** Records of one partition in flight at once, each of a different key (default KEY_CONCURRENCY). */
+  /**
+   * Records of one partition in flight at once, each of a different key (default: KAFKA_KEY_CONCURRENCY,
+   * or KEY_CONCURRENCY when it is not set).
+   */
   readonly keyConcurrency?: number;
   readonly now?: () => Date;
   /** How long a transient failure is waited out within the invocation (default DEFAULT_RETRY_POLICY). */
@@ -71,6 +74,17 @@ export type KafkaBatchFunction = (event: MSKEvent, context?: InvocationContext) 
  */
 export const KEY_CONCURRENCY = 8;
 
+/** KAFKA_KEY_CONCURRENCY (set by the CDK app on every consumer), or KEY_CONCURRENCY when unset. */
+export function keyConcurrencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[ENV.keyConcurrency];
+  if (value === undefined || value.trim() === '') return KEY_CONCURRENCY;
+  const concurrency = Number(value);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(`Environment variable ${ENV.keyConcurrency} must be a positive integer; got "${value}"`);
+  }
+  return concurrency;
+}
+
 /**
  * The batch loop shared by every Kafka consumer. Partitions are processed concurrently; within a
  * partition, records of different keys run concurrently (at most `keyConcurrency` at once) and
@@ -86,7 +100,7 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
   const now = options.now ?? (() => new Date());
   const clock = options.clock ?? systemClock;
   const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-  const concurrency = options.keyConcurrency ?? KEY_CONCURRENCY;
+  const concurrency = options.keyConcurrency ?? keyConcurrencyFromEnv();
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`keyConcurrency must be a positive integer, got ${concurrency}`);
   }

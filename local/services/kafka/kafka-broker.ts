@@ -11,6 +11,7 @@ import {
 } from '../../../lambdas/shared/contracts/topics';
 import { freePort, sleep, startProcess, waitUntilReady, type ManagedProcess } from '../process';
 import { ensureKafkaJars } from './kafka-jars';
+import { classDataSharing } from '../jvm-class-cache';
 
 /**
  * Apache Kafka in KRaft mode on 127.0.0.1, from the jars ensureKafkaJars() caches: one combined
@@ -90,18 +91,34 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
   mkdirSync(options.workDir, { recursive: true });
   writeFileSync(log4j, LOG4J2_CONFIG);
 
-  const java = (mainClass: string, args: string[], heapSize: string) => [
+  // Each program's classes come from an archive after its first run (see jvm-class-cache.ts).
+  const classPath = join(libs, '*');
+  const java = (mainClass: string, args: string[], heapSize: string, jvmOptions: readonly string[] = []) => [
     `-Xmx${heapSize}`,
     // Serial GC: the smallest footprint for a one-client-machine broker.
     '-XX:+UseSerialGC',
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${log4j}`,
+    ...jvmOptions,
     '-cp',
-    join(libs, '*'),
+    classPath,
     mainClass,
     ...args,
   ];
+  const startJava = (name: string, mainClass: string, args: string[], heapSize: string, logFile: string) => {
+    const sharing = classDataSharing(`kafka-${mainClass}`, classPath);
+    // The storage tool runs for a second: the JIT's first tier is all it needs.
+    const jit = mainClass === STORAGE_TOOL ? ['-XX:TieredStopAtLevel=1'] : [];
+    const started = startProcess({
+      name,
+      command: 'java',
+      args: java(mainClass, args, heapSize, [...sharing.args, ...jit]),
+      logFile,
+    });
+    void started.exited.then((exit) => sharing.settle(exit));
+    return { process: started, stopGraceMs: sharing.stopGraceMs };
+  };
 
   const prepared = await Promise.all(
     specs.map(async (spec) => {
@@ -112,28 +129,19 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
       writeFileSync(serverProperties, nodeConfig({ ...spec, controllerPort, dataDir, voters, brokers: count }));
       // KRaft needs its metadata log formatted with the cluster id before the first start.
       const logFile = join(spec.dir, 'kafka.log');
-      const format = startProcess({
-        name: `kafka-storage-format-${spec.id}`,
-        command: 'java',
-        args: java(
-          'kafka.tools.StorageTool',
-          ['format', `--cluster-id=${cluster}`, `--config=${serverProperties}`],
-          '256m',
-        ),
+      const format = startJava(
+        `kafka-storage-format-${spec.id}`,
+        STORAGE_TOOL,
+        ['format', `--cluster-id=${cluster}`, `--config=${serverProperties}`],
+        '256m',
         logFile,
-      });
-      const formatted = await format.exited;
+      );
+      const formatted = await format.process.exited;
       if (formatted.code !== 0) {
         throw new Error(`Formatting the Kafka storage failed (code ${formatted.code}); see ${logFile}`);
       }
       const name = single ? 'kafka' : spec.roles === 'controller' ? 'kafka-controller' : `kafka-${spec.id}`;
-      const launch = () =>
-        startProcess({
-          name,
-          command: 'java',
-          args: java('kafka.Kafka', [serverProperties], HEAP[spec.roles]),
-          logFile,
-        });
+      const launch = () => startJava(name, 'kafka.Kafka', [serverProperties], HEAP[spec.roles], logFile);
       return { ...spec, dataDir, launch };
     }),
   );
@@ -145,12 +153,14 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
     .filter((spec) => spec.brokerPort !== undefined)
     .map((spec) => {
       const bootstrap = `127.0.0.1:${spec.brokerPort}`;
-      let current = spec.launch();
+      let launched = spec.launch();
       const ready = async () => {
         try {
-          await waitUntilReady(current, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), { timeoutMs });
+          await waitUntilReady(launched.process, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), {
+            timeoutMs,
+          });
         } catch (error) {
-          await current.stop(1_000);
+          await launched.process.stop(1_000);
           throw error;
         }
       };
@@ -160,28 +170,31 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
         dataDir: spec.dataDir,
         ready,
         get process() {
-          return current;
+          return launched.process;
+        },
+        get stopGraceMs() {
+          return launched.stopGraceMs;
         },
         async kill() {
-          current.kill('SIGKILL');
-          await current.exited;
+          launched.process.kill('SIGKILL');
+          await launched.process.exited;
         },
         async restart() {
-          current = spec.launch();
+          launched = spec.launch();
           await ready();
         },
       };
     });
   const stopAll = async () => {
     // Brokers first: a broker stopping with its controller gone waits for it until it gives up.
-    await Promise.all(nodes.map((node) => node.process.stop()));
-    await controller?.stop();
+    await Promise.all(nodes.map((node) => node.process.stop(node.stopGraceMs)));
+    await controller?.process.stop(controller.stopGraceMs);
     for (const spec of prepared) rmSync(spec.dataDir, { recursive: true, force: true });
   };
   const readiness = await Promise.allSettled([
     ...nodes.map((node) => node.ready()),
     ...(controller
-      ? [waitUntilReady(controller, `listening on ${controllerPort}`, () => portAccepts(controllerPort), { timeoutMs })]
+      ? [waitUntilReady(controller.process, `listening on ${controllerPort}`, () => portAccepts(controllerPort), { timeoutMs })]
       : []),
   ]);
   const failed = readiness.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -192,11 +205,13 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
   return {
     bootstrap: nodes.map((node) => node.bootstrap).join(','),
     nodes,
-    controller,
+    controller: controller?.process,
     startMs: Date.now() - started,
     stop: stopAll,
   };
 }
+
+const STORAGE_TOOL = 'kafka.tools.StorageTool';
 
 /** node.id of the controller-only node of a three-broker cluster. */
 const CONTROLLER_ID = 0;

@@ -74,6 +74,9 @@ export async function startMailCatcher(options: StartMailCatcherOptions): Promis
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  // Once listening, the server's errors are its clients' (ECONNRESET when a function's process is
+  // stopped mid-session): without a listener Node would end the whole command on the first one.
+  server.on('error', () => undefined);
   const { port } = server.server.address() as AddressInfo;
   let stopping: Promise<void> | undefined;
   return {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
-import { kafkaBatchHandler } from '../../../lambdas/shared/kafka/batch';
+import { ENV } from '../../../lambdas/shared/contracts/environment';
+import { KEY_CONCURRENCY, kafkaBatchHandler, keyConcurrencyFromEnv } from '../../../lambdas/shared/kafka/batch';
 import type { RecordContext } from '../../../lambdas/shared/kafka/msk-event';
 import { logger } from '../../../lambdas/shared/observability';
 import { mskEvent, paidOutcome } from '../../support/msk';
@@ -161,4 +162,23 @@ describe('kafkaBatchHandler with records of many keys', () => {
       }),
     ).toThrow(/keyConcurrency must be a positive integer/);
   });
+});
+
+describe('keyConcurrencyFromEnv', () => {
+  it('GIVEN KAFKA_KEY_CONCURRENCY set to a positive integer WHEN read THEN that is the bound', () => {
+    expect(keyConcurrencyFromEnv({ [ENV.keyConcurrency]: '3' })).toBe(3);
+  });
+
+  it('GIVEN no KAFKA_KEY_CONCURRENCY WHEN read THEN the default bound applies', () => {
+    expect(keyConcurrencyFromEnv({})).toBe(KEY_CONCURRENCY);
+  });
+
+  it.each(['0', '-2', '2.5', 'eight'])(
+    'GIVEN KAFKA_KEY_CONCURRENCY=%s WHEN read THEN it is rejected with the name',
+    (value) => {
+      expect(() => keyConcurrencyFromEnv({ [ENV.keyConcurrency]: value })).toThrow(
+        /KAFKA_KEY_CONCURRENCY must be a positive integer/,
+      );
+    },
+  );
 });
