@@ -19,7 +19,11 @@ runCommand<RedriveOptions>({
   async run(options) {
     const result = await redrive(resolveCluster(options.cluster), options, { stderr: process.stderr });
     process.stdout.write(
-      options.json ? `${JSON.stringify(result)}\n` : `${formatCounts(result.selected)}\n${formatRedrive(result)}`,
+      options.json
+        ? `${JSON.stringify(result)}\n`
+        : options.mode === 'list'
+          ? formatCounts(result.selected)
+          : formatRedrive(result),
     );
     return result.missing > 0 ? 1 : 0;
   },

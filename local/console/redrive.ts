@@ -298,8 +298,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 /** The result for a person. */
 export function formatRedrive(result: RedriveResult): string {
-  const lines = [`Dead letters on ${result.deadLetterTopic}: ${result.listed} (${result.unreadable} unreadable)`];
-  if (result.mode === 'list') return lines.join('\n') + '\n';
+  const lines: string[] = [];
   const verb = result.mode === 'dry-run' ? 'would re-publish' : 're-published';
   for (const r of result.records) {
     const where = `${r.source.topic}/${r.source.partition}@${r.source.offset}`;
