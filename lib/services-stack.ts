@@ -227,7 +227,8 @@ export class ServicesStack extends Stack {
           ? new sources.KafkaDlq(destination.topic)
           : new sources.SqsDlq(deadLetterFailureQueue),
       // "You must opt-in the metric group": EventCount carries OnFailureDestinationDeliveredEventCount
-      // and DroppedEventCount, which the alarm on given-up records needs in every stage.
+      // and DroppedEventCount, which the alarm on given-up records needs in every stage
+      // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
       metricsConfig: {
         metrics: [
           lambda.MetricType.EVENT_COUNT,
