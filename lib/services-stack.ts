@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -36,6 +38,7 @@ import {
   subscriptionsOf,
   TABLE_ACCESS,
   type TableAccess,
+  TABLE_ACTIONS,
   topicsWrittenBy,
   usesKafka,
   mappingSettingsFor,
@@ -124,6 +127,7 @@ export class ServicesStack extends Stack {
       );
     }
     const outboxFailureQueue = this.addOutboxRelay(props.tables.outbox);
+    this.scheduleOutboxSweeper();
     [this.api, this.apiStage] = this.addHttpApi(this.functions.orderApi);
     this.addClickAndAnalyticsRoutes(this.api);
 
@@ -304,6 +308,21 @@ export class ServicesStack extends Stack {
     return failures;
   }
 
+  /**
+   * The sweeper runs every five minutes and re-publishes entries unmarked for ten: far beyond the
+   * relay's normal lag (seconds), so it acts only on what the relay's mapping gave up on or lost.
+   */
+  private scheduleOutboxSweeper(): void {
+    const sweeper = this.functions.outboxSweeper;
+    sweeper.addEnvironment(ENV.outboxSweepAfterSeconds, String(OUTBOX_SWEEP.afterSeconds));
+    new events.Rule(this, 'OutboxSweeperSchedule', {
+      description: 'Re-publishes outbox entries that no relay marked published',
+      schedule: events.Schedule.rate(OUTBOX_SWEEP.every),
+      // A missed run is covered by the next one five minutes later: no retries, no queue.
+      targets: [new targets.LambdaFunction(sweeper, { retryAttempts: 0 })],
+    });
+  }
+
   private addHttpApi(orderApi: lambda.IFunction): [apigwv2.HttpApi, apigwv2.HttpStage] {
     const iamAuth = this.config.api.authorization === 'iam';
     const api = new apigwv2.HttpApi(this, 'OrdersApi', {
@@ -352,6 +371,9 @@ export class ServicesStack extends Stack {
   }
 }
 
+/** How often the outbox sweeper runs, and how old an unmarked entry must be for it to re-publish it. */
+export const OUTBOX_SWEEP = { every: Duration.minutes(5), afterSeconds: 600 } as const;
+
 /** The GET routes of the analytics API function. */
 export const ANALYTICS_ROUTES = [
   '/analytics/popular-products',
@@ -364,7 +386,9 @@ export const ANALYTICS_ROUTES = [
 export function bindTable(fn: lambda.Function, tableId: TableId, table: dynamodb.ITable, access: TableAccess): void {
   fn.addEnvironment(TABLES[tableId].envVar, table.tableName);
   if (access === 'R') table.grantReadData(fn);
-  else table.grantReadWriteData(fn);
+  else if (access === 'RW') table.grantReadWriteData(fn);
+  // Table.grant covers the table and, when it has any, its indexes.
+  else table.grant(fn, ...TABLE_ACTIONS[access]);
 }
 
 /** JSON, one line per request, with the caller's IAM identity when the route is IAM-authorised. */

@@ -11,6 +11,8 @@ export const ENV = {
   /** Whether a consumer's mappings report batch item failures (see kafkaBatchHandler). */
   partialBatchResponse: 'KAFKA_PARTIAL_BATCH_RESPONSE',
   archiveBucket: 'ARCHIVE_BUCKET',
+  /** The outbox sweeper re-publishes unmarked entries older than this many seconds. */
+  outboxSweepAfterSeconds: 'OUTBOX_SWEEP_AFTER_SECONDS',
   /** Powertools: names the service in logs and the `service` dimension of metrics. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   region: 'AWS_REGION',
