@@ -416,6 +416,7 @@ describe.each(STAGES)('%s stage', (stage) => {
             'BrokerDiskUsed',
             'RefundsFailed',
             'BillingClaimsLeftForReconciler',
+            'OutboxSweepFailures',
           ].map((n) => prefix + n),
         ),
       );
@@ -435,6 +436,13 @@ describe.each(STAGES)('%s stage', (stage) => {
         MetricName: 'RefundsFailed',
         Dimensions: [{ Name: 'service', Value: 'billing' }],
         Threshold: 1,
+      });
+      const sweepFailures = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').find(([, a]) =>
+        String(a.Properties!.AlarmName).endsWith('OutboxSweepFailures'),
+      )![1];
+      expect(sweepFailures.Properties).toMatchObject({
+        MetricName: 'OutboxSweepFailures',
+        Dimensions: [{ Name: 'service', Value: 'outbox-sweeper' }],
       });
     });
 
