@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, functionName, type FunctionId } from '../../lambdas/shared/contracts/functions';
+import { pascal } from '../../lambdas/shared/contracts/names';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { type StageName } from '../../lib/config';
@@ -392,6 +394,22 @@ describe.each(STAGES)('%s stage', (stage) => {
       const alarms = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm');
       expect(alarms.length).toBeGreaterThan(20);
       for (const [, alarm] of alarms) expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: topicId }]);
+    });
+
+    it('GIVEN every Kafka mapping WHEN synthesized THEN it publishes its EventCount metrics and an alarm fires when Lambda gives up on a record', () => {
+      const alarms = new Map(
+        resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').map(([, a]) => [
+          String(a.Properties!.AlarmName),
+          a.Properties!,
+        ]),
+      );
+      for (const subscription of SUBSCRIPTIONS) {
+        const mapping = p().json.services.Resources[`${subscription.id}Mapping`]!;
+        expect((mapping.Properties!.MetricsConfig as { Metrics: string[] }).Metrics).toContain('EventCount');
+        const givenUp = alarms.get(`order-pipeline-${stage}-${pascal(subscription.id)}GivenUp`);
+        expect(render(givenUp?.Metrics)).toContain('OnFailureDestinationDeliveredEventCount');
+        expect(render(givenUp?.Metrics)).toContain('DroppedEventCount');
+      }
     });
 
     it('GIVEN the monitored signals WHEN synthesized THEN lag, errors, throttles, dead letters, DynamoDB throttles and API errors alarm', () => {
