@@ -45,6 +45,16 @@ export class DataStack extends Stack {
           stream: spec.stream ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
           timeToLiveAttribute: 'ttlAttribute' in spec ? spec.ttlAttribute : undefined,
         });
+        if ('sparseIndex' in spec) {
+          table.addGlobalSecondaryIndex({
+            indexName: spec.sparseIndex.name,
+            partitionKey: { name: spec.sparseIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+            sortKey: { name: spec.sparseIndex.sortKey, type: dynamodb.AttributeType.STRING },
+            // Sparse: it holds only the entries not yet marked published, so projecting the whole item
+            // costs little and lets the sweeper publish from the query without a read per entry.
+            projectionType: dynamodb.ProjectionType.ALL,
+          });
+        }
         new CfnOutput(this, `${pascal(tableId)}TableName`, {
           value: table.tableName,
           description: `DynamoDB table ${tableId} (${spec.envVar})`,

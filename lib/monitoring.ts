@@ -283,6 +283,23 @@ export class Monitoring extends Construct {
       );
     }
 
+    // The outbox sweeper: an entry it cannot publish keeps an accepted order out of Kafka.
+    const sweeper = props.functions.find((f) => f.functionId === 'outboxSweeper');
+    if (sweeper) {
+      alarm(
+        'OutboxSweepFailures',
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: METRICS.outboxSweepFailures,
+          dimensionsMap: { service: sweeper.serviceName },
+          statistic: cloudwatch.Stats.SUM,
+          period: fiveMinutes,
+        }),
+        1,
+        'The outbox sweeper could not publish an unmarked outbox entry (broker down or a malformed entry): its order is not in Kafka yet; the logs name the event id',
+      );
+    }
+
     // HTTP API and the outbox relay.
     const clientErrors = props.apiStage.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
     const serverErrors = props.apiStage.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });

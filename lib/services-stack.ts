@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -36,6 +38,7 @@ import {
   subscriptionsOf,
   TABLE_ACCESS,
   type TableAccess,
+  TABLE_ACTIONS,
   topicsWrittenBy,
   usesKafka,
   mappingSettingsFor,
@@ -129,6 +132,7 @@ export class ServicesStack extends Stack {
       );
     }
     const outboxFailureQueue = this.addOutboxRelay(props.tables.outbox);
+    this.scheduleOutboxSweeper();
     [this.api, this.apiStage] = this.addHttpApi(this.functions.orderApi);
     this.addClickAndAnalyticsRoutes(this.api);
 
@@ -232,7 +236,8 @@ export class ServicesStack extends Stack {
           ? new sources.KafkaDlq(destination.topic)
           : new sources.SqsDlq(deadLetterFailureQueue),
       // "You must opt-in the metric group": EventCount carries OnFailureDestinationDeliveredEventCount
-      // and DroppedEventCount, which the alarm on given-up records needs in every stage.
+      // and DroppedEventCount, which the alarm on given-up records needs in every stage
+      // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
       metricsConfig: {
         metrics: [
           lambda.MetricType.EVENT_COUNT,
@@ -308,6 +313,21 @@ export class ServicesStack extends Stack {
     return failures;
   }
 
+  /**
+   * The sweeper runs every five minutes and re-publishes entries unmarked for ten: far beyond the
+   * relay's normal lag (seconds), so it acts only on what the relay's mapping gave up on or lost.
+   */
+  private scheduleOutboxSweeper(): void {
+    const sweeper = this.functions.outboxSweeper;
+    sweeper.addEnvironment(ENV.outboxSweepAfterSeconds, String(OUTBOX_SWEEP.afterSeconds));
+    new events.Rule(this, 'OutboxSweeperSchedule', {
+      description: 'Re-publishes outbox entries that no relay marked published',
+      schedule: events.Schedule.rate(OUTBOX_SWEEP.every),
+      // A missed run is covered by the next one five minutes later: no retries, no queue.
+      targets: [new targets.LambdaFunction(sweeper, { retryAttempts: 0 })],
+    });
+  }
+
   private addHttpApi(orderApi: lambda.IFunction): [apigwv2.HttpApi, apigwv2.HttpStage] {
     const iamAuth = this.config.api.authorization === 'iam';
     const api = new apigwv2.HttpApi(this, 'OrdersApi', {
@@ -356,6 +376,9 @@ export class ServicesStack extends Stack {
   }
 }
 
+/** How often the outbox sweeper runs, and how old an unmarked entry must be for it to re-publish it. */
+export const OUTBOX_SWEEP = { every: Duration.minutes(5), afterSeconds: 600 } as const;
+
 /** The GET routes of the analytics API function. */
 export const ANALYTICS_ROUTES = [
   '/analytics/popular-products',
@@ -366,9 +389,23 @@ export const ANALYTICS_ROUTES = [
 
 /** The function gets the table's name in TABLES[...].envVar and exactly the grant it needs. */
 export function bindTable(fn: lambda.Function, tableId: TableId, table: dynamodb.ITable, access: TableAccess): void {
-  fn.addEnvironment(TABLES[tableId].envVar, table.tableName);
-  if (access === 'R') table.grantReadData(fn);
-  else table.grantReadWriteData(fn);
+  const spec: (typeof TABLES)[TableId] = TABLES[tableId];
+  fn.addEnvironment(spec.envVar, table.tableName);
+  if (access === 'R' || access === 'RW') {
+    if (access === 'R') table.grantReadData(fn);
+    else table.grantReadWriteData(fn);
+    return;
+  }
+  // The narrow kinds name exactly the table, and for Query the one index.
+  const indexArn = 'sparseIndex' in spec ? [`${table.tableArn}/index/${spec.sparseIndex.name}`] : [];
+  for (const action of TABLE_ACTIONS[access]) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [action],
+        resources: action === 'dynamodb:Query' ? indexArn : [table.tableArn],
+      }),
+    );
+  }
 }
 
 /** JSON, one line per request, with the caller's IAM identity when the route is IAM-authorised. */

@@ -8,11 +8,21 @@ import type { MappingSettings } from './config';
  * Which function may touch which table, and how. Each service owns its tables; no function
  * reads another service's table (inventory and shipping learn what they need from events).
  */
-export type TableAccess = 'R' | 'RW';
+export type TableAccess = 'R' | 'RW' | 'PUT' | 'MARK' | 'SWEEP';
+
+/** The DynamoDB actions of the narrow access kinds: PUT writes items, MARK updates them, SWEEP also queries the sparse index. */
+export const TABLE_ACTIONS: Record<'PUT' | 'MARK' | 'SWEEP', readonly string[]> = {
+  PUT: ['dynamodb:PutItem'],
+  MARK: ['dynamodb:UpdateItem'],
+  SWEEP: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+};
 export const TABLE_ACCESS: Record<FunctionId, Partial<Record<TableId, TableAccess>>> = {
-  orderApi: { orders: 'RW', outbox: 'RW', catalog: 'R' },
-  // Reads the outbox table's stream, not the table: the stream grant comes with the event source.
-  outboxRelay: {},
+  // The outbox only in its TransactWriteItems (a Put), so its grant need not cover the sparse index.
+  orderApi: { orders: 'RW', outbox: 'PUT', catalog: 'R' },
+  // Reads the outbox table's stream (that grant comes with the event source) and marks what it published.
+  outboxRelay: { outbox: 'MARK' },
+  // Finds the unmarked entries through the sparse index, publishes and marks them.
+  outboxSweeper: { outbox: 'SWEEP' },
   orderStatus: { orders: 'RW' },
   billing: { payments: 'RW' },
   inventory: { stock: 'RW', reservations: 'RW' },

@@ -172,7 +172,8 @@ export function parseConsoleArgs(argv: readonly string[], env: NodeJS.ProcessEnv
   };
 }
 
-function clusterOptions(values: { bootstrap?: string; iam?: boolean; region?: string }, env: NodeJS.ProcessEnv) {
+/** --bootstrap, --iam and --region, checked: shared by every command that talks to a cluster. */
+export function clusterOptions(values: { bootstrap?: string; iam?: boolean; region?: string }, env: NodeJS.ProcessEnv) {
   const iam = values.iam ?? false;
   let bootstrap: string[] | undefined;
   if (values.bootstrap !== undefined) {

@@ -129,7 +129,8 @@ async function partitionsToRead(cluster: Cluster, command: ConsumeCommand): Prom
   }
 }
 
-async function deleteGroup(cluster: Cluster, groupId: string): Promise<void> {
+/** Removes a throwaway group (it holds no offsets worth keeping). */
+export async function deleteGroup(cluster: Cluster, groupId: string): Promise<void> {
   const admin = new Admin(cluster.clientOptions('kafka-console-consumer'));
   try {
     await admin.deleteGroups({ groups: [groupId] });

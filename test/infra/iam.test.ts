@@ -101,11 +101,28 @@ describe('DynamoDB and S3 grants (dev)', () => {
             .filter((t): t is TableId => t !== undefined),
         ),
       ];
-      // The relay reads the outbox through its stream only.
-      const expected = functionId === 'outboxRelay' ? ['outbox'] : tablesInEnv;
-      expect(tablesGranted.sort()).toEqual(expected);
+      expect(tablesGranted.sort()).toEqual(tablesInEnv);
     },
   );
+
+  const dynamoActions = (functionId: FunctionId) =>
+    [
+      ...new Set(
+        grantsOfFunction(pipeline.json.services, functionLogicalId(functionId))
+          .filter((g) => g.action.startsWith('dynamodb:') && tableOf(g) === 'outbox')
+          .map((g) => `${g.action} ${/\/index\/unpublished$/.test(g.resource) ? 'index' : 'table'}`),
+      ),
+    ].sort();
+
+  it('GIVEN the outbox relay and sweeper WHEN synthesized THEN the relay may only read the stream and mark items, the sweeper only query and mark', () => {
+    expect(dynamoActions('outboxRelay')).toEqual([
+      'dynamodb:DescribeStream table',
+      'dynamodb:GetRecords table',
+      'dynamodb:GetShardIterator table',
+      'dynamodb:UpdateItem table',
+    ]);
+    expect(dynamoActions('outboxSweeper')).toEqual(['dynamodb:Query index', 'dynamodb:UpdateItem table']);
+  });
 
   it('GIVEN the order service WHEN synthesized THEN the API writes orders and outbox, the projection only orders', () => {
     const env = (id: FunctionId) =>
@@ -198,5 +215,36 @@ describe('no wildcard actions (dev)', () => {
     ];
     expect(allowed.filter((entry) => !reasons.some((reason) => reason.test(entry)))).toEqual([]);
     expect(allowed.length).toBeGreaterThan(0);
+  });
+});
+
+describe('outbox sweeper schedule (dev)', () => {
+  it('GIVEN the services stack WHEN synthesized THEN an EventBridge rule invokes the sweeper every five minutes, without retries, and only that rule may invoke it', () => {
+    const rules = resourcesOfType(pipeline.json.services, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0]!;
+    expect(rule.Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [functionLogicalId('outboxSweeper'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        },
+      ],
+    });
+    const invokers = resourcesOfType(pipeline.json.services, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties!)
+      .filter((p) => render(p.FunctionName).includes(functionLogicalId('outboxSweeper')));
+    expect(invokers).toEqual([
+      expect.objectContaining({
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+      }),
+    ]);
+    const env = pipeline.json.services.Resources[functionLogicalId('outboxSweeper')].Properties!.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(env.Variables).toMatchObject({ OUTBOX_SWEEP_AFTER_SECONDS: '600' });
   });
 });

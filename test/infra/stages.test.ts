@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, functionName, type FunctionId } from '../../lambdas/shared/contracts/functions';
+import { pascal } from '../../lambdas/shared/contracts/names';
+import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { type StageName } from '../../lib/config';
@@ -194,7 +196,16 @@ describe.each(STAGES)('%s stage', (stage) => {
         expect(tables[0][1]).toMatchObject({
           Properties: {
             KeySchema: [{ AttributeName: spec.partitionKey, KeyType: 'HASH' }],
-            AttributeDefinitions: [{ AttributeName: spec.partitionKey, AttributeType: 'S' }],
+            AttributeDefinitions: [
+              { AttributeName: spec.partitionKey, AttributeType: 'S' },
+              // A sparse index adds its keys (the outbox's unpublished entries).
+              ...('sparseIndex' in spec
+                ? [spec.sparseIndex.partitionKey, spec.sparseIndex.sortKey].map((a) => ({
+                    AttributeName: a,
+                    AttributeType: 'S',
+                  }))
+                : []),
+            ],
             BillingMode: 'PAY_PER_REQUEST',
             PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
             SSESpecification: { SSEEnabled: true },
@@ -394,6 +405,22 @@ describe.each(STAGES)('%s stage', (stage) => {
       for (const [, alarm] of alarms) expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: topicId }]);
     });
 
+    it('GIVEN every Kafka mapping WHEN synthesized THEN it publishes its EventCount metrics and an alarm fires when Lambda gives up on a record', () => {
+      const alarms = new Map(
+        resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').map(([, a]) => [
+          String(a.Properties!.AlarmName),
+          a.Properties!,
+        ]),
+      );
+      for (const subscription of SUBSCRIPTIONS) {
+        const mapping = p().json.services.Resources[`${subscription.id}Mapping`]!;
+        expect((mapping.Properties!.MetricsConfig as { Metrics: string[] }).Metrics).toContain('EventCount');
+        const givenUp = alarms.get(`order-pipeline-${stage}-${pascal(subscription.id)}GivenUp`);
+        expect(JSON.stringify(givenUp?.Metrics)).toContain('"MetricName":"OnFailureDestinationDeliveredEventCount"');
+        expect(JSON.stringify(givenUp?.Metrics)).toContain('"MetricName":"DroppedEventCount"');
+      }
+    });
+
     it('GIVEN the monitored signals WHEN synthesized THEN lag, errors, throttles, dead letters, DynamoDB throttles and API errors alarm', () => {
       const names = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').map(([, a]) =>
         String(a.Properties!.AlarmName),
@@ -416,6 +443,7 @@ describe.each(STAGES)('%s stage', (stage) => {
             'BrokerDiskUsed',
             'RefundsFailed',
             'BillingClaimsLeftForReconciler',
+            'OutboxSweepFailures',
           ].map((n) => prefix + n),
         ),
       );
@@ -435,6 +463,13 @@ describe.each(STAGES)('%s stage', (stage) => {
         MetricName: 'RefundsFailed',
         Dimensions: [{ Name: 'service', Value: 'billing' }],
         Threshold: 1,
+      });
+      const sweepFailures = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').find(([, a]) =>
+        String(a.Properties!.AlarmName).endsWith('OutboxSweepFailures'),
+      )![1];
+      expect(sweepFailures.Properties).toMatchObject({
+        MetricName: 'OutboxSweepFailures',
+        Dimensions: [{ Name: 'service', Value: 'outbox-sweeper' }],
       });
     });
 

@@ -13,6 +13,7 @@ export function functionEnv(functionId: FunctionId): Record<string, string> {
   return {
     ...Object.fromEntries((Object.keys(TABLES) as TableId[]).map((id) => [TABLES[id].envVar, id])),
     [ENV.archiveBucket]: 'order-pipeline-archive',
+    [ENV.outboxSweepAfterSeconds]: '600',
     [ENV.kafkaBootstrapServers]: '127.0.0.1:9092',
     [ENV.kafkaAuth]: 'plaintext',
     [ENV.partialBatchResponse]: 'true',

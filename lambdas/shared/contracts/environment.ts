@@ -13,6 +13,8 @@ export const ENV = {
   /** Records of different keys of one partition a consumer processes at once (see kafkaBatchHandler). */
   keyConcurrency: 'KAFKA_KEY_CONCURRENCY',
   archiveBucket: 'ARCHIVE_BUCKET',
+  /** The outbox sweeper re-publishes unmarked entries older than this many seconds. */
+  outboxSweepAfterSeconds: 'OUTBOX_SWEEP_AFTER_SECONDS',
   /** Powertools: names the service in logs and the `service` dimension of metrics. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   region: 'AWS_REGION',

@@ -8,6 +8,7 @@ import { kebab, pascal } from './names';
 export const FUNCTIONS = {
   orderApi: { description: 'HTTP API: POST /orders, GET /orders/{order_id}' },
   outboxRelay: { description: 'Publishes the outbox table stream to Kafka' },
+  outboxSweeper: { description: 'Re-publishes outbox entries no relay marked published (scheduled)' },
   orderStatus: { description: 'Projects the order status from the outcome topics' },
   billing: { description: 'Charges new orders, refunds cancelled ones' },
   inventory: { description: 'Reserves stock for paid orders, or cancels them' },

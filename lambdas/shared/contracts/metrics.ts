@@ -14,6 +14,12 @@ export const METRICS = {
   outboxEventsRelayed: 'OutboxEventsRelayed',
   outboxRelayFailures: 'OutboxRelayFailures',
   outboxRelayLag: 'OutboxRelayLag',
+  /** Published, but the mark on the outbox entry failed: the sweeper will publish it once more (harmless). */
+  outboxMarkFailures: 'OutboxMarkFailures',
+  /** Outbox entries the sweeper found unmarked past the threshold and re-published: a stranded order, rescued. */
+  outboxEntriesSwept: 'OutboxEntriesSwept',
+  /** Entries the sweeper could not publish (the broker, or a malformed entry): they stay for the next run. */
+  outboxSweepFailures: 'OutboxSweepFailures',
   recordsArchived: 'RecordsArchived',
   archiveObjectsWritten: 'ArchiveObjectsWritten',
   /** A refund the payment provider refused for good, recorded as refund_failed: an operator settles it. */

@@ -104,6 +104,8 @@ export const SUBSCRIPTIONS: readonly Subscription[] = [
 export const PUBLISHES: Record<FunctionId, readonly TopicName[]> = {
   orderApi: [],
   outboxRelay: [TOPICS.orders.name],
+  // The outbox holds the order API's OrderCreated events only.
+  outboxSweeper: [TOPICS.orders.name],
   orderStatus: [],
   billing: [TOPICS.billingOutcome.name],
   inventory: [TOPICS.inventory.name, TOPICS.inventoryOutcome.name],

@@ -2,13 +2,23 @@
  * The one definition of the DynamoDB tables: partition key and the environment variable that
  * carries the table name into a function. The CDK app creates the tables from it, the adapters
  * read the names from it, and the local runtime and the tests create the same tables locally.
- * Every table has a single string partition key and no sort key.
+ * Every table has a single string partition key and no sort key; a sparse index has both, strings.
  */
 export const TABLES = {
   /** Order service: one item per order, status facts and history. */
   orders: { partitionKey: 'order_id', envVar: 'ORDERS_TABLE', stream: false },
   /** Order service: the transactional outbox; its stream feeds the outbox relay. */
-  outbox: { partitionKey: 'event_id', envVar: 'OUTBOX_TABLE', stream: true, ttlAttribute: 'expires_at' },
+  outbox: {
+    partitionKey: 'event_id',
+    envVar: 'OUTBOX_TABLE',
+    stream: true,
+    ttlAttribute: 'expires_at',
+    /**
+     * A sparse index of the entries no relay has marked published: written with `unpublished`,
+     * which the mark removes, so the sweeper queries only what may be stranded (docs/design.md, "Outbox sweeper").
+     */
+    sparseIndex: { name: 'unpublished', partitionKey: 'unpublished', sortKey: 'created_at' },
+  },
   /**
    * Order service: the product catalog, one item per product with `active` and its `prices` per
    * ISO 4217 currency. The order API prices every line from it and never trusts a client's price.

@@ -19,7 +19,12 @@ export interface OutboxEntry {
   readonly created_at: string;
   /** Epoch seconds, the table's TTL attribute. */
   readonly expires_at: number;
+  /** Present until a relay (or the sweeper) marks the entry published: the key of the sparse index. */
+  readonly unpublished?: typeof OUTBOX_UNPUBLISHED;
 }
+
+/** The one value of the sparse index's partition key: every unpublished entry, sorted by created_at. */
+export const OUTBOX_UNPUBLISHED = 'pending';
 
 /** The outbox item that publishes `event` to `topic`, under the key the contract gives it. */
 export function outboxEntryFor<T extends TopicName>(topic: T, event: TopicEvent<T>, now: Date): OutboxEntry {
@@ -32,6 +37,7 @@ export function outboxEntryFor<T extends TopicName>(topic: T, event: TopicEvent<
     payload: JSON.stringify(event),
     created_at: now.toISOString(),
     expires_at: Math.floor(now.getTime() / 1000) + OUTBOX_RETENTION_SECONDS,
+    unpublished: OUTBOX_UNPUBLISHED,
   };
 }
 

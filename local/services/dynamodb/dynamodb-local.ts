@@ -163,11 +163,34 @@ export async function createTables(endpoint: string): Promise<string[]> {
 }
 
 function tableDefinition(id: TableId): CreateTableCommandInput {
-  const table = TABLES[id];
+  const table: (typeof TABLES)[TableId] = TABLES[id];
+  const index = 'sparseIndex' in table ? table.sparseIndex : undefined;
   return {
     TableName: localTableName(id),
-    AttributeDefinitions: [{ AttributeName: table.partitionKey, AttributeType: 'S' }],
+    AttributeDefinitions: [
+      { AttributeName: table.partitionKey, AttributeType: 'S' },
+      ...(index
+        ? [
+            { AttributeName: index.partitionKey, AttributeType: 'S' as const },
+            { AttributeName: index.sortKey, AttributeType: 'S' as const },
+          ]
+        : []),
+    ],
     KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+    ...(index
+      ? {
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: index.name,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+              ],
+              Projection: { ProjectionType: 'ALL' as const },
+            },
+          ],
+        }
+      : {}),
     BillingMode: 'PAY_PER_REQUEST',
     ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } } : {}),
   };

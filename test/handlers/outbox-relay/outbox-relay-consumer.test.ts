@@ -5,6 +5,8 @@ import { outboxRelayConsumer } from '../../../lambdas/outbox-relay/outbox-relay-
 import { TOPIC_SCHEMAS } from '../../../lambdas/shared/contracts/events';
 import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
 import { lambdaContext } from '../../support/doubles/lambda-context';
+import { failing, throttling } from '../../support/doubles/faults';
+import { InMemoryOutboxStore } from '../../support/doubles/outbox';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { coldStart } from '../../support/function-env';
 import { loadEvent } from '../../support/msk';
@@ -26,7 +28,7 @@ describe('outbox-relay consumer', () => {
     const { publisher, published } = fakeBroker();
     const event = outboxInsert();
 
-    const response = await outboxRelayConsumer(publisher)(event);
+    const response = await outboxRelayConsumer(publisher, new InMemoryOutboxStore())(event);
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(published.map((p) => p.event)).toEqual(payloads(event));
@@ -41,7 +43,7 @@ describe('outbox-relay consumer', () => {
     const event = outboxInsert();
     const { publisher, published } = fakeBroker([payloads(event)[1].event_id]);
 
-    const response = await outboxRelayConsumer(publisher)(event);
+    const response = await outboxRelayConsumer(publisher, new InMemoryOutboxStore())(event);
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 1) }] });
     expect(published.map((p) => p.event.event_id)).toEqual([payloads(event)[0].event_id]);
@@ -52,7 +54,7 @@ describe('outbox-relay consumer', () => {
     const { publisher, published } = fakeBroker();
     const retried = { Records: event.Records.slice(1) };
 
-    expect(await outboxRelayConsumer(publisher)(retried)).toEqual({ batchItemFailures: [] });
+    expect(await outboxRelayConsumer(publisher, new InMemoryOutboxStore())(retried)).toEqual({ batchItemFailures: [] });
     expect(published.map((p) => p.event.event_id)).toEqual(
       payloads(event)
         .slice(1)
@@ -60,12 +62,40 @@ describe('outbox-relay consumer', () => {
     );
   });
 
+  it('GIVEN published events WHEN relayed THEN each outbox entry is marked published, and only after its publish', async () => {
+    const event = outboxInsert();
+    const ids = payloads(event).map((p: { event_id: string }) => p.event_id);
+    const { publisher } = fakeBroker([ids[1]]);
+    const outbox = new InMemoryOutboxStore();
+    for (const record of event.Records) {
+      const image = record.dynamodb!.NewImage!;
+      outbox.entries.set(image.event_id!.S!, { event_id: image.event_id!.S!, unpublished: 'pending' });
+    }
+
+    await outboxRelayConsumer(publisher, outbox, () => new Date('2026-11-29T10:00:00Z'))(event);
+
+    expect(outbox.entries.get(ids[0])).toEqual({ event_id: ids[0], published_at: '2026-11-29T10:00:00.000Z' });
+    expect(outbox.entries.get(ids[1])).toEqual({ event_id: ids[1], unpublished: 'pending' });
+  });
+
+  it('GIVEN the mark fails after a publish WHEN relayed THEN the record is not failed (the sweeper publishes it once more), the rest go on', async () => {
+    const event = outboxInsert();
+    const { publisher, published } = fakeBroker();
+    const outbox = new InMemoryOutboxStore();
+    outbox.fault = failing(throttling(), { operation: 'markPublished' });
+
+    const response = await outboxRelayConsumer(publisher, outbox)(event);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(published).toHaveLength(payloads(event).length);
+  });
+
   it('GIVEN REMOVE records from TTL expiry WHEN relayed THEN they are not published', async () => {
     const event = outboxInsert();
     event.Records[0]!.eventName = 'REMOVE';
     const { publisher, published } = fakeBroker();
 
-    await outboxRelayConsumer(publisher)(event);
+    await outboxRelayConsumer(publisher, new InMemoryOutboxStore())(event);
 
     expect(published).toHaveLength(event.Records.length - 1);
   });
@@ -75,7 +105,7 @@ describe('outbox-relay consumer', () => {
     event.Records[0]!.dynamodb!.NewImage!.payload = { S: '{"event_type":' };
     const { publisher, published } = fakeBroker();
 
-    const response = await outboxRelayConsumer(publisher)(event);
+    const response = await outboxRelayConsumer(publisher, new InMemoryOutboxStore())(event);
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 0) }] });
     expect(published).toHaveLength(0);
@@ -85,7 +115,7 @@ describe('outbox-relay consumer', () => {
 describe('outbox-relay handler.ts (middy chain, configuration from the environment)', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it publishes through the Kafka publisher, with no DynamoDB call', async () => {
+  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it publishes through the Kafka publisher and marks each entry with one UpdateItem', async () => {
     const { handler } = await coldStart('outboxRelay', () => import('../../../lambdas/outbox-relay/handler'));
     const ddb = mockClient(DynamoDBDocumentClient);
     const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
@@ -95,7 +125,7 @@ describe('outbox-relay handler.ts (middy chain, configuration from the environme
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(publish.mock.calls.map(([events]) => events[0]!.event)).toEqual(payloads(event));
-    expect(ddb.calls()).toHaveLength(0);
+    expect(ddb.calls().map((c) => c.args[0].constructor.name)).toEqual(payloads(event).map(() => 'UpdateCommand'));
     ddb.restore();
   });
 });

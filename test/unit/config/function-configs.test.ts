@@ -8,6 +8,7 @@ import { inventoryConfigFromEnv } from '../../../lambdas/inventory/config';
 import { orderApiConfigFromEnv } from '../../../lambdas/order-api/config';
 import { orderStatusConfigFromEnv } from '../../../lambdas/order-status/config';
 import { outboxRelayConfigFromEnv } from '../../../lambdas/outbox-relay/config';
+import { outboxSweeperConfigFromEnv } from '../../../lambdas/outbox-sweeper/config';
 import { restockConfigFromEnv } from '../../../lambdas/restock/config';
 import type { FunctionId } from '../../../lambdas/shared/contracts/functions';
 import { shippingConfigFromEnv } from '../../../lambdas/shipping/config';
@@ -32,8 +33,13 @@ const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expecte
   },
   outboxRelay: {
     load: outboxRelayConfigFromEnv,
-    env: MSK,
-    expected: { kafka: mskConnection('outbox-relay') },
+    env: { OUTBOX_TABLE: 'outbox', ...MSK },
+    expected: { kafka: mskConnection('outbox-relay'), outboxTable: 'outbox' },
+  },
+  outboxSweeper: {
+    load: outboxSweeperConfigFromEnv,
+    env: { OUTBOX_TABLE: 'outbox', OUTBOX_SWEEP_AFTER_SECONDS: '600', ...MSK },
+    expected: { kafka: mskConnection('outbox-sweeper'), outboxTable: 'outbox', olderThanMs: 600_000 },
   },
   orderStatus: {
     load: orderStatusConfigFromEnv,

@@ -64,6 +64,8 @@ describe('prepareOrder', () => {
       payload: JSON.stringify(event),
       created_at: NOW.toISOString(),
       expires_at: NOW.getTime() / 1000 + OUTBOX_RETENTION_SECONDS,
+      // In the sparse index of unpublished entries until the relay marks it.
+      unpublished: 'pending',
     });
   });
 
