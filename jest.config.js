@@ -21,7 +21,7 @@ const project = (name, extra = {}) => ({
 
 module.exports = {
   projects: [
-    project('unit'),
+    project('unit', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'] }),
     project('handlers', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'] }),
     // The DynamoDB and S3 adapters against DynamoDB Local and the S3 stand-in, started once per run.
     project('adapters', {

@@ -3,7 +3,7 @@ import { notificationIdOf } from '../../lambdas/notifications/adapters/smtp-emai
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { waitForConsumers } from '../../local/demo/consumer-lag';
 import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
-import { seedStock } from '../../local/demo/local-stack';
+import { seedCatalog, seedStock } from '../../local/demo/local-stack';
 import type { Assembly, Runner } from '../../local/runner';
 import { caughtMessageIds } from '../../local/services';
 import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
@@ -115,6 +115,11 @@ beforeAll(async () => {
   );
   const started = pipeline;
   api = await startApiGateway({ routes: assembly.httpRoutes, invoke: (id, event) => started.invoke(id, event) });
+  // The order API prices every line from the catalog: 10 USD each, the price the orders send.
+  await seedCatalog(
+    env.dynamodbEndpoint,
+    [PRODUCT, SCARCE].map((product_id) => ({ product_id, active: true, prices: { USD: 10 } })),
+  );
   await seedStock(
     pipeline,
     [
