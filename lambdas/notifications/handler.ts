@@ -13,7 +13,8 @@ import { withObservability } from '../shared/lambda-handler';
 /**
  * Notifications: MSK event source mappings on billing_outcome, inventory_outcome (OrderCancelled)
  * and shipping (ShipmentDispatched). Per email: 3 DynamoDB round trips (claim, order read,
- * completion) and one send; a duplicate costs 1 (the claim, which returns the sent record).
+ * completion) and one send; a duplicate costs 1 (the claim, which returns the sent record), plus
+ * 1 per earlier change of the order (its claim, which finds it sent unless it is sent now).
  */
 const config = notificationsConfigFromEnv();
 const email =

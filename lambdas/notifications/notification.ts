@@ -5,6 +5,20 @@ import type { Order } from '../shared/orders/order';
 export const ORDER_CHANGES = ['confirmed', 'payment_declined', 'shipped', 'cancelled', 'refunded'] as const;
 export type OrderChange = (typeof ORDER_CHANGES)[number];
 
+/**
+ * The changes a customer must have heard of before this one, in the order the saga makes them:
+ * an order is shipped or cancelled only once paid, and refunded only once cancelled. The events
+ * arrive on three topics read by separate mappings, so after an outage a later change can be read
+ * first; sending its predecessors first keeps each order's emails in order (I8).
+ */
+export const EARLIER_CHANGES: Record<OrderChange, readonly OrderChange[]> = {
+  confirmed: [],
+  payment_declined: [],
+  shipped: ['confirmed'],
+  cancelled: ['confirmed'],
+  refunded: ['confirmed', 'cancelled'],
+};
+
 export interface ChangeNotice {
   readonly order_id: string;
   readonly change: OrderChange;

@@ -44,12 +44,13 @@ async function handle(
 ): Promise<void> {
   try {
     const outcome = await notifyCustomer(event, deps, deadline);
-    if (outcome.kind === 'sent') {
+    for (const { notice, attempt } of outcome.sent) {
       metrics.addMetric(METRICS.notificationsSent, MetricUnit.Count, 1);
-      logger.info('Customer notified', { ...outcome.notice, attempt: outcome.attempt });
-    } else if (outcome.kind === 'already-sent') {
+      logger.info('Customer notified', { ...notice, attempt });
+    }
+    if (outcome.alreadySent) {
       metrics.addMetric(METRICS.notificationDuplicates, MetricUnit.Count, 1);
-      logger.info('Notification already sent', { ...outcome.notice, offset: context.offset });
+      logger.info('Notification already sent', { ...outcome.alreadySent, offset: context.offset });
     }
   } catch (error) {
     if (!(error instanceof NotificationPendingError))

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { changeOf, notificationId } from '../../../lambdas/notifications/notification';
+import { changeOf, EARLIER_CHANGES, notificationId, type OrderChange } from '../../../lambdas/notifications/notification';
 import { notifyCustomer, type NotifyDependencies } from '../../../lambdas/notifications/send-notification';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
 import { customers, InMemoryNotificationLog, order, RecordingEmailSender, StaticOrders } from '../../support/doubles/notifications';
@@ -10,7 +10,8 @@ import { customers, InMemoryNotificationLog, order, RecordingEmailSender, Static
  * The outcome events of a few orders (paid or declined, cancelled, refunded, dispatched, and events
  * that announce nothing) are delivered any number of times, in any order, with provider failures
  * at any send (the record is delivered again, soon or much later, until an attempt succeeds). Each
- * change gets one email, to the order's customer; a change that was never announced gets none.
+ * change gets one email, to the order's customer, after the emails of the changes before it
+ * (EARLIER_CHANGES: a shipment implies the payment); a change that was never implied gets none.
  */
 const TIMEOUT_MS = 30_000;
 const ORDERS = ['o-0', 'o-1', 'o-2'];
@@ -27,7 +28,7 @@ const eventsOf = (orderId: string): AnyEvent[] => [
 const ALL_EVENTS = ORDERS.flatMap(eventsOf);
 
 describe('I8: one email per order and change', () => {
-  it('GIVEN outcome events delivered any number of times with failing sends WHEN all are processed THEN each announced change is emailed exactly once to its customer', async () => {
+  it('GIVEN outcome events delivered any number of times with failing sends WHEN all are processed THEN each announced change is emailed exactly once to its customer, in order', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -64,9 +65,19 @@ describe('I8: one email per order and change', () => {
           }
           const announced = [...new Set(deliveries.map((d) => ALL_EVENTS[d.event]!))].flatMap((e) => {
             const notice = changeOf(e);
-            return notice ? [notificationId(notice)] : [];
+            return notice
+              ? [...EARLIER_CHANGES[notice.change], notice.change].map((change) => notificationId({ ...notice, change }))
+              : [];
           });
-          expect(email.sent.map((m) => m.idempotencyKey).sort()).toEqual([...new Set(announced)].sort());
+          const sentIds = email.sent.map((m) => m.idempotencyKey);
+          expect([...sentIds].sort()).toEqual([...new Set(announced)].sort());
+          // In order per order: every change after the changes before it.
+          for (const id of sentIds) {
+            const [orderId, change] = id.split('#') as [string, OrderChange];
+            for (const earlier of EARLIER_CHANGES[change]) {
+              expect(sentIds.indexOf(`${orderId}#${earlier}`)).toBeLessThan(sentIds.indexOf(id));
+            }
+          }
           for (const m of email.sent) {
             const orderIndex = ORDERS.indexOf(m.idempotencyKey.split('#')[0]!);
             expect(m.to).toBe(`user-${orderIndex}@example.com`);
@@ -75,6 +86,55 @@ describe('I8: one email per order and change', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('GIVEN a refund read before the payment and the cancellation (a backlog on three topics) WHEN notified THEN the customer hears of them in the order they happened, once each', async () => {
+    const email = new RecordingEmailSender();
+    const log = new InMemoryNotificationLog();
+    const now = new Date(T);
+    const deps: NotifyDependencies = {
+      log,
+      orders: new StaticOrders([order('o-0')]),
+      customers,
+      email,
+      now: () => now,
+      sleep: async () => undefined,
+    };
+    const [paid, , refunded, cancelled] = eventsOf('o-0');
+
+    const first = await notifyCustomer(refunded!, deps, now.getTime() + TIMEOUT_MS);
+    const later = await Promise.all([paid!, cancelled!].map((e) => notifyCustomer(e, deps, now.getTime() + TIMEOUT_MS)));
+
+    expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed', 'o-0#cancelled', 'o-0#refunded']);
+    expect(first.sent.map((s) => s.notice.change)).toEqual(['confirmed', 'cancelled', 'refunded']);
+    expect(later.map((o) => [o.sent, o.alreadySent?.change])).toEqual([
+      [[], 'confirmed'],
+      [[], 'cancelled'],
+    ]);
+  });
+
+  it('GIVEN another delivery sending the same change WHEN it completes soon after THEN this one stops waiting and finds it sent, well before the claim would end', async () => {
+    const email = new RecordingEmailSender();
+    const log = new InMemoryNotificationLog();
+    let clock = Date.parse(T);
+    await log.claim('o-0#confirmed', new Date(clock), clock + 20_000);
+    const deps: NotifyDependencies = {
+      log,
+      orders: new StaticOrders([order('o-0')]),
+      customers,
+      email,
+      now: () => new Date(clock),
+      sleep: async (ms) => {
+        clock += ms;
+        if (clock - Date.parse(T) >= 300) await log.complete('o-0#confirmed');
+      },
+    };
+
+    const outcome = await notifyCustomer(eventsOf('o-0')[0]!, deps, clock + TIMEOUT_MS);
+
+    expect(outcome).toEqual({ sent: [], alreadySent: { order_id: 'o-0', change: 'confirmed' } });
+    expect(clock - Date.parse(T)).toBeLessThan(1_000);
+    expect(email.sent).toEqual([]);
   });
 
   it('GIVEN a claim that outlives this invocation WHEN the same change arrives THEN it is retried later, not sent twice', async () => {
