@@ -16,7 +16,7 @@ const PROJECT_NODE_MODULES = resolve(__dirname, '..', '..', 'node_modules');
 
 /**
  * Loads a synthesized bundle the way the Lambda Node.js runtime does (CommonJS, the AWS SDK from
- * the runtime) with placeholder configuration, and reports what its handler export is. Catches a
+ * the runtime) with the template's configuration (placeholders for its tokens), and reports what its handler export is. Catches a
  * bundle that cannot even start, such as an ESM dependency reading files beside itself.
  */
 function loadBundle(assetDir: string, variables: Record<string, unknown>): string {
@@ -26,7 +26,8 @@ function loadBundle(assetDir: string, variables: Record<string, unknown>): strin
     AWS_REGION: 'eu-west-1',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
-  for (const name of Object.keys(variables)) env[name] = 'placeholder';
+  // The template's literal values as they are; a token (a table name, a broker list) as a placeholder.
+  for (const [name, value] of Object.entries(variables)) env[name] = typeof value === 'string' ? value : 'placeholder';
   Object.assign(env, {
     KAFKA_AUTH: 'plaintext',
     KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9',
