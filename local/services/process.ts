@@ -164,6 +164,8 @@ export async function waitUntilReady(
     }
     await sleep(intervalMs);
   }
+  // A process that never became ready is of no use to anyone: stop it before reporting.
+  await child.stop(1_000);
   throw new Error(
     `${child.name}: not ${description} after ${timeoutMs} ms (last error: ${String(lastError)}); ` +
       `log ${child.logFile}:\n${tail(child.logFile)}`,

@@ -75,9 +75,6 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
       },
       { timeoutMs: options.readyTimeoutMs ?? 60_000 },
     );
-  } catch (error) {
-    await child.stop(1_000);
-    throw error;
   } finally {
     client.destroy();
   }

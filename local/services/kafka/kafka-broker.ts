@@ -154,16 +154,8 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
     .map((spec) => {
       const bootstrap = `127.0.0.1:${spec.brokerPort}`;
       let launched = spec.launch();
-      const ready = async () => {
-        try {
-          await waitUntilReady(launched.process, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), {
-            timeoutMs,
-          });
-        } catch (error) {
-          await launched.process.stop(1_000);
-          throw error;
-        }
-      };
+      const ready = () =>
+        waitUntilReady(launched.process, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), { timeoutMs });
       return {
         id: spec.id,
         bootstrap,

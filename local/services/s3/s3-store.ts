@@ -60,9 +60,6 @@ export async function startS3Store(options: StartS3StoreOptions): Promise<S3Stor
       },
       { timeoutMs: options.readyTimeoutMs ?? 30_000 },
     );
-  } catch (error) {
-    await child.stop(1_000);
-    throw error;
   } finally {
     client.destroy();
   }
