@@ -52,6 +52,10 @@ export const DASHBOARD_HTML = `<!doctype html>
       <tr><td>dead letters</td><td class="n big" data-testid="dead-letters">–</td></tr>
     </tbody></table>
   </section>
+  <section>
+    <h2>Emails sent (latest)</h2>
+    <table data-testid="emails-sent"><thead><tr><th>sent</th><th>order</th><th>change</th><th>subject</th></tr></thead><tbody></tbody></table>
+  </section>
 </div>
 <script>
 (() => {
@@ -106,6 +110,12 @@ export const DASHBOARD_HTML = `<!doctype html>
     $('[data-testid="notifications-sent"]').textContent = String(summary.notifications.sent);
     $('[data-testid="dead-letters"]').textContent = String(summary.totals.dead_letters);
     drawMinutes(summary.throughput);
+    $('[data-testid="emails-sent"] tbody').replaceChildren(...summary.notifications.latest.map((email) => {
+      const tr = row(cell(new Date(email.sent_at).toLocaleTimeString()), cell(email.order_id), cell(email.change), cell(email.subject));
+      tr.dataset.order = email.order_id;
+      tr.dataset.change = email.change;
+      return tr;
+    }));
   }
 
   async function refresh() {
