@@ -22,6 +22,8 @@ export const DASHBOARD_HTML = `<!doctype html>
   td, th { text-align: left; padding: .15rem .4rem; border-bottom: 1px solid #eef1f4; }
   td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
   .bar { fill: #2f81f7; } .late { fill: #d29922; } .paid { fill: #1a7f37; } .dead { fill: #cf222e; }
+  section.wide { grid-column: 1 / -1; }
+  .id { font-family: ui-monospace, monospace; font-size: .85rem; }
   .big { font-size: 1.8rem; font-weight: 600; }
   #status { color: #57606a; font-size: .85rem; }
   button[aria-pressed="true"] { font-weight: 700; }
@@ -51,6 +53,10 @@ export const DASHBOARD_HTML = `<!doctype html>
       <tr><td>notifications sent</td><td class="n big" data-testid="notifications-sent">–</td></tr>
       <tr><td>dead letters</td><td class="n big" data-testid="dead-letters">–</td></tr>
     </tbody></table>
+  </section>
+  <section class="wide">
+    <h2>Emails sent (latest)</h2>
+    <table data-testid="emails-sent"><thead><tr><th>sent</th><th>order</th><th>change</th><th>subject</th></tr></thead><tbody></tbody></table>
   </section>
 </div>
 <script>
@@ -106,6 +112,12 @@ export const DASHBOARD_HTML = `<!doctype html>
     $('[data-testid="notifications-sent"]').textContent = String(summary.notifications.sent);
     $('[data-testid="dead-letters"]').textContent = String(summary.totals.dead_letters);
     drawMinutes(summary.throughput);
+    $('[data-testid="emails-sent"] tbody').replaceChildren(...summary.notifications.latest.map((email) => {
+      const tr = row(cell(new Date(email.sent_at).toLocaleTimeString()), cell(email.order_id, 'id'), cell(email.change), cell(email.subject));
+      tr.dataset.order = email.order_id;
+      tr.dataset.change = email.change;
+      return tr;
+    }));
   }
 
   async function refresh() {

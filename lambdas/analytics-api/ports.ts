@@ -1,4 +1,5 @@
 /** What the analytics API reads: the analytics table, and counts from the orders and notifications tables. */
+import type { SentEmail } from '../shared/notifications/sent-email';
 import type { OrderStatus } from '../shared/orders/order-status';
 
 export interface MinuteWindow {
@@ -41,7 +42,13 @@ export interface BoundedCount<T> {
   readonly truncated: boolean;
 }
 
+export interface SentEmails {
+  readonly sent: number;
+  readonly latest: readonly Omit<SentEmail, 'message_id'>[];
+}
+
 export interface OperationsReader {
   ordersByStatus(): Promise<BoundedCount<Record<OrderStatus, number>>>;
-  notificationsSent(): Promise<BoundedCount<number>>;
+  /** How many emails were sent, and the `latest` most recent of them, newest first. */
+  notificationsSent(latest: number): Promise<BoundedCount<SentEmails>>;
 }

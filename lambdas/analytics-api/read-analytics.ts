@@ -4,6 +4,8 @@ import type { AnalyticsReader, MinuteWindow, OperationsReader, ProductTotals } f
 export const WINDOWS = { '5m': 5, '1h': 60 } as const;
 export type WindowName = keyof typeof WINDOWS;
 export const MAX_LIMIT = 50;
+/** The sent emails the summary lists. */
+export const LATEST_EMAILS = 20;
 
 export interface PopularProduct extends ProductTotals {
   /** Views in the window. */
@@ -59,14 +61,15 @@ export async function recentProducts(
 
 /**
  * What the dashboard shows besides the products: the all-time totals, the last hour minute by
- * minute (views, late clicks, paid orders, dead letters), orders by status and notifications sent.
+ * minute (views, late clicks, paid orders, dead letters), orders by status, and the emails sent
+ * with the latest of them.
  */
 export async function summary(analytics: AnalyticsReader, operations: OperationsReader, now: Date) {
   const [totals, minutes, orders, notifications] = await Promise.all([
     analytics.totals(),
     analytics.minutes(lastMinutes(now, WINDOWS['1h'])),
     operations.ordersByStatus(),
-    operations.notificationsSent(),
+    operations.notificationsSent(LATEST_EMAILS),
   ]);
   const perMinute = ({ minute, views, late, paid_orders, dead_letters }: MinuteWindow) => ({
     minute,
@@ -80,6 +83,6 @@ export async function summary(analytics: AnalyticsReader, operations: Operations
     totals,
     throughput: minutes.map(perMinute),
     orders: { by_status: orders.counts, scanned: orders.scanned, truncated: orders.truncated },
-    notifications: { sent: notifications.counts, truncated: notifications.truncated },
+    notifications: { ...notifications.counts, truncated: notifications.truncated },
   };
 }

@@ -1,5 +1,6 @@
 /** What the notification service talks to: its send log, the orders, the customers and an email provider. */
 import type { Order } from '../shared/orders/order';
+import type { SentEmail } from '../shared/notifications/sent-email';
 import type { Email } from './notification';
 
 /**
@@ -9,7 +10,7 @@ import type { Email } from './notification';
 export interface NotificationLog {
   /** `leaseUntil` (epoch ms): the claiming invocation's deadline, after which it can no longer send. */
   claim(notificationId: string, now: Date, leaseUntil: number): Promise<Claim>;
-  complete(notificationId: string, providerMessageId: string, at: Date): Promise<void>;
+  complete(notificationId: string, sent: SentEmail): Promise<void>;
 }
 
 export type Claim =

@@ -79,7 +79,13 @@ async function sendOnce(
   const order = await readOrder();
   const email = composeEmail(notice, order, await deps.customers.emailOf(order.user_id));
   const { messageId } = await deps.email.send(email);
-  await deps.log.complete(id, messageId, deps.now());
+  await deps.log.complete(id, {
+    order_id: notice.order_id,
+    change: notice.change,
+    subject: email.subject,
+    message_id: messageId,
+    sent_at: deps.now().toISOString(),
+  });
   return claim.attempt;
 }
 

@@ -1,4 +1,6 @@
+import { DynamoDbOperationsReader } from '../../lambdas/analytics-api/adapters/dynamodb-analytics-reader';
 import { DynamoDbNotificationLog } from '../../lambdas/notifications/adapters/dynamodb-notification-log';
+import type { SentEmail } from '../../lambdas/shared/notifications/sent-email';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 import { InMemoryNotificationLog } from '../support/doubles/notifications';
 
@@ -7,6 +9,13 @@ afterAll(() => client.destroy());
 
 const T = Date.parse('2026-11-28T12:00:00Z');
 const at = (ms: number) => new Date(T + ms);
+const sentEmail = (orderId: string, sentAt: Date): SentEmail => ({
+  order_id: orderId,
+  change: 'confirmed',
+  subject: `Your order is confirmed (order ${orderId})`,
+  message_id: `<${orderId}@test>`,
+  sent_at: sentAt.toISOString(),
+});
 
 // The same cases hold the in-memory double, which the unit and handler tests use, to the adapter's behaviour.
 describe.each([
@@ -37,8 +46,37 @@ describe.each([
   it('GIVEN a completed send WHEN the change is claimed again, even much later THEN it is sent already', async () => {
     const id = uniqueId('n');
     await log.claim(id, at(0), T + 30_000);
-    await log.complete(id, 'msg-1', at(1_000));
+    await log.complete(id, sentEmail(id, at(1_000)));
 
     expect(await log.claim(id, at(3_600_000), T + 3_630_000)).toEqual({ kind: 'sent' });
+  });
+});
+
+describe('the send log as the analytics API lists it (DynamoDbOperationsReader)', () => {
+  it('GIVEN emails completed and one still being sent WHEN the summary reads the log THEN it counts the sent ones and lists the newest first, without the in-flight one', async () => {
+    const log = new DynamoDbNotificationLog(client, table('notifications'));
+    const reader = new DynamoDbOperationsReader(client, {
+      ordersTable: table('orders'),
+      notificationsTable: table('notifications'),
+    });
+    // Sent far in the future, so that they are the newest in a table other tests write to as well.
+    const future = Date.parse('2099-01-01T00:00:00Z');
+    const orders = [uniqueId('o'), uniqueId('o'), uniqueId('o')];
+    const before = await reader.notificationsSent(2);
+    for (const [i, orderId] of orders.entries()) {
+      await log.claim(`${orderId}#confirmed`, at(0), T + 30_000);
+      await log.complete(`${orderId}#confirmed`, sentEmail(orderId, new Date(future + i * 1_000)));
+    }
+    await log.claim(`${uniqueId('o')}#confirmed`, at(0), T + 30_000);
+
+    const after = await reader.notificationsSent(2);
+
+    expect(after.counts.sent - before.counts.sent).toBe(3);
+    expect(after.counts.latest).toEqual(
+      [2, 1].map((i) => {
+        const { message_id: _, ...listed } = sentEmail(orders[i]!, new Date(future + i * 1_000));
+        return listed;
+      }),
+    );
   });
 });

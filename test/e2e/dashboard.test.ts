@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { seedCatalog, seedStock } from '../../local/demo/local-stack';
 import type { Runner } from '../../local/runner';
 import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
 import { chromiumArgs, ensureChromium } from '../support/chromium';
@@ -8,15 +9,18 @@ import { e2eEnvironment } from '../support/e2e-env';
 import {
   acquirePipelineLock,
   eventually,
+  getOrderView,
   loadTestAssembly,
+  postOrder,
   startTestRunner,
   synthesizedApp,
 } from '../support/e2e-pipeline';
 
 /**
  * GET /dashboard in a real headless Chromium (the machine's, driven by playwright-core): clicks
- * posted to the click API go through the broker to the analytics function, and the page, polling
- * the analytics API on its own, must show them. A screenshot is kept with the run's logs.
+ * posted to the click API go through the broker to the analytics function, an order placed through
+ * the order API is emailed about, and the page, polling the analytics API on its own, must show
+ * both. A screenshot is kept with the run's logs.
  */
 const env = e2eEnvironment();
 // Synthesis under load, then waiting for the other files that run the app (acquirePipelineLock).
@@ -26,6 +30,7 @@ const TIMEOUT_MS = 120_000;
 // Products of this run only, with view counts far apart so the ranking cannot tie.
 const run = randomUUID().slice(0, 8);
 const VIEWS = { [`dash-${run}-first`]: 9, [`dash-${run}-second`]: 5, [`dash-${run}-third`]: 2 };
+const ORDERED = `dash-${run}-first`;
 
 let runner: Runner | undefined;
 let api: ApiGateway | undefined;
@@ -41,6 +46,8 @@ beforeAll(async () => {
   runner = await startTestRunner(env, assembly);
   const started = runner;
   api = await startApiGateway({ routes: assembly.httpRoutes, invoke: (id, event) => started.invoke(id, event) });
+  await seedCatalog(env.dynamodbEndpoint, [{ product_id: ORDERED, active: true, prices: { USD: 10 } }]);
+  await seedStock(runner, [{ product_id: ORDERED, quantity: 5 }], `dash-${run}`);
   browser = await chromium.launch({ executablePath, args: chromiumArgs() });
 }, SETUP_TIMEOUT_MS);
 
@@ -104,4 +111,50 @@ it(
     await page.close();
   },
   TIMEOUT_MS,
+);
+
+it(
+  'GIVEN an order that ships WHEN the dashboard is open in a browser THEN it lists the emails sent about it, its confirmation and its shipment',
+  async () => {
+    const placed = await postOrder(api!.url, {
+      user_id: `dash-user-${run}`,
+      items: [{ product_id: ORDERED, quantity: 1, unit_price: 10 }],
+      currency: 'USD',
+      payment_method: 'credit_card',
+    });
+    expect(placed.status).toBe(202);
+    const orderId = placed.body.order_id!;
+    const status = await eventually(
+      `order ${orderId} is terminal`,
+      async () => {
+        const view = await getOrderView(api!.url, orderId);
+        return view.body.terminal ? view.body.status : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
+    expect(status).toBe('SHIPPED');
+
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${api!.url}/dashboard`);
+    const emails = page.locator(`[data-testid="emails-sent"] tbody tr[data-order="${orderId}"]`);
+    // The shipment email is sent once the shipping outcome reaches the notification function.
+    await emails.filter({ hasText: 'shipped' }).waitFor({ timeout: 60_000 });
+
+    const listed = await emails.evaluateAll((trs) =>
+      trs.map((tr) => ({ change: tr.getAttribute('data-change'), subject: tr.querySelectorAll('td')[3]?.textContent })),
+    );
+    expect(listed.sort((a, b) => a.change!.localeCompare(b.change!))).toEqual([
+      { change: 'confirmed', subject: `Your order is confirmed (order ${orderId})` },
+      { change: 'shipped', subject: `Your order is on its way (order ${orderId})` },
+    ]);
+    expect(Number(await page.locator('[data-testid="notifications-sent"]').textContent())).toBeGreaterThanOrEqual(2);
+    expect(pageErrors).toEqual([]);
+
+    await page.screenshot({ path: join(env.workDir, 'dashboard-emails.png'), fullPage: true });
+    await page.close();
+  },
+  // The order's saga and its two emails, then the page.
+  2 * TIMEOUT_MS,
 );

@@ -5,7 +5,15 @@ import {
   RECENT_PRODUCT_PREFIX,
 } from '../../shared/analytics/analytics-keys';
 import { ORDER_FACTS, ORDER_STATUSES, deriveOrderStatus, factAttribute, type OrderStatus } from '../../shared/orders/order-status';
-import type { AnalyticsReader, BoundedCount, MinuteWindow, OperationsReader, ProductTotals, Totals } from '../ports';
+import type {
+  AnalyticsReader,
+  BoundedCount,
+  MinuteWindow,
+  OperationsReader,
+  ProductTotals,
+  SentEmails,
+  Totals,
+} from '../ports';
 
 type Item = Record<string, unknown>;
 /** BatchGetItem reads at most 100 keys per request. */
@@ -111,19 +119,35 @@ export class DynamoDbOperationsReader implements OperationsReader {
     return { counts, scanned, truncated };
   }
 
-  async notificationsSent(): Promise<BoundedCount<number>> {
+  async notificationsSent(latest: number): Promise<BoundedCount<SentEmails>> {
     let sent = 0;
+    const emails: SentEmails['latest'][number][] = [];
     const { scanned, truncated } = await this.scan(
       {
         TableName: this.tables.notificationsTable,
-        ProjectionExpression: '#status',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ProjectionExpression: '#status, #order, #change, #subject, #sent',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#order': 'order_id',
+          '#change': 'change',
+          '#subject': 'subject',
+          '#sent': 'sent_at',
+        },
       },
       (item) => {
-        if (item.status === 'sent') sent++;
+        if (item.status !== 'sent') return;
+        sent++;
+        if (typeof item.sent_at !== 'string') return;
+        emails.push({
+          order_id: String(item.order_id ?? ''),
+          change: String(item.change ?? ''),
+          subject: String(item.subject ?? ''),
+          sent_at: item.sent_at,
+        });
       },
     );
-    return { counts: sent, scanned, truncated };
+    emails.sort((a, b) => b.sent_at.localeCompare(a.sent_at));
+    return { counts: { sent, latest: emails.slice(0, latest) }, scanned, truncated };
   }
 
   private async scan(
@@ -141,3 +165,4 @@ export class DynamoDbOperationsReader implements OperationsReader {
     return { scanned, truncated: start !== undefined };
   }
 }
+

@@ -1,5 +1,6 @@
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { existingItem, isConditionalCheckFailed } from '../../shared/dynamodb';
+import type { SentEmail } from '../../shared/notifications/sent-email';
 import type { Claim, NotificationLog } from '../ports';
 
 interface NotificationRecord {
@@ -48,16 +49,12 @@ export class DynamoDbNotificationLog implements NotificationLog {
     }
   }
 
-  async complete(notificationId: string, providerMessageId: string, at: Date): Promise<void> {
+  /** The sent record replaces the claim; the analytics API lists its fields (DynamoDbOperationsReader). */
+  async complete(notificationId: string, sent: SentEmail): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          notification_id: notificationId,
-          status: 'sent',
-          message_id: providerMessageId,
-          sent_at: at.toISOString(),
-        },
+        Item: { notification_id: notificationId, status: 'sent', ...sent },
       }),
     );
   }

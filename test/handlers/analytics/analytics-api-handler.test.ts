@@ -45,21 +45,34 @@ describe('analytics API handler.ts', () => {
     expect(JSON.parse(response.body).error.message).toMatch(/5m, 1h/);
   });
 
-  it('GIVEN the summary WHEN handled THEN it counts orders by status from their facts, notifications sent and the totals', async () => {
+  it('GIVEN the summary WHEN handled THEN it counts orders by status from their facts, the emails sent with the latest listed newest first, and the totals', async () => {
     ddb.on(GetCommand).resolves({ Item: { pk: 'totals', clicks: 7, dead_letters: 1 } });
     ddb.on(BatchGetCommand).resolves({ Responses: { analytics: [] } });
     ddb
       .on(ScanCommand, { TableName: 'orders' })
       .resolves({ Items: [{ paid_at: 't', shipped_at: 't' }, { payment_declined_at: 't' }, {}] })
       .on(ScanCommand, { TableName: 'notifications' })
-      .resolves({ Items: [{ status: 'sent' }, { status: 'sending' }] });
+      .resolves({
+        Items: [
+          { status: 'sent', order_id: 'o-1', change: 'confirmed', subject: 'Confirmed', sent_at: '2026-11-28T12:00:00Z' },
+          { status: 'sending' },
+          { status: 'sent', order_id: 'o-1', change: 'shipped', subject: 'Shipped', sent_at: '2026-11-28T12:05:00Z' },
+        ],
+      });
     const event = loadEvent<APIGatewayProxyEventV2>('api-get-popular-products.json');
     event.rawPath = '/analytics/summary';
 
     const body = JSON.parse((await call(event)).body);
 
     expect(body.orders.by_status).toMatchObject({ SHIPPED: 1, PAYMENT_DECLINED: 1, PLACED: 1, PAID: 0 });
-    expect(body.notifications).toEqual({ sent: 1, truncated: false });
+    expect(body.notifications).toEqual({
+      sent: 2,
+      latest: [
+        { order_id: 'o-1', change: 'shipped', subject: 'Shipped', sent_at: '2026-11-28T12:05:00Z' },
+        { order_id: 'o-1', change: 'confirmed', subject: 'Confirmed', sent_at: '2026-11-28T12:00:00Z' },
+      ],
+      truncated: false,
+    });
     expect(body.totals).toEqual({ clicks: 7, late_clicks: 0, paid_orders: 0, dead_letters: 1 });
     expect(body.throughput).toHaveLength(60);
   });

@@ -65,5 +65,15 @@ describe('notifications handler.ts (SMTP transport)', () => {
       messageId: '<12345%23confirmed@example.com>',
     });
     expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.TableName).toBe('notifications');
+    // The sent record lists the email for operators (the dashboard), without its address or body.
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toEqual({
+      notification_id: '12345#confirmed',
+      status: 'sent',
+      order_id: '12345',
+      change: 'confirmed',
+      subject: 'Your order is confirmed (order 12345)',
+      message_id: expect.any(String),
+      sent_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
   });
 });
