@@ -7,13 +7,13 @@ import { startApiGateway, type ApiGateway } from '../../local/services/api-gatew
 import { chromiumArgs, ensureChromium } from '../support/chromium';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
-  acquirePipelineLock,
   eventually,
   getOrderView,
   loadTestAssembly,
   postOrder,
   startTestRunner,
   synthesizedApp,
+  pipelineLock,
 } from '../support/e2e-pipeline';
 
 /**
@@ -23,7 +23,7 @@ import {
  * both. A screenshot is kept with the run's logs.
  */
 const env = e2eEnvironment();
-// Synthesis under load, then waiting for the other files that run the app (acquirePipelineLock).
+// Synthesis under load, then waiting for the other files that run the app (pipelineLock).
 const SETUP_TIMEOUT_MS = 900_000;
 const TIMEOUT_MS = 120_000;
 
@@ -35,14 +35,14 @@ const ORDERED = `dash-${run}-first`;
 let runner: Runner | undefined;
 let api: ApiGateway | undefined;
 let browser: Browser | undefined;
-let releaseLock: (() => void) | undefined;
+const lock = pipelineLock(env);
 
 beforeAll(async () => {
   // First, so that a missing browser fails the run before anything else starts.
   const executablePath = ensureChromium();
   const cdkOut = await synthesizedApp(env);
   const assembly = await loadTestAssembly(cdkOut);
-  releaseLock = await acquirePipelineLock(env);
+  await lock.acquire();
   runner = await startTestRunner(env, assembly);
   const started = runner;
   api = await startApiGateway({ routes: assembly.httpRoutes, invoke: (id, event) => started.invoke(id, event) });
@@ -55,7 +55,7 @@ afterAll(async () => {
   await browser?.close();
   await api?.stop();
   await runner?.stop();
-  releaseLock?.();
+  lock.release();
 }, 60_000);
 
 it(

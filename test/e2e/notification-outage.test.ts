@@ -9,7 +9,6 @@ import { caughtMessageIds } from '../../local/services';
 import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
-  acquirePipelineLock,
   eventually,
   getOrderView,
   loadTestAssembly,
@@ -17,6 +16,7 @@ import {
   startTestRunner,
   synthesizedApp,
   withMappingsEnabled,
+  pipelineLock,
 } from '../support/e2e-pipeline';
 
 /**
@@ -26,7 +26,7 @@ import {
  * rest of the app in another), so stopping that runner is the outage.
  */
 const env = e2eEnvironment();
-// Synthesis under load, then waiting for the other files that run the app (acquirePipelineLock).
+// Synthesis under load, then waiting for the other files that run the app (pipelineLock).
 const SETUP_TIMEOUT_MS = 900_000;
 const TIMEOUT_MS = 240_000;
 
@@ -38,7 +38,7 @@ let assembly: Assembly;
 let pipeline: Runner | undefined;
 let notifications: Runner | undefined;
 let api: ApiGateway | undefined;
-let releaseLock: (() => void) | undefined;
+const lock = pipelineLock(env);
 
 const isNotifications = (m: { functionId: string }) => m.functionId === 'notifications';
 const startNotifications = () =>
@@ -107,7 +107,7 @@ async function notificationBacklog(): Promise<number> {
 beforeAll(async () => {
   const cdkOut = await synthesizedApp(env);
   assembly = await loadTestAssembly(cdkOut);
-  releaseLock = await acquirePipelineLock(env);
+  await lock.acquire();
   // Everything but the notification mappings; the API invokes this runner's functions.
   pipeline = await startTestRunner(
     env,
@@ -135,7 +135,7 @@ afterAll(async () => {
   await api?.stop();
   await notifications?.stop();
   await pipeline?.stop();
-  releaseLock?.();
+  lock.release();
 }, 60_000);
 
 it(

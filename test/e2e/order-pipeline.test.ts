@@ -13,7 +13,6 @@ import { startApiGateway, type ApiGateway } from '../../local/services/api-gatew
 import type { ManagedProcess } from '../../local/services/process';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
-  acquirePipelineLock,
   eventually,
   getItem,
   getOrderView,
@@ -24,6 +23,7 @@ import {
   startTestRunner,
   synthesizedApp,
   waitUntilQuiet,
+  pipelineLock,
 } from '../support/e2e-pipeline';
 
 /**
@@ -46,7 +46,7 @@ const PRODUCTS = {
 } as const;
 const STOCK = { happy: 10, declined: 10, scarce: 1, race: 1, poison: 10, crash: 1_000 } as const;
 
-// Synthesis under load, then waiting for the other files that run the app (acquirePipelineLock).
+// Synthesis under load, then waiting for the other files that run the app (pipelineLock).
 const SETUP_TIMEOUT_MS = 900_000;
 const SCENARIO_TIMEOUT_MS = 120_000;
 
@@ -55,7 +55,7 @@ let assembly: Assembly;
 /** The runner the API invokes; swapped while the crash scenario runs its runners in child processes. */
 let runner: Runner;
 let api: ApiGateway;
-let releaseLock: (() => void) | undefined;
+const lock = pipelineLock(env);
 
 /** The e2e products all cost 10 USD in the catalog seeded below; the order sends the price shown. */
 const order = (productId: string, quantity: number, paymentMethod = 'credit_card') => ({
@@ -87,7 +87,7 @@ const available = async (productId: string) => (await getItem(env, 'stock', { pr
 beforeAll(async () => {
   cdkOut = await synthesizedApp(env);
   assembly = await loadTestAssembly(cdkOut);
-  releaseLock = await acquirePipelineLock(env);
+  await lock.acquire();
   runner = await startTestRunner(env, assembly);
   api = await startApiGateway({
     routes: assembly.httpRoutes,
@@ -107,7 +107,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await runner?.stop();
-  releaseLock?.();
+  lock.release();
 }, 60_000);
 
 describe('order pipeline on a real Kafka broker', () => {

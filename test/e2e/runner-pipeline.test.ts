@@ -9,7 +9,7 @@ import { readTopic } from '../../local/demo/kafka-inspect';
 import { APP_BINDINGS } from '../../local/app-bindings';
 import { loadAssembly, startRunner, synthesize, type Runner } from '../../local/runner';
 import { e2eEnvironment } from '../support/e2e-env';
-import { acquirePipelineLock, eventually, getItem } from '../support/e2e-pipeline';
+import { eventually, getItem, pipelineLock } from '../support/e2e-pipeline';
 
 /**
  * The runner with the synthesized app: `cdk synth` into a scratch directory, the bundles it
@@ -25,14 +25,14 @@ const TIMEOUT_MS = 120_000;
 let cdkOut: string;
 let runner: Runner | undefined;
 const functionErrors: string[] = [];
-let releaseLock: (() => void) | undefined;
 const LOCK_TIMEOUT_MS = 300_000;
+const lock = pipelineLock(env, { timeoutMs: LOCK_TIMEOUT_MS });
 
 beforeAll(async () => {
   cdkOut = mkdtempSync(join(tmpdir(), 'runner-pipeline-cdk-out-'));
   await synthesize({ outdir: cdkOut });
-  // The real topics and consumer groups: one runner of the whole app at a time (see acquirePipelineLock).
-  releaseLock = await acquirePipelineLock(env, { timeoutMs: LOCK_TIMEOUT_MS });
+  // The real topics and consumer groups: one runner of the whole app at a time (see pipelineLock).
+  await lock.acquire();
   runner = await startRunner({
     assembly: await loadAssembly(cdkOut, APP_BINDINGS),
     endpoints: env,
@@ -43,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runner?.stop();
-  releaseLock?.();
+  lock.release();
   rmSync(cdkOut, { recursive: true, force: true });
 });
 

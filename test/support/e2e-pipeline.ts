@@ -230,20 +230,42 @@ export async function getOrderView(apiUrl: string, orderId: string) {
  * directory, created atomically) for as long as their runner runs. Files with their own topics and
  * groups need none.
  */
-export async function acquirePipelineLock(env: E2eEnvironment, { timeoutMs = 600_000 } = {}): Promise<() => void> {
-  const lock = join(env.workDir, 'e2e-pipeline.lock');
-  await eventually(
-    'no other test file runs the pipeline',
-    async () => {
-      try {
-        mkdirSync(lock);
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-        throw error;
-      }
+export interface PipelineLock {
+  acquire(): Promise<void>;
+  /** In afterAll: frees the lock, or stops a wait that a timed-out beforeAll left running. */
+  release(): void;
+}
+
+/**
+ * jest does not stop a hook that timed out: without `release` stopping the wait, a beforeAll that
+ * timed out while waiting would still take the lock later, after its file's afterAll had run, and
+ * hold it until the worker ends, blocking the other files.
+ */
+export function pipelineLock(env: E2eEnvironment, { timeoutMs = 600_000 } = {}): PipelineLock {
+  const dir = join(env.workDir, 'e2e-pipeline.lock');
+  let state: 'free' | 'held' | 'released' = 'free';
+  return {
+    async acquire() {
+      await eventually(
+        'no other test file runs the pipeline',
+        async () => {
+          if (state === 'released') return true;
+          try {
+            mkdirSync(dir);
+            state = 'held';
+            return true;
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+            throw error;
+          }
+        },
+        { timeoutMs, intervalMs: 500 },
+      );
+      if (state === 'released') throw new Error('the pipeline lock was released before it was acquired');
     },
-    { timeoutMs, intervalMs: 500 },
-  );
-  return () => rmSync(lock, { recursive: true, force: true });
+    release() {
+      if (state === 'held') rmSync(dir, { recursive: true, force: true });
+      state = 'released';
+    },
+  };
 }
