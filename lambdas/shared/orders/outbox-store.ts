@@ -4,7 +4,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
-  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLES } from '../contracts/tables';
 import { cancellationReasons } from '../dynamodb';
@@ -55,7 +54,7 @@ export class DynamoDbOutboxStore implements OutboxStore {
     }
   }
 
-  private mark(eventId: string, at: Date): UpdateCommandInput {
+  private mark(eventId: string, at: Date) {
     return {
       TableName: this.tableName,
       Key: { [TABLES.outbox.partitionKey]: eventId },
