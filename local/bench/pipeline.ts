@@ -5,7 +5,9 @@
  */
 import { CreateTableCommand, DeleteTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEMO_CATALOG } from '../../lambdas/order-api/demo-catalog';
 import { isTerminalStatus, type OrderStatus } from '../../lambdas/shared/orders/order-status';
@@ -60,7 +62,13 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
   const orders = options.orders ?? 1_000;
   const loadBefore = loadavg()[0]!;
   const started = performance.now();
-  const stack = await startLocalStack({ apiPort: 0 });
+  // The functions' logs go where `npm run local` puts them: the run's directory under .local/runs/.
+  let functionLog: WriteStream | undefined;
+  const stack = await startLocalStack({
+    apiPort: 0,
+    onServices: (services) => (functionLog = createWriteStream(join(services.workDir, 'functions.log'))),
+    functionLog: (line) => functionLog?.write(`${line}\n`),
+  });
   try {
     const apiReadyMs = performance.now() - started;
     log(`stack up in ${(apiReadyMs / 1000).toFixed(1)} s`);
@@ -121,6 +129,7 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
     };
   } finally {
     await stack.stop();
+    functionLog?.end();
   }
 }
 
