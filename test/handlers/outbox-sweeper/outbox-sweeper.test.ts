@@ -120,7 +120,10 @@ describe('outbox-sweeper handler.ts (middy chain, configuration from the environ
     const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
 
     const before = Date.now();
-    const report = await handler(loadEvent<ScheduledEvent>('outbox-sweeper-schedule.json'), lambdaContext('outboxSweeper'));
+    const report = await handler(
+      loadEvent<ScheduledEvent>('outbox-sweeper-schedule.json'),
+      lambdaContext('outboxSweeper'),
+    );
 
     const after = Date.now();
 
