@@ -11,7 +11,10 @@
  *   consumers: the shared batch loop on a 1,000-record batch over ports with the local
  *              components' latency and capacity (local/bench/consumer-loop.ts), records/s per
  *              key-concurrency bound (--key-concurrency 1,2,4,8,16) against a one-record-at-a-time loop.
- * For the whole pipeline on a real broker, run `npm run local -- --orders 1000`.
+ *   pipeline:  orders/s for 1,000 orders through the stack of `npm run local`, the local limit measured
+ *              in the same run, and order->terminal latency at half that rate (local/bench/pipeline.ts).
+ * `--sections pipeline` (or any comma-separated list of the sections) runs only those; bundles,
+ * coldStart and memory come from the same processes and run together.
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -21,6 +24,7 @@ import * as path from 'node:path';
 import { ENV } from '../lambdas/shared/contracts/environment';
 import { FUNCTION_IDS, functionEntry } from '../lambdas/shared/contracts/functions';
 import { benchConsumerLoop, LOCAL_PORTS } from '../local/bench/consumer-loop';
+import { benchPipeline, formatPipeline, type PipelineBenchResult } from '../local/bench/pipeline';
 import { functionBuildOptions, PROJECT_ROOT } from '../lib/function-bundle';
 
 const KB = 1024;
@@ -171,8 +175,37 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
+const SECTIONS = ['bundles', 'coldStart', 'memory', 'consumers', 'pipeline'] as const;
+
+function sectionsArgument(): Set<string> {
+  const sections = new Set((argument('--sections') ?? SECTIONS.join(',')).split(','));
+  const unknown = [...sections].filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`--sections takes ${SECTIONS.join(', ')}; not ${unknown.join(', ')}`);
+  return sections;
+}
+
+async function pipelineSection(): Promise<PipelineBenchResult> {
+  const result = await benchPipeline({
+    orders: Number(argument('--orders') ?? 1_000),
+    log: (line) => console.log(`  ${line}`),
+  });
+  console.log(`\n${formatPipeline(result).join('\n')}`);
+  return result;
+}
+
 async function main(): Promise<void> {
   const jsonFile = argument('--json');
+  const sections = sectionsArgument();
+  if (!['bundles', 'coldStart', 'memory', 'consumers'].some((s) => sections.has(s))) {
+    const pipeline = await pipelineSection();
+    const report = {
+      date: new Date().toISOString(),
+      machine: { cores: cpus().length, node: process.version },
+      pipeline,
+    };
+    if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
   const runs = Number(argument('--runs') ?? 20);
   const keyConcurrencies = (argument('--key-concurrency') ?? '1,2,4,8,16').split(',').map(Number);
   if (keyConcurrencies.some((k) => !Number.isInteger(k) || k < 1)) {
@@ -216,6 +249,8 @@ async function main(): Promise<void> {
       );
     }
 
+    const pipeline = sections.has('pipeline') ? await pipelineSection() : undefined;
+
     if (jsonFile) {
       const anchor = bundles.find((b) => b.name === 'anchor')!;
       const report = {
@@ -244,6 +279,7 @@ async function main(): Promise<void> {
           ports: LOCAL_PORTS,
           runs: consumers,
         },
+        ...(pipeline ? { pipeline } : {}),
       };
       writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`\nWrote ${jsonFile}`);

@@ -6,8 +6,9 @@ import { outboxRelayConsumer } from './outbox-relay-consumer';
 import { withObservability } from '../shared/lambda-handler';
 
 /**
- * Outbox relay: the outbox table's DynamoDB stream to Kafka. 1 DynamoDB round trip per event: the
- * stream carries the whole item, and the relay marks it published for the sweeper.
+ * Outbox relay: the outbox table's DynamoDB stream to Kafka. 1 DynamoDB round trip and 1 produce
+ * request per batch (DYNAMODB_COSTS.outboxRelay): the stream carries the whole items, the batch goes
+ * out in one send and is marked published for the sweeper in one TransactWriteItems.
  */
 const config = outboxRelayConfigFromEnv();
 

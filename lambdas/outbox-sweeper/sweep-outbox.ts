@@ -35,7 +35,7 @@ export async function sweepOutbox(deps: SweepDependencies, settings: SweepSettin
     const eventId = String(entry.event_id);
     try {
       await deps.publisher.publish([outgoingEventOf(entry)]);
-      await deps.outbox.markPublished(eventId, deps.now());
+      await deps.outbox.markPublished([eventId], deps.now());
       republished.push(eventId);
     } catch (error) {
       failed.push({ event_id: eventId, reason: (error as Error).message });

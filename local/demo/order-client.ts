@@ -31,10 +31,13 @@ export async function placeOrders(
   orders: readonly DemoOrder[],
   {
     concurrency = 8,
+    ratePerSecond,
     onPlaced,
     onAccepted,
   }: {
     concurrency?: number;
+    /** Open-loop arrivals: order n is sent no earlier than n / ratePerSecond after the first. */
+    ratePerSecond?: number;
     /** Called after each order with the number of orders sent so far. */
     onPlaced?: (done: number) => void;
     onAccepted?: (order: AcceptedOrder) => void;
@@ -43,9 +46,12 @@ export async function placeOrders(
   const accepted: AcceptedOrder[] = [];
   const refused: RefusedOrder[] = [];
   let next = 0;
+  const started = performance.now();
   const worker = async () => {
     while (next < orders.length) {
-      const order = orders[next++]!;
+      const n = next++;
+      const order = orders[n]!;
+      if (ratePerSecond !== undefined) await sleepUntil(started + (n * 1000) / ratePerSecond);
       const outcome = await placeOrder(apiUrl, order);
       if ('order_id' in outcome) {
         accepted.push(outcome);
@@ -116,6 +122,11 @@ export async function getOrders(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return views;
+}
+
+function sleepUntil(at: number): Promise<void> {
+  const wait = at - performance.now();
+  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
 }
 
 function backoff(attempt: number): Promise<void> {

@@ -63,7 +63,7 @@ export class StreamPoller {
   private stopping = false;
   private loop?: Promise<void>;
   private wake?: () => void;
-  private counters = { committed: 0, invocations: 0, deadLettered: 0, filteredOut: 0 };
+  private counters = { committed: 0, invocations: 0, deadLettered: 0, filteredOut: 0, busyMs: 0 };
 
   private constructor(
     private readonly options: StreamPollerOptions,
@@ -111,6 +111,7 @@ export class StreamPoller {
       invocations: this.counters.invocations,
       deadLettered: this.counters.deadLettered,
       filteredOut: this.counters.filteredOut,
+      busyMs: Math.round(this.counters.busyMs),
       pending: 0,
     };
   }
@@ -260,7 +261,12 @@ export class StreamPoller {
         invoke: async (batch) => {
           if (this.stopping) throw aborted();
           this.counters.invocations += 1;
-          return this.options.invoke({ Records: [...batch] });
+          const started = performance.now();
+          try {
+            return await this.options.invoke({ Records: [...batch] });
+          } finally {
+            this.counters.busyMs += performance.now() - started;
+          }
         },
         discard: async (failed, info) => {
           if (this.stopping) throw aborted();

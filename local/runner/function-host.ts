@@ -175,6 +175,8 @@ class Environment {
         this.running.settle();
       }
     });
+    // A send to a process that just died fails with EPIPE: its 'exit' settles the invocation.
+    child.on('error', (error) => options.log(`[${options.spec.id}] execution environment: ${error.message}`));
     child.once('exit', () => {
       this.exited = true;
       this.running?.settle();
@@ -295,15 +297,21 @@ class Environment {
         },
       };
       this.running = running;
-      this.child.send({
-        type: 'invoke',
-        requestId,
-        event,
-        deadlineMs: Date.now() + timeoutMs,
-        functionName: spec.functionName,
-        memorySizeMb: spec.memorySizeMb,
-        invokedFunctionArn: this.options.functionArn,
-      });
+      this.child.send(
+        {
+          type: 'invoke',
+          requestId,
+          event,
+          deadlineMs: Date.now() + timeoutMs,
+          functionName: spec.functionName,
+          memorySizeMb: spec.memorySizeMb,
+          invokedFunctionArn: this.options.functionArn,
+        },
+        // The environment died before it got the event (its 'exit' settles the invocation).
+        (error) => {
+          if (error) void this.kill();
+        },
+      );
     });
   }
 

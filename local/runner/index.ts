@@ -21,8 +21,8 @@
  * - IAM, VPC, MSK IAM authentication and TLS: functions reach the local components in plaintext
  *   with fixed local credentials, so a missing grant only shows up in AWS (cdk-nag and the infra
  *   tests cover the policies).
- * - Scaling: one poller and one batch in flight per mapping, one execution environment per
- *   function unless `maxEnvironmentsPerFunction` says more; ProvisionedPollerConfig,
+ * - Scaling: one poller and one batch in flight per mapping; a function gets an execution
+ *   environment per overlapping invocation up to `maxEnvironmentsPerFunction` (4); ProvisionedPollerConfig,
  *   ParallelizationFactor, reserved concurrency and the memory size's CPU share are ignored (the
  *   memory size sets the heap limit only).
  * - SQS and SNS on-failure destinations: the invocation record they would receive is logged. S3

@@ -15,7 +15,11 @@ export interface RunnerOptions {
   readonly log?: (line: string) => void;
   /** Start the event source mappings' pollers (default true); `npm run invoke` runs functions only. */
   readonly pollers?: boolean;
-  /** Execution environments per function when invocations overlap (default 1, as one warm environment). */
+  /**
+   * Execution environments per function when invocations overlap (default MAX_ENVIRONMENTS_PER_FUNCTION):
+   * "For each concurrent request, Lambda provisions a separate instance of your execution environment"
+   * (Lambda developer guide, "Understanding Lambda function scaling").
+   */
   readonly maxEnvironmentsPerFunction?: number;
   /** Delay before the n-th retry of a failed batch: baseMs * 2^(n-1), at most maxMs (default 100 ms, 5 s). */
   readonly retryBackoff?: { readonly baseMs: number; readonly maxMs: number };
@@ -31,6 +35,13 @@ export interface Runner {
   /** Stops the pollers and every execution environment; uncommitted batches are delivered again next time. */
   stop(): Promise<void>;
 }
+
+/**
+ * How far a function scales out locally. Environments start only when invocations overlap (the
+ * order API under concurrent POSTs, a function behind several mappings); on a laptop's few cores,
+ * more processes than this only compete for the CPU.
+ */
+export const MAX_ENVIRONMENTS_PER_FUNCTION = 4;
 
 export class RunnerConfigurationError extends Error {
   override readonly name = 'RunnerConfigurationError';
@@ -58,7 +69,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         spec: fn,
         env: functionEnvironment(fn, endpoints, assembly.bindings),
         functionArn: functionArn(fn, endpoints.region),
-        maxEnvironments: options.maxEnvironmentsPerFunction ?? 1,
+        maxEnvironments: options.maxEnvironmentsPerFunction ?? MAX_ENVIRONMENTS_PER_FUNCTION,
         log,
       }),
     );

@@ -52,10 +52,12 @@ describe.each([
   it('GIVEN unmarked entries WHEN listed before a cutoff THEN the older ones come, oldest first, up to the limit; marked ones never', async () => {
     const [first, second, third, late] = [entry(1), entry(2), entry(3), entry(50)];
     for (const e of [third, late, first, second]) await put(e);
-    await store.markPublished(second.event_id, new Date());
+    await store.markPublished([second.event_id], new Date());
 
     const listed = await store.unpublished(at(10), 10);
-    const ours = listed.map((e) => e.event_id).filter((id) => [first, second, third, late].some((e) => e.event_id === id));
+    const ours = listed
+      .map((e) => e.event_id)
+      .filter((id) => [first, second, third, late].some((e) => e.event_id === id));
 
     expect(ours).toEqual([first.event_id, third.event_id]);
     expect((await store.unpublished(at(10), 1)).length).toBe(1);
@@ -66,8 +68,8 @@ describe.each([
     const e = entry(5);
     await put(e);
 
-    await store.markPublished(e.event_id, new Date('2026-11-29T10:00:00Z'));
-    await store.markPublished(e.event_id, new Date('2026-11-29T11:00:00Z'));
+    await store.markPublished([e.event_id], new Date('2026-11-29T10:00:00Z'));
+    await store.markPublished([e.event_id], new Date('2026-11-29T11:00:00Z'));
 
     const item = await read(e.event_id);
     expect(item).toMatchObject({ event_id: e.event_id, published_at: '2026-11-29T10:00:00.000Z' });
@@ -77,8 +79,22 @@ describe.each([
   it('GIVEN an entry TTL already deleted WHEN marked THEN nothing is recreated', async () => {
     const id = uniqueId('evt-gone');
 
-    await store.markPublished(id, new Date());
+    await store.markPublished([id], new Date());
 
     expect(await read(id)).toBeUndefined();
+  });
+
+  it('GIVEN several entries, one of them TTL-deleted WHEN marked together THEN the others are marked and the deleted one is not recreated', async () => {
+    const [first, third] = [entry(21), entry(23)];
+    const gone = uniqueId('evt-gone');
+    for (const e of [first, third]) await put(e);
+
+    await store.markPublished([first.event_id, gone, third.event_id], new Date('2026-11-29T10:00:00Z'));
+
+    for (const e of [first, third]) {
+      expect(await read(e.event_id)).toMatchObject({ published_at: '2026-11-29T10:00:00.000Z' });
+      expect(await read(e.event_id)).not.toHaveProperty('unpublished');
+    }
+    expect(await read(gone)).toBeUndefined();
   });
 });

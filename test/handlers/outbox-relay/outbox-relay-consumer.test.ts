@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { outboxRelayConsumer } from '../../../lambdas/outbox-relay/outbox-relay-consumer';
+import { DYNAMODB_COSTS } from '../../../lambdas/shared/contracts/dynamodb-costs';
 import { TOPIC_SCHEMAS } from '../../../lambdas/shared/contracts/events';
 import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
 import { lambdaContext } from '../../support/doubles/lambda-context';
@@ -39,14 +40,38 @@ describe('outbox-relay consumer', () => {
     }
   });
 
-  it('GIVEN a publish that fails in the middle WHEN relayed THEN that record is reported and nothing behind it is published', async () => {
+  it('GIVEN the sample INSERTs WHEN relayed THEN they go out in one send', async () => {
+    const { publisher } = fakeBroker();
+    const publish = jest.spyOn(publisher, 'publish');
+
+    await outboxRelayConsumer(publisher, new InMemoryOutboxStore())(outboxInsert());
+
+    expect(publish).toHaveBeenCalledTimes(1);
+  });
+
+  it('GIVEN a send that fails WHEN relayed THEN the batch is reported from its first record and nothing is marked', async () => {
     const event = outboxInsert();
     const { publisher, published } = fakeBroker([payloads(event)[1].event_id]);
+    const outbox = new InMemoryOutboxStore();
 
-    const response = await outboxRelayConsumer(publisher, new InMemoryOutboxStore())(event);
+    const response = await outboxRelayConsumer(publisher, outbox)(event);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 0) }] });
+    expect(published).toHaveLength(0);
+    expect(outbox.marks).toBe(0);
+  });
+
+  it('GIVEN a malformed item in the middle WHEN relayed THEN the records before it are published and marked, and it is reported', async () => {
+    const event = outboxInsert();
+    event.Records[1]!.dynamodb!.NewImage!.payload = { S: '{"event_type":' };
+    const { publisher, published } = fakeBroker();
+    const outbox = new InMemoryOutboxStore();
+
+    const response = await outboxRelayConsumer(publisher, outbox)(event);
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequence(event, 1) }] });
-    expect(published.map((p) => p.event.event_id)).toEqual([payloads(event)[0].event_id]);
+    expect(published.map((p) => p.event.event_id)).toEqual([payloads(outboxInsert())[0].event_id]);
+    expect(outbox.marks).toBe(1);
   });
 
   it('GIVEN the failed batch retried from the reported record WHEN relayed THEN the rest goes out in order', async () => {
@@ -64,8 +89,9 @@ describe('outbox-relay consumer', () => {
 
   it('GIVEN published events WHEN relayed THEN each outbox entry is marked published, and only after its publish', async () => {
     const event = outboxInsert();
-    const ids = payloads(event).map((p: { event_id: string }) => p.event_id);
-    const { publisher } = fakeBroker([ids[1]]);
+    event.Records[1]!.dynamodb!.NewImage!.payload = { S: 'not json' };
+    const ids = event.Records.map((r) => r.dynamodb!.NewImage!.event_id!.S!);
+    const { publisher } = fakeBroker();
     const outbox = new InMemoryOutboxStore();
     for (const record of event.Records) {
       const image = record.dynamodb!.NewImage!;
@@ -115,7 +141,7 @@ describe('outbox-relay consumer', () => {
 describe('outbox-relay handler.ts (middy chain, configuration from the environment)', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it publishes through the Kafka publisher and marks each entry with one UpdateItem', async () => {
+  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it publishes the batch through the Kafka publisher in one call and marks it with one TransactWriteItems', async () => {
     const { handler } = await coldStart('outboxRelay', () => import('../../../lambdas/outbox-relay/handler'));
     const ddb = mockClient(DynamoDBDocumentClient);
     const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
@@ -124,8 +150,9 @@ describe('outbox-relay handler.ts (middy chain, configuration from the environme
     const response = await handler(event, lambdaContext('outboxRelay'));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(publish.mock.calls.map(([events]) => events[0]!.event)).toEqual(payloads(event));
-    expect(ddb.calls().map((c) => c.args[0].constructor.name)).toEqual(payloads(event).map(() => 'UpdateCommand'));
+    expect(publish.mock.calls.map(([events]) => events.map((e) => e.event))).toEqual([payloads(event)]);
+    expect(ddb.calls().map((c) => c.args[0].constructor.name)).toEqual(['TransactWriteCommand']);
+    expect(DYNAMODB_COSTS.outboxRelay(event.Records.length).requests * event.Records.length).toBe(ddb.calls().length);
     ddb.restore();
   });
 });

@@ -53,7 +53,7 @@ describe('outbox sweeper', () => {
   it('GIVEN entries the relay marked WHEN swept, twice THEN nothing is published again', async () => {
     const { outbox, publisher, deps } = setup();
     outbox.add(entry('relayed', 30), entry('stranded', 30));
-    await outbox.markPublished('evt-relayed', NOW);
+    await outbox.markPublished(['evt-relayed'], NOW);
 
     await sweepOutbox(deps, { olderThanMs: TEN_MINUTES, limit: 100 });
     const second = await sweepOutbox(deps, { olderThanMs: TEN_MINUTES, limit: 100 });
@@ -120,7 +120,10 @@ describe('outbox-sweeper handler.ts (middy chain, configuration from the environ
     const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
 
     const before = Date.now();
-    const report = await handler(loadEvent<ScheduledEvent>('outbox-sweeper-schedule.json'), lambdaContext('outboxSweeper'));
+    const report = await handler(
+      loadEvent<ScheduledEvent>('outbox-sweeper-schedule.json'),
+      lambdaContext('outboxSweeper'),
+    );
 
     const after = Date.now();
 

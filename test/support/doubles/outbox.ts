@@ -17,14 +17,18 @@ export class InMemoryOutboxStore implements OutboxStore {
     return this;
   }
 
-  async markPublished(eventId: string, at: Date): Promise<void> {
-    const error = this.fault('markPublished', eventId);
-    if (error) throw error;
-    this.marks += 1;
-    const entry = this.entries.get(eventId);
-    if (!entry) return;
-    delete entry.unpublished;
-    entry.published_at ??= at.toISOString();
+  async markPublished(eventIds: readonly string[], at: Date): Promise<void> {
+    for (const eventId of eventIds) {
+      const error = this.fault('markPublished', eventId);
+      if (error) throw error;
+    }
+    for (const eventId of eventIds) {
+      this.marks += 1;
+      const entry = this.entries.get(eventId);
+      if (!entry) continue;
+      delete entry.unpublished;
+      entry.published_at ??= at.toISOString();
+    }
   }
 
   async unpublished(createdBefore: Date, limit: number): Promise<readonly Readonly<Record<string, unknown>>[]> {
