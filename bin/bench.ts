@@ -21,12 +21,14 @@ import * as path from 'node:path';
 import { ENV } from '../lambdas/shared/contracts/environment';
 import { FUNCTION_IDS, functionEntry } from '../lambdas/shared/contracts/functions';
 import { benchConsumerLoop, LOCAL_PORTS } from '../local/bench/consumer-loop';
-import { functionBuildOptions, PROJECT_ROOT } from '../lib/function-bundle';
+import {
+  bundleBudgetKb as budgetKb,
+  functionBuildOptions,
+  PRODUCER_MODULE,
+  PROJECT_ROOT,
+} from '../lib/function-bundle';
 
 const KB = 1024;
-/** Budgets from the throughput issue: with a Kafka producer, and without one. */
-const budgetKb = (hasProducer: boolean) => (hasProducer ? 400 : 150);
-const PRODUCER_MODULE = '@platformatic/kafka/dist/clients/producer/';
 const NODE_22 = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
 
 /** The handler shape most Lambda functions start from: what a function's cold start is judged against. */
