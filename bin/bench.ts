@@ -92,6 +92,7 @@ const BASE_ENV: Record<string, string> = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   // As deployed: the notifications function sends through SES.
   [ENV.emailTransport]: 'ses',
+  [ENV.outboxSweepAfterSeconds]: '600',
 };
 
 /**
