@@ -25,12 +25,14 @@ import { ENV } from '../lambdas/shared/contracts/environment';
 import { FUNCTION_IDS, functionEntry } from '../lambdas/shared/contracts/functions';
 import { benchConsumerLoop, LOCAL_PORTS } from '../local/bench/consumer-loop';
 import { benchPipeline, formatPipeline, type PipelineBenchResult } from '../local/bench/pipeline';
-import { functionBuildOptions, PROJECT_ROOT } from '../lib/function-bundle';
+import {
+  bundleBudgetKb as budgetKb,
+  functionBuildOptions,
+  PRODUCER_MODULE,
+  PROJECT_ROOT,
+} from '../lib/function-bundle';
 
 const KB = 1024;
-/** Budgets from the throughput issue: with a Kafka producer, and without one. */
-const budgetKb = (hasProducer: boolean) => (hasProducer ? 400 : 150);
-const PRODUCER_MODULE = '@platformatic/kafka/dist/clients/producer/';
 const NODE_22 = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'node');
 
 /** The handler shape most Lambda functions start from: what a function's cold start is judged against. */
@@ -94,6 +96,7 @@ const BASE_ENV: Record<string, string> = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   // As deployed: the notifications function sends through SES.
   [ENV.emailTransport]: 'ses',
+  [ENV.outboxSweepAfterSeconds]: '600',
 };
 
 /**

@@ -15,6 +15,11 @@ export type KafkaApiGroup = 'admin' | 'consumer' | 'metadata' | 'producer' | 'se
 /** What a producer calls: Metadata/ApiVersions/FindCoordinator, Produce/InitProducerId, SASL. */
 export const PRODUCER_APIS: readonly KafkaApiGroup[] = ['metadata', 'producer', 'security'];
 
+/** Bundle budgets in KB (minified index.js, the AWS SDK left to the runtime): with a Kafka producer, and without one. */
+export const bundleBudgetKb = (hasProducer: boolean) => (hasProducer ? 400 : 150);
+/** A module only a bundle with the Kafka producer holds: what tells the two budgets apart. */
+export const PRODUCER_MODULE = '@platformatic/kafka/dist/clients/producer/';
+
 const KAFKA_DIST = `${path.sep}@platformatic${path.sep}kafka${path.sep}dist${path.sep}`;
 const STAND_INS = path.join(PROJECT_ROOT, 'lambdas', 'shared', 'kafka', 'stand-ins');
 

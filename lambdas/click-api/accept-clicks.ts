@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ClickSchema, type Click } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
@@ -23,7 +23,7 @@ export const ClickRequestSchema = z.strictObject({
 export type ClickRequest = z.infer<typeof ClickRequestSchema>;
 
 /** A batch of 1 to MAX_CLICKS_PER_REQUEST clicks; a body that is not an array is one click. */
-export const ClickBatchSchema = z.array(ClickRequestSchema).min(1).max(MAX_CLICKS_PER_REQUEST);
+export const ClickBatchSchema = z.array(ClickRequestSchema).check(z.minLength(1), z.maxLength(MAX_CLICKS_PER_REQUEST));
 
 export interface FieldIssue {
   readonly path: string;

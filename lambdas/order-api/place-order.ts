@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MAX_ORDER_LINES, OrderCreatedSchema, OrderItemSchema, type OrderCreated } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
@@ -16,28 +16,30 @@ import type { CatalogProduct, OrderRepository } from './ports';
 export const PlaceOrderRequestSchema = z.strictObject({
   user_id: OrderCreatedSchema.shape.user_id,
   items: z
-    .array(z.strictObject({ ...OrderItemSchema.shape, unit_price: OrderItemSchema.shape.unit_price.optional() }))
-    .min(1)
-    .max(MAX_ORDER_LINES)
-    .superRefine((items, ctx) => {
-      // Inventory reserves every line in one DynamoDB transaction, which cannot touch one product
-      // twice; two lines of one product are almost always a client mistake anyway.
-      const seen = new Set<string>();
-      items.forEach((item, index) => {
-        if (seen.has(item.product_id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [index, 'product_id'],
-            message: `duplicate product "${item.product_id}": merge the lines into one`,
-          });
-        }
-        seen.add(item.product_id);
-      });
-    }),
+    .array(z.strictObject({ ...OrderItemSchema.shape, unit_price: z.optional(OrderItemSchema.shape.unit_price) }))
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_ORDER_LINES),
+      z.superRefine((items, ctx) => {
+        // Inventory reserves every line in one DynamoDB transaction, which cannot touch one product
+        // twice; two lines of one product are almost always a client mistake anyway.
+        const seen = new Set<string>();
+        items.forEach((item, index) => {
+          if (seen.has(item.product_id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'product_id'],
+              message: `duplicate product "${item.product_id}": merge the lines into one`,
+            });
+          }
+          seen.add(item.product_id);
+        });
+      }),
+    ),
   currency: OrderCreatedSchema.shape.currency,
   payment_method: OrderCreatedSchema.shape.payment_method,
   /** Optional: when sent, it must equal the catalog total. */
-  amount: OrderCreatedSchema.shape.amount.optional(),
+  amount: z.optional(OrderCreatedSchema.shape.amount),
 });
 export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequestSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { IdSchema, ProductIdSchema, type StockChanged } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
@@ -10,7 +10,7 @@ export const RestockRequestSchema = z.strictObject({
   /** Names this request: repeating it (a retried invoke) adds the units once. */
   restock_id: IdSchema,
   product_id: ProductIdSchema,
-  quantity: z.number().int().positive().max(1_000_000),
+  quantity: z.int().check(z.positive(), z.maximum(1_000_000)),
 });
 
 export type RestockRequest = z.infer<typeof RestockRequestSchema>;

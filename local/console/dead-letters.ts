@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DeadLetterSchema } from '../../lambdas/shared/contracts/events';
 
 /**
@@ -33,8 +33,8 @@ export interface DeadLetterMessage {
 }
 
 /** The fields of the functions' DeadLetter event a re-drive needs, from the contract. */
-const FunctionDeadLetter = DeadLetterSchema.pick({ event_type: true, consumer: true, reason: true }).extend({
-  source: DeadLetterSchema.shape.source.pick({ topic: true, partition: true, offset: true }),
+const FunctionDeadLetter = z.extend(z.pick(DeadLetterSchema, { event_type: true, consumer: true, reason: true }), {
+  source: z.pick(DeadLetterSchema.shape.source, { topic: true, partition: true, offset: true }),
 });
 
 /**
@@ -43,10 +43,10 @@ const FunctionDeadLetter = DeadLetterSchema.pick({ event_type: true, consumer: t
  */
 const LambdaFailureRecord = z.object({
   requestContext: z.object({ functionArn: z.string(), condition: z.string() }),
-  responseContext: z.object({ functionError: z.string().optional() }).optional(),
-  KafkaBatchInfo: z.object({ recordInfo: z.object({ offset: z.string().regex(/^\d+$/) }) }),
+  responseContext: z.optional(z.object({ functionError: z.optional(z.string()) })),
+  KafkaBatchInfo: z.object({ recordInfo: z.object({ offset: z.string().check(z.regex(/^\d+$/)) }) }),
   payload: z.object({
-    records: z.record(z.string(), z.array(z.object({ topic: z.string(), partition: z.number().int() })).min(1)),
+    records: z.record(z.string(), z.array(z.object({ topic: z.string(), partition: z.int() })).check(z.minLength(1))),
   }),
 });
 

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { recordKey, TOPIC_SCHEMAS, type AnyEvent } from '../../lambdas/shared/contracts/events';
 import type { TopicName } from '../../lambdas/shared/contracts/topics';
 import { deterministicId } from '../../lambdas/shared/ids';
@@ -57,8 +57,8 @@ function topicSchema(topic: string): TopicSchema | undefined {
  */
 function withEnvelope(topic: string, schema: TopicSchema, value: unknown): unknown {
   if (!isObject(value)) return value;
-  const types = (schema.options as readonly z.ZodObject[]).flatMap((option) => [
-    ...(option.shape.event_type as z.ZodLiteral<string>).values,
+  const types = (schema._zod.def.options as readonly z.ZodMiniObject[]).flatMap((option) => [
+    ...(option.shape.event_type as z.ZodMiniLiteral<string>)._zod.def.values,
   ]);
   const eventType = value.event_type ?? (types.length === 1 ? types[0] : undefined);
   // The envelope first, as the services write their events; the value's own fields keep their order.

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FUNCTION_ID_TAG, FUNCTIONS } from '../../lambdas/shared/contracts/functions';
+import { bundleBudgetKb, PRODUCER_MODULE } from '../../lib/function-bundle';
 import { resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
 
 let pipeline: SynthesizedPipeline;
@@ -88,5 +89,17 @@ describe('function bundles (dev)', () => {
     });
     expect(functions().length).toBeGreaterThan(0);
     expect(found).toEqual([]);
+  });
+
+  it('GIVEN each bundle WHEN measured THEN it is within its budget: 400 KB with a Kafka producer, 150 KB without', () => {
+    const sizes = functions().map(([logicalId, resource]) => {
+      const assetDir = join(pipeline.outdir, resource.Metadata!['aws:asset:path'] as string);
+      // The source map lists every module the bundle holds; its sources, not their text, are in it.
+      const { sources } = JSON.parse(readFileSync(join(assetDir, 'index.js.map'), 'utf8')) as { sources: string[] };
+      const budget = bundleBudgetKb(sources.some((source) => source.includes(PRODUCER_MODULE)));
+      return { logicalId, kb: Math.round(statSync(join(assetDir, 'index.js')).size / 1024), budget };
+    });
+    expect(sizes.length).toBe(Object.keys(FUNCTIONS).length);
+    expect(sizes.filter(({ kb, budget }) => kb > budget)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ProductIdSchema } from '../../shared/contracts/events';
 import { logger } from '../../shared/observability';
 import { OrderStoreUnavailableError, type CatalogProduct, type ProductCatalog } from '../ports';
@@ -9,7 +9,7 @@ import { classifyStoreError } from './dynamodb-order-repository';
 const CatalogItemSchema = z.looseObject({
   product_id: ProductIdSchema,
   active: z.boolean(),
-  prices: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().positive()),
+  prices: z.record(z.string().check(z.regex(/^[A-Z]{3}$/)), z.number().check(z.positive())),
 });
 
 /** BatchGetItem returns what it could not read as UnprocessedKeys; retry those a few times, then 503. */

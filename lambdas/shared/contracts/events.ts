@@ -1,7 +1,12 @@
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { decodeBase64Strict } from '../encoding';
 import { STOCK_MARKER_PREFIX } from './tables';
 import { TOPIC_BY_NAME, TOPICS, type TopicName } from './topics';
+
+// zod/mini: the same parser without the classic API's methods on every schema, whose construction
+// was most of the schemas' share of a cold start. Issues read in English once the locale is set.
+z.config(en());
 
 /**
  * Event schemas, defined once. Producers build events with them, consumers parse records with
@@ -13,20 +18,20 @@ import { TOPIC_BY_NAME, TOPICS, type TopicName } from './topics';
 /** No control characters (Unicode Cc): they corrupt logs, keys and terminals, and no client needs one. */
 export const IdSchema = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^\P{Cc}*$/u, 'must not contain control characters');
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^\P{Cc}*$/u, 'must not contain control characters'));
 const id = IdSchema;
 /** A product id never starts with the stock table's marker prefix, so it cannot collide with a marker. */
-export const ProductIdSchema = IdSchema.refine((value) => !value.startsWith(STOCK_MARKER_PREFIX), {
-  message: `must not start with "${STOCK_MARKER_PREFIX}", which is reserved`,
-});
+export const ProductIdSchema = IdSchema.check(
+  z.refine((value) => !value.startsWith(STOCK_MARKER_PREFIX), {
+    message: `must not start with "${STOCK_MARKER_PREFIX}", which is reserved`,
+  }),
+);
 const isoTimestamp = z.iso.datetime({ offset: true });
 /**
  * Down to the finest ISO 4217 minor unit in use (three decimals: KWD, BHD, ...); the order API checks
  * each amount against its own currency's minor units (JPY none, USD two).
  */
-const money = z.number().nonnegative().multipleOf(0.001).max(1_000_000);
+const money = z.number().check(z.nonnegative(), z.multipleOf(0.001), z.maximum(1_000_000));
 
 export const MAX_ORDER_LINES = 50;
 
@@ -37,7 +42,7 @@ const envelope = {
 
 export const OrderItemSchema = z.looseObject({
   product_id: ProductIdSchema,
-  quantity: z.number().int().positive().max(1000),
+  quantity: z.int().check(z.positive(), z.maximum(1000)),
   unit_price: money,
 });
 
@@ -47,10 +52,10 @@ export const OrderCreatedSchema = z.looseObject({
   order_id: id,
   user_id: id,
   /** At most 50 lines: inventory reserves them all in one DynamoDB transaction (100 items at most). */
-  items: z.array(OrderItemSchema).min(1).max(MAX_ORDER_LINES),
+  items: z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES)),
   amount: money,
-  currency: z.string().regex(/^[A-Z]{3}$/),
-  payment_method: z.string().min(1).max(64),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
+  payment_method: z.string().check(z.minLength(1), z.maxLength(64)),
 });
 
 export const PAYMENT_STATUSES = ['paid', 'declined', 'refunded'] as const;
@@ -62,27 +67,27 @@ export const BillingOutcomeSchema = z.looseObject({
   payment_status: z.enum(PAYMENT_STATUSES),
   transaction_id: id,
   amount: money,
-  currency: z.string().regex(/^[A-Z]{3}$/),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
   /** Present on `paid`, so that inventory and shipping need not ask the order service. */
-  items: z.array(OrderItemSchema).min(1).max(MAX_ORDER_LINES).optional(),
+  items: z.optional(z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES))),
   /** Why a payment was declined or refunded. */
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
 });
 
 export const StockChangedSchema = z.looseObject({
   ...envelope,
   event_type: z.literal('StockChanged'),
   product_id: ProductIdSchema,
-  quantity_change: z.number().int(),
+  quantity_change: z.int(),
   /** The order that reserved the stock; absent on a restock. */
-  order_id: id.optional(),
+  order_id: z.optional(id),
 });
 
 export const StockReservedSchema = z.looseObject({
   ...envelope,
   event_type: z.literal('StockReserved'),
   order_id: id,
-  items: z.array(OrderItemSchema).min(1).max(MAX_ORDER_LINES),
+  items: z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES)),
 });
 
 export const CANCELLATION_REASONS = ['out_of_stock'] as const;
@@ -118,10 +123,10 @@ export const ClickSchema = z.looseObject({
   user_id: id,
   product_id: id,
   /** The client's id of the click, when it sends one: a retried request carries the same id. */
-  click_id: id.optional(),
-  session_id: id.optional(),
-  page: z.string().max(2048).optional(),
-  referrer: z.string().max(2048).optional(),
+  click_id: z.optional(id),
+  session_id: z.optional(id),
+  page: z.optional(z.string().check(z.maxLength(2048))),
+  referrer: z.optional(z.string().check(z.maxLength(2048))),
 });
 
 /**
@@ -135,24 +140,21 @@ export const DeadLetterSchema = z.looseObject({
   ...envelope,
   event_type: z.literal('DeadLetter'),
   consumer: z.string(),
-  reason: z.string().min(1),
+  reason: z.string().check(z.minLength(1)),
   source: z.object({
     topic: z.string(),
-    partition: z.number().int().nonnegative(),
-    offset: z.number().int().nonnegative(),
+    partition: z.int().check(z.nonnegative()),
+    offset: z.int().check(z.nonnegative()),
     timestamp: z.number(),
     /** base64, as Lambda delivered it (a prefix of it when key_truncated) */
-    key: z.string().nullable(),
+    key: z.nullable(z.string()),
     /** base64, as Lambda delivered it; when value_truncated, the base64 of the value's first bytes */
-    value: z.string().nullable(),
+    value: z.nullable(z.string()),
     /** Bytes of the whole value (decoded from base64) and their SHA-256 in hex. */
-    value_size: z.number().int().nonnegative().optional(),
-    value_sha256: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/)
-      .optional(),
-    value_truncated: z.boolean().optional(),
-    key_truncated: z.boolean().optional(),
+    value_size: z.optional(z.int().check(z.nonnegative())),
+    value_sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
+    value_truncated: z.optional(z.boolean()),
+    key_truncated: z.optional(z.boolean()),
   }),
 });
 
@@ -182,7 +184,7 @@ export const TOPIC_SCHEMAS = {
   ]),
   [TOPICS.clicks.name]: z.discriminatedUnion('event_type', [ClickSchema]),
   [TOPICS.deadLetter.name]: z.discriminatedUnion('event_type', [DeadLetterSchema]),
-} satisfies Record<TopicName, z.ZodType>;
+} satisfies Record<TopicName, z.ZodMiniType>;
 
 export type TopicEvent<T extends TopicName> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
 export type AnyEvent = TopicEvent<TopicName>;

@@ -4,16 +4,26 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import * as nodemailer from 'nodemailer';
+import { SmtpEmailSender } from '../../../lambdas/notifications/adapters/smtp-email-sender';
 import { handler } from '../../../lambdas/notifications/handler';
 import { loadEvent } from '../../support/msk';
 
-// The transport is created when the handler module loads: the recorder lives inside the mock.
-jest.mock('nodemailer', () => {
-  const sendMail = jest.fn(async (mail: { messageId: string }) => ({ messageId: mail.messageId }));
-  return { createTransport: jest.fn(() => ({ sendMail, close: jest.fn() })), sendMail };
+// The sender is created when the handler module loads: the recorder lives inside the mock. The
+// adapter's own test sends to the mail catcher over SMTP.
+jest.mock('../../../lambdas/notifications/adapters/smtp-email-sender', () => {
+  const actual = jest.requireActual('../../../lambdas/notifications/adapters/smtp-email-sender');
+  const send = jest.fn(async (email: { idempotencyKey: string }) => ({
+    messageId: actual.messageIdOf(email.idempotencyKey, 'example.com'),
+  }));
+  return {
+    ...actual,
+    SmtpEmailSender: Object.assign(
+      jest.fn(() => ({ send })),
+      { send },
+    ),
+  };
 });
-const { sendMail } = nodemailer as unknown as { sendMail: jest.Mock };
+const { send } = SmtpEmailSender as unknown as { send: jest.Mock };
 jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
   const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
   const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
@@ -21,7 +31,11 @@ jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
 });
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const context = { functionName: 'notifications', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
+const context = {
+  functionName: 'notifications',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 30_000,
+} as Context;
 
 describe('notifications handler.ts (SMTP transport)', () => {
   it('GIVEN notifications-billing-outcome.json (one paid outcome, written twice) WHEN handled THEN one confirmation goes to the customer over SMTP', async () => {
@@ -57,12 +71,16 @@ describe('notifications handler.ts (SMTP transport)', () => {
     const response = await handler(loadEvent('notifications-billing-outcome.json'), context);
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(sendMail).toHaveBeenCalledTimes(1);
-    expect(sendMail.mock.calls[0]![0]).toMatchObject({
-      from: 'shop@example.com',
+    expect(SmtpEmailSender).toHaveBeenCalledWith('smtp://127.0.0.1:2525', 'shop@example.com');
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send.mock.calls[0]![0]).toMatchObject({
       to: '123@example.com',
       subject: 'Your order is confirmed (order 12345)',
-      messageId: '<12345%23confirmed@example.com>',
+      idempotencyKey: '12345#confirmed',
+    });
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({
+      notification_id: '12345#confirmed',
+      message_id: '<12345%23confirmed@example.com>',
     });
     expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.TableName).toBe('notifications');
     // The sent record lists the email for operators (the dashboard), without its address or body.

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTransport } from 'nodemailer';
+import { SmtpEmailSender } from '../../../lambdas/notifications/adapters/smtp-email-sender';
 import { caughtMessages, startMailCatcher, type MailCatcher } from '../../../local/services/smtp/mail-catcher';
 
-/** The mail catcher against a real SMTP client, as the notification function sends with SMTP_URL. */
+/** The mail catcher against the notification function's SMTP client, as it sends with SMTP_URL. */
 describe('mail catcher', () => {
   let dir: string;
   let catcher: MailCatcher;
@@ -19,16 +19,15 @@ describe('mail catcher', () => {
   });
 
   it('GIVEN messages sent over SMTP WHEN caught THEN each is one .eml file with its headers and body, in arrival order', async () => {
-    const transport = createTransport(catcher.url);
+    const sender = new SmtpEmailSender(catcher.url, 'shop@example.com');
     for (const n of [1, 2]) {
-      await transport.sendMail({
-        from: 'shop@example.com',
+      await sender.send({
         to: `u${n}@example.com`,
         subject: `Order ${n} confirmed`,
         text: `body ${n}`,
+        idempotencyKey: `o${n}#confirmed`,
       });
     }
-    transport.close();
 
     const files = caughtMessages(catcher.mailDir);
     expect(files).toHaveLength(2);
