@@ -1,10 +1,11 @@
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { SimulatedPaymentProvider } from './adapters/simulated-payment-provider';
+import { SIMULATED_PROVIDER_LOG_MESSAGE, SimulatedPaymentProvider } from './adapters/simulated-payment-provider';
 import { DynamoDbPaymentStore } from './adapters/dynamodb-payment-store';
 import { billingConsumer } from './billing-consumer';
 import { billingConfigFromEnv } from './config';
 import { withObservability } from '../shared/lambda-handler';
+import { logger } from '../shared/observability';
 
 /**
  * Billing: MSK event source mappings on `orders` (charge) and `inventory_outcome` filtered on
@@ -18,7 +19,10 @@ const publisher = new KafkaEventPublisher(config.kafka);
 
 export const lambdaHandler = billingConsumer({
   payments: new DynamoDbPaymentStore(dynamo, config.paymentsTable),
-  provider: new SimulatedPaymentProvider(),
+  // Every request the provider sees is logged: its statement, read by the local chaos run (I9).
+  provider: new SimulatedPaymentProvider(config.simulatedProvider, (entry) =>
+    logger.info(SIMULATED_PROVIDER_LOG_MESSAGE, { ...entry }),
+  ),
   publisher,
   partialBatchResponse: config.partialBatchResponse,
   now: () => new Date(),
