@@ -5,6 +5,7 @@ import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantRes
 import type { PlannedOutcome } from './order-generator';
 import { analyticsProblems, type AnalyticsReport } from './analytics-report';
 import type { FailoverReport } from './broker-failover';
+import type { ChaosReport } from './chaos';
 import type { MinInsyncProbeReport } from './min-insync-probe';
 import type { NotificationsReport } from './notifications-report';
 import type { StackStartup } from './local-stack';
@@ -40,6 +41,12 @@ export interface RunSummary {
   /** Emails in the mail catcher against the order changes on the topics. */
   readonly notifications?: NotificationsReport;
   readonly dashboard?: { readonly url: string };
+  /** `--chaos`: the faults injected, the retry budget, the outbox sweep and the provider's statement. */
+  readonly chaos?: Omit<ChaosReport, 'redrive' | 'records'>;
+  /** `--chaos`: what was given up and re-published to its topic. */
+  readonly redrive?: ChaosReport['redrive'];
+  /** `--chaos`: per consumed topic, in = processed + deadLettered (poison) when nothing is lost or stuck. */
+  readonly records?: ChaosReport['records'];
   /** Why the run failed besides invariants (a timeout, refused orders). */
   readonly problems: readonly string[];
 }
@@ -87,6 +94,7 @@ export interface SummaryInput extends InvariantOptions {
   readonly dashboard?: { readonly url: string };
   /** The run used a broker that already held records (`--kafka`). */
   readonly existingBroker?: boolean;
+  readonly chaos?: ChaosReport;
   readonly problems?: readonly string[];
 }
 
@@ -149,6 +157,8 @@ export function summarize(input: SummaryInput): RunSummary {
     problems.push(`${mails.expected - mails.sent} order changes without an email (${mails.missing.join(', ')})`);
   }
   if (mails?.duplicates) problems.push(`${mails.duplicates} emails sent more than once for one order change`);
+  if (input.chaos) problems.push(...chaosProblems(input.chaos));
+  const { redrive, records, ...chaos } = input.chaos ?? {};
   return {
     ok: problems.length === 0 && invariants.every((i) => i.holds),
     orders: { sent: input.sent, accepted: orderIds.length, refused: input.refused, byStatus, byPlan },
@@ -163,8 +173,34 @@ export function summarize(input: SummaryInput): RunSummary {
     analytics: input.analytics,
     notifications: input.notifications,
     dashboard: input.dashboard,
+    ...(input.chaos ? { chaos: chaos as RunSummary['chaos'], redrive, records } : {}),
     problems,
   };
+}
+
+/** What makes a chaos run fail besides the invariants. */
+function chaosProblems(chaos: ChaosReport): string[] {
+  const problems: string[] = [];
+  for (const fault of chaos.faults)
+    if (!fault.injected) problems.push(`fault ${fault.name} not injected: ${fault.detail}`);
+  for (const [topic, r] of Object.entries(chaos.records)) {
+    if (r.in !== r.processed + r.deadLettered) {
+      problems.push(
+        `${topic}: ${r.in} records in, but ${r.processed} processed + ${r.deadLettered} dead-lettered ` +
+          `(${r.givenUpNotRedriven} given up and not re-driven)`,
+      );
+    }
+    if (r.lag > 0) problems.push(`${topic}: ${r.lag} records not committed by its consumers (a stuck partition)`);
+  }
+  if (chaos.redrive.missing > 0) problems.push(`${chaos.redrive.missing} given-up records gone from their topic`);
+  if (chaos.outboxSweep.failed > 0) problems.push(`${chaos.outboxSweep.failed} outbox entries could not be swept`);
+  for (const key of chaos.provider.chargedMoreThanOnce) problems.push(`the provider moved money twice for ${key}`);
+  if (chaos.refusedRefund.refundStatus !== 'refund_failed') {
+    problems.push(
+      `the refused refund of ${chaos.refusedRefund.orderId} is ${chaos.refusedRefund.refundStatus ?? 'not recorded'}, not refund_failed`,
+    );
+  }
+  return problems;
 }
 
 /** The summary as text for a terminal. */
@@ -235,6 +271,7 @@ export function formatSummary(summary: RunSummary): string {
   }
 
   if (summary.failover) lines.push(...formatFailover(summary.failover));
+  if (summary.chaos) lines.push(...formatChaos(summary));
 
   if (summary.problems.length) {
     lines.push('', 'Problems');
@@ -289,6 +326,44 @@ function formatFailover(f: FailoverReport): string[] {
     `  acknowledged records readable      ${readable} of ${records}${lost.length ? ` (LOST in ${lost.length} partitions)` : ''}`,
     ...(f.belowMinInsync ? formatBelowMinInsync(f.belowMinInsync) : []),
   ];
+}
+
+function formatChaos(summary: RunSummary): string[] {
+  const chaos = summary.chaos!;
+  const lines = ['', `Chaos (faults, then re-drive; ${seconds(chaos.durationMs)} from the first order)`];
+  const budget = Object.entries(chaos.retryBudget.byFunction)
+    .map(([fn, ms]) => `${fn} ${seconds(ms)}`)
+    .join(', ');
+  lines.push(`  retry budget per function           ${budget}`);
+  lines.push(`  DynamoDB Local outage               ${seconds(chaos.retryBudget.outageMs)} planned`);
+  for (const f of chaos.faults)
+    lines.push(`  ${f.injected ? 'injected' : 'MISSED  '}  ${f.name.padEnd(24)} ${f.detail}`);
+  const r = summary.redrive!;
+  lines.push(
+    `  re-drive                            ${r.listed} dead letters listed, ${r.republished} given-up records re-published ` +
+      `in ${r.rounds} round(s), ${r.missing} gone`,
+  );
+  lines.push(
+    `  outbox sweep                        ${chaos.outboxSweep.republished} of ${chaos.outboxSweep.found} unmarked entries published`,
+  );
+  const p = chaos.provider;
+  lines.push(
+    `  provider statement                  ${p.chargeRequests} charge and ${p.refundRequests} refund requests; ` +
+      `money moved twice for ${p.chargedMoreThanOnce.length} orders; refused refunds ${p.refusedRefunds.length}`,
+  );
+  const refused = chaos.refusedRefund;
+  lines.push(
+    `  refund refused for good             order ${refused.orderId}: ${refused.orderStatus ?? '?'}, ledger ${refused.refundStatus ?? 'none'} (an operator's case)`,
+  );
+  lines.push('  records per topic                   in = processed + dead-lettered (re-driven copies, lag)');
+  for (const [topic, b] of Object.entries(summary.records ?? {})) {
+    const balanced = b.in === b.processed + b.deadLettered && b.lag === 0;
+    lines.push(
+      `    ${topic.padEnd(18)} ${String(b.in).padStart(6)} = ${String(b.processed).padStart(6)} + ${String(b.deadLettered).padStart(3)}` +
+        `   (${b.redriven} re-driven, lag ${b.lag})${balanced ? '' : '  UNBALANCED'}`,
+    );
+  }
+  return lines;
 }
 
 function formatBelowMinInsync(p: MinInsyncProbeReport): string[] {
