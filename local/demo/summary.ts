@@ -1,4 +1,5 @@
 import { archivedRecords } from '../../lambdas/archive/archive-format';
+import { readDeadLetter } from '../console/dead-letters';
 import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
 import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
@@ -126,13 +127,14 @@ export function summarize(input: SummaryInput): RunSummary {
   }
 
   const reasons = new Map<string, { consumer: string; reason: string; count: number }>();
-  const deadLetters = view.events(TOPICS.deadLetter.name);
+  const deadLetters = (input.snapshot.records.get(TOPICS.deadLetter.name) ?? []).map((record) =>
+    readDeadLetter(record.topic, { ...record, value: record.value === null ? null : Buffer.from(record.value) }),
+  );
   for (const letter of deadLetters) {
-    const consumer = String(letter.consumer ?? '?');
+    // Both shapes: the functions' DeadLetter events and Lambda's on-failure records.
+    const consumer = 'consumer' in letter ? letter.consumer : '?';
     // The first clause of a reason names its kind; the rest is detail that differs per record.
-    const reason = String(letter.reason ?? '(none)')
-      .split(/[:;]/)[0]!
-      .slice(0, 80);
+    const reason = ('reason' in letter ? letter.reason : `(${letter.unreadable})`).split(/[:;]/)[0]!.slice(0, 80);
     const key = `${consumer}\u0000${reason}`;
     const entry = reasons.get(key) ?? { consumer, reason, count: 0 };
     entry.count++;
