@@ -3,6 +3,7 @@ import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
 import { SIMULATED_PROVIDER_LOG_MESSAGE, SimulatedPaymentProvider } from './adapters/simulated-payment-provider';
 import { DynamoDbPaymentStore } from './adapters/dynamodb-payment-store';
 import { billingConsumer } from './billing-consumer';
+import { keyTrustMs } from './claims';
 import { billingConfigFromEnv } from './config';
 import { withObservability } from '../shared/lambda-handler';
 import { logger } from '../shared/observability';
@@ -17,12 +18,16 @@ import { logger } from '../shared/observability';
 const config = billingConfigFromEnv();
 const publisher = new KafkaEventPublisher(config.kafka);
 
+// Every request the provider sees is logged: its statement, read by the local chaos run (I9).
+const provider = new SimulatedPaymentProvider(config.simulatedProvider, (entry) =>
+  logger.info(SIMULATED_PROVIDER_LOG_MESSAGE, { ...entry }),
+);
+
 export const lambdaHandler = billingConsumer({
   payments: new DynamoDbPaymentStore(dynamo, config.paymentsTable),
-  // Every request the provider sees is logged: its statement, read by the local chaos run (I9).
-  provider: new SimulatedPaymentProvider(config.simulatedProvider, (entry) =>
-    logger.info(SIMULATED_PROVIDER_LOG_MESSAGE, { ...entry }),
-  ),
+  provider,
+  // A claim is carried out again with its key only while the provider surely still keeps it.
+  providerKeyTrustMs: keyTrustMs(provider.keyLifetimeMs),
   publisher,
   partialBatchResponse: config.partialBatchResponse,
   now: () => new Date(),

@@ -15,7 +15,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { SIMULATED_PROVIDER_LOG_MESSAGE } from '../../lambdas/billing/adapters/simulated-payment-provider';
+import { DynamoDbPaymentStore } from '../../lambdas/billing/adapters/dynamodb-payment-store';
+import {
+  SIMULATED_PROVIDER_LOG_MESSAGE,
+  SimulatedPaymentProvider,
+} from '../../lambdas/billing/adapters/simulated-payment-provider';
+import { keyTrustMs } from '../../lambdas/billing/claims';
+import { reconcileClaims } from '../../lambdas/billing/reconcile-claims';
 import { orderIdFor } from '../../lambdas/order-api/place-order';
 import { sweepOutbox, type SweepReport } from '../../lambdas/outbox-sweeper/sweep-outbox';
 import { ENV } from '../../lambdas/shared/contracts/environment';
@@ -92,6 +98,12 @@ export interface ChaosReport {
     readonly chargedMoreThanOnce: readonly string[];
     readonly refusedRefunds: readonly string[];
   };
+  /**
+   * Charge or refund claims the reconciler reports for an operator: claimed, never completed, and
+   * older than the provider's key, so billing does not ask again (an outage between the provider's
+   * answer and the ledger's completion). Their orders are not terminal, by design.
+   */
+  readonly needsOperator: readonly { readonly orderId: string; readonly claim: string; readonly status: string }[];
   /** The order whose refund the provider refuses for good, and what billing recorded for it. */
   readonly refusedRefund: { readonly orderId: string; readonly refundStatus?: string; readonly orderStatus?: string };
   readonly durationMs: number;
@@ -125,12 +137,10 @@ const OVERSIZE_BYTES = 900 * 1024;
 const NESTING_DEPTH = 50_000;
 
 export function chaosPlan(plan: DemoPlan): ChaosPlan {
-  // Early in the first half: the refusal happens while the faults are on.
-  const orders = [...plan.orders];
-  orders.splice(Math.min(3, orders.length), 0, REFUSED_REFUND_ORDER);
+  // Last: its charge completes after the outage, so its refund is asked for (and refused) for sure.
   return {
     ...plan,
-    orders,
+    orders: [...plan.orders, REFUSED_REFUND_ORDER],
     refusedRefundOrderId: orderIdFor(REFUSED_REFUND_ORDER.request.user_id, REFUSED_REFUND_ORDER.idempotencyKey),
   };
 }
@@ -248,6 +258,7 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
   const swept = { found: 0, republished: 0, failed: 0 };
   const waited = new Set(accepted.map((o) => o.order_id).filter((id) => id !== plan.refusedRefundOrderId));
   let pending: readonly string[] = [...waited];
+  const needsOperator: { orderId: string; claim: string; status: string }[] = [];
   for (let round = 1; round <= 3 && Date.now() < deadline; round++) {
     log(`Round ${round}: waiting for every consumer to reach the end of its topics...`);
     await waitForConsumers(services.kafkaBootstrap, KAFKA_CONSUMERS, {
@@ -267,6 +278,12 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
       `  re-drove ${result.republished} given-up records (${result.alreadyRedriven} already), ` +
         `swept ${sweep.republished.length} outbox entries`,
     );
+    for (const claim of await claimsForOperator(services.dynamodbEndpoint)) {
+      if (needsOperator.some((c) => c.orderId === claim.orderId)) continue;
+      needsOperator.push(claim);
+      waited.delete(claim.orderId);
+      log(`  order ${claim.orderId}: ${claim.claim} claim left to an operator (older than the provider's key)`);
+    }
     const terminal = await waitUntilTerminal(services.dynamodbEndpoint, () => [...waited], {
       deadline: Math.min(deadline, Date.now() + 120_000),
       allPlaced: () => true,
@@ -293,6 +310,7 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
     outboxSweep: swept,
     records: recordBalance(snapshot),
     provider: providerStatement(join(services.workDir, 'functions.log')),
+    needsOperator,
     refusedRefund: {
       orderId: plan.refusedRefundOrderId,
       refundStatus: payment?.refund_status as string | undefined,
@@ -314,6 +332,7 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
     sent: plan.orders.length,
     refused: refused.length,
     acceptedOrderIds: accepted.map((o) => o.order_id),
+    operatorCases: needsOperator.map((c) => c.orderId),
     planned,
     mappings: stack.runner.stats().mappings,
     timing: { startup: stack.startup, startupMs: demo.startupMs },
@@ -493,6 +512,30 @@ async function sweepOutboxOnce(dynamodbEndpoint: string, bootstrap: string): Pro
     );
   } finally {
     await publisher.close();
+    client.destroy();
+  }
+}
+
+/** The reconciler, listing only (`npm run reconcile` without --finish): claims billing will not carry out again. */
+async function claimsForOperator(dynamodbEndpoint: string): Promise<ChaosReport['needsOperator']> {
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(dynamodbEndpoint), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  try {
+    const report = await reconcileClaims(
+      {
+        payments: new DynamoDbPaymentStore(client, localTableName('payments')),
+        provider: new SimulatedPaymentProvider(),
+        publisher: { publish: () => Promise.reject(new Error('the reconciler only lists here')) },
+        now: () => new Date(),
+        providerKeyTrustMs: keyTrustMs(PROVIDER_FORGETS_KEYS_AFTER_SECONDS * 1000),
+      },
+      { olderThanMs: 0, finish: false },
+    );
+    return report
+      .filter((c) => c.action === 'needs-operator')
+      .map((c) => ({ orderId: c.order_id, claim: c.claim, status: c.status }));
+  } finally {
     client.destroy();
   }
 }

@@ -353,6 +353,15 @@ function formatChaos(summary: RunSummary): string[] {
     `  provider statement                  ${p.chargeRequests} charge and ${p.refundRequests} refund requests; ` +
       `money moved twice for ${p.chargedMoreThanOnce.length} orders; refused refunds ${p.refusedRefunds.length}`,
   );
+  lines.push(
+    `  left to an operator                 ${chaos.needsOperator.length} claim(s) older than the provider's key` +
+      (chaos.needsOperator.length
+        ? `: ${chaos.needsOperator
+            .slice(0, 5)
+            .map((c) => `${c.orderId} (${c.claim}, ${c.status})`)
+            .join(', ')}`
+        : ''),
+  );
   const refused = chaos.refusedRefund;
   lines.push(
     `  refund refused for good             order ${refused.orderId}: ${refused.orderStatus ?? '?'}, ledger ${refused.refundStatus ?? 'none'} (an operator's case)`,

@@ -56,6 +56,11 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     this.refused = new Set((settings.refuseRefundsFor ?? []).map(refundIdempotencyKey));
   }
 
+  /** Billing trusts a key for less than this (claims.ts, keyTrustMs). */
+  get keyLifetimeMs(): number | undefined {
+    return this.settings.forgetKeysAfterMs;
+  }
+
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     const { generation, fresh } = this.use(request.idempotencyKey);
     const transaction_id = `txn_${deterministicId('simulated-provider', 'charge', request.idempotencyKey, ...suffix(generation))}`;

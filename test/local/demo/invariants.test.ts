@@ -248,6 +248,17 @@ describe('invariant checks', () => {
     expect(failing(stranded)).toEqual(['I4']);
   });
 
+  it('GIVEN a placed order whose charge claim the reconciler left to an operator WHEN checked with it as an operator case THEN I4 holds; without THEN it fails', () => {
+    const claimed = consistentRun();
+    claimed.tables.orders.push({ order_id: 'o-claimed' });
+    claimed.tables.payments.push({ order_id: 'o-claimed', payment_status: 'charge_requested' });
+    const i4 = (operatorCases: string[]) =>
+      checkInvariants(snapshotOf(claimed), { operatorCases }).find((r) => r.id === 'I4')!.holds;
+
+    expect(i4(['o-claimed'])).toBe(true);
+    expect(i4([])).toBe(false);
+  });
+
   it("GIVEN Lambda's on-failure record on the dead-letter topic WHEN checked THEN I6 holds; a record of neither shape still fails it", () => {
     const givenUp = consistentRun();
     givenUp.events.dead_letter!.push(onFailureRecord());

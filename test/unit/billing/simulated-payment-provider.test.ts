@@ -5,6 +5,7 @@ import {
   SimulatedPaymentProvider,
   type ProviderStatementEntry,
 } from '../../../lambdas/billing/adapters/simulated-payment-provider';
+import { keyTrustMs, PROVIDER_KEY_TRUST_MS } from '../../../lambdas/billing/claims';
 import { simulatedProviderSettingsFromEnv } from '../../../lambdas/billing/config';
 import { PaymentRefusedError } from '../../../lambdas/billing/ports';
 
@@ -104,5 +105,11 @@ describe('SimulatedPaymentProvider', () => {
     expect(() => simulatedProviderSettingsFromEnv({ SIMULATED_PROVIDER_FORGET_KEYS_AFTER_SECONDS: '-1' })).toThrow(
       'SIMULATED_PROVIDER_FORGET_KEYS_AFTER_SECONDS',
     );
+  });
+
+  it('GIVEN a provider that keeps keys 24 h, 10 s, or does not say WHEN billing derives its trust THEN 23 h, 5 s, and 23 h', () => {
+    expect(keyTrustMs(24 * 3600_000)).toBe(23 * 3600_000);
+    expect(keyTrustMs(new SimulatedPaymentProvider({ forgetKeysAfterMs: 10_000 }).keyLifetimeMs)).toBe(5_000);
+    expect(keyTrustMs(new SimulatedPaymentProvider().keyLifetimeMs)).toBe(PROVIDER_KEY_TRUST_MS);
   });
 });
