@@ -9,6 +9,7 @@
  *   npm run local                      demo orders, then keep serving the API until Ctrl+C
  *   npm run local -- --orders 200      run 200 orders and exit (non-zero if an invariant fails)
  *   npm run local -- --orders 200 --clicks 5000   the same with a click stream for analytics
+ *   npm run local -- --orders 300 --chaos         the same under injected faults, then re-driven (local/demo/chaos.ts)
  *
  * Ctrl+C, or the end of a run, stops every process this command started.
  */
@@ -16,6 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hostPort, runCommand, say, UsageError, wholeNumber } from '../local/cli';
 import { announceEndpoints, runDemo, startDemoStack } from '../local/demo/demo-run';
+import { chaosPlan, chaosStackOptions, runChaos } from '../local/demo/chaos';
 import { generateClicks } from '../local/demo/click-generator';
 import { generateDemoPlan, readOrdersFile } from '../local/demo/order-generator';
 import { formatSummary } from '../local/demo/summary';
@@ -42,6 +44,12 @@ const USAGE = `Usage: npm run local -- [options]
   --kill-brokers K     brokers killed at once: 1 (default) or 2, keeping the busiest leader; one in-sync
                        replica is left, so acks=all sends are refused with NOT_ENOUGH_REPLICAS until one
                        is back; the summary reports a probe send's refusals, its retry and its copies
+  --chaos              with --orders: inject faults on the real components while the orders flow (DynamoDB
+                       Local down longer than the retry budget, a broker restart, hostile records on every
+                       consumed topic, duplicate OrderCreated, a provider that forgets idempotency keys,
+                       a refund refused for good, overlapping archive batches), then re-drive what was
+                       given up and sweep the outbox; the summary adds the faults, the re-drive and the
+                       records of each topic (in = processed + dead-lettered)
   --seed S             seed of the demo order and click generators (default "demo")
   --concurrency C      orders in flight at once (default 8)
   --port P             port of the order API (default 3000 when serving, a free one with --orders; 0 = any)
@@ -68,6 +76,7 @@ interface Options {
   readonly port: number;
   readonly timeoutMs?: number;
   readonly summaryJson?: string;
+  readonly chaos: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -88,6 +97,7 @@ function parseOptions(argv: readonly string[]): Options {
       port: { type: 'string' },
       timeout: { type: 'string' },
       'summary-json': { type: 'string' },
+      chaos: { type: 'boolean', default: false },
     },
   });
   if (values.orders !== undefined && values['orders-file'] !== undefined) {
@@ -107,6 +117,11 @@ function parseOptions(argv: readonly string[]): Options {
     throw new UsageError(`--kill-brokers must be 1 or 2, got ${brokersKilled}`);
   if (brokersKilled !== 1 && killBrokerAfter === undefined)
     throw new UsageError('--kill-brokers needs --kill-broker-after');
+  const chaos = values.chaos ?? false;
+  if (chaos && (orders === undefined || values.kafka !== undefined || brokers !== 1 || killBrokerAfter !== undefined))
+    throw new UsageError(
+      '--chaos needs --orders and its own one-broker stack (no --kafka, --brokers 3 or --kill-broker-after)',
+    );
   return {
     orders,
     ordersFile: values['orders-file'],
@@ -122,6 +137,7 @@ function parseOptions(argv: readonly string[]): Options {
     port: wholeNumber('port', values.port, 0) ?? (batch ? 0 : DEFAULT_SERVE_PORT),
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
     summaryJson: values['summary-json'],
+    chaos,
   };
 }
 
@@ -133,23 +149,27 @@ runCommand<Options>({
     const plan = options.ordersFile
       ? readOrdersFile(options.ordersFile)
       : generateDemoPlan(options.orders ?? DEFAULT_DEMO_ORDERS, options.seed);
+    const chaos = options.chaos ? chaosPlan(plan) : undefined;
     const demo = await startDemoStack({
       kafka: options.kafka,
       brokers: options.brokers,
       apiPort: options.port,
       log: say,
       onStarted: (part) => parts.add(part),
+      ...(chaos ? chaosStackOptions(chaos) : {}),
     });
-    const summary = await runDemo(demo, plan, {
-      concurrency: options.concurrency,
-      timeoutMs: options.timeoutMs,
-      existingBroker: options.kafka !== undefined,
-      killBrokerAfter: options.killBrokerAfter,
-      brokerDownMs: options.brokerDownMs,
-      brokersKilled: options.brokersKilled,
-      clicks: generateClicks(options.clicks, options.seed, plan.orders),
-      log: say,
-    });
+    const summary = chaos
+      ? await runChaos(demo, chaos, { concurrency: options.concurrency, timeoutMs: options.timeoutMs, log: say })
+      : await runDemo(demo, plan, {
+          concurrency: options.concurrency,
+          timeoutMs: options.timeoutMs,
+          existingBroker: options.kafka !== undefined,
+          killBrokerAfter: options.killBrokerAfter,
+          brokerDownMs: options.brokerDownMs,
+          brokersKilled: options.brokersKilled,
+          clicks: generateClicks(options.clicks, options.seed, plan.orders),
+          log: say,
+        });
     process.stdout.write(formatSummary(summary));
     if (options.summaryJson) {
       writeFileSync(options.summaryJson, JSON.stringify(summary, null, 2));

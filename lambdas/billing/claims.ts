@@ -5,6 +5,15 @@
  */
 export const PROVIDER_KEY_TRUST_MS = 23 * 60 * 60 * 1000;
 
+/**
+ * The trust window for a provider that says how long it keeps keys: its lifetime less an hour, or
+ * less half of it when that is shorter; PROVIDER_KEY_TRUST_MS when it does not say.
+ */
+export function keyTrustMs(keyLifetimeMs?: number): number {
+  if (keyLifetimeMs === undefined) return PROVIDER_KEY_TRUST_MS;
+  return keyLifetimeMs - Math.min(60 * 60 * 1000, keyLifetimeMs / 2);
+}
+
 /** True when the provider may have forgotten the key of a claim made at `requestedAt`. */
 export function isBeyondKeyLifetime(requestedAt: string, now: Date, trustMs = PROVIDER_KEY_TRUST_MS): boolean {
   return now.getTime() - Date.parse(requestedAt) >= trustMs;

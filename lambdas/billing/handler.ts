@@ -1,10 +1,12 @@
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { SimulatedPaymentProvider } from './adapters/simulated-payment-provider';
+import { SIMULATED_PROVIDER_LOG_MESSAGE, SimulatedPaymentProvider } from './adapters/simulated-payment-provider';
 import { DynamoDbPaymentStore } from './adapters/dynamodb-payment-store';
 import { billingConsumer } from './billing-consumer';
+import { keyTrustMs } from './claims';
 import { billingConfigFromEnv } from './config';
 import { withObservability } from '../shared/lambda-handler';
+import { logger } from '../shared/observability';
 
 /**
  * Billing: MSK event source mappings on `orders` (charge) and `inventory_outcome` filtered on
@@ -16,9 +18,16 @@ import { withObservability } from '../shared/lambda-handler';
 const config = billingConfigFromEnv();
 const publisher = new KafkaEventPublisher(config.kafka);
 
+// Every request the provider sees is logged: its statement, read by the local chaos run (I9).
+const provider = new SimulatedPaymentProvider(config.simulatedProvider, (entry) =>
+  logger.info(SIMULATED_PROVIDER_LOG_MESSAGE, { ...entry }),
+);
+
 export const lambdaHandler = billingConsumer({
   payments: new DynamoDbPaymentStore(dynamo, config.paymentsTable),
-  provider: new SimulatedPaymentProvider(),
+  provider,
+  // A claim is carried out again with its key only while the provider surely still keeps it.
+  providerKeyTrustMs: keyTrustMs(provider.keyLifetimeMs),
   publisher,
   partialBatchResponse: config.partialBatchResponse,
   now: () => new Date(),

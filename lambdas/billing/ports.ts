@@ -58,6 +58,8 @@ export type RefundClaim =
  * ledger claim written before the call does (docs/design.md, "Charge").
  */
 export interface PaymentProvider {
+  /** How long the provider keeps an idempotency key; undefined when the adapter cannot say (24 h assumed). */
+  readonly keyLifetimeMs?: number;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   /** Throws PaymentRefusedError when the provider refuses the refund for good. */
   refund(request: RefundRequest): Promise<RefundResult>;

@@ -161,7 +161,7 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
   const orderId =
     input.idempotencyKey === undefined
       ? input.newId()
-      : deterministicId('order', request.user_id, input.idempotencyKey);
+      : orderIdFor(request.user_id, input.idempotencyKey);
   const timestamp = input.now.toISOString();
   // What the order and its OrderCreated both say about it.
   const placed = {
@@ -241,4 +241,9 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
     .join('');
+}
+
+/** The order id of a request placed with an Idempotency-Key: the same for every retry of it. */
+export function orderIdFor(userId: string, idempotencyKey: string): string {
+  return deterministicId('order', userId, idempotencyKey);
 }

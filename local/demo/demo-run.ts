@@ -21,7 +21,14 @@ import { waitForConsumers } from './consumer-lag';
 import { SnapshotView } from './invariants';
 import { endOffsets } from './kafka-inspect';
 import { DEMO_CATALOG } from '../../lambdas/order-api/demo-catalog';
-import { seconds, seedCatalog, seedStock, startLocalStack, type LocalStack } from './local-stack';
+import {
+  seconds,
+  seedCatalog,
+  seedStock,
+  startLocalStack,
+  type LocalStack,
+  type StartLocalStackOptions,
+} from './local-stack';
 import { notificationsReport } from './notifications-report';
 import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
 import type { DemoPlan, PlannedOutcome } from './order-generator';
@@ -41,6 +48,9 @@ export interface DemoStackOptions {
   readonly log: (line: string) => void;
   /** Receives each part as soon as it runs, so that the caller can stop it on a signal or a failure. */
   readonly onStarted: (part: { stop(): Promise<void> }) => void;
+  /** For the chaos run: DynamoDB Local on a file, and fault settings in functions' environments. */
+  readonly persistentDynamoDb?: boolean;
+  readonly functionEnvironment?: StartLocalStackOptions['functionEnvironment'];
 }
 
 export interface DemoStack {
@@ -59,6 +69,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     kafka: options.kafka,
     brokers: options.brokers,
     apiPort: options.apiPort,
+    persistentDynamoDb: options.persistentDynamoDb,
+    functionEnvironment: options.functionEnvironment,
     log,
     onServices: (services) => {
       runDir = services.workDir;
@@ -108,11 +120,16 @@ export async function runDemo(demo: DemoStack, plan: DemoPlan, options: DemoRunO
         Object.values(TOPICS).map((t) => t.name),
       )
     : undefined;
-  await seedCatalog(stack.services.dynamodbEndpoint, DEMO_CATALOG);
-  options.log(`Seeded the catalog: ${DEMO_CATALOG.length} products`);
-  await seedStock(stack.runner, plan.stock, `${Date.now()}`);
-  options.log(`Seeded stock: ${plan.stock.map((s) => `${s.product_id} ${s.quantity}`).join(', ')}`);
+  await seedPlan(stack, plan, options.log);
   return runOrders(stack, plan, options, { startupMs: demo.startupMs, since });
+}
+
+/** The demo catalog and the plan's stock, before the first order. */
+export async function seedPlan(stack: LocalStack, plan: DemoPlan, log: (line: string) => void): Promise<void> {
+  await seedCatalog(stack.services.dynamodbEndpoint, DEMO_CATALOG);
+  log(`Seeded the catalog: ${DEMO_CATALOG.length} products`);
+  await seedStock(stack.runner, plan.stock, `${Date.now()}`);
+  log(`Seeded stock: ${plan.stock.map((s) => `${s.product_id} ${s.quantity}`).join(', ')}`);
 }
 
 /** What to tell the person running the command while the stack keeps serving. */

@@ -51,6 +51,13 @@ export interface StartLocalStackOptions {
   readonly functionLog?: (line: string) => void;
   /** Receives the services as soon as they are up, so the caller can stop them if a later step fails. */
   readonly onServices?: (services: LocalServices) => void;
+  /** DynamoDB Local keeps its tables in a file, so that an outage (halt, restart) loses nothing. */
+  readonly persistentDynamoDb?: boolean;
+  /**
+   * Variables added to functions' environments, by function id: the simulated provider's fault
+   * settings of the chaos run (never in the CDK app, so never in a deployed stage).
+   */
+  readonly functionEnvironment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
@@ -63,18 +70,21 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     );
     return result;
   });
-  const servicesStarted = startLocalServices({ kafka: options.kafka, brokers: options.brokers, log }).then(
-    (services) => {
-      options.onServices?.(services);
-      const { startMs } = services;
-      log(
-        `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka (${services.brokers} broker${services.brokers > 1 ? 's' : ''}) ${seconds(startMs.kafka ?? 0)}, `}` +
-          `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}, SMTP ${seconds(startMs.smtp)}; ` +
-          `logs in ${services.workDir}`,
-      );
-      return services;
-    },
-  );
+  const servicesStarted = startLocalServices({
+    kafka: options.kafka,
+    brokers: options.brokers,
+    persistentDynamoDb: options.persistentDynamoDb,
+    log,
+  }).then((services) => {
+    options.onServices?.(services);
+    const { startMs } = services;
+    log(
+      `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka (${services.brokers} broker${services.brokers > 1 ? 's' : ''}) ${seconds(startMs.kafka ?? 0)}, `}` +
+        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}, SMTP ${seconds(startMs.smtp)}; ` +
+        `logs in ${services.workDir}`,
+    );
+    return services;
+  });
   const [synthesized, started] = await Promise.allSettled([synthesis, servicesStarted]);
   if (synthesized.status === 'rejected' || started.status === 'rejected') {
     if (started.status === 'fulfilled') await started.value.stop();
@@ -84,7 +94,10 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   let runner: Runner | undefined;
   try {
     const runnerStarted = Date.now();
-    const assembly = await loadAssembly(synthesized.value.outdir, APP_BINDINGS);
+    const assembly = withEnvironment(
+      await loadAssembly(synthesized.value.outdir, APP_BINDINGS),
+      options.functionEnvironment ?? {},
+    );
     runner = await startRunner({ assembly, endpoints: services, log: options.functionLog });
     const startup: StackStartup = {
       synthMs: synthesized.value.ms,
@@ -120,6 +133,18 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     await services.stop();
     throw error;
   }
+}
+
+function withEnvironment(
+  assembly: Assembly,
+  added: NonNullable<StartLocalStackOptions['functionEnvironment']>,
+): Assembly {
+  return {
+    ...assembly,
+    functions: assembly.functions.map((fn) =>
+      added[fn.id] ? { ...fn, environment: { ...fn.environment, ...added[fn.id] } } : fn,
+    ),
+  };
 }
 
 /**

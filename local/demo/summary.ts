@@ -1,10 +1,12 @@
 import { archivedRecords } from '../../lambdas/archive/archive-format';
+import { readDeadLetter } from '../console/dead-letters';
 import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
 import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
 import type { PlannedOutcome } from './order-generator';
 import { analyticsProblems, type AnalyticsReport } from './analytics-report';
 import type { FailoverReport } from './broker-failover';
+import type { ChaosReport } from './chaos';
 import type { MinInsyncProbeReport } from './min-insync-probe';
 import type { NotificationsReport } from './notifications-report';
 import type { StackStartup } from './local-stack';
@@ -40,6 +42,12 @@ export interface RunSummary {
   /** Emails in the mail catcher against the order changes on the topics. */
   readonly notifications?: NotificationsReport;
   readonly dashboard?: { readonly url: string };
+  /** `--chaos`: the faults injected, the retry budget, the outbox sweep and the provider's statement. */
+  readonly chaos?: Omit<ChaosReport, 'redrive' | 'records'>;
+  /** `--chaos`: what was given up and re-published to its topic. */
+  readonly redrive?: ChaosReport['redrive'];
+  /** `--chaos`: per consumed topic, in = processed + deadLettered (poison) when nothing is lost or stuck. */
+  readonly records?: ChaosReport['records'];
   /** Why the run failed besides invariants (a timeout, refused orders). */
   readonly problems: readonly string[];
 }
@@ -87,6 +95,7 @@ export interface SummaryInput extends InvariantOptions {
   readonly dashboard?: { readonly url: string };
   /** The run used a broker that already held records (`--kafka`). */
   readonly existingBroker?: boolean;
+  readonly chaos?: ChaosReport;
   readonly problems?: readonly string[];
 }
 
@@ -118,13 +127,14 @@ export function summarize(input: SummaryInput): RunSummary {
   }
 
   const reasons = new Map<string, { consumer: string; reason: string; count: number }>();
-  const deadLetters = view.events(TOPICS.deadLetter.name);
+  const deadLetters = (input.snapshot.records.get(TOPICS.deadLetter.name) ?? []).map((record) =>
+    readDeadLetter(record.topic, { ...record, value: record.value === null ? null : Buffer.from(record.value) }),
+  );
   for (const letter of deadLetters) {
-    const consumer = String(letter.consumer ?? '?');
+    // Both shapes: the functions' DeadLetter events and Lambda's on-failure records.
+    const consumer = 'consumer' in letter ? letter.consumer : '?';
     // The first clause of a reason names its kind; the rest is detail that differs per record.
-    const reason = String(letter.reason ?? '(none)')
-      .split(/[:;]/)[0]!
-      .slice(0, 80);
+    const reason = ('reason' in letter ? letter.reason : `(${letter.unreadable})`).split(/[:;]/)[0]!.slice(0, 80);
     const key = `${consumer}\u0000${reason}`;
     const entry = reasons.get(key) ?? { consumer, reason, count: 0 };
     entry.count++;
@@ -149,6 +159,8 @@ export function summarize(input: SummaryInput): RunSummary {
     problems.push(`${mails.expected - mails.sent} order changes without an email (${mails.missing.join(', ')})`);
   }
   if (mails?.duplicates) problems.push(`${mails.duplicates} emails sent more than once for one order change`);
+  if (input.chaos) problems.push(...chaosProblems(input.chaos));
+  const { redrive, records, ...chaos } = input.chaos ?? {};
   return {
     ok: problems.length === 0 && invariants.every((i) => i.holds),
     orders: { sent: input.sent, accepted: orderIds.length, refused: input.refused, byStatus, byPlan },
@@ -163,8 +175,34 @@ export function summarize(input: SummaryInput): RunSummary {
     analytics: input.analytics,
     notifications: input.notifications,
     dashboard: input.dashboard,
+    ...(input.chaos ? { chaos: chaos as RunSummary['chaos'], redrive, records } : {}),
     problems,
   };
+}
+
+/** What makes a chaos run fail besides the invariants. */
+function chaosProblems(chaos: ChaosReport): string[] {
+  const problems: string[] = [];
+  for (const fault of chaos.faults)
+    if (!fault.injected) problems.push(`fault ${fault.name} not injected: ${fault.detail}`);
+  for (const [topic, r] of Object.entries(chaos.records)) {
+    if (r.in !== r.processed + r.deadLettered) {
+      problems.push(
+        `${topic}: ${r.in} records in, but ${r.processed} processed + ${r.deadLettered} dead-lettered ` +
+          `(${r.givenUpNotRedriven} given up and not re-driven)`,
+      );
+    }
+    if (r.lag > 0) problems.push(`${topic}: ${r.lag} records not committed by its consumers (a stuck partition)`);
+  }
+  if (chaos.redrive.missing > 0) problems.push(`${chaos.redrive.missing} given-up records gone from their topic`);
+  if (chaos.outboxSweep.failed > 0) problems.push(`${chaos.outboxSweep.failed} outbox entries could not be swept`);
+  for (const key of chaos.provider.chargedMoreThanOnce) problems.push(`the provider moved money twice for ${key}`);
+  if (chaos.refusedRefund.refundStatus !== 'refund_failed') {
+    problems.push(
+      `the refused refund of ${chaos.refusedRefund.orderId} is ${chaos.refusedRefund.refundStatus ?? 'not recorded'}, not refund_failed`,
+    );
+  }
+  return problems;
 }
 
 /** The summary as text for a terminal. */
@@ -235,6 +273,7 @@ export function formatSummary(summary: RunSummary): string {
   }
 
   if (summary.failover) lines.push(...formatFailover(summary.failover));
+  if (summary.chaos) lines.push(...formatChaos(summary));
 
   if (summary.problems.length) {
     lines.push('', 'Problems');
@@ -289,6 +328,53 @@ function formatFailover(f: FailoverReport): string[] {
     `  acknowledged records readable      ${readable} of ${records}${lost.length ? ` (LOST in ${lost.length} partitions)` : ''}`,
     ...(f.belowMinInsync ? formatBelowMinInsync(f.belowMinInsync) : []),
   ];
+}
+
+function formatChaos(summary: RunSummary): string[] {
+  const chaos = summary.chaos!;
+  const lines = ['', `Chaos (faults, then re-drive; ${seconds(chaos.durationMs)} from the first order)`];
+  const budget = Object.entries(chaos.retryBudget.byFunction)
+    .map(([fn, ms]) => `${fn} ${seconds(ms)}`)
+    .join(', ');
+  lines.push(`  retry budget per function           ${budget}`);
+  lines.push(`  DynamoDB Local outage               ${seconds(chaos.retryBudget.outageMs)} planned`);
+  for (const f of chaos.faults)
+    lines.push(`  ${f.injected ? 'injected' : 'MISSED  '}  ${f.name.padEnd(24)} ${f.detail}`);
+  const r = summary.redrive!;
+  lines.push(
+    `  re-drive                            ${r.listed} dead letters listed, ${r.republished} given-up records re-published ` +
+      `in ${r.rounds} round(s), ${r.missing} gone`,
+  );
+  lines.push(
+    `  outbox sweep                        ${chaos.outboxSweep.republished} of ${chaos.outboxSweep.found} unmarked entries published`,
+  );
+  const p = chaos.provider;
+  lines.push(
+    `  provider statement                  ${p.chargeRequests} charge and ${p.refundRequests} refund requests; ` +
+      `money moved twice for ${p.chargedMoreThanOnce.length} orders; refused refunds ${p.refusedRefunds.length}`,
+  );
+  lines.push(
+    `  left to an operator                 ${chaos.needsOperator.length} claim(s) older than the provider's key` +
+      (chaos.needsOperator.length
+        ? `: ${chaos.needsOperator
+            .slice(0, 5)
+            .map((c) => `${c.orderId} (${c.claim}, ${c.status})`)
+            .join(', ')}`
+        : ''),
+  );
+  const refused = chaos.refusedRefund;
+  lines.push(
+    `  refund refused for good             order ${refused.orderId}: ${refused.orderStatus ?? '?'}, ledger ${refused.refundStatus ?? 'none'} (an operator's case)`,
+  );
+  lines.push('  records per topic                   in = processed + dead-lettered (re-driven copies, lag)');
+  for (const [topic, b] of Object.entries(summary.records ?? {})) {
+    const balanced = b.in === b.processed + b.deadLettered && b.lag === 0;
+    lines.push(
+      `    ${topic.padEnd(18)} ${String(b.in).padStart(6)} = ${String(b.processed).padStart(6)} + ${String(b.deadLettered).padStart(3)}` +
+        `   (${b.redriven} re-driven, lag ${b.lag})${balanced ? '' : '  UNBALANCED'}`,
+    );
+  }
+  return lines;
 }
 
 function formatBelowMinInsync(p: MinInsyncProbeReport): string[] {

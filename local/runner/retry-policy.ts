@@ -209,6 +209,30 @@ export interface BatchCodec<R> {
   readonly report: (response: unknown) => FailureReport;
 }
 
+/** The runner's waits between invocations of failed records (runBatch's default). */
+export const DEFAULT_RETRY_BACKOFF = { baseMs: 100, maxMs: 5_000 } as const;
+
+/**
+ * The retry budget of a mapping: the longest a record that keeps failing transiently stays with
+ * the function before the mapping gives it up. Each attempt may last the whole function timeout
+ * (the consumers back off inside the invocation until their safety margin), plus the waits between
+ * attempts. Splitting a batch does not count towards the retries, but the consumers answer with a
+ * partial batch response, which never splits. Infinity with infinite retries and no destination.
+ */
+export function retryBudgetMs(
+  settings: ErrorHandling,
+  timeoutSeconds: number,
+  backoff: { readonly baseMs: number; readonly maxMs: number } = DEFAULT_RETRY_BACKOFF,
+): number {
+  const retries = retryLimit(settings);
+  if (!Number.isFinite(retries)) return Infinity;
+  let total = 0;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    total += timeoutSeconds * 1000 + retryDelayMs(attempt, backoff.baseMs, backoff.maxMs);
+  }
+  return total;
+}
+
 /**
  * Runs a batch to completion: every record ends up processed or discarded (and sent to the
  * on-failure destination). Halves of a split batch run one after the other, first half first, so
@@ -220,7 +244,7 @@ export async function runBatch<R>(
   settings: ErrorHandling,
   codec: BatchCodec<R>,
   ops: BatchOperations<R>,
-  backoff: { readonly baseMs: number; readonly maxMs: number } = { baseMs: 100, maxMs: 5_000 },
+  backoff: { readonly baseMs: number; readonly maxMs: number } = DEFAULT_RETRY_BACKOFF,
 ): Promise<BatchResult> {
   let invocations = 0;
   let discarded = 0;

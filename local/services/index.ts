@@ -27,6 +27,8 @@ export type { LocalEndpoints } from '../endpoints';
 export interface LocalServices extends LocalEndpoints {
   /** The Kafka cluster started here (none when an existing broker was given): its nodes can be killed and restarted. */
   readonly kafka?: KafkaCluster;
+  /** DynamoDB Local: halted and restarted by the chaos run (persistent with `persistentDynamoDb`). */
+  readonly dynamodb: DynamoDbLocal;
   /** Kafka brokers in the cluster (1 for an existing broker). */
   readonly brokers: number;
   /** The processes started (none for Kafka when an existing broker was given). */
@@ -54,6 +56,8 @@ export interface StartLocalServicesOptions {
   readonly workDir?: string;
   /** Brokers of the local Kafka cluster: 1 (default) or 3, with the MSK replication settings. */
   readonly brokers?: number;
+  /** DynamoDB Local keeps its tables in a file of the work directory, so that a restart loses nothing. */
+  readonly persistentDynamoDb?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -70,7 +74,7 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
 
   const results = await Promise.allSettled([
     options.kafka ? Promise.resolve(undefined) : startKafkaCluster({ workDir, brokers: options.brokers, log }),
-    startDynamoDbLocal({ workDir }),
+    startDynamoDbLocal({ workDir, persistent: options.persistentDynamoDb }),
     startS3Store({ workDir }),
     startMailCatcher({ mailDir: join(workDir, 'mail') }),
   ]);
@@ -105,6 +109,7 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
   return {
     kafkaBootstrap,
     kafka,
+    dynamodb: dynamodb!,
     brokers,
     dynamodbEndpoint: dynamodb!.endpoint,
     s3Endpoint: s3!.endpoint,

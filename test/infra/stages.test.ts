@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { ENV } from '../../lambdas/shared/contracts/environment';
 import { FUNCTIONS, functionName, type FunctionId } from '../../lambdas/shared/contracts/functions';
 import { pascal } from '../../lambdas/shared/contracts/names';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
@@ -319,6 +320,18 @@ describe.each(STAGES)('%s stage', (stage) => {
         expect(fn.Metadata?.['aws:asset:path']).toEqual(expect.stringMatching(/^asset\./));
       },
     );
+  });
+
+  it("GIVEN every function WHEN synthesized THEN none has a simulated provider's fault setting: only a local chaos run adds them", () => {
+    const simulated = [ENV.simulatedProviderForgetKeysAfterSeconds, ENV.simulatedProviderRefuseRefunds];
+    const functions = resourcesOfType(p().json.services, 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [id, fn] of functions) {
+      const variables = Object.keys(
+        (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
+      );
+      expect({ id, simulated: variables.filter((v) => simulated.includes(v as never)) }).toEqual({ id, simulated: [] });
+    }
   });
 
   describe('network', () => {

@@ -26,4 +26,12 @@ export const ENV = {
   smtpUrl: 'SMTP_URL',
   /** The SES configuration set that routes bounces, complaints and rejects to CloudWatch. */
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /**
+   * Simulated payment provider only (README, "Simulated payment provider"); the CDK app sets
+   * neither, so no deployed stage has them. Seconds after its first use that the provider forgets an
+   * idempotency key (0: at once), as a real provider prunes keys; unset: it never forgets.
+   */
+  simulatedProviderForgetKeysAfterSeconds: 'SIMULATED_PROVIDER_FORGET_KEYS_AFTER_SECONDS',
+  /** Simulated payment provider only: comma-separated order ids whose refund it refuses for good. */
+  simulatedProviderRefuseRefunds: 'SIMULATED_PROVIDER_REFUSE_REFUNDS',
 } as const;

@@ -24,14 +24,26 @@ import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../
 export interface DynamoDbLocal {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
+  /** The JVM; a new one after restart(). */
   readonly process: ManagedProcess;
   readonly startMs: number;
+  /** Whether the tables live in a file under the work directory (and so survive restart()). */
+  readonly persistent: boolean;
+  /** Stops the JVM (SIGTERM) as an outage: callers get connection refused until restart(). */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and data, and waits until it answers. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface StartDynamoDbLocalOptions {
   readonly workDir: string;
   readonly readyTimeoutMs?: number;
+  /**
+   * Keep the tables in a file (`-dbPath`) instead of in memory, so that an outage (halt, restart)
+   * loses nothing, at the cost of slower writes: the chaos run's setting.
+   */
+  readonly persistent?: boolean;
 }
 
 const LAUNCHER_SOURCE = join(__dirname, 'LoopbackDynamoDBLocal.java');
@@ -44,44 +56,62 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
   const classPath = [jar, join(libDir, '*')].join(':');
   const launcherDir = await compileLauncher(classPath);
   const port = await freePort();
-  const child = startProcess({
-    name: 'dynamodb-local',
-    command: 'java',
-    args: [
-      '-Xmx512m',
-      '-XX:+UseSerialGC',
-      '-XX:+ExitOnOutOfMemoryError',
-      `-Djava.library.path=${libDir}`,
-      '-cp',
-      [launcherDir, classPath].join(':'),
-      LAUNCHER_CLASS,
-      '-inMemory',
-      '-sharedDb',
-      '-disableTelemetry',
-      '-port',
-      String(port),
-    ],
-    logFile: join(options.workDir, 'dynamodb-local.log'),
-  });
+  const persistent = options.persistent ?? false;
+  const dataDir = join(options.workDir, 'dynamodb-data');
+  if (persistent) mkdirSync(dataDir, { recursive: true });
+  const launch = () =>
+    startProcess({
+      name: 'dynamodb-local',
+      command: 'java',
+      args: [
+        '-Xmx512m',
+        '-XX:+UseSerialGC',
+        '-XX:+ExitOnOutOfMemoryError',
+        `-Djava.library.path=${libDir}`,
+        '-cp',
+        [launcherDir, classPath].join(':'),
+        LAUNCHER_CLASS,
+        ...(persistent ? ['-dbPath', dataDir] : ['-inMemory']),
+        '-sharedDb',
+        '-disableTelemetry',
+        '-port',
+        String(port),
+      ],
+      logFile: join(options.workDir, 'dynamodb-local.log'),
+    });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = localDynamoDbClient(endpoint);
-  try {
-    await waitUntilReady(
-      child,
-      `answering on ${endpoint}`,
-      async () => {
-        await client.send(new ListTablesCommand({}));
-        return true;
-      },
-      { timeoutMs: options.readyTimeoutMs ?? 60_000 },
-    );
-  } finally {
-    client.destroy();
-  }
+  const ready = async (child: ManagedProcess) => {
+    const client = localDynamoDbClient(endpoint);
+    try {
+      await waitUntilReady(
+        child,
+        `answering on ${endpoint}`,
+        async () => {
+          await client.send(new ListTablesCommand({}));
+          return true;
+        },
+        { timeoutMs: options.readyTimeoutMs ?? 60_000 },
+      );
+    } finally {
+      client.destroy();
+    }
+  };
+  let child = launch();
+  await ready(child);
   return {
     endpoint,
-    process: child,
+    get process() {
+      return child;
+    },
     startMs: Date.now() - started,
+    persistent,
+    async halt() {
+      await child.stop();
+    },
+    async restart() {
+      child = launch();
+      await ready(child);
+    },
     async stop() {
       await child.stop();
     },

@@ -85,6 +85,23 @@ function consistentRun(): Fixture {
   };
 }
 
+/** What the runner's Kafka on-failure destination writes (local/runner/on-failure.ts), trimmed to what is read. */
+function onFailureRecord(): Record<string, unknown> {
+  return {
+    requestContext: {
+      requestId: null,
+      functionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:billing:$LATEST',
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 4,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    version: '1.0',
+    timestamp: T,
+    KafkaBatchInfo: { batchSize: 1, recordInfo: { offset: '3', timestamp: T } },
+    payload: { records: { 'orders-0': [{ topic: 'orders', partition: 0, offset: 3 }] } },
+  };
+}
+
 function snapshotOf(fixture: Fixture): PipelineSnapshot {
   const records = new Map<TopicName, TopicRecord[]>();
   for (const topic of Object.values(TOPICS).map((t) => t.name)) {
@@ -213,5 +230,45 @@ describe('invariant checks', () => {
 
     expect(failing(reasonless)).toEqual(['I6']);
     expect(failing(stuck)).toEqual(['I6']);
+  });
+
+  it('GIVEN a cancelled order whose refund the provider refused for good WHEN checked THEN I4 leaves it to the operator; cancelled without that record fails I4', () => {
+    const refused = consistentRun();
+    refused.tables.orders.push({ order_id: 'o-refused', paid_at: T, cancelled_at: T });
+    refused.tables.payments.push({ order_id: 'o-refused', payment_status: 'paid', refund_status: 'refund_failed' });
+    const stranded = consistentRun();
+    stranded.tables.orders.push({ order_id: 'o-stranded', paid_at: T, cancelled_at: T });
+    stranded.tables.payments.push({
+      order_id: 'o-stranded',
+      payment_status: 'paid',
+      refund_status: 'refund_requested',
+    });
+
+    expect(failing(refused)).toEqual([]);
+    expect(failing(stranded)).toEqual(['I4']);
+  });
+
+  it('GIVEN a placed order whose charge claim the reconciler left to an operator WHEN checked with it as an operator case THEN I4 holds; without THEN it fails', () => {
+    const claimed = consistentRun();
+    claimed.tables.orders.push({ order_id: 'o-claimed' });
+    claimed.tables.payments.push({ order_id: 'o-claimed', payment_status: 'charge_requested' });
+    const i4 = (operatorCases: string[]) =>
+      checkInvariants(snapshotOf(claimed), { operatorCases }).find((r) => r.id === 'I4')!.holds;
+
+    expect(i4(['o-claimed'])).toBe(true);
+    expect(i4([])).toBe(false);
+  });
+
+  it("GIVEN Lambda's on-failure record on the dead-letter topic WHEN checked THEN I6 holds; a record of neither shape still fails it", () => {
+    const givenUp = consistentRun();
+    givenUp.events.dead_letter!.push(onFailureRecord());
+    const stranger = consistentRun();
+    stranger.events.dead_letter!.push({ ...onFailureRecord(), requestContext: undefined });
+    const notJson = consistentRun();
+    notJson.rawRecords.dead_letter = ['not json'];
+
+    expect(failing(givenUp)).toEqual([]);
+    expect(failing(stranger)).toEqual(['I6']);
+    expect(failing(notJson)).toEqual(['I6']);
   });
 });

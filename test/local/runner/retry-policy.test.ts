@@ -6,6 +6,7 @@ import {
   failedSuffixes,
   kafkaFailureReport,
   retryDelayMs,
+  retryBudgetMs,
   retryLimit,
   runBatch,
   splitExpired,
@@ -51,6 +52,25 @@ describe('retryLimit', () => {
       expect(retryLimit(settings({ maximumRetryAttempts: max, onFailure }))).toBe(limit);
     },
   );
+});
+
+describe('retryBudgetMs', () => {
+  it.each([
+    // dev: 3 retries, 30 s timeout: 4 attempts of 30 s and waits of 0.1 + 0.2 + 0.4 s.
+    [3, 30, 120_700],
+    // prod: 10 retries: 11 attempts and waits doubling from 0.1 s, capped at 5 s (26.3 s).
+    [10, 30, 356_300],
+    [0, 30, 30_000],
+  ])(
+    'GIVEN %s retries and a %s s timeout THEN a record is given up after at most %s ms',
+    (retries, timeout, budget) => {
+      expect(retryBudgetMs(settings({ maximumRetryAttempts: retries }), timeout)).toBe(budget);
+    },
+  );
+
+  it('GIVEN infinite retries and no destination THEN the budget is infinite', () => {
+    expect(retryBudgetMs(settings({ maximumRetryAttempts: -1 }), 30)).toBe(Infinity);
+  });
 });
 
 describe('partial batch responses', () => {

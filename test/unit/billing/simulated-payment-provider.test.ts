@@ -3,7 +3,11 @@ import {
   centsOf,
   DECLINED_CARD,
   SimulatedPaymentProvider,
+  type ProviderStatementEntry,
 } from '../../../lambdas/billing/adapters/simulated-payment-provider';
+import { keyTrustMs, PROVIDER_KEY_TRUST_MS } from '../../../lambdas/billing/claims';
+import { simulatedProviderSettingsFromEnv } from '../../../lambdas/billing/config';
+import { PaymentRefusedError } from '../../../lambdas/billing/ports';
 
 const provider = new SimulatedPaymentProvider();
 const charge = (amount: number, payment_method = 'credit_card', idempotencyKey = 'order-1') =>
@@ -59,5 +63,53 @@ describe('SimulatedPaymentProvider', () => {
 
     await expect(provider.refund(request)).resolves.toEqual(first);
     expect(first.transaction_id).not.toBe(charged.transaction_id);
+  });
+
+  it('GIVEN a provider that forgets keys after 60 s WHEN the same key comes again after 61 s THEN it is a new charge with a new transaction id, stated as such', async () => {
+    let now = 0;
+    const statement: ProviderStatementEntry[] = [];
+    const forgetful = new SimulatedPaymentProvider(
+      { forgetKeysAfterMs: 60_000 },
+      (e) => statement.push(e),
+      () => now,
+    );
+    const request = { idempotencyKey: 'order-1', amount: 10, currency: 'USD', payment_method: 'credit_card' };
+
+    const first = await forgetful.charge(request);
+    now = 30_000;
+    const remembered = await forgetful.charge(request);
+    now = 61_000;
+    const forgotten = await forgetful.charge(request);
+
+    expect(remembered).toEqual(first);
+    expect(forgotten.transaction_id).not.toBe(first.transaction_id);
+    expect(statement.map((e) => e.new_request)).toEqual([true, false, true]);
+  });
+
+  it('GIVEN refunds of order-7 refused for good WHEN order-7 and order-8 are refunded THEN order-7 throws PaymentRefusedError and order-8 is refunded', async () => {
+    const refusing = new SimulatedPaymentProvider({ refuseRefundsFor: ['order-7'] });
+    const refund = (orderId: string) =>
+      refusing.refund({ idempotencyKey: `${orderId}:refund`, transaction_id: 'txn_1', amount: 10, currency: 'USD' });
+
+    await expect(refund('order-7')).rejects.toBeInstanceOf(PaymentRefusedError);
+    await expect(refund('order-8')).resolves.toMatchObject({ transaction_id: expect.stringMatching(/^txn_/) });
+  });
+
+  it('GIVEN the simulated provider variables WHEN read THEN seconds become ms and the id list is split; a negative lifetime is refused with the variable name', () => {
+    expect(
+      simulatedProviderSettingsFromEnv({
+        SIMULATED_PROVIDER_FORGET_KEYS_AFTER_SECONDS: '0',
+        SIMULATED_PROVIDER_REFUSE_REFUNDS: 'a, b',
+      }),
+    ).toEqual({ forgetKeysAfterMs: 0, refuseRefundsFor: ['a', 'b'] });
+    expect(() => simulatedProviderSettingsFromEnv({ SIMULATED_PROVIDER_FORGET_KEYS_AFTER_SECONDS: '-1' })).toThrow(
+      'SIMULATED_PROVIDER_FORGET_KEYS_AFTER_SECONDS',
+    );
+  });
+
+  it('GIVEN a provider that keeps keys 24 h, 10 s, or does not say WHEN billing derives its trust THEN 23 h, 5 s, and 23 h', () => {
+    expect(keyTrustMs(24 * 3600_000)).toBe(23 * 3600_000);
+    expect(keyTrustMs(new SimulatedPaymentProvider({ forgetKeysAfterMs: 10_000 }).keyLifetimeMs)).toBe(5_000);
+    expect(keyTrustMs(new SimulatedPaymentProvider().keyLifetimeMs)).toBe(PROVIDER_KEY_TRUST_MS);
   });
 });

@@ -49,7 +49,12 @@ const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expecte
   billing: {
     load: billingConfigFromEnv,
     env: { PAYMENTS_TABLE: 'payments', ...CONSUMER },
-    expected: { paymentsTable: 'payments', kafka: mskConnection('billing'), partialBatchResponse: true },
+    expected: {
+      paymentsTable: 'payments',
+      kafka: mskConnection('billing'),
+      partialBatchResponse: true,
+      simulatedProvider: { forgetKeysAfterMs: undefined, refuseRefundsFor: [] },
+    },
   },
   inventory: {
     load: inventoryConfigFromEnv,
