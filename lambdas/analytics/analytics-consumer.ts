@@ -8,6 +8,7 @@ import { decodeBase64Strict } from '../shared/encoding';
 import { PoisonRecordError } from '../shared/errors';
 import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import type { RecordContext } from '../shared/kafka/msk-event';
+import { DEFAULT_RETRY_POLICY, retryDeadline, systemClock, withTransientRetries } from '../shared/kafka/retry-budget';
 import type { EventPublisher } from '../shared/kafka/publisher';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { countClick, countPaidOrder } from './count-events';
@@ -42,8 +43,23 @@ export function analyticsConsumer(options: AnalyticsConsumerOptions): KafkaBatch
       if (records[0]?.topic === TOPICS.deadLetter.name) deadLetters.push(...records);
       else others[topicPartition] = records;
     }
-    // A failure here throws: the whole batch comes back, and the markers make the retry exact.
-    for (const record of deadLetters) await countDeadLetter(record, options);
+    // Transient failures are waited out as the decoded records' are; a failure left after that
+    // throws: the whole batch comes back, and the markers make the retry exact.
+    const deadline = retryDeadline(systemClock, DEFAULT_RETRY_POLICY, context);
+    for (const record of deadLetters) {
+      await withTransientRetries(() => countDeadLetter(record, options), deadline, {
+        clock: systemClock,
+        policy: DEFAULT_RETRY_POLICY,
+        onRetry: (retry) => {
+          logger.warn('Transient failure counting a dead letter; retrying within the invocation', {
+            partition: record.partition,
+            offset: record.offset,
+            ...retry,
+          });
+          metrics.addMetric(METRICS.transientRetries, MetricUnit.Count, 1);
+        },
+      });
+    }
     return decoded({ ...event, records: others }, context);
   };
 }

@@ -9,10 +9,10 @@ import { deadLetterFor } from './dead-letter';
 import { decodeRecord, recordContext, recordsByPartition, type RecordContext } from './msk-event';
 import type { EventPublisher } from './publisher';
 import {
-  backoffDelay,
   DEFAULT_RETRY_POLICY,
   retryDeadline,
   systemClock,
+  withTransientRetries,
   type Clock,
   type InvocationContext,
   type RetryPolicy,
@@ -142,28 +142,21 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
   }
 
   /** Runs a record until it is done or dead-lettered; throws when it must go back to Lambda. */
-  async function processWithRetries(record: MSKRecord, deadline: number): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await processRecord(record);
-        return;
-      } catch (error) {
-        const failure = classifyError(error);
-        const delay = backoffDelay(attempt, policy, clock.random);
-        if (failure.kind !== 'transient' || clock.now() + delay > deadline) throw error;
+  function processWithRetries(record: MSKRecord, deadline: number): Promise<void> {
+    return withTransientRetries(() => processRecord(record), deadline, {
+      clock,
+      policy,
+      onRetry: (retry) => {
         logger.warn('Transient failure; retrying within the invocation', {
           consumer: options.consumer,
           topic: record.topic,
           partition: record.partition,
           offset: record.offset,
-          attempt: attempt + 1,
-          delayMs: delay,
-          reason: failure.reason,
+          ...retry,
         });
         metrics.addMetric(METRICS.transientRetries, MetricUnit.Count, 1);
-        await clock.sleep(delay);
-      }
-    }
+      },
+    });
   }
 
   async function processRecord(record: MSKRecord): Promise<void> {

@@ -1,3 +1,5 @@
+import { classifyError } from '../errors';
+
 /**
  * How long a consumer waits inside one invocation for a transient failure to pass before it hands
  * the record back to the event source mapping (docs/design.md, "Poison or transient").
@@ -50,4 +52,33 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 export function retryDeadline(clock: Clock, policy: RetryPolicy, context?: InvocationContext): number {
   if (!context) return clock.now();
   return clock.now() + context.getRemainingTimeInMillis() - policy.safetyMarginMs;
+}
+
+/** What a retry inside the invocation logs and counts. */
+export interface TransientRetry {
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly reason: string;
+}
+
+/**
+ * Runs `attempt` until it succeeds, waiting out transient failures with backoff while a wait ends
+ * before `deadline`; any other failure, or a transient one past the deadline, is thrown.
+ */
+export async function withTransientRetries<T>(
+  attempt: () => Promise<T>,
+  deadline: number,
+  options: { readonly clock: Clock; readonly policy: RetryPolicy; readonly onRetry: (retry: TransientRetry) => void },
+): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const failure = classifyError(error);
+      const delayMs = backoffDelay(n, options.policy, options.clock.random);
+      if (failure.kind !== 'transient' || options.clock.now() + delayMs > deadline) throw error;
+      options.onRetry({ attempt: n + 1, delayMs, reason: failure.reason });
+      await options.clock.sleep(delayMs);
+    }
+  }
 }

@@ -61,6 +61,21 @@ describe('analytics handler.ts', () => {
     expect(table.get(ANALYTICS_KEYS.deadLetter('dl-1'))).toBeDefined();
   });
 
+  it('GIVEN DynamoDB throttling the first count of a dead letter WHEN handled THEN it is waited out within the invocation and counted once', async () => {
+    const table = new InMemoryTable();
+    backedBy(table);
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+      name: 'ThrottlingException',
+    });
+    ddb.on(TransactWriteCommand).rejectsOnce(throttled).callsFake((input) => table.asClient().send({ input } as never));
+    const event = mskEvent([{ topic: 'dead_letter', partition: 0, key: 'o-1', value: { event_type: 'DeadLetter', event_id: 'dl-2' } }]);
+
+    expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
+
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(table.get(ANALYTICS_KEYS.totals())).toMatchObject({ dead_letters: 1 });
+  });
+
   it('GIVEN a click of the current minute WHEN handled THEN it counts in that minute for its product', async () => {
     const table = new InMemoryTable();
     backedBy(table);
