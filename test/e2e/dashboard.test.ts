@@ -8,8 +8,8 @@ import { chromiumArgs, ensureChromium } from '../support/chromium';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
   eventually,
-  getOrderView,
   loadTestAssembly,
+  orderTerminalStatus,
   postOrder,
   startTestRunner,
   synthesizedApp,
@@ -124,15 +124,7 @@ it(
     });
     expect(placed.status).toBe(202);
     const orderId = placed.body.order_id!;
-    const status = await eventually(
-      `order ${orderId} is terminal`,
-      async () => {
-        const view = await getOrderView(api!.url, orderId);
-        return view.body.terminal ? view.body.status : undefined;
-      },
-      { timeoutMs: 90_000 },
-    );
-    expect(status).toBe('SHIPPED');
+    expect(await orderTerminalStatus(api!.url, orderId, { timeoutMs: 90_000 })).toBe('SHIPPED');
 
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
     const pageErrors: string[] = [];

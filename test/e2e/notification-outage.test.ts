@@ -10,8 +10,8 @@ import { startApiGateway, type ApiGateway } from '../../local/services/api-gatew
 import { e2eEnvironment } from '../support/e2e-env';
 import {
   eventually,
-  getOrderView,
   loadTestAssembly,
+  orderTerminalStatus,
   postOrder,
   startTestRunner,
   synthesizedApp,
@@ -69,15 +69,7 @@ async function placeAndComplete(body: unknown): Promise<{ orderId: string; statu
   const placed = await postOrder(api!.url, body);
   expect(placed.status).toBe(202);
   const orderId = placed.body.order_id!;
-  const status = await eventually(
-    `order ${orderId} is terminal`,
-    async () => {
-      const view = await getOrderView(api!.url, orderId);
-      return view.body.terminal ? view.body.status : undefined;
-    },
-    { timeoutMs: 120_000 },
-  );
-  return { orderId, status };
+  return { orderId, status: await orderTerminalStatus(api!.url, orderId) };
 }
 
 /** Records on the notification mappings' topics that their groups have not committed yet. */

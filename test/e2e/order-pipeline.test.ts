@@ -17,6 +17,7 @@ import {
   getItem,
   getOrderView,
   loadTestAssembly,
+  orderTerminalStatus,
   postOrder,
   putItem,
   startRunnerProcess,
@@ -71,16 +72,8 @@ async function placeOrder(body: unknown): Promise<string> {
   return placed.body.order_id!;
 }
 
-async function terminalStatus(orderId: string, timeoutMs = SCENARIO_TIMEOUT_MS): Promise<string> {
-  return eventually(
-    `order ${orderId} is terminal`,
-    async () => {
-      const view = await getOrderView(api.url, orderId);
-      return view.body.terminal ? view.body.status : undefined;
-    },
-    { timeoutMs },
-  );
-}
+const terminalStatus = (orderId: string, timeoutMs = SCENARIO_TIMEOUT_MS) =>
+  orderTerminalStatus(api.url, orderId, { timeoutMs });
 
 const available = async (productId: string) => (await getItem(env, 'stock', { product_id: productId }))?.available;
 

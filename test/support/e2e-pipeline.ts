@@ -223,6 +223,18 @@ export async function getOrderView(apiUrl: string, orderId: string) {
   return { status: response.status, body: (await response.json()) as { status: string; terminal: boolean } };
 }
 
+/** Waits until the order API shows the order terminal; resolves with its status. */
+export function orderTerminalStatus(apiUrl: string, orderId: string, { timeoutMs = 120_000 } = {}): Promise<string> {
+  return eventually(
+    `order ${orderId} is terminal`,
+    async () => {
+      const view = await getOrderView(apiUrl, orderId);
+      return view.body.terminal ? view.body.status : undefined;
+    },
+    { timeoutMs },
+  );
+}
+
 /**
  * Test files that run the whole synthesized app share the broker's real topics and consumer
  * groups, as two deployments on one cluster would: two runners at once would split the partitions
