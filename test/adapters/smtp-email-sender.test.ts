@@ -1,14 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SmtpEmailSender, notificationIdOf } from '../../lambdas/notifications/adapters/smtp-email-sender';
-import {
-  caughtMessageIds,
-  caughtMessages,
-  startMailCatcher,
-  type MailCatcher,
-} from '../../local/services/smtp/mail-catcher';
+import { caughtMessageIds, caughtMessages } from '../../local/services/smtp/mail-catcher';
+import { useMailCatcher } from '../support/mail-catcher';
 
 const email = (over: Partial<{ to: string; subject: string; text: string; idempotencyKey: string }> = {}) => ({
   to: '123@example.com',
@@ -37,25 +31,15 @@ const decodeWords = (value: string) =>
   value.replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/g, (_, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
 
 describe('SmtpEmailSender against the mail catcher (smtp-server)', () => {
-  let dir: string;
-  let catcher: MailCatcher;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'smtp-sender-'));
-    catcher = await startMailCatcher({ mailDir: join(dir, 'mail') });
-  });
-  afterEach(async () => {
-    await catcher.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const catcher = useMailCatcher();
 
   it('GIVEN a notification email WHEN sent THEN the catcher keeps one RFC 5322 message with its MIME headers and the notification id as Message-ID', async () => {
-    const sender = new SmtpEmailSender(catcher.url, 'shop@example.com');
+    const sender = new SmtpEmailSender(catcher.current.url, 'shop@example.com');
 
     const { messageId } = await sender.send(email());
 
     expect(messageId).toBe('<12345%23confirmed@example.com>');
-    const [file] = caughtMessages(catcher.mailDir);
+    const [file] = caughtMessages(catcher.current.mailDir);
     const { headers, body } = parse(file!);
     expect(headers).toMatchObject({
       from: 'shop@example.com',
@@ -69,15 +53,15 @@ describe('SmtpEmailSender against the mail catcher (smtp-server)', () => {
     expect(headers.date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
     expect(Math.abs(Date.parse(headers.date!) - Date.now())).toBeLessThan(60_000);
     expect(body).toBe('We have received your payment.\r\n\r\nOrder 12345:\r\n  2 x abc at 49.50\r\n');
-    expect(caughtMessageIds(catcher.mailDir).map((m) => notificationIdOf(m.messageId!))).toEqual(['12345#confirmed']);
+    expect(caughtMessageIds(catcher.current.mailDir).map((m) => notificationIdOf(m.messageId!))).toEqual(['12345#confirmed']);
   });
 
   it('GIVEN a UTF-8 subject and body WHEN sent THEN the subject travels as RFC 2047 words and the body as base64, both decoding to the text', async () => {
     const subject = `Ihre Bestellung ist unterwegs – Größe ÄÖÜ ✓ ${'€'.repeat(30)}`;
     const text = 'Grüße aus dem Lager.\n1 × Teekanne at 12.00';
-    await new SmtpEmailSender(catcher.url, 'shop@example.com').send(email({ subject, text }));
+    await new SmtpEmailSender(catcher.current.url, 'shop@example.com').send(email({ subject, text }));
 
-    const { headers, body, raw } = parse(caughtMessages(catcher.mailDir)[0]!);
+    const { headers, body, raw } = parse(caughtMessages(catcher.current.mailDir)[0]!);
     expect([...raw].every((c) => c.charCodeAt(0) < 0x80)).toBe(true);
     expect(raw.split('\r\n').every((line) => line.length <= 78)).toBe(true);
     expect(decodeWords(headers.subject!)).toBe(subject);
@@ -87,27 +71,27 @@ describe('SmtpEmailSender against the mail catcher (smtp-server)', () => {
 
   it('GIVEN body lines that start with a dot, one a lone dot WHEN sent THEN they arrive as written (dot-stuffed on the wire)', async () => {
     const text = '.\n..two\n.three\nend';
-    await new SmtpEmailSender(catcher.url, 'shop@example.com').send(email({ text }));
+    await new SmtpEmailSender(catcher.current.url, 'shop@example.com').send(email({ text }));
 
-    expect(parse(caughtMessages(catcher.mailDir)[0]!).body).toBe('.\r\n..two\r\n.three\r\nend\r\n');
+    expect(parse(caughtMessages(catcher.current.mailDir)[0]!).body).toBe('.\r\n..two\r\n.three\r\nend\r\n');
   });
 
   it('GIVEN several emails sent at once WHEN each has its own connection THEN every one is caught once', async () => {
-    const sender = new SmtpEmailSender(catcher.url, 'shop@example.com');
+    const sender = new SmtpEmailSender(catcher.current.url, 'shop@example.com');
 
     await Promise.all([1, 2, 3, 4, 5].map((n) => sender.send(email({ idempotencyKey: `o${n}#shipped` }))));
 
-    const ids = caughtMessageIds(catcher.mailDir).map((m) => notificationIdOf(m.messageId!));
+    const ids = caughtMessageIds(catcher.current.mailDir).map((m) => notificationIdOf(m.messageId!));
     expect(ids.sort()).toEqual(['o1#shipped', 'o2#shipped', 'o3#shipped', 'o4#shipped', 'o5#shipped']);
   });
 
   it('GIVEN a recipient with a line break in it WHEN sent THEN it is refused before any connection', async () => {
     await expect(
-      new SmtpEmailSender(catcher.url, 'shop@example.com').send(
+      new SmtpEmailSender(catcher.current.url, 'shop@example.com').send(
         email({ to: 'a@example.com\r\nRCPT TO:<b@example.com>' }),
       ),
     ).rejects.toThrow(/recipient address is not a plain/);
-    expect(caughtMessages(catcher.mailDir)).toEqual([]);
+    expect(caughtMessages(catcher.current.mailDir)).toEqual([]);
   });
 });
 

@@ -1,25 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SmtpEmailSender } from '../../../lambdas/notifications/adapters/smtp-email-sender';
-import { caughtMessages, startMailCatcher, type MailCatcher } from '../../../local/services/smtp/mail-catcher';
+import { caughtMessages } from '../../../local/services/smtp/mail-catcher';
+import { useMailCatcher } from '../../support/mail-catcher';
 
 /** The mail catcher against the notification function's SMTP client, as it sends with SMTP_URL. */
 describe('mail catcher', () => {
-  let dir: string;
-  let catcher: MailCatcher;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'mail-catcher-'));
-    catcher = await startMailCatcher({ mailDir: join(dir, 'mail') });
-  });
-  afterEach(async () => {
-    await catcher.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const catcher = useMailCatcher();
 
   it('GIVEN messages sent over SMTP WHEN caught THEN each is one .eml file with its headers and body, in arrival order', async () => {
-    const sender = new SmtpEmailSender(catcher.url, 'shop@example.com');
+    const sender = new SmtpEmailSender(catcher.current.url, 'shop@example.com');
     for (const n of [1, 2]) {
       await sender.send({
         to: `u${n}@example.com`,
@@ -29,7 +19,7 @@ describe('mail catcher', () => {
       });
     }
 
-    const files = caughtMessages(catcher.mailDir);
+    const files = caughtMessages(catcher.current.mailDir);
     expect(files).toHaveLength(2);
     const [first, second] = files.map((f) => readFileSync(f, 'utf8'));
     expect(first).toMatch(/^To: u1@example\.com$/m);
@@ -39,7 +29,7 @@ describe('mail catcher', () => {
   });
 
   it('GIVEN a directory the catcher never wrote WHEN listed THEN there are no messages', () => {
-    expect(caughtMessages(join(dir, 'none'))).toEqual([]);
-    expect(catcher.url).toMatch(/^smtp:\/\/127\.0\.0\.1:\d+$/);
+    expect(caughtMessages(join(catcher.dir, 'none'))).toEqual([]);
+    expect(catcher.current.url).toMatch(/^smtp:\/\/127\.0\.0\.1:\d+$/);
   });
 });
