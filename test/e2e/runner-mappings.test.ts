@@ -1,4 +1,4 @@
-import { Admin, Producer } from '@platformatic/kafka';
+import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
@@ -53,8 +53,17 @@ async function scratch(): Promise<Scratch> {
   };
 }
 
+/**
+ * Idempotent, so that a send retried on a busy broker never writes a record twice: the tests
+ * name the offsets they expect.
+ */
 async function produce(topic: string, records: { partition: number; key: string; value: string | null }[]) {
-  const producer = new Producer({ clientId: 'runner-e2e', bootstrapBrokers: [env.kafkaBootstrap] });
+  const producer = new Producer({
+    clientId: 'runner-e2e',
+    bootstrapBrokers: [env.kafkaBootstrap],
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+  });
   try {
     await producer.send({
       messages: records.map((r) => ({
