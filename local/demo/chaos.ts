@@ -6,8 +6,8 @@
  *   hostile records on every consumed topic, while the first half of the orders is placed;
  *   DynamoDB Local halted for longer than the whole retry budget, then started on its data file;
  *   the Kafka broker killed (SIGKILL) and restarted on its log;
- *   OrderCreated records produced again at new offsets, after the provider forgot their keys;
  *   the second half of the orders, with one refund the provider refuses for good;
+ *   OrderCreated records produced again at new offsets, after the provider forgot their keys;
  *   two overlapping archive batches of one partition, the longer first.
  */
 import { Producer, ProduceAcks } from '@platformatic/kafka';
@@ -132,6 +132,10 @@ const PROVIDER_FORGETS_KEYS_AFTER_SECONDS = 10;
 const OUTAGE_MARGIN_MS = 20_000;
 const BROKER_DOWN_MS = 10_000;
 const DUPLICATED_ORDERS = 10;
+/** How long a fault waits for the run's OrderCreated records to reach the orders topic. */
+const ORDERS_ON_TOPIC_TIMEOUT_MS = 120_000;
+/** Beyond the provider's memory: billing charges a record within moments of its append. */
+const FORGOTTEN_MARGIN_MS = 5_000;
 /** Hostile records per topic: at least 900 KB, under the broker's default message.max.bytes (1 MiB). */
 const OVERSIZE_BYTES = 900 * 1024;
 const NESTING_DEPTH = 50_000;
@@ -237,20 +241,23 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
     detail: `SIGKILL, back on its log after ${seconds(Date.now() - killedAt)}`,
   });
 
-  // 4. Duplicates at new offsets, reaching billing after the provider forgot their keys.
-  faults.push(await duplicateOrders(services.kafkaBootstrap));
+  // 4. The second half, on a pipeline that is whole again.
+  log(`Placing the other ${plan.orders.length - half} orders...`);
+  await place(plan.orders.slice(half));
+
+  // 5. Duplicates at new offsets, reaching billing after the provider forgot their keys. Taken
+  // from what is on the topic by now: records of the first half that were in flight during the
+  // outage come back only through the re-drive and the sweep below.
+  const ordersTopic = await ordersTopicHolding(services.kafkaBootstrap, Math.min(accepted.length, DUPLICATED_ORDERS));
+  faults.push(await duplicateOrders(services.kafkaBootstrap, ordersTopic.filter(isRunOrder)));
   faults.push({
     name: 'provider-forgets-keys',
     injected: true,
     detail: `the simulated provider forgets each idempotency key ${PROVIDER_FORGETS_KEYS_AFTER_SECONDS} s after its first use`,
   });
 
-  // 5. The second half.
-  log(`Placing the other ${plan.orders.length - half} orders...`);
-  await place(plan.orders.slice(half));
-
   // 6. Two overlapping batches of one partition, straight to the archive function.
-  faults.push(await overlapArchiveBatches(demo, services.kafkaBootstrap));
+  faults.push(await overlapArchiveBatches(demo, services.kafkaBootstrap, ordersTopic));
 
   // 7. Everything given up goes back to its topic; the outbox is swept; until nothing is left.
   const deadline = Date.now() + (options.timeoutMs ?? 300_000 + plan.orders.length * 1_000);
@@ -364,12 +371,7 @@ async function produceHostileRecords(bootstrap: string): Promise<ChaosFault[]> {
     { name: 'tombstone', key: 'chaos-tombstone', value: undefined },
     { name: 'not-json', key: 'chaos-not-json', value: Buffer.from('not json {') },
   ];
-  const producer = new Producer({
-    ...resolveCluster({ bootstrap: [bootstrap], iam: false }).clientOptions('chaos-hostile'),
-    idempotent: true,
-    acks: ProduceAcks.ALL,
-    autocreateTopics: false,
-  });
+  const producer = rawProducer(bootstrap, 'chaos-hostile');
   try {
     const faults: ChaosFault[] = [];
     for (const kind of kinds) {
@@ -399,18 +401,43 @@ async function produceHostileRecords(bootstrap: string): Promise<ChaosFault[]> {
   }
 }
 
-/** OrderCreated records of the run produced again, whole, at new offsets of their partitions. */
-async function duplicateOrders(bootstrap: string): Promise<ChaosFault> {
-  const records = (await readTopic(bootstrap, TOPICS.orders.name)).filter(
-    (r) => r.value?.includes('"OrderCreated"') && r.key !== null && !r.key.startsWith('chaos-'),
-  );
-  const chosen = records.slice(0, DUPLICATED_ORDERS);
-  const producer = new Producer({
-    ...resolveCluster({ bootstrap: [bootstrap], iam: false }).clientOptions('chaos-duplicates'),
+/** A producer straight to the local broker, bypassing the system's publishers: the faults' own. */
+function rawProducer(bootstrap: string, clientId: string): Producer {
+  return new Producer({
+    ...resolveCluster({ bootstrap: [bootstrap], iam: false }).clientOptions(clientId),
     idempotent: true,
     acks: ProduceAcks.ALL,
     autocreateTopics: false,
   });
+}
+
+const isRunOrder = (r: TopicRecord) =>
+  r.value?.includes('"OrderCreated"') === true && r.key !== null && !r.key.startsWith('chaos-');
+
+/**
+ * Every record of the orders topic, once the OrderCreated records of at least `expected` of the
+ * run's orders (keyed by order id) are there: the outbox relay publishes them moments after the
+ * API accepts them, and a fault injected before they are on the topic would prove nothing.
+ */
+async function ordersTopicHolding(bootstrap: string, expected: number): Promise<TopicRecord[]> {
+  const deadline = Date.now() + ORDERS_ON_TOPIC_TIMEOUT_MS;
+  for (;;) {
+    const records = await readTopic(bootstrap, TOPICS.orders.name);
+    const orders = new Set(records.filter(isRunOrder).map((r) => r.key));
+    if (orders.size >= expected || Date.now() > deadline) return records;
+    await sleep(1_000);
+  }
+}
+
+/**
+ * OrderCreated records of the run produced again, whole, at new offsets of their partitions, once
+ * the originals are old enough that the provider has forgotten the keys billing charged them with.
+ */
+async function duplicateOrders(bootstrap: string, runOrders: readonly TopicRecord[]): Promise<ChaosFault> {
+  const chosen = runOrders.slice(0, DUPLICATED_ORDERS);
+  const youngest = Math.max(0, ...chosen.map((r) => r.timestamp));
+  await sleep(youngest + PROVIDER_FORGETS_KEYS_AFTER_SECONDS * 1000 + FORGOTTEN_MARGIN_MS - Date.now());
+  const producer = rawProducer(bootstrap, 'chaos-duplicates');
   try {
     await producer.send({
       messages: chosen.map((r) => ({
@@ -435,14 +462,21 @@ async function duplicateOrders(bootstrap: string): Promise<ChaosFault> {
 }
 
 /**
- * A rebalance's overlap: the archive function is invoked with offsets a..c of one partition, then
- * with a..b (b < c) of the same, so the shorter object is written last; its mapping archives the
- * partition too. The reader counts each offset once (I5).
+ * A rebalance's overlap: the archive function is invoked with offsets a..c of one partition (the
+ * orders topic's fullest), then with a..b (b < c) of the same, so the shorter object is written
+ * last; its mapping archives the partition too. The reader counts each offset once (I5).
  */
-async function overlapArchiveBatches(demo: DemoStack, bootstrap: string): Promise<ChaosFault> {
-  const records = (await readTopic(bootstrap, TOPICS.orders.name)).filter((r) => r.partition === 0);
+async function overlapArchiveBatches(
+  demo: DemoStack,
+  bootstrap: string,
+  ordersTopic: readonly TopicRecord[],
+): Promise<ChaosFault> {
+  const counts = new Map<number, number>();
+  for (const r of ordersTopic) counts.set(r.partition, (counts.get(r.partition) ?? 0) + 1);
+  const partition = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 0;
+  const records = ordersTopic.filter((r) => r.partition === partition);
   const length = Math.min(50, records.length);
-  if (length < 2) return { name: 'archive-overlap', injected: false, detail: 'too few records on orders-0' };
+  if (length < 2) return { name: 'archive-overlap', injected: false, detail: `too few records on orders-${partition}` };
   const source = { eventSourceArn: 'arn:aws:kafka:local:chaos', bootstrapServers: bootstrap };
   const batch = (count: number) => mskEvent(records.slice(0, count).map(asMskRecord), source);
   const answers = [];
@@ -454,7 +488,7 @@ async function overlapArchiveBatches(demo: DemoStack, bootstrap: string): Promis
   return {
     name: 'archive-overlap',
     injected: answers.every((a) => a === 'ok'),
-    detail: `orders-0 offsets ${first}-${last}, then ${first}-${records[Math.ceil(length / 2) - 1]!.offset} (${answers.join(', ')})`,
+    detail: `orders-${partition} offsets ${first}-${last}, then ${first}-${records[Math.ceil(length / 2) - 1]!.offset} (${answers.join(', ')})`,
   };
 }
 
