@@ -33,12 +33,13 @@ import {
   type BenchedConsumer,
   type ConsumerBatch,
 } from './consumer-batches';
-import { round } from './pipeline-figures';
+import { percentile, round } from './pipeline-figures';
 import { conditionalWriteRate, WRITE_RATE_IN_FLIGHT } from './pipeline';
 
 /** The issue's target: the batch loop at least this many times the one-record-at-a-time rate. */
 export const TARGET_RATIO = 5;
 const WARM_UP_RECORDS = 20;
+const EMPTY_INVOCATIONS = 21;
 
 export interface ConsumerRun {
   readonly records: number;
@@ -54,6 +55,10 @@ export interface ConsumerFigures {
   readonly keyConcurrency: number;
   /** Mean item writes of a first delivery (dynamodb-costs.ts); duplicates cost less. */
   readonly itemWritesPerRecord: number;
+  /** The one-invocation rate in item writes (records/s x itemWritesPerRecord), beside DynamoDB Local's ceiling. */
+  readonly loopItemWritesPerSecond: number;
+  /** Median wall time of an invocation with no records: what each record of the baseline pays on top of its work. */
+  readonly emptyInvocationMs: number;
   readonly loop: ConsumerRun;
   readonly sequential: ConsumerRun;
   /** loop records/s over sequential records/s; the target is TARGET_RATIO. */
@@ -129,6 +134,7 @@ async function benchConsumer(bench: Bench, records: number, log: (line: string) 
 
   // The first invocation starts the execution environment and its producer: not part of either rate.
   await invokeAll(bench, [toEvent(stack, warmUp.records)]);
+  const emptyInvocationMs = await invocationOverhead(bench);
   const loop = await run(bench, loopBatch, [toEvent(stack, loopBatch.records)]);
   const sequential = await run(
     bench,
@@ -146,6 +152,8 @@ async function benchConsumer(bench: Bench, records: number, log: (line: string) 
     topic: CONSUMER_INPUTS[functionId].topic,
     keyConcurrency: configured === undefined ? KEY_CONCURRENCY : Number(configured),
     itemWritesPerRecord: round(loopBatch.itemWritesPerFreshRecord, 2),
+    loopItemWritesPerSecond: Math.round(loop.recordsPerSecond * loopBatch.itemWritesPerFreshRecord),
+    emptyInvocationMs: round(emptyInvocationMs, 1),
     loop,
     sequential,
     ratio,
@@ -196,6 +204,18 @@ async function invokeAll({ stack, functionId, keepLogs }: Bench, events: readonl
       throw new Error(`${functionId} handed back ${failures.length} records, e.g. ${JSON.stringify(failures[0])}`);
     }
   }
+}
+
+/** Median wall time of an invocation of the warm function with an empty batch. */
+async function invocationOverhead(bench: Bench): Promise<number> {
+  const empty = toEvent(bench.stack, []);
+  const samples: number[] = [];
+  for (let n = 0; n < EMPTY_INVOCATIONS; n++) {
+    const started = performance.now();
+    await invokeAll(bench, [empty]);
+    samples.push(performance.now() - started);
+  }
+  return percentile(samples, 50);
 }
 
 /** Times the invocations, then checks that the work was done: outputs published, facts recorded, nothing dead-lettered. */
@@ -260,18 +280,39 @@ const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
 export function formatConsumers(result: ConsumersBenchResult): string[] {
   const { conditionalWritesPerSecond: c } = result;
+  const row = (cells: readonly (string | number)[]) =>
+    cells.map((cell, n) => (n === 0 ? String(cell).padEnd(12) : String(cell).padStart(COLUMNS[n]!.length))).join('  ');
   return [
     `Consumers: ${result.recordsPerBatch} records of ${result.partitions} partitions (one in ${result.duplicateEvery} ` +
-      `a redelivery) per function, through the local runner against DynamoDB Local and the broker; load ` +
-      `${result.load.before} -> ${result.load.after}; DynamoDB Local ${c.measured} conditional PutItem/s at ${c.inFlight} in flight`,
-    'function      key conc.  item writes/record  one invocation: ms  records/s   one at a time: ms  records/s   ratio (target ' +
-      `${result.targetRatio})`,
-    ...result.functions.map(
-      (f) =>
-        `${f.functionId.padEnd(12)}  ${String(f.keyConcurrency).padStart(9)}  ${f.itemWritesPerRecord.toFixed(2).padStart(18)}` +
-        `  ${String(f.loop.ms).padStart(18)}  ${String(f.loop.recordsPerSecond).padStart(9)}` +
-        `  ${String(f.sequential.ms).padStart(18)}  ${String(f.sequential.recordsPerSecond).padStart(9)}` +
-        `  ${f.ratio.toFixed(2).padStart(5)}`,
+      `a redelivery) per function, invoked through the local runner; load ${result.load.before} -> ${result.load.after}`,
+    `  DynamoDB Local: ${c.measured} conditional PutItem/s at ${c.inFlight} in flight (the ceiling of the one-invocation run)`,
+    row(COLUMNS),
+    ...result.functions.map((f) =>
+      row([
+        f.functionId,
+        f.keyConcurrency,
+        f.itemWritesPerRecord.toFixed(2),
+        f.loop.ms,
+        f.loop.recordsPerSecond,
+        f.loopItemWritesPerSecond,
+        f.sequential.ms,
+        f.sequential.recordsPerSecond,
+        f.emptyInvocationMs.toFixed(1),
+        `${f.ratio.toFixed(2)} (target ${result.targetRatio})`,
+      ]),
     ),
   ];
 }
+
+const COLUMNS = [
+  'function',
+  'key conc.',
+  'writes/record',
+  'batch ms',
+  'records/s',
+  'writes/s',
+  '1-by-1 ms',
+  'records/s',
+  'empty invoke ms',
+  'ratio            ',
+];
