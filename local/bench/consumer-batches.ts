@@ -8,7 +8,7 @@ import { compatibilityPartitioner } from '@platformatic/kafka';
 import type { MSKRecord } from 'aws-lambda';
 import { DEMO_CATALOG } from '../../lambdas/order-api/demo-catalog';
 import { prepareOrder, type PreparedOrder } from '../../lambdas/order-api/place-order';
-import { DYNAMODB_COSTS } from '../../lambdas/shared/contracts/dynamodb-costs';
+import { DYNAMODB_COSTS, type StepCost } from '../../lambdas/shared/contracts/dynamodb-costs';
 import {
   recordKey,
   type BillingOutcome,
@@ -115,8 +115,8 @@ export interface ConsumerInput {
   readonly topic: TopicName;
   /** The events of the orders, in order; orders whose event the mapping filters out are left out. */
   events(orders: readonly BenchOrder[], at: Date): (OrderCreated | BillingOutcome)[];
-  /** Item writes of a record's first delivery (dynamodb-costs.ts): where the time goes. */
-  itemWrites(order: BenchOrder): number;
+  /** DynamoDB requests and item writes of a record's first delivery (dynamodb-costs.ts): where the time goes. */
+  cost(order: BenchOrder): StepCost;
 }
 
 const isPaid = (order: BenchOrder) => order.planned !== 'declined';
@@ -127,27 +127,26 @@ export const CONSUMER_INPUTS = {
   billing: {
     topic: TOPICS.orders.name,
     events: (orders) => orders.map((o) => o.event),
-    itemWrites: () => DYNAMODB_COSTS.billingCharge.itemWrites,
+    cost: () => DYNAMODB_COSTS.billingCharge,
   },
   // Inventory and shipping read billing_outcome through a filter that lets `paid` through only.
   inventory: {
     topic: TOPICS.billingOutcome.name,
     events: paidOutcomes,
-    itemWrites: (o) =>
-      (o.planned === 'out_of_stock'
+    cost: (o) =>
+      o.planned === 'out_of_stock'
         ? DYNAMODB_COSTS.inventoryOutOfStock(o.order.items.length)
-        : DYNAMODB_COSTS.inventoryReserve(o.order.items.length)
-      ).itemWrites,
+        : DYNAMODB_COSTS.inventoryReserve(o.order.items.length),
   },
   shipping: {
     topic: TOPICS.billingOutcome.name,
     events: paidOutcomes,
-    itemWrites: () => DYNAMODB_COSTS.shipping.itemWrites,
+    cost: () => DYNAMODB_COSTS.shipping,
   },
   orderStatus: {
     topic: TOPICS.billingOutcome.name,
     events: (orders, at) => orders.map((o) => billingOutcomeOf(o.order, isPaid(o), at)),
-    itemWrites: () => DYNAMODB_COSTS.orderStatus.itemWrites,
+    cost: () => DYNAMODB_COSTS.orderStatus,
   },
 } satisfies Partial<Record<FunctionId, ConsumerInput>>;
 
@@ -159,8 +158,8 @@ export interface ConsumerBatch {
   /** The orders whose events are in the batch: the state to seed and the work to check. */
   readonly orders: BenchOrder[];
   readonly stock: StockSeed[];
-  /** Mean item writes of the batch's first deliveries. */
-  readonly itemWritesPerFreshRecord: number;
+  /** Mean DynamoDB cost of the batch's first deliveries. */
+  readonly costPerFreshRecord: StepCost;
 }
 
 /**
@@ -190,6 +189,9 @@ export function consumerBatch(
     records: batch,
     orders,
     stock: generated.stock,
-    itemWritesPerFreshRecord: orders.reduce((sum, o) => sum + input.itemWrites(o), 0) / orders.length,
+    costPerFreshRecord: {
+      requests: orders.reduce((sum, o) => sum + input.cost(o).requests, 0) / orders.length,
+      itemWrites: orders.reduce((sum, o) => sum + input.cost(o).itemWrites, 0) / orders.length,
+    },
   };
 }

@@ -13,6 +13,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DynamoDbOrderRepository } from '../../lambdas/order-api/adapters/dynamodb-order-repository';
+import type { StepCost } from '../../lambdas/shared/contracts/dynamodb-costs';
 import { ENV } from '../../lambdas/shared/contracts/environment';
 import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { KEY_CONCURRENCY, type KafkaBatchResponse } from '../../lambdas/shared/kafka/batch';
@@ -53,10 +54,13 @@ export interface ConsumerFigures {
   readonly topic: TopicName;
   /** KAFKA_KEY_CONCURRENCY as the CDK app sets it on the function. */
   readonly keyConcurrency: number;
-  /** Mean item writes of a first delivery (dynamodb-costs.ts); duplicates cost less. */
-  readonly itemWritesPerRecord: number;
-  /** The one-invocation rate in item writes (records/s x itemWritesPerRecord), beside DynamoDB Local's ceiling. */
-  readonly loopItemWritesPerSecond: number;
+  /** Mean DynamoDB requests and item writes of a first delivery (dynamodb-costs.ts); redeliveries cost less. */
+  readonly perRecord: StepCost;
+  /**
+   * The one-invocation rate in DynamoDB requests and item writes (records/s x perRecord), beside
+   * DynamoDB Local's conditional PutItem rate (one request, one item).
+   */
+  readonly loopDynamoDbPerSecond: { readonly requests: number; readonly itemWrites: number };
   /** Median wall time of an invocation with no records: what each record of the baseline pays on top of its work. */
   readonly emptyInvocationMs: number;
   readonly loop: ConsumerRun;
@@ -146,13 +150,17 @@ async function benchConsumer(bench: Bench, records: number, log: (line: string) 
     `${functionId}: ${loop.recordsPerSecond} records/s in one invocation, ${sequential.recordsPerSecond} ` +
       `one at a time (x${ratio})`,
   );
+  const cost = loopBatch.costPerFreshRecord;
   const configured = findFunction(stack.assembly, functionId).environment[ENV.keyConcurrency];
   return {
     functionId,
     topic: CONSUMER_INPUTS[functionId].topic,
     keyConcurrency: configured === undefined ? KEY_CONCURRENCY : Number(configured),
-    itemWritesPerRecord: round(loopBatch.itemWritesPerFreshRecord, 2),
-    loopItemWritesPerSecond: Math.round(loop.recordsPerSecond * loopBatch.itemWritesPerFreshRecord),
+    perRecord: { requests: round(cost.requests, 2), itemWrites: round(cost.itemWrites, 2) },
+    loopDynamoDbPerSecond: {
+      requests: Math.round(loop.recordsPerSecond * cost.requests),
+      itemWrites: Math.round(loop.recordsPerSecond * cost.itemWrites),
+    },
     emptyInvocationMs: round(emptyInvocationMs, 1),
     loop,
     sequential,
@@ -285,16 +293,17 @@ export function formatConsumers(result: ConsumersBenchResult): string[] {
   return [
     `Consumers: ${result.recordsPerBatch} records of ${result.partitions} partitions (one in ${result.duplicateEvery} ` +
       `a redelivery) per function, invoked through the local runner; load ${result.load.before} -> ${result.load.after}`,
-    `  DynamoDB Local: ${c.measured} conditional PutItem/s at ${c.inFlight} in flight (the ceiling of the one-invocation run)`,
+    `  DynamoDB Local: ${c.measured} conditional PutItem/s at ${c.inFlight} in flight, measured first; each ` +
+      `one-invocation run keeps up to ${result.partitions} x its key concurrency records in flight`,
     row(COLUMNS),
     ...result.functions.map((f) =>
       row([
         f.functionId,
         f.keyConcurrency,
-        f.itemWritesPerRecord.toFixed(2),
+        f.perRecord.requests.toFixed(2),
         f.loop.ms,
         f.loop.recordsPerSecond,
-        f.loopItemWritesPerSecond,
+        f.loopDynamoDbPerSecond.requests,
         f.sequential.ms,
         f.sequential.recordsPerSecond,
         f.emptyInvocationMs.toFixed(1),
@@ -307,10 +316,10 @@ export function formatConsumers(result: ConsumersBenchResult): string[] {
 const COLUMNS = [
   'function',
   'key conc.',
-  'writes/record',
+  'requests/record',
   'batch ms',
   'records/s',
-  'writes/s',
+  'requests/s',
   '1-by-1 ms',
   'records/s',
   'empty invoke ms',
