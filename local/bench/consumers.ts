@@ -52,6 +52,8 @@ export interface ConsumerRun {
 export interface ConsumerFigures {
   readonly functionId: BenchedConsumer;
   readonly topic: TopicName;
+  /** Partitions the batch's records are spread over. */
+  readonly partitions: number;
   /** KAFKA_KEY_CONCURRENCY as the CDK app sets it on the function. */
   readonly keyConcurrency: number;
   /** Mean DynamoDB requests and item writes of a first delivery (dynamodb-costs.ts); redeliveries cost less. */
@@ -71,7 +73,6 @@ export interface ConsumerFigures {
 
 export interface ConsumersBenchResult {
   readonly recordsPerBatch: number;
-  readonly partitions: number;
   readonly duplicateEvery: number;
   /** DynamoDB Local's conditional PutItem rate at WRITE_RATE_IN_FLIGHT in flight, measured first: the ceiling. */
   readonly conditionalWritesPerSecond: { readonly inFlight: number; readonly measured: number };
@@ -106,7 +107,6 @@ export async function benchConsumers(
     }
     return {
       recordsPerBatch: records,
-      partitions: TOPICS.billingOutcome.partitions,
       duplicateEvery: DUPLICATE_EVERY,
       conditionalWritesPerSecond: { inFlight: WRITE_RATE_IN_FLIGHT, measured: Math.round(writeRate) },
       targetRatio: TARGET_RATIO,
@@ -134,7 +134,8 @@ async function benchConsumer(bench: Bench, records: number, log: (line: string) 
   const loopBatch = consumerBatch(functionId, records, `${runId}-loop`, now);
   // Offsets go on from the loop's batch, as if the topic had received the second batch after it.
   const sequentialBatch = consumerBatch(functionId, records, `${runId}-sequential`, now, records);
-  for (const batch of [warmUp, loopBatch, sequentialBatch]) await seed(stack, functionId, batch, runId);
+  const batches = { 'warm-up': warmUp, loop: loopBatch, sequential: sequentialBatch };
+  for (const [name, batch] of Object.entries(batches)) await seed(stack, functionId, batch, `${runId}-${name}`);
 
   // The first invocation starts the execution environment and its producer: not part of either rate.
   await invokeAll(bench, [toEvent(stack, warmUp.records)]);
@@ -155,6 +156,7 @@ async function benchConsumer(bench: Bench, records: number, log: (line: string) 
   return {
     functionId,
     topic: CONSUMER_INPUTS[functionId].topic,
+    partitions: new Set(loopBatch.records.map((r) => r.partition)).size,
     keyConcurrency: configured === undefined ? KEY_CONCURRENCY : Number(configured),
     perRecord: { requests: round(cost.requests, 2), itemWrites: round(cost.itemWrites, 2) },
     loopDynamoDbPerSecond: {
@@ -169,9 +171,8 @@ async function benchConsumer(bench: Bench, records: number, log: (line: string) 
 }
 
 /** What the consumer needs before its batch: stock to reserve, orders to record facts on. */
-async function seed(stack: LocalStack, functionId: BenchedConsumer, batch: ConsumerBatch, runId: string) {
-  if (functionId === 'inventory')
-    await seedStock(stack.runner, batch.stock, `${runId}-${batch.orders[0]!.order.order_id}`);
+async function seed(stack: LocalStack, functionId: BenchedConsumer, batch: ConsumerBatch, seedId: string) {
+  if (functionId === 'inventory') await seedStock(stack.runner, batch.stock, seedId);
   if (functionId !== 'orderStatus') return;
   const client = DynamoDBDocumentClient.from(localDynamoDbClient(stack.services.dynamodbEndpoint));
   const repository = new DynamoDbOrderRepository(client, {
@@ -291,10 +292,11 @@ export function formatConsumers(result: ConsumersBenchResult): string[] {
   const row = (cells: readonly (string | number)[]) =>
     cells.map((cell, n) => (n === 0 ? String(cell).padEnd(12) : String(cell).padStart(COLUMNS[n]!.length))).join('  ');
   return [
-    `Consumers: ${result.recordsPerBatch} records of ${result.partitions} partitions (one in ${result.duplicateEvery} ` +
+    `Consumers: ${result.recordsPerBatch} records over ${[...new Set(result.functions.map((f) => f.partitions))].join('/')} ` +
+      `partitions (one in ${result.duplicateEvery} ` +
       `a redelivery) per function, invoked through the local runner; load ${result.load.before} -> ${result.load.after}`,
     `  DynamoDB Local: ${c.measured} conditional PutItem/s at ${c.inFlight} in flight, measured first; each ` +
-      `one-invocation run keeps up to ${result.partitions} x its key concurrency records in flight`,
+      'one-invocation run keeps up to partitions x key concurrency records in flight',
     row(COLUMNS),
     ...result.functions.map((f) =>
       row([
