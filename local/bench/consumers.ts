@@ -9,7 +9,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DynamoDbOrderRepository } from '../../lambdas/order-api/adapters/dynamodb-order-repository';
@@ -47,6 +47,8 @@ export interface ConsumerRun {
   readonly invocations: number;
   readonly ms: number;
   readonly recordsPerSecond: number;
+  /** Share of the machine's CPU time busy during the run (every process, the bench's and others'). */
+  readonly machineCpuBusy: number;
 }
 
 export interface ConsumerFigures {
@@ -233,9 +235,11 @@ async function run(bench: Bench, batch: ConsumerBatch, events: readonly MSKEvent
   const output = OUTPUT_TOPIC[functionId];
   const topics = [TOPICS.deadLetter.name, ...(output ? [output] : [])];
   const before = await endOffsets(stack.services.kafkaBootstrap, topics);
+  const cpuBefore = cpuTimes();
   const started = performance.now();
   await invokeAll(bench, events);
   const ms = performance.now() - started;
+  const cpuAfter = cpuTimes();
   const after = await endOffsets(stack.services.kafkaBootstrap, topics);
   const added = (topic: string) => sum(after.get(topic)!) - sum(before.get(topic)!);
   const records = batch.records.length;
@@ -252,6 +256,7 @@ async function run(bench: Bench, batch: ConsumerBatch, events: readonly MSKEvent
     invocations: events.length,
     ms: Math.round(ms),
     recordsPerSecond: Math.round((records / ms) * 1000),
+    machineCpuBusy: round(1 - (cpuAfter.idle - cpuBefore.idle) / (cpuAfter.total - cpuBefore.total), 2),
   };
 }
 
@@ -287,6 +292,15 @@ async function checkStatuses(stack: LocalStack, batch: ConsumerBatch): Promise<v
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
+/** The machine's CPU time so far, all cores: idle and total, in ms. */
+function cpuTimes(): { idle: number; total: number } {
+  const times = cpus().map((cpu) => cpu.times);
+  return {
+    idle: sum(times.map((t) => t.idle)),
+    total: sum(times.map((t) => t.user + t.nice + t.sys + t.idle + t.irq)),
+  };
+}
+
 export function formatConsumers(result: ConsumersBenchResult): string[] {
   const { conditionalWritesPerSecond: c } = result;
   const row = (cells: readonly (string | number)[]) =>
@@ -296,7 +310,7 @@ export function formatConsumers(result: ConsumersBenchResult): string[] {
       `partitions (one in ${result.duplicateEvery} ` +
       `a redelivery) per function, invoked through the local runner; load ${result.load.before} -> ${result.load.after}`,
     `  DynamoDB Local: ${c.measured} conditional PutItem/s at ${c.inFlight} in flight, measured first; each ` +
-      'one-invocation run keeps up to partitions x key concurrency records in flight',
+      'one-invocation run keeps up to partitions x key concurrency records in flight; CPU busy: the whole machine, during the run',
     row(COLUMNS),
     ...result.functions.map((f) =>
       row([
@@ -306,8 +320,10 @@ export function formatConsumers(result: ConsumersBenchResult): string[] {
         f.loop.ms,
         f.loop.recordsPerSecond,
         f.loopDynamoDbPerSecond.requests,
+        `${Math.round(f.loop.machineCpuBusy * 100)}%`,
         f.sequential.ms,
         f.sequential.recordsPerSecond,
+        `${Math.round(f.sequential.machineCpuBusy * 100)}%`,
         f.emptyInvocationMs.toFixed(1),
         `${f.ratio.toFixed(2)} (target ${result.targetRatio})`,
       ]),
@@ -322,8 +338,10 @@ const COLUMNS = [
   'batch ms',
   'records/s',
   'requests/s',
+  'CPU busy',
   '1-by-1 ms',
   'records/s',
+  'CPU busy',
   'empty invoke ms',
   'ratio            ',
 ];
