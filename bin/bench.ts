@@ -8,12 +8,13 @@
  *              provides it) in fresh processes of the Node.js 22 binary in node_modules/.bin,
  *              p50 per function and its ratio to the anchor's, in wall and CPU time.
  *   memory:    resident memory of each of those processes once the bundle is loaded, p50.
- *   consumers: the shared batch loop on a 1,000-record batch over ports with the local
- *              components' latency and capacity (local/bench/consumer-loop.ts), records/s per
- *              key-concurrency bound (--key-concurrency 1,2,4,8,16) against a one-record-at-a-time loop.
+ *   consumers: billing, inventory, shipping and the status projector, each given a 1,000-record batch
+ *              of its input topic through the stack of `npm run local` (its mappings off), as one
+ *              invocation and as a one-record-at-a-time baseline built in the same run, records/s
+ *              and their ratio (local/bench/consumers.ts).
  *   pipeline:  orders/s for 1,000 orders through the stack of `npm run local`, the local limit measured
  *              in the same run, and order->terminal latency at half that rate (local/bench/pipeline.ts).
- * `--sections pipeline` (or any comma-separated list of the sections) runs only those; bundles,
+ * `--sections consumers,pipeline` (any comma-separated list of the sections) runs only those; bundles,
  * coldStart and memory come from the same processes and run together.
  */
 import { build } from 'esbuild';
@@ -23,7 +24,7 @@ import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ENV } from '../lambdas/shared/contracts/environment';
 import { FUNCTION_IDS, functionEntry } from '../lambdas/shared/contracts/functions';
-import { benchConsumerLoop, LOCAL_PORTS } from '../local/bench/consumer-loop';
+import { benchConsumers, formatConsumers, type ConsumersBenchResult } from '../local/bench/consumers';
 import { benchPipeline, formatPipeline, type PipelineBenchResult } from '../local/bench/pipeline';
 import {
   bundleBudgetKb as budgetKb,
@@ -196,26 +197,15 @@ async function pipelineSection(): Promise<PipelineBenchResult> {
   return result;
 }
 
-async function main(): Promise<void> {
-  const jsonFile = argument('--json');
-  const sections = sectionsArgument();
-  if (!['bundles', 'coldStart', 'memory', 'consumers'].some((s) => sections.has(s))) {
-    const pipeline = await pipelineSection();
-    const report = {
-      date: new Date().toISOString(),
-      machine: { cores: cpus().length, node: process.version },
-      pipeline,
-    };
-    if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-    return;
-  }
-  const runs = Number(argument('--runs') ?? 20);
-  const keyConcurrencies = (argument('--key-concurrency') ?? '1,2,4,8,16').split(',').map(Number);
-  if (keyConcurrencies.some((k) => !Number.isInteger(k) || k < 1)) {
-    throw new Error('--key-concurrency takes positive integers, e.g. 1,4,8');
-  }
+async function consumersSection(): Promise<ConsumersBenchResult> {
+  const result = await benchConsumers({ log: (line) => console.log(`  ${line}`) });
+  console.log(`\n${formatConsumers(result).join('\n')}`);
+  return result;
+}
+
+/** bundles, coldStart and memory: built and measured together, reported as three sections. */
+async function bundleSections(runs: number) {
   if (!existsSync(NODE_22)) throw new Error(`No Node.js 22 binary at ${NODE_22}: run npm install`);
-  const nodeVersion = spawnSync(NODE_22, ['--version'], { encoding: 'utf8' }).stdout.trim();
   const outdir = mkdtempSync(path.join(tmpdir(), 'bench-bundles-'));
   try {
     const bundles = await buildBundles(outdir);
@@ -229,7 +219,7 @@ async function main(): Promise<void> {
     }
 
     const cold = coldStart(bundles, runs);
-    console.log(`\nCold start: module init on ${nodeVersion}, ${runs} fresh processes each`);
+    console.log(`\nCold start: module init on ${nodeVersion()}, ${runs} fresh processes each`);
     console.log('function        p50 ms  p90 ms  p50 / anchor  CPU p50 ms  CPU / anchor  RSS MB');
     for (const c of cold) {
       console.log(
@@ -238,57 +228,53 @@ async function main(): Promise<void> {
       );
     }
 
-    const consumers = await benchConsumerLoop(keyConcurrencies);
-    const { dynamodb, kafka } = LOCAL_PORTS;
-    console.log(
-      `\nConsumers: the batch loop, ${consumers[0]!.records} records in ${consumers[0]!.partitions} partitions, ` +
-        `each one conditional write (${dynamodb.latencyMs + dynamodb.serviceMs} ms, ${1000 / dynamodb.serviceMs}/s at most) ` +
-        `and one publish (${kafka.latencyMs + kafka.serviceMs} ms, ${1000 / kafka.serviceMs}/s at most)`,
-    );
-    console.log('key concurrency  records/s  ms      x sequential');
-    for (const c of consumers) {
-      console.log(
-        `${String(c.keyConcurrency ?? 'sequential').padStart(15)}  ${String(c.recordsPerSecond).padStart(9)}  ${String(c.ms).padStart(6)}  ${c.ratioToSequential.toFixed(2).padStart(12)}`,
-      );
-    }
-
-    const pipeline = sections.has('pipeline') ? await pipelineSection() : undefined;
-
-    if (jsonFile) {
-      const anchor = bundles.find((b) => b.name === 'anchor')!;
-      const report = {
-        date: new Date().toISOString(),
-        machine: { cores: cpus().length, node: nodeVersion },
-        bundles: {
-          functions: bundles
-            .filter((b) => b.name !== 'anchor')
-            .map(({ name, sizeKb, budgetKb: budget, hasProducer }) => ({
-              name,
-              sizeKb,
-              budgetKb: budget,
-              hasProducer,
-            })),
-          anchor: { sizeKb: anchor.sizeKb },
-        },
-        coldStart: {
-          runs,
-          functions: cold.filter((c) => c.name !== 'anchor').map(({ rssP50Mb: _rss, ...timing }) => timing),
-          anchor: (({ rssP50Mb: _rss, ...timing }) => timing)(cold.find((c) => c.name === 'anchor')!),
-        },
-        memory: {
-          afterInitRssP50Mb: Object.fromEntries(cold.map((c) => [c.name, c.rssP50Mb])),
-        },
-        consumers: {
-          ports: LOCAL_PORTS,
-          runs: consumers,
-        },
-        ...(pipeline ? { pipeline } : {}),
-      };
-      writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-      console.log(`\nWrote ${jsonFile}`);
-    }
+    const anchor = bundles.find((b) => b.name === 'anchor')!;
+    return {
+      bundles: {
+        functions: bundles
+          .filter((b) => b.name !== 'anchor')
+          .map(({ name, sizeKb, budgetKb: budget, hasProducer }) => ({
+            name,
+            sizeKb,
+            budgetKb: budget,
+            hasProducer,
+          })),
+        anchor: { sizeKb: anchor.sizeKb },
+      },
+      coldStart: {
+        runs,
+        functions: cold.filter((c) => c.name !== 'anchor').map(({ rssP50Mb: _rss, ...timing }) => timing),
+        anchor: (({ rssP50Mb: _rss, ...timing }) => timing)(cold.find((c) => c.name === 'anchor')!),
+      },
+      memory: {
+        afterInitRssP50Mb: Object.fromEntries(cold.map((c) => [c.name, c.rssP50Mb])),
+      },
+    };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const nodeVersion = () => spawnSync(NODE_22, ['--version'], { encoding: 'utf8' }).stdout.trim();
+
+async function main(): Promise<void> {
+  const jsonFile = argument('--json');
+  const sections = sectionsArgument();
+  const measured = ['bundles', 'coldStart', 'memory'].some((s) => sections.has(s))
+    ? await bundleSections(Number(argument('--runs') ?? 20))
+    : {};
+  const consumers = sections.has('consumers') ? await consumersSection() : undefined;
+  const pipeline = sections.has('pipeline') ? await pipelineSection() : undefined;
+  if (jsonFile) {
+    const report = {
+      date: new Date().toISOString(),
+      machine: { cores: cpus().length, node: existsSync(NODE_22) ? nodeVersion() : process.version },
+      ...measured,
+      ...(consumers ? { consumers } : {}),
+      ...(pipeline ? { pipeline } : {}),
+    };
+    writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nWrote ${jsonFile}`);
   }
 }
 

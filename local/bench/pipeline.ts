@@ -52,7 +52,7 @@ export interface PipelineBenchResult {
 }
 
 /** As the throughput issue measured it: 16 conditional PutItem in flight. */
-const WRITE_RATE_IN_FLIGHT = 16;
+export const WRITE_RATE_IN_FLIGHT = 16;
 const WRITE_RATE_WRITES = 2_000;
 const THROUGHPUT_CONCURRENCY = 16;
 const ORDER_TIMEOUT_MS = 600_000;
@@ -187,7 +187,7 @@ async function runOrders(
  * DynamoDB Local's rate of conditional PutItem (attribute_not_exists) with WRITE_RATE_IN_FLIGHT
  * requests in flight, on a table of its own, after a warm-up.
  */
-async function conditionalWriteRate(endpoint: string): Promise<number> {
+export async function conditionalWriteRate(endpoint: string): Promise<number> {
   const client = localDynamoDbClient(endpoint);
   const table = `bench-write-rate-${Date.now()}`;
   try {

@@ -58,6 +58,11 @@ export interface StartLocalStackOptions {
    * settings of the chaos run (never in the CDK app, so never in a deployed stage).
    */
   readonly functionEnvironment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Start the event source mappings (default true). Without them the functions run only when
+   * invoked: the bench feeds consumers batches of its own, which no mapping must also consume.
+   */
+  readonly pollers?: boolean;
 }
 
 export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
@@ -98,7 +103,12 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       await loadAssembly(synthesized.value.outdir, APP_BINDINGS),
       options.functionEnvironment ?? {},
     );
-    runner = await startRunner({ assembly, endpoints: services, log: options.functionLog });
+    runner = await startRunner({
+      assembly,
+      endpoints: services,
+      log: options.functionLog,
+      pollers: options.pollers,
+    });
     const startup: StackStartup = {
       synthMs: synthesized.value.ms,
       synthReused: synthesized.value.reused,
