@@ -1,4 +1,4 @@
-import { Producer, stringSerializers } from '@platformatic/kafka';
+import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { archivedRecords } from '../../lambdas/archive/archive-format';
 import type { OrderCreated } from '../../lambdas/shared/contracts/events';
@@ -334,10 +334,13 @@ async function nextOffset(topic: string, partition: number): Promise<number> {
 async function produce(
   messages: { topic: string; key: string; value: string; partition?: number; headers?: Record<string, string> }[],
 ) {
+  // Idempotent: a send retried on a busy broker must not write a record twice at the offsets named.
   const producer = new Producer({
     clientId: 'e2e-foreign-producer',
     bootstrapBrokers: [env.kafkaBootstrap],
     serializers: stringSerializers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
     autocreateTopics: false,
   });
   try {

@@ -1,4 +1,4 @@
-import { Producer, stringSerializers } from '@platformatic/kafka';
+import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,10 +62,13 @@ it(
       payment_method: 'credit_card',
       timestamp: new Date().toISOString(),
     };
+    // Idempotent: a send retried on a busy broker must not write the order twice.
     const producer = new Producer({
       clientId: 'runner-e2e',
       bootstrapBrokers: [env.kafkaBootstrap],
       serializers: stringSerializers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
     });
     try {
       await producer.send({ messages: [{ topic: TOPICS.orders.name, key: orderId, value: JSON.stringify(created) }] });
