@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { seedCatalog, seedStock } from '../../local/demo/local-stack';
-import type { Runner } from '../../local/runner';
-import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
 import { chromiumArgs, ensureChromium } from '../support/chromium';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
@@ -11,9 +8,10 @@ import {
   loadTestAssembly,
   orderTerminalStatus,
   postOrder,
-  startTestRunner,
   synthesizedApp,
   pipelineLock,
+  TestApp,
+  TEST_PRICE_USD,
 } from '../support/e2e-pipeline';
 
 /**
@@ -32,8 +30,7 @@ const run = randomUUID().slice(0, 8);
 const VIEWS = { [`dash-${run}-first`]: 9, [`dash-${run}-second`]: 5, [`dash-${run}-third`]: 2 };
 const ORDERED = `dash-${run}-first`;
 
-let runner: Runner | undefined;
-let api: ApiGateway | undefined;
+let app: TestApp | undefined;
 let browser: Browser | undefined;
 const lock = pipelineLock(env);
 
@@ -43,18 +40,13 @@ beforeAll(async () => {
   const cdkOut = await synthesizedApp(env);
   const assembly = await loadTestAssembly(cdkOut);
   await lock.acquire();
-  runner = await startTestRunner(env, assembly);
-  const started = runner;
-  api = await startApiGateway({ routes: assembly.httpRoutes, invoke: (id, event) => started.invoke(id, event) });
-  await seedCatalog(env.dynamodbEndpoint, [{ product_id: ORDERED, active: true, prices: { USD: 10 } }]);
-  await seedStock(runner, [{ product_id: ORDERED, quantity: 5 }], `dash-${run}`);
+  app = await TestApp.start(env, assembly, [{ product_id: ORDERED, quantity: 5 }], `dash-${run}`);
   browser = await chromium.launch({ executablePath, args: chromiumArgs() });
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();
-  await api?.stop();
-  await runner?.stop();
+  await app?.stop();
   lock.release();
 }, 60_000);
 
@@ -71,7 +63,7 @@ it(
         page: `/products/${product_id}`,
       })),
     );
-    const posted = await fetch(`${api!.url}/clicks`, {
+    const posted = await fetch(`${app!.api.url}/clicks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(clicks),
@@ -79,7 +71,7 @@ it(
     expect(posted.status).toBe(202);
     // The analytics API has counted them before the page is asked to show them.
     await eventually('the analytics API counts every click of this run', async () => {
-      const response = await fetch(`${api!.url}/analytics/popular-products?window=5m&limit=50`);
+      const response = await fetch(`${app!.api.url}/analytics/popular-products?window=5m&limit=50`);
       const { products } = (await response.json()) as { products: { product_id: string; window_views: number }[] };
       return Object.entries(VIEWS).every(([id, n]) => products.find((p) => p.product_id === id)?.window_views === n);
     });
@@ -87,7 +79,7 @@ it(
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${api!.url}/dashboard`);
+    await page.goto(`${app!.api.url}/dashboard`);
     const rows = page.locator('[data-testid="popular-products"] tbody tr');
     await rows.filter({ hasText: `dash-${run}-third` }).waitFor({ timeout: 30_000 });
     await page.locator('#status', { hasText: 'updated' }).waitFor({ timeout: 10_000 });
@@ -116,20 +108,20 @@ it(
 it(
   'GIVEN an order that ships WHEN the dashboard is open in a browser THEN it lists the emails sent about it, its confirmation and its shipment',
   async () => {
-    const placed = await postOrder(api!.url, {
+    const placed = await postOrder(app!.api.url, {
       user_id: `dash-user-${run}`,
-      items: [{ product_id: ORDERED, quantity: 1, unit_price: 10 }],
+      items: [{ product_id: ORDERED, quantity: 1, unit_price: TEST_PRICE_USD }],
       currency: 'USD',
       payment_method: 'credit_card',
     });
     expect(placed.status).toBe(202);
     const orderId = placed.body.order_id!;
-    expect(await orderTerminalStatus(api!.url, orderId, { timeoutMs: 90_000 })).toBe('SHIPPED');
+    expect(await orderTerminalStatus(app!.api.url, orderId, { timeoutMs: 90_000 })).toBe('SHIPPED');
 
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${api!.url}/dashboard`);
+    await page.goto(`${app!.api.url}/dashboard`);
     const emails = page.locator(`[data-testid="emails-sent"] tbody tr[data-order="${orderId}"]`);
     // The shipment email is sent once the shipping outcome reaches the notification function.
     await emails.filter({ hasText: 'shipped' }).waitFor({ timeout: 60_000 });

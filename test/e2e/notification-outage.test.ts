@@ -3,10 +3,8 @@ import { notificationIdOf } from '../../lambdas/notifications/adapters/smtp-emai
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { waitForConsumers } from '../../local/demo/consumer-lag';
 import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
-import { seedCatalog, seedStock } from '../../local/demo/local-stack';
 import type { Assembly, Runner } from '../../local/runner';
 import { caughtMessageIds } from '../../local/services';
-import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
   eventually,
@@ -17,6 +15,8 @@ import {
   synthesizedApp,
   withMappingsEnabled,
   pipelineLock,
+  TestApp,
+  TEST_PRICE_USD,
 } from '../support/e2e-pipeline';
 
 /**
@@ -35,9 +35,8 @@ const PRODUCT = `outage-${run}`;
 const SCARCE = `outage-${run}-scarce`;
 
 let assembly: Assembly;
-let pipeline: Runner | undefined;
+let app: TestApp | undefined;
 let notifications: Runner | undefined;
-let api: ApiGateway | undefined;
 const lock = pipelineLock(env);
 
 const isNotifications = (m: { functionId: string }) => m.functionId === 'notifications';
@@ -60,16 +59,16 @@ function mailsOf(orderIds: readonly string[]): Map<string, string[]> {
 
 const order = (productId: string, quantity: number, paymentMethod = 'credit_card') => ({
   user_id: `outage-user-${run}`,
-  items: [{ product_id: productId, quantity, unit_price: 10 }],
+  items: [{ product_id: productId, quantity, unit_price: TEST_PRICE_USD }],
   currency: 'USD',
   payment_method: paymentMethod,
 });
 
 async function placeAndComplete(body: unknown): Promise<{ orderId: string; status: string }> {
-  const placed = await postOrder(api!.url, body);
+  const placed = await postOrder(app!.api.url, body);
   expect(placed.status).toBe(202);
   const orderId = placed.body.order_id!;
-  return { orderId, status: await orderTerminalStatus(api!.url, orderId) };
+  return { orderId, status: await orderTerminalStatus(app!.api.url, orderId) };
 }
 
 /** Records on the notification mappings' topics that their groups have not committed yet. */
@@ -101,19 +100,9 @@ beforeAll(async () => {
   assembly = await loadTestAssembly(cdkOut);
   await lock.acquire();
   // Everything but the notification mappings; the API invokes this runner's functions.
-  pipeline = await startTestRunner(
+  app = await TestApp.start(
     env,
     withMappingsEnabled(assembly, (m) => !isNotifications(m)),
-  );
-  const started = pipeline;
-  api = await startApiGateway({ routes: assembly.httpRoutes, invoke: (id, event) => started.invoke(id, event) });
-  // The order API prices every line from the catalog: 10 USD each, the price the orders send.
-  await seedCatalog(
-    env.dynamodbEndpoint,
-    [PRODUCT, SCARCE].map((product_id) => ({ product_id, active: true, prices: { USD: 10 } })),
-  );
-  await seedStock(
-    pipeline,
     [
       { product_id: PRODUCT, quantity: 100 },
       { product_id: SCARCE, quantity: 1 },
@@ -124,9 +113,8 @@ beforeAll(async () => {
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
-  await api?.stop();
   await notifications?.stop();
-  await pipeline?.stop();
+  await app?.stop();
   lock.release();
 }, 60_000);
 

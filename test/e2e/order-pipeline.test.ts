@@ -5,11 +5,9 @@ import type { OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView } from '../../local/demo/invariants';
 import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
-import { seedCatalog, seedStock } from '../../local/demo/local-stack';
 import { readOrderStatuses } from '../../local/demo/order-progress';
 import { takeSnapshot } from '../../local/demo/snapshot';
-import type { Assembly, Runner } from '../../local/runner';
-import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
+import type { Assembly } from '../../local/runner';
 import type { ManagedProcess } from '../../local/services/process';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
@@ -22,6 +20,8 @@ import {
   putItem,
   startRunnerProcess,
   startTestRunner,
+  TestApp,
+  TEST_PRICE_USD,
   synthesizedApp,
   waitUntilQuiet,
   pipelineLock,
@@ -53,27 +53,26 @@ const SCENARIO_TIMEOUT_MS = 120_000;
 
 let cdkOut: string;
 let assembly: Assembly;
-/** The runner the API invokes; swapped while the crash scenario runs its runners in child processes. */
-let runner: Runner;
-let api: ApiGateway;
+/** Its runner is swapped while the crash scenario runs its runners in child processes. */
+let app: TestApp;
 const lock = pipelineLock(env);
 
-/** The e2e products all cost 10 USD in the catalog seeded below; the order sends the price shown. */
+/** The order sends the price the catalog shows. */
 const order = (productId: string, quantity: number, paymentMethod = 'credit_card') => ({
   user_id: 'e2e-user',
-  items: [{ product_id: productId, quantity, unit_price: 10 }],
+  items: [{ product_id: productId, quantity, unit_price: TEST_PRICE_USD }],
   currency: 'USD',
   payment_method: paymentMethod,
 });
 
 async function placeOrder(body: unknown): Promise<string> {
-  const placed = await postOrder(api.url, body);
+  const placed = await postOrder(app.api.url, body);
   expect(placed.status).toBe(202);
   return placed.body.order_id!;
 }
 
 const terminalStatus = (orderId: string, timeoutMs = SCENARIO_TIMEOUT_MS) =>
-  orderTerminalStatus(api.url, orderId, { timeoutMs });
+  orderTerminalStatus(app.api.url, orderId, { timeoutMs });
 
 const available = async (productId: string) => (await getItem(env, 'stock', { product_id: productId }))?.available;
 
@@ -81,25 +80,16 @@ beforeAll(async () => {
   cdkOut = await synthesizedApp(env);
   assembly = await loadTestAssembly(cdkOut);
   await lock.acquire();
-  runner = await startTestRunner(env, assembly);
-  api = await startApiGateway({
-    routes: assembly.httpRoutes,
-    invoke: (functionId, event) => runner.invoke(functionId, event),
-  });
-  await seedCatalog(
-    env.dynamodbEndpoint,
-    Object.values(PRODUCTS).map((product_id) => ({ product_id, active: true, prices: { USD: 10 } })),
-  );
-  await seedStock(
-    runner,
+  app = await TestApp.start(
+    env,
+    assembly,
     (Object.keys(PRODUCTS) as (keyof typeof PRODUCTS)[]).map((k) => ({ product_id: PRODUCTS[k], quantity: STOCK[k] })),
     'e2e',
   );
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
-  await api?.stop();
-  await runner?.stop();
+  await app?.stop();
   lock.release();
 }, 60_000);
 
@@ -200,7 +190,7 @@ describe('order pipeline on a real Kafka broker', () => {
         .distinctEvents(TOPICS.billingOutcome.name)
         .filter((e) => e.order_id === happyOrderId && e.payment_status === 'paid');
       expect(paidOutcomes).toHaveLength(1);
-      expect((await getOrderView(api.url, happyOrderId)).body.status).toBe('SHIPPED');
+      expect((await getOrderView(app.api.url, happyOrderId)).body.status).toBe('SHIPPED');
       expect(await available(PRODUCTS.happy)).toBe(STOCK.happy - 2);
     },
     SCENARIO_TIMEOUT_MS,
@@ -237,8 +227,8 @@ describe('order pipeline on a real Kafka broker', () => {
     async () => {
       const orders = 40;
       // The API keeps answering from a runner without pollers; the pollers run in a child process we can kill.
-      await runner.stop();
-      runner = await startTestRunner(env, assembly, { pollers: false });
+      await app.runner.stop();
+      app.runner = await startTestRunner(env, assembly, { pollers: false });
       let child: ManagedProcess | undefined = await startRunnerProcess(env, cdkOut, 'e2e-runner-1');
       try {
         const orderIds = await Promise.all(Array.from({ length: orders }, () => placeOrder(order(PRODUCTS.crash, 1))));
@@ -272,8 +262,8 @@ describe('order pipeline on a real Kafka broker', () => {
         expect(await available(PRODUCTS.crash)).toBe(STOCK.crash - orders);
       } finally {
         await child.stop();
-        await runner.stop();
-        runner = await startTestRunner(env, assembly);
+        await app.runner.stop();
+        app.runner = await startTestRunner(env, assembly);
       }
     },
     SCENARIO_TIMEOUT_MS * 2,
@@ -282,7 +272,7 @@ describe('order pipeline on a real Kafka broker', () => {
   it(
     'GIVEN every scenario above WHEN the pipeline is quiet THEN the archive, read de-duplicated by offset, holds every record once and I1-I6 hold',
     async () => {
-      await waitUntilQuiet(env, { runner });
+      await waitUntilQuiet(env, { runner: app.runner });
 
       const snapshot = await takeSnapshot(env);
       const results = checkInvariants(snapshot);
@@ -304,8 +294,8 @@ function orderCreated(productId: string): OrderCreated {
     event_id: randomUUID(),
     order_id: randomUUID(),
     user_id: 'e2e-user',
-    items: [{ product_id: productId, quantity: 1, unit_price: 10 }],
-    amount: 10,
+    items: [{ product_id: productId, quantity: 1, unit_price: TEST_PRICE_USD }],
+    amount: TEST_PRICE_USD,
     currency: 'USD',
     payment_method: 'credit_card',
     timestamp: new Date().toISOString(),

@@ -14,9 +14,11 @@ import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
+import { seedCatalog, seedStock } from '../../local/demo/local-stack';
 import { APP_BINDINGS, localTableName } from '../../local/app-bindings';
 import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../../local/runner';
 import { localDynamoDbClient, PROJECT_ROOT } from '../../local/services';
+import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
 import { startProcess, waitUntilReady, type ManagedProcess } from '../../local/services/process';
 import { E2E_ENDPOINTS_ENV, type E2eEnvironment } from './e2e-env';
 
@@ -156,6 +158,52 @@ export function withMappingsEnabled(
     kafkaMappings: assembly.kafkaMappings.map((m) => ({ ...m, enabled: m.enabled && keep(m) })),
     streamMappings: assembly.streamMappings.map((m) => ({ ...m, enabled: m.enabled && keep(m) })),
   };
+}
+
+/** What every e2e product costs in the catalog; the orders send this unit price. */
+export const TEST_PRICE_USD = 10;
+
+/**
+ * The app as the e2e files that place orders run it: a runner of the synthesized assembly and the
+ * HTTP API in front of it. A file may swap `runner`: the API invokes whichever is there.
+ */
+export class TestApp {
+  private constructor(
+    public runner: Runner,
+    readonly api: ApiGateway,
+  ) {}
+
+  /** Starts both, and seeds `products` in the catalog at TEST_PRICE_USD and in stock (restock ids from `seedTag`). */
+  static async start(
+    env: E2eEnvironment,
+    assembly: Assembly,
+    products: readonly { readonly product_id: string; readonly quantity: number }[],
+    seedTag: string,
+  ): Promise<TestApp> {
+    const runner = await startTestRunner(env, assembly);
+    let app: TestApp | undefined;
+    try {
+      const api = await startApiGateway({
+        routes: assembly.httpRoutes,
+        invoke: (functionId, event) => app!.runner.invoke(functionId, event),
+      });
+      app = new TestApp(runner, api);
+      await seedCatalog(
+        env.dynamodbEndpoint,
+        products.map(({ product_id }) => ({ product_id, active: true, prices: { USD: TEST_PRICE_USD } })),
+      );
+      await seedStock(runner, products, seedTag);
+      return app;
+    } catch (error) {
+      await (app ? app.stop() : runner.stop());
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.api.stop();
+    await this.runner.stop();
+  }
 }
 
 const RUNNER_PROCESS = join(PROJECT_ROOT, 'test', 'support', 'e2e-runner-process.ts');
