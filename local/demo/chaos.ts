@@ -4,7 +4,8 @@
  * with the invariants, the record balance of every consumed topic and the provider's statement.
  * The faults, in order (docs/design.md, "Chaos run"):
  *   hostile records on every consumed topic, while the first half of the orders is placed;
- *   DynamoDB Local halted for longer than the whole retry budget, then started on its data file;
+ *   DynamoDB Local halted for longer than the whole retry budget, once the first half's orders
+ *   are on the orders topic (so that consumers hold them), then started on its data file;
  *   the Kafka broker killed (SIGKILL) and restarted on its log;
  *   the second half of the orders, with one refund the provider refuses for good;
  *   OrderCreated records produced again at new offsets, after the provider forgot their keys;
@@ -215,7 +216,10 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
   });
   faults.push(...(await (hostile ?? produceHostileRecords(services.kafkaBootstrap))));
 
-  // 2. DynamoDB Local down for longer than any mapping's retry budget, with the first half in flight.
+  // 2. DynamoDB Local down for longer than any mapping's retry budget, with the first half in flight:
+  // once their OrderCreated records are on the topic, so that the consumers hold records of them
+  // (several hops behind one-second batching windows) rather than the relay alone.
+  await ordersTopicHolding(services.kafkaBootstrap, accepted.length);
   log(`Halting DynamoDB Local for ${seconds(outageMs)} (records in flight will exhaust their retries)...`);
   const haltedAt = Date.now();
   await services.dynamodb.halt();
