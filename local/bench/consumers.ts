@@ -19,6 +19,7 @@ import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { KEY_CONCURRENCY, type KafkaBatchResponse } from '../../lambdas/shared/kafka/batch';
 import type { OrderStatus } from '../../lambdas/shared/orders/order-status';
 import { localTableName } from '../app-bindings';
+import { forEachConcurrently } from '../concurrency';
 import { endOffsets } from '../demo/kafka-inspect';
 import { seedStock, startLocalStack, type LocalStack } from '../demo/local-stack';
 import { readStatusesOf } from '../demo/order-progress';
@@ -183,11 +184,9 @@ async function seed(stack: LocalStack, functionId: BenchedConsumer, batch: Consu
   });
   try {
     // As the order API commits them (the outbox entries stay unpublished: no relay runs).
-    const queue = [...batch.orders];
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await repository.create(next.order, next.outbox);
-    };
-    await Promise.all(Array.from({ length: WRITE_RATE_IN_FLIGHT }, worker));
+    await forEachConcurrently(batch.orders, WRITE_RATE_IN_FLIGHT, async ({ order, outbox }) => {
+      await repository.create(order, outbox);
+    });
   } finally {
     client.destroy();
   }

@@ -1,3 +1,4 @@
+import { forEachConcurrently } from '../concurrency';
 import type { DemoOrder, PlannedOutcome } from './order-generator';
 
 /**
@@ -45,22 +46,16 @@ export async function placeOrders(
 ): Promise<PlaceOrdersResult> {
   const accepted: AcceptedOrder[] = [];
   const refused: RefusedOrder[] = [];
-  let next = 0;
   const started = performance.now();
-  const worker = async () => {
-    while (next < orders.length) {
-      const n = next++;
-      const order = orders[n]!;
-      if (ratePerSecond !== undefined) await sleepUntil(started + (n * 1000) / ratePerSecond);
-      const outcome = await placeOrder(apiUrl, order);
-      if ('order_id' in outcome) {
-        accepted.push(outcome);
-        onAccepted?.(outcome);
-      } else refused.push(outcome);
-      onPlaced?.(accepted.length + refused.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  await forEachConcurrently(orders, concurrency, async (order, n) => {
+    if (ratePerSecond !== undefined) await sleepUntil(started + (n * 1000) / ratePerSecond);
+    const outcome = await placeOrder(apiUrl, order);
+    if ('order_id' in outcome) {
+      accepted.push(outcome);
+      onAccepted?.(outcome);
+    } else refused.push(outcome);
+    onPlaced?.(accepted.length + refused.length);
+  });
   return { accepted, refused };
 }
 
@@ -116,11 +111,9 @@ export async function getOrders(
   concurrency = 8,
 ): Promise<OrderStatusView[]> {
   const views: OrderStatusView[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < orderIds.length) views.push(await getOrder(apiUrl, orderIds[next++]!));
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await forEachConcurrently(orderIds, concurrency, async (orderId) => {
+    views.push(await getOrder(apiUrl, orderId));
+  });
   return views;
 }
 

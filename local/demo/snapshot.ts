@@ -6,6 +6,7 @@ import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS, type TopicName } from '../../lambdas/shared/contracts/topics';
 import { LOCAL_ARCHIVE_BUCKET, localTableName } from '../app-bindings';
+import { forEachConcurrently } from '../concurrency';
 import type { LocalEndpoints } from '../services';
 import { localDynamoDbClient } from '../services/dynamodb/dynamodb-local';
 import { localS3Client } from '../services/s3/s3-store';
@@ -104,19 +105,15 @@ export async function readArchive(
     } while (marker);
 
     const objects: ArchiveObjectLines[] = [];
-    const queue = [...keys];
-    const worker = async () => {
-      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        const body = await object.Body!.transformToByteArray();
-        try {
-          objects.push({ key, lines: decodeObject(body) });
-        } catch (error) {
-          objects.push({ key, error: (error as Error).message });
-        }
+    await forEachConcurrently(keys, 8, async (key) => {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const body = await object.Body!.transformToByteArray();
+      try {
+        objects.push({ key, lines: decodeObject(body) });
+      } catch (error) {
+        objects.push({ key, error: (error as Error).message });
       }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
+    });
     return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   } finally {
     client.destroy();
