@@ -1,5 +1,5 @@
 /**
- * `npm run local -- --chaos`: the demo run with the faults of DESIGN.md section 4 injected on the
+ * `npm run local -- --chaos`: the demo run with the faults listed in docs/design.md ("Chaos run") injected on the
  * real components, then what was given up re-driven and the outbox swept, and the run summed up
  * with the invariants, the record balance of every consumed topic and the provider's statement.
  * The faults, in order (docs/design.md, "Chaos run"):

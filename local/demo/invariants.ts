@@ -16,7 +16,7 @@ import type { TopicRecord } from './kafka-inspect';
 import type { PipelineSnapshot } from './snapshot';
 
 /**
- * The invariants of DESIGN.md section 4, checked on a snapshot of the real components after a run.
+ * The invariants of docs/design.md ("Invariants"), checked on a snapshot of the real components after a run.
  * Each check reads the state the services own (tables), the facts they published (topics) and the
  * archive, and lists what violates it; an empty list means the invariant holds.
  */
