@@ -8,7 +8,7 @@ import { resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from '.
 let pipeline: SynthesizedPipeline;
 
 beforeAll(() => {
-  pipeline = synthesizePipeline({ stage: 'dev' });
+  pipeline = synthesizePipeline({ stage: 'dev' }, { bundle: true });
 }, 300_000);
 
 afterAll(() => pipeline?.dispose());

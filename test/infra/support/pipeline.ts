@@ -55,12 +55,20 @@ export interface CfnResource {
   Metadata?: Record<string, unknown>;
 }
 
+export interface SynthesisOptions {
+  /**
+   * Bundle every function with esbuild, as `cdk synth` does (default false). Only a test of the bundles
+   * needs them; without, CDK stages a placeholder asset ("aws:cdk:bundling-stacks" empty, as
+   * `cdk synth --exclusively` does for stacks it skips) and the templates are otherwise the same.
+   */
+  readonly bundle?: boolean;
+}
+
 /**
  * Synthesizes the whole app of one stage in-process, exactly as bin/app.ts builds it, into a
- * temporary cdk.out that dispose() removes. Call once per stage per test file (beforeAll): the
- * functions are bundled with esbuild on every synthesis.
+ * temporary cdk.out that dispose() removes. Call once per stage per test file (beforeAll).
  */
-export function synthesizePipeline(context: ConfigContext): SynthesizedPipeline {
+export function synthesizePipeline(context: ConfigContext, options: SynthesisOptions = {}): SynthesizedPipeline {
   const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cdk-'));
   // The feature flags of cdk.json, as the CLI would pass them, and the asset metadata it adds.
   const app = new App({
@@ -70,6 +78,7 @@ export function synthesizePipeline(context: ConfigContext): SynthesizedPipeline 
       'aws:cdk:enable-asset-metadata': true,
       // Synthesis completes and writes the validation report, which the tests read and assert on.
       '@aws-cdk/core:failSynthOnValidationErrors': false,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
   const config = loadStageConfig(context);
