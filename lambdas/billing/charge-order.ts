@@ -1,7 +1,14 @@
 import type { OrderCreated } from '../shared/contracts/events';
 import { isBeyondKeyLifetime } from './claims';
 import { chargeOutcome, isCompleted, type ChargeClaim, type Payment } from './payment';
-import { chargeIdempotencyKey, type EventPublisher, type PaymentProvider, type PaymentStore } from './ports';
+import {
+  chargeIdempotencyKey,
+  PaymentRefusedError,
+  type ChargeResult,
+  type EventPublisher,
+  type PaymentProvider,
+  type PaymentStore,
+} from './ports';
 
 export interface ChargeDependencies {
   readonly payments: PaymentStore;
@@ -44,14 +51,14 @@ export async function chargeOrder(order: OrderCreated, deps: ChargeDependencies)
   return finishCharge(entry, deps);
 }
 
-/** Calls the provider with the claim's own request and key, completes the entry, publishes what won. */
+/**
+ * Calls the provider with the claim's own request and key, completes the entry, publishes what won.
+ * A refusal for good (PaymentRefusedError, a 4xx) is a final answer like a decline: the entry is
+ * completed `declined` with the refusal as its reason, so the order ends PAYMENT_DECLINED instead of
+ * staying PLACED behind a dead letter. No money moved, so no stored state claims it did (I9).
+ */
 export async function finishCharge(claim: ChargeClaim, deps: ChargeDependencies): Promise<ChargeOutcome> {
-  const charge = await deps.provider.charge({
-    idempotencyKey: chargeIdempotencyKey(claim.order_id),
-    amount: claim.amount,
-    currency: claim.currency,
-    payment_method: claim.payment_method,
-  });
+  const charge = await chargeOrRefusal(claim, deps.provider);
   const { completed, payment } = await deps.payments.completeCharge(claim.order_id, {
     payment_status: charge.status,
     transaction_id: charge.transaction_id,
@@ -60,4 +67,21 @@ export async function finishCharge(claim: ChargeClaim, deps: ChargeDependencies)
   });
   await deps.publisher.publish([chargeOutcome(payment)]);
   return { kind: completed ? 'charged' : 're-emitted', payment };
+}
+
+/** The transaction id of a charge the provider refused: there is none, and the outcome needs one. */
+export const refusedTransactionId = (orderId: string): string => `refused:${orderId}`;
+
+async function chargeOrRefusal(claim: ChargeClaim, provider: PaymentProvider): Promise<ChargeResult> {
+  try {
+    return await provider.charge({
+      idempotencyKey: chargeIdempotencyKey(claim.order_id),
+      amount: claim.amount,
+      currency: claim.currency,
+      payment_method: claim.payment_method,
+    });
+  } catch (error) {
+    if (!(error instanceof PaymentRefusedError)) throw error;
+    return { status: 'declined', transaction_id: refusedTransactionId(claim.order_id), reason: error.message };
+  }
 }

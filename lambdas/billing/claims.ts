@@ -14,7 +14,17 @@ export function keyTrustMs(keyLifetimeMs?: number): number {
   return keyLifetimeMs - Math.min(60 * 60 * 1000, keyLifetimeMs / 2);
 }
 
-/** True when the provider may have forgotten the key of a claim made at `requestedAt`. */
-export function isBeyondKeyLifetime(requestedAt: string, now: Date, trustMs = PROVIDER_KEY_TRUST_MS): boolean {
-  return now.getTime() - Date.parse(requestedAt) >= trustMs;
+/**
+ * True when the provider may have forgotten the key of a claim made at `requestedAt`. A claim time
+ * that is missing or does not parse counts as beyond (fail closed): calling the provider again under
+ * a key it may have forgotten can move money twice, while leaving the claim to an operator cannot.
+ */
+export function isBeyondKeyLifetime(
+  requestedAt: string | undefined,
+  now: Date,
+  trustMs = PROVIDER_KEY_TRUST_MS,
+): boolean {
+  const claimedAt = requestedAt === undefined ? Number.NaN : Date.parse(requestedAt);
+  if (Number.isNaN(claimedAt)) return true;
+  return now.getTime() - claimedAt >= trustMs;
 }

@@ -1,10 +1,10 @@
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { SIMULATED_PROVIDER_LOG_MESSAGE, SimulatedPaymentProvider } from './adapters/simulated-payment-provider';
+import { SIMULATED_PROVIDER_LOG_MESSAGE } from './adapters/simulated-payment-provider';
 import { DynamoDbPaymentStore } from './adapters/dynamodb-payment-store';
 import { billingConsumer } from './billing-consumer';
-import { keyTrustMs } from './claims';
 import { billingConfigFromEnv } from './config';
+import { billingPaymentProvider } from './provider';
 import { withObservability } from '../shared/lambda-handler';
 import { logger } from '../shared/observability';
 
@@ -19,7 +19,7 @@ const config = billingConfigFromEnv();
 const publisher = new KafkaEventPublisher(config.kafka);
 
 // Every request the provider sees is logged: its statement, read by the local chaos run (I9).
-const provider = new SimulatedPaymentProvider(config.simulatedProvider, (entry) =>
+const { provider, providerKeyTrustMs } = billingPaymentProvider(config, (entry) =>
   logger.info(SIMULATED_PROVIDER_LOG_MESSAGE, { ...entry }),
 );
 
@@ -27,7 +27,7 @@ export const lambdaHandler = billingConsumer({
   payments: new DynamoDbPaymentStore(dynamo, config.paymentsTable),
   provider,
   // A claim is carried out again with its key only while the provider surely still keeps it.
-  providerKeyTrustMs: keyTrustMs(provider.keyLifetimeMs),
+  providerKeyTrustMs,
   publisher,
   partialBatchResponse: config.partialBatchResponse,
   now: () => new Date(),

@@ -22,6 +22,13 @@ export interface ChargeClaim {
 export type RefundStatus = 'refund_requested' | 'refunded' | 'refund_failed';
 
 /**
+ * What an operator found at the provider for a charge claim: it was paid, it was declined, or no
+ * charge happened at all (`none`), which closes the claim as declined (docs/design.md, "Reconciler").
+ */
+export const CHARGE_FINDINGS = ['paid', 'declined', 'none'] as const;
+export type ChargeFinding = (typeof CHARGE_FINDINGS)[number];
+
+/**
  * A completed charge: the claim completed with the provider's answer. The charge outcome never
  * changes once written; a refund is claimed and completed next to it, so the ledger says both what
  * the charge was and whether (and how) it was given back. `refunded_at` is set only once the
@@ -34,6 +41,13 @@ export interface Payment extends Omit<ChargeClaim, 'payment_status' | 'requested
   readonly requested_at?: string;
   readonly payment_method?: string;
   readonly decline_reason?: string;
+  /**
+   * Set when an operator settled a claim billing would not carry out again (`npm run reconcile --
+   * --resolve`): what they found at the provider, and when.
+   */
+  readonly resolved_by?: 'operator';
+  readonly resolution?: ChargeFinding;
+  readonly resolved_at?: string;
   readonly refund_status?: RefundStatus;
   readonly refund_requested_at?: string;
   readonly refund_reason?: string;

@@ -30,7 +30,10 @@ export interface PaymentStore {
   openClaims(requestedBefore: string): Promise<LedgerEntry[]>;
 }
 
-export type ChargeCompletion = Pick<Payment, 'payment_status' | 'transaction_id' | 'charged_at' | 'decline_reason'>;
+export type ChargeCompletion = Pick<
+  Payment,
+  'payment_status' | 'transaction_id' | 'charged_at' | 'decline_reason' | 'resolved_by' | 'resolution' | 'resolved_at'
+>;
 
 export type RefundCompletion =
   | { readonly refund_status: 'refunded'; readonly refund_transaction_id: string; readonly refunded_at: string }
@@ -60,9 +63,17 @@ export type RefundClaim =
 export interface PaymentProvider {
   /** How long the provider keeps an idempotency key; undefined when the adapter cannot say (24 h assumed). */
   readonly keyLifetimeMs?: number;
+  /** Throws PaymentRefusedError when the provider refuses the charge for good (a 4xx: invalid request). */
   charge(request: ChargeRequest): Promise<ChargeResult>;
   /** Throws PaymentRefusedError when the provider refuses the refund for good. */
   refund(request: RefundRequest): Promise<RefundResult>;
+  /**
+   * What the provider knows of the charges made under an idempotency key, for an operator settling a
+   * claim billing would not carry out again: every charge it made under the key (several when it
+   * forgot the key in between), none, or undefined when this adapter cannot tell. A real adapter
+   * searches by the key or by metadata, which outlives the key itself.
+   */
+  lookup(idempotencyKey: string): Promise<readonly ChargeResult[] | undefined>;
 }
 
 export interface ChargeRequest {

@@ -7,8 +7,10 @@ import { createOrderApi } from './order-api';
 import { withObservability } from '../shared/lambda-handler';
 
 /**
- * HTTP API (payload 2.0): POST /orders and GET /orders/{order_id}. DynamoDB round trips: POST 2
- * (BatchGetItem of the catalog, TransactWriteItems of order + outbox event), GET 1 (GetItem).
+ * HTTP API (payload 2.0): POST /orders and GET /orders/{order_id}. DynamoDB round trips: POST with
+ * an Idempotency-Key 1 for a replay (GetItem of the order it replays) and 3 for a new order (that
+ * GetItem, BatchGetItem of the catalog, TransactWriteItems of order + outbox event), POST without
+ * a key 2 (no lookup), GET 1 (GetItem).
  */
 const config = orderApiConfigFromEnv();
 const orders = new DynamoDbOrderRepository(dynamo, config);

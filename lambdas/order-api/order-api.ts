@@ -9,7 +9,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../shared/http';
-import { orderStatus, orderView } from '../shared/orders/order';
+import { orderStatus, orderView, type Order } from '../shared/orders/order';
 import {
   acceptOrder,
   IdempotencyConflictError,
@@ -17,6 +17,9 @@ import {
   parseOrderRequest,
   prepareOrder,
   PriceChangedError,
+  replayedOrderId,
+  replayOf,
+  requestFingerprint,
 } from './place-order';
 import { OrderStoreUnavailableError, type OrderRepository, type ProductCatalog } from './ports';
 
@@ -48,11 +51,33 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
 
   async function placeOrder(request: HttpRequest): Promise<HttpResponse> {
     const idempotencyKey = idempotencyKeyOf(request);
-    const order = parseOrderRequest(readJsonBody(request));
+    const body = readJsonBody(request);
+    const fingerprint = requestFingerprint(body);
+    // The key first: a retry of an accepted request is answered as the order it replays (one
+    // GetItem), before today's rules and catalog could refuse it. Only a new order is validated and
+    // priced; a concurrent first attempt that wins the write is caught by acceptOrder.
+    const replayId = idempotencyKey === undefined ? undefined : replayedOrderId(body, idempotencyKey);
+    if (replayId !== undefined) {
+      logger.appendKeys({ order_id: replayId });
+      const stored = await deps.orders.get(replayId);
+      if (stored) return accepted('replayed', replayOf(stored, body, fingerprint));
+    }
+    const order = parseOrderRequest(body);
     const catalog = await deps.catalog.find(order.items.map((item) => item.product_id));
-    const prepared = prepareOrder({ request: order, catalog, idempotencyKey, now: deps.now(), newId: deps.newId });
+    const prepared = prepareOrder({
+      request: order,
+      catalog,
+      idempotencyKey,
+      fingerprint,
+      now: deps.now(),
+      newId: deps.newId,
+    });
     logger.appendKeys({ order_id: prepared.order.order_id });
-    const { outcome, order: stored } = await acceptOrder(deps.orders, prepared);
+    const { outcome, order: stored } = await acceptOrder(deps.orders, prepared, body);
+    return accepted(outcome, stored);
+  }
+
+  function accepted(outcome: 'placed' | 'replayed', stored: Order): HttpResponse {
     const self = `/orders/${stored.order_id}`;
     if (outcome === 'placed') {
       metrics.addMetric('OrdersPlaced', MetricUnit.Count, 1);

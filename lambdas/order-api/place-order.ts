@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { MAX_ORDER_LINES, OrderCreatedSchema, OrderItemSchema, type OrderCreated } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
@@ -105,6 +106,8 @@ export interface PrepareOrderInput {
   readonly catalog: ReadonlyMap<string, CatalogProduct>;
   /** The client's Idempotency-Key header, already checked for shape by the HTTP adapter. */
   readonly idempotencyKey?: string;
+  /** requestFingerprint of the body as sent, stored on the order to recognise its replays. */
+  readonly fingerprint: string;
   readonly now: Date;
   readonly newId: () => string;
 }
@@ -159,9 +162,7 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
   // A key scoped by user: a retry with the same key maps to the same order, and two users who pick
   // the same key never collide. Without a key every request is a new order.
   const orderId =
-    input.idempotencyKey === undefined
-      ? input.newId()
-      : orderIdFor(request.user_id, input.idempotencyKey);
+    input.idempotencyKey === undefined ? input.newId() : orderIdFor(request.user_id, input.idempotencyKey);
   const timestamp = input.now.toISOString();
   // What the order and its OrderCreated both say about it.
   const placed = {
@@ -180,6 +181,7 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
   };
   const order: Order = {
     ...placed,
+    request_fingerprint: input.fingerprint,
     created_at: timestamp,
     history: [{ fact: 'placed', at: timestamp, event_id: event.event_id, event_type: event.event_type }],
     facts: {},
@@ -195,29 +197,96 @@ export type AcceptOrderResult = { readonly outcome: 'placed' | 'replayed'; reado
 
 /**
  * Commits a prepared order. An order that already exists under the same id is a client retry with
- * the same Idempotency-Key: the same request is answered as accepted again, a different one is a
- * conflict, and in both cases nothing is written a second time.
+ * the same Idempotency-Key that raced this one past the lookup (replayOf): the same request is
+ * answered as accepted again, a different one is a conflict, and nothing is written a second time.
  */
-export async function acceptOrder(orders: OrderRepository, prepared: PreparedOrder): Promise<AcceptOrderResult> {
+export async function acceptOrder(
+  orders: OrderRepository,
+  prepared: PreparedOrder,
+  body: unknown,
+): Promise<AcceptOrderResult> {
   const result = await orders.create(prepared.order, prepared.outbox);
   if (result.created) return { outcome: 'placed', order: prepared.order };
-  if (!sameRequest(result.existing, prepared.order)) throw new IdempotencyConflictError(prepared.order.order_id);
-  return { outcome: 'replayed', order: result.existing };
+  return { outcome: 'replayed', order: replayOf(result.existing, body, prepared.order.request_fingerprint!) };
 }
 
-function sameRequest(a: Order, b: Order): boolean {
-  const canonical = (order: Order) =>
-    JSON.stringify([
-      order.user_id,
-      order.currency,
-      order.payment_method,
-      // Three decimals: the finest minor unit of any currency the API accepts.
-      toMinorUnits(order.amount, 3),
-      [...order.items]
-        .sort((x, y) => x.product_id.localeCompare(y.product_id))
-        .map((item) => [item.product_id, item.quantity, toMinorUnits(item.unit_price, 3)]),
-    ]);
-  return canonical(a) === canonical(b);
+/**
+ * The order id a request under this Idempotency-Key maps to, read from the body before it is
+ * validated (a replay is answered whatever today's rules and catalog say); undefined when the body
+ * has no string user_id, which no stored order can have been placed with.
+ */
+export function replayedOrderId(body: unknown, idempotencyKey: string): string | undefined {
+  const userId = (body as { user_id?: unknown } | null)?.user_id;
+  return typeof userId === 'string' ? orderIdFor(userId, idempotencyKey) : undefined;
+}
+
+/**
+ * The stored order, when this body is the request that placed it; IdempotencyConflictError when the
+ * key was used for another body. Nothing here reads the catalog: a replay is answered as the order
+ * it replays even when a price changed or a product left the catalog since, because that order is
+ * stored and will be charged (answering it 409 or 422 would invite a second order under a new key).
+ */
+export function replayOf(stored: Order, body: unknown, fingerprint: string): Order {
+  const same =
+    stored.request_fingerprint !== undefined
+      ? stored.request_fingerprint === fingerprint
+      : sameAsStoredFields(stored, body);
+  if (!same) throw new IdempotencyConflictError(stored.order_id);
+  return stored;
+}
+
+/**
+ * SHA-256 of the body as sent, canonicalised: object keys sorted, the order lines sorted (their order
+ * carries no meaning: one line per product), numbers as JSON reads them (49.50 is 49.5).
+ */
+export function requestFingerprint(body: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(body, true)).digest('hex')}`;
+}
+
+function canonicalJson(value: unknown, top = false): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const entries = Object.entries(value as Record<string, unknown>)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, v]) => {
+      const inner =
+        top && key === 'items' && Array.isArray(v)
+          ? `[${v
+              .map((line) => canonicalJson(line))
+              .sort()
+              .join(',')}]`
+          : canonicalJson(v);
+      return `${JSON.stringify(key)}:${inner}`;
+    });
+  return `{${entries.join(',')}}`;
+}
+
+/**
+ * An order stored before request fingerprints: the body is its request when everything it says
+ * matches what the order stored (prices only when sent), which needs no catalog either.
+ */
+function sameAsStoredFields(stored: Order, body: unknown): boolean {
+  const parsed = PlaceOrderRequestSchema.safeParse(body);
+  if (!parsed.success) return false;
+  const request = parsed.data;
+  const units = minorUnits(request.currency);
+  if (units === undefined || request.currency !== stored.currency) return false;
+  const minor = (amount: number) => toMinorUnits(amount, units);
+  const storedLines = new Map(stored.items.map((item) => [item.product_id, item]));
+  return (
+    request.user_id === stored.user_id &&
+    request.payment_method === stored.payment_method &&
+    (request.amount === undefined || minor(request.amount) === minor(stored.amount)) &&
+    request.items.length === stored.items.length &&
+    request.items.every((line) => {
+      const storedLine = storedLines.get(line.product_id);
+      return (
+        storedLine !== undefined &&
+        storedLine.quantity === line.quantity &&
+        (line.unit_price === undefined || minor(line.unit_price) === minor(storedLine.unit_price))
+      );
+    })
+  );
 }
 
 /** An ISO 4217 code, and prices with no more decimals than its minor units (JPY none). */

@@ -7,7 +7,7 @@
 import { compatibilityPartitioner } from '@platformatic/kafka';
 import type { MSKRecord } from 'aws-lambda';
 import { DEMO_CATALOG } from '../../lambdas/order-api/demo-catalog';
-import { prepareOrder, type PreparedOrder } from '../../lambdas/order-api/place-order';
+import { prepareOrder, requestFingerprint, type PreparedOrder } from '../../lambdas/order-api/place-order';
 import { DYNAMODB_COSTS, type StepCost } from '../../lambdas/shared/contracts/dynamodb-costs';
 import {
   recordKey,
@@ -87,6 +87,7 @@ export function benchOrders(count: number, seed: string, now: Date): { orders: B
       request: { ...demo.request, items: [...demo.request.items] },
       catalog: CATALOG,
       idempotencyKey: demo.idempotencyKey,
+      fingerprint: requestFingerprint(demo.request),
       now,
       newId: () => deterministicId(seed, n),
     }),

@@ -11,6 +11,8 @@ import {
 
 /** The payment method that the simulated provider always declines (for demos and tests). */
 export const DECLINED_CARD = 'declined_card';
+/** The payment method the simulated provider refuses for good, as a 4xx (PaymentRefusedError). */
+export const REFUSED_PAYMENT_METHOD = 'refused_card';
 /** The cents that make the simulated provider decline any amount (10.13, 99.13, ...). */
 export const DECLINED_CENTS = 13;
 
@@ -46,6 +48,8 @@ export interface ProviderStatementEntry {
 export class SimulatedPaymentProvider implements PaymentProvider {
   /** Key -> when it was first used and how many times it was forgotten since. */
   private readonly keys = new Map<string, { firstUsedAt: number; generation: number }>();
+  /** Key -> every charge made under it, in order: the memory lookup() answers from. */
+  private readonly charges = new Map<string, ChargeResult[]>();
   private readonly refused: ReadonlySet<string>;
 
   constructor(
@@ -56,13 +60,31 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     this.refused = new Set((settings.refuseRefundsFor ?? []).map(refundIdempotencyKey));
   }
 
-  /** Billing trusts a key for less than this (claims.ts, keyTrustMs). */
-  get keyLifetimeMs(): number | undefined {
-    return this.settings.forgetKeysAfterMs;
+  /** Billing trusts a key for less than this (claims.ts, keyTrustMs); infinite when it never forgets. */
+  get keyLifetimeMs(): number {
+    return this.settings.forgetKeysAfterMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * From this instance's memory: the charges it made under the key, or undefined for a key it never
+   * saw, since another instance (another execution environment) may have charged under it.
+   */
+  async lookup(idempotencyKey: string): Promise<readonly ChargeResult[] | undefined> {
+    const charges = this.charges.get(idempotencyKey);
+    return charges ? [...charges] : this.keys.has(idempotencyKey) ? [] : undefined;
   }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     const { generation, fresh } = this.use(request.idempotencyKey);
+    if (request.payment_method === REFUSED_PAYMENT_METHOD) {
+      this.statement({
+        operation: 'charge',
+        idempotency_key: request.idempotencyKey,
+        new_request: fresh,
+        outcome: 'refused',
+      });
+      throw new PaymentRefusedError(`payment method "${REFUSED_PAYMENT_METHOD}" refused (400 invalid_request)`);
+    }
     const transaction_id = `txn_${deterministicId('simulated-provider', 'charge', request.idempotencyKey, ...suffix(generation))}`;
     let result: ChargeResult = { status: 'paid', transaction_id };
     if (request.payment_method === DECLINED_CARD)
@@ -77,6 +99,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       outcome: result.status,
       transaction_id,
     });
+    if (fresh) this.charges.set(request.idempotencyKey, [...(this.charges.get(request.idempotencyKey) ?? []), result]);
     return result;
   }
 

@@ -14,8 +14,11 @@ export interface StepCost {
 
 /** Per record (or per request for the API); `lines` is the order's number of lines. */
 export const DYNAMODB_COSTS = {
-  /** BatchGetItem of the catalog, then one TransactWriteItems of the order and its outbox entry. */
-  orderApiPost: { requests: 2, itemWrites: 2 },
+  /**
+   * With an Idempotency-Key (as every client here sends): GetItem of the order it would replay, then
+   * BatchGetItem of the catalog and one TransactWriteItems of the order and its outbox entry.
+   */
+  orderApiPost: { requests: 3, itemWrites: 2 },
   /** The relay marks a batch of entries published in one TransactWriteItems (`batch` entries). */
   outboxRelay: (batch: number): StepCost => ({ requests: 1 / Math.max(1, batch), itemWrites: 1 }),
   /** Conditional Put of the claim before the provider is asked, conditional Update of the result. */

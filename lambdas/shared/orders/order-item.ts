@@ -28,6 +28,7 @@ export function fromItem(item: Record<string, unknown>): Order {
     amount: item.amount as number,
     currency: item.currency as string,
     payment_method: item.payment_method as string,
+    ...(typeof item.request_fingerprint === 'string' ? { request_fingerprint: item.request_fingerprint } : {}),
     created_at: item.created_at as string,
     history: (item.history ?? []) as HistoryEntry[],
     facts,

@@ -18,6 +18,11 @@ export interface Order {
   readonly amount: number;
   readonly currency: string;
   readonly payment_method: string;
+  /**
+   * The order API's fingerprint of the request that placed it (requestFingerprint), so that a retry
+   * under its Idempotency-Key is recognised without today's catalog. Absent on orders placed before.
+   */
+  readonly request_fingerprint?: string;
   readonly created_at: string;
   /** In arrival order; the view sorts it by time. */
   readonly history: readonly HistoryEntry[];

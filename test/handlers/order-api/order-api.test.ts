@@ -78,7 +78,8 @@ describe('order API: POST /orders', () => {
       links: { self: `/orders/${ORDER_A}` },
     });
     expect(create).toHaveBeenCalledTimes(1);
-    expect(get).not.toHaveBeenCalled();
+    // The Idempotency-Key is resolved first: one lookup of the order it would replay.
+    expect(get.mock.calls).toEqual([[ORDER_A]]);
     expect(orders.get(ORDER_A)).toMatchObject({
       order_id: ORDER_A,
       user_id: '123',
@@ -121,7 +122,7 @@ describe('order API: POST /orders', () => {
   });
 
   it('GIVEN a client retry with the same Idempotency-Key WHEN posted THEN it answers 202 with the same order and writes nothing new', async () => {
-    const { orders, outbox, create, get } = setup();
+    const { orders, outbox, create, get, catalog } = setup();
     await call(postOrder());
 
     const retry = await call(postOrder());
@@ -131,8 +132,38 @@ describe('order API: POST /orders', () => {
     expect(retry.headers).toMatchObject({ 'idempotent-replayed': 'true', location: `/orders/${ORDER_A}` });
     expect(orders.size).toBe(1);
     expect(outbox).toHaveLength(1);
+    // The retry is answered from the lookup alone: no catalog read, no write attempted.
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(get).toHaveBeenCalledTimes(2);
+    expect(catalog.finds).toBe(1);
+  });
+
+  it('GIVEN the first response was lost and the catalog changed since WHEN the same request is retried THEN it answers 202 with the stored order, not 409 or 422', async () => {
+    const { catalog, orders } = setup();
+    await call(postOrder());
+    catalog.products.set('abc', { product_id: 'abc', active: true, prices: { USD: 52 } });
+    const repriced = await call(postOrder());
+    catalog.products.set('abc', { product_id: 'abc', active: false, prices: { USD: 49.5 } });
+    const deactivated = await call(postOrder());
+
+    for (const retry of [repriced, deactivated]) {
+      expect(retry.statusCode).toBe(202);
+      expect(retry.json).toMatchObject({ order_id: ORDER_A, amount: 111 });
+    }
+    expect(orders.size).toBe(1);
+  });
+
+  it('GIVEN two first attempts of one request racing past the lookup WHEN the second writes THEN it is answered as a replay', async () => {
+    const { store, create } = setup();
+    jest.spyOn(store, 'get').mockResolvedValue(undefined);
+    await call(postOrder());
+
+    const second = await call(postOrder());
+
+    expect(second.statusCode).toBe(202);
+    expect(second.headers).toMatchObject({ 'idempotent-replayed': 'true' });
     expect(create).toHaveBeenCalledTimes(2);
-    expect(get).not.toHaveBeenCalled();
+    expect(store.outbox).toHaveLength(1);
   });
 
   it('GIVEN an Idempotency-Key reused for a different order WHEN posted THEN it answers 409 and keeps the first order', async () => {
@@ -525,6 +556,7 @@ describe('order API: GET /orders/{order_id}', () => {
   it('GIVEN a placed order WHEN fetched THEN it answers 200 with status, history and the order, in 1 read', async () => {
     const { get } = setup();
     await call(postOrder());
+    get.mockClear();
 
     const response = await call(getOrder());
 
@@ -576,6 +608,7 @@ describe('order-api handler.ts (middy chain, configuration from the environment)
     const catalogTable = process.env[TABLES.catalog.envVar]!;
     ddb.on(BatchGetCommand).resolves({ Responses: { [catalogTable]: DEMO_CATALOG.map((p) => ({ ...p })) } });
     ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetCommand).resolves({});
 
     const posted = (await handler(postOrder(), lambdaContext('orderApi'))) as APIGatewayProxyStructuredResultV2;
     const [put] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
@@ -590,7 +623,10 @@ describe('order-api handler.ts (middy chain, configuration from the environment)
     ]);
     expect(fetched.statusCode).toBe(200);
     expect(JSON.parse(fetched.body!).order_id).toBe(ORDER_A);
-    expect(ddb.commandCalls(GetCommand)[0]!.args[0].input.TableName).toBe(process.env[TABLES.orders.envVar]);
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.TableName)).toEqual([
+      process.env[TABLES.orders.envVar],
+      process.env[TABLES.orders.envVar],
+    ]);
     ddb.restore();
   });
 });

@@ -1,5 +1,10 @@
 import { DEMO_CATALOG } from '../../../lambdas/order-api/demo-catalog';
-import { parseOrderRequest, prepareOrder, type PrepareOrderInput } from '../../../lambdas/order-api/place-order';
+import {
+  parseOrderRequest,
+  prepareOrder,
+  requestFingerprint,
+  type PrepareOrderInput,
+} from '../../../lambdas/order-api/place-order';
 import type {
   CatalogProduct,
   CreateOrderResult,
@@ -79,7 +84,9 @@ export class InMemoryProductCatalog implements ProductCatalog {
  * Prepares an order from a request body, with a catalog that sells each line at the price the body
  * names: for tests of what follows placement, where the catalog is not the point.
  */
-export function prepareAtSentPrices(input: Omit<PrepareOrderInput, 'request' | 'catalog'> & { body: unknown }) {
+export function prepareAtSentPrices(
+  input: Omit<PrepareOrderInput, 'request' | 'catalog' | 'fingerprint'> & { body: unknown },
+) {
   const { body, ...rest } = input;
   const request = parseOrderRequest(body);
   const catalog = new Map(
@@ -88,5 +95,5 @@ export function prepareAtSentPrices(input: Omit<PrepareOrderInput, 'request' | '
       { product_id: item.product_id, active: true, prices: { [request.currency]: item.unit_price ?? 1 } },
     ]),
   );
-  return prepareOrder({ request, catalog, ...rest });
+  return prepareOrder({ request, catalog, fingerprint: requestFingerprint(body), ...rest });
 }

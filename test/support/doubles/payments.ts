@@ -164,6 +164,11 @@ export class LedgerKeepingProvider implements PaymentProvider {
     return result;
   }
 
+  /** The provider's whole book: every charge made under the key (none is an answer too). */
+  async lookup(idempotencyKey: string): Promise<readonly ChargeResult[]> {
+    return this.charges.filter((c) => c.request.idempotencyKey === idempotencyKey).map((c) => c.result);
+  }
+
   /** The result of the first charge made for the order, if any. */
   chargeOf(orderId: string): ChargeResult | undefined {
     return this.charges.find((c) => c.request.idempotencyKey === orderId)?.result;

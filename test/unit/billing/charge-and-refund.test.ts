@@ -1,5 +1,7 @@
 import { chargeOrder } from '../../../lambdas/billing/charge-order';
-import { reconcileClaims } from '../../../lambdas/billing/reconcile-claims';
+import { REFUSED_PAYMENT_METHOD } from '../../../lambdas/billing/adapters/simulated-payment-provider';
+import { isBeyondKeyLifetime } from '../../../lambdas/billing/claims';
+import { reconcileClaims, resolveCharge } from '../../../lambdas/billing/reconcile-claims';
 import type { ChargeOutcome } from '../../../lambdas/billing/charge-order';
 import { outcomeEventId, type Payment } from '../../../lambdas/billing/payment';
 import { refundOrder } from '../../../lambdas/billing/refund-order';
@@ -62,6 +64,7 @@ function crashingOnce(provider: LedgerKeepingProvider, operation: 'charge' | 're
       operation === 'charge' ? crash(() => provider.charge(r)) : provider.charge(r),
     refund: (r: Parameters<typeof provider.refund>[0]) =>
       operation === 'refund' ? crash(() => provider.refund(r)) : provider.refund(r),
+    lookup: (key: string) => provider.lookup(key),
   };
 }
 
@@ -127,6 +130,46 @@ describe('chargeOrder', () => {
 
     expect(publisher.published).toHaveLength(1);
     expect(publisher.published[0]!.event.timestamp).toBe((payments.items.get('order-1') as Payment).charged_at);
+  });
+});
+
+describe('chargeOrder: a charge the provider refuses for good', () => {
+  it('GIVEN a payment method the provider refuses (4xx) WHEN charged THEN the ledger completes it declined with the refusal, a declined outcome is published, and a redelivery re-emits it without asking again', async () => {
+    const { deps, payments, provider, publisher } = setup();
+
+    const result = await chargeOrder(order({ payment_method: REFUSED_PAYMENT_METHOD }), deps);
+    const redelivered = await chargeOrder(order({ payment_method: REFUSED_PAYMENT_METHOD }), deps);
+
+    expect(result.kind).toBe('charged');
+    expect(payments.items.get('order-1')).toMatchObject({
+      payment_status: 'declined',
+      transaction_id: 'refused:order-1',
+      decline_reason: expect.stringContaining('refused'),
+    });
+    expect(publisher.published.map((p) => p.event)).toEqual([
+      expect.objectContaining({ payment_status: 'declined', reason: expect.stringContaining('refused') }),
+      expect.objectContaining({ payment_status: 'declined' }),
+    ]);
+    expect(redelivered.kind).toBe('re-emitted');
+    expect(provider.chargeCalls).toBe(1);
+    expect(provider.movements('order-1')).toEqual({ paid: 0, declined: 0, refunded: 0 });
+  });
+});
+
+describe('isBeyondKeyLifetime', () => {
+  it.each([
+    ['garbled', 'yesterday'],
+    ['empty', ''],
+    ['missing', undefined],
+  ])(
+    'GIVEN a %s claim time WHEN judged THEN it counts as beyond the key lifetime (fail closed)',
+    (_name, requestedAt) => {
+      expect(isBeyondKeyLifetime(requestedAt, new Date('2025-04-07T12:00:00Z'), 23 * HOUR_MS)).toBe(true);
+    },
+  );
+
+  it('GIVEN a claim made an hour ago WHEN judged against 23 hours THEN it is within', () => {
+    expect(isBeyondKeyLifetime('2025-04-07T11:00:00Z', new Date('2025-04-07T12:00:00Z'), 23 * HOUR_MS)).toBe(false);
   });
 });
 
@@ -200,6 +243,7 @@ describe('refundOrder', () => {
     const crashingProvider = {
       charge: provider.charge.bind(provider),
       refund: async () => Promise.reject(new Error('provider timed out')),
+      lookup: provider.lookup.bind(provider),
     };
 
     await expect(refundOrder(cancellation(), { ...deps, provider: crashingProvider })).rejects.toThrow('timed out');
@@ -262,6 +306,146 @@ describe('refundOrder', () => {
     expect(provider.movements('order-1').refunded).toBe(1);
     expect(provider.refundCalls).toBe(1);
     expect(publisher.published.map((p) => p.event.payment_status)).toEqual(['paid']);
+  });
+});
+
+describe('reconcileClaims: each claim on its own', () => {
+  it('GIVEN two open claims and a provider that fails the first with a 503 WHEN reconciled with finish THEN the first is reported failed with the reason and the second is still finished', async () => {
+    const { deps, payments, provider, later } = setup();
+    for (const id of ['first', 'second']) {
+      await payments.claimCharge({
+        ...order({ order_id: id }),
+        payment_status: 'charge_requested',
+        requested_at: deps.now().toISOString(),
+      });
+    }
+    later(HOUR_MS);
+    const failingFirst = {
+      ...provider,
+      charge: (r: Parameters<typeof provider.charge>[0]) =>
+        r.idempotencyKey === 'first'
+          ? Promise.reject(Object.assign(new Error('provider 503'), { statusCode: 503 }))
+          : provider.charge(r),
+      refund: provider.refund.bind(provider),
+      lookup: provider.lookup.bind(provider),
+    };
+
+    const report = await reconcileClaims(
+      { ...deps, provider: failingFirst },
+      { olderThanMs: 15 * 60 * 1000, finish: true },
+    );
+
+    expect(report.map(({ order_id, action, status, reason }) => ({ order_id, action, status, reason }))).toEqual([
+      { order_id: 'first', action: 'failed', status: 'charge_requested', reason: 'Error: provider 503' },
+      { order_id: 'second', action: 'finished', status: 'paid', reason: undefined },
+    ]);
+  });
+
+  it('GIVEN two claims near the end of the trust window and provider calls that take two hours WHEN reconciled THEN the clock is read per claim: the second, now past the window, is left to an operator', async () => {
+    const { deps, payments, provider, later } = setup();
+    for (const id of ['early', 'late']) {
+      await payments.claimCharge({
+        ...order({ order_id: id }),
+        payment_status: 'charge_requested',
+        requested_at: deps.now().toISOString(),
+      });
+    }
+    later(22 * HOUR_MS);
+    const slow = {
+      charge: async (r: Parameters<typeof provider.charge>[0]) => (later(2 * HOUR_MS), provider.charge(r)),
+      refund: provider.refund.bind(provider),
+      lookup: provider.lookup.bind(provider),
+    };
+
+    const report = await reconcileClaims({ ...deps, provider: slow }, { olderThanMs: 0, finish: true });
+
+    expect(report.map(({ order_id, action }) => ({ order_id, action }))).toEqual([
+      { order_id: 'early', action: 'finished' },
+      { order_id: 'late', action: 'needs-operator' },
+    ]);
+    expect(provider.chargeOf('late')).toBeUndefined();
+  });
+});
+
+describe('resolveCharge: an operator settles a claim left to them', () => {
+  /** A charge that moved money (or not) and whose delivery crashed, redelivered two days later. */
+  async function leftToOperator(moved: boolean) {
+    const ctx = setup();
+    const { deps, provider, later } = ctx;
+    const failing = moved
+      ? crashingOnce(provider, 'charge')
+      : { ...crashingOnce(provider, 'charge'), charge: () => Promise.reject(new Error('connection reset')) };
+    await expect(chargeOrder(order(), { ...deps, provider: failing })).rejects.toThrow();
+    later(48 * HOUR_MS);
+    expect((await chargeOrder(order(), deps)).kind).toBe('left-for-reconciler');
+    return ctx;
+  }
+
+  it('GIVEN no charge at the provider WHEN resolved none THEN the claim closes as declined with the resolution, a declined outcome is published, and nothing is charged', async () => {
+    const { deps, payments, provider, publisher } = await leftToOperator(false);
+
+    const resolution = await resolveCharge({ orderId: 'order-1', finding: 'none' }, deps);
+
+    expect(resolution).toMatchObject({ action: 'resolved', status: 'declined', provider_says: [] });
+    expect(payments.items.get('order-1')).toMatchObject({
+      payment_status: 'declined',
+      transaction_id: 'no-charge:order-1',
+      decline_reason: 'no_charge_at_provider',
+      resolved_by: 'operator',
+      resolution: 'none',
+    });
+    expect(publisher.published.map((p) => p.event.payment_status)).toEqual(['declined']);
+    expect(provider.chargeCalls).toBe(0);
+  });
+
+  it('GIVEN a paid charge at the provider WHEN resolved none THEN it is refused from the lookup and nothing is written or published', async () => {
+    const { deps, payments, publisher } = await leftToOperator(true);
+
+    const resolution = await resolveCharge({ orderId: 'order-1', finding: 'none' }, deps);
+
+    expect(resolution).toMatchObject({ action: 'refused', reason: expect.stringContaining('paid charge') });
+    expect(payments.items.get('order-1')).toMatchObject({ payment_status: 'charge_requested' });
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('GIVEN a paid charge at the provider WHEN resolved paid THEN the entry is paid with the provider transaction id and a paid outcome with the items is published; a second resolution only re-emits it', async () => {
+    const { deps, payments, provider, publisher } = await leftToOperator(true);
+
+    const resolution = await resolveCharge({ orderId: 'order-1', finding: 'paid' }, deps);
+    const again = await resolveCharge({ orderId: 'order-1', finding: 'paid' }, deps);
+
+    expect(resolution).toMatchObject({ action: 'resolved', status: 'paid' });
+    expect(again).toMatchObject({ action: 'already-completed', status: 'paid' });
+    expect(payments.items.get('order-1')).toMatchObject({
+      payment_status: 'paid',
+      transaction_id: provider.chargeOf('order-1')!.transaction_id,
+      resolution: 'paid',
+    });
+    expect(publisher.published.map((p) => p.event)).toEqual([
+      expect.objectContaining({ payment_status: 'paid', items: order().items }),
+      expect.objectContaining({ payment_status: 'paid' }),
+    ]);
+  });
+
+  it('GIVEN a provider that cannot tell WHEN resolved paid without a transaction id THEN it is refused; with one it is recorded', async () => {
+    const { deps, payments } = await leftToOperator(true);
+    const blind = {
+      ...deps,
+      provider: {
+        ...deps.provider,
+        lookup: async () => undefined,
+        charge: deps.provider.charge.bind(deps.provider),
+        refund: deps.provider.refund.bind(deps.provider),
+      },
+    };
+
+    expect(await resolveCharge({ orderId: 'order-1', finding: 'paid' }, blind)).toMatchObject({ action: 'refused' });
+    expect(
+      await resolveCharge({ orderId: 'order-1', finding: 'paid', transactionId: 'txn_seen' }, blind),
+    ).toMatchObject({
+      action: 'resolved',
+    });
+    expect(payments.items.get('order-1')).toMatchObject({ payment_status: 'paid', transaction_id: 'txn_seen' });
   });
 });
 

@@ -108,6 +108,7 @@ describe('I1: charge once, refund at most once and only if charged', () => {
             provider: {
               charge: async (r) => (await step(), fail(fault === 'provider'), provider.charge(r)),
               refund: async (r) => (await step(), fail(fault === 'provider'), provider.refund(r)),
+              lookup: (key) => provider.lookup(key),
             },
             publisher: { publish: async (e) => (await step(), fail(fault === 'publish'), publisher.publish(e)) },
           });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   centsOf,
   DECLINED_CARD,
+  REFUSED_PAYMENT_METHOD,
   SimulatedPaymentProvider,
   type ProviderStatementEntry,
 } from '../../../lambdas/billing/adapters/simulated-payment-provider';
@@ -107,9 +108,27 @@ describe('SimulatedPaymentProvider', () => {
     );
   });
 
-  it('GIVEN a provider that keeps keys 24 h, 10 s, or does not say WHEN billing derives its trust THEN 23 h, 5 s, and 23 h', () => {
+  it('GIVEN a provider that keeps keys 24 h, 10 s, forever, or does not say WHEN billing derives its trust THEN 23 h, 5 s, forever, and 23 h', () => {
     expect(keyTrustMs(24 * 3600_000)).toBe(23 * 3600_000);
     expect(keyTrustMs(new SimulatedPaymentProvider({ forgetKeysAfterMs: 10_000 }).keyLifetimeMs)).toBe(5_000);
-    expect(keyTrustMs(new SimulatedPaymentProvider().keyLifetimeMs)).toBe(PROVIDER_KEY_TRUST_MS);
+    expect(keyTrustMs(new SimulatedPaymentProvider().keyLifetimeMs)).toBe(Number.POSITIVE_INFINITY);
+    expect(keyTrustMs(undefined)).toBe(PROVIDER_KEY_TRUST_MS);
+  });
+
+  it('GIVEN the refused_card payment method WHEN charged THEN the provider refuses for good (PaymentRefusedError), as a 4xx', async () => {
+    await expect(charge(99, REFUSED_PAYMENT_METHOD, 'refused-1')).rejects.toBeInstanceOf(PaymentRefusedError);
+  });
+
+  it('GIVEN charges under a key, one it forgot in between, and a key it never saw WHEN looked up THEN it answers every charge from its memory, and cannot tell for the unseen key', async () => {
+    let clock = 0;
+    const forgetful = new SimulatedPaymentProvider({ forgetKeysAfterMs: 10_000 }, undefined, () => clock);
+    const first = await forgetful.charge({ idempotencyKey: 'o-1', amount: 5, currency: 'USD', payment_method: 'card' });
+    await forgetful.charge({ idempotencyKey: 'o-1', amount: 5, currency: 'USD', payment_method: 'card' });
+    clock += 20_000;
+    const again = await forgetful.charge({ idempotencyKey: 'o-1', amount: 5, currency: 'USD', payment_method: 'card' });
+
+    expect(await forgetful.lookup('o-1')).toEqual([first, again]);
+    expect(again.transaction_id).not.toBe(first.transaction_id);
+    expect(await forgetful.lookup('o-2')).toBeUndefined();
   });
 });

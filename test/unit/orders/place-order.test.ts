@@ -5,6 +5,8 @@ import {
   IdempotencyConflictError,
   OrderRejectedError,
   PriceChangedError,
+  replayOf,
+  requestFingerprint,
 } from '../../../lambdas/order-api/place-order';
 import { toMinorUnits } from '../../../lambdas/order-api/currency';
 import { MAX_ORDER_LINES, OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
@@ -171,21 +173,25 @@ describe('prepareOrder', () => {
 });
 
 describe('acceptOrder', () => {
-  it('GIVEN a new order WHEN accepted THEN order and outbox entry are written once', async () => {
+  const accept = (store: InMemoryOrderStore, requestBody: ReturnType<typeof body>, key = 'key-1') =>
+    acceptOrder(store, prepare(requestBody, key), requestBody);
+
+  it('GIVEN a new order WHEN accepted THEN order and outbox entry are written once, with the fingerprint of the body as sent', async () => {
     const store = new InMemoryOrderStore();
     const prepared = prepare(body(), 'key-1');
 
-    const result = await acceptOrder(store, prepared);
+    const result = await acceptOrder(store, prepared, body());
 
     expect(result).toEqual({ outcome: 'placed', order: prepared.order });
+    expect(store.orders.get(prepared.order.order_id)!.request_fingerprint).toBe(requestFingerprint(body()));
     expect(store.outbox).toEqual([prepared.outbox]);
   });
 
-  it('GIVEN a retry with the same key and request WHEN accepted THEN the stored order is answered and nothing is written', async () => {
+  it('GIVEN a retry of the same request that raced the first past the lookup WHEN accepted THEN the stored order is answered and nothing is written', async () => {
     const store = new InMemoryOrderStore();
-    await acceptOrder(store, prepare(body(), 'key-1'));
+    await accept(store, body());
 
-    const retry = await acceptOrder(store, prepare({ ...body(), amount: 111 }, 'key-1'));
+    const retry = await accept(store, body());
 
     expect(retry.outcome).toBe('replayed');
     expect(retry.order.order_id).toBe(deterministicId('order', '123', 'key-1'));
@@ -193,21 +199,61 @@ describe('acceptOrder', () => {
     expect(store.outbox).toHaveLength(1);
   });
 
-  it('GIVEN the same lines in another order WHEN retried under the same key THEN it is the same request', async () => {
-    const store = new InMemoryOrderStore();
-    await acceptOrder(store, prepare(body(), 'key-1'));
-    const reversed = body({ items: [...body().items].reverse() });
-
-    await expect(acceptOrder(store, prepare(reversed, 'key-1'))).resolves.toMatchObject({ outcome: 'replayed' });
-  });
-
   it('GIVEN a different request under a used key WHEN accepted THEN it is a conflict and nothing is written', async () => {
     const store = new InMemoryOrderStore();
-    await acceptOrder(store, prepare(body(), 'key-1'));
+    await accept(store, body());
 
-    await expect(acceptOrder(store, prepare(body({ currency: 'EUR' }), 'key-1'))).rejects.toBeInstanceOf(
+    await expect(accept(store, body({ currency: 'EUR' }))).rejects.toBeInstanceOf(IdempotencyConflictError);
+    expect(store.writes).toBe(1);
+  });
+});
+
+describe('requestFingerprint', () => {
+  it('GIVEN the same request with its keys and lines in another order and 49.50 for 49.5 WHEN fingerprinted THEN it is the same request', () => {
+    const reordered = JSON.parse(
+      '{"payment_method":"credit_card","currency":"USD","items":[{"unit_price":12,"quantity":1,"product_id":"def"},' +
+        '{"quantity":2,"unit_price":49.50,"product_id":"abc"}],"user_id":"123"}',
+    );
+
+    expect(requestFingerprint(reordered)).toBe(requestFingerprint(body()));
+  });
+
+  it.each([
+    ['a total added', { amount: 111 }],
+    ['another quantity', { items: [{ product_id: 'abc', quantity: 3 }] }],
+    ['another payment method', { payment_method: 'paypal' }],
+  ])('GIVEN %s WHEN fingerprinted THEN it is another request', (_name, overrides) => {
+    expect(requestFingerprint(body(overrides))).not.toBe(requestFingerprint(body()));
+  });
+});
+
+describe('replayOf', () => {
+  const stored = () => prepare(body(), 'key-1').order;
+
+  it('GIVEN the body that placed the order WHEN replayed THEN the stored order is the answer', () => {
+    expect(replayOf(stored(), body(), requestFingerprint(body()))).toEqual(stored());
+  });
+
+  it('GIVEN another body under the key WHEN replayed THEN it is a conflict', () => {
+    const other = body({ payment_method: 'paypal' });
+
+    expect(() => replayOf(stored(), other, requestFingerprint(other))).toThrow(IdempotencyConflictError);
+  });
+
+  it('GIVEN an order stored before fingerprints WHEN the same request, or one without prices, is replayed THEN it matches on what the order stored', () => {
+    const { request_fingerprint: _omitted, ...legacy } = stored();
+    const unpriced = body({
+      items: [
+        { product_id: 'def', quantity: 1 },
+        { product_id: 'abc', quantity: 2 },
+      ],
+    });
+
+    expect(replayOf(legacy, body(), 'sha256:other')).toEqual(legacy);
+    expect(replayOf(legacy, unpriced, 'sha256:other')).toEqual(legacy);
+    expect(() => replayOf(legacy, body({ currency: 'EUR' }), 'sha256:other')).toThrow(IdempotencyConflictError);
+    expect(() => replayOf(legacy, body({ items: [{ product_id: 'abc', quantity: 2 }] }), 'x')).toThrow(
       IdempotencyConflictError,
     );
-    expect(store.writes).toBe(1);
   });
 });
