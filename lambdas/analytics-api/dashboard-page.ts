@@ -52,6 +52,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <tr><td>paid orders</td><td class="n" data-testid="paid-orders">–</td></tr>
       <tr><td>notifications sent</td><td class="n big" data-testid="notifications-sent">–</td></tr>
       <tr><td>dead letters</td><td class="n big" data-testid="dead-letters">–</td></tr>
+      <tr><td>given up behind a failed record</td><td class="n" data-testid="given-up-behind">–</td></tr>
     </tbody></table>
   </section>
   <section class="wide">
@@ -92,7 +93,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     chart.replaceChildren(...minutes.flatMap((m, i) => {
       const h = (m.views / max) * 140, l = (m.late / max) * 140;
       const bar = svg('rect', { class: 'bar', x: i * width + 1, y: 150 - h, width: width - 2, height: h });
-      const title = svg('title', {}); title.textContent = m.minute + 'Z: ' + m.views + ' views, ' + m.late + ' late, ' + m.paid_orders + ' paid, ' + m.dead_letters + ' dead letters';
+      const title = svg('title', {}); title.textContent = m.minute + 'Z: ' + m.views + ' views, ' + m.late + ' late, ' + m.paid_orders + ' paid, ' + m.dead_letters + ' dead letters, ' + m.given_up_behind + ' given up behind one';
       bar.append(title);
       return [bar, svg('rect', { class: 'late', x: i * width + 1, y: 150 - h - l, width: width - 2, height: l })];
     }), svg('line', { x1: 0, y1: 150.5, x2: 600, y2: 150.5, stroke: '#8c959f' }));
@@ -111,6 +112,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     $('[data-testid="paid-orders"]').textContent = String(summary.totals.paid_orders);
     $('[data-testid="notifications-sent"]').textContent = String(summary.notifications.sent);
     $('[data-testid="dead-letters"]').textContent = String(summary.totals.dead_letters);
+    $('[data-testid="given-up-behind"]').textContent = String(summary.totals.given_up_behind);
     drawMinutes(summary.throughput);
     $('[data-testid="emails-sent"] tbody').replaceChildren(...summary.notifications.latest.map((email) => {
       const tr = row(cell(new Date(email.sent_at).toLocaleTimeString()), cell(email.order_id, 'id'), cell(email.change), cell(email.subject));

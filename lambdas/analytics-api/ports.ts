@@ -8,6 +8,8 @@ export interface MinuteWindow {
   readonly late: number;
   readonly paid_orders: number;
   readonly dead_letters: number;
+  /** Records Lambda gave up only for being behind a failed one (not dead letters of their own). */
+  readonly given_up_behind: number;
   /** Views per product in this minute. */
   readonly products: Readonly<Record<string, number>>;
 }
@@ -24,6 +26,7 @@ export interface Totals {
   readonly late_clicks: number;
   readonly paid_orders: number;
   readonly dead_letters: number;
+  readonly given_up_behind: number;
 }
 
 export interface AnalyticsReader {

@@ -61,7 +61,7 @@ export async function recentProducts(
 
 /**
  * What the dashboard shows besides the products: the all-time totals, the last hour minute by
- * minute (views, late clicks, paid orders, dead letters), orders by status, and the emails sent
+ * minute (views, late clicks, paid orders, dead letters and records given up behind one), orders by status, and the emails sent
  * with the latest of them.
  */
 export async function summary(analytics: AnalyticsReader, operations: OperationsReader, now: Date) {
@@ -71,12 +71,13 @@ export async function summary(analytics: AnalyticsReader, operations: Operations
     operations.ordersByStatus(),
     operations.notificationsSent(LATEST_EMAILS),
   ]);
-  const perMinute = ({ minute, views, late, paid_orders, dead_letters }: MinuteWindow) => ({
+  const perMinute = ({ minute, views, late, paid_orders, dead_letters, given_up_behind }: MinuteWindow) => ({
     minute,
     views,
     late,
     paid_orders,
     dead_letters,
+    given_up_behind,
   });
   return {
     generated_at: now.toISOString(),

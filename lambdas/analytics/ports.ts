@@ -21,13 +21,16 @@ export interface DeadLetterCount {
   /** Stable across redelivery: the DeadLetter's event_id, or the record's topic-partition and offset. */
   readonly id: string;
   readonly minute: string;
+  /** Given up by Lambda after its retries, in this give-up (deadLetterCount): one of its records failed, the rest were behind it. */
+  readonly givenUp?: { readonly group: string };
 }
 
 /** `duplicate`: an earlier delivery (or the same click at another offset) was already counted. */
 export type CountResult = 'counted' | 'duplicate';
 
 /**
- * Counters that move exactly once per fact (I7): each method is ONE atomic write of a marker (if
+ * Counters that move exactly once per fact (I7). Dead letters are counted apart: `dead_letters`
+ * (records that failed) and `given_up_behind` (records Lambda gave up only for being behind one).: each method is ONE atomic write of a marker (if
  * absent) together with every counter the fact moves, so a redelivery or a duplicate changes nothing.
  */
 export interface AnalyticsStore {

@@ -1,9 +1,9 @@
-import type { AnyEvent } from '../shared/contracts/events';
+import type { OrderCancelled, OrderCreated, StockReserved } from '../shared/contracts/events';
+
+type BillingEvent = OrderCreated | OrderCancelled | StockReserved;
 import { functionName } from '../shared/contracts/functions';
 import { METRICS } from '../shared/contracts/metrics';
-import { PoisonRecordError } from '../shared/errors';
 import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
-import type { RecordContext } from '../shared/kafka/msk-event';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { chargeOrder, type ChargeDependencies } from './charge-order';
 import { refundOrder } from './refund-order';
@@ -20,14 +20,15 @@ export interface BillingConsumerOptions extends ChargeDependencies {
 export function billingConsumer(options: BillingConsumerOptions): KafkaBatchFunction {
   return kafkaBatchHandler({
     consumer: functionName('billing'),
+    eventTypes: ['OrderCreated', 'OrderCancelled', 'StockReserved'],
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     now: options.now,
-    handle: (event, context) => handle(event, context, options),
+    handle: (event) => handle(event, options),
   });
 }
 
-async function handle(event: AnyEvent, context: RecordContext, deps: ChargeDependencies): Promise<void> {
+async function handle(event: BillingEvent, deps: ChargeDependencies): Promise<void> {
   switch (event.event_type) {
     case 'OrderCreated': {
       const outcome = await chargeOrder(event, deps);
@@ -94,7 +95,5 @@ async function handle(event: AnyEvent, context: RecordContext, deps: ChargeDepen
     case 'StockReserved':
       // The mapping's filter lets only OrderCancelled through; a reserved order needs nothing from billing.
       return;
-    default:
-      throw new PoisonRecordError(`billing does not consume ${event.event_type} events (topic ${context.topic})`);
   }
 }

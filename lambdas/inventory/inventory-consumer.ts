@@ -1,8 +1,7 @@
-import type { AnyEvent } from '../shared/contracts/events';
+import type { BillingOutcome } from '../shared/contracts/events';
 import { functionName } from '../shared/contracts/functions';
 import { PoisonRecordError } from '../shared/errors';
 import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
-import type { RecordContext } from '../shared/kafka/msk-event';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { reserveStock, type ReserveDependencies } from './reserve-stock';
 
@@ -14,17 +13,15 @@ export interface InventoryConsumerOptions extends ReserveDependencies {
 export function inventoryConsumer(options: InventoryConsumerOptions): KafkaBatchFunction {
   return kafkaBatchHandler({
     consumer: functionName('inventory'),
+    eventTypes: ['BillingOutcome'],
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     now: options.now,
-    handle: (event, context) => handle(event, context, options),
+    handle: (event) => handle(event, options),
   });
 }
 
-async function handle(event: AnyEvent, context: RecordContext, deps: ReserveDependencies): Promise<void> {
-  if (event.event_type !== 'BillingOutcome') {
-    throw new PoisonRecordError(`inventory does not consume ${event.event_type} events (topic ${context.topic})`);
-  }
+async function handle(event: BillingOutcome, deps: ReserveDependencies): Promise<void> {
   if (event.payment_status !== 'paid') {
     // The mapping filters on payment_status = paid; should a filter change let others through, they need no stock.
     logger.debug('Ignoring a billing outcome that is not paid', {

@@ -1,4 +1,4 @@
-import type { AnyEvent } from '../shared/contracts/events';
+import type { AnyEvent, BillingOutcome, OrderCancelled, ShipmentDispatched } from '../shared/contracts/events';
 import type { Order } from '../shared/orders/order';
 
 /** The changes of an order a customer is told about, one email each. */
@@ -24,8 +24,16 @@ export interface ChangeNotice {
   readonly change: OrderChange;
 }
 
-/** The change an outcome event announces, or undefined when the customer need not hear of it. */
-export function changeOf(event: AnyEvent): ChangeNotice | undefined {
+/** The events the customer hears of (the notifications function's event types). */
+export type NotifiableEvent = BillingOutcome | OrderCancelled | ShipmentDispatched;
+export const NOTIFIABLE_EVENT_TYPES = ['BillingOutcome', 'OrderCancelled', 'ShipmentDispatched'] as const;
+
+export function isNotifiable(event: AnyEvent): event is NotifiableEvent {
+  return (NOTIFIABLE_EVENT_TYPES as readonly string[]).includes(event.event_type);
+}
+
+/** The change an outcome event announces. */
+export function changeOf(event: NotifiableEvent): ChangeNotice {
   switch (event.event_type) {
     case 'BillingOutcome': {
       const change = ({ paid: 'confirmed', declined: 'payment_declined', refunded: 'refunded' } as const)[
@@ -37,8 +45,6 @@ export function changeOf(event: AnyEvent): ChangeNotice | undefined {
       return { order_id: event.order_id, change: 'shipped' };
     case 'OrderCancelled':
       return { order_id: event.order_id, change: 'cancelled' };
-    default:
-      return undefined;
   }
 }
 

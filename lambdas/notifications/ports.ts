@@ -8,17 +8,22 @@ import type { Email } from './notification';
  * DynamoDB round trip (a conditional write that returns the existing record when it fails).
  */
 export interface NotificationLog {
-  /** `leaseUntil` (epoch ms): the claiming invocation's deadline, after which it can no longer send. */
-  claim(notificationId: string, now: Date, leaseUntil: number): Promise<Claim>;
+  /**
+   * Claims the notification for `owner` (one delivery: its invocation's request id and its record's
+   * position) until `leaseUntil` (epoch ms: when that invocation ends, after which it can no longer
+   * send). Ours when absent, held by the same owner (a retry within the delivery), or held by
+   * another past its lease.
+   */
+  claim(notificationId: string, owner: string, now: Date, leaseUntil: number): Promise<Claim>;
   complete(notificationId: string, sent: SentEmail): Promise<void>;
 }
 
 export type Claim =
-  /** Ours to send: new, or an earlier claim whose lease ran out without a send being recorded. */
+  /** Ours to send: new, ours already, or an earlier claim whose lease ran out without a send being recorded. */
   | { readonly kind: 'claimed'; readonly attempt: number }
   /** Sent already: a redelivery or a duplicate event; nothing to do. */
   | { readonly kind: 'sent' }
-  /** Another delivery holds a live claim until `leaseUntil`: wait for it, or retry later. */
+  /** Another delivery holds a live claim until `leaseUntil`: wait for it to finish. */
   | { readonly kind: 'in-flight'; readonly leaseUntil: number };
 
 export interface OrderLookup {

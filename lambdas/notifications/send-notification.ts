@@ -1,6 +1,15 @@
-import type { AnyEvent } from '../shared/contracts/events';
+import { TransientConditionError } from '../shared/errors';
+import { withTransientRetries, type RetryPolicy, type TransientRetry } from '../shared/kafka/retry-budget';
+import type { SentEmail } from '../shared/notifications/sent-email';
 import type { Order } from '../shared/orders/order';
-import { changeOf, composeEmail, EARLIER_CHANGES, notificationId, type ChangeNotice } from './notification';
+import {
+  changeOf,
+  composeEmail,
+  EARLIER_CHANGES,
+  notificationId,
+  type ChangeNotice,
+  type NotifiableEvent,
+} from './notification';
 import type { CustomerDirectory, EmailSender, NotificationLog, OrderLookup } from './ports';
 
 export interface NotifyDependencies {
@@ -9,12 +18,28 @@ export interface NotifyDependencies {
   readonly customers: CustomerDirectory;
   readonly email: EmailSender;
   readonly now: () => Date;
-  /** Waits out another delivery's claim; a timer in Lambda, instant in tests. */
+  /** Waits between attempts at recording a sent email; a timer in Lambda, virtual in tests. */
   readonly sleep: (ms: number) => Promise<void>;
+  /** Called before each wait to record a sent email again. */
+  readonly onCompletionRetry?: (retry: TransientRetry) => void;
 }
 
-/** What a send and its completion need after a wait: waiting is pointless without it. */
-export const SEND_BUDGET_MS = 2_000;
+/**
+ * One delivery of an event: whose claims these are, and how long its invocation lasts. A claim
+ * holds until `endsAt`, when Lambda stops the invocation; a send starts only with `safetyMarginMs`
+ * left (the batch loop's margin), so that it and its record finish inside the invocation.
+ */
+export interface Delivery {
+  /** The invocation's request id and the record's position: its retries take its claims again. */
+  readonly owner: string;
+  readonly endsAt: number;
+  readonly safetyMarginMs: number;
+}
+
+/** Time kept after the last attempt to record a sent email, for the response to reach Lambda. */
+const RESPONSE_MS = 1_000;
+/** Recording a sent email is retried quickly: the send is never repeated for it. */
+const COMPLETION_RETRIES: RetryPolicy = { baseDelayMs: 50, maxDelayMs: 1_000, safetyMarginMs: RESPONSE_MS };
 
 /** What one event led to: the emails sent now (its change and earlier ones not sent yet), or its change already sent. */
 export interface NotifyOutcome {
@@ -22,71 +47,91 @@ export interface NotifyOutcome {
   readonly alreadySent?: ChangeNotice;
 }
 
-/** A notification that cannot be sent yet: the record is retried by the event source mapping. */
-export class NotificationPendingError extends Error {
+/**
+ * A notification that cannot be sent yet: another delivery holds it, the order is not readable
+ * yet, or too little of the invocation is left to send. It passes (transient): the batch loop
+ * waits for it within the invocation, and past its margin hands the record back.
+ */
+export class NotificationPendingError extends TransientConditionError {
   override name = 'NotificationPendingError';
 }
 
-/** First pause while another delivery holds a claim; doubled until its claim ends. */
-const FIRST_POLL_MS = 100;
-
 /**
  * Sends one email per order and change (I8), each change's predecessors first (EARLIER_CHANGES):
- * claim, send, complete (docs/design.md, "Notifications"). A claim holds until its invocation's
- * `deadline` (epoch ms), when Lambda has stopped that invocation. A duplicate finds the record
- * sent; a delivery that meets a live claim waits for it when the claim ends in time to send, else
- * it is retried; a crash between the send and the completion sends again once the claim has ended.
+ * claim, send, record (docs/design.md, "Notifications"). A duplicate finds the record sent; a
+ * delivery that meets another's live claim waits for it (NotificationPendingError); a retry within
+ * the same delivery takes its own claim again. A failed record of a sent email is retried on its
+ * own, never by sending again; only a crash (or a store down for the rest of the invocation)
+ * between the provider's acceptance and the record sends twice, once the claim has ended.
  */
 export async function notifyCustomer(
-  event: AnyEvent,
+  event: NotifiableEvent,
   deps: NotifyDependencies,
-  deadline: number,
+  delivery: Delivery,
 ): Promise<NotifyOutcome> {
   const notice = changeOf(event);
-  if (!notice) return { sent: [] };
   let order: Promise<Order> | undefined;
   const readOrder = () => (order ??= readExistingOrder(notice.order_id, deps));
   const sent: { notice: ChangeNotice; attempt: number }[] = [];
   for (const change of [...EARLIER_CHANGES[notice.change], notice.change]) {
     const step: ChangeNotice = { order_id: notice.order_id, change };
-    const attempt = await sendOnce(step, deps, deadline, readOrder);
+    const attempt = await sendOnce(step, deps, delivery, readOrder);
     if (attempt !== undefined) sent.push({ notice: step, attempt });
     else if (change === notice.change) return { sent, alreadySent: notice };
   }
   return { sent };
 }
 
-/** Claims, sends and completes one change; resolves with the attempt number, or undefined when it was sent already. */
+/** Claims, sends and records one change; resolves with the attempt number, or undefined when it was sent already. */
 async function sendOnce(
   notice: ChangeNotice,
   deps: NotifyDependencies,
-  deadline: number,
+  delivery: Delivery,
   readOrder: () => Promise<Order>,
 ): Promise<number | undefined> {
   const id = notificationId(notice);
-  let claim = await deps.log.claim(id, deps.now(), deadline);
-  // Another delivery is sending it: wait while its claim ends early enough to leave time to send.
-  for (
-    let pause = FIRST_POLL_MS, polls = 0;
-    claim.kind === 'in-flight' && claim.leaseUntil + SEND_BUDGET_MS <= deadline && polls < 20;
-    pause *= 2, polls++
-  ) {
-    await deps.sleep(Math.max(0, Math.min(pause, claim.leaseUntil + 1 - deps.now().getTime())));
-    claim = await deps.log.claim(id, deps.now(), deadline);
-  }
+  requireTimeToSend(id, deps, delivery);
+  const claim = await deps.log.claim(id, delivery.owner, deps.now(), delivery.endsAt);
   if (claim.kind === 'sent') return undefined;
-  if (claim.kind === 'in-flight') throw new NotificationPendingError(`${id} is being sent by another delivery`);
+  if (claim.kind === 'in-flight') {
+    throw new NotificationPendingError(
+      `${id} is being sent by another delivery (claimed until ${new Date(claim.leaseUntil).toISOString()})`,
+    );
+  }
   const order = await readOrder();
   const email = composeEmail(notice, order, await deps.customers.emailOf(order.user_id));
+  requireTimeToSend(id, deps, delivery);
   const { messageId } = await deps.email.send(email);
-  await deps.log.complete(id, {
-    order_id: notice.order_id,
-    change: notice.change,
-    subject: email.subject,
-    message_id: messageId,
-    sent_at: deps.now().toISOString(),
-  });
+  await recordSent(
+    id,
+    {
+      order_id: notice.order_id,
+      change: notice.change,
+      subject: email.subject,
+      message_id: messageId,
+      sent_at: deps.now().toISOString(),
+    },
+    deps,
+    delivery,
+  );
   return claim.attempt;
+}
+
+function requireTimeToSend(id: string, deps: NotifyDependencies, delivery: Delivery): void {
+  const left = delivery.endsAt - deps.now().getTime();
+  if (left < delivery.safetyMarginMs) {
+    throw new NotificationPendingError(`${id}: ${left} ms left, under the ${delivery.safetyMarginMs} ms a send needs`);
+  }
+}
+
+/** The provider accepted the email: its record is retried until the invocation ends, never the send. */
+function recordSent(id: string, sent: SentEmail, deps: NotifyDependencies, delivery: Delivery): Promise<void> {
+  const clock = { now: () => deps.now().getTime(), sleep: deps.sleep, random: Math.random };
+  return withTransientRetries(() => deps.log.complete(id, sent), delivery.endsAt - RESPONSE_MS, {
+    clock,
+    policy: COMPLETION_RETRIES,
+    onRetry: (retry) => deps.onCompletionRetry?.(retry),
+  });
 }
 
 async function readExistingOrder(orderId: string, deps: NotifyDependencies): Promise<Order> {

@@ -29,6 +29,14 @@ const FACT_METRICS: Record<OrderFact, string> = {
 export function orderStatusConsumer(options: OrderStatusConsumerOptions): KafkaBatchFunction {
   return kafkaBatchHandler({
     consumer: functionName('orderStatus'),
+    eventTypes: [
+      'BillingOutcome',
+      'StockReserved',
+      'OrderCancelled',
+      'ShipmentCreated',
+      'ShipmentDispatched',
+      'ShipmentCancelled',
+    ],
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     handle: async (event, context) => {

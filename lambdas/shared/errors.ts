@@ -10,6 +10,14 @@ export class PoisonRecordError extends Error {
   }
 }
 
+/**
+ * A condition this code knows will pass (another delivery finishing what it holds, a read that lags
+ * a write): classified transient, so the batch loop waits for it inside the invocation.
+ */
+export class TransientConditionError extends Error {
+  override name = 'TransientConditionError';
+}
+
 export function isPoison(error: unknown): error is PoisonRecordError {
   return error instanceof PoisonRecordError;
 }
@@ -99,6 +107,7 @@ function httpStatus(error: ErrorFields): number | undefined {
 /** The class of one error, without looking at what it wraps. */
 function classifyOne(error: ErrorFields): ErrorClass | undefined {
   if (error instanceof PoisonRecordError) return { kind: 'poison', reason: error.reason };
+  if (error instanceof TransientConditionError) return { kind: 'transient', reason: `${error.name}: ${error.message}` };
   const name = typeof error.name === 'string' ? error.name : '';
   const code = typeof error.code === 'string' ? error.code : '';
   const apiId = typeof error.apiId === 'string' ? error.apiId : '';

@@ -18,6 +18,7 @@ const OUTCOME_METRICS: Record<ShipmentEvent['event_type'], string> = {
 export function shippingConsumer(options: ShippingConsumerOptions): KafkaBatchFunction {
   return kafkaBatchHandler({
     consumer: functionName('shipping'),
+    eventTypes: ['BillingOutcome', 'StockReserved', 'OrderCancelled'],
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     handle: async (event) => {

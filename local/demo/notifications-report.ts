@@ -1,5 +1,11 @@
 import { notificationIdOf } from '../../lambdas/notifications/adapters/smtp-email-sender';
-import { changeOf, notificationId, ORDER_CHANGES, type OrderChange } from '../../lambdas/notifications/notification';
+import {
+  changeOf,
+  isNotifiable,
+  notificationId,
+  ORDER_CHANGES,
+  type OrderChange,
+} from '../../lambdas/notifications/notification';
 import type { AnyEvent } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { caughtMessageIds } from '../services';
@@ -29,7 +35,8 @@ export function expectedNotifications(view: SnapshotView, orderIds: ReadonlySet<
   const ids = new Set<string>();
   for (const topic of OUTCOME_TOPICS) {
     for (const event of view.events(topic)) {
-      const notice = changeOf(event as unknown as AnyEvent);
+      const outcome = event as unknown as AnyEvent;
+      const notice = isNotifiable(outcome) ? changeOf(outcome) : undefined;
       if (notice && orderIds.has(notice.order_id)) ids.add(notificationId(notice));
     }
   }

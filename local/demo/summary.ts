@@ -1,3 +1,4 @@
+import { deadLetterCount } from '../../lambdas/analytics/dead-letters';
 import { archivedRecords } from '../../lambdas/archive/archive-format';
 import { readDeadLetter } from '../console/dead-letters';
 import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
@@ -27,6 +28,8 @@ export interface RunSummary {
   readonly topics: Readonly<Partial<Record<TopicName, number>>>;
   readonly deadLetters: {
     readonly count: number;
+    /** Of `count`: records Lambda gave up only for being behind a failed one (analytics' rule, deadLetterCount). */
+    readonly givenUpBehind?: number;
     readonly reasons: readonly { readonly consumer: string; readonly reason: string; readonly count: number }[];
   };
   /** records: distinct by topic, partition and offset; lines: read, copies in overlapping objects included. */
@@ -141,6 +144,20 @@ export function summarize(input: SummaryInput): RunSummary {
     reasons.set(key, entry);
   }
 
+  // One record of each give-up failed; the others were behind it (analytics counts them apart).
+  const giveUps = (input.snapshot.records.get(TOPICS.deadLetter.name) ?? []).flatMap((record) => {
+    const value = record.value === null ? null : Buffer.from(record.value).toString('base64');
+    const group = deadLetterCount({
+      ...record,
+      key: null as never,
+      value: value as never,
+      timestampType: 'CREATE_TIME',
+      headers: [],
+    }).givenUp?.group;
+    return group === undefined ? [] : [group];
+  });
+  const givenUpBehind = giveUps.length - new Set(giveUps).size;
+
   const invariants = checkInvariants(input.snapshot, input);
   const problems = [...(input.problems ?? [])];
   if (input.refused > 0) problems.push(`${input.refused} orders refused by the API`);
@@ -165,7 +182,11 @@ export function summarize(input: SummaryInput): RunSummary {
     ok: problems.length === 0 && invariants.every((i) => i.holds),
     orders: { sent: input.sent, accepted: orderIds.length, refused: input.refused, byStatus, byPlan },
     topics,
-    deadLetters: { count: deadLetters.length, reasons: [...reasons.values()].sort((a, b) => b.count - a.count) },
+    deadLetters: {
+      count: deadLetters.length,
+      givenUpBehind,
+      reasons: [...reasons.values()].sort((a, b) => b.count - a.count),
+    },
     archive: archiveCounts(input.snapshot.archive),
     mappings: input.mappings,
     invariants,
@@ -222,7 +243,12 @@ export function formatSummary(summary: RunSummary): string {
   lines.push('', 'Events per topic (records)');
   for (const [topic, count] of Object.entries(summary.topics)) lines.push(`  ${topic.padEnd(18)} ${count}`);
 
-  lines.push('', `Dead-lettered records: ${summary.deadLetters.count}`);
+  const behind = summary.deadLetters.givenUpBehind ?? 0;
+  lines.push(
+    '',
+    `Dead-lettered records: ${summary.deadLetters.count}` +
+      (behind > 0 ? ` (${behind} of them given up only for being behind a failed record)` : ''),
+  );
   for (const r of summary.deadLetters.reasons)
     lines.push(`  ${String(r.count).padStart(5)}  ${r.consumer}: ${r.reason}`);
 

@@ -25,30 +25,43 @@ describe.each([
   },
   { name: 'InMemoryNotificationLog', log: new InMemoryNotificationLog() },
 ])('$name', ({ log }) => {
+  const A = 'request-a/billing_outcome-0@7';
+  const B = 'request-b/inventory_outcome-2@3';
+
   it('GIVEN no record WHEN a delivery claims it THEN it is claimed as the first attempt', async () => {
-    expect(await log.claim(uniqueId('n'), at(0), T + 30_000)).toEqual({ kind: 'claimed', attempt: 1 });
+    expect(await log.claim(uniqueId('n'), A, at(0), T + 30_000)).toEqual({ kind: 'claimed', attempt: 1 });
   });
 
   it("GIVEN a claim WHEN another delivery claims it before the claimer's deadline THEN it is in flight until that deadline", async () => {
     const id = uniqueId('n');
-    await log.claim(id, at(0), T + 30_000);
+    await log.claim(id, A, at(0), T + 30_000);
 
-    expect(await log.claim(id, at(10_000), T + 40_000)).toEqual({ kind: 'in-flight', leaseUntil: T + 30_000 });
+    expect(await log.claim(id, B, at(10_000), T + 40_000)).toEqual({ kind: 'in-flight', leaseUntil: T + 30_000 });
+  });
+
+  it('GIVEN a live claim WHEN the same delivery claims it again (a retry within its invocation) THEN it is its own to send', async () => {
+    const id = uniqueId('n');
+    await log.claim(id, A, at(0), T + 30_000);
+
+    expect(await log.claim(id, A, at(2_000), T + 30_000)).toEqual({ kind: 'claimed', attempt: 2 });
+    expect(await log.claim(id, B, at(3_000), T + 40_000)).toEqual({ kind: 'in-flight', leaseUntil: T + 30_000 });
   });
 
   it('GIVEN a claim whose claimer never completed WHEN claimed after its deadline THEN the new delivery takes it over', async () => {
     const id = uniqueId('n');
-    await log.claim(id, at(0), T + 30_000);
+    await log.claim(id, A, at(0), T + 30_000);
 
-    expect(await log.claim(id, at(30_001), T + 60_001)).toEqual({ kind: 'claimed', attempt: 2 });
+    expect(await log.claim(id, B, at(30_001), T + 60_001)).toEqual({ kind: 'claimed', attempt: 2 });
+    expect(await log.claim(id, A, at(30_002), T + 30_000)).toEqual({ kind: 'in-flight', leaseUntil: T + 60_001 });
   });
 
-  it('GIVEN a completed send WHEN the change is claimed again, even much later THEN it is sent already', async () => {
+  it('GIVEN a completed send WHEN the change is claimed again, even much later or by the same delivery THEN it is sent already', async () => {
     const id = uniqueId('n');
-    await log.claim(id, at(0), T + 30_000);
+    await log.claim(id, A, at(0), T + 30_000);
     await log.complete(id, sentEmail(id, at(1_000)));
 
-    expect(await log.claim(id, at(3_600_000), T + 3_630_000)).toEqual({ kind: 'sent' });
+    expect(await log.claim(id, A, at(2_000), T + 30_000)).toEqual({ kind: 'sent' });
+    expect(await log.claim(id, B, at(3_600_000), T + 3_630_000)).toEqual({ kind: 'sent' });
   });
 });
 
@@ -64,10 +77,10 @@ describe('the send log as the analytics API lists it (DynamoDbOperationsReader)'
     const orders = [uniqueId('o'), uniqueId('o'), uniqueId('o')];
     const before = await reader.notificationsSent(2);
     for (const [i, orderId] of orders.entries()) {
-      await log.claim(`${orderId}#confirmed`, at(0), T + 30_000);
+      await log.claim(`${orderId}#confirmed`, 'r/p-0@0', at(0), T + 30_000);
       await log.complete(`${orderId}#confirmed`, sentEmail(orderId, new Date(future + i * 1_000)));
     }
-    await log.claim(`${uniqueId('o')}#confirmed`, at(0), T + 30_000);
+    await log.claim(`${uniqueId('o')}#confirmed`, 'r/p-0@1', at(0), T + 30_000);
 
     const after = await reader.notificationsSent(2);
 

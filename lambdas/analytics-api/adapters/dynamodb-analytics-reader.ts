@@ -47,6 +47,7 @@ export class DynamoDbAnalyticsReader implements AnalyticsReader {
         late: num(item.late),
         paid_orders: num(item.paid_orders),
         dead_letters: num(item.dead_letters),
+        given_up_behind: num(item.given_up_behind),
         products,
       };
     });
@@ -80,6 +81,7 @@ export class DynamoDbAnalyticsReader implements AnalyticsReader {
       late_clicks: num(Item.late_clicks),
       paid_orders: num(Item.paid_orders),
       dead_letters: num(Item.dead_letters),
+      given_up_behind: num(Item.given_up_behind),
     };
   }
 

@@ -60,11 +60,27 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     ]);
   }
 
-  countDeadLetter(deadLetter: DeadLetterCount): Promise<CountResult> {
-    return this.countOnce(ANALYTICS_KEYS.deadLetter(deadLetter.id), deadLetter.minute, [
-      this.add(ANALYTICS_KEYS.minute(deadLetter.minute), { dead_letters: 1 }, minuteExpiry(deadLetter.minute)),
-      this.add(ANALYTICS_KEYS.totals(), { dead_letters: 1 }),
+  /**
+   * A record Lambda gave up is first counted as given up behind another; then its give-up's marker
+   * moves ONE of them, once per give-up, to `dead_letters`. Both writes are exact on their own
+   * markers, so a redelivery between them completes the second, and the totals do not depend on
+   * which record of a give-up comes first. The move stays in the record's own minute, so no window
+   * goes below zero.
+   */
+  async countDeadLetter({ id, minute, givenUp }: DeadLetterCount): Promise<CountResult> {
+    const counter = givenUp ? 'given_up_behind' : 'dead_letters';
+    const result = await this.countOnce(ANALYTICS_KEYS.deadLetter(id), minute, [
+      this.add(ANALYTICS_KEYS.minute(minute), { [counter]: 1 }, minuteExpiry(minute)),
+      this.add(ANALYTICS_KEYS.totals(), { [counter]: 1 }),
     ]);
+    if (givenUp) {
+      const failed = { dead_letters: 1, given_up_behind: -1 };
+      await this.countOnce(ANALYTICS_KEYS.givenUp(givenUp.group), minute, [
+        this.add(ANALYTICS_KEYS.minute(minute), failed, minuteExpiry(minute)),
+        this.add(ANALYTICS_KEYS.totals(), failed),
+      ]);
+    }
+    return result;
   }
 
   private async countOnce(markerKey: string, at: string, counters: readonly TransactItem[]): Promise<CountResult> {

@@ -8,13 +8,17 @@ interface NotificationRecord {
   readonly status: 'sending' | 'sent';
   readonly claimed_at: number;
   readonly lease_until: number;
+  /** The delivery holding the claim: it may take it again (a retry within the same delivery). */
+  readonly claimed_by: string;
+  /** Claims taken, a retry within one delivery included. */
   readonly attempt: number;
 }
 
 /**
- * The send log in DynamoDB (TABLES.notifications). A claim is one conditional Put: the record is
- * absent, or still `sending` past its claimer's deadline (a crash or timeout after the claim). A failed condition
- * returns the record, so "sent" and "in flight" need no second read.
+ * The send log in DynamoDB (TABLES.notifications). A claim is one conditional update: the record is
+ * absent, or still `sending` and either claimed by the same delivery or past its claimer's deadline
+ * (a crash or timeout after the claim). A failed condition returns the record, so "sent" and
+ * "in flight" need no second read.
  */
 export class DynamoDbNotificationLog implements NotificationLog {
   constructor(
@@ -22,19 +26,22 @@ export class DynamoDbNotificationLog implements NotificationLog {
     private readonly tableName: string,
   ) {}
 
-  async claim(notificationId: string, now: Date, leaseUntil: number): Promise<Claim> {
+  async claim(notificationId: string, owner: string, now: Date, leaseUntil: number): Promise<Claim> {
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { notification_id: notificationId },
-          UpdateExpression: 'SET #status = :sending, claimed_at = :now, lease_until = :lease ADD attempt :one',
-          ConditionExpression: 'attribute_not_exists(notification_id) OR (#status = :sending AND lease_until < :now)',
+          UpdateExpression:
+            'SET #status = :sending, claimed_at = :now, lease_until = :lease, claimed_by = :owner ADD attempt :one',
+          ConditionExpression:
+            'attribute_not_exists(notification_id) OR (#status = :sending AND (claimed_by = :owner OR lease_until < :now))',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':sending': 'sending',
             ':now': now.getTime(),
             ':lease': leaseUntil,
+            ':owner': owner,
             ':one': 1,
           },
           ReturnValues: 'ALL_NEW',

@@ -9,6 +9,8 @@ export const ANALYTICS_KEYS = {
   paidOrder: (orderId: string) => `paid#${orderId}`,
   /** One per dead letter. */
   deadLetter: (id: string) => `dead_letter#${id}`,
+  /** One per give-up of Lambda's (its last request and source partition): its one failed record counts as a dead letter. */
+  givenUp: (group: string) => `given_up#${group}`,
   /** The tumbling one-minute window: total views, late clicks, paid orders, dead letters, views per product. */
   minute: (minute: string) => `minute#${minute}`,
   /** All-time views and paid orders of a product: its conversion. */

@@ -9,6 +9,8 @@ export const METRICS = {
   recordsDeadLettered: 'RecordsDeadLettered',
   /** Records handed back to the event source mapping after a transient failure. */
   recordsRetried: 'RecordsRetried',
+  /** A record of the dead-letter topic that can never be processed: skipped with its reason, never dead-lettered again. */
+  deadLettersSkipped: 'DeadLettersSkipped',
   /** Waits within an invocation for a known-transient failure (throttling, leader election) to pass. */
   transientRetries: 'TransientRetries',
   outboxEventsRelayed: 'OutboxEventsRelayed',

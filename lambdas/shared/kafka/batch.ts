@@ -3,20 +3,26 @@ import type { AnyEvent } from '../contracts/events';
 import { requireBoolean } from '../config';
 import { ENV } from '../contracts/environment';
 import { METRICS } from '../contracts/metrics';
-import { classifyError } from '../errors';
+import { TOPICS } from '../contracts/topics';
+import { classifyError, PoisonRecordError } from '../errors';
 import { logger, metrics, MetricUnit } from '../observability';
 import { deadLetterFor } from './dead-letter';
 import { decodeRecord, recordContext, recordsByPartition, type RecordContext } from './msk-event';
 import type { EventPublisher } from './publisher';
 import {
   DEFAULT_RETRY_POLICY,
+  invocationDeadline,
   retryDeadline,
   systemClock,
   withTransientRetries,
   type Clock,
   type InvocationContext,
+  type InvocationDeadline,
   type RetryPolicy,
 } from './retry-budget';
+
+export type EventType = AnyEvent['event_type'];
+export type EventOf<T extends EventType> = Extract<AnyEvent, { readonly event_type: T }>;
 
 /** A partition's records grouped by key (null keys together), each group in offset order. */
 function recordsByKey(records: readonly MSKRecord[]): Map<string, MSKRecord[]> {
@@ -43,11 +49,15 @@ export function partialBatchResponseFromEnv(env: NodeJS.ProcessEnv = process.env
   return requireBoolean(ENV.partialBatchResponse, env);
 }
 
-export interface KafkaConsumerOptions {
+export interface KafkaConsumerOptions<T extends EventType> {
   /** Names the consumer in logs, metrics and dead letters. */
   readonly consumer: string;
+  /** The event types the consumer processes: a record of any other type is dead-lettered with that reason. */
+  readonly eventTypes: readonly T[];
   /** Processes one decoded event; throws PoisonRecordError for a record that can never succeed (see classifyError). */
-  readonly handle: (event: AnyEvent, context: RecordContext) => Promise<void>;
+  readonly handle: (event: EventOf<T>, context: RecordContext) => Promise<void>;
+  /** Topics whose records are not decoded: `raw.handle` reads them from `context.record` instead. */
+  readonly raw?: { readonly topics: readonly string[]; readonly handle: (context: RecordContext) => Promise<void> };
   readonly deadLetters: EventPublisher;
   /**
    * True when the mapping has ReportBatchItemFailures on: failed records are returned. When it is
@@ -95,8 +105,9 @@ export function keyConcurrencyFromEnv(env: NodeJS.ProcessEnv = process.env): num
  * its key, and the partition reports its lowest failed offset and every record behind it, which
  * Lambda redelivers. Records of other keys behind it may already be done: consumers are
  * idempotent, so the redelivery repeats them harmlessly. Partitions never wait for each other.
+ * A record of the dead-letter topic is never dead-lettered: a poison one is logged and skipped.
  */
-export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunction {
+export function kafkaBatchHandler<T extends EventType>(options: KafkaConsumerOptions<T>): KafkaBatchFunction {
   const now = options.now ?? (() => new Date());
   const clock = options.clock ?? systemClock;
   const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
@@ -105,7 +116,9 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
     throw new Error(`keyConcurrency must be a positive integer, got ${concurrency}`);
   }
 
-  async function processPartition(topicPartition: string, records: readonly MSKRecord[], deadline: number) {
+  const eventTypes = new Set<EventType>(options.eventTypes);
+
+  async function processPartition(topicPartition: string, records: readonly MSKRecord[], invocation: Invocation) {
     const queues = [...recordsByKey(records).values()];
     let lowestFailed = Infinity;
 
@@ -116,7 +129,7 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
         for (const record of queue) {
           if (record.offset > lowestFailed) break;
           try {
-            await processWithRetries(record, deadline);
+            await processWithRetries(record, invocation);
           } catch (error) {
             lowestFailed = Math.min(lowestFailed, record.offset);
             logger.error(
@@ -142,8 +155,8 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
   }
 
   /** Runs a record until it is done or dead-lettered; throws when it must go back to Lambda. */
-  function processWithRetries(record: MSKRecord, deadline: number): Promise<void> {
-    return withTransientRetries(() => processRecord(record), deadline, {
+  function processWithRetries(record: MSKRecord, { deadline, retryUntil }: Invocation): Promise<void> {
+    return withTransientRetries(() => processRecord(record, deadline), retryUntil, {
       clock,
       policy,
       onRetry: (retry) => {
@@ -159,25 +172,44 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
     });
   }
 
-  async function processRecord(record: MSKRecord): Promise<void> {
+  async function processRecord(record: MSKRecord, deadline: InvocationDeadline): Promise<void> {
     let reason: string;
     try {
-      await options.handle(decodeRecord(record), recordContext(record));
+      await dispatch(record, recordContext(record, deadline));
       return;
     } catch (error) {
       const failure = classifyError(error);
       if (failure.kind !== 'poison') throw error;
       reason = failure.reason;
     }
-    logger.warn('Dead-lettering poison record', {
+    const where = {
       consumer: options.consumer,
       topic: record.topic,
       partition: record.partition,
       offset: record.offset,
-      reason,
-    });
+    };
+    if (record.topic === TOPICS.deadLetter.name) {
+      logger.error('Skipping a dead letter that can never be processed; a dead letter is never dead-lettered', {
+        ...where,
+        reason,
+      });
+      metrics.addMetric(METRICS.deadLettersSkipped, MetricUnit.Count, 1);
+      return;
+    }
+    logger.warn('Dead-lettering poison record', { ...where, reason });
     await publishDeadLetter(record, reason);
     metrics.addMetric(METRICS.recordsDeadLettered, MetricUnit.Count, 1);
+  }
+
+  function dispatch(record: MSKRecord, context: RecordContext): Promise<void> {
+    if (options.raw?.topics.includes(record.topic)) return options.raw.handle(context);
+    const event = decodeRecord(record);
+    if (!eventTypes.has(event.event_type)) {
+      throw new PoisonRecordError(
+        `${options.consumer} does not consume ${event.event_type} events (topic ${record.topic})`,
+      );
+    }
+    return options.handle(event as EventOf<T>, context);
   }
 
   /**
@@ -204,9 +236,14 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
   }
 
   return async (event, context) => {
-    const deadline = retryDeadline(clock, policy, context);
+    const invocation = {
+      deadline: invocationDeadline(clock, policy, context),
+      retryUntil: retryDeadline(clock, policy, context),
+    };
     const results = await Promise.all(
-      recordsByPartition(event).map(([topicPartition, records]) => processPartition(topicPartition, records, deadline)),
+      recordsByPartition(event).map(([topicPartition, records]) =>
+        processPartition(topicPartition, records, invocation),
+      ),
     );
     const batchItemFailures = results.flat();
     if (batchItemFailures.length > 0 && !options.partialBatchResponse) {
@@ -214,6 +251,12 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
     }
     return { batchItemFailures };
   };
+}
+
+/** What every record of an invocation shares: its deadline, and until when a transient failure is waited out. */
+interface Invocation {
+  readonly deadline: InvocationDeadline;
+  readonly retryUntil: number;
 }
 
 /** The dead-letter topic refused a record's dead letter for good: handed back to Lambda, not retried here. */

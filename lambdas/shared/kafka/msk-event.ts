@@ -3,6 +3,7 @@ import { TOPIC_SCHEMAS, type AnyEvent } from '../contracts/events';
 import { decodeBase64Strict, decodeUtf8Strict, isBase64 } from '../encoding';
 import { PoisonRecordError } from '../errors';
 import { jsonDepth, MAX_EVENT_DEPTH } from '../json-depth';
+import type { InvocationDeadline } from './retry-budget';
 
 export type { MSKEvent, MSKRecord };
 
@@ -15,10 +16,16 @@ export interface RecordContext {
   /** The record key, decoded to UTF-8, or null when the producer sent none. */
   readonly key: string | null;
   readonly timestamp: number;
+  /** The record as Lambda delivered it (base64 key and value, headers). */
+  readonly record: MSKRecord;
+  /** The invocation it is processed in: its request id and how long it has left. */
+  readonly invocation: InvocationDeadline;
 }
 
-export function recordContext(record: MSKRecord): RecordContext {
+export function recordContext(record: MSKRecord, invocation: InvocationDeadline): RecordContext {
   return {
+    record,
+    invocation,
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { classifyError } from '../errors';
 
 /**
@@ -35,6 +36,35 @@ export const systemClock: Clock = {
 /** The part of the Lambda context the batch loop reads. */
 export interface InvocationContext {
   getRemainingTimeInMillis(): number;
+  readonly awsRequestId?: string;
+}
+
+/** How long an invocation called without a Lambda context (a test, a script) is taken to last. */
+export const UNTIMED_INVOCATION_MS = 60_000;
+
+/**
+ * The invocation a record is processed in, as every record of it sees it (RecordContext.invocation):
+ * work that must finish before Lambda stops the function (a send and its record) starts only while
+ * `remainingMs()` is at least `safetyMarginMs`, the margin the batch loop keeps for itself.
+ */
+export interface InvocationDeadline {
+  /** Lambda's request id (a random id without a Lambda context): names what this invocation holds. */
+  readonly requestId: string;
+  /** When Lambda stops the invocation (epoch ms): nothing taken in it can be held past this. */
+  readonly endsAt: number;
+  readonly safetyMarginMs: number;
+  /** Milliseconds until `endsAt`. */
+  remainingMs(): number;
+}
+
+export function invocationDeadline(clock: Clock, policy: RetryPolicy, context?: InvocationContext): InvocationDeadline {
+  const endsAt = clock.now() + (context ? context.getRemainingTimeInMillis() : UNTIMED_INVOCATION_MS);
+  return {
+    requestId: context?.awsRequestId ?? randomUUID(),
+    endsAt,
+    safetyMarginMs: policy.safetyMarginMs,
+    remainingMs: () => endsAt - clock.now(),
+  };
 }
 
 /**

@@ -46,7 +46,7 @@ describe('analytics API handler.ts', () => {
   });
 
   it('GIVEN the summary WHEN handled THEN it counts orders by status from their facts, the emails sent with the latest listed newest first, and the totals', async () => {
-    ddb.on(GetCommand).resolves({ Item: { pk: 'totals', clicks: 7, dead_letters: 1 } });
+    ddb.on(GetCommand).resolves({ Item: { pk: 'totals', clicks: 7, dead_letters: 1, given_up_behind: 3 } });
     ddb.on(BatchGetCommand).resolves({ Responses: { analytics: [] } });
     ddb
       .on(ScanCommand, { TableName: 'orders' })
@@ -73,7 +73,7 @@ describe('analytics API handler.ts', () => {
       ],
       truncated: false,
     });
-    expect(body.totals).toEqual({ clicks: 7, late_clicks: 0, paid_orders: 0, dead_letters: 1 });
+    expect(body.totals).toEqual({ clicks: 7, late_clicks: 0, paid_orders: 0, dead_letters: 1, given_up_behind: 3 });
     expect(body.throughput).toHaveLength(60);
   });
 

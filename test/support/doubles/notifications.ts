@@ -8,16 +8,21 @@ import type {
   OrderLookup,
 } from '../../../lambdas/notifications/ports';
 
-/** The send log with the DynamoDB adapter's conditions: absent, or `sending` past its lease. */
+/** The send log with the DynamoDB adapter's conditions: absent, or `sending` and the same owner's or past its lease. */
 export class InMemoryNotificationLog implements NotificationLog {
-  readonly records = new Map<string, { status: 'sending' | 'sent'; leaseUntil: number; attempt: number }>();
+  readonly records = new Map<
+    string,
+    { status: 'sending' | 'sent'; owner?: string; leaseUntil: number; attempt: number }
+  >();
 
-  async claim(id: string, now: Date, leaseUntil: number): Promise<Claim> {
+  async claim(id: string, owner: string, now: Date, leaseUntil: number): Promise<Claim> {
     const record = this.records.get(id);
     if (record?.status === 'sent') return { kind: 'sent' };
-    if (record && record.leaseUntil >= now.getTime()) return { kind: 'in-flight', leaseUntil: record.leaseUntil };
+    if (record && record.owner !== owner && record.leaseUntil >= now.getTime()) {
+      return { kind: 'in-flight', leaseUntil: record.leaseUntil };
+    }
     const attempt = (record?.attempt ?? 0) + 1;
-    this.records.set(id, { status: 'sending', leaseUntil, attempt });
+    this.records.set(id, { status: 'sending', owner, leaseUntil, attempt });
     return { kind: 'claimed', attempt };
   }
 

@@ -20,7 +20,7 @@ describe('the late-click rule', () => {
 class FixedReader implements AnalyticsReader {
   constructor(private readonly windows: Record<string, Record<string, number>>) {}
   async minutes(minutes: readonly string[]): Promise<MinuteWindow[]> {
-    return minutes.map((minute) => ({ minute, views: 0, late: 0, paid_orders: 0, dead_letters: 0, products: this.windows[minute] ?? {} }));
+    return minutes.map((minute) => ({ minute, views: 0, late: 0, paid_orders: 0, dead_letters: 0, given_up_behind: 0, products: this.windows[minute] ?? {} }));
   }
   async products(ids: readonly string[]) {
     return ids.map((product_id) => ({ product_id, views: 10, paid_orders: product_id === 'b' ? 2 : 0, units_sold: 0 }));
@@ -29,7 +29,7 @@ class FixedReader implements AnalyticsReader {
     return { a: '2026-11-28T11:00:00Z', b: '2026-11-28T12:00:00Z', c: '2026-11-28T11:30:00Z' };
   }
   async totals() {
-    return { clicks: 0, late_clicks: 0, paid_orders: 0, dead_letters: 0 };
+    return { clicks: 0, late_clicks: 0, paid_orders: 0, dead_letters: 0, given_up_behind: 0 };
   }
 }
 

@@ -1,45 +1,88 @@
 import fc from 'fast-check';
-import { changeOf, EARLIER_CHANGES, notificationId, type OrderChange } from '../../../lambdas/notifications/notification';
-import { notifyCustomer, type NotifyDependencies } from '../../../lambdas/notifications/send-notification';
-import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
-import { customers, InMemoryNotificationLog, order, RecordingEmailSender, StaticOrders } from '../../support/doubles/notifications';
+import {
+  changeOf,
+  EARLIER_CHANGES,
+  notificationId,
+  type OrderChange,
+} from '../../../lambdas/notifications/notification';
+import {
+  notifyCustomer,
+  NotificationPendingError,
+  type Delivery,
+  type NotifyDependencies,
+} from '../../../lambdas/notifications/send-notification';
+import type { NotifiableEvent } from '../../../lambdas/notifications/notification';
+import { classifyError } from '../../../lambdas/shared/errors';
+import {
+  customers,
+  InMemoryNotificationLog,
+  order,
+  RecordingEmailSender,
+  StaticOrders,
+} from '../../support/doubles/notifications';
 
 /**
  * I8: exactly one email per order and change, whatever the redeliveries.
  *
  * The outcome events of a few orders (paid or declined, cancelled, refunded, dispatched, and events
  * that announce nothing) are delivered any number of times, in any order, with provider failures
- * at any send (the record is delivered again, soon or much later, until an attempt succeeds). Each
- * change gets one email, to the order's customer, after the emails of the changes before it
- * (EARLIER_CHANGES: a shipment implies the payment); a change that was never implied gets none.
+ * at any send (retried within the same delivery, as the batch loop does, until an attempt
+ * succeeds). Each change gets one email, to the order's customer, after the emails of the changes
+ * before it (EARLIER_CHANGES: a shipment implies the payment); a change that was never implied gets
+ * none. The three mappings racing for the same claims, with throttles and crashes, are in
+ * notification-interleavings.property.test.ts.
  */
 const TIMEOUT_MS = 30_000;
+const MARGIN_MS = 10_000;
 const ORDERS = ['o-0', 'o-1', 'o-2'];
 const T = '2026-11-28T12:00:00Z';
 const money = { transaction_id: 't', amount: 99, currency: 'USD' };
-const eventsOf = (orderId: string): AnyEvent[] => [
-  { event_type: 'BillingOutcome', event_id: `p-${orderId}`, order_id: orderId, payment_status: 'paid', ...money, timestamp: T },
-  { event_type: 'BillingOutcome', event_id: `d-${orderId}`, order_id: orderId, payment_status: 'declined', ...money, timestamp: T },
-  { event_type: 'BillingOutcome', event_id: `r-${orderId}`, order_id: orderId, payment_status: 'refunded', ...money, timestamp: T },
+const eventsOf = (orderId: string): NotifiableEvent[] => [
+  {
+    event_type: 'BillingOutcome',
+    event_id: `p-${orderId}`,
+    order_id: orderId,
+    payment_status: 'paid',
+    ...money,
+    timestamp: T,
+  },
+  {
+    event_type: 'BillingOutcome',
+    event_id: `d-${orderId}`,
+    order_id: orderId,
+    payment_status: 'declined',
+    ...money,
+    timestamp: T,
+  },
+  {
+    event_type: 'BillingOutcome',
+    event_id: `r-${orderId}`,
+    order_id: orderId,
+    payment_status: 'refunded',
+    ...money,
+    timestamp: T,
+  },
   { event_type: 'OrderCancelled', event_id: `c-${orderId}`, order_id: orderId, reason: 'out_of_stock', timestamp: T },
   { event_type: 'ShipmentDispatched', event_id: `s-${orderId}`, order_id: orderId, shipment_id: 'sh', timestamp: T },
-  { event_type: 'StockReserved', event_id: `x-${orderId}`, order_id: orderId, items: [...order(orderId).items], timestamp: T },
 ];
 const ALL_EVENTS = ORDERS.flatMap(eventsOf);
+let deliveries = 0;
+/** A new delivery (invocation and record) whose invocation ends TIMEOUT_MS after `now`. */
+const delivery = (now: number): Delivery => ({
+  owner: `request-${++deliveries}/billing_outcome-0@0`,
+  endsAt: now + TIMEOUT_MS,
+  safetyMarginMs: MARGIN_MS,
+});
 
 describe('I8: one email per order and change', () => {
   it('GIVEN outcome events delivered any number of times with failing sends WHEN all are processed THEN each announced change is emailed exactly once to its customer, in order', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(
-          fc.record({
-            event: fc.nat(ALL_EVENTS.length - 1),
-            failures: fc.integer({ min: 0, max: 2 }),
-            retryGapMs: fc.constantFrom(0, 10_000, 120_000),
-          }),
-          { minLength: 1, maxLength: 30 },
-        ),
-        async (deliveries) => {
+        fc.array(fc.record({ event: fc.nat(ALL_EVENTS.length - 1), failures: fc.integer({ min: 0, max: 2 }) }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        async (events) => {
           const email = new RecordingEmailSender();
           let clock = Date.parse(T);
           const deps: NotifyDependencies = {
@@ -47,27 +90,28 @@ describe('I8: one email per order and change', () => {
             orders: new StaticOrders(ORDERS.map((id, i) => order(id, `user-${i}`))),
             customers,
             email,
-            now: () => new Date((clock += 1000)),
+            now: () => new Date((clock += 100)),
             sleep: async (ms) => void (clock += ms),
           };
-          for (const { event, failures, retryGapMs } of deliveries) {
+          for (const { event, failures } of events) {
             email.failNext = failures;
-            // At least once: a failed attempt is delivered again, in a new invocation.
-            for (let attempt = 0; ; attempt++) {
-              expect(attempt).toBeLessThan(30);
-              try {
-                await notifyCustomer(ALL_EVENTS[event]!, deps, clock + TIMEOUT_MS);
-                break;
-              } catch {
-                clock += retryGapMs;
-              }
-            }
+            // A failed attempt is retried within the same delivery: it takes its own claim again.
+            const current = delivery(clock);
+            const failed: unknown[] = [];
+            while (
+              !(await notifyCustomer(ALL_EVENTS[event]!, deps, current).then(
+                () => true,
+                (error: unknown) => failed.push(error) > 5,
+              ))
+            );
+            expect(failed.map((e) => classifyError(e).kind)).toEqual(failed.map(() => 'transient'));
+            expect(failed.length).toBeLessThanOrEqual(failures);
           }
-          const announced = [...new Set(deliveries.map((d) => ALL_EVENTS[d.event]!))].flatMap((e) => {
+          const announced = [...new Set(events.map((d) => ALL_EVENTS[d.event]!))].flatMap((e) => {
             const notice = changeOf(e);
-            return notice
-              ? [...EARLIER_CHANGES[notice.change], notice.change].map((change) => notificationId({ ...notice, change }))
-              : [];
+            return [...EARLIER_CHANGES[notice.change], notice.change].map((change) =>
+              notificationId({ ...notice, change }),
+            );
           });
           const sentIds = email.sent.map((m) => m.idempotencyKey);
           expect([...sentIds].sort()).toEqual([...new Set(announced)].sort());
@@ -102,8 +146,8 @@ describe('I8: one email per order and change', () => {
     };
     const [paid, , refunded, cancelled] = eventsOf('o-0');
 
-    const first = await notifyCustomer(refunded!, deps, now.getTime() + TIMEOUT_MS);
-    const later = await Promise.all([paid!, cancelled!].map((e) => notifyCustomer(e, deps, now.getTime() + TIMEOUT_MS)));
+    const first = await notifyCustomer(refunded!, deps, delivery(now.getTime()));
+    const later = await Promise.all([paid!, cancelled!].map((e) => notifyCustomer(e, deps, delivery(now.getTime()))));
 
     expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed', 'o-0#cancelled', 'o-0#refunded']);
     expect(first.sent.map((s) => s.notice.change)).toEqual(['confirmed', 'cancelled', 'refunded']);
@@ -113,66 +157,103 @@ describe('I8: one email per order and change', () => {
     ]);
   });
 
-  it('GIVEN another delivery sending the same change WHEN it completes soon after THEN this one stops waiting and finds it sent, well before the claim would end', async () => {
+  it('GIVEN a throttled send WHEN the same delivery retries THEN it takes its own claim again and sends once, without waiting for its lease', async () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
-    let clock = Date.parse(T);
-    await log.claim('o-0#confirmed', new Date(clock), clock + 20_000);
+    const now = new Date(T);
     const deps: NotifyDependencies = {
       log,
       orders: new StaticOrders([order('o-0')]),
       customers,
       email,
-      now: () => new Date(clock),
-      sleep: async (ms) => {
-        clock += ms;
-        if (clock - Date.parse(T) >= 300) await log.complete('o-0#confirmed');
-      },
+      now: () => now,
+      sleep: async () => undefined,
     };
+    const current = delivery(now.getTime());
+    email.failNext = 1;
 
-    const outcome = await notifyCustomer(eventsOf('o-0')[0]!, deps, clock + TIMEOUT_MS);
+    const throttled = await notifyCustomer(eventsOf('o-0')[0]!, deps, current).catch((e: unknown) => e);
+    const retried = await notifyCustomer(eventsOf('o-0')[0]!, deps, current);
 
-    expect(outcome).toEqual({ sent: [], alreadySent: { order_id: 'o-0', change: 'confirmed' } });
-    expect(clock - Date.parse(T)).toBeLessThan(1_000);
-    expect(email.sent).toEqual([]);
+    expect(classifyError(throttled).kind).toBe('transient');
+    expect(retried.sent).toEqual([{ notice: { order_id: 'o-0', change: 'confirmed' }, attempt: 2 }]);
+    expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed']);
   });
 
-  it('GIVEN a claim that outlives this invocation WHEN the same change arrives THEN it is retried later, not sent twice', async () => {
+  it('GIVEN another live delivery sending the same change WHEN it arrives THEN it is pending, a transient condition the batch loop waits for, and nothing is sent', async () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     const now = new Date(T);
-    const sleep = jest.fn(async () => undefined);
-    const deps: NotifyDependencies = { log, orders: new StaticOrders([order('o-0')]), customers, email, now: () => now, sleep };
-    await log.claim('o-0#confirmed', now, now.getTime() + TIMEOUT_MS);
+    const deps: NotifyDependencies = {
+      log,
+      orders: new StaticOrders([order('o-0')]),
+      customers,
+      email,
+      now: () => now,
+      sleep: async () => undefined,
+    };
+    await log.claim('o-0#confirmed', 'another-request/shipping-0@0', now, now.getTime() + TIMEOUT_MS);
 
-    const redelivery = notifyCustomer(eventsOf('o-0')[0]!, deps, now.getTime() + TIMEOUT_MS);
+    const pending = await notifyCustomer(eventsOf('o-0')[0]!, deps, delivery(now.getTime())).catch((e: unknown) => e);
 
-    await expect(redelivery).rejects.toThrow(/being sent by another delivery/);
-    expect(sleep).not.toHaveBeenCalled();
+    expect(pending).toBeInstanceOf(NotificationPendingError);
+    expect((pending as Error).message).toMatch(/being sent by another delivery/);
+    expect(classifyError(pending)).toEqual({
+      kind: 'transient',
+      reason: expect.stringMatching(/NotificationPendingError/),
+    });
     expect(email.sent).toEqual([]);
   });
 
-  it('GIVEN the claim of a crashed invocation that ends within this one WHEN the change is redelivered THEN it waits for the claim to end and sends once', async () => {
+  it('GIVEN a completion throttled after the provider accepted the email WHEN it is retried THEN the record is written and the email is not sent again', async () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     let clock = Date.parse(T);
-    const crashedDeadline = clock + TIMEOUT_MS;
-    await log.claim('o-0#confirmed', new Date(clock), crashedDeadline);
-    clock += 8_000; // the runner restarts and redelivers
+    let throttles = 3;
+    const retries: number[] = [];
     const deps: NotifyDependencies = {
-      log,
+      log: {
+        claim: (...args) => log.claim(...args),
+        complete: async (id) => {
+          if (throttles-- > 0)
+            throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
+          return log.complete(id);
+        },
+      },
       orders: new StaticOrders([order('o-0')]),
       customers,
       email,
       now: () => new Date(clock),
       sleep: async (ms) => void (clock += ms),
+      onCompletionRetry: (retry) => retries.push(retry.attempt),
     };
 
-    await notifyCustomer(eventsOf('o-0')[0]!, deps, clock + TIMEOUT_MS);
+    const outcome = await notifyCustomer(eventsOf('o-0')[0]!, deps, delivery(clock));
 
-    expect(clock).toBeGreaterThan(crashedDeadline);
+    expect(outcome.sent).toHaveLength(1);
+    expect(retries).toEqual([1, 2, 3]);
     expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed']);
-    expect(log.records.get('o-0#confirmed')).toMatchObject({ status: 'sent', attempt: 2 });
+    expect(log.records.get('o-0#confirmed')).toMatchObject({ status: 'sent' });
+  });
+
+  it("GIVEN less than the batch loop's margin left WHEN a change would be sent THEN nothing is claimed or sent and the record is pending", async () => {
+    const email = new RecordingEmailSender();
+    const log = new InMemoryNotificationLog();
+    const start = Date.parse(T);
+    const deps: NotifyDependencies = {
+      log,
+      orders: new StaticOrders([order('o-0')]),
+      customers,
+      email,
+      now: () => new Date(start + TIMEOUT_MS - MARGIN_MS + 1),
+      sleep: async () => undefined,
+    };
+
+    const late = notifyCustomer(eventsOf('o-0')[0]!, deps, delivery(start));
+
+    await expect(late).rejects.toThrow(/under the 10000 ms a send needs/);
+    expect(log.records.size).toBe(0);
+    expect(email.sent).toEqual([]);
   });
 
   it('GIVEN a crash after the send and before the completion WHEN redelivered after its invocation ended THEN the email goes out again: the documented at-least-once edge', async () => {
@@ -187,11 +268,11 @@ describe('I8: one email per order and change', () => {
       now: () => new Date(clock),
       sleep: async (ms) => void (clock += ms),
     };
-    await expect(notifyCustomer(eventsOf('o-0')[0]!, deps, clock + TIMEOUT_MS)).rejects.toThrow('crash');
+    await expect(notifyCustomer(eventsOf('o-0')[0]!, deps, delivery(clock))).rejects.toThrow('crash');
     clock += TIMEOUT_MS + 1;
-    await notifyCustomer(eventsOf('o-0')[0]!, { ...deps, log }, clock + TIMEOUT_MS);
+    await notifyCustomer(eventsOf('o-0')[0]!, { ...deps, log }, delivery(clock));
 
     expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed', 'o-0#confirmed']);
-    expect(await log.claim('o-0#confirmed', new Date(clock), clock + TIMEOUT_MS)).toEqual({ kind: 'sent' });
+    expect(await log.claim('o-0#confirmed', 'later', new Date(clock), clock + TIMEOUT_MS)).toEqual({ kind: 'sent' });
   });
 });

@@ -9,6 +9,7 @@ async function deadLettersOf(records: Parameters<typeof mskEvent>[0]): Promise<O
   const published: OutgoingEvent[] = [];
   const handler = kafkaBatchHandler({
     consumer: 'test-consumer',
+    eventTypes: ['BillingOutcome'],
     partialBatchResponse: true,
     now: () => new Date('2025-04-07T13:00:00Z'),
     deadLetters: { publish: async (events) => void published.push(...events) },

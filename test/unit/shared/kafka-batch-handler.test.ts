@@ -2,6 +2,8 @@ import { kafkaBatchHandler } from '../../../lambdas/shared/kafka/batch';
 import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
+import type { RecordContext } from '../../../lambdas/shared/kafka/msk-event';
+import { DEFAULT_RETRY_POLICY } from '../../../lambdas/shared/kafka/retry-budget';
 import { mskEvent, paidOutcome } from '../../support/msk';
 
 const outcome = paidOutcome;
@@ -11,6 +13,7 @@ function setup(options: { failOn?: Record<string, Error>; partialBatchResponse?:
   const deadLetters: OutgoingEvent[] = [];
   const handler = kafkaBatchHandler({
     consumer: 'test-consumer',
+    eventTypes: ['BillingOutcome'],
     partialBatchResponse: options.partialBatchResponse ?? true,
     now: () => new Date('2025-04-07T13:00:00Z'),
     deadLetters: {
@@ -96,5 +99,84 @@ describe('kafkaBatchHandler', () => {
     const { handler } = setup({ deadLetterError: new Error('broker unavailable') });
     const response = await handler(mskEvent([{ topic: 'billing_outcome', value: 'nope' }]));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: { partition: 'billing_outcome-0', offset: 0 } }]);
+  });
+});
+
+describe('kafkaBatchHandler hooks: event types, raw records, the invocation', () => {
+  const published: OutgoingEvent[] = [];
+  const seen: RecordContext[] = [];
+  const handler = kafkaBatchHandler({
+    consumer: 'test-consumer',
+    eventTypes: ['BillingOutcome'],
+    partialBatchResponse: true,
+    now: () => new Date('2025-04-07T13:00:00Z'),
+    deadLetters: { publish: async (events) => void published.push(...events) },
+    handle: async (_event, context) => void seen.push(context),
+    raw: {
+      topics: ['dead_letter'],
+      handle: async (context) => {
+        if (context.record.value === Buffer.from('cannot count').toString('base64')) {
+          throw new PoisonRecordError('cannot count this one');
+        }
+        seen.push(context);
+      },
+    },
+  });
+  beforeEach(() => {
+    published.length = 0;
+    seen.length = 0;
+  });
+
+  it('GIVEN an event of a type the consumer does not declare WHEN processed THEN it is dead-lettered with that reason, as by every consumer', async () => {
+    const shipped = {
+      event_type: 'ShipmentDispatched',
+      event_id: 'e',
+      order_id: 'o',
+      shipment_id: 's',
+      timestamp: 'T',
+    };
+    await handler(mskEvent([{ topic: 'shipping', value: { ...shipped, timestamp: '2025-04-07T12:00:00Z' } }]));
+
+    expect(seen).toEqual([]);
+    expect(published.map((d) => (d.event as { reason: string }).reason)).toEqual([
+      'test-consumer does not consume ShipmentDispatched events (topic shipping)',
+    ]);
+  });
+
+  it('GIVEN a raw topic WHEN a record that is no event at all arrives THEN the raw handler gets it undecoded, with its position', async () => {
+    await handler(mskEvent([{ topic: 'dead_letter', partition: 2, offset: 9, value: '{"requestContext":{}}' }]));
+
+    expect(published).toEqual([]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ topic: 'dead_letter', partition: 2, offset: 9 });
+    expect(Buffer.from(seen[0]!.record.value as string, 'base64').toString()).toBe('{"requestContext":{}}');
+  });
+
+  it('GIVEN a record of the dead-letter topic that can never be processed WHEN handled THEN it alone is skipped with its reason and never dead-lettered again', async () => {
+    const response = await handler(
+      mskEvent([
+        { topic: 'dead_letter', offset: 0, value: 'cannot count' },
+        { topic: 'dead_letter', offset: 1, value: 'fine' },
+      ]),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(published).toEqual([]);
+    expect(seen.map((c) => c.offset)).toEqual([1]);
+  });
+
+  it("GIVEN a Lambda context WHEN a record is handled THEN its context names the invocation's request id, its end and the loop's margin", async () => {
+    const before = Date.now();
+    await handler(mskEvent([{ topic: 'billing_outcome', value: outcome('a') }]), {
+      awsRequestId: 'req-42',
+      getRemainingTimeInMillis: () => 30_000,
+    });
+
+    const { invocation } = seen[0]!;
+    expect(invocation.requestId).toBe('req-42');
+    expect(invocation.safetyMarginMs).toBe(DEFAULT_RETRY_POLICY.safetyMarginMs);
+    expect(invocation.endsAt).toBeGreaterThanOrEqual(before + 30_000);
+    expect(invocation.endsAt).toBeLessThanOrEqual(Date.now() + 30_000);
+    expect(invocation.remainingMs()).toBeLessThanOrEqual(30_000);
   });
 });

@@ -27,6 +27,7 @@ async function run(specs: readonly Spec[], keyConcurrency: number) {
   let maxInFlight = 0;
   const handler = kafkaBatchHandler({
     consumer: 'test-consumer',
+    eventTypes: ['BillingOutcome'],
     partialBatchResponse: true,
     keyConcurrency,
     deadLetters: { publish: async () => undefined },
@@ -155,6 +156,7 @@ describe('kafkaBatchHandler with records of many keys', () => {
     expect(() =>
       kafkaBatchHandler({
         consumer: 'c',
+        eventTypes: ['BillingOutcome'],
         partialBatchResponse: true,
         keyConcurrency: 0,
         deadLetters: { publish: async () => undefined },

@@ -39,6 +39,7 @@ function setup(options: {
   const deadLetters: OutgoingEvent[] = [];
   const handler = kafkaBatchHandler({
     consumer: 'test-consumer',
+    eventTypes: ['BillingOutcome'],
     partialBatchResponse: true,
     retryPolicy: policy,
     clock,
@@ -218,6 +219,7 @@ describe('kafkaBatchHandler with publishes coalesced across partitions', () => {
     });
     const handler = kafkaBatchHandler({
       consumer: 'test-consumer',
+      eventTypes: ['BillingOutcome'],
       partialBatchResponse: true,
       deadLetters: sender,
       handle: (event) => sender.publish([{ topic: 'shipping', key: orderIdOf(event), event }]),
