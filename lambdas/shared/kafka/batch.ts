@@ -7,6 +7,7 @@ import { classifyError } from '../errors';
 import { logger, metrics, MetricUnit } from '../observability';
 import { deadLetterFor } from './dead-letter';
 import { decodeRecord, recordContext, recordsByPartition, type RecordContext } from './msk-event';
+import { withPublishBound } from './publish-deadline';
 import type { EventPublisher } from './publisher';
 import {
   DEFAULT_RETRY_POLICY,
@@ -205,8 +206,15 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
 
   return async (event, context) => {
     const deadline = retryDeadline(clock, policy, context);
-    const results = await Promise.all(
-      recordsByPartition(event).map(([topicPartition, records]) => processPartition(topicPartition, records, deadline)),
+    // Every publish of the invocation (dead letters too) gives up at the deadline, so a leader that
+    // does not answer fails only the records that publish to it, not the invocation.
+    const publishBound = context ? { remainingMs: () => deadline - clock.now() } : undefined;
+    const results = await withPublishBound(publishBound, () =>
+      Promise.all(
+        recordsByPartition(event).map(([topicPartition, records]) =>
+          processPartition(topicPartition, records, deadline),
+        ),
+      ),
     );
     const batchItemFailures = results.flat();
     if (batchItemFailures.length > 0 && !options.partialBatchResponse) {
