@@ -119,17 +119,18 @@ describe('a partition leader that stops answering', () => {
           (f) => ids[Number(f.itemIdentifier.partition.split('-').at(-1))]!,
         );
         const expectedBack = ids.filter((_, i) => hungPartitions.includes(Math.floor(i / 2)));
-        expect(handedBack.sort()).toEqual([...expectedBack].sort());
-        // Done well within the bound, not after waiting for the hung leader.
-        const healthyMs = ids.filter((id) => !expectedBack.includes(id)).map((id) => doneAt.get(id));
-        expect(healthyMs.every((ms) => ms !== undefined && ms < PUBLISH_BOUND_MS)).toBe(true);
-        // Handed back at the bound, before the function would have timed out.
-        expect(firstMs).toBeGreaterThanOrEqual(PUBLISH_BOUND_MS - 100);
-        expect(firstMs).toBeLessThan(FUNCTION_TIMEOUT_MS);
+        const healthyMs = ids.filter((id) => !expectedBack.includes(id)).map((id) => doneAt.get(id) ?? Infinity);
         console.info(
-          `leader-hang: healthy records done after at most ${Math.max(...(healthyMs as number[]))} ms; ` +
+          `leader-hang: healthy records done after at most ${Math.max(...healthyMs)} ms; ` +
             `${handedBack.length} records handed back after ${firstMs} ms (bound ${PUBLISH_BOUND_MS} ms)`,
         );
+        // Returned before Lambda would have stopped it (and failed every record of the batch) ...
+        expect(firstMs).toBeLessThan(FUNCTION_TIMEOUT_MS);
+        // ... having waited for the hung leader until the bound ...
+        expect(firstMs).toBeGreaterThanOrEqual(PUBLISH_BOUND_MS - 100);
+        // ... for its records only: the others are done, within the bound.
+        expect(handedBack.sort()).toEqual([...expectedBack].sort());
+        expect(healthyMs.every((ms) => ms < PUBLISH_BOUND_MS)).toBe(true);
 
         // Lambda redelivers the handed-back records: the broker answers again and they succeed.
         invokedAt = Date.now();
