@@ -27,6 +27,7 @@ export function kafkaConnectionFromEnv(clientId: string, env: NodeJS.ProcessEnv 
 
 const PRODUCE_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 8_000;
+const METADATA_MAX_AGE_MS = 300_000;
 
 /**
  * Publishes events to Kafka with an idempotent producer (acks=all, so an acknowledged event is on
@@ -111,6 +112,10 @@ export class KafkaEventPublisher implements EventPublisher {
       // that meets a hung broker first).
       timeout: PRODUCE_TIMEOUT_MS,
       requestTimeout: REQUEST_TIMEOUT_MS,
+      // Metadata is refreshed when a send fails (a network error, a stale leader), not every 5 s
+      // (the default): a refresh goes to the first bootstrap broker that connects, and one that hangs
+      // would hold every partition's sends for a request timeout.
+      metadataMaxAge: METADATA_MAX_AGE_MS,
       retries: 3,
       ...(this.connection.auth === 'iam' ? mskIamAuth(this.connection.region!) : {}),
     });
