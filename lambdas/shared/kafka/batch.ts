@@ -8,6 +8,7 @@ import { classifyError, PoisonRecordError } from '../errors';
 import { logger, metrics, MetricUnit } from '../observability';
 import { deadLetterFor } from './dead-letter';
 import { decodeRecord, recordContext, recordsByPartition, type RecordContext } from './msk-event';
+import { withPublishBound } from './publish-deadline';
 import type { EventPublisher } from './publisher';
 import {
   DEFAULT_RETRY_POLICY,
@@ -240,9 +241,14 @@ export function kafkaBatchHandler<T extends EventType>(options: KafkaConsumerOpt
       deadline: invocationDeadline(clock, policy, context),
       retryUntil: retryDeadline(clock, policy, context),
     };
-    const results = await Promise.all(
-      recordsByPartition(event).map(([topicPartition, records]) =>
-        processPartition(topicPartition, records, invocation),
+    // Every publish of the invocation (dead letters too) gives up at the deadline, so a leader that
+    // does not answer fails only the records that publish to it, not the invocation.
+    const publishBound = context ? { remainingMs: () => invocation.retryUntil - clock.now() } : undefined;
+    const results = await withPublishBound(publishBound, () =>
+      Promise.all(
+        recordsByPartition(event).map(([topicPartition, records]) =>
+          processPartition(topicPartition, records, invocation),
+        ),
       ),
     );
     const batchItemFailures = results.flat();

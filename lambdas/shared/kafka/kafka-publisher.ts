@@ -25,16 +25,40 @@ export function kafkaConnectionFromEnv(clientId: string, env: NodeJS.ProcessEnv 
   };
 }
 
+const PRODUCE_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 8_000;
+const METADATA_MAX_AGE_MS = 300_000;
+
 /**
  * Publishes events to Kafka with an idempotent producer (acks=all, so an acknowledged event is on
  * every in-sync replica; idempotence, so a producer retry never writes a duplicate). The producer
  * and its connections live as long as the Lambda execution environment and are reused across
- * invocations. Concurrent publishes (the records of a batch) are coalesced into as few produce
- * requests as possible, sent one at a time so that the idempotent producer's sequence numbers stay in order.
+ * invocations. Each event's partition is chosen here, and each partition has its own queue of
+ * sends (CoalescingSender), bounded by the batch loop's deadline when there is one.
+ *
+ * What this relies on in @platformatic/kafka 2.12.1 (dist/clients/producer/producer.js,
+ * clients/base/base.js, network/connection.js):
+ * - One `send` groups its messages by partition leader and sends one Produce request per broker
+ *   concurrently (#performSend), but calls back only when every broker has answered
+ *   (runConcurrentCallbacks): one send spanning a hung leader waits for it. Hence one send per partition.
+ * - `timeout` is the Produce request's timeout_ms, how long the broker waits for the in-sync replicas;
+ *   the client's own wait for an answer is the connection's `requestTimeout` (30 s by default), after
+ *   which the socket is destroyed and the request fails as retriable. Each attempt (and the metadata and
+ *   InitProducerId requests, which go to the first bootstrap broker that connects) can wait that long.
+ * - `retries` re-runs a failed request after `retryDelay` (1 s), refreshing metadata after a network
+ *   error, so a retry reaches a new leader once the old one is fenced.
+ * - Idempotent: `maxInflights` is forced to 1 (one request per broker connection at a time) and
+ *   sequence numbers are kept per topic-partition and taken when a send starts (#performSend), so
+ *   concurrent sends to different partitions do not disturb each other's sequences. A send that fails
+ *   after its retries resets the producer id and every sequence; sends already in flight keep theirs,
+ *   the next ones start from a new producer id (the broker accepts a new id from sequence 0).
  */
 export class KafkaEventPublisher implements EventPublisher {
   private producer: Producer<string, string, string, string> | undefined;
-  private readonly sender = new CoalescingSender((events) => this.send(events));
+  private readonly sender = new CoalescingSender(
+    (events) => this.partitionsOf(events),
+    (topic, partition, events) => this.send(topic, partition, events),
+  );
 
   constructor(private readonly connection: KafkaConnection) {}
 
@@ -47,14 +71,29 @@ export class KafkaEventPublisher implements EventPublisher {
     this.producer = undefined;
   }
 
-  private async send(events: readonly OutgoingEvent[]): Promise<void> {
+  private async send(topic: string, partition: number, events: readonly OutgoingEvent[]): Promise<void> {
     await this.getProducer().send({
-      messages: events.map(({ topic, key, event }) => ({
+      messages: events.map(({ key, event }) => ({
         topic,
+        partition,
         key: key ?? undefined,
         value: JSON.stringify(event),
         headers: { event_type: event.event_type, event_id: event.event_id },
       })),
+    });
+  }
+
+  /**
+   * The Java client's murmur2 partitioner (what the producer's `compatibilityPartitioner` does, a
+   * null key on partition 0), modulo the topic's partitions in the producer's cached metadata: a key
+   * lands on the same partition whichever client (Kafka Connect, a JVM service, this function)
+   * writes it, so an order's events stay in order.
+   */
+  private async partitionsOf(events: readonly OutgoingEvent[]): Promise<number[]> {
+    const { topics } = await this.getProducer().metadata({ topics: [...new Set(events.map((e) => e.topic))] });
+    return events.map(({ topic, key }) => {
+      const hash = compatibilityPartitioner(undefined as never, key === null ? undefined : Buffer.from(key));
+      return hash % topics.get(topic)!.partitionsCount;
     });
   }
 
@@ -65,11 +104,18 @@ export class KafkaEventPublisher implements EventPublisher {
       serializers: stringSerializers,
       idempotent: true,
       acks: ProduceAcks.ALL,
-      // The Java client's murmur2 partitioner: a key lands on the same partition whichever client
-      // (Kafka Connect, a JVM service, this function) writes it, so an order's events stay in order.
-      partitioner: compatibilityPartitioner,
       autocreateTopics: false,
       connectTimeout: 5_000,
+      // How long the broker waits for the in-sync replicas, and, a little longer, how long this client
+      // waits for any answer before it drops the connection and retries (30 s by default: longer
+      // than the 20 s a 30 s function has to publish, and spent again on every metadata refresh
+      // that meets a hung broker first).
+      timeout: PRODUCE_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // Metadata is refreshed when a send fails (a network error, a stale leader), not every 5 s
+      // (the default): a refresh goes to the first bootstrap broker that connects, and one that hangs
+      // would hold every partition's sends for a request timeout.
+      metadataMaxAge: METADATA_MAX_AGE_MS,
       retries: 3,
       ...(this.connection.auth === 'iam' ? mskIamAuth(this.connection.region!) : {}),
     });

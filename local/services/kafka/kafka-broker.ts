@@ -45,6 +45,13 @@ export interface KafkaNode {
   kill(): Promise<void>;
   /** Starts the node again on its data and ports, and waits until it answers. */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP: the JVM stops answering, but its sockets stay open and the kernel still accepts
+   * connections, so clients wait for answers instead of failing fast (a hung leader, not a crash).
+   */
+  pause(): void;
+  /** SIGCONT after pause(): it answers what it was sent meanwhile. */
+  resume(): void;
 }
 
 /** Replication of the topics on a cluster of `brokers` nodes: the MSK settings with three, none with one. */
@@ -175,6 +182,12 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
           launched = spec.launch();
           await ready();
         },
+        pause() {
+          launched.process.kill('SIGSTOP');
+        },
+        resume() {
+          launched.process.kill('SIGCONT');
+        },
       };
     });
   const stopAll = async () => {
@@ -186,7 +199,11 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
   const readiness = await Promise.allSettled([
     ...nodes.map((node) => node.ready()),
     ...(controller
-      ? [waitUntilReady(controller.process, `listening on ${controllerPort}`, () => portAccepts(controllerPort), { timeoutMs })]
+      ? [
+          waitUntilReady(controller.process, `listening on ${controllerPort}`, () => portAccepts(controllerPort), {
+            timeoutMs,
+          }),
+        ]
       : []),
   ]);
   const failed = readiness.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -1,4 +1,5 @@
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
+import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import { kafkaBatchHandler } from '../../../lambdas/shared/kafka/batch';
 import { CoalescingSender } from '../../../lambdas/shared/kafka/coalescing-sender';
 import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
@@ -207,14 +208,14 @@ describe('kafkaBatchHandler retries within the invocation', () => {
   });
 });
 
-describe('kafkaBatchHandler with publishes coalesced across partitions', () => {
-  it("GIVEN one shared sender WHEN the publishes of partition A's records fail THEN partition B's records still succeed and only A's are handed back", async () => {
+describe('kafkaBatchHandler with publishes sent per destination partition', () => {
+  /** Destination partition of an event: the digit after the order id's first letter (`a1` -> 1). */
+  const route = async (events: readonly OutgoingEvent[]) => events.map((e) => Number(e.key!.slice(1)));
+
+  it('GIVEN one shared sender WHEN the publishes to destination partition 1 fail THEN the records publishing elsewhere succeed and only those publishing to 1 are handed back', async () => {
     const sent: string[] = [];
-    let sends = 0;
-    const sender = new CoalescingSender(async (events) => {
-      sends += 1;
-      // Partition A's events go to a partition whose leader is gone; any send holding one fails whole.
-      if (events.some((e) => e.key!.startsWith('a'))) throw leaderNotAvailable();
+    const sender = new CoalescingSender(route, async (_topic, partition, events) => {
+      if (partition === 1) throw leaderNotAvailable();
       sent.push(...events.map((e) => e.key!));
     });
     const handler = kafkaBatchHandler({
@@ -229,13 +230,50 @@ describe('kafkaBatchHandler with publishes coalesced across partitions', () => {
       mskEvent([
         { topic: 'billing_outcome', partition: 0, key: 'a1', value: paidOutcome('a1') },
         { topic: 'billing_outcome', partition: 0, key: 'a2', value: paidOutcome('a2') },
-        { topic: 'billing_outcome', partition: 1, key: 'b1', value: paidOutcome('b1') },
         { topic: 'billing_outcome', partition: 1, key: 'b2', value: paidOutcome('b2') },
+        { topic: 'billing_outcome', partition: 1, key: 'b0', value: paidOutcome('b0') },
       ]),
     );
 
     expect(failures(response)).toEqual(['billing_outcome-0@0', 'billing_outcome-0@1']);
-    expect(sent.sort()).toEqual(['b1', 'b2']);
-    expect(sends).toBeGreaterThan(1);
+    expect(sent.sort()).toEqual(['a2', 'b0', 'b2']);
+  });
+
+  it('GIVEN a destination partition whose leader never answers WHEN an invocation publishes events and dead letters THEN the others complete, and only the records publishing to it are handed back, before the function times out', async () => {
+    const sent: string[] = [];
+    const sender = new CoalescingSender(route, async (_topic, partition, events) => {
+      if (partition === 2) return new Promise<void>(() => undefined);
+      sent.push(...events.map((e) => (e.topic === 'dead_letter' ? `dead:${e.key}` : e.key!)));
+    });
+    const handler = kafkaBatchHandler({
+      consumer: 'test-consumer',
+      partialBatchResponse: true,
+      // Publishes get the remaining time less the margin: 1.5 s - 1.2 s = 0.3 s.
+      retryPolicy: { baseDelayMs: 10, maxDelayMs: 50, safetyMarginMs: 1_200 },
+      deadLetters: sender,
+      handle: async (event) => {
+        const orderId = orderIdOf(event);
+        if (orderId.startsWith('x')) throw new PoisonRecordError('not for us');
+        await sender.publish([{ topic: 'shipping', key: orderId, event }]);
+      },
+    });
+    const started = Date.now();
+
+    const response = await handler(
+      mskEvent([
+        { topic: 'billing_outcome', partition: 0, key: 'a0', value: paidOutcome('a0') },
+        { topic: 'billing_outcome', partition: 0, key: 'a2', value: paidOutcome('a2') },
+        { topic: 'billing_outcome', partition: 1, key: 'b1', value: paidOutcome('b1') },
+        { topic: 'billing_outcome', partition: 2, key: 'c2', value: paidOutcome('c2') },
+        { topic: 'billing_outcome', partition: 3, key: 'x1', value: paidOutcome('x1') },
+        { topic: 'billing_outcome', partition: 4, key: 'x2', value: paidOutcome('x2') },
+      ]),
+      lambdaContext(1_500),
+    );
+
+    // a2 (offset 1 of partition 0), c2 and the dead letter of x2 went to the hung partition 2.
+    expect(failures(response)).toEqual(['billing_outcome-0@1', 'billing_outcome-2@0', 'billing_outcome-4@0']);
+    expect(sent.sort()).toEqual(['a0', 'b1', 'dead:x1']);
+    expect(Date.now() - started).toBeLessThan(1_500);
   });
 });
