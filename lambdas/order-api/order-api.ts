@@ -11,6 +11,14 @@ import {
 } from '../shared/http';
 import { orderStatus, orderView } from '../shared/orders/order';
 import {
+  activeTrace,
+  childSpan,
+  formatTraceparent,
+  inTrace,
+  parseTraceparent,
+  TRACEPARENT_HEADER,
+} from '../shared/trace-context';
+import {
   acceptOrder,
   IdempotencyConflictError,
   OrderRejectedError,
@@ -50,7 +58,15 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
     const idempotencyKey = idempotencyKeyOf(request);
     const order = parseOrderRequest(readJsonBody(request));
     const catalog = await deps.catalog.find(order.items.map((item) => item.product_id));
-    const prepared = prepareOrder({ request: order, catalog, idempotencyKey, now: deps.now(), newId: deps.newId });
+    const trace = activeTrace();
+    const prepared = prepareOrder({
+      request: order,
+      catalog,
+      idempotencyKey,
+      now: deps.now(),
+      newId: deps.newId,
+      traceparent: trace && formatTraceparent(trace),
+    });
     logger.appendKeys({ order_id: prepared.order.order_id });
     const { outcome, order: stored } = await acceptOrder(deps.orders, prepared);
     const self = `/orders/${stored.order_id}`;
@@ -82,11 +98,15 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
   }
 
   return async function handleOrderApiRequest(request) {
-    try {
-      return await route(request);
-    } catch (error) {
-      return toErrorResponse(error);
-    }
+    // A span of the caller's trace when it sends a W3C traceparent, else a new trace: the order's
+    // events carry it through every topic (lambdas/shared/trace-context.ts).
+    return inTrace(childSpan(parseTraceparent(header(request, TRACEPARENT_HEADER))), async () => {
+      try {
+        return await route(request);
+      } catch (error) {
+        return toErrorResponse(error);
+      }
+    });
   };
 }
 

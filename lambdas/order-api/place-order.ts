@@ -107,6 +107,8 @@ export interface PrepareOrderInput {
   readonly idempotencyKey?: string;
   readonly now: Date;
   readonly newId: () => string;
+  /** W3C trace context of the request, kept with the OrderCreated event for its Kafka header. */
+  readonly traceparent?: string;
 }
 
 export interface PreparedOrder {
@@ -159,9 +161,7 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
   // A key scoped by user: a retry with the same key maps to the same order, and two users who pick
   // the same key never collide. Without a key every request is a new order.
   const orderId =
-    input.idempotencyKey === undefined
-      ? input.newId()
-      : orderIdFor(request.user_id, input.idempotencyKey);
+    input.idempotencyKey === undefined ? input.newId() : orderIdFor(request.user_id, input.idempotencyKey);
   const timestamp = input.now.toISOString();
   // What the order and its OrderCreated both say about it.
   const placed = {
@@ -187,7 +187,7 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
   return {
     order,
     event,
-    outbox: outboxEntryFor(TOPICS.orders.name, event, input.now),
+    outbox: outboxEntryFor(TOPICS.orders.name, event, input.now, input.traceparent),
   };
 }
 

@@ -6,7 +6,8 @@ import { METRICS } from '../contracts/metrics';
 import { classifyError } from '../errors';
 import { logger, metrics, MetricUnit } from '../observability';
 import { deadLetterFor } from './dead-letter';
-import { decodeRecord, recordContext, recordsByPartition, type RecordContext } from './msk-event';
+import { decodeRecord, recordContext, recordsByPartition, recordSpan, type RecordContext } from './msk-event';
+import { inTrace } from '../trace-context';
 import type { EventPublisher } from './publisher';
 import {
   DEFAULT_RETRY_POLICY,
@@ -116,7 +117,8 @@ export function kafkaBatchHandler(options: KafkaConsumerOptions): KafkaBatchFunc
         for (const record of queue) {
           if (record.offset > lowestFailed) break;
           try {
-            await processWithRetries(record, deadline);
+            // In the record's span: what its work logs and publishes carries the record's trace.
+            await inTrace(recordSpan(record), () => processWithRetries(record, deadline));
           } catch (error) {
             lowestFailed = Math.min(lowestFailed, record.offset);
             logger.error(

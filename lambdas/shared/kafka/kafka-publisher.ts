@@ -3,7 +3,8 @@ import { requireEnum, requireEnv } from '../config';
 import { ENV } from '../contracts/environment';
 import { CoalescingSender } from './coalescing-sender';
 import { mskIamAuth } from './msk-iam';
-import type { EventPublisher, OutgoingEvent } from './publisher';
+import { withActiveTrace, type EventPublisher, type OutgoingEvent } from './publisher';
+import { TRACEPARENT_HEADER } from '../trace-context';
 
 export interface KafkaConnection {
   readonly bootstrapBrokers: readonly string[];
@@ -39,7 +40,8 @@ export class KafkaEventPublisher implements EventPublisher {
   constructor(private readonly connection: KafkaConnection) {}
 
   publish(events: readonly OutgoingEvent[]): Promise<void> {
-    return this.sender.publish(events);
+    // Traced now, in the caller's async context: the coalesced send runs outside it.
+    return this.sender.publish(withActiveTrace(events));
   }
 
   async close(): Promise<void> {
@@ -49,11 +51,15 @@ export class KafkaEventPublisher implements EventPublisher {
 
   private async send(events: readonly OutgoingEvent[]): Promise<void> {
     await this.getProducer().send({
-      messages: events.map(({ topic, key, event }) => ({
+      messages: events.map(({ topic, key, event, traceparent }) => ({
         topic,
         key: key ?? undefined,
         value: JSON.stringify(event),
-        headers: { event_type: event.event_type, event_id: event.event_id },
+        headers: {
+          event_type: event.event_type,
+          event_id: event.event_id,
+          ...(traceparent ? { [TRACEPARENT_HEADER]: traceparent } : {}),
+        },
       })),
     });
   }
