@@ -45,10 +45,9 @@ interface Batching {
  *   it only bounds what a backlog delivers at once.
  * - batched (analytics, notifications): the stage's window (1 s) keeps invocations few under load;
  *   a second more before a counter moves or an email leaves costs nobody anything.
- * - archive: one S3 PUT per topic-partition per batch. With 1 s windows that was about 39 PUT/s
- *   under sustained traffic ($5 per million PUT in us-east-1, about $500 a month) and objects too
- *   small for the lifecycle rules (S3 does not transition objects under 128 KB). A long window and
- *   a large batch write one object per partition per window: 39 objects a minute in prod.
+ * - archive: one S3 PUT per topic-partition per batch. With 1 s windows that was up to 39 PUT/s
+ *   under sustained traffic (about 100 million a month), each object a few KB. A long window and a
+ *   large batch write one object per partition per window: at most 39 objects a minute in prod.
  *   The records are already in Kafka for the topic's retention; archiving them later loses nothing.
  */
 export const BATCHING: Record<StageName, Record<DeliveryProfile, Batching | 'stage'>> = {
