@@ -9,6 +9,7 @@ import {
   parseTraceparent,
   type TraceContext,
 } from '../../../lambdas/shared/trace-context';
+import { TraceContextLogFormatter } from '../../../lambdas/shared/observability';
 import { mskEvent, paidOutcome } from '../../support/msk';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -89,5 +90,20 @@ describe('W3C trace context', () => {
     expect(outgoingEventOf({ ...item, traceparent: PARENT }).traceparent).toBe(PARENT);
     expect(outgoingEventOf({ ...item, traceparent: 'garbage' }).traceparent).toBeUndefined();
     expect(outgoingEventOf(item).traceparent).toBeUndefined();
+  });
+
+  it('GIVEN a log line written in a span WHEN formatted THEN it carries the trace id; outside any span it has none', () => {
+    const formatter = new TraceContextLogFormatter();
+    const attributes = {
+      logLevel: 'INFO',
+      message: 'Payment charged',
+      timestamp: new Date('2025-04-07T12:34:56Z'),
+      serviceName: 'billing',
+    } as Parameters<TraceContextLogFormatter['formatAttributes']>[0];
+    const inSpan = inTrace(childSpan(parseTraceparent(PARENT)), () =>
+      formatter.formatAttributes(attributes, { order_id: 'o1' }).getAttributes(),
+    );
+    expect(inSpan).toMatchObject({ message: 'Payment charged', trace_id: TRACE_ID, order_id: 'o1' });
+    expect(formatter.formatAttributes(attributes, {}).getAttributes()).not.toHaveProperty('trace_id');
   });
 });
