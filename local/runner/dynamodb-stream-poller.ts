@@ -217,7 +217,8 @@ export class StreamPoller {
     const { mapping } = this.options;
     const windowMs = mapping.maximumBatchingWindowSeconds * 1000;
     const records: DynamoDBRecord[] = [];
-    // Per record: when the stream had it (the API's creation time, before it is cut to seconds) and when it was read.
+    // Per record: when it was read. Its time in the stream is not measured: DynamoDB Local's
+    // ApproximateCreationDateTime lags the write by up to a minute, so the wait counts from the read.
     const times: { createdAt: number; fetchedAt: number }[] = [];
     let iterator = shard.iterator;
     let windowStarted: number | undefined;
@@ -236,10 +237,7 @@ export class StreamPoller {
         return false;
       }
       const fetchedAt = Date.now();
-      for (const r of output.Records ?? []) {
-        const created = r.dynamodb?.ApproximateCreationDateTime;
-        times.push({ createdAt: created instanceof Date ? created.getTime() : fetchedAt, fetchedAt });
-      }
+      for (const _ of output.Records ?? []) times.push({ createdAt: fetchedAt, fetchedAt });
       records.push(...(output.Records ?? []).map((r) => lambdaRecord(r, this.streamArn, this.options.region)));
       iterator = output.NextShardIterator;
       if (records.length === 0 || records.length >= mapping.batchSize || !iterator || this.stopping) break;

@@ -2,8 +2,10 @@
  * Where a record's time goes on one event source mapping, measured by the runner that plays the
  * mapping: `waitMs` in the source (from the record's timestamp, its producer's clock, to the poll
  * that fetched it), `windowMs` in the batching window (fetched to taken into a batch), `invokeMs`
- * in the invocation (taken to done, retries included). AWS shows only the sum of the first two
- * (a record's age when its function starts); the runner can tell them apart.
+ * in the invocation (taken to done, retries included). The runner has one batch in flight per
+ * mapping, so `windowMs` also holds the time a record queued behind the batch in flight. AWS shows
+ * only the sum of the first two (a record's age when its function starts); the runner can tell
+ * them apart. DynamoDB stream records count from the read (see dynamodb-stream-poller.ts).
  */
 export interface HopSample {
   readonly waitMs: number;
