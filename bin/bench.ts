@@ -13,7 +13,8 @@
  *              invocation and as a one-record-at-a-time baseline built in the same run, records/s
  *              and their ratio (local/bench/consumers.ts).
  *   pipeline:  orders/s for 1,000 orders through the stack of `npm run local`, the local limit measured
- *              in the same run, and order->terminal latency at half that rate (local/bench/pipeline.ts).
+ *              in the same run, and order->terminal p50/p95/p99 at 1 order/s and at half that limit,
+ *              with each order-path mapping's time in the source, window and invocation (local/bench/pipeline.ts).
  * `--sections consumers,pipeline` (any comma-separated list of the sections) runs only those; bundles,
  * coldStart and memory come from the same processes and run together.
  */

@@ -44,6 +44,7 @@ import {
   mappingSettingsFor,
 } from './wiring';
 import { PipelineLogGroup } from './log-groups';
+import { OUTBOX_RELAY_BATCHING, withLatencyBudget } from './latency-budget';
 
 export interface ServicesStackProps extends StackProps {
   readonly config: StageConfig;
@@ -82,7 +83,7 @@ export class ServicesStack extends Stack {
     this.config = config;
     this.kafkaArns = new KafkaArns(this, props.clusterArn, props.clusterName);
     const mappingSettings = (subscription: Subscription): MappingSettings =>
-      mappingSettingsFor(subscription, config.mappings);
+      withLatencyBudget(subscription, config.stage, mappingSettingsFor(subscription, config.mappings));
 
     this.functions = Object.fromEntries(
       FUNCTION_IDS.map((functionId) => {
@@ -289,8 +290,7 @@ export class ServicesStack extends Stack {
     relay.addEventSource(
       new sources.DynamoEventSource(outbox, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
+        ...OUTBOX_RELAY_BATCHING,
         // Only new outbox items are events to publish; TTL deletions (REMOVE) are not.
         filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
         bisectBatchOnError: true,

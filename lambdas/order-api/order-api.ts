@@ -11,6 +11,14 @@ import {
 } from '../shared/http';
 import { orderStatus, orderView, type Order } from '../shared/orders/order';
 import {
+  activeTrace,
+  childSpan,
+  formatTraceparent,
+  inTrace,
+  parseTraceparent,
+  TRACEPARENT_HEADER,
+} from '../shared/trace-context';
+import {
   acceptOrder,
   IdempotencyConflictError,
   OrderRejectedError,
@@ -64,6 +72,7 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
     }
     const order = parseOrderRequest(body);
     const catalog = await deps.catalog.find(order.items.map((item) => item.product_id));
+    const trace = activeTrace();
     const prepared = prepareOrder({
       request: order,
       catalog,
@@ -71,6 +80,7 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
       fingerprint,
       now: deps.now(),
       newId: deps.newId,
+      traceparent: trace && formatTraceparent(trace),
     });
     logger.appendKeys({ order_id: prepared.order.order_id });
     const { outcome, order: stored } = await acceptOrder(deps.orders, prepared, body);
@@ -107,11 +117,15 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
   }
 
   return async function handleOrderApiRequest(request) {
-    try {
-      return await route(request);
-    } catch (error) {
-      return toErrorResponse(error);
-    }
+    // A span of the caller's trace when it sends a W3C traceparent, else a new trace: the order's
+    // events carry it through every topic (lambdas/shared/trace-context.ts).
+    return inTrace(childSpan(parseTraceparent(header(request, TRACEPARENT_HEADER))), async () => {
+      try {
+        return await route(request);
+      } catch (error) {
+        return toErrorResponse(error);
+      }
+    });
   };
 }
 

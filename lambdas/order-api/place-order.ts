@@ -110,6 +110,8 @@ export interface PrepareOrderInput {
   readonly fingerprint: string;
   readonly now: Date;
   readonly newId: () => string;
+  /** W3C trace context of the request, kept with the OrderCreated event for its Kafka header. */
+  readonly traceparent?: string;
 }
 
 export interface PreparedOrder {
@@ -189,7 +191,7 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
   return {
     order,
     event,
-    outbox: outboxEntryFor(TOPICS.orders.name, event, input.now),
+    outbox: outboxEntryFor(TOPICS.orders.name, event, input.now, input.traceparent),
   };
 }
 

@@ -4,6 +4,7 @@ import type { EventPublisher } from '../shared/kafka/publisher';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { orderStatus } from '../shared/orders/order';
 import type { OrderFact } from '../shared/orders/order-status';
+import { activeTrace } from '../shared/trace-context';
 import type { OrderFactStore } from './ports';
 import { recordOutcome } from './record-outcome';
 
@@ -40,7 +41,7 @@ export function orderStatusConsumer(options: OrderStatusConsumerOptions): KafkaB
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     handle: async (event, context) => {
-      const result = await recordOutcome(event, options.store);
+      const result = await recordOutcome(event, options.store, { at: new Date(), traceId: activeTrace()?.traceId });
       const details = {
         order_id: result.order.order_id,
         fact: result.fact,

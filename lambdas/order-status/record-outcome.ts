@@ -13,7 +13,11 @@ export type RecordOutcomeResult = { readonly fact: OrderFact } & Exclude<
  * Kafka offset: a redelivered batch, or the same outcome re-published under a new offset, finds the
  * fact already recorded and changes nothing.
  */
-export async function recordOutcome(event: AnyEvent, store: OrderFactStore): Promise<RecordOutcomeResult> {
+export async function recordOutcome(
+  event: AnyEvent,
+  store: OrderFactStore,
+  recorded: { readonly at: Date; readonly traceId?: string } = { at: new Date() },
+): Promise<RecordOutcomeResult> {
   const fact = factOf(event);
   if (fact === undefined) throw new PoisonRecordError(`event_type ${event.event_type} has no order status meaning`);
   const orderId = (event as { order_id: string }).order_id;
@@ -22,6 +26,8 @@ export async function recordOutcome(event: AnyEvent, store: OrderFactStore): Pro
     at: event.timestamp,
     event_id: event.event_id,
     event_type: event.event_type,
+    recorded_at: recorded.at.toISOString(),
+    ...(recorded.traceId ? { trace_id: recorded.traceId } : {}),
   });
   // Never a race with order creation: the order item commits before its OrderCreated is relayed,
   // and every outcome follows from that event. An outcome for an unknown order never succeeds.

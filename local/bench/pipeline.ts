@@ -1,7 +1,8 @@
 /**
  * `npm run bench` section `pipeline`: orders through the stack of `npm run local` (its start, its
  * order generator and API client), against the local limit measured on the same DynamoDB Local in
- * the same run, and order->terminal latency at a steady arrival rate of half the throughput.
+ * the same run, and order->terminal latency at steady arrival rates of 1 order/s and half that limit,
+ * with each record's time on the mappings an order waits for (in the topic, the window, the invocation).
  */
 import { CreateTableCommand, DeleteTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -15,7 +16,8 @@ import { seedCatalog, seedStock, startLocalStack, type LocalStack, type StackSta
 import { placeOrders, type AcceptedOrder } from '../demo/order-client';
 import { readStatusesOf } from '../demo/order-progress';
 import { generateDemoPlan, type DemoPlan } from '../demo/order-generator';
-import type { MappingStats } from '../runner';
+import { ORDER_PATH_FUNCTIONS } from '../../lib/latency-budget';
+import { summarizeHops, type MappingStats } from '../runner';
 import { localDynamoDbClient } from '../services';
 import { localLimit, meanItemWritesPerOrder, percentile, round, type LocalLimit } from './pipeline-figures';
 
@@ -39,16 +41,24 @@ export interface PipelineBenchResult {
   readonly localLimit: LocalLimit & { readonly measuredWritesPerSecond: { before: number; after: number } };
   /** Throughput over the local limit; the target is 0.5. */
   readonly fractionOfLimit: number;
-  readonly latency: {
-    readonly arrivalsPerSecond: number;
-    readonly orders: number;
-    readonly p50Ms: number;
-    readonly p99Ms: number;
-  };
+  /** Order -> terminal latency at each steady arrival rate: 1 order/s, and half the local limit. */
+  readonly latency: readonly LatencyRun[];
   /** The mappings busiest during the throughput run: where the time went. */
   readonly busiestMappings: readonly { readonly id: string; readonly busyMs: number; readonly invocations: number }[];
   /** 1-minute load averages of the machine before and after. */
   readonly load: { readonly before: number; readonly after: number };
+}
+
+export interface LatencyRun {
+  readonly arrivalsPerSecond: number;
+  readonly fractionOfLimit: number;
+  readonly orders: number;
+  /** From sending the POST /orders that was accepted to the first poll that saw the order terminal. */
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  /** The mappings an order waits for, each record's time there: medians in the source, the window and the invocation. */
+  readonly hops: readonly { mapping: string; records: number; waitMs: number; windowMs: number; invokeMs: number }[];
 }
 
 /** As the throughput issue measured it: 16 conditional PutItem in flight. */
@@ -96,11 +106,11 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
       meanItemWritesPerOrder(run.finished, relayBatch),
     );
 
-    const arrivalsPerSecond = ordersPerSecond / 2;
-    const latencyOrders = Math.max(10, Math.round(arrivalsPerSecond * (options.latencySeconds ?? 20)));
-    const latencyPlan = generateDemoPlan(latencyOrders, 'bench-latency');
-    const steady = await runOrders(stack, latencyPlan, { ratePerSecond: arrivalsPerSecond, concurrency: 64 }, 100);
-    const latencies = steady.finished.map((o) => o.terminalAt - o.acceptedAt);
+    const latency: LatencyRun[] = [];
+    for (const arrivalsPerSecond of [1, limit.ordersPerSecond / 2]) {
+      latency.push(await latencyRun(stack, arrivalsPerSecond, limit.ordersPerSecond, options.latencySeconds ?? 20));
+      log(formatLatencyRun(latency.at(-1)!));
+    }
 
     return {
       startup: { ...stack.startup, apiReadyMs: Math.round(apiReadyMs) },
@@ -115,12 +125,7 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
         measuredWritesPerSecond: { before: Math.round(writeRateBefore), after: Math.round(writeRateAfter) },
       },
       fractionOfLimit: round(ordersPerSecond / limit.ordersPerSecond, 2),
-      latency: {
-        arrivalsPerSecond: round(arrivalsPerSecond, 2),
-        orders: steady.finished.length,
-        p50Ms: Math.round(percentile(latencies, 50)),
-        p99Ms: Math.round(percentile(latencies, 99)),
-      },
+      latency,
       busiestMappings: [...mappings]
         .sort((a, b) => b.busyMs - a.busyMs)
         .slice(0, 5)
@@ -131,6 +136,59 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
     await stack.stop();
     functionLog?.end();
   }
+}
+
+/**
+ * Orders at a steady rate for `seconds` (at least 10 orders, at most 300), each order's time to its
+ * terminal state, and where the records spent it on the mappings an order waits for.
+ */
+async function latencyRun(
+  stack: LocalStack,
+  arrivalsPerSecond: number,
+  limitOrdersPerSecond: number,
+  seconds: number,
+): Promise<LatencyRun> {
+  const count = Math.min(300, Math.max(10, Math.round(arrivalsPerSecond * seconds)));
+  const plan = generateDemoPlan(count, `bench-latency-${Math.round(arrivalsPerSecond * 100)}`);
+  stack.runner.drainHops();
+  // Polled every 50 ms: the poll's granularity is part of what is measured.
+  const steady = await runOrders(stack, plan, { ratePerSecond: arrivalsPerSecond, concurrency: 64 }, 50);
+  const latencies = steady.finished.map((o) => o.terminalAt - o.sentAt);
+  const hops = stack.runner.drainHops();
+  const onPath = stack.runner
+    .stats()
+    .mappings.filter(
+      (m) => m.kind === 'dynamodb' || (ORDER_PATH_FUNCTIONS as readonly string[]).includes(m.functionId),
+    );
+  return {
+    arrivalsPerSecond: round(arrivalsPerSecond, 2),
+    fractionOfLimit: round(arrivalsPerSecond / limitOrdersPerSecond, 2),
+    orders: steady.finished.length,
+    p50Ms: Math.round(percentile(latencies, 50)),
+    p95Ms: Math.round(percentile(latencies, 95)),
+    p99Ms: Math.round(percentile(latencies, 99)),
+    hops: onPath.flatMap((m) => {
+      const summary = summarizeHops(m.id, hops[m.id] ?? []);
+      return summary
+        ? [
+            {
+              mapping: m.id,
+              records: summary.records,
+              waitMs: summary.waitMs,
+              windowMs: summary.windowMs,
+              invokeMs: summary.invokeMs,
+            },
+          ]
+        : [];
+    }),
+  };
+}
+
+function formatLatencyRun(run: LatencyRun): string {
+  return (
+    `${run.arrivalsPerSecond} orders/s (${run.fractionOfLimit} of the limit, ${run.orders} orders): ` +
+    `p50 ${run.p50Ms} ms, p95 ${run.p95Ms} ms, p99 ${run.p99Ms} ms`
+  );
 }
 
 interface FinishedOrder extends AcceptedOrder {
@@ -240,7 +298,7 @@ function since(before: readonly MappingStats[], after: readonly MappingStats[]):
 }
 
 export function formatPipeline(result: PipelineBenchResult): string[] {
-  const { throughput: t, localLimit: l, latency } = result;
+  const { throughput: t, localLimit: l } = result;
   return [
     `Pipeline: ${t.orders} orders through the local stack (${t.concurrency} placed at once), load ${result.load.before} -> ${result.load.after}`,
     `  API ready after             ${(result.startup.apiReadyMs / 1000).toFixed(1)} s (synthesis ${result.startup.synthReused ? 'reused' : 'run'})`,
@@ -248,7 +306,14 @@ export function formatPipeline(result: PipelineBenchResult): string[] {
     `  local limit                 ${l.ordersPerSecond} orders/s = ${l.conditionalWritesPerSecond} conditional writes/s (${l.inFlight} in flight;` +
       ` ${l.measuredWritesPerSecond.before} before the run, ${l.measuredWritesPerSecond.after} after) / ${l.itemWritesPerOrder} item writes per order`,
     `  fraction of the limit       ${result.fractionOfLimit} (target 0.5)`,
-    `  order -> terminal latency   p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms at ${latency.arrivalsPerSecond} orders/s (${latency.orders} orders)`,
+    ...result.latency.map((run) => `  order -> terminal latency   ${formatLatencyRun(run)}`),
     `  busiest mappings            ${result.busiestMappings.map((m) => `${m.id} ${(m.busyMs / 1000).toFixed(1)} s`).join(', ')}`,
+    ...result.latency.flatMap((run) => [
+      `  hops at ${run.arrivalsPerSecond} orders/s (median ms)   source  window  invocation  records`,
+      ...run.hops.map(
+        (h) =>
+          `    ${h.mapping.padEnd(36)} ${String(h.waitMs).padStart(6)}  ${String(h.windowMs).padStart(6)}  ${String(h.invokeMs).padStart(10)}  ${String(h.records).padStart(7)}`,
+      ),
+    ]),
   ];
 }

@@ -2,6 +2,7 @@
  * The demo of `npm run local`: start the whole stack, seed stock, place a plan's orders, wait for
  * each to reach a terminal state and sum the run up with the invariants I1 to I6.
  */
+import { summarizeHops } from '../runner/hops';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { ORDER_STATUSES } from '../../lambdas/shared/orders/order-status';
@@ -312,6 +313,7 @@ async function runOrders(
     acceptedOrderIds: accepted.map((o) => o.order_id),
     planned,
     mappings: stack.runner.stats().mappings,
+    hops: Object.entries(stack.runner.drainHops()).flatMap(([id, samples]) => summarizeHops(id, samples) ?? []),
     timing: {
       startup: stack.startup,
       startupMs: context.startupMs,

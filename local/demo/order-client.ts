@@ -12,6 +12,8 @@ export interface AcceptedOrder {
   readonly planned?: PlannedOutcome;
   /** When the API accepted it (ms since the epoch). */
   readonly acceptedAt: number;
+  /** When the POST that was accepted was sent (ms since the epoch). */
+  readonly sentAt: number;
 }
 
 export interface RefusedOrder {
@@ -62,6 +64,7 @@ export async function placeOrders(
 export async function placeOrder(apiUrl: string, order: DemoOrder): Promise<AcceptedOrder | RefusedOrder> {
   for (let attempt = 1; ; attempt++) {
     let response: Response;
+    const sentAt = Date.now();
     try {
       response = await fetch(`${apiUrl}/orders`, {
         method: 'POST',
@@ -80,6 +83,7 @@ export async function placeOrder(apiUrl: string, order: DemoOrder): Promise<Acce
         idempotencyKey: order.idempotencyKey,
         planned: order.planned,
         acceptedAt: Date.now(),
+        sentAt,
       };
     }
     // 503 (busy) and 500 (the function failed) are worth a retry under the same Idempotency-Key.

@@ -1,4 +1,5 @@
 import { deadLetterCount } from '../../lambdas/analytics/dead-letters';
+import type { HopSummary } from '../runner/hops';
 import { archivedRecords } from '../../lambdas/archive/archive-format';
 import { readDeadLetter } from '../console/dead-letters';
 import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
@@ -35,6 +36,8 @@ export interface RunSummary {
   /** records: distinct by topic, partition and offset; lines: read, copies in overlapping objects included. */
   readonly archive: { readonly objects: number; readonly records: number; readonly lines: number };
   readonly mappings?: readonly MappingStats[];
+  /** Per mapping, where its records spent their time over the run (the runner's hop samples). */
+  readonly hops?: readonly HopSummary[];
   readonly invariants: readonly InvariantResult[];
   readonly timing?: RunTiming;
   readonly memory?: StackMemory;
@@ -90,6 +93,7 @@ export interface SummaryInput extends InvariantOptions {
   readonly refused: number;
   readonly planned?: ReadonlyMap<string, PlannedOutcome>;
   readonly mappings?: readonly MappingStats[];
+  readonly hops?: readonly HopSummary[];
   readonly timing?: RunTiming;
   readonly memory?: StackMemory;
   readonly failover?: FailoverReport;
@@ -189,6 +193,7 @@ export function summarize(input: SummaryInput): RunSummary {
     },
     archive: archiveCounts(input.snapshot.archive),
     mappings: input.mappings,
+    hops: input.hops,
     invariants,
     timing: input.timing,
     memory: input.memory,
@@ -261,6 +266,19 @@ export function formatSummary(summary: RunSummary): string {
       lines.push(
         `  ${m.id.padEnd(36)} ${String(m.invocations).padStart(6)} ${String(m.committedOffsets).padStart(7)} ` +
           `${String(m.deadLettered ?? 0).padStart(5)}`,
+      );
+    }
+  }
+
+  if (summary.hops?.length) {
+    lines.push(
+      '',
+      'Where records spent their time per mapping (median ms: in the source, window, invocation; p99 of the sum)',
+    );
+    for (const h of summary.hops) {
+      lines.push(
+        `  ${h.mapping.padEnd(36)} ${String(h.waitMs).padStart(6)} ${String(h.windowMs).padStart(6)} ` +
+          `${String(h.invokeMs).padStart(6)}   p99 ${String(h.p99TotalMs).padStart(6)}  (${h.records} records)`,
       );
     }
   }

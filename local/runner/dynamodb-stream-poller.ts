@@ -12,6 +12,7 @@ import {
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { LOCAL_CREDENTIALS } from '../endpoints';
 import type { StreamMappingSpec } from './assembly';
+import { HopRecorder, type HopSample } from './hops';
 import { compileFilters, type RecordFilter } from './event-filter';
 import type { MappingStats } from './kafka-poller';
 import { runBatch, streamFailureReport, type DiscardInfo, type InvocationOutcome } from './retry-policy';
@@ -64,6 +65,7 @@ export class StreamPoller {
   private loop?: Promise<void>;
   private wake?: () => void;
   private counters = { committed: 0, invocations: 0, deadLettered: 0, filteredOut: 0, busyMs: 0 };
+  private readonly hops = new HopRecorder();
 
   private constructor(
     private readonly options: StreamPollerOptions,
@@ -97,6 +99,11 @@ export class StreamPoller {
     } finally {
       dynamodb.destroy();
     }
+  }
+
+  /** Each delivered record's time in the stream, the batching window and the invocation since the last call. */
+  drainHops(): HopSample[] {
+    return this.hops.drain();
   }
 
   stats(): MappingStats {
@@ -210,6 +217,9 @@ export class StreamPoller {
     const { mapping } = this.options;
     const windowMs = mapping.maximumBatchingWindowSeconds * 1000;
     const records: DynamoDBRecord[] = [];
+    // Per record: when it was read. Its time in the stream is not measured: DynamoDB Local's
+    // ApproximateCreationDateTime lags the write by up to a minute, so the wait counts from the read.
+    const times: { createdAt: number; fetchedAt: number }[] = [];
     let iterator = shard.iterator;
     let windowStarted: number | undefined;
     for (;;) {
@@ -226,6 +236,8 @@ export class StreamPoller {
         shard.iterator = await this.iterator(shard.shardId, 'TRIM_HORIZON', shard.lastSequenceNumber);
         return false;
       }
+      const fetchedAt = Date.now();
+      for (const _ of output.Records ?? []) times.push({ createdAt: fetchedAt, fetchedAt });
       records.push(...(output.Records ?? []).map((r) => lambdaRecord(r, this.streamArn, this.options.region)));
       iterator = output.NextShardIterator;
       if (records.length === 0 || records.length >= mapping.batchSize || !iterator || this.stopping) break;
@@ -235,8 +247,12 @@ export class StreamPoller {
       await new Promise((resolve) => setTimeout(resolve, Math.min(left, this.options.pollIntervalMs ?? 250)));
     }
     if (records.length > 0) {
-      const deliver = records.filter((r) => this.filter.matches(r));
+      const takenAt = Date.now();
+      const delivered = records.flatMap((r, i) => (this.filter.matches(r) ? [{ record: r, time: times[i]! }] : []));
+      const deliver = delivered.map((d) => d.record);
       if (deliver.length > 0) await this.process(deliver, shard.shardId);
+      const doneAt = Date.now();
+      for (const { time } of delivered) this.hops.record(time.fetchedAt, time.createdAt, takenAt, doneAt);
       this.counters.filteredOut += records.length - deliver.length;
       this.counters.committed += records.length;
       shard.lastSequenceNumber = records[records.length - 1].dynamodb?.SequenceNumber;

@@ -51,4 +51,5 @@ export type { RunnerBindings } from './bindings';
 export { UnresolvedEnvironmentError } from './environment';
 export { FilterPatternError } from './event-filter';
 export type { MappingStats } from './kafka-poller';
+export { summarizeHops, type HopSample, type HopSummary } from './hops';
 export { findFunction, RunnerConfigurationError, startRunner, type Runner, type RunnerOptions } from './runner';

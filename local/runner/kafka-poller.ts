@@ -22,6 +22,7 @@ import {
   type QueuedRecord,
   type TimestampType,
 } from './kafka-event';
+import { HopRecorder, type HopSample } from './hops';
 import { kafkaFailureReport, runBatch, type DiscardInfo, type InvocationOutcome } from './retry-policy';
 
 /**
@@ -91,6 +92,9 @@ export class KafkaPoller {
   private loop?: Promise<void>;
   private rotate = 0;
   private counters = { committed: 0, invocations: 0, deadLettered: 0, filteredOut: 0, busyMs: 0 };
+  /** When each queued record was fetched from the broker, for the hop samples. */
+  private readonly fetchedAt = new WeakMap<MSKRecord, number>();
+  private readonly hops = new HopRecorder();
 
   private constructor(private readonly options: KafkaPollerOptions) {
     this.filter = compileFilters(options.mapping.filterPatterns);
@@ -124,6 +128,11 @@ export class KafkaPoller {
       busyMs: Math.round(this.counters.busyMs),
       pending,
     };
+  }
+
+  /** Each delivered record's time in the topic, the batching window and the invocation since the last call. */
+  drainHops(): HopSample[] {
+    return this.hops.drain();
   }
 
   /** Stops polling. A batch still in flight is abandoned uncommitted: its records come again next time. */
@@ -241,6 +250,7 @@ export class KafkaPoller {
       },
       this.timestampType,
     );
+    this.fetchedAt.set(record, Date.now());
     const deliver = this.filter.matchesKafkaRecord(record as unknown as Record<string, unknown>);
     const queue = this.queues.get(key) ?? [];
     queue.push({ record, deliver, bytes: deliver ? recordPayloadBytes(record) : 0 });
@@ -307,7 +317,12 @@ export class KafkaPoller {
       // The next batch's window starts now, if records are already waiting for it.
       this.windowStartedAt = this.buffered() > 0 ? Date.now() : undefined;
       if (this.buffered() < MAX_BUFFERED_RECORDS / 2) this.stream?.resume();
+      const takenAt = Date.now();
       if (batch.deliver.length > 0 && !(await this.processUntilDone(batch.deliver))) break;
+      const doneAt = Date.now();
+      for (const record of batch.deliver) {
+        this.hops.record(this.fetchedAt.get(record) ?? takenAt, record.timestamp, takenAt, doneAt);
+      }
       this.counters.filteredOut += batch.taken - batch.deliver.length;
       await this.commit(batch.lastOffsets, batch.taken);
     }

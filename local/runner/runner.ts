@@ -1,3 +1,4 @@
+import type { HopSample } from './hops';
 import type { LocalEndpoints } from '../endpoints';
 import type { Assembly, FunctionSpec, KafkaMappingSpec, StreamMappingSpec } from './assembly';
 import { functionArn, functionEnvironment, LOCAL_ACCOUNT } from './environment';
@@ -32,6 +33,8 @@ export interface Runner {
     event: unknown,
   ): Promise<{ result?: unknown; error?: { errorType: string; errorMessage: string }; logs: string }>;
   stats(): { mappings: MappingStats[] };
+  /** Per mapping id, each record delivered since the last call: its time in the source, the window and the invocation. */
+  drainHops(): Record<string, HopSample[]>;
   /** Stops the pollers and every execution environment; uncommitted batches are delivered again next time. */
   stop(): Promise<void>;
 }
@@ -78,7 +81,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const arnOf = (id: string) => functionArn(findFunction(assembly, id), endpoints.region);
   const onFailure = destinations(endpoints, log);
 
-  const pollers: { stop(): Promise<void>; stats(): MappingStats }[] = [];
+  const pollers: { stop(): Promise<void>; stats(): MappingStats; drainHops(): HopSample[] }[] = [];
   const stopAll = async () => {
     // Pollers stop taking batches at once; killing the environments ends an invocation in flight,
     // whose batch then stays uncommitted and is delivered again next time (at least once).
@@ -138,6 +141,9 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     },
     stats() {
       return { mappings: pollers.map((p) => p.stats()) };
+    },
+    drainHops() {
+      return Object.fromEntries(pollers.map((p) => [p.stats().id, p.drainHops()]));
     },
     stop() {
       stopping ??= stopAll();

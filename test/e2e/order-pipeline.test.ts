@@ -44,8 +44,9 @@ const PRODUCTS = {
   race: 'e2e-race',
   poison: 'e2e-poison',
   crash: 'e2e-crash',
+  traced: 'e2e-traced',
 } as const;
-const STOCK = { happy: 10, declined: 10, scarce: 1, race: 1, poison: 10, crash: 1_000 } as const;
+const STOCK = { happy: 10, declined: 10, scarce: 1, race: 1, poison: 10, crash: 1_000, traced: 10 } as const;
 
 // Synthesis under load, then waiting for the other files that run the app (pipelineLock).
 const SETUP_TIMEOUT_MS = 900_000;
@@ -113,6 +114,37 @@ describe('order pipeline on a real Kafka broker', () => {
         false,
       ]);
       expect(await available(PRODUCTS.happy)).toBe(STOCK.happy - 2);
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
+
+  it(
+    'GIVEN a shipped order WHEN its records are read THEN every event of it on every topic carries one W3C trace, which its history names',
+    async () => {
+      const orderId = await placeOrder(order(PRODUCTS.traced, 1));
+      expect(await terminalStatus(orderId)).toBe('SHIPPED');
+
+      const topics = [
+        TOPICS.orders.name,
+        TOPICS.billingOutcome.name,
+        TOPICS.inventoryOutcome.name,
+        TOPICS.shipping.name,
+      ];
+      const records = (await Promise.all(topics.map((topic) => readTopic(env.kafkaBootstrap, topic))))
+        .flat()
+        .filter((r) => (JSON.parse(r.value ?? '{}') as { order_id?: string }).order_id === orderId);
+      expect(new Set(records.map((r) => r.topic))).toEqual(new Set(topics));
+      const traceIds = new Set(
+        records.map((r) => /^00-([0-9a-f]{32})-[0-9a-f]{16}-01$/.exec(r.headers.traceparent ?? '')?.[1]),
+      );
+      expect(traceIds.size).toBe(1);
+      const [traceId] = [...traceIds];
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+      const stored = await getItem(env, 'orders', { order_id: orderId });
+      const history = (stored?.history ?? []) as { fact: string; trace_id?: string; recorded_at?: string }[];
+      expect(history.filter((h) => h.fact !== 'placed').every((h) => h.trace_id === traceId && h.recorded_at)).toBe(
+        true,
+      );
     },
     SCENARIO_TIMEOUT_MS,
   );

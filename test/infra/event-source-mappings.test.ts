@@ -1,6 +1,7 @@
 import { FUNCTIONS, functionLogicalId, type FunctionId } from '../../lambdas/shared/contracts/functions';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
+import { withLatencyBudget } from '../../lib/latency-budget';
 import { mappingLogicalId } from '../../lib/wiring';
 import {
   type CfnResource,
@@ -53,11 +54,12 @@ describe('Kafka event source mappings (dev)', () => {
     // The archive retries whole batches only: a split or partially retried batch would archive records twice.
     const wholeBatches = subscription.functionId === 'archive';
 
-    it('THEN batching, bounded retries, bisection, partial batch responses and record age come from the stage', () => {
+    it('THEN bounded retries, bisection, partial batch responses and record age come from the stage, batching from the latency budget', () => {
       const m = pipeline.config.mappings;
+      const budget = withLatencyBudget(subscription, 'dev', m);
       expect(props()).toMatchObject({
-        BatchSize: m.batchSize,
-        MaximumBatchingWindowInSeconds: m.maxBatchingWindow.toSeconds(),
+        BatchSize: budget.batchSize,
+        MaximumBatchingWindowInSeconds: budget.maxBatchingWindow.toSeconds(),
         MaximumRetryAttempts: m.retryAttempts,
         BisectBatchOnFunctionError: !wholeBatches,
         MaximumRecordAgeInSeconds: m.maxRecordAge.toSeconds(),
@@ -67,9 +69,10 @@ describe('Kafka event source mappings (dev)', () => {
     });
 
     it('THEN it runs on provisioned pollers in the stage poller group (the error controls need them)', () => {
+      const { pollers } = withLatencyBudget(subscription, 'dev', pipeline.config.mappings);
       expect(props().ProvisionedPollerConfig).toEqual({
-        MinimumPollers: pipeline.config.mappings.pollers.minimum,
-        MaximumPollers: pipeline.config.mappings.pollers.maximum,
+        MinimumPollers: pollers.minimum,
+        MaximumPollers: pollers.maximum,
         PollerGroupName: 'order-pipeline-dev',
       });
     });

@@ -7,8 +7,9 @@ import { TOPICS } from '../contracts/topics';
 import { classifyError, PoisonRecordError } from '../errors';
 import { logger, metrics, MetricUnit } from '../observability';
 import { deadLetterFor } from './dead-letter';
-import { decodeRecord, recordContext, recordsByPartition, type RecordContext } from './msk-event';
+import { decodeRecord, recordContext, recordsByPartition, recordSpan, type RecordContext } from './msk-event';
 import { withPublishBound } from './publish-deadline';
+import { inTrace } from '../trace-context';
 import type { EventPublisher } from './publisher';
 import {
   DEFAULT_RETRY_POLICY,
@@ -130,7 +131,8 @@ export function kafkaBatchHandler<T extends EventType>(options: KafkaConsumerOpt
         for (const record of queue) {
           if (record.offset > lowestFailed) break;
           try {
-            await processWithRetries(record, invocation);
+            // In the record's span: what its work logs and publishes carries the record's trace.
+            await inTrace(recordSpan(record), () => processWithRetries(record, invocation));
           } catch (error) {
             lowestFailed = Math.min(lowestFailed, record.offset);
             logger.error(

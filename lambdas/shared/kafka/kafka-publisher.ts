@@ -3,7 +3,8 @@ import { requireEnum, requireEnv } from '../config';
 import { ENV } from '../contracts/environment';
 import { CoalescingSender } from './coalescing-sender';
 import { mskIamAuth } from './msk-iam';
-import type { EventPublisher, OutgoingEvent } from './publisher';
+import { withActiveTrace, type EventPublisher, type OutgoingEvent } from './publisher';
+import { TRACEPARENT_HEADER } from '../trace-context';
 
 export interface KafkaConnection {
   readonly bootstrapBrokers: readonly string[];
@@ -63,7 +64,8 @@ export class KafkaEventPublisher implements EventPublisher {
   constructor(private readonly connection: KafkaConnection) {}
 
   publish(events: readonly OutgoingEvent[]): Promise<void> {
-    return this.sender.publish(events);
+    // Traced now, in the caller's async context: the coalesced send runs outside it.
+    return this.sender.publish(withActiveTrace(events));
   }
 
   async close(): Promise<void> {
@@ -73,12 +75,16 @@ export class KafkaEventPublisher implements EventPublisher {
 
   private async send(topic: string, partition: number, events: readonly OutgoingEvent[]): Promise<void> {
     await this.getProducer().send({
-      messages: events.map(({ key, event }) => ({
+      messages: events.map(({ key, event, traceparent }) => ({
         topic,
         partition,
         key: key ?? undefined,
         value: JSON.stringify(event),
-        headers: { event_type: event.event_type, event_id: event.event_id },
+        headers: {
+          event_type: event.event_type,
+          event_id: event.event_id,
+          ...(traceparent ? { [TRACEPARENT_HEADER]: traceparent } : {}),
+        },
       })),
     });
   }

@@ -4,6 +4,7 @@ import { decodeBase64Strict, decodeUtf8Strict, isBase64 } from '../encoding';
 import { PoisonRecordError } from '../errors';
 import { jsonDepth, MAX_EVENT_DEPTH } from '../json-depth';
 import type { InvocationDeadline } from './retry-budget';
+import { childSpan, parseTraceparent, traceparentOfHeaders, type TraceContext } from '../trace-context';
 
 export type { MSKEvent, MSKRecord };
 
@@ -32,6 +33,11 @@ export function recordContext(record: MSKRecord, invocation: InvocationDeadline)
     key: record.key ? decodeBase64Strict(record.key).toString('utf8') : null,
     timestamp: record.timestamp,
   };
+}
+
+/** The span a consumer works on a record in: a child of the record's traceparent, or a new trace without one. */
+export function recordSpan(record: MSKRecord): TraceContext {
+  return childSpan(parseTraceparent(traceparentOfHeaders(record.headers)));
 }
 
 /**

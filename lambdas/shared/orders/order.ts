@@ -8,6 +8,20 @@ export interface HistoryEntry {
   readonly at: string;
   readonly event_id: string;
   readonly event_type: string;
+  /** When the order service recorded the fact (its own clock); absent on entries written before it was kept. */
+  readonly recorded_at?: string;
+  /** The W3C trace id the event carried: the key to the order's lines in every function's logs. */
+  readonly trace_id?: string;
+}
+
+/**
+ * Each step's time, in milliseconds: `since_placed_ms` from placement to the moment the order
+ * service recorded the fact, `step_ms` from the step before it (on the same clock), so a reader sees
+ * where an order spent its time without comparing clocks of different functions.
+ */
+export interface StepTiming {
+  readonly since_placed_ms?: number;
+  readonly step_ms?: number;
 }
 
 /** An order as the order service stores it. */
@@ -38,7 +52,7 @@ export interface OrderView extends Omit<Order, 'history' | 'facts'> {
   readonly status: OrderStatus;
   readonly terminal: boolean;
   /** Placement first, then by time; each entry carries the status the order had once that fact was known. */
-  readonly history: readonly (HistoryEntry & { readonly status: OrderStatus })[];
+  readonly history: readonly (HistoryEntry & StepTiming & { readonly status: OrderStatus })[];
 }
 
 export function orderView(order: Order): OrderView {
@@ -47,9 +61,16 @@ export function orderView(order: Order): OrderView {
   const rank = (entry: HistoryEntry) => (entry.fact === 'placed' ? Number.NEGATIVE_INFINITY : Date.parse(entry.at));
   const sorted = [...order.history].sort((a, b) => rank(a) - rank(b));
   const seen: OrderFact[] = [];
+  const placedAt = Date.parse(order.created_at);
+  let previous = placedAt;
   const history = sorted.map((entry) => {
     if (entry.fact !== 'placed') seen.push(entry.fact);
-    return { ...entry, status: deriveOrderStatus(seen) };
+    const recordedAt = entry.fact === 'placed' ? placedAt : Date.parse(entry.recorded_at ?? '');
+    const timing: StepTiming = Number.isNaN(recordedAt)
+      ? {}
+      : { since_placed_ms: recordedAt - placedAt, step_ms: Math.max(0, recordedAt - previous) };
+    if (!Number.isNaN(recordedAt)) previous = Math.max(previous, recordedAt);
+    return { ...entry, ...timing, status: deriveOrderStatus(seen) };
   });
   const status = orderStatus(order);
   return {

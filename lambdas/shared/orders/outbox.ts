@@ -1,6 +1,7 @@
 import type { AnyEvent, TopicEvent } from '../contracts/events';
 import { TOPICS, type TopicName } from '../contracts/topics';
 import { toTopic, type OutgoingEvent } from '../kafka/publisher';
+import { formatTraceparent, parseTraceparent } from '../trace-context';
 
 /**
  * An outbox item stays a week after it was written: the relay publishes it within seconds, and the
@@ -19,6 +20,8 @@ export interface OutboxEntry {
   readonly created_at: string;
   /** Epoch seconds, the table's TTL attribute. */
   readonly expires_at: number;
+  /** W3C trace context of the request that wrote the event, sent as the record's `traceparent` header. */
+  readonly traceparent?: string;
   /** Present until a relay (or the sweeper) marks the entry published: the key of the sparse index. */
   readonly unpublished?: typeof OUTBOX_UNPUBLISHED;
 }
@@ -27,7 +30,12 @@ export interface OutboxEntry {
 export const OUTBOX_UNPUBLISHED = 'pending';
 
 /** The outbox item that publishes `event` to `topic`, under the key the contract gives it. */
-export function outboxEntryFor<T extends TopicName>(topic: T, event: TopicEvent<T>, now: Date): OutboxEntry {
+export function outboxEntryFor<T extends TopicName>(
+  topic: T,
+  event: TopicEvent<T>,
+  now: Date,
+  traceparent?: string,
+): OutboxEntry {
   const { key } = toTopic(topic, event);
   if (key === null) throw new Error(`${event.event_type} has no record key on ${topic}`);
   return {
@@ -38,6 +46,7 @@ export function outboxEntryFor<T extends TopicName>(topic: T, event: TopicEvent<
     created_at: now.toISOString(),
     expires_at: Math.floor(now.getTime() / 1000) + OUTBOX_RETENTION_SECONDS,
     unpublished: OUTBOX_UNPUBLISHED,
+    ...(traceparent ? { traceparent } : {}),
   };
 }
 
@@ -56,7 +65,7 @@ const TOPIC_NAMES: ReadonlySet<string> = new Set(Object.values(TOPICS).map((t) =
  * was committed, so this only checks that the item is whole rather than re-validating the event.
  */
 export function outgoingEventOf(item: Readonly<Record<string, unknown>>): OutgoingEvent {
-  const { event_id, topic, key, payload } = item;
+  const { event_id, topic, key, payload, traceparent } = item;
   if (typeof topic !== 'string' || !TOPIC_NAMES.has(topic)) {
     throw new MalformedOutboxEntryError(`unknown topic ${JSON.stringify(topic)}`);
   }
@@ -71,5 +80,7 @@ export function outgoingEventOf(item: Readonly<Record<string, unknown>>): Outgoi
   if (event?.event_id !== event_id) {
     throw new MalformedOutboxEntryError(`payload event_id does not match item event_id ${JSON.stringify(event_id)}`);
   }
-  return { topic: topic as TopicName, key, event };
+  // A context that does not parse is dropped rather than forwarded: the consumer starts a new trace.
+  const trace = typeof traceparent === 'string' ? parseTraceparent(traceparent) : undefined;
+  return { topic: topic as TopicName, key, event, ...(trace ? { traceparent: formatTraceparent(trace) } : {}) };
 }

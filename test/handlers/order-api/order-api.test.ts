@@ -1,3 +1,4 @@
+import { parseTraceparent } from '../../../lambdas/shared/trace-context';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -94,6 +95,23 @@ describe('order API: POST /orders', () => {
     expect(entry!.expires_at).toBe(Math.floor(Date.parse(entry!.created_at) / 1000) + 7 * 24 * 3600);
     expect(event).toMatchObject({ order_id: ORDER_A, amount: 111, items: validBody().items });
     expect(addMetric).toHaveBeenCalledWith('OrdersPlaced', 'Count', 1);
+  });
+
+  it('GIVEN a caller that sends a W3C traceparent WHEN posted THEN the OrderCreated in the outbox continues its trace, and without one it starts a trace of its own', async () => {
+    const { outbox } = setup();
+    const traced = postOrder();
+    traced.headers.traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const untraced = postOrder();
+    delete untraced.headers['idempotency-key'];
+
+    await call(traced);
+    await call(untraced);
+
+    const [continued, started] = outbox.map((e) => parseTraceparent(e.traceparent));
+    expect(continued?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(continued?.spanId).not.toBe('00f067aa0ba902b7');
+    expect(started?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(started?.traceId).not.toBe(continued?.traceId);
   });
 
   it('GIVEN no Idempotency-Key WHEN the same order is posted twice THEN two orders are created', async () => {

@@ -44,4 +44,29 @@ describe('orderView', () => {
       ['paid', 'PAID'],
     ]);
   });
+
+  it('GIVEN facts recorded 300, 450 and 900 ms after placement WHEN viewed THEN each step shows its time since placement and since the step before', async () => {
+    const store = new InMemoryOrderStore();
+    const placedAt = new Date('2025-04-07T12:34:56Z');
+    const { order } = prepareAtSentPrices({
+      body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
+      now: placedAt,
+      newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',
+    });
+    store.orders.set(order.order_id, order);
+    const [paid, created, reserved] = validFlows(order.order_id).shipped;
+    const after = (ms: number) => ({ at: new Date(placedAt.getTime() + ms) });
+    await recordOutcome(paid!, store, after(300));
+    await recordOutcome(created!, store, after(450));
+    await recordOutcome(reserved!, store, after(900));
+
+    const view = orderView(store.orders.get(order.order_id)!);
+
+    expect(view.history.map((h) => [h.fact, h.since_placed_ms, h.step_ms])).toEqual([
+      ['placed', 0, 0],
+      ['paid', 300, 300],
+      ['shipment_created', 450, 150],
+      ['reserved', 900, 450],
+    ]);
+  });
 });

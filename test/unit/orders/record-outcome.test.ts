@@ -17,11 +17,12 @@ function storeWithOrder() {
 }
 
 describe('recordOutcome', () => {
-  it('GIVEN a paid outcome WHEN recorded THEN the fact and a history line are stored with the event time', async () => {
+  it('GIVEN a paid outcome WHEN recorded THEN the fact and a history line are stored with the event time, the time it was recorded and its trace id', async () => {
     const { store, orderId } = storeWithOrder();
     const paid = billingOutcome(orderId, 'paid', 1);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 
-    const result = await recordOutcome(paid, store);
+    const result = await recordOutcome(paid, store, { at: new Date('2025-04-07T12:34:57.250Z'), traceId });
 
     expect(result).toMatchObject({ outcome: 'recorded', fact: 'paid' });
     expect(store.orders.get(orderId)!.facts).toEqual({ paid: paid.timestamp });
@@ -30,6 +31,8 @@ describe('recordOutcome', () => {
       at: paid.timestamp,
       event_id: paid.event_id,
       event_type: 'BillingOutcome',
+      recorded_at: '2025-04-07T12:34:57.250Z',
+      trace_id: traceId,
     });
   });
 
