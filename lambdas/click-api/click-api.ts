@@ -1,5 +1,14 @@
-import { errorResponse, HttpError, jsonResponse, readJsonBody, requestPath, type HttpRequest, type HttpResponse } from '../shared/http';
+import {
+  errorResponse,
+  HttpError,
+  jsonResponse,
+  readJsonBody,
+  requestPath,
+  type HttpRequest,
+  type HttpResponse,
+} from '../shared/http';
 import { METRICS } from '../shared/contracts/metrics';
+import { classifyError } from '../shared/errors';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { acceptClicks, ClicksRejectedError, MAX_CLICKS_PER_REQUEST, parseClicks } from './accept-clicks';
 import type { EventPublisher } from './ports';
@@ -9,8 +18,16 @@ export interface ClickApiDependencies {
   readonly now: () => Date;
 }
 
-/** Room for MAX_CLICKS_PER_REQUEST clicks with long page and referrer URLs. */
-export const MAX_CLICKS_BODY_BYTES = 1024 * 1024;
+/**
+ * The body cap: a request's clicks may all go to one partition (one user) in one produce request,
+ * so the batch the broker sees is the body plus, per click, its event_id and event_type (~90 bytes),
+ * record overhead and headers (~200 bytes): 500 clicks add about 150 KB. The broker refuses a batch
+ * over `message.max.bytes`; this project sets none (lib/kafka-topics.ts brokerProperties), and for
+ * "properties that aren't in this table, Amazon MSK uses the defaults associated with your version
+ * of Apache Kafka" (https://docs.aws.amazon.com/msk/latest/developerguide/msk-default-configuration.html),
+ * which is 1,048,588 bytes. 512 KiB leaves room for the rest; a larger body is 413 before any send.
+ */
+export const MAX_CLICKS_BODY_BYTES = 512 * 1024;
 const RETRY_AFTER_SECONDS = '1';
 
 /** POST /clicks: 202 once every click is on the clicks topic, 4xx with the reason otherwise. */
@@ -52,6 +69,19 @@ function toErrorResponse(error: unknown): HttpResponse {
         'invalid_clicks',
         `${error.message}: send one click or an array of 1 to ${MAX_CLICKS_PER_REQUEST}`,
         error.details,
+      ),
+    );
+  }
+  // The broker refused the batch for its size or shape (MESSAGE_TOO_LARGE, ...): the same request
+  // would be refused again, so it is no "retry", but a 413 that says to send fewer clicks.
+  const refusal = classifyError(error);
+  if (refusal.kind === 'poison') {
+    logger.warn('Clicks refused by the broker for good', { reason: refusal.reason });
+    return errorResponse(
+      new HttpError(
+        413,
+        'payload_too_large',
+        `the broker refused the clicks (${refusal.reason}); send fewer per request`,
       ),
     );
   }

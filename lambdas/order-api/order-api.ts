@@ -29,7 +29,12 @@ import {
   replayOf,
   requestFingerprint,
 } from './place-order';
-import { OrderStoreUnavailableError, type OrderRepository, type ProductCatalog } from './ports';
+import {
+  OrderStoreRejectedError,
+  OrderStoreUnavailableError,
+  type OrderRepository,
+  type ProductCatalog,
+} from './ports';
 
 export interface OrderApiDependencies {
   readonly orders: OrderRepository;
@@ -177,6 +182,13 @@ function toErrorResponse(error: unknown): HttpResponse {
     return errorResponse(new HttpError(409, 'idempotency_key_reused', error.message));
   }
   // The order_id, when known, is already on every log line (appendKeys above).
+  if (error instanceof OrderStoreRejectedError) {
+    metrics.addMetric('OrderStoreRejections', MetricUnit.Count, 1);
+    logger.warn('Order store refused a value of the request', { error });
+    return errorResponse(
+      new HttpError(400, 'invalid_value', 'a value of the request cannot be stored; correct it before sending again'),
+    );
+  }
   if (error instanceof OrderStoreUnavailableError) {
     metrics.addMetric('OrderStoreUnavailable', MetricUnit.Count, 1);
     logger.warn('Order store unavailable; asked the client to retry', { error });

@@ -5,6 +5,7 @@ import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
 import type { Order } from '../shared/orders/order';
 import { outboxEntryFor, type OutboxEntry } from '../shared/orders/outbox';
+import { maxAmount, withinLimit, type CurrencyCode } from '../shared/contracts/currencies';
 import { fitsMinorUnits, minorUnits, toMinorUnits } from './currency';
 import type { CatalogProduct, OrderRepository } from './ports';
 
@@ -154,10 +155,11 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
     changed.push({ path: 'amount', message: `the total is ${amount} ${request.currency}, not ${request.amount}` });
   }
   if (changed.length > 0) throw new PriceChangedError(changed);
-  const amountCheck = OrderCreatedSchema.shape.amount.safeParse(amount);
-  if (!amountCheck.success) {
+  // The limit is the currency's own, in its minor units (lambdas/shared/contracts/currencies.ts).
+  const currency = request.currency as CurrencyCode;
+  if (!withinLimit(amount, currency)) {
     throw new OrderRejectedError('amount_over_limit', 'the order total is over the limit', [
-      { path: 'amount', message: `${amount} ${request.currency}: ${amountCheck.error.issues[0]?.message}` },
+      { path: 'amount', message: `${amount} ${currency}: at most ${maxAmount(currency)} ${currency} per order` },
     ]);
   }
 
@@ -294,7 +296,9 @@ function sameAsStoredFields(stored: Order, body: unknown): boolean {
 /** An ISO 4217 code, and prices with no more decimals than its minor units (JPY none). */
 function currencyIssuesOf(request: PlaceOrderRequest): FieldIssue[] {
   const units = minorUnits(request.currency);
-  if (units === undefined) return [{ path: 'currency', message: `"${request.currency}" is not an ISO 4217 currency` }];
+  if (units === undefined) {
+    return [{ path: 'currency', message: `"${request.currency}" is not an ISO 4217 currency accepted here` }];
+  }
   return request.items.flatMap((item, index) =>
     item.unit_price === undefined || fitsMinorUnits(item.unit_price, units)
       ? []

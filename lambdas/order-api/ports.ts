@@ -33,3 +33,14 @@ export interface ProductCatalog {
   /** The products of these ids that the catalog knows (one read); an unknown id is simply absent. */
   find(productIds: readonly string[]): Promise<ReadonlyMap<string, CatalogProduct>>;
 }
+
+/**
+ * The order store refused a value of the request as invalid (DynamoDB ValidationException, e.g. a
+ * string it cannot store): the same request fails the same way, so it is a 4xx, never "retry" (500).
+ */
+export class OrderStoreRejectedError extends Error {
+  constructor(cause: unknown) {
+    super(`order store refused the request: ${(cause as Error | undefined)?.message ?? 'invalid value'}`, { cause });
+    this.name = 'OrderStoreRejectedError';
+  }
+}

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbOrderRepository } from '../../lambdas/order-api/adapters/dynamodb-order-repository';
 import { prepareAtSentPrices } from '../support/doubles/orders';
-import { OrderStoreUnavailableError } from '../../lambdas/order-api/ports';
+import { OrderStoreRejectedError, OrderStoreUnavailableError } from '../../lambdas/order-api/ports';
 import { newId } from '../../lambdas/shared/ids';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 import { InMemoryOrderStore } from '../support/doubles/orders';
@@ -120,14 +120,24 @@ describe('DynamoDbOrderRepository: which errors are worth a retry (503)', () => 
     await expect(mockedRepository.create(order, outbox)).rejects.toBeInstanceOf(OrderStoreUnavailableError);
   });
 
-  it('GIVEN an error of ours (ValidationException) WHEN creating THEN it is passed on as it is', async () => {
+  it('GIVEN a value DynamoDB refuses as invalid (ValidationException) WHEN creating THEN the store reports a refusal, not unavailability', async () => {
     const { order, outbox } = prepared();
     const invalid = Object.assign(new Error('One or more parameter values were invalid'), {
       name: 'ValidationException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
     });
     ddb.on(TransactWriteCommand).rejects(invalid);
 
-    await expect(mockedRepository.create(order, outbox)).rejects.toBe(invalid);
+    await expect(mockedRepository.create(order, outbox)).rejects.toBeInstanceOf(OrderStoreRejectedError);
+  });
+
+  it('GIVEN an error of ours that is not a refused value (AccessDenied) WHEN creating THEN it is passed on as it is', async () => {
+    const { order, outbox } = prepared();
+    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $fault: 'client' });
+    ddb.on(TransactWriteCommand).rejects(denied);
+
+    await expect(mockedRepository.create(order, outbox)).rejects.toBe(denied);
   });
 
   it('GIVEN DynamoDB throttling WHEN reading THEN the store reports itself unavailable', async () => {

@@ -4,7 +4,12 @@ import { classifyError } from '../../shared/errors';
 import type { Order } from '../../shared/orders/order';
 import { fromItem, toItem } from '../../shared/orders/order-item';
 import type { OutboxEntry } from '../../shared/orders/outbox';
-import { OrderStoreUnavailableError, type CreateOrderResult, type OrderRepository } from '../ports';
+import {
+  OrderStoreRejectedError,
+  OrderStoreUnavailableError,
+  type CreateOrderResult,
+  type OrderRepository,
+} from '../ports';
 
 /** The order API's store: 1 round trip per request (POST: TransactWriteItems, GET: GetItem). */
 export class DynamoDbOrderRepository implements OrderRepository {
@@ -65,8 +70,18 @@ export class DynamoDbOrderRepository implements OrderRepository {
 /**
  * Throttling, a transaction conflicting with a concurrent one (two retries of one Idempotency-Key in
  * flight), DynamoDB server faults and dropped connections go away on their own (classifyError): the
- * API answers 503 with Retry-After. Anything else is a fault of ours and stays as it is (500).
+ * API answers 503 with Retry-After. A value DynamoDB refuses as invalid (ValidationException, or a
+ * transaction cancelled for a ValidationError) fails the same way every time: 400. Anything else is
+ * a fault of ours and stays as it is (500).
  */
 export function classifyStoreError(error: unknown): unknown {
-  return classifyError(error).kind === 'transient' ? new OrderStoreUnavailableError(error) : error;
+  const { kind } = classifyError(error);
+  if (kind === 'transient') return new OrderStoreUnavailableError(error);
+  if (kind === 'poison' && isValidationError(error)) return new OrderStoreRejectedError(error);
+  return error;
+}
+
+function isValidationError(error: unknown): boolean {
+  const { name, CancellationReasons } = error as { name?: unknown; CancellationReasons?: { Code?: string }[] };
+  return name === 'ValidationException' || (CancellationReasons ?? []).some((r) => r.Code === 'ValidationError');
 }

@@ -1,6 +1,7 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { decodeBase64Strict } from '../encoding';
+import { CURRENCIES, isAcceptedCurrency, maxAmount, withinLimit, type CurrencyCode } from './currencies';
 import { STOCK_MARKER_PREFIX } from './tables';
 import { TOPIC_BY_NAME, TOPICS, type TopicName } from './topics';
 
@@ -15,10 +16,17 @@ z.config(en());
  * retyping a field breaks the fixtures in test/unit/contracts and fails the build.
  */
 
-/** No control characters (Unicode Cc): they corrupt logs, keys and terminals, and no client needs one. */
+/**
+ * The characters an id may hold: letters and marks of any script, digits, and `_ . : @ # + = ~ -`.
+ * An allow-list, not a deny-list: it refuses every control (Cc), format character (Cf: bidi overrides
+ * such as U+202E, zero-width joiners), lone surrogate (Cs), line and paragraph separator (Zl, Zp),
+ * space, quote, slash and angle bracket, which corrupt logs, keys, terminals and URLs or make two ids
+ * look the same. Every id of the contract uses it: user, product, order, event, click, session, ...
+ */
+export const ID_PATTERN = /^[\p{L}\p{M}\p{N}_.:@#+=~-]*$/u;
 export const IdSchema = z
   .string()
-  .check(z.minLength(1), z.maxLength(128), z.regex(/^\P{Cc}*$/u, 'must not contain control characters'));
+  .check(z.minLength(1), z.maxLength(128), z.regex(ID_PATTERN, 'must hold only letters, digits and _ . : @ # + = ~ -'));
 const id = IdSchema;
 /** A product id never starts with the stock table's marker prefix, so it cannot collide with a marker. */
 export const ProductIdSchema = IdSchema.check(
@@ -28,10 +36,43 @@ export const ProductIdSchema = IdSchema.check(
 );
 const isoTimestamp = z.iso.datetime({ offset: true });
 /**
- * Down to the finest ISO 4217 minor unit in use (three decimals: KWD, BHD, ...); the order API checks
- * each amount against its own currency's minor units (JPY none, USD two).
+ * A payment method is a token (`credit_card`, a provider's `pm_1Nv...`), never free text: it is
+ * stored in the ledger and sent to the provider, where CR, LF or NUL could forge a log line or header.
  */
-const money = z.number().check(z.nonnegative(), z.multipleOf(0.001), z.maximum(1_000_000));
+export const PaymentMethodSchema = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be a token: letters, digits and _ . : - (at most 64)'));
+/**
+ * Down to the finest ISO 4217 minor unit in use (three decimals: KWD, BHD, ...); the order API checks
+ * each amount against its own currency's minor units (JPY none, USD two). The upper limit depends on
+ * the currency (CURRENCIES), so events that carry one check it with `withinCurrencyLimits`.
+ */
+const money = z.number().check(z.nonnegative(), z.multipleOf(0.001));
+/** One of the accepted ISO 4217 currencies (lambdas/shared/contracts/currencies.ts). */
+export const CurrencySchema = z
+  .string()
+  .check(z.refine(isAcceptedCurrency, { message: `must be one of ${Object.keys(CURRENCIES).join(', ')}` }));
+
+/** The amount and every unit price of an event are within its currency's limit (ISO 4217 minor units). */
+const withinCurrencyLimits = z.superRefine(
+  (event: { currency: string; amount: number; items?: readonly { unit_price: number }[] }, ctx) => {
+    if (!isAcceptedCurrency(event.currency)) return;
+    const limit = `at most ${maxAmount(event.currency)} ${event.currency}`;
+    if (!withinLimit(event.amount, event.currency)) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: `must be ${limit}`, input: event.amount });
+    }
+    (event.items ?? []).forEach((item, index) => {
+      if (!withinLimit(item.unit_price, event.currency as CurrencyCode)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', index, 'unit_price'],
+          message: `must be ${limit}`,
+          input: item.unit_price,
+        });
+      }
+    });
+  },
+);
 
 export const MAX_ORDER_LINES = 50;
 
@@ -46,33 +87,37 @@ export const OrderItemSchema = z.looseObject({
   unit_price: money,
 });
 
-export const OrderCreatedSchema = z.looseObject({
-  ...envelope,
-  event_type: z.literal('OrderCreated'),
-  order_id: id,
-  user_id: id,
-  /** At most 50 lines: inventory reserves them all in one DynamoDB transaction (100 items at most). */
-  items: z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES)),
-  amount: money,
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
-  payment_method: z.string().check(z.minLength(1), z.maxLength(64)),
-});
+export const OrderCreatedSchema = z
+  .looseObject({
+    ...envelope,
+    event_type: z.literal('OrderCreated'),
+    order_id: id,
+    user_id: id,
+    /** At most 50 lines: inventory reserves them all in one DynamoDB transaction (100 items at most). */
+    items: z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES)),
+    amount: money,
+    currency: CurrencySchema,
+    payment_method: PaymentMethodSchema,
+  })
+  .check(withinCurrencyLimits);
 
 export const PAYMENT_STATUSES = ['paid', 'declined', 'refunded'] as const;
 
-export const BillingOutcomeSchema = z.looseObject({
-  ...envelope,
-  event_type: z.literal('BillingOutcome'),
-  order_id: id,
-  payment_status: z.enum(PAYMENT_STATUSES),
-  transaction_id: id,
-  amount: money,
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
-  /** Present on `paid`, so that inventory and shipping need not ask the order service. */
-  items: z.optional(z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES))),
-  /** Why a payment was declined or refunded. */
-  reason: z.optional(z.string()),
-});
+export const BillingOutcomeSchema = z
+  .looseObject({
+    ...envelope,
+    event_type: z.literal('BillingOutcome'),
+    order_id: id,
+    payment_status: z.enum(PAYMENT_STATUSES),
+    transaction_id: id,
+    amount: money,
+    currency: CurrencySchema,
+    /** Present on `paid`, so that inventory and shipping need not ask the order service. */
+    items: z.optional(z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES))),
+    /** Why a payment was declined or refunded. */
+    reason: z.optional(z.string()),
+  })
+  .check(withinCurrencyLimits);
 
 export const StockChangedSchema = z.looseObject({
   ...envelope,

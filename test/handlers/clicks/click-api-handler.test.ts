@@ -57,6 +57,41 @@ describe('click API handler.ts', () => {
     expect(response.headers).toMatchObject({ 'retry-after': '1' });
   });
 
+  it('GIVEN the broker refuses the batch as MESSAGE_TOO_LARGE WHEN handled THEN the answer is 413 with the reason, never 503 "retry"', async () => {
+    recorder.failNext = 1;
+    recorder.error = Object.assign(new Error('Message too large'), { apiId: 'MESSAGE_TOO_LARGE' });
+
+    const response = await call(loadEvent<APIGatewayProxyEventV2>('api-post-clicks.json'));
+    recorder.error = new Error('broker not available');
+
+    expect(response.statusCode).toBe(413);
+    expect(response.headers).not.toHaveProperty('retry-after');
+    expect(JSON.parse(response.body).error).toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringContaining('MESSAGE_TOO_LARGE'),
+    });
+  });
+
+  it('GIVEN 500 valid clicks of one user whose body is over 512 KiB, which one produce batch could not hold WHEN handled THEN the answer is 413 with the limit and nothing is published', async () => {
+    const event = loadEvent<APIGatewayProxyEventV2>('api-post-clicks.json');
+    const page = `/products/${'p'.repeat(1200)}`;
+    event.body = JSON.stringify(
+      Array.from({ length: 500 }, (_, n) => ({
+        user_id: '123',
+        product_id: 'abc',
+        click_id: `c-${n}`,
+        timestamp: '2025-04-07T12:30:00Z',
+        page,
+      })),
+    );
+
+    const response = await call(event);
+
+    expect(response.statusCode).toBe(413);
+    expect(JSON.parse(response.body).error.message).toContain(`limit is ${512 * 1024}`);
+    expect(recorder.published).toEqual([]);
+  });
+
   it('GIVEN GET /clicks WHEN handled THEN the answer is 405 with Allow: POST', async () => {
     const event = loadEvent<APIGatewayProxyEventV2>('api-post-clicks.json');
     event.requestContext.http.method = 'GET';

@@ -3,7 +3,7 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteComma
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createOrderApi } from '../../../lambdas/order-api/order-api';
-import { OrderStoreUnavailableError } from '../../../lambdas/order-api/ports';
+import { OrderStoreRejectedError, OrderStoreUnavailableError } from '../../../lambdas/order-api/ports';
 import { OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
 import { TABLES } from '../../../lambdas/shared/contracts/tables';
 import { deterministicId, newId } from '../../../lambdas/shared/ids';
@@ -28,7 +28,7 @@ function setup() {
   // The demo catalog, and a product dear enough to reach the order limit.
   const catalog = new InMemoryProductCatalog([
     ...DEMO_CATALOG,
-    { product_id: 'yacht', active: true, prices: { USD: 2000 } },
+    { product_id: 'yacht', active: true, prices: { USD: 2000, JPY: 300_000, KWD: 600 } },
   ]);
   api = createOrderApi({ orders: store, catalog, now: () => new Date(), newId });
   const create = jest.spyOn(store, 'create');
@@ -221,6 +221,30 @@ describe('order API: POST /orders', () => {
     expect(response.statusCode).toBe(503);
     expect(response.headers).toMatchObject({ 'retry-after': '1' });
     expect(response.json.error.code).toBe('service_unavailable');
+  });
+
+  it("GIVEN a JPY order of 1,200,000 yen (about $8,000) WHEN posted THEN it is accepted: the limit is the currency's own", async () => {
+    setup();
+
+    const response = await call(
+      withBody({ ...validBody(), currency: 'JPY', items: [{ product_id: 'yacht', quantity: 4 }] }),
+    );
+
+    expect(response.statusCode).toBe(202);
+    expect(response.json.amount).toBe(1_200_000);
+  });
+
+  it('GIVEN a value the order store refuses as invalid (ValidationException) WHEN posted THEN it answers 400, never 500 "retry"', async () => {
+    const { store } = setup();
+    const invalid = Object.assign(new Error('One or more parameter values were invalid'), {
+      name: 'ValidationException',
+    });
+    store.fault = failing(new OrderStoreRejectedError(invalid), { operation: 'create' });
+
+    const response = await call(postOrder());
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.error.code).toBe('invalid_value');
   });
 
   it('GIVEN an unexpected store error WHEN posted THEN it answers 500 and logs the error with the order_id', async () => {
@@ -511,6 +535,41 @@ describe('order API: malformed requests', () => {
       422,
       'amount_over_limit',
       'amount',
+    ],
+    [
+      'a KWD total over the KWD limit (1,000,000 passed whatever the currency)',
+      () => withBody({ ...validBody(), currency: 'KWD', items: [{ product_id: 'yacht', quantity: 1000 }] }),
+      422,
+      'amount_over_limit',
+      'amount',
+    ],
+    [
+      'a user_id with a bidi override (U+202E)',
+      () => withBody({ ...validBody(), user_id: 'user\u202Egnp.exe' }),
+      422,
+      'invalid_order',
+      'user_id',
+    ],
+    [
+      'a user_id with a lone surrogate',
+      () => withBody({ ...validBody(), user_id: 'user\uD800' }),
+      422,
+      'invalid_order',
+      'user_id',
+    ],
+    [
+      'a product_id with a line separator (U+2028)',
+      () => withBody({ ...validBody(), items: [{ product_id: 'abc\u2028', quantity: 1 }] }),
+      422,
+      'invalid_order',
+      'items[0].product_id',
+    ],
+    [
+      'a payment_method with CR and LF',
+      () => withBody({ ...validBody(), payment_method: 'credit_card\r\nX-Injected: 1' }),
+      422,
+      'invalid_order',
+      'payment_method',
     ],
     [
       'an empty Idempotency-Key',

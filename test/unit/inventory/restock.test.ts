@@ -40,7 +40,7 @@ describe('parseRestockRequest', () => {
     [
       'a restock_id with a control character',
       { restock_id: 'r-1\u001b[2J', product_id: 'abc', quantity: 1 },
-      /restock_id: must not contain control characters/,
+      /restock_id: must hold only letters, digits/,
     ],
   ])('GIVEN %s WHEN parsed THEN InvalidRestockRequestError names the problem', (_case, input, reason) => {
     expect(() => parseRestockRequest(input)).toThrow(InvalidRestockRequestError);
