@@ -73,6 +73,7 @@ describe('a partition leader that stops answering', () => {
         let invokedAt = 0;
         const handler = kafkaBatchHandler({
           consumer: 'e2e-relay',
+          eventTypes: ['BillingOutcome'],
           partialBatchResponse: true,
           keyConcurrency: 8,
           deadLetters: relay,

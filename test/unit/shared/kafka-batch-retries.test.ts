@@ -247,6 +247,7 @@ describe('kafkaBatchHandler with publishes sent per destination partition', () =
     });
     const handler = kafkaBatchHandler({
       consumer: 'test-consumer',
+      eventTypes: ['BillingOutcome'],
       partialBatchResponse: true,
       // Publishes get the remaining time less the margin: 1.5 s - 1.2 s = 0.3 s.
       retryPolicy: { baseDelayMs: 10, maxDelayMs: 50, safetyMarginMs: 1_200 },

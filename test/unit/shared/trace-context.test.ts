@@ -46,6 +46,7 @@ describe('W3C trace context', () => {
     const published: OutgoingEvent[] = [];
     const handler = kafkaBatchHandler({
       consumer: 'test-consumer',
+      eventTypes: ['BillingOutcome'],
       partialBatchResponse: true,
       deadLetters: { publish: async () => undefined },
       handle: async (event) => {
