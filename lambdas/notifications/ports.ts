@@ -16,6 +16,8 @@ export interface NotificationLog {
    */
   claim(notificationId: string, owner: string, now: Date, leaseUntil: number): Promise<Claim>;
   complete(notificationId: string, sent: SentEmail): Promise<void>;
+  /** Ends `owner`'s claim at once, nothing having been sent under it; a no-op when the claim is not (or no longer) its own. */
+  release(notificationId: string, owner: string): Promise<void>;
 }
 
 export type Claim =

@@ -8,6 +8,7 @@ import {
   EARLIER_CHANGES,
   notificationId,
   type ChangeNotice,
+  type Email,
   type NotifiableEvent,
 } from './notification';
 import type { CustomerDirectory, EmailSender, NotificationLog, OrderLookup } from './ports';
@@ -98,9 +99,16 @@ async function sendOnce(
       `${id} is being sent by another delivery (claimed until ${new Date(claim.leaseUntil).toISOString()})`,
     );
   }
-  const order = await readOrder();
-  const email = composeEmail(notice, order, await deps.customers.emailOf(order.user_id));
-  requireTimeToSend(id, deps, delivery);
+  let email: Email;
+  try {
+    const order = await readOrder();
+    email = composeEmail(notice, order, await deps.customers.emailOf(order.user_id));
+    requireTimeToSend(id, deps, delivery);
+  } catch (error) {
+    // Nothing was sent under the claim: others need not wait for it to end (a retry claims it again).
+    await deps.log.release(id, delivery.owner).catch(() => undefined);
+    throw error;
+  }
   const { messageId } = await deps.email.send(email);
   await recordSent(
     id,

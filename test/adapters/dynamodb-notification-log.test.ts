@@ -55,6 +55,19 @@ describe.each([
     expect(await log.claim(id, A, at(30_002), T + 30_000)).toEqual({ kind: 'in-flight', leaseUntil: T + 60_001 });
   });
 
+  it("GIVEN a live claim WHEN its delivery releases it without sending THEN another delivery takes it at once; another's release changes nothing", async () => {
+    const id = uniqueId('n');
+    await log.claim(id, A, at(0), T + 30_000);
+    await log.release(id, B);
+    expect(await log.claim(id, B, at(1_000), T + 40_000)).toEqual({ kind: 'in-flight', leaseUntil: T + 30_000 });
+
+    await log.release(id, A);
+
+    expect(await log.claim(id, B, at(2_000), T + 40_000)).toEqual({ kind: 'claimed', attempt: 2 });
+    await log.release(id, A);
+    expect(await log.claim(id, A, at(3_000), T + 50_000)).toEqual({ kind: 'in-flight', leaseUntil: T + 40_000 });
+  });
+
   it('GIVEN a completed send WHEN the change is claimed again, even much later or by the same delivery THEN it is sent already', async () => {
     const id = uniqueId('n');
     await log.claim(id, A, at(0), T + 30_000);

@@ -56,6 +56,24 @@ export class DynamoDbNotificationLog implements NotificationLog {
     }
   }
 
+  /** Ends the claim's lease now; the condition keeps another delivery's claim, or a sent record, as it is. */
+  async release(notificationId: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { notification_id: notificationId },
+          UpdateExpression: 'SET lease_until = :ended REMOVE claimed_by',
+          ConditionExpression: '#status = :sending AND claimed_by = :owner',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':owner': owner, ':ended': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
   /** The sent record replaces the claim; the analytics API lists its fields (DynamoDbOperationsReader). */
   async complete(notificationId: string, sent: SentEmail): Promise<void> {
     await this.client.send(

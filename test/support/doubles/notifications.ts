@@ -26,6 +26,13 @@ export class InMemoryNotificationLog implements NotificationLog {
     return { kind: 'claimed', attempt };
   }
 
+  async release(id: string, owner: string): Promise<void> {
+    const record = this.records.get(id);
+    if (record?.status === 'sending' && record.owner === owner) {
+      this.records.set(id, { ...record, owner: undefined, leaseUntil: 0 });
+    }
+  }
+
   async complete(id: string): Promise<void> {
     const record = this.records.get(id)!;
     this.records.set(id, { ...record, status: 'sent' });

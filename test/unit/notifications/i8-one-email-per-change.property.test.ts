@@ -214,6 +214,7 @@ describe('I8: one email per order and change', () => {
     const deps: NotifyDependencies = {
       log: {
         claim: (...args) => log.claim(...args),
+        release: (...args) => log.release(...args),
         complete: async (id) => {
           if (throttles-- > 0)
             throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
@@ -256,12 +257,37 @@ describe('I8: one email per order and change', () => {
     expect(email.sent).toEqual([]);
   });
 
+  it('GIVEN the margin reached after the claim (a slow order read) WHEN the send would start THEN the claim is released, so another delivery sends at once', async () => {
+    const email = new RecordingEmailSender();
+    const log = new InMemoryNotificationLog();
+    let clock = Date.parse(T);
+    const slowOrders = new StaticOrders([order('o-0')]);
+    const deps: NotifyDependencies = {
+      log,
+      orders: { get: async (id) => ((clock += TIMEOUT_MS - MARGIN_MS + 1), slowOrders.get(id)) },
+      customers,
+      email,
+      now: () => new Date(clock),
+      sleep: async () => undefined,
+    };
+
+    await expect(notifyCustomer(eventsOf('o-0')[0]!, deps, delivery(clock))).rejects.toThrow(/a send needs/);
+    const other = await notifyCustomer(eventsOf('o-0')[0]!, { ...deps, orders: slowOrders }, delivery(clock));
+
+    expect(other.sent).toHaveLength(1);
+    expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed']);
+  });
+
   it('GIVEN a crash after the send and before the completion WHEN redelivered after its invocation ended THEN the email goes out again: the documented at-least-once edge', async () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     let clock = Date.parse(T);
     const deps: NotifyDependencies = {
-      log: { claim: (...args) => log.claim(...args), complete: async () => Promise.reject(new Error('crash')) },
+      log: {
+        claim: (...args) => log.claim(...args),
+        release: (...args) => log.release(...args),
+        complete: async () => Promise.reject(new Error('crash')),
+      },
       orders: new StaticOrders([order('o-0')]),
       customers,
       email,
