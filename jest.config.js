@@ -21,8 +21,9 @@ const project = (name, extra = {}) => ({
 
 module.exports = {
   projects: [
-    project('unit', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'] }),
-    project('handlers', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'] }),
+    // Property tests run hundreds of cases: a guard against a hung test, generous for a busy 2-core machine.
+    project('unit', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'], testTimeout: 60_000 }),
+    project('handlers', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'], testTimeout: 60_000 }),
     // The DynamoDB and S3 adapters against DynamoDB Local and the S3 stand-in, started once per run.
     project('adapters', {
       globalSetup: '<rootDir>/test/support/adapters-global-setup.ts',
