@@ -207,7 +207,7 @@ describe('availability zones (no synthesis of the services)', () => {
 describe.each(Object.keys(VARIANTS))('%s: cost with no use', (variant) => {
   const p = () => synthesized(variant);
 
-  it('GIVEN provisioned event pollers WHEN synthesized THEN only the free S3 and DynamoDB gateway endpoints exist', () => {
+  it('GIVEN provisioned event pollers WHEN synthesized THEN no Lambda or STS endpoint exists: the free S3 and DynamoDB gateway endpoints, and interface endpoints for the SES API and SQS only', () => {
     const modes = resourcesOfType(p().json.services, 'AWS::Lambda::EventSourceMapping')
       .filter(([, m]) => m.Properties!.Topics !== undefined)
       .map(
@@ -221,7 +221,9 @@ describe.each(Object.keys(VARIANTS))('%s: cost with no use', (variant) => {
     ]);
     expect(endpoints.sort()).toEqual([
       ['dynamodb', 'Gateway'],
+      ['email', 'Interface'],
       ['s3', 'Gateway'],
+      ['sqs', 'Interface'],
     ]);
   });
 });
@@ -274,7 +276,14 @@ describe.each(Object.keys(VARIANTS))('%s: the dead-letter archive fails somewher
       expect(destination).toMatch(new RegExp(`^\\$\\{Import:[^}]*${queueId}Arn`));
       p().templates.services.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: `order-pipeline-${p().config.stage}-${subscription.id}Failures`,
-        MetricName: 'ApproximateNumberOfMessagesVisible',
+        AlarmDescription: Match.stringLikeRegexp(`^The ${subscription.functionId} mapping on dead_letter`),
+        Metrics: Match.arrayWith([
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: Match.objectLike({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' }),
+            }),
+          }),
+        ]),
         Threshold: 1,
       });
       expect(destination).not.toMatch(/ArchiveBucket/);

@@ -149,11 +149,16 @@ describe('outbox relay (dev)', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRetryAttempts: pipeline.config.mappings.retryAttempts,
     });
-    const queueId = ((relay().DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': string[] } } }).OnFailure
-      .Destination['Fn::GetAtt'] ?? [])[0];
-    expect(resources[queueId].Type).toBe('AWS::SQS::Queue');
-    expect(resources[queueId].Properties).toMatchObject({ KmsMasterKeyId: 'alias/aws/sqs' });
-    const queuePolicy = resourcesOfType(pipeline.json.services, 'AWS::SQS::QueuePolicy').find(([, p]) =>
+    // The queue lives in the data stack (it outlives a services replacement): imported by ARN.
+    const destination = render(
+      (relay().DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination,
+    );
+    const [queueId, queue] = resourcesOfType(pipeline.json.data, 'AWS::SQS::Queue').find(([id]) =>
+      /^OutboxRelayFailureQueue[0-9A-F]{8}$/.test(id),
+    )!;
+    expect(destination).toMatch(new RegExp(`^\\$\\{Import:[^}]*${queueId}Arn`));
+    expect(queue.Properties).toMatchObject({ KmsMasterKeyId: 'alias/aws/sqs' });
+    const queuePolicy = resourcesOfType(pipeline.json.data, 'AWS::SQS::QueuePolicy').find(([, p]) =>
       render(p.Properties!.Queues).includes(queueId),
     );
     expect(JSON.stringify(queuePolicy?.[1].Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
