@@ -55,6 +55,7 @@ const METADATA_MAX_AGE_MS = 300_000;
  */
 export class KafkaEventPublisher implements EventPublisher {
   private producer: Producer<string, string, string, string> | undefined;
+  private readonly refreshing = new Set<string>();
   private readonly sender = new CoalescingSender(
     (events) => this.partitionsOf(events),
     (topic, partition, events) => this.send(topic, partition, events),
@@ -72,15 +73,35 @@ export class KafkaEventPublisher implements EventPublisher {
   }
 
   private async send(topic: string, partition: number, events: readonly OutgoingEvent[]): Promise<void> {
-    await this.getProducer().send({
-      messages: events.map(({ key, event }) => ({
-        topic,
-        partition,
-        key: key ?? undefined,
-        value: JSON.stringify(event),
-        headers: { event_type: event.event_type, event_id: event.event_id },
-      })),
-    });
+    try {
+      await this.getProducer().send({
+        messages: events.map(({ key, event }) => ({
+          topic,
+          partition,
+          key: key ?? undefined,
+          value: JSON.stringify(event),
+          headers: { event_type: event.event_type, event_id: event.event_id },
+        })),
+      });
+    } catch (error) {
+      this.refreshMetadata(topic);
+      throw error;
+    }
+  }
+
+  /**
+   * After a failed send, the topic's leaders are fetched again with the client's retries, each
+   * retry asking the next broker. The refresh the producer forces inside a send has no retries and
+   * always asks the first bootstrap broker: if that broker is the one that stopped answering, the
+   * partitions it led would never learn their new leaders. Sends already queued then find them in the cache.
+   */
+  private refreshMetadata(topic: string): void {
+    if (this.refreshing.has(topic)) return;
+    this.refreshing.add(topic);
+    this.getProducer()
+      .metadata({ topics: [topic], forceUpdate: true })
+      .catch(() => undefined)
+      .finally(() => this.refreshing.delete(topic));
   }
 
   /**
@@ -112,9 +133,10 @@ export class KafkaEventPublisher implements EventPublisher {
       // that meets a hung broker first).
       timeout: PRODUCE_TIMEOUT_MS,
       requestTimeout: REQUEST_TIMEOUT_MS,
-      // Metadata is refreshed when a send fails (a network error, a stale leader), not every 5 s
-      // (the default): a refresh goes to the first bootstrap broker that connects, and one that hangs
-      // would hold every partition's sends for a request timeout.
+      // Metadata is refreshed when a send fails (refreshMetadata, and the producer's own on a stale
+      // leader), not every 5 s (the default): the producer's refresh inside a send asks the first
+      // bootstrap broker with no retries, so one that hangs held every partition's sends
+      // (test/e2e/leader-hang.test.ts: healthy partitions' records handed back with the 5 s cache).
       metadataMaxAge: METADATA_MAX_AGE_MS,
       retries: 3,
       ...(this.connection.auth === 'iam' ? mskIamAuth(this.connection.region!) : {}),
