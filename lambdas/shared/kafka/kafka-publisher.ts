@@ -46,7 +46,9 @@ const METADATA_MAX_AGE_MS = 300_000;
  *   which the socket is destroyed and the request fails as retriable. Each attempt (and the metadata and
  *   InitProducerId requests, which go to the first bootstrap broker that connects) can wait that long.
  * - `retries` re-runs a failed request after `retryDelay` (1 s), refreshing metadata after a network
- *   error, so a retry reaches a new leader once the old one is fenced.
+ *   error so that a retry can reach a new leader; but that refresh has no retries of its own and
+ *   always asks the first bootstrap broker first (#performSingleDestinationSend passes `retries: 0`;
+ *   kGetBootstrapConnection rotates brokers only with the attempt number). Hence refreshMetadata.
  * - Idempotent: `maxInflights` is forced to 1 (one request per broker connection at a time) and
  *   sequence numbers are kept per topic-partition and taken when a send starts (#performSend), so
  *   concurrent sends to different partitions do not disturb each other's sequences. A send that fails
