@@ -22,8 +22,6 @@ const RUN_TIMEOUT_MS = 300_000;
 const FUNCTION_TIMEOUT_MS = 30_000;
 /** ... less the batch loop's margin (DEFAULT_RETRY_POLICY): what the invocation's publishes get. */
 const PUBLISH_BOUND_MS = FUNCTION_TIMEOUT_MS - DEFAULT_RETRY_POLICY.safetyMarginMs;
-/** Longer than @platformatic/kafka's default metadata cache (5 s), as between two invocations. */
-const IDLE_BEFORE_FAULT_MS = 6_000;
 const DESTINATION = TOPICS.billingOutcome;
 
 const lambdaContext = (timeoutMs: number) => {
@@ -85,7 +83,6 @@ describe('a partition leader that stops answering', () => {
         });
         // One record per source partition, so a handed-back record holds back no other.
         const ids = orderIdsPerPartition(DESTINATION.partitions, 2).flat();
-        const warmUp = `o-warm-${randomUUID()}`;
         const recordsOf = (orderIds: readonly string[]) =>
           mskEvent(
             orderIds.map((id) => ({
@@ -96,18 +93,21 @@ describe('a partition leader that stops answering', () => {
             })),
           );
 
-        // A warm function: producer id, connections and metadata from an earlier invocation (no bound:
-        // the new topics' leaders may still be settling).
-        await relay.publish([
-          { topic: DESTINATION.name, key: warmUp, event: paidOutcome(warmUp) as unknown as AnyEvent },
-        ]);
+        // A busy function: producer id, connections and a metadata cache (5 s) fresh from earlier
+        // publishes, to every partition (no bound: the new topics' leaders may still be settling).
+        const warmUp = orderIdsPerPartition(DESTINATION.partitions, 1).flat();
+        await relay.publish(
+          warmUp.map((id) => ({ topic: DESTINATION.name, key: id, event: paidOutcome(id) as unknown as AnyEvent })),
+        );
         const leaders = await leadersOf(cluster.bootstrap, DESTINATION.name);
         // The first bootstrap broker is the worst to lose: metadata and producer-id requests go to it first.
         paused = cluster.nodes[0]!;
         const hungPartitions = leaders.flatMap((leader, partition) => (leader === paused!.id ? [partition] : []));
         expect(hungPartitions.length).toBeGreaterThan(0);
         expect(hungPartitions.length).toBeLessThan(DESTINATION.partitions);
-        await new Promise((resolve) => setTimeout(resolve, IDLE_BEFORE_FAULT_MS));
+        await relay.publish(
+          warmUp.map((id) => ({ topic: DESTINATION.name, key: id, event: paidOutcome(id) as unknown as AnyEvent })),
+        );
 
         paused.pause();
         invokedAt = Date.now();

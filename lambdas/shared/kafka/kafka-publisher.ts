@@ -47,7 +47,9 @@ const METADATA_MAX_AGE_MS = 300_000;
  *   which the socket is destroyed and the request fails as retriable. Each attempt (and the metadata and
  *   InitProducerId requests, which go to the first bootstrap broker that connects) can wait that long.
  * - `retries` re-runs a failed request after `retryDelay` (1 s), refreshing metadata after a network
- *   error, so a retry reaches a new leader once the old one is fenced.
+ *   error so that a retry can reach a new leader; but that refresh has no retries of its own and
+ *   always asks the first bootstrap broker first (#performSingleDestinationSend passes `retries: 0`;
+ *   kGetBootstrapConnection rotates brokers only with the attempt number). Hence refreshMetadata.
  * - Idempotent: `maxInflights` is forced to 1 (one request per broker connection at a time) and
  *   sequence numbers are kept per topic-partition and taken when a send starts (#performSend), so
  *   concurrent sends to different partitions do not disturb each other's sequences. A send that fails
@@ -56,6 +58,7 @@ const METADATA_MAX_AGE_MS = 300_000;
  */
 export class KafkaEventPublisher implements EventPublisher {
   private producer: Producer<string, string, string, string> | undefined;
+  private readonly refreshing = new Set<string>();
   private readonly sender = new CoalescingSender(
     (events) => this.partitionsOf(events),
     (topic, partition, events) => this.send(topic, partition, events),
@@ -74,19 +77,39 @@ export class KafkaEventPublisher implements EventPublisher {
   }
 
   private async send(topic: string, partition: number, events: readonly OutgoingEvent[]): Promise<void> {
-    await this.getProducer().send({
-      messages: events.map(({ key, event, traceparent }) => ({
-        topic,
-        partition,
-        key: key ?? undefined,
-        value: JSON.stringify(event),
-        headers: {
-          event_type: event.event_type,
-          event_id: event.event_id,
-          ...(traceparent ? { [TRACEPARENT_HEADER]: traceparent } : {}),
-        },
-      })),
-    });
+    try {
+      await this.getProducer().send({
+        messages: events.map(({ key, event, traceparent }) => ({
+          topic,
+          partition,
+          key: key ?? undefined,
+          value: JSON.stringify(event),
+          headers: {
+            event_type: event.event_type,
+            event_id: event.event_id,
+            ...(traceparent ? { [TRACEPARENT_HEADER]: traceparent } : {}),
+          },
+        })),
+      });
+    } catch (error) {
+      this.refreshMetadata(topic);
+      throw error;
+    }
+  }
+
+  /**
+   * After a failed send, the topic's leaders are fetched again with the client's retries, each
+   * retry asking the next broker. The refresh the producer forces inside a send has no retries and
+   * always asks the first bootstrap broker: if that broker is the one that stopped answering, the
+   * partitions it led would never learn their new leaders. Sends already queued then find them in the cache.
+   */
+  private refreshMetadata(topic: string): void {
+    if (this.refreshing.has(topic)) return;
+    this.refreshing.add(topic);
+    this.getProducer()
+      .metadata({ topics: [topic], forceUpdate: true })
+      .catch(() => undefined)
+      .finally(() => this.refreshing.delete(topic));
   }
 
   /**
@@ -118,9 +141,10 @@ export class KafkaEventPublisher implements EventPublisher {
       // that meets a hung broker first).
       timeout: PRODUCE_TIMEOUT_MS,
       requestTimeout: REQUEST_TIMEOUT_MS,
-      // Metadata is refreshed when a send fails (a network error, a stale leader), not every 5 s
-      // (the default): a refresh goes to the first bootstrap broker that connects, and one that hangs
-      // would hold every partition's sends for a request timeout.
+      // Metadata is refreshed when a send fails (refreshMetadata, and the producer's own on a stale
+      // leader), not every 5 s (the default): the producer's refresh inside a send asks the first
+      // bootstrap broker with no retries, so one that hangs held every partition's sends
+      // (test/e2e/leader-hang.test.ts: healthy partitions' records handed back with the 5 s cache).
       metadataMaxAge: METADATA_MAX_AGE_MS,
       retries: 3,
       ...(this.connection.auth === 'iam' ? mskIamAuth(this.connection.region!) : {}),
