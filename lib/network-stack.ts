@@ -1,7 +1,7 @@
-import { Aws, CfnMapping, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { DEFAULT_AVAILABILITY_ZONE_IDS, MSK_BROKER_NODES } from './availability-zones';
+import { MSK_BROKER_NODES } from './availability-zones';
 import type { StageConfig } from './config';
 import { PipelineLogGroup } from './log-groups';
 
@@ -25,15 +25,13 @@ export class NetworkStack extends Stack {
   /** Functions in the VPC that never talk to Kafka (the order API). */
   readonly functionSecurityGroup: ec2.SecurityGroup;
 
-  /** The subnets' AZ IDs: literals, or tokens that pick the deploy region's row of the defaults. */
+  /** The subnets' AZ IDs: literals of the stage's region. */
   private readonly azIds: string[];
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { config } = props;
-    this.azIds = config.network.availabilityZoneIds
-      ? [...config.network.availabilityZoneIds]
-      : defaultAzIdsAtDeployTime(this);
+    this.azIds = [...config.network.availabilityZoneIds];
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
@@ -100,14 +98,4 @@ export class NetworkStack extends Stack {
   override get availabilityZones(): string[] {
     return this.azIds;
   }
-}
-
-/** Region-agnostic: CloudFormation reads the deploy region's row of the defaults (or fails on a region without one). */
-function defaultAzIdsAtDeployTime(stack: Stack): string[] {
-  const mapping = new CfnMapping(stack, 'AvailabilityZoneIds', {
-    mapping: Object.fromEntries(
-      Object.entries(DEFAULT_AVAILABILITY_ZONE_IDS).map(([region, ids]) => [region, { ids: ids.join(',') }]),
-    ),
-  });
-  return Fn.split(',', mapping.findInMap(Aws.REGION, 'ids'), MSK_BROKER_NODES);
 }

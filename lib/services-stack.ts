@@ -57,8 +57,6 @@ export interface ServicesStackProps extends StackProps {
   readonly tables: Record<TableId, dynamodb.ITable>;
   readonly archiveBucket: s3.IBucket;
   readonly archiveWritePolicy: iam.IManagedPolicy;
-  /** `-c sesIdentity=`: the SES identity notifications are sent from (see NotificationEmail). */
-  readonly sesIdentity?: string;
 }
 
 /**
@@ -158,7 +156,6 @@ export class ServicesStack extends Stack {
 
     this.notificationEmail = new NotificationEmail(this, 'NotificationEmail', {
       config,
-      identity: props.sesIdentity,
       notifications: this.functions.notifications,
       alarmTopic: monitoring.alarmTopic,
     });
