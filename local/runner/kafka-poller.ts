@@ -64,7 +64,22 @@ export interface MappingStats {
   readonly pending: number;
   /** Time spent in invocations: near the run's length, the mapping is the bottleneck. */
   readonly busyMs: number;
+  /**
+   * The Lambda API's `State` and `LastProcessingResult` of the mapping as this runner sees it:
+   * Enabled while it polls, and whether the last invocation returned or failed (local/runner/lambda-api.ts).
+   */
+  readonly state: 'Enabled' | 'Disabled';
+  readonly lastProcessingResult: string;
 }
+
+/** The LastProcessingResult of a mapping after an invocation that returned, or one that failed. */
+export function lastProcessingResult(
+  outcome: { readonly ok: boolean; readonly errorType?: string } | undefined,
+): string {
+  if (outcome === undefined) return NO_RECORDS_PROCESSED;
+  return outcome.ok ? 'OK' : `PROBLEM: Function call failed (${outcome.errorType ?? 'error'})`;
+}
+export const NO_RECORDS_PROCESSED = 'No records processed';
 
 interface PartitionState {
   readonly topic: string;
@@ -91,6 +106,7 @@ export class KafkaPoller {
   private loop?: Promise<void>;
   private rotate = 0;
   private counters = { committed: 0, invocations: 0, deadLettered: 0, filteredOut: 0, busyMs: 0 };
+  private lastOutcome: InvocationOutcome | undefined;
 
   private constructor(private readonly options: KafkaPollerOptions) {
     this.filter = compileFilters(options.mapping.filterPatterns);
@@ -122,6 +138,8 @@ export class KafkaPoller {
       deadLettered: this.counters.deadLettered,
       filteredOut: this.counters.filteredOut,
       busyMs: Math.round(this.counters.busyMs),
+      state: this.stopping ? 'Disabled' : 'Enabled',
+      lastProcessingResult: lastProcessingResult(this.lastOutcome),
       pending,
     };
   }
@@ -351,7 +369,9 @@ export class KafkaPoller {
           this.counters.invocations += 1;
           const started = performance.now();
           try {
-            return await this.options.invoke(mskEvent(batch, source));
+            const outcome = await this.options.invoke(mskEvent(batch, source));
+            this.lastOutcome = outcome;
+            return outcome;
           } finally {
             this.counters.busyMs += performance.now() - started;
           }

@@ -7,6 +7,7 @@ import { destinations, unsupportedDestination } from './destinations';
 import type { InvocationOutcome } from './retry-policy';
 import { StreamPoller } from './dynamodb-stream-poller';
 import { compileFilters } from './event-filter';
+import { lambdaMappingView, type LocalMappingView } from './lambda-api';
 
 export interface RunnerOptions {
   readonly assembly: Assembly;
@@ -32,6 +33,8 @@ export interface Runner {
     event: unknown,
   ): Promise<{ result?: unknown; error?: { errorType: string; errorMessage: string }; logs: string }>;
   stats(): { mappings: MappingStats[] };
+  /** The mappings as the Lambda API reports them (State, LastProcessingResult), for local/runner/lambda-api.ts. */
+  eventSourceMappings(): LocalMappingView[];
   /** Stops the pollers and every execution environment; uncommitted batches are delivered again next time. */
   stop(): Promise<void>;
 }
@@ -138,6 +141,12 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     },
     stats() {
       return { mappings: pollers.map((p) => p.stats()) };
+    },
+    eventSourceMappings() {
+      return pollers.map((p) => {
+        const stats = p.stats();
+        return lambdaMappingView(stats, arnOf(stats.functionId));
+      });
     },
     stop() {
       stopping ??= stopAll();
