@@ -21,6 +21,7 @@ import { chaosPlan, chaosStackOptions, runChaos } from '../local/demo/chaos';
 import { generateClicks } from '../local/demo/click-generator';
 import { generateDemoPlan, readOrdersFile } from '../local/demo/order-generator';
 import { formatSummary } from '../local/demo/summary';
+import { startLocalLambdaApi } from '../local/runner';
 
 const DEFAULT_DEMO_ORDERS = 20;
 const DEFAULT_DEMO_CLICKS = 200;
@@ -177,7 +178,9 @@ runCommand<Options>({
     }
     if (options.batch) return summary.ok ? 0 : 1;
 
-    for (const line of announceEndpoints(demo, (part) => parts.add(part))) say(line);
+    const lambdaApi = await startLocalLambdaApi({ mappings: () => demo.stack.runner.eventSourceMappings() });
+    parts.add(lambdaApi);
+    for (const line of announceEndpoints(demo, (part) => parts.add(part), { lambdaApi: lambdaApi.url })) say(line);
     return new Promise<never>(() => undefined);
   },
 });

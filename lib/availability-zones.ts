@@ -3,9 +3,8 @@
  * account's AZ names map to IDs per account, and MSK refuses some IDs by ID ("Client subnets can't
  * occupy the Availability Zone with ID use1-az3", MSK API BrokerNodeGroupInfo).
  *
- * `-c availabilityZoneIds=id1,id2,id3` chooses them; otherwise the default of the region the CLI
- * deploys to (`-c region=...` or the CLI's CDK_DEFAULT_REGION). A synth that knows no region keeps
- * the template region-agnostic: CloudFormation picks the region's row of this table at deploy time.
+ * A stage's settings (lib/stages/<stage>.ts) choose them, or take the default row of the stage's
+ * region below. Every stage names its region, so the IDs are always literals of that region.
  */
 export const MSK_BROKER_NODES = 3;
 
@@ -31,36 +30,21 @@ export const DEFAULT_AVAILABILITY_ZONE_IDS: Readonly<Record<string, readonly str
 /** AZ IDs that MSK documents it refuses for client subnets. */
 const MSK_EXCLUDED_AZ_IDS: readonly string[] = ['use1-az3'];
 
-/**
- * The AZ IDs of a stage: explicit, or the region's default, or undefined (no region known at
- * synth: chosen at deploy time from DEFAULT_AVAILABILITY_ZONE_IDS). Throws with the setting to
- * change when they cannot hold the brokers.
- */
-export function resolveAvailabilityZoneIds(context: {
-  readonly region?: unknown;
-  readonly availabilityZoneIds?: unknown;
-}): readonly string[] | undefined {
-  let ids: readonly string[];
-  if (context.availabilityZoneIds !== undefined) {
-    const raw = context.availabilityZoneIds;
-    ids = (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((id) => id.trim()).filter(Boolean);
-  } else if (context.region !== undefined && context.region !== '') {
-    const region = String(context.region);
-    const defaults = DEFAULT_AVAILABILITY_ZONE_IDS[region];
-    if (!defaults) {
-      throw new Error(
-        `No default availability zones for region ${region}: pass -c availabilityZoneIds=<id>,<id>,<id> with three AZ IDs where MSK offers the broker type (aws ec2 describe-availability-zones --region ${region})`,
-      );
-    }
-    ids = defaults;
-  } else {
-    return undefined;
-  }
-  checkAvailabilityZoneIds(ids);
-  return ids;
+/** The region's default AZ IDs, or undefined for a region this table does not know. */
+export function defaultAvailabilityZoneIds(region: string): readonly string[] | undefined {
+  return Object.hasOwn(DEFAULT_AVAILABILITY_ZONE_IDS, region) ? DEFAULT_AVAILABILITY_ZONE_IDS[region] : undefined;
 }
 
-export function checkAvailabilityZoneIds(ids: readonly string[]): void {
+/** `-c availabilityZoneIds=a,b,c` or a list, as AZ IDs. */
+export function parseAvailabilityZoneIds(raw: unknown): readonly string[] {
+  return (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((id) => id.trim()).filter(Boolean);
+}
+
+/**
+ * Why `ids` cannot hold the brokers in `region` (empty when they can). IDs of another region would
+ * make CloudFormation fail on the first subnet, so they are refused at synth.
+ */
+export function availabilityZoneIdProblems(ids: readonly string[], region?: string): string[] {
   const problems: string[] = [];
   // MSK places brokers evenly over the subnets' AZs: the broker count must be a multiple of theirs.
   if (ids.length !== MSK_BROKER_NODES) {
@@ -73,5 +57,14 @@ export function checkAvailabilityZoneIds(ids: readonly string[]): void {
   if (malformed.length > 0) problems.push(`${malformed.join(', ')} is not an AZ ID such as use1-az1`);
   const excluded = ids.filter((id) => MSK_EXCLUDED_AZ_IDS.includes(id));
   if (excluded.length > 0) problems.push(`MSK refuses client subnets in ${excluded.join(', ')}`);
+  const regionCode = region === undefined ? undefined : defaultAvailabilityZoneIds(region)?.[0]?.replace(/-az\d+$/, '');
+  const foreign = regionCode === undefined ? [] : ids.filter((id) => !id.startsWith(`${regionCode}-`));
+  if (foreign.length > 0)
+    problems.push(`${foreign.join(', ')} is not in ${region} (its AZ IDs start with ${regionCode}-)`);
+  return problems;
+}
+
+export function checkAvailabilityZoneIds(ids: readonly string[], region?: string): void {
+  const problems = availabilityZoneIdProblems(ids, region);
   if (problems.length > 0) throw new Error(`Invalid availabilityZoneIds: ${problems.join('; ')}`);
 }

@@ -1,13 +1,15 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { TOPIC_RETENTION_MS } from '../lambdas/shared/contracts/topics';
-import { resolveAvailabilityZoneIds } from './availability-zones';
+import { availabilityZoneIdProblems, defaultAvailabilityZoneIds, parseAvailabilityZoneIds } from './availability-zones';
+import { FILL_IN, PLACEHOLDER_SES_IDENTITY, STAGE_SETTINGS, type StageSettings, stageSettingsFile } from './stages';
 
 /**
- * The one typed stage configuration of the CDK app. `-c stage=dev|prod` picks the stage,
- * `-c clusterType=provisioned|serverless` the kind of MSK cluster; everything else a stage
- * decides (sizes, retention, removal policies, mapping error handling, alarm thresholds) is here,
- * in code, so that a reviewer sees every difference between dev and prod in one file.
+ * The one typed stage configuration of the CDK app. `-c stage=dev|prod` picks the stage; the
+ * stage's committed settings (lib/stages/<stage>.ts: account, region, AZs, cluster type, API
+ * authorization, SES identity, alarm address) say where it goes; everything else a stage decides
+ * (sizes, retention, removal policies, mapping error handling, alarm thresholds) is here, in code,
+ * so that a reviewer sees every difference between dev and prod in one file.
  */
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -49,13 +51,15 @@ export interface MappingSettings {
 
 export interface StageConfig {
   readonly stage: StageName;
+  /** Every stack's `env`: the region always, the account when the settings name one. */
+  readonly env: { readonly account?: string; readonly region: string };
   readonly clusterType: ClusterType;
   /** Stateful resources (cluster, topics, tables, buckets, keys, log groups). */
   readonly removalPolicy: RemovalPolicy;
   readonly network: {
     readonly flowLogRetention: RetentionDays;
-    /** The three AZ IDs of the subnets; undefined: the deploy region's default (lib/availability-zones.ts). */
-    readonly availabilityZoneIds?: readonly string[];
+    /** The three AZ IDs of the subnets, in env.region (lib/availability-zones.ts). */
+    readonly availabilityZoneIds: readonly string[];
   };
   readonly msk: {
     /** KRaft metadata mode (no ZooKeeper). 3.9 is the last 3.x line; 4.x is the upgrade path. */
@@ -87,15 +91,17 @@ export interface StageConfig {
   };
   readonly api: {
     /**
-     * `iam` (default): callers sign requests with SigV4. `none` is for demos only (`-c apiAuth=none`):
+     * `iam` (default): callers sign requests with SigV4. `none` is for demos only (settings `apiAuth`):
      * anyone who has the URL can place orders; put a JWT or Lambda authorizer there for a real shop.
      */
     readonly authorization: ApiAuthorization;
     readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   };
   readonly notifications: {
-    /** `-c sesIdentity=`: the SES domain or address customer emails come from (README, "Notifications"). */
-    readonly sesIdentity?: string;
+    /** The SES domain or address customer emails come from (settings `ses.identity`). */
+    readonly sesIdentity: string;
+    /** Import the identity (already in SES) instead of creating it (settings `ses.existingIdentity`). */
+    readonly existingIdentity: boolean;
   };
   readonly alarms: {
     readonly offsetLagThreshold: number;
@@ -104,12 +110,16 @@ export interface StageConfig {
     readonly brokerDiskUsedPercent: number;
     /** Busiest broker's CpuUser + CpuSystem (provisioned clusters), over 15 minutes. */
     readonly brokerCpuPercent: number;
-    /** Subscribed to the alarm topic when given (`-c alarmEmail=ops@example.com`). */
+    /** Subscribed to the alarm topic when given (settings `alarmEmail`). */
     readonly email?: string;
   };
+  /** The `-c` keys that changed this (dev) stage's committed settings for this synth. */
+  readonly overrides: readonly string[];
 }
 
-type StageDefaults = Omit<StageConfig, 'stage' | 'clusterType' | 'notifications'>;
+type StageDefaults = Omit<StageConfig, 'stage' | 'env' | 'clusterType' | 'notifications' | 'overrides' | 'network'> & {
+  readonly network: Omit<StageConfig['network'], 'availabilityZoneIds'>;
+};
 
 const SIX_DAYS = Duration.days(6);
 
@@ -203,35 +213,79 @@ const DEFAULTS: Record<StageName, StageDefaults> = {
   },
 };
 
-/** The CDK context keys the app reads (`-c key=value`). */
+/** The CDK context keys the app reads (`-c key=value`): `stage`, and the dev-only overrides. */
 export interface ConfigContext {
   readonly stage?: unknown;
-  readonly clusterType?: unknown;
-  readonly apiAuth?: unknown;
-  readonly alarmEmail?: unknown;
-  /** The region the CLI deploys to (`-c region=...`, else CDK_DEFAULT_REGION), when known. */
+  readonly account?: unknown;
   readonly region?: unknown;
   /** `-c availabilityZoneIds=use1-az1,use1-az2,use1-az4`. */
   readonly availabilityZoneIds?: unknown;
+  readonly clusterType?: unknown;
+  readonly apiAuth?: unknown;
+  readonly alarmEmail?: unknown;
   readonly sesIdentity?: unknown;
+  readonly sesExistingIdentity?: unknown;
 }
 
-export function loadStageConfig(context: ConfigContext): StageConfig {
+/** The `-c` keys that override a committed setting; accepted for dev experiments, refused for prod. */
+export const OVERRIDE_KEYS = [
+  'account',
+  'region',
+  'availabilityZoneIds',
+  'clusterType',
+  'apiAuth',
+  'alarmEmail',
+  'sesIdentity',
+  'sesExistingIdentity',
+] as const satisfies readonly (keyof ConfigContext)[];
+
+/** Stages whose committed settings a `-c` flag may change for one synth. */
+const OVERRIDABLE_STAGES: readonly StageName[] = ['dev'];
+
+/**
+ * The configuration of the stage `-c stage` names (dev by default): its committed settings
+ * (`settings`, lib/stages/ unless a test passes its own), the dev-only `-c` overrides, and the
+ * stage's defaults above, validated.
+ */
+export function loadStageConfig(
+  context: ConfigContext,
+  settings: Readonly<Record<StageName, StageSettings>> = STAGE_SETTINGS,
+): StageConfig {
   const stage = oneOf('stage', context.stage ?? 'dev', STAGES);
-  const clusterType = oneOf('clusterType', context.clusterType ?? 'provisioned', CLUSTER_TYPES);
+  const overrides = OVERRIDE_KEYS.filter((key) => context[key] !== undefined);
+  if (overrides.length > 0 && !OVERRIDABLE_STAGES.includes(stage)) {
+    throw new Error(
+      `The ${stage} stage takes its settings from ${stageSettingsFile(stage)} only: remove ${overrides.map((k) => `-c ${k}`).join(', ')} and set ${overrides.length === 1 ? 'it' : 'them'} in that file, so that a later deploy without the flag${overrides.length === 1 ? '' : 's'} cannot change the stage`,
+    );
+  }
+  const committed = settings[stage];
+  const region = context.region === undefined ? committed.region : String(context.region);
+  const azOverride = context.availabilityZoneIds;
+  const availabilityZoneIds =
+    azOverride !== undefined
+      ? parseAvailabilityZoneIds(azOverride)
+      : (committed.availabilityZoneIds ?? defaultAvailabilityZoneIds(region) ?? []);
+  const account = context.account === undefined ? committed.account : String(context.account);
   const defaults = DEFAULTS[stage];
-  const authorization =
-    context.apiAuth === undefined ? defaults.api.authorization : oneOf('apiAuth', context.apiAuth, API_AUTHORIZATIONS);
-  const email = context.alarmEmail === undefined ? undefined : String(context.alarmEmail);
-  const availabilityZoneIds = resolveAvailabilityZoneIds(context);
   const config: StageConfig = {
     ...defaults,
     stage,
-    clusterType,
+    env: account === undefined ? { region } : { account, region },
+    clusterType: oneOf('clusterType', context.clusterType ?? committed.clusterType, CLUSTER_TYPES),
     network: { ...defaults.network, availabilityZoneIds },
-    api: { ...defaults.api, authorization },
-    alarms: { ...defaults.alarms, email },
-    notifications: { sesIdentity: context.sesIdentity === undefined ? undefined : String(context.sesIdentity) },
+    api: { ...defaults.api, authorization: oneOf('apiAuth', context.apiAuth ?? committed.apiAuth, API_AUTHORIZATIONS) },
+    alarms: {
+      ...defaults.alarms,
+      email: context.alarmEmail === undefined ? committed.alarmEmail : String(context.alarmEmail),
+    },
+    notifications: {
+      sesIdentity: context.sesIdentity === undefined ? committed.ses.identity : String(context.sesIdentity),
+      existingIdentity:
+        context.sesExistingIdentity === undefined
+          ? committed.ses.existingIdentity
+          : oneOf('sesExistingIdentity', String(context.sesExistingIdentity), ['true', 'false']) === 'true',
+    },
+    overrides,
   };
   return validateStageConfig(config);
 }
@@ -307,13 +361,65 @@ export function validateStageConfig(config: StageConfig): StageConfig {
     'api.throttle needs a positive rateLimit and a burstLimit at least as large',
   );
   check(
-    config.alarms.email === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarms.email),
+    config.alarms.email === undefined ||
+      config.alarms.email === FILL_IN ||
+      /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarms.email),
     `alarmEmail must be an e-mail address (got ${config.alarms.email})`,
   );
+  errors.push(...settingsProblems(config).map((problem) => `${problem} (${stageSettingsFile(config.stage)})`));
   if (errors.length > 0) {
     throw new Error(`Invalid ${config.stage} stage configuration:\n  - ${errors.join('\n  - ')}`);
   }
   return config;
+}
+
+/** Stages that run a real shop: every outside-world name must be given, none guessed or left a placeholder. */
+const STRICT_STAGES: readonly StageName[] = ['prod'];
+
+/** Domains reserved for documentation (RFC 2606): copied from an example, never a real sender or inbox. */
+const EXAMPLE_DOMAIN = /(^|[@.])example\.(com|org|net)$/i;
+
+/** The rules on the settings of lib/stages/, each message naming the setting. */
+function settingsProblems(config: StageConfig): string[] {
+  const problems: string[] = [];
+  const strict = STRICT_STAGES.includes(config.stage);
+  const { account, region } = config.env;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    problems.push(`region must be the AWS region code the stage deploys to, such as eu-west-1 (got "${region}")`);
+  } else if (config.network.availabilityZoneIds.length === 0) {
+    problems.push(
+      `availabilityZoneIds must list three AZ IDs where MSK offers the broker type: lib/availability-zones.ts has no default for ${region} (aws ec2 describe-availability-zones --region ${region})`,
+    );
+  } else {
+    problems.push(
+      ...availabilityZoneIdProblems(config.network.availabilityZoneIds, region).map((p) => `availabilityZoneIds: ${p}`),
+    );
+  }
+  if (account !== undefined && !/^\d{12}$/.test(account)) {
+    problems.push(`account must be the 12-digit AWS account ID the stage deploys to (got "${account}")`);
+  } else if (account === undefined && strict) {
+    problems.push(`account is required for ${config.stage}: the 12-digit AWS account ID the stage deploys to`);
+  }
+  const identity = config.notifications.sesIdentity;
+  if (!/^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(identity)) {
+    problems.push(`ses.identity must be a domain (shop.example.org) or an e-mail address (got "${identity}")`);
+  } else if (strict && (identity === PLACEHOLDER_SES_IDENTITY || EXAMPLE_DOMAIN.test(identity))) {
+    problems.push(
+      `ses.identity must be a domain or address of the shop, not a documentation example (got "${identity}")`,
+    );
+  }
+  if (config.notifications.existingIdentity && identity === PLACEHOLDER_SES_IDENTITY) {
+    problems.push(
+      `ses.existingIdentity cannot import the placeholder ${PLACEHOLDER_SES_IDENTITY}: it can never be verified`,
+    );
+  }
+  const email = config.alarms.email;
+  if (strict && (email === undefined || email === FILL_IN)) {
+    problems.push(`alarmEmail is required for ${config.stage}: the address the alarms go to`);
+  } else if (strict && email !== undefined && EXAMPLE_DOMAIN.test(email)) {
+    problems.push(`alarmEmail must be an inbox someone reads, not a documentation example (got "${email}")`);
+  }
+  return problems;
 }
 
 function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T {

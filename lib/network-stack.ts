@@ -1,4 +1,4 @@
-import { Aws, CfnMapping, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import {
@@ -9,7 +9,7 @@ import {
 } from '../lambdas/shared/contracts/aws-services';
 import { FUNCTION_IDS } from '../lambdas/shared/contracts/functions';
 import { SUBSCRIPTIONS } from '../lambdas/shared/contracts/subscriptions';
-import { DEFAULT_AVAILABILITY_ZONE_IDS, MSK_BROKER_NODES } from './availability-zones';
+import { MSK_BROKER_NODES } from './availability-zones';
 import type { StageConfig } from './config';
 import { PipelineLogGroup } from './log-groups';
 import { failureDestinationFor, failureDestinationService } from './wiring';
@@ -38,15 +38,13 @@ export class NetworkStack extends Stack {
   /** The interface endpoints, by service: HTTPS from inside the VPC only. */
   readonly interfaceEndpoints: Partial<Record<AwsServiceId, ec2.InterfaceVpcEndpoint>> = {};
 
-  /** The subnets' AZ IDs: literals, or tokens that pick the deploy region's row of the defaults. */
+  /** The subnets' AZ IDs: literals of the stage's region. */
   private readonly azIds: string[];
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { config } = props;
-    this.azIds = config.network.availabilityZoneIds
-      ? [...config.network.availabilityZoneIds]
-      : defaultAzIdsAtDeployTime(this);
+    this.azIds = [...config.network.availabilityZoneIds];
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
@@ -163,14 +161,4 @@ export class NetworkStack extends Stack {
 
 function pascalCase(id: string): string {
   return id.charAt(0).toUpperCase() + id.slice(1);
-}
-
-/** Region-agnostic: CloudFormation reads the deploy region's row of the defaults (or fails on a region without one). */
-function defaultAzIdsAtDeployTime(stack: Stack): string[] {
-  const mapping = new CfnMapping(stack, 'AvailabilityZoneIds', {
-    mapping: Object.fromEntries(
-      Object.entries(DEFAULT_AVAILABILITY_ZONE_IDS).map(([region, ids]) => [region, { ids: ids.join(',') }]),
-    ),
-  });
-  return Fn.split(',', mapping.findInMap(Aws.REGION, 'ids'), MSK_BROKER_NODES);
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,14 +10,13 @@ import { ENV } from '../lambdas/shared/contracts/environment';
 import { functionName } from '../lambdas/shared/contracts/functions';
 import { METRICS, METRICS_NAMESPACE } from '../lambdas/shared/contracts/metrics';
 import { resourcePrefix, type StageConfig } from './config';
+import { PLACEHOLDER_SES_IDENTITY } from './stages';
 
-/** Used when no `-c sesIdentity=...` is given: synth works, but SES refuses to send until a real identity is set. */
-export const PLACEHOLDER_SES_IDENTITY = 'notifications@example.com';
+export { PLACEHOLDER_SES_IDENTITY };
 
 export interface NotificationEmailProps {
+  /** Its `notifications` name the identity (a domain or one address) and whether it already exists. */
   readonly config: StageConfig;
-  /** `-c sesIdentity=`: a domain (`shop.example.org`) or one address (`orders@example.org`). */
-  readonly identity?: string;
   readonly notifications: lambda.Function;
   readonly alarmTopic: sns.ITopic;
 }
@@ -29,13 +28,13 @@ export interface NotificationEmailProps {
  * on failed sends and on the account's bounce and complaint rates.
  */
 export class NotificationEmail extends Construct {
-  readonly identity: ses.EmailIdentity;
+  readonly identity: ses.IEmailIdentity;
   readonly configurationSet: ses.ConfigurationSet;
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: NotificationEmailProps) {
     super(scope, id);
-    const identityName = props.identity ?? PLACEHOLDER_SES_IDENTITY;
+    const { sesIdentity: identityName, existingIdentity } = props.config.notifications;
     const isAddress = identityName.includes('@');
     const prefix = resourcePrefix(props.config.stage);
 
@@ -62,10 +61,13 @@ export class NotificationEmail extends Construct {
         ses.EmailSendingEvent.DELIVERY_DELAY,
       ],
     });
-    this.identity = new ses.EmailIdentity(this, 'Identity', {
-      identity: isAddress ? ses.Identity.email(identityName) : ses.Identity.domain(identityName),
-      configurationSet: this.configurationSet,
-    });
+    this.identity = existingIdentity
+      ? // Imported: SES identities are unique per account and region, and creating one that exists
+        // fails ("AlreadyExistsException: Indicates that a resource could not be created because of a
+        // naming conflict", https://docs.aws.amazon.com/botocore/latest/reference/services/ses/client/exceptions/AlreadyExistsException.html).
+        // The function names the configuration set on every send, so the set still applies.
+        ses.EmailIdentity.fromEmailIdentityName(this, 'Identity', identityName)
+      : this.createIdentity(identityName, isAddress);
 
     const fn = props.notifications;
     fn.addEnvironment(ENV.emailTransport, 'ses');
@@ -112,15 +114,55 @@ export class NotificationEmail extends Construct {
     // guide, reputation metrics); tune them to the account's normal rates.
     alarm(
       'SesBounceRate',
-      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', statistic: 'Maximum', period: Duration.hours(1) }),
+      new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Reputation.BounceRate',
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
       0.025,
       'The account bounce rate is rising towards the level at which SES reviews the account.',
     );
     alarm(
       'SesComplaintRate',
-      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', statistic: 'Maximum', period: Duration.hours(1) }),
+      new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Reputation.ComplaintRate',
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
       0.0005,
       'The account complaint rate is rising towards the level at which SES reviews the account.',
     );
+  }
+
+  /**
+   * Creates the identity and keeps it when the stack drops or replaces it (EmailIdentity is
+   * create-only: a changed name replaces it): a verified domain takes DNS work to verify again.
+   * Only the dev placeholder, which can never be verified, goes with its stack.
+   */
+  private createIdentity(identityName: string, isAddress: boolean): ses.EmailIdentity {
+    const identity = new ses.EmailIdentity(this, 'Identity', {
+      identity: isAddress ? ses.Identity.email(identityName) : ses.Identity.domain(identityName),
+      configurationSet: this.configurationSet,
+    });
+    identity.applyRemovalPolicy(
+      identityName === PLACEHOLDER_SES_IDENTITY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    );
+    if (!isAddress) {
+      // "When you verify a domain without specifying the DkimSigningAttributes properties ... this
+      // resource provides a set of CNAME token names and values (DkimDNSTokenName1, DkimDNSTokenValue1,
+      // ...) as outputs. You can then add these to the DNS configuration for your domain."
+      // (https://docs.amazonaws.cn/cdk/api/v2/dotnet/api/Amazon.CDK.AWS.SES.CfnEmailIdentity.html).
+      // An address identity has none: its owner verifies it from the inbox.
+      identity.dkimRecords.forEach((record, index) => {
+        new CfnOutput(this, `DkimRecord${index + 1}`, {
+          key: `SesDkimRecord${index + 1}`,
+          value: `${record.name} CNAME ${record.value}`,
+          description: `DKIM record ${index + 1} of 3 to publish in the DNS of ${identityName} (name CNAME value)`,
+        });
+      });
+    }
+    return identity;
   }
 }

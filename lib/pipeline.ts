@@ -19,8 +19,10 @@ export interface PipelineStacks {
 
 /**
  * The four stacks of one stage, wired by typed props: network -> streaming (MSK, topics) and data
- * (DynamoDB, S3) -> services (functions, mappings, API, monitoring). Stacks carry no env: synth
- * needs no account, and `cdk deploy` targets the account and region of the caller's credentials.
+ * (DynamoDB, S3) -> services (functions, mappings, API, monitoring). Every stack carries the stage's
+ * env (lib/stages/): the subnets' AZ IDs are literals of that region, and the CLI deploys there
+ * whatever the caller's default region. Synth stays offline: the network stack answers its AZs
+ * itself, so no stack looks anything up.
  */
 export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
   // Strong references (CloudFormation exports): the streaming and data stacks cannot delete or
@@ -31,20 +33,24 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
   const description = (part: string) => `Order pipeline (${config.stage}): ${part}`;
   const network = new NetworkStack(app, stackName(config.stage, 'Network'), {
     config,
+    env: config.env,
     description: description('VPC, endpoints, security groups'),
   });
   const streaming = new StreamingStack(app, stackName(config.stage, 'Streaming'), {
     config,
+    env: config.env,
     description: description(`${config.clusterType} MSK cluster and topics`),
     vpc: network.vpc,
     kafkaClientSecurityGroup: network.kafkaClientSecurityGroup,
   });
   const data = new DataStack(app, stackName(config.stage, 'Data'), {
     config,
+    env: config.env,
     description: description('DynamoDB tables and the S3 archive'),
   });
   const services = new ServicesStack(app, stackName(config.stage, 'Services'), {
     config,
+    env: config.env,
     description: description('functions, event source mappings, HTTP API, monitoring'),
     vpc: network.vpc,
     kafkaClientSecurityGroup: network.kafkaClientSecurityGroup,
@@ -58,7 +64,6 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
     archiveWritePolicy: data.archiveWritePolicy,
     outboxRelayFailureQueue: data.outboxRelayFailureQueue,
     mappingFailureQueues: data.mappingFailureQueues,
-    sesIdentity: config.notifications.sesIdentity,
   });
   for (const stack of [network, streaming, data, services]) {
     for (const [key, value] of Object.entries(stageTags(config.stage))) Tags.of(stack).add(key, value);

@@ -62,8 +62,6 @@ export interface ServicesStackProps extends StackProps {
   readonly outboxRelayFailureQueue: sqs.IQueue;
   /** On-failure destinations of the Kafka mappings that fail into a queue, by subscription id. */
   readonly mappingFailureQueues: Record<string, sqs.IQueue>;
-  /** `-c sesIdentity=`: the SES identity notifications are sent from (see NotificationEmail). */
-  readonly sesIdentity?: string;
 }
 
 /**
@@ -157,7 +155,6 @@ export class ServicesStack extends Stack {
 
     this.notificationEmail = new NotificationEmail(this, 'NotificationEmail', {
       config,
-      identity: props.sesIdentity,
       notifications: this.functions.notifications,
       alarmTopic: monitoring.alarmTopic,
     });

@@ -21,6 +21,8 @@ export interface LocalEndpointsFile {
   /** Added by the parts that serve them. */
   readonly dashboard?: string;
   readonly smtp?: string;
+  /** The runner's event source mappings through the Lambda API (local/runner/lambda-api.ts). */
+  readonly lambdaApi?: string;
   /** This run's logs. */
   readonly runDir: string;
 }
@@ -32,6 +34,7 @@ const LABELS: Record<Exclude<keyof LocalEndpointsFile, 'pid' | 'startedAt'>, str
   dynamodb: 'DynamoDB',
   s3: 'S3',
   smtp: 'SMTP',
+  lambdaApi: 'Lambda API (mappings)',
   region: 'Region',
   runDir: 'Logs',
 };

@@ -138,7 +138,11 @@ export async function seedPlan(stack: LocalStack, plan: DemoPlan, log: (line: st
  * A serving stack tells the console tools (npm run kafka) and the person where it is: it writes the
  * endpoints file and returns the lines to print. The file goes when the stack stops.
  */
-export function announceEndpoints(demo: DemoStack, onStarted: DemoStackOptions['onStarted']): string[] {
+export function announceEndpoints(
+  demo: DemoStack,
+  onStarted: DemoStackOptions['onStarted'],
+  served: { readonly lambdaApi?: string } = {},
+): string[] {
   const { stack } = demo;
   const endpoints: LocalEndpointsFile = {
     pid: process.pid,
@@ -150,6 +154,7 @@ export function announceEndpoints(demo: DemoStack, onStarted: DemoStackOptions['
     region: stack.services.region,
     dashboard: `${stack.api.url}/dashboard`,
     smtp: stack.services.smtpUrl,
+    ...served,
     runDir: stack.services.workDir,
   };
   writeEndpointsFile(endpoints);
@@ -162,6 +167,7 @@ export function announceEndpoints(demo: DemoStack, onStarted: DemoStackOptions['
     `    -d '{"user_id":"u1","items":[{"product_id":"abc","quantity":1,"unit_price":49.5}],"currency":"USD","payment_method":"credit_card"}'`,
     `  curl -s ${apiUrl}/orders/<order_id>`,
     `  npm run kafka -- consume orders --from-beginning --max 5    (npm run kafka -- --help for more)`,
+    ...(served.lambdaApi ? [`  npm run smoke -- --local    (an order end to end, and every mapping's state)`] : []),
   ];
 }
 

@@ -14,7 +14,7 @@ import { LOCAL_CREDENTIALS } from '../endpoints';
 import type { StreamMappingSpec } from './assembly';
 import { HopRecorder, type HopSample } from './hops';
 import { compileFilters, type RecordFilter } from './event-filter';
-import type { MappingStats } from './kafka-poller';
+import { lastProcessingResult, type MappingStats } from './kafka-poller';
 import { runBatch, streamFailureReport, type DiscardInfo, type InvocationOutcome } from './retry-policy';
 
 /**
@@ -66,6 +66,7 @@ export class StreamPoller {
   private wake?: () => void;
   private counters = { committed: 0, invocations: 0, deadLettered: 0, filteredOut: 0, busyMs: 0 };
   private readonly hops = new HopRecorder();
+  private lastOutcome: InvocationOutcome | undefined;
 
   private constructor(
     private readonly options: StreamPollerOptions,
@@ -119,6 +120,8 @@ export class StreamPoller {
       deadLettered: this.counters.deadLettered,
       filteredOut: this.counters.filteredOut,
       busyMs: Math.round(this.counters.busyMs),
+      state: this.stopping ? 'Disabled' : 'Enabled',
+      lastProcessingResult: lastProcessingResult(this.lastOutcome),
       pending: 0,
     };
   }
@@ -279,7 +282,9 @@ export class StreamPoller {
           this.counters.invocations += 1;
           const started = performance.now();
           try {
-            return await this.options.invoke({ Records: [...batch] });
+            const outcome = await this.options.invoke({ Records: [...batch] });
+            this.lastOutcome = outcome;
+            return outcome;
           } finally {
             this.counters.busyMs += performance.now() - started;
           }

@@ -16,6 +16,7 @@
  *   kafka-event.ts          MSK events as Lambda delivers them, the 6 MB batch cap
  *   retry-policy.ts         retries, bisection, partial batch responses, record age: pure decisions
  *   on-failure.ts           what on-failure destinations receive; destinations.ts delivers it
+ *   lambda-api.ts           the Lambda API's view of the mappings (State, LastProcessingResult)
  *
  * Not emulated, on purpose or for want of a local equivalent:
  * - IAM, VPC, MSK IAM authentication and TLS: functions reach the local components in plaintext
@@ -48,6 +49,7 @@ export {
 } from './assembly';
 export type { LocalEndpoints } from '../endpoints';
 export type { RunnerBindings } from './bindings';
+export { startLocalLambdaApi, type LocalLambdaApi, type LocalMappingView } from './lambda-api';
 export { UnresolvedEnvironmentError } from './environment';
 export { FilterPatternError } from './event-filter';
 export type { MappingStats } from './kafka-poller';

@@ -65,7 +65,22 @@ export interface MappingStats {
   readonly pending: number;
   /** Time spent in invocations: near the run's length, the mapping is the bottleneck. */
   readonly busyMs: number;
+  /**
+   * The Lambda API's `State` and `LastProcessingResult` of the mapping as this runner sees it:
+   * Enabled while it polls, and whether the last invocation returned or failed (local/runner/lambda-api.ts).
+   */
+  readonly state: 'Enabled' | 'Disabled';
+  readonly lastProcessingResult: string;
 }
+
+/** The LastProcessingResult of a mapping after an invocation that returned, or one that failed. */
+export function lastProcessingResult(
+  outcome: { readonly ok: boolean; readonly errorType?: string } | undefined,
+): string {
+  if (outcome === undefined) return NO_RECORDS_PROCESSED;
+  return outcome.ok ? 'OK' : `PROBLEM: Function call failed (${outcome.errorType ?? 'error'})`;
+}
+export const NO_RECORDS_PROCESSED = 'No records processed';
 
 interface PartitionState {
   readonly topic: string;
@@ -95,6 +110,7 @@ export class KafkaPoller {
   /** When each queued record was fetched from the broker, for the hop samples. */
   private readonly fetchedAt = new WeakMap<MSKRecord, number>();
   private readonly hops = new HopRecorder();
+  private lastOutcome: InvocationOutcome | undefined;
 
   private constructor(private readonly options: KafkaPollerOptions) {
     this.filter = compileFilters(options.mapping.filterPatterns);
@@ -126,6 +142,8 @@ export class KafkaPoller {
       deadLettered: this.counters.deadLettered,
       filteredOut: this.counters.filteredOut,
       busyMs: Math.round(this.counters.busyMs),
+      state: this.stopping ? 'Disabled' : 'Enabled',
+      lastProcessingResult: lastProcessingResult(this.lastOutcome),
       pending,
     };
   }
@@ -366,7 +384,9 @@ export class KafkaPoller {
           this.counters.invocations += 1;
           const started = performance.now();
           try {
-            return await this.options.invoke(mskEvent(batch, source));
+            const outcome = await this.options.invoke(mskEvent(batch, source));
+            this.lastOutcome = outcome;
+            return outcome;
           } finally {
             this.counters.busyMs += performance.now() - started;
           }

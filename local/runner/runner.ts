@@ -8,6 +8,7 @@ import { destinations, unsupportedDestination } from './destinations';
 import type { InvocationOutcome } from './retry-policy';
 import { StreamPoller } from './dynamodb-stream-poller';
 import { compileFilters } from './event-filter';
+import { lambdaMappingView, type LocalMappingView } from './lambda-api';
 
 export interface RunnerOptions {
   readonly assembly: Assembly;
@@ -35,6 +36,8 @@ export interface Runner {
   stats(): { mappings: MappingStats[] };
   /** Per mapping id, each record delivered since the last call: its time in the source, the window and the invocation. */
   drainHops(): Record<string, HopSample[]>;
+  /** The mappings as the Lambda API reports them (State, LastProcessingResult), for local/runner/lambda-api.ts. */
+  eventSourceMappings(): LocalMappingView[];
   /** Stops the pollers and every execution environment; uncommitted batches are delivered again next time. */
   stop(): Promise<void>;
 }
@@ -144,6 +147,12 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     },
     drainHops() {
       return Object.fromEntries(pollers.map((p) => [p.stats().id, p.drainHops()]));
+    },
+    eventSourceMappings() {
+      return pollers.map((p) => {
+        const stats = p.stats();
+        return lambdaMappingView(stats, arnOf(stats.functionId));
+      });
     },
     stop() {
       stopping ??= stopAll();

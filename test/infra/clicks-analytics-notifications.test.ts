@@ -3,10 +3,17 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { TABLES } from '../../lambdas/shared/contracts/tables';
-import { loadStageConfig } from '../../lib/config';
+import { type ConfigContext, loadStageConfig } from '../../lib/config';
 import { NotificationEmail, PLACEHOLDER_SES_IDENTITY } from '../../lib/notification-email';
 import { ANALYTICS_ROUTES } from '../../lib/services-stack';
-import { grantsOfFunction, render, resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
+import {
+  grantsOfFunction,
+  render,
+  resourcesOfType,
+  statementsOf,
+  synthesizePipeline,
+  type SynthesizedPipeline,
+} from './support/pipeline';
 
 let pipeline: SynthesizedPipeline;
 
@@ -58,12 +65,16 @@ describe('clicks, analytics and notifications (dev, -c sesIdentity=shop.example.
     expect(env.EMAIL_FROM).toBe('notifications@shop.example.org');
     // Literals only: the local runtime resolves no deploy-time reference in a function's environment.
     expect(env.SES_CONFIGURATION_SET).toBe('order-pipeline-dev-notifications');
-    pipeline.templates.services.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: env.SES_CONFIGURATION_SET });
+    pipeline.templates.services.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: env.SES_CONFIGURATION_SET,
+    });
     pipeline.templates.services.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'shop.example.org' });
   });
 
   it('GIVEN the notification function WHEN synthesized THEN ses:SendEmail is its only SES action, on the identity and the configuration set only', () => {
-    const grants = grantsOfFunction(pipeline.json.services, 'NotificationsFunction').filter((g) => g.action.startsWith('ses:'));
+    const grants = grantsOfFunction(pipeline.json.services, 'NotificationsFunction').filter((g) =>
+      g.action.startsWith('ses:'),
+    );
     expect([...new Set(grants.map((g) => g.action))]).toEqual(['ses:SendEmail']);
     const resources = grants.map((g) => g.resource).sort();
     expect(resources).toHaveLength(2);
@@ -87,13 +98,14 @@ describe('clicks, analytics and notifications (dev, -c sesIdentity=shop.example.
       r.Properties!.MetricName,
     ]);
     const metricNames = alarms.map(([, m]) => m);
-    expect(metricNames).toEqual(expect.arrayContaining(['NotificationFailures', 'Reputation.BounceRate', 'Reputation.ComplaintRate']));
+    expect(metricNames).toEqual(
+      expect.arrayContaining(['NotificationFailures', 'Reputation.BounceRate', 'Reputation.ComplaintRate']),
+    );
   });
-
 });
 
-describe('NotificationEmail without -c sesIdentity', () => {
-  it('GIVEN no identity WHEN synthesized THEN a placeholder address identity is used, so that synth works and nothing is sent until one is set', () => {
+describe('NotificationEmail (no synthesis of the services)', () => {
+  const emailStack = (context: ConfigContext) => {
     const stack = new Stack(new App());
     const fn = new lambda.Function(stack, 'Fn', {
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -101,15 +113,61 @@ describe('NotificationEmail without -c sesIdentity', () => {
       code: lambda.Code.fromInline('exports.handler = async () => {};'),
     });
     new NotificationEmail(stack, 'Email', {
-      config: loadStageConfig({ stage: 'dev' }),
+      config: loadStageConfig(context),
       notifications: fn,
       alarmTopic: new sns.Topic(stack, 'Alarms'),
     });
-    const template = Template.fromStack(stack);
+    return Template.fromStack(stack);
+  };
+  const dkimOutputs = (template: Template) =>
+    Object.entries(template.toJSON().Outputs ?? {})
+      .filter(([id]) => id.startsWith('SesDkimRecord'))
+      .map(([id, output]) => [id, render((output as { Value: unknown }).Value)]);
+
+  it('GIVEN no identity WHEN synthesized THEN a placeholder address identity is used, so that synth works and nothing is sent until one is set', () => {
+    const template = emailStack({ stage: 'dev' });
     expect(template.findResources('AWS::SES::ConfigurationSet')).not.toEqual({});
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: PLACEHOLDER_SES_IDENTITY });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ EMAIL_FROM: PLACEHOLDER_SES_IDENTITY, EMAIL_TRANSPORT: 'ses' }) },
+    });
+    // It can never be verified: nothing to keep, and a dev redeploy after a destroy must not collide with it.
+    template.hasResource('AWS::SES::EmailIdentity', { DeletionPolicy: 'Delete' });
+    expect(dkimOutputs(template)).toEqual([]);
+  });
+
+  it('GIVEN a domain the stack creates WHEN synthesized THEN the identity outlives the stack and its three DKIM CNAME records are outputs', () => {
+    const template = emailStack({ stage: 'dev', sesIdentity: 'shop.test' });
+    template.hasResource('AWS::SES::EmailIdentity', {
+      Properties: { EmailIdentity: 'shop.test' },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    expect(dkimOutputs(template)).toEqual(
+      [1, 2, 3].map((n) => [
+        `SesDkimRecord${n}`,
+        expect.stringMatching(
+          new RegExp(
+            `^\\$\\{EmailIdentity\\w+\\.DkimDNSTokenName${n}\\} CNAME \\$\\{EmailIdentity\\w+\\.DkimDNSTokenValue${n}\\}$`,
+          ),
+        ),
+      ]),
+    );
+  });
+
+  it('GIVEN an identity that already exists WHEN synthesized THEN it is imported by name, not created, and still the only one the function may send from', () => {
+    const template = emailStack({ stage: 'dev', sesIdentity: 'orders@shop.test', sesExistingIdentity: 'true' });
+    expect(template.findResources('AWS::SES::EmailIdentity')).toEqual({});
+    expect(dkimOutputs(template)).toEqual([]);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      statementsOf((p as { Properties: { PolicyDocument: unknown } }).Properties.PolicyDocument),
+    );
+    expect(statements.filter((g) => g.action === 'ses:SendEmail').map((g) => g.resource)).toEqual([
+      expect.stringMatching(/:ses:.*:identity\/orders@shop\.test$/),
+      expect.stringMatching(/:ses:.*:configuration-set\/order-pipeline-dev-notifications$/),
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EMAIL_FROM: 'orders@shop.test' }) },
     });
   });
 });

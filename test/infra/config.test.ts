@@ -2,7 +2,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { loadStageConfig, type StageConfig, stackName, validateStageConfig } from '../../lib/config';
+import { FILL_IN, PLACEHOLDER_SES_IDENTITY, STAGE_SETTINGS, type StageSettings } from '../../lib/stages';
 import { failureDestinationFor, partialBatchResponseFor } from '../../lib/wiring';
+import { TEST_PROD_SETTINGS, TEST_STAGE_SETTINGS } from './support/stages';
 
 const dev = loadStageConfig({ stage: 'dev' });
 
@@ -19,17 +21,19 @@ describe('stage configuration', () => {
   });
 
   it('GIVEN -c stage=prod WHEN loading THEN stateful resources are retained and protected', () => {
-    const prod = loadStageConfig({ stage: 'prod' });
+    const prod = loadStageConfig({ stage: 'prod' }, TEST_STAGE_SETTINGS);
     expect(prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
     expect(prod.data.deletionProtection).toBe(true);
     expect(dev.removalPolicy).toBe(RemovalPolicy.DESTROY);
     expect(dev.data.deletionProtection).toBe(false);
   });
 
-  it('GIVEN -c clusterType=serverless and -c apiAuth=none WHEN loading THEN both switches apply', () => {
-    const config = loadStageConfig({ stage: 'prod', clusterType: 'serverless', apiAuth: 'none' });
+  it('GIVEN dev with -c clusterType=serverless and -c apiAuth=none WHEN loading THEN both overrides apply and are recorded', () => {
+    const config = loadStageConfig({ stage: 'dev', clusterType: 'serverless', apiAuth: 'none' });
     expect(config.clusterType).toBe('serverless');
     expect(config.api.authorization).toBe('none');
+    expect(config.overrides).toEqual(['clusterType', 'apiAuth']);
+    expect(dev.overrides).toEqual([]);
   });
 
   it('GIVEN an unknown stage WHEN loading THEN it says which values are allowed', () => {
@@ -89,6 +93,72 @@ describe('stage configuration', () => {
   it('GIVEN a stage WHEN naming stacks THEN names are stable and capitalised', () => {
     expect(stackName('dev', 'Services')).toBe('OrderPipeline-Dev-Services');
     expect(stackName('prod', 'Streaming')).toBe('OrderPipeline-Prod-Streaming');
+  });
+});
+
+describe('stage settings (lib/stages/)', () => {
+  const prodWith = (settings: Partial<StageSettings>) =>
+    loadStageConfig({ stage: 'prod' }, { ...TEST_STAGE_SETTINGS, prod: { ...TEST_PROD_SETTINGS, ...settings } });
+
+  it('GIVEN the committed prod settings with their placeholders WHEN loading THEN synth refuses, naming each setting to fill in and the file', () => {
+    expect(STAGE_SETTINGS.prod.account).toBe(FILL_IN);
+    let message = '';
+    try {
+      loadStageConfig({ stage: 'prod' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const setting of [
+      /account must be the 12-digit/,
+      /region must be the AWS region code/,
+      /ses\.identity must be/,
+      /alarmEmail is required for prod/,
+    ]) {
+      expect(message).toMatch(setting);
+    }
+    expect(message).toMatch(/\(lib\/stages\/prod\.ts\)/);
+  });
+
+  it('GIVEN filled-in prod settings WHEN loading THEN they define the whole stage', () => {
+    const prod = loadStageConfig({ stage: 'prod' }, TEST_STAGE_SETTINGS);
+    expect(prod.env).toEqual({ account: '123456789012', region: 'eu-west-1' });
+    expect(prod.network.availabilityZoneIds).toEqual(['euw1-az1', 'euw1-az2', 'euw1-az3']);
+    expect(prod.notifications).toEqual({ sesIdentity: 'shop.test', existingIdentity: false });
+    expect(prod.alarms.email).toBe('ops@shop.test');
+  });
+
+  it.each([
+    [{ account: undefined }, /account is required for prod/],
+    [{ alarmEmail: undefined }, /alarmEmail is required for prod/],
+    [{ alarmEmail: 'ops@example.com' }, /alarmEmail must be an inbox someone reads/],
+    [
+      { ses: { identity: PLACEHOLDER_SES_IDENTITY, existingIdentity: false } },
+      /ses\.identity must be a domain or address of the shop/,
+    ],
+    [
+      { ses: { identity: 'shop.example.org', existingIdentity: false } },
+      /ses\.identity must be a domain or address of the shop/,
+    ],
+    [{ region: 'eu-west-9' }, /availabilityZoneIds must list three AZ IDs .* no default for eu-west-9/],
+  ])('GIVEN prod settings %o WHEN loading THEN synth refuses with %s', (settings, reason) => {
+    expect(() => prodWith(settings as Partial<StageSettings>)).toThrow(reason);
+  });
+
+  it('GIVEN -c flags on prod WHEN loading THEN they are refused, so that a later deploy without them cannot change it', () => {
+    expect(() =>
+      loadStageConfig({ stage: 'prod', sesIdentity: 'shop.test', apiAuth: 'none' }, TEST_STAGE_SETTINGS),
+    ).toThrow(/The prod stage takes its settings from lib\/stages\/prod\.ts only: remove -c apiAuth, -c sesIdentity/);
+  });
+
+  it('GIVEN dev with no input WHEN loading THEN it synthesizes offline, bound to its committed region with the placeholder identity', () => {
+    expect(dev.env).toEqual({ region: STAGE_SETTINGS.dev.region });
+    expect(dev.notifications).toEqual({ sesIdentity: PLACEHOLDER_SES_IDENTITY, existingIdentity: false });
+  });
+
+  it('GIVEN the placeholder identity marked as existing WHEN loading THEN it is refused, it can never be verified', () => {
+    expect(() => loadStageConfig({ sesExistingIdentity: 'true' })).toThrow(
+      /ses\.existingIdentity cannot import the placeholder/,
+    );
   });
 });
 

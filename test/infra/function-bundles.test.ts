@@ -4,11 +4,12 @@ import { join, resolve } from 'node:path';
 import { FUNCTION_ID_TAG, FUNCTIONS } from '../../lambdas/shared/contracts/functions';
 import { bundleBudgetKb, PRODUCER_MODULE } from '../../lib/function-bundle';
 import { resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
+import { TEST_STAGE_SETTINGS } from './support/stages';
 
 let pipeline: SynthesizedPipeline;
 
 beforeAll(() => {
-  pipeline = synthesizePipeline({ stage: 'dev' }, { bundle: true });
+  pipeline = synthesizePipeline({ stage: 'dev' }, TEST_STAGE_SETTINGS, { bundle: true });
 }, 300_000);
 
 afterAll(() => pipeline?.dispose());

@@ -206,10 +206,13 @@ describe('no wildcard actions (dev)', () => {
     }
     const reasons = [
       // KMS: the default key policy statement that lets the account's IAM policies govern the key.
-      /^AWS::KMS::Key \w+: kms:\* to \$\{AWS\(arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:root\)\}$/,
+      // (The stage's env makes the partition a literal.)
+      /^AWS::KMS::Key \w+: kms:\* to \$\{AWS\(arn:aws:iam::\$\{AWS::AccountId\}:root\)\}$/,
       // KMS: the statement CloudWatch Logs documents for a log group key (encrypt-log-data-kms), to the
       // regional Logs service only and conditioned on log groups of this account and region.
-      /^AWS::KMS::Key LogKey\w+: kms:Decrypt\*,kms:Describe\*,kms:Encrypt\*,kms:GenerateDataKey\*,kms:ReEncrypt\* to \$\{Service\(logs\.\$\{AWS::Region\}\.amazonaws\.com\)\}$/,
+      new RegExp(
+        `^AWS::KMS::Key LogKey\\w+: kms:Decrypt\\*,kms:Describe\\*,kms:Encrypt\\*,kms:GenerateDataKey\\*,kms:ReEncrypt\\* to \\$\\{Service\\(logs\\.${pipeline.config.env.region}\\.amazonaws\\.com\\)\\}$`,
+      ),
       // S3, dev only: CDK's auto-delete-objects provider empties the buckets when the stack is deleted.
       /^AWS::S3::BucketPolicy \w+: s3:DeleteObject\*,s3:GetBucket\*,s3:List\* to \$\{AWS\(\$\{CustomS3AutoDeleteObjectsCustomResourceProviderRole\w+\.Arn\}\)\}$/,
     ];

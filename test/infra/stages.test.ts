@@ -57,34 +57,22 @@ describe.each(STAGES)('%s stage', (stage) => {
     });
 
     it('GIVEN a log key WHEN synthesized THEN only CloudWatch Logs of this region may use it, for log groups of this account and region', () => {
-      const logKeys = p().templates.services.findResources('AWS::KMS::Key', {
-        Properties: {
-          KeyPolicy: {
-            Statement: Match.arrayWith([
-              Match.objectLike({
-                Effect: 'Allow',
-                Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
-                Condition: {
-                  ArnLike: {
-                    'kms:EncryptionContext:aws:logs:arn': {
-                      'Fn::Join': [
-                        '',
-                        Match.arrayWith([
-                          ':logs:',
-                          { Ref: 'AWS::Region' },
-                          ':',
-                          { Ref: 'AWS::AccountId' },
-                          ':log-group:*',
-                        ]),
-                      ],
-                    },
-                  },
-                },
-              }),
-            ]),
-          },
-        },
-      });
+      // The stage's env makes region, partition (and a named account) literals; an unnamed account stays a reference.
+      const { region, account } = p().config.env;
+      const logsStatement = (statement: { Principal?: { Service?: unknown }; Condition?: unknown }) =>
+        render(statement.Principal?.Service) === `logs.${region}.amazonaws.com` &&
+        render(
+          (statement.Condition as { ArnLike?: Record<string, unknown> } | undefined)?.ArnLike?.[
+            'kms:EncryptionContext:aws:logs:arn'
+          ],
+        ) === `arn:aws:logs:${region}:${account ?? '${AWS::AccountId}'}:log-group:*`;
+      const logKeys = Object.fromEntries(
+        resourcesOfType(p().json.services, 'AWS::KMS::Key').filter(([, key]) =>
+          (
+            key.Properties!.KeyPolicy as { Statement: ({ Effect: string } & Parameters<typeof logsStatement>[0])[] }
+          ).Statement.some((statement) => statement.Effect === 'Allow' && logsStatement(statement)),
+        ),
+      );
       expect(Object.keys(logKeys)).toEqual([expect.stringMatching(/^LogKey/)]);
     });
 

@@ -5,9 +5,11 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { type ConfigContext, loadStageConfig, type StageConfig } from '../../../lib/config';
+import { type ConfigContext, loadStageConfig, type StageConfig, type StageName } from '../../../lib/config';
 import { addControlTowerChecks, CONTROL_TOWER_PLUGIN } from '../../../lib/control-tower';
 import { buildPipeline, type PipelineStacks } from '../../../lib/pipeline';
+import type { StageSettings } from '../../../lib/stages';
+import { TEST_STAGE_SETTINGS } from './stages';
 
 const CDK_JSON_CONTEXT = (
   JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'cdk.json'), 'utf8')) as {
@@ -25,6 +27,8 @@ export interface SynthesizedPipeline {
   readonly templates: Record<StackPart, Template>;
   /** Raw template JSON, for the helpers below. */
   readonly json: Record<StackPart, CfnTemplate>;
+  /** Context values the app would have had to look up in AWS (none: synth stays offline). */
+  readonly missingContext: readonly string[];
   /** cdk-nag AwsSolutions findings that no acknowledgement covers. */
   readonly nagViolations: readonly { ruleName: string; resources: string[] }[];
   /** The Control Tower controls (cfn-guard), from the validation report that app.synth() writes. */
@@ -68,7 +72,11 @@ export interface SynthesisOptions {
  * Synthesizes the whole app of one stage in-process, exactly as bin/app.ts builds it, into a
  * temporary cdk.out that dispose() removes. Call once per stage per test file (beforeAll).
  */
-export function synthesizePipeline(context: ConfigContext, options: SynthesisOptions = {}): SynthesizedPipeline {
+export function synthesizePipeline(
+  context: ConfigContext,
+  settings: Readonly<Record<StageName, StageSettings>> = TEST_STAGE_SETTINGS,
+  options: SynthesisOptions = {},
+): SynthesizedPipeline {
   const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cdk-'));
   // The feature flags of cdk.json, as the CLI would pass them, and the asset metadata it adds.
   const app = new App({
@@ -81,7 +89,7 @@ export function synthesizePipeline(context: ConfigContext, options: SynthesisOpt
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  const config = loadStageConfig(context);
+  const config = loadStageConfig(context, settings);
   const stacks = buildPipeline(app, config);
   const validator = addControlTowerChecks(app);
   const assembly = app.synth();
@@ -98,6 +106,7 @@ export function synthesizePipeline(context: ConfigContext, options: SynthesisOpt
     assembly,
     templates,
     json,
+    missingContext: (assembly.manifest.missing ?? []).map((m) => m.key),
     nagViolations: report.violations.map((v) => ({
       ruleName: v.ruleName,
       resources: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? '(unknown)'),
