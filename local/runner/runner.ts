@@ -7,6 +7,8 @@ import { destinations, unsupportedDestination } from './destinations';
 import type { InvocationOutcome } from './retry-policy';
 import { StreamPoller } from './dynamodb-stream-poller';
 import { compileFilters } from './event-filter';
+import { startEnforcement } from './enforcement';
+import type { EnforcementStats } from './enforcement/gateway';
 
 export interface RunnerOptions {
   readonly assembly: Assembly;
@@ -23,6 +25,11 @@ export interface RunnerOptions {
   readonly maxEnvironmentsPerFunction?: number;
   /** Delay before the n-th retry of a failed batch: baseMs * 2^(n-1), at most maxMs (default 100 ms, 5 s). */
   readonly retryBackoff?: { readonly baseMs: number; readonly maxMs: number };
+  /**
+   * Check every AWS call a function makes against its role, the resource's policy and the routes of
+   * its subnets, as AWS would (default true; see enforcement/). Off only for debugging.
+   */
+  readonly enforce?: boolean;
 }
 
 export interface Runner {
@@ -31,7 +38,7 @@ export interface Runner {
     functionId: string,
     event: unknown,
   ): Promise<{ result?: unknown; error?: { errorType: string; errorMessage: string }; logs: string }>;
-  stats(): { mappings: MappingStats[] };
+  stats(): { mappings: MappingStats[]; enforcement: EnforcementStats };
   /** Stops the pollers and every execution environment; uncommitted batches are delivered again next time. */
   stop(): Promise<void>;
 }
@@ -61,13 +68,19 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const streamMappings = runPollers ? assembly.streamMappings.filter((m) => m.enabled) : [];
   checkMappings([...kafkaMappings, ...streamMappings], log);
 
+  const enforcement = options.enforce === false ? undefined : await startEnforcement(assembly, endpoints, log);
+  if (!enforcement) {
+    log(
+      'ENFORCEMENT OFF: functions may call any AWS service and resource, whatever their role and routes allow in AWS',
+    );
+  }
   const hosts = new Map<string, FunctionHost>();
   for (const fn of assembly.functions) {
     hosts.set(
       fn.id,
       new FunctionHost({
         spec: fn,
-        env: functionEnvironment(fn, endpoints, assembly.bindings),
+        env: functionEnvironment(fn, endpoints, assembly.bindings, enforcement?.gateway.url),
         functionArn: functionArn(fn, endpoints.region),
         maxEnvironments: options.maxEnvironmentsPerFunction ?? MAX_ENVIRONMENTS_PER_FUNCTION,
         log,
@@ -86,6 +99,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     await Promise.all([...hosts.values()].map((h) => h.stop()));
     await pollersStopped;
     await onFailure.close();
+    await enforcement?.gateway.stop();
   };
 
   try {
@@ -133,11 +147,20 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   return {
     async invoke(functionId, event) {
       const fn = findFunction(assembly, functionId);
-      const { result, error, logs } = await hostFor(fn.id).invoke(event);
-      return error ? { error, logs } : { result, logs };
+      const since = enforcement?.gateway.refusalsSince(0).next ?? 0;
+      const invocation = await hostFor(fn.id).invoke(event);
+      // What the gateway refused this function during the invocation goes with its logs.
+      const refused = (enforcement?.gateway.refusalsSince(since).lines ?? []).filter((l) =>
+        l.includes(`function ${fn.id}`),
+      );
+      const logs = invocation.logs + refused.map((l) => `${l}\n`).join('');
+      return invocation.error ? { error: invocation.error, logs } : { result: invocation.result, logs };
     },
     stats() {
-      return { mappings: pollers.map((p) => p.stats()) };
+      return {
+        mappings: pollers.map((p) => p.stats()),
+        enforcement: enforcement?.gateway.stats() ?? { enabled: false, perFunction: {}, refusals: [] },
+      };
     },
     stop() {
       stopping ??= stopAll();
