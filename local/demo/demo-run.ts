@@ -51,6 +51,8 @@ export interface DemoStackOptions {
   /** For the chaos run: DynamoDB Local on a file, and fault settings in functions' environments. */
   readonly persistentDynamoDb?: boolean;
   readonly functionEnvironment?: StartLocalStackOptions['functionEnvironment'];
+  /** IAM and route enforcement (default true). */
+  readonly enforce?: boolean;
 }
 
 export interface DemoStack {
@@ -71,6 +73,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     apiPort: options.apiPort,
     persistentDynamoDb: options.persistentDynamoDb,
     functionEnvironment: options.functionEnvironment,
+    enforce: options.enforce,
     log,
     onServices: (services) => {
       runDir = services.workDir;
@@ -312,6 +315,7 @@ async function runOrders(
     acceptedOrderIds: accepted.map((o) => o.order_id),
     planned,
     mappings: stack.runner.stats().mappings,
+    enforcement: stack.runner.stats().enforcement,
     timing: {
       startup: stack.startup,
       startupMs: context.startupMs,

@@ -63,6 +63,8 @@ export interface StartLocalStackOptions {
    * invoked: the bench feeds consumers batches of its own, which no mapping must also consume.
    */
   readonly pollers?: boolean;
+  /** Check every AWS call against the functions' roles and routes (default true; `--no-enforce` turns it off). */
+  readonly enforce?: boolean;
 }
 
 export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
@@ -108,6 +110,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       endpoints: services,
       log: options.functionLog,
       pollers: options.pollers,
+      enforce: options.enforce,
     });
     const startup: StackStartup = {
       synthMs: synthesized.value.ms,

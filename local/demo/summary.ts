@@ -1,3 +1,4 @@
+import type { EnforcementStats } from '../runner/enforcement/gateway';
 import { archivedRecords } from '../../lambdas/archive/archive-format';
 import { readDeadLetter } from '../console/dead-letters';
 import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
@@ -32,6 +33,8 @@ export interface RunSummary {
   /** records: distinct by topic, partition and offset; lines: read, copies in overlapping objects included. */
   readonly archive: { readonly objects: number; readonly records: number; readonly lines: number };
   readonly mappings?: readonly MappingStats[];
+  /** AWS calls the local gateway checked against roles and routes: evaluated, denied, unreachable, per function. */
+  readonly enforcement?: EnforcementStats;
   readonly invariants: readonly InvariantResult[];
   readonly timing?: RunTiming;
   readonly memory?: StackMemory;
@@ -87,6 +90,7 @@ export interface SummaryInput extends InvariantOptions {
   readonly refused: number;
   readonly planned?: ReadonlyMap<string, PlannedOutcome>;
   readonly mappings?: readonly MappingStats[];
+  readonly enforcement?: EnforcementStats;
   readonly timing?: RunTiming;
   readonly memory?: StackMemory;
   readonly failover?: FailoverReport;
@@ -144,6 +148,13 @@ export function summarize(input: SummaryInput): RunSummary {
   const invariants = checkInvariants(input.snapshot, input);
   const problems = [...(input.problems ?? [])];
   if (input.refused > 0) problems.push(`${input.refused} orders refused by the API`);
+  for (const [fn, s] of Object.entries(input.enforcement?.perFunction ?? {})) {
+    if (s.denied || s.unreachable) {
+      problems.push(
+        `${fn}: ${s.denied} AWS calls denied by IAM, ${s.unreachable} with no route (AWS would refuse them too)`,
+      );
+    }
+  }
   for (const lost of input.failover?.acknowledged.lost ?? [])
     problems.push(`acknowledged records not readable: ${lost}`);
   const probe = input.failover?.belowMinInsync;
@@ -168,6 +179,7 @@ export function summarize(input: SummaryInput): RunSummary {
     deadLetters: { count: deadLetters.length, reasons: [...reasons.values()].sort((a, b) => b.count - a.count) },
     archive: archiveCounts(input.snapshot.archive),
     mappings: input.mappings,
+    enforcement: input.enforcement,
     invariants,
     timing: input.timing,
     memory: input.memory,
@@ -205,6 +217,22 @@ function chaosProblems(chaos: ChaosReport): string[] {
   return problems;
 }
 
+/** What the local gateway checked and refused, per function; loud when enforcement was off. */
+function formatEnforcement(enforcement: EnforcementStats): string[] {
+  if (!enforcement.enabled) {
+    return ['', 'Enforcement: OFF (--no-enforce): IAM and routes were NOT checked; AWS may refuse what passed here'];
+  }
+  const lines = ['', 'Enforcement: AWS calls checked against roles and routes (evaluated / denied / unreachable)'];
+  for (const [fn, s] of Object.entries(enforcement.perFunction)) {
+    if (s.evaluated === 0) continue;
+    lines.push(
+      `  ${fn.padEnd(16)} ${String(s.evaluated).padStart(7)} ${String(s.denied).padStart(6)} ${String(s.unreachable).padStart(6)}`,
+    );
+  }
+  for (const refusal of enforcement.refusals.slice(0, 10)) lines.push(`  - ${refusal}`);
+  return lines;
+}
+
 /** The summary as text for a terminal. */
 export function formatSummary(summary: RunSummary): string {
   const lines: string[] = [];
@@ -239,6 +267,7 @@ export function formatSummary(summary: RunSummary): string {
     }
   }
 
+  if (summary.enforcement) lines.push(...formatEnforcement(summary.enforcement));
   if (summary.analytics) lines.push(...formatAnalytics(summary.analytics));
   if (summary.notifications) lines.push(...formatNotifications(summary.notifications));
   if (summary.dashboard) lines.push('', `Dashboard: ${summary.dashboard.url}`);

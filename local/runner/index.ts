@@ -51,4 +51,5 @@ export type { RunnerBindings } from './bindings';
 export { UnresolvedEnvironmentError } from './environment';
 export { FilterPatternError } from './event-filter';
 export type { MappingStats } from './kafka-poller';
+export { NO_ENFORCE_WARNING } from './enforcement';
 export { findFunction, RunnerConfigurationError, startRunner, type Runner, type RunnerOptions } from './runner';

@@ -14,6 +14,11 @@ import { NetworkModel } from './routes';
  *   requests.ts          the IAM action and resource ARN of an AWS API request
  *   gateway.ts           the HTTP gateway every function's SDK calls pass, that enforces both
  */
+/** What `--no-enforce` prints: the run no longer says what AWS would refuse. */
+export const NO_ENFORCE_WARNING =
+  '\n*** ENFORCEMENT OFF (--no-enforce): IAM roles, resource policies and routes are NOT checked. ***\n' +
+  '*** Calls AWS would refuse succeed here. Use it for debugging only.                          ***\n';
+
 export interface Enforcement {
   readonly model: AccessModel;
   readonly network: NetworkModel;
