@@ -21,6 +21,8 @@ export interface LocalEndpointsFile {
   /** Added by the parts that serve them. */
   readonly dashboard?: string;
   readonly smtp?: string;
+  /** The SES v2 API stand-in the notification function's SES client reaches through the AWS gateway. */
+  readonly ses?: string;
   /** This run's logs. */
   readonly runDir: string;
 }
@@ -32,6 +34,7 @@ const LABELS: Record<Exclude<keyof LocalEndpointsFile, 'pid' | 'startedAt'>, str
   dynamodb: 'DynamoDB',
   s3: 'S3',
   smtp: 'SMTP',
+  ses: 'SES v2 API',
   region: 'Region',
   runDir: 'Logs',
 };

@@ -30,6 +30,7 @@ import {
   type StartLocalStackOptions,
 } from './local-stack';
 import { notificationsReport } from './notifications-report';
+import { sesEmails } from '../services';
 import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
 import type { DemoPlan, PlannedOutcome } from './order-generator';
 import { waitUntilTerminal } from './order-progress';
@@ -152,6 +153,7 @@ export function announceEndpoints(demo: DemoStack, onStarted: DemoStackOptions['
     region: stack.services.region,
     dashboard: `${stack.api.url}/dashboard`,
     smtp: stack.services.smtpUrl,
+    ses: stack.services.sesEndpoint,
     runDir: stack.services.workDir,
   };
   writeEndpointsFile(endpoints);
@@ -301,7 +303,11 @@ async function runOrders(
     await readAnalyticsApi(stack.api.url),
     clicks.length ? posted.accepted : undefined,
   );
-  const notifications = notificationsReport(view, stack.services.mailDir, new Set(accepted.map((o) => o.order_id)));
+  const notifications = notificationsReport(
+    view,
+    await sesEmails(stack.services.sesEndpoint),
+    new Set(accepted.map((o) => o.order_id)),
+  );
   const failoverReport = failover?.report(snapshot.records);
   if (failover && !failoverReport)
     problems.push(`no broker was killed: fewer than ${options.killBrokerAfter} orders placed`);

@@ -434,10 +434,14 @@ function formatStartup(s: StackStartup): string[] {
     `DynamoDB Local ${seconds(c.dynamodb)}`,
     `S3 ${seconds(c.s3)}`,
     `SMTP ${seconds(c.smtp)}`,
+    c.ses === undefined ? undefined : `SES ${seconds(c.ses)}`,
   ].filter(Boolean);
   return [
     `    synthesis                         ${s.synthReused ? `reused (inputs unchanged, ${seconds(s.synthMs)} to check)` : seconds(s.synthMs)}`,
     `    components, side by side          ${seconds(c.total)} with topics and tables (${components.join(', ')})`,
     `    runner (templates, pollers)       ${seconds(s.runnerMs)}`,
+    ...(s.enforcementMs === undefined
+      ? []
+      : [`      of which enforcement            ${seconds(s.enforcementMs)} (roles, policies, routes, gateway)`]),
   ];
 }

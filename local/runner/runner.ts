@@ -159,7 +159,9 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     stats() {
       return {
         mappings: pollers.map((p) => p.stats()),
-        enforcement: enforcement?.gateway.stats() ?? { enabled: false, perFunction: {}, refusals: [] },
+        enforcement: enforcement
+          ? { ...enforcement.gateway.stats(), startMs: Math.round(enforcement.startMs) }
+          : { enabled: false, perFunction: {}, refusals: [] },
       };
     },
     stop() {

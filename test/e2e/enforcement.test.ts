@@ -5,7 +5,7 @@ import type { FunctionId } from '../../lambdas/shared/contracts/functions';
 import { seedCatalog } from '../../local/demo/local-stack';
 import { startRunner, type Assembly, type Runner } from '../../local/runner';
 import type { StackTemplate } from '../../local/runner/cloudformation';
-import { PROJECT_ROOT } from '../../local/services';
+import { PROJECT_ROOT, sesEmails } from '../../local/services';
 import { e2eEnvironment } from '../support/e2e-env';
 import { loadTestAssembly, pipelineLock, synthesizedApp } from '../support/e2e-pipeline';
 
@@ -109,6 +109,77 @@ describe('GIVEN a copy of the network without the DynamoDB gateway endpoint', ()
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 120_000);
 });
+
+describe('GIVEN the notification function sending its email through SES', () => {
+  /** An order in the orders table (placed through the order API), and a BillingOutcome of it for notifications. */
+  async function billingOutcomeOfNewOrder(runner: Runner): Promise<{ orderId: string; event: unknown }> {
+    // A fresh idempotency key: the sample's would replay the order (and its sent email) of an earlier test.
+    const post = event('api-post-order.json') as { headers: Record<string, string> };
+    const placed = await runner.invoke('orderApi', {
+      ...post,
+      headers: { ...post.headers, 'idempotency-key': `enforce-${randomUUID()}` },
+    });
+    const orderId = (JSON.parse((placed.result as { body: string }).body) as { order_id: string }).order_id;
+    const sample = event('notifications-billing-outcome.json') as {
+      records: Record<string, { value: string }[]>;
+    };
+    const records = Object.fromEntries(
+      Object.entries(sample.records).map(([key, list]) => [
+        key,
+        list.slice(0, 1).map((record) => {
+          const value = JSON.parse(Buffer.from(record.value, 'base64').toString()) as Record<string, unknown>;
+          const changed = { ...value, order_id: orderId, event_id: randomUUID() };
+          return { ...record, value: Buffer.from(JSON.stringify(changed)).toString('base64') };
+        }),
+      ]),
+    );
+    return { orderId, event: { ...sample, records } };
+  }
+
+  async function notify(of: Assembly) {
+    const runner = await startRunner({ assembly: of, endpoints: env, pollers: false });
+    try {
+      const { orderId, event: outcome } = await billingOutcomeOfNewOrder(runner);
+      const invocation = await runner.invoke('notifications', outcome);
+      const mails = (await sesEmails(env.sesEndpoint!)).filter((m) => m.subject.includes(orderId));
+      return { invocation, mails, enforcement: runner.stats().enforcement };
+    } finally {
+      await runner.stop();
+    }
+  }
+
+  it('WHEN its subnets have no route to the SES API endpoint (no com.amazonaws.<region>.email endpoint, no NAT) THEN the send is dropped as unreachable and no email arrives', async () => {
+    const { mails, enforcement } = await notify(withoutEndpoints(assembly, (name) => /\.email"/.test(name)));
+    expect(enforcement.perFunction.notifications.unreachable).toBeGreaterThan(0);
+    expect(enforcement.refusals.join('\n')).toMatch(
+      /UNREACHABLE function notifications: ses .* no route to com\.amazonaws\.[a-z0-9-]+\.email from subnets/,
+    );
+    expect(mails).toEqual([]);
+  }, 180_000);
+
+  it('WHEN it runs outside a VPC (public endpoints) THEN its SES client sends the email to the SES stand-in', async () => {
+    const { mails, enforcement } = await notify(withoutVpc(assembly, 'notifications'));
+    expect(enforcement.perFunction.notifications).toMatchObject({ denied: 0, unreachable: 0 });
+    expect(mails).toHaveLength(1);
+  }, 180_000);
+
+  it('WHEN it runs outside a VPC without its ses:SendEmail grant THEN the send is denied, naming the identity', async () => {
+    const mutated = withoutActions(withoutVpc(assembly, 'notifications'), 'notifications', 'ses:');
+    const { mails, enforcement } = await notify(mutated);
+    expect(enforcement.refusals.join('\n')).toMatch(
+      /DENIED User: arn:aws:sts::\d+:assumed-role\/[^ ]+ is not authorized to perform: ses:SendEmail on resource: arn:aws:ses:[a-z0-9-]+:\d+:identity\//,
+    );
+    expect(mails).toEqual([]);
+  }, 180_000);
+});
+
+/** A deep copy of the assembly with `fn` outside any VPC (no VpcConfig). */
+function withoutVpc(of: Assembly, fn: FunctionId): Assembly {
+  const stacks = structuredClone(of.stacks) as StackTemplate[];
+  const spec = of.functions.find((f) => f.id === fn)!;
+  delete stacks.find((s) => s.stackName === spec.stack)!.template.Resources![spec.logicalId].Properties!.VpcConfig;
+  return { ...of, stacks };
+}
 
 /** A deep copy of the assembly whose IAM policies on `fn`'s role no longer grant actions starting with `prefix`. */
 function withoutActions(of: Assembly, fn: FunctionId, prefix: string): Assembly {

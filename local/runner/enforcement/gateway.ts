@@ -35,6 +35,8 @@ export interface FunctionEnforcementStats {
 
 export interface EnforcementStats {
   readonly enabled: boolean;
+  /** Building the model from the templates and starting the gateway, milliseconds. */
+  readonly startMs?: number;
   readonly perFunction: Record<string, FunctionEnforcementStats>;
   /** The distinct refusals, each once, in the order they first happened. */
   readonly refusals: readonly string[];
