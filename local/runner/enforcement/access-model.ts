@@ -169,9 +169,17 @@ function identityOf(
   const resource = stack.template.Resources![fn.logicalId];
   const role = resolveResource(resource.Properties?.Role, stack, stacks);
   if (!role || role.resource.Type !== 'AWS::IAM::Role') {
-    throw new AccessModelError(
-      `function ${fn.id} (${fn.logicalId}): its Role is not an AWS::IAM::Role of the assembly, so its permissions cannot be checked locally`,
-    );
+    // A role from outside the assembly: its policies are unknown here, so no call of the function is
+    // allowed (each refusal says why), rather than every call.
+    const literal = resource.Properties?.Role;
+    const roleArn = typeof literal === 'string' ? literal : `arn:aws:iam::${values.account}:role/not-in-assembly`;
+    const roleName = roleArn.split('/').pop() ?? 'not-in-assembly';
+    return {
+      functionId: fn.id,
+      roleArn,
+      sessionArn: `arn:aws:sts::${values.account}:assumed-role/${roleName}/${fn.functionName}`,
+      policies: [],
+    };
   }
   const roleArn = values.arn(role.logicalId, role.stack);
   const roleName = values.name(role.logicalId, role.stack);
