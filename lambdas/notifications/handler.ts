@@ -1,4 +1,5 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { awsClientConfig } from '../shared/aws-client-config';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
 import { DemoCustomerDirectory } from './adapters/demo-customer-directory';
@@ -19,7 +20,7 @@ import { withObservability } from '../shared/lambda-handler';
 const config = notificationsConfigFromEnv();
 const email =
   config.transport.kind === 'ses'
-    ? new SesEmailSender(new SESv2Client({}), config.from, config.transport.configurationSet)
+    ? new SesEmailSender(new SESv2Client(awsClientConfig()), config.from, config.transport.configurationSet)
     : new SmtpEmailSender(config.transport.url, config.from);
 
 export const lambdaHandler = notificationsConsumer({

@@ -1,13 +1,14 @@
 import { DynamoDBClient, type AttributeValue, type CancellationReason } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { awsClientConfig } from './aws-client-config';
 
 /**
  * One DynamoDB document client per process, reused across invocations. The local runtime points
  * it at DynamoDB Local through the SDK's standard AWS_ENDPOINT_URL_DYNAMODB variable, so no code
  * here knows whether it runs in AWS or on a laptop.
  */
-export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(awsClientConfig()), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
