@@ -102,6 +102,8 @@ export interface StageConfig {
     readonly api4xxThreshold: number;
     readonly outboxIteratorAgeSeconds: number;
     readonly brokerDiskUsedPercent: number;
+    /** Busiest broker's CpuUser + CpuSystem (provisioned clusters), over 15 minutes. */
+    readonly brokerCpuPercent: number;
     /** Subscribed to the alarm topic when given (`-c alarmEmail=ops@example.com`). */
     readonly email?: string;
   };
@@ -152,6 +154,7 @@ const DEFAULTS: Record<StageName, StageDefaults> = {
       api4xxThreshold: 50,
       outboxIteratorAgeSeconds: 300,
       brokerDiskUsedPercent: 80,
+      brokerCpuPercent: 60,
     },
   },
   prod: {
@@ -195,6 +198,7 @@ const DEFAULTS: Record<StageName, StageDefaults> = {
       api4xxThreshold: 500,
       outboxIteratorAgeSeconds: 60,
       brokerDiskUsedPercent: 75,
+      brokerCpuPercent: 60,
     },
   },
 };

@@ -3,18 +3,23 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { pascal } from '../lambdas/shared/contracts/names';
+import { SUBSCRIPTIONS } from '../lambdas/shared/contracts/subscriptions';
 import { TABLES, type TableId } from '../lambdas/shared/contracts/tables';
 import type { StageConfig } from './config';
+import { failureDestinationFor } from './wiring';
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
 }
 
 /**
- * The stateful stores outside Kafka: one DynamoDB table per entry of TABLES and the S3 archive.
- * Kept apart from the functions so that a services deployment can never replace or delete data.
+ * The stateful stores outside Kafka: one DynamoDB table per entry of TABLES, the S3 archive and
+ * the on-failure queues of the event source mappings that do not fail into Kafka. Kept apart from
+ * the functions so that a services deployment can never replace or delete data: a failure queue
+ * holds the only record of what a mapping gave up on (14 days), so it is data too.
  */
 export class DataStack extends Stack {
   readonly tables: Record<TableId, dynamodb.Table>;
@@ -24,6 +29,10 @@ export class DataStack extends Stack {
   readonly archiveKey: kms.Key;
   /** Write-only access to the archive, for the archive function. */
   readonly archiveWritePolicy: iam.ManagedPolicy;
+  /** On-failure destination of the outbox relay's DynamoDB stream mapping. */
+  readonly outboxRelayFailureQueue: sqs.Queue;
+  /** On-failure destination of each Kafka mapping that fails into a queue (those reading dead_letter), by subscription id. */
+  readonly mappingFailureQueues: Record<string, sqs.Queue>;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -147,6 +156,14 @@ export class DataStack extends Stack {
     });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archiveBucket.bucketName, description: 'S3 event archive' });
 
+    this.outboxRelayFailureQueue = this.failureQueue('OutboxRelayFailureQueue', config);
+    this.mappingFailureQueues = Object.fromEntries(
+      SUBSCRIPTIONS.filter((s) => failureDestinationFor(s).kind === 'sqs-queue').map((s) => [
+        s.id,
+        this.failureQueue(`${s.id}FailureQueue`, config),
+      ]),
+    );
+
     if (config.removalPolicy === RemovalPolicy.DESTROY) {
       const provider = this.node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
       if (provider) {
@@ -156,5 +173,33 @@ export class DataStack extends Stack {
         });
       }
     }
+  }
+
+  /**
+   * An encrypted, TLS-only on-failure destination, kept the longest SQS allows, and retained with
+   * the stage's other data. Whoever re-publishes from it and keeps failing on one failure record
+   * moves it aside after a few receives, instead of cycling on it until it expires.
+   */
+  private failureQueue(id: string, config: StageConfig): sqs.Queue {
+    const queueProps = {
+      encryption: sqs.QueueEncryption.KMS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    };
+    const queue = new sqs.Queue(this, id, {
+      ...queueProps,
+      deadLetterQueue: {
+        maxReceiveCount: 5,
+        queue: new sqs.Queue(this, `${id}DeadLetterQueue`, {
+          ...queueProps,
+          // allowAll: "any source queues in this AWS account in the same Region can specify this queue
+          // as the dead-letter queue". Marks it as one; byQueue naming its source would be a cycle.
+          redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
+        }),
+      },
+    });
+    new CfnOutput(this, `${id}Url`, { value: queue.queueUrl, description: `On-failure destination ${id}` });
+    return queue;
   }
 }

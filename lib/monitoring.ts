@@ -31,16 +31,25 @@ export interface MonitoringProps {
   readonly apiStage: apigwv2.IHttpStage;
   readonly outboxRelay: lambda.IFunction;
   readonly outboxFailureQueue: sqs.IQueue;
-  /** On-failure destination of the mapping that archives the dead-letter topic. */
-  readonly deadLetterFailureQueue: sqs.IQueue;
-  /** Provisioned clusters only: broker disk usage. */
-  readonly brokerClusterName?: string;
+  /** On-failure queues of the Kafka mappings that do not fail into Kafka, by subscription id. */
+  readonly mappingFailureQueues: Record<string, sqs.IQueue>;
+  /** The MSK cluster's name: the `Cluster Name` dimension of its metrics. */
+  readonly clusterName: string;
 }
 
+/** Brokers of a provisioned cluster, as MSK numbers them in the `Broker ID` dimension. */
+const BROKER_IDS = [1, 2, 3] as const;
+
 /**
- * One dashboard and the alarms that page: mapping offset lag, function errors and throttles,
- * dead-letter arrivals, DynamoDB throttles, API errors, the outbox relay's backlog and, on a
- * provisioned cluster, broker disk. Every alarm notifies one encrypted SNS topic.
+ * One dashboard and the alarms that page: mapping offset lag, a mapping that stopped polling,
+ * function errors and throttles, dead-letter arrivals, records Lambda gave up on or dropped,
+ * DynamoDB throttles, API errors, the outbox relay's backlog and, on a provisioned cluster, broker
+ * health (offline and under-min-ISR partitions, the active controller, CPU, disk). Every alarm
+ * notifies one encrypted SNS topic.
+ *
+ * Missing data is "not breaching" for the metrics that only exist when something happens (errors,
+ * dead letters, throttles), and "breaching" where a healthy system always reports: a stalled
+ * mapping and the broker health metrics, which a cluster that is down or unreachable stops sending.
  */
 export class Monitoring extends Construct {
   readonly alarmTopic: sns.Topic;
@@ -83,6 +92,10 @@ export class Monitoring extends Construct {
       threshold: number,
       description: string,
       periods = 1,
+      options: {
+        readonly missing?: cloudwatch.TreatMissingData;
+        readonly comparison?: cloudwatch.ComparisonOperator;
+      } = {},
     ) => {
       const created = new cloudwatch.Alarm(this, alarmId, {
         alarmName: `${prefix}-${alarmId}`,
@@ -90,8 +103,8 @@ export class Monitoring extends Construct {
         metric,
         threshold,
         evaluationPeriods: periods,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        comparisonOperator: options.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: options.missing ?? cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       created.addAlarmAction(alarmAction);
       created.addOkAction(alarmAction);
@@ -148,6 +161,57 @@ export class Monitoring extends Construct {
       );
     }
     widgets.push(lagWidgets);
+
+    // A mapping that stopped: records wait in its consumer group and Lambda polls none. An event
+    // source mapping that cannot reach the cluster (IAM, security groups, a missing endpoint, the
+    // cluster down) reports no OffsetLag, invocations or errors, so the alarms above stay quiet.
+    // MSK's own consumer-lag metric keeps reporting the group's lag from the brokers' side:
+    // "Consumer lag metrics quantify the difference between the latest data written to your
+    // topics and the data read by your applications" and "are emitted only if a consumer group is
+    // in a STABLE or EMPTY state" (https://docs.aws.amazon.com/msk/latest/developerguide/consumer-lag.html).
+    // The metrics page lists MaxOffsetLag with the dimensions "Consumer Group, Topic"
+    // (https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html); the serverless
+    // page adds "Cluster Name", so both series are read and the larger one counts. PolledEventCount
+    // (EventCount metrics group, on in every stage) counts what the mapping read. With neither
+    // series for 15 minutes (the group never committed and the mapping reports nothing) the alarm
+    // fires too: missing data is breaching.
+    for (const f of props.functions) {
+      for (const { subscription, mapping } of f.mappings) {
+        const lagMetric = (dimensionsMap: Record<string, string>) =>
+          new cloudwatch.Metric({
+            namespace: 'AWS/Kafka',
+            metricName: 'MaxOffsetLag',
+            dimensionsMap,
+            statistic: cloudwatch.Stats.MAXIMUM,
+            period: fiveMinutes,
+          });
+        const group = { 'Consumer Group': subscription.consumerGroupId, Topic: subscription.topic };
+        const stalled = new cloudwatch.MathExpression({
+          expression: 'IF(MAX([FILL(lag, 0), FILL(lagc, 0)]) > 0 AND FILL(polled, 0) == 0, 1, 0)',
+          usingMetrics: {
+            lag: lagMetric(group),
+            lagc: lagMetric({ 'Cluster Name': props.clusterName, ...group }),
+            polled: new cloudwatch.Metric({
+              namespace: 'AWS/Lambda',
+              metricName: 'PolledEventCount',
+              dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
+              statistic: cloudwatch.Stats.SUM,
+              period: fiveMinutes,
+            }),
+          },
+          label: `${subscription.id} stalled`,
+          period: fiveMinutes,
+        });
+        alarm(
+          `${pascal(subscription.id)}Stalled`,
+          stalled,
+          1,
+          `The ${f.functionId} mapping on ${subscription.topic} (group ${subscription.consumerGroupId}) polled nothing for 15 minutes while records wait in its group, or neither Lambda nor MSK reports on it: check the mapping's state and last processing result, the cluster, and the route from the cluster's subnets`,
+          3,
+          { missing: cloudwatch.TreatMissingData.BREACHING },
+        );
+      }
+    }
 
     // Function health.
     const healthWidgets: cloudwatch.IWidget[] = [];
@@ -220,7 +284,16 @@ export class Monitoring extends Construct {
           `${pascal(subscription.id)}GivenUp`,
           givenUp,
           1,
-          `Lambda gave up on records of ${subscription.topic} for ${subscription.consumerGroupId} after its retries: read them in the on-failure destination and re-drive them`,
+          `Lambda gave up on records of ${subscription.topic} for the ${f.functionId} mapping (group ${subscription.consumerGroupId}) after its retries: read them in the on-failure destination and re-drive them`,
+        );
+        // Dropped: the on-failure destination did not take them either. For the Kafka destination
+        // that is the same cluster the records came from, so an outage that exhausts the retries
+        // can drop them too: nothing but the group's offsets then says which records to re-drive.
+        alarm(
+          `${pascal(subscription.id)}Dropped`,
+          metric('DroppedEventCount'),
+          1,
+          `Lambda DROPPED records of ${subscription.topic} for the ${f.functionId} mapping (group ${subscription.consumerGroupId}): its on-failure destination did not take them. Re-drive from the topic by offset (docs/deploy.md, "Re-driving dropped records") before the topic's retention passes`,
         );
         return givenUp;
       }),
@@ -326,16 +399,28 @@ export class Monitoring extends Construct {
       1,
       'The outbox relay gave up on stream records: their orders are in the outbox table but not in Kafka',
     );
-    const deadLetterArchiveFailures = props.deadLetterFailureQueue.metricApproximateNumberOfMessagesVisible({
-      period: fiveMinutes,
-      statistic: cloudwatch.Stats.MAXIMUM,
-    });
-    alarm(
-      'DeadLetterArchiveFailures',
-      deadLetterArchiveFailures,
-      1,
-      'The archive gave up on dead-letter records: they are in the dead_letter topic (until its retention) but not in S3; the queue names their offsets',
+    const mappingsById = new Map(
+      props.functions.flatMap((f) =>
+        f.mappings.map(({ subscription }) => [subscription.id, { f, subscription }] as const),
+      ),
     );
+    const mappingFailures = Object.entries(props.mappingFailureQueues).map(([subscriptionId, queue]) => {
+      const owner = mappingsById.get(subscriptionId);
+      const metric = queue.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: cloudwatch.Stats.MAXIMUM,
+        label: subscriptionId,
+      });
+      alarm(
+        `${pascal(subscriptionId)}Failures`,
+        metric,
+        1,
+        owner
+          ? `The ${owner.f.functionId} mapping on ${owner.subscription.topic} (group ${owner.subscription.consumerGroupId}) gave up on records: they are still in the topic until its retention; the queue's messages name their offsets`
+          : `The ${subscriptionId} mapping gave up on records; the queue's messages name their offsets`,
+      );
+      return metric;
+    });
     const apiAndRelay: cloudwatch.IWidget[] = [
       new cloudwatch.GraphWidget({
         title: 'Order API: 4xx and 5xx',
@@ -344,33 +429,15 @@ export class Monitoring extends Construct {
         right: [props.apiStage.metricCount({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })],
       }),
       new cloudwatch.GraphWidget({
-        title: 'Outbox relay: iterator age and failed batches; dead-letter archive failures',
+        title: 'Outbox relay: iterator age and failed batches; failure queues of the dead_letter mappings',
         width: 8,
         left: [iteratorAge],
-        right: [relayFailures, deadLetterArchiveFailures],
+        right: [relayFailures, ...mappingFailures],
       }),
     ];
 
-    if (props.brokerClusterName) {
-      const disk = new cloudwatch.MathExpression({
-        expression: 'MAX([b1, b2, b3])',
-        usingMetrics: Object.fromEntries(
-          [1, 2, 3].map((broker) => [
-            `b${broker}`,
-            new cloudwatch.Metric({
-              namespace: 'AWS/Kafka',
-              metricName: 'KafkaDataLogsDiskUsed',
-              dimensionsMap: { 'Cluster Name': props.brokerClusterName!, 'Broker ID': String(broker) },
-              statistic: cloudwatch.Stats.MAXIMUM,
-              period: fiveMinutes,
-            }),
-          ]),
-        ),
-        label: 'fullest broker disk (%)',
-        period: fiveMinutes,
-      });
-      alarm('BrokerDiskUsed', disk, config.alarms.brokerDiskUsedPercent, 'An MSK broker data volume is filling up');
-      apiAndRelay.push(new cloudwatch.GraphWidget({ title: 'MSK broker disk used (%)', width: 8, left: [disk] }));
+    if (config.clusterType === 'provisioned') {
+      apiAndRelay.push(...this.brokerHealth(props.clusterName, config, alarm));
     }
     widgets.push(apiAndRelay);
 
@@ -379,5 +446,116 @@ export class Monitoring extends Construct {
       defaultInterval: Duration.hours(3),
       widgets,
     });
+  }
+
+  /**
+   * Broker health of a provisioned cluster, all from MSK's free DEFAULT monitoring level
+   * (https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html): OfflinePartitionsCount
+   * ("Total number of partitions that are offline in the cluster", dimension Cluster Name),
+   * UnderMinIsrPartitionCount ("The number of under minIsr partitions for the broker": acks=all
+   * writes to them fail), ActiveControllerCount ("Only one controller per cluster should be active
+   * at any given time"), CpuUser + CpuSystem and KafkaDataLogsDiskUsed per broker. A cluster that
+   * is down sends none of them, so missing data is breaching, except for the controller count: the
+   * metric is documented for ZooKeeper and KRaft clusters alike but its absence alone is no outage.
+   * MSK Serverless publishes no broker metrics; the per-mapping stall alarms cover it.
+   */
+  private brokerHealth(
+    clusterName: string,
+    config: StageConfig,
+    alarm: (
+      id: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      description: string,
+      periods?: number,
+      options?: { missing?: cloudwatch.TreatMissingData; comparison?: cloudwatch.ComparisonOperator },
+    ) => cloudwatch.Alarm,
+  ): cloudwatch.IWidget[] {
+    const oneMinute = Duration.minutes(1);
+    const fiveMinutes = Duration.minutes(5);
+    const breaching = { missing: cloudwatch.TreatMissingData.BREACHING };
+    const kafka = (metricName: string, dimensionsMap: Record<string, string>, period = fiveMinutes) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Kafka',
+        metricName,
+        dimensionsMap,
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period,
+      });
+    const cluster = { 'Cluster Name': clusterName };
+    const perBroker = (metricName: string, label: string, period = fiveMinutes) =>
+      new cloudwatch.MathExpression({
+        expression: `MAX([${BROKER_IDS.map((b) => `b${b}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(
+          BROKER_IDS.map((b) => [`b${b}`, kafka(metricName, { ...cluster, 'Broker ID': String(b) }, period)]),
+        ),
+        label,
+        period,
+      });
+
+    const offline = kafka('OfflinePartitionsCount', cluster, oneMinute);
+    alarm(
+      'BrokerOfflinePartitions',
+      offline,
+      1,
+      `MSK cluster ${clusterName} has offline partitions (no leader): nothing can be written to or read from them`,
+      3,
+      breaching,
+    );
+    const underMinIsr = perBroker('UnderMinIsrPartitionCount', 'under-min-ISR partitions (max per broker)', oneMinute);
+    alarm(
+      'BrokerUnderMinIsrPartitions',
+      underMinIsr,
+      1,
+      `MSK cluster ${clusterName} has partitions under min.insync.replicas: acks=all writes to them (every producer here) fail until replicas catch up`,
+      3,
+      breaching,
+    );
+    const controllers = kafka('ActiveControllerCount', cluster, oneMinute);
+    alarm(
+      'BrokerNoActiveController',
+      controllers,
+      1,
+      `MSK cluster ${clusterName} reports no active controller: leader elections and topic changes stall`,
+      3,
+      { comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD },
+    );
+    const cpu = new cloudwatch.MathExpression({
+      expression: `MAX([${BROKER_IDS.map((b) => `u${b} + s${b}`).join(', ')}])`,
+      usingMetrics: Object.fromEntries(
+        BROKER_IDS.flatMap((b) => [
+          [`u${b}`, kafka('CpuUser', { ...cluster, 'Broker ID': String(b) })],
+          [`s${b}`, kafka('CpuSystem', { ...cluster, 'Broker ID': String(b) })],
+        ]),
+      ),
+      label: 'busiest broker CPU (user + system, %)',
+      period: fiveMinutes,
+    });
+    alarm(
+      'BrokerCpu',
+      cpu,
+      config.alarms.brokerCpuPercent,
+      `An MSK broker of ${clusterName} has used ${config.alarms.brokerCpuPercent}% CPU or more (user + system) for 15 minutes: it has no headroom left for a broker failure`,
+      3,
+      breaching,
+    );
+    const disk = perBroker('KafkaDataLogsDiskUsed', 'fullest broker disk (%)');
+    alarm(
+      'BrokerDiskUsed',
+      disk,
+      config.alarms.brokerDiskUsedPercent,
+      `An MSK broker data volume of ${clusterName} is ${config.alarms.brokerDiskUsedPercent}% full or more`,
+      1,
+      breaching,
+    );
+    return [
+      new cloudwatch.GraphWidget({
+        title: 'MSK partitions: offline, under min ISR; active controllers',
+        width: 8,
+        left: [offline, underMinIsr],
+        right: [controllers],
+      }),
+      new cloudwatch.GraphWidget({ title: 'MSK brokers: CPU and disk used (%)', width: 8, left: [cpu, disk] }),
+    ];
   }
 }

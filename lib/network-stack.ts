@@ -1,9 +1,18 @@
 import { Aws, CfnMapping, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
+import {
+  AWS_SERVICE_IDS,
+  AWS_SERVICES,
+  type AwsServiceId,
+  CALLED_SERVICES,
+} from '../lambdas/shared/contracts/aws-services';
+import { FUNCTION_IDS } from '../lambdas/shared/contracts/functions';
+import { SUBSCRIPTIONS } from '../lambdas/shared/contracts/subscriptions';
 import { DEFAULT_AVAILABILITY_ZONE_IDS, MSK_BROKER_NODES } from './availability-zones';
 import type { StageConfig } from './config';
 import { PipelineLogGroup } from './log-groups';
+import { failureDestinationFor, failureDestinationService } from './wiring';
 
 /** A literal (not the VPC's CidrBlock attribute) so that security group rules stay checkable at synth. */
 export const VPC_CIDR = '10.40.0.0/16';
@@ -14,9 +23,11 @@ export interface NetworkStackProps extends StackProps {
 
 /**
  * A VPC over three AZs with private subnets only, and no NAT gateway in any stage: nothing in the
- * system needs the internet. The functions reach DynamoDB and S3 through gateway endpoints (free;
- * S3 also carries the S3 on-failure destination), the brokers inside the VPC, and Lambda's MSK
- * event pollers, in provisioned mode, need no endpoint. No path leads out of the VPC.
+ * system needs the internet. Every AWS API a function calls (CALLED_SERVICES) and every service an
+ * event source mapping delivers its failures to has a VPC endpoint: DynamoDB and S3 gateway
+ * endpoints (free), SES and SQS interface endpoints (billed per AZ-hour and GB, docs/deploy.md).
+ * The brokers are inside the VPC, and Lambda's MSK event pollers, in provisioned mode, need no
+ * endpoint of their own. No path leads out of the VPC.
  */
 export class NetworkStack extends Stack {
   readonly vpc: ec2.Vpc;
@@ -24,6 +35,8 @@ export class NetworkStack extends Stack {
   readonly kafkaClientSecurityGroup: ec2.SecurityGroup;
   /** Functions in the VPC that never talk to Kafka (the order API). */
   readonly functionSecurityGroup: ec2.SecurityGroup;
+  /** The interface endpoints, by service: HTTPS from inside the VPC only. */
+  readonly interfaceEndpoints: Partial<Record<AwsServiceId, ec2.InterfaceVpcEndpoint>> = {};
 
   /** The subnets' AZ IDs: literals, or tokens that pick the deploy region's row of the defaults. */
   private readonly azIds: string[];
@@ -62,10 +75,11 @@ export class NetworkStack extends Stack {
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
-    // No interface endpoints: "AWS PrivateLink VPC endpoints are required for functions with event
-    // source mappings that use the default (on-demand) mode for event pollers" (Lambda developer
-    // guide), and every mapping here is in provisioned mode. The functions call no STS: the MSK IAM
-    // signer signs with the credentials Lambda hands them.
+    // No Lambda or STS endpoints: "AWS PrivateLink VPC endpoints are required for functions with
+    // event source mappings that use the default (on-demand) mode for event pollers" (Lambda
+    // developer guide), and every mapping here is in provisioned mode. The functions call no STS:
+    // the MSK IAM signer signs with the credentials Lambda hands them.
+    this.addInterfaceEndpoints();
 
     this.kafkaClientSecurityGroup = new ec2.SecurityGroup(this, 'KafkaClientSecurityGroup', {
       vpc: this.vpc,
@@ -94,12 +108,61 @@ export class NetworkStack extends Stack {
   }
 
   /**
+   * One interface endpoint, in every subnet and with private DNS, per service that needs one:
+   *
+   * - the services the functions call (CALLED_SERVICES) whose endpoint is an interface endpoint.
+   *   SES: the functions call the SES v2 HTTPS API, which has its own endpoint service `email`
+   *   next to the SMTP interface's `email-smtp`: "for SMTP endpoints, filter on smtp in the search
+   *   bar ... For API endpoints, filter on email", and "For API endpoints, use port 443"
+   *   (https://docs.aws.amazon.com/ses/latest/dg/send-email-set-up-vpc-endpoints.html). The same
+   *   page's zone exclusions ("SES does not support SMTP VPC endpoints in the following
+   *   Availability Zones: use1-az2, ...") are for SMTP endpoints only, and use1-az2 is one of the
+   *   default us-east-1 zones here: one more reason not to send over SMTP.
+   * - the services the event source mappings deliver failures to: "You must deploy a VPC endpoint
+   *   for your on-failure destination service inside your Amazon MSK cluster VPC"
+   *   (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-on-failure.html). The cluster is in
+   *   this VPC; the SQS queues of the dead_letter mappings need the `sqs` endpoint (a Kafka
+   *   destination is the cluster itself, S3 has its gateway endpoint).
+   *
+   * With private DNS the SDK's default regional host names resolve to the endpoint, so no code
+   * names an endpoint. Only HTTPS from inside the VPC reaches them: the functions' security groups
+   * and the cluster's (which Lambda's pollers use) are all in the VPC's CIDR.
+   */
+  private addInterfaceEndpoints(): void {
+    const needed = new Set<AwsServiceId>([
+      ...FUNCTION_IDS.flatMap((functionId) => CALLED_SERVICES[functionId]),
+      ...SUBSCRIPTIONS.flatMap((subscription) => failureDestinationService(failureDestinationFor(subscription)) ?? []),
+    ]);
+    const services = AWS_SERVICE_IDS.filter((id) => needed.has(id) && AWS_SERVICES[id].endpoint === 'interface');
+    if (services.length === 0) return;
+    const securityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Interface VPC endpoints: HTTPS from inside the VPC',
+      allowAllOutbound: false,
+    });
+    securityGroup.addIngressRule(ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from the VPC');
+    for (const service of services) {
+      this.interfaceEndpoints[service] = this.vpc.addInterfaceEndpoint(`${pascalCase(service)}Endpoint`, {
+        service: new ec2.InterfaceVpcEndpointAwsService(AWS_SERVICES[service].endpointService),
+        privateDnsEnabled: true,
+        subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        securityGroups: [securityGroup],
+        open: false,
+      });
+    }
+  }
+
+  /**
    * The AZ IDs (see lib/availability-zones.ts), never an AZ lookup: synth needs no credentials.
    * The Vpc construct uses these as its "AZ names"; the subnets above turn them into AZ IDs.
    */
   override get availabilityZones(): string[] {
     return this.azIds;
   }
+}
+
+function pascalCase(id: string): string {
+  return id.charAt(0).toUpperCase() + id.slice(1);
 }
 
 /** Region-agnostic: CloudFormation reads the deploy region's row of the defaults (or fails on a region without one). */

@@ -56,6 +56,8 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
     tables: data.tables,
     archiveBucket: data.archiveBucket,
     archiveWritePolicy: data.archiveWritePolicy,
+    outboxRelayFailureQueue: data.outboxRelayFailureQueue,
+    mappingFailureQueues: data.mappingFailureQueues,
     sesIdentity: config.notifications.sesIdentity,
   });
   for (const stack of [network, streaming, data, services]) {

@@ -57,6 +57,10 @@ export interface ServicesStackProps extends StackProps {
   readonly tables: Record<TableId, dynamodb.ITable>;
   readonly archiveBucket: s3.IBucket;
   readonly archiveWritePolicy: iam.IManagedPolicy;
+  /** On-failure destination of the outbox relay (in the data stack: it outlives this one). */
+  readonly outboxRelayFailureQueue: sqs.IQueue;
+  /** On-failure destinations of the Kafka mappings that fail into a queue, by subscription id. */
+  readonly mappingFailureQueues: Record<string, sqs.IQueue>;
   /** `-c sesIdentity=`: the SES identity notifications are sent from (see NotificationEmail). */
   readonly sesIdentity?: string;
 }
@@ -122,16 +126,10 @@ export class ServicesStack extends Stack {
     ) as Record<FunctionId, PipelineFunction>;
 
     this.bindArchive(this.functions.archive, props.archiveBucket, props.archiveWritePolicy);
-    const deadLetterFailureQueue = this.failureQueue('DeadLetterArchiveFailureQueue');
     for (const subscription of SUBSCRIPTIONS) {
-      this.mappings[subscription.id] = this.addKafkaMapping(
-        subscription,
-        mappingSettings(subscription),
-        deadLetterFailureQueue,
-        props,
-      );
+      this.mappings[subscription.id] = this.addKafkaMapping(subscription, mappingSettings(subscription), props);
     }
-    const outboxFailureQueue = this.addOutboxRelay(props.tables.outbox);
+    this.addOutboxRelay(props.tables.outbox, props.outboxRelayFailureQueue);
     this.scheduleOutboxSweeper();
     [this.api, this.apiStage] = this.addHttpApi(this.functions.orderApi);
     this.addClickAndAnalyticsRoutes(this.api);
@@ -151,9 +149,9 @@ export class ServicesStack extends Stack {
       tables: props.tables,
       apiStage: this.apiStage,
       outboxRelay: this.functions.outboxRelay,
-      outboxFailureQueue,
-      deadLetterFailureQueue,
-      brokerClusterName: config.clusterType === 'provisioned' ? props.clusterName : undefined,
+      outboxFailureQueue: props.outboxRelayFailureQueue,
+      mappingFailureQueues: props.mappingFailureQueues,
+      clusterName: props.clusterName,
     });
 
     this.notificationEmail = new NotificationEmail(this, 'NotificationEmail', {
@@ -206,7 +204,6 @@ export class ServicesStack extends Stack {
   private addKafkaMapping(
     subscription: Subscription,
     settings: MappingSettings,
-    deadLetterFailureQueue: sqs.IQueue,
     props: ServicesStackProps,
   ): lambda.EventSourceMapping {
     const fn = this.functions[subscription.functionId];
@@ -234,7 +231,7 @@ export class ServicesStack extends Stack {
       onFailure:
         destination.kind === 'kafka'
           ? new sources.KafkaDlq(destination.topic)
-          : new sources.SqsDlq(deadLetterFailureQueue),
+          : new sources.SqsDlq(requireQueue(props.mappingFailureQueues, subscription.id)),
       // "You must opt-in the metric group": EventCount carries OnFailureDestinationDeliveredEventCount
       // and DroppedEventCount, which the alarm on given-up records needs in every stage
       // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
@@ -258,33 +255,7 @@ export class ServicesStack extends Stack {
     return mapping;
   }
 
-  /**
-   * An encrypted, TLS-only on-failure destination, kept the longest SQS allows. Whoever re-publishes
-   * from it and keeps failing on one failure record moves it aside after a few receives, instead of
-   * cycling on it until it expires.
-   */
-  private failureQueue(id: string): sqs.Queue {
-    const queueProps = {
-      encryption: sqs.QueueEncryption.KMS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    };
-    return new sqs.Queue(this, id, {
-      ...queueProps,
-      deadLetterQueue: {
-        maxReceiveCount: 5,
-        queue: new sqs.Queue(this, `${id}DeadLetterQueue`, {
-          ...queueProps,
-          // allowAll: "any source queues in this AWS account in the same Region can specify this queue
-          // as the dead-letter queue". Marks it as one; byQueue naming its source would be a cycle.
-          redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
-        }),
-      },
-    });
-  }
-
-  private addOutboxRelay(outbox: dynamodb.ITable): sqs.Queue {
-    const failures = this.failureQueue('OutboxRelayFailureQueue');
+  private addOutboxRelay(outbox: dynamodb.ITable, failures: sqs.IQueue): void {
     const relay = this.functions.outboxRelay;
     relay.addEventSource(
       new sources.DynamoEventSource(outbox, {
@@ -310,7 +281,6 @@ export class ServicesStack extends Stack {
       reason:
         'X-Ray (no resource-level permissions) and dynamodb:ListStreams, which DynamoDB only authorises on Resource "*"; reading the stream itself is scoped to the outbox stream ARN.',
     });
-    return failures;
   }
 
   /**
@@ -406,6 +376,12 @@ export function bindTable(fn: lambda.Function, tableId: TableId, table: dynamodb
       }),
     );
   }
+}
+
+function requireQueue(queues: Record<string, sqs.IQueue>, subscriptionId: string): sqs.IQueue {
+  const queue = queues[subscriptionId];
+  if (!queue) throw new Error(`No on-failure queue for ${subscriptionId} in the data stack`);
+  return queue;
 }
 
 /** JSON, one line per request, with the caller's IAM identity when the route is IAM-authorised. */

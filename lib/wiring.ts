@@ -1,3 +1,4 @@
+import type { AwsServiceId } from '../lambdas/shared/contracts/aws-services';
 import type { FunctionId } from '../lambdas/shared/contracts/functions';
 import { PUBLISHES, SUBSCRIPTIONS, type Subscription } from '../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../lambdas/shared/contracts/tables';
@@ -81,6 +82,11 @@ export function failureDestinationFor(subscription: Subscription): FailureDestin
   return subscription.topic === TOPICS.deadLetter.name
     ? { kind: 'sqs-queue' }
     : { kind: 'kafka', topic: TOPICS.deadLetter.name };
+}
+
+/** The AWS service Lambda delivers to for a destination, which then needs a route from the cluster's VPC. */
+export function failureDestinationService(destination: FailureDestination): AwsServiceId | undefined {
+  return destination.kind === 'sqs-queue' ? 'sqs' : undefined;
 }
 
 /**

@@ -261,21 +261,24 @@ describe.each(Object.keys(VARIANTS))('%s: records Lambda gives up on', (variant)
 describe.each(Object.keys(VARIANTS))('%s: the dead-letter archive fails somewhere else', (variant) => {
   const p = () => synthesized(variant);
 
-  it('GIVEN the mapping that archives dead letters WHEN synthesized THEN its failures go to an encrypted queue of its own, with its own alarm', () => {
-    const subscription = SUBSCRIPTIONS.find((s) => s.topic === TOPICS.deadLetter.name)!;
-    const mapping = p().json.services.Resources[`${subscription.id}Mapping`];
-    const destination = render(
-      (mapping.Properties!.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination,
-    );
-    const [queueId] = destination.match(/^\$\{(DeadLetterArchiveFailureQueue\w+)\.Arn\}$/)!.slice(1);
-    expect(p().json.services.Resources[queueId].Properties).toMatchObject({ KmsMasterKeyId: 'alias/aws/sqs' });
-    p().templates.services.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: `order-pipeline-${p().config.stage}-DeadLetterArchiveFailures`,
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
-      Threshold: 1,
-    });
-    expect(destination).not.toMatch(/ArchiveBucket/);
+  it('GIVEN the mappings that read dead letters WHEN synthesized THEN each fails into an encrypted queue of its own in the data stack, with its own alarm', () => {
+    for (const subscription of SUBSCRIPTIONS.filter((s) => s.topic === TOPICS.deadLetter.name)) {
+      const mapping = p().json.services.Resources[`${subscription.id}Mapping`];
+      const destination = render(
+        (mapping.Properties!.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination,
+      );
+      const queueId = Object.keys(
+        p().templates.data.findResources('AWS::SQS::Queue', { Properties: { KmsMasterKeyId: 'alias/aws/sqs' } }),
+      ).find((id) => new RegExp(`^${subscription.id}FailureQueue[0-9A-F]{8}$`).test(id))!;
+      expect(queueId).toBeDefined();
+      expect(destination).toMatch(new RegExp(`^\\$\\{Import:[^}]*${queueId}Arn`));
+      p().templates.services.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `order-pipeline-${p().config.stage}-${subscription.id}Failures`,
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 1,
+      });
+      expect(destination).not.toMatch(/ArchiveBucket/);
+    }
   });
 });
 

@@ -76,7 +76,10 @@ describe('Kafka event source mappings (dev)', () => {
 
     it('THEN failed records go to the dead-letter topic, or to a queue of their own when it reads that topic', () => {
       const destination = (props().DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination;
-      const rendered = render(destination).replace(/^\$\{DeadLetterArchiveFailureQueue\w+\.Arn\}$/, 'failure queue');
+      const rendered = render(destination).replace(
+        new RegExp(`^\\$\\{Import:[^}]*${subscription.id}FailureQueue\\w+\\}$`),
+        'failure queue',
+      );
       const expected =
         subscription.topic === TOPICS.deadLetter.name ? 'failure queue' : `kafka://${TOPICS.deadLetter.name}`;
       expect(rendered).toBe(expected);

@@ -20,6 +20,8 @@ beforeAll(() => {
 afterAll(() => Object.values(pipelines).forEach((p) => p.dispose()));
 
 const STAGES: StageName[] = ['dev', 'prod'];
+const deadLetterSubscriptions = SUBSCRIPTIONS.filter((sub) => sub.topic === TOPICS.deadLetter.name);
+const FUNCTION_IDS_OF_DEAD_LETTER = deadLetterSubscriptions.map((sub) => sub.functionId);
 
 describe.each(STAGES)('%s stage', (stage) => {
   const p = () => pipelines[stage];
@@ -101,17 +103,20 @@ describe.each(STAGES)('%s stage', (stage) => {
       }
     });
 
-    it.each(['OutboxRelayFailureQueue', 'DeadLetterArchiveFailureQueue'])(
-      'GIVEN the on-failure queue %s WHEN synthesized THEN it has a dead-letter queue after 5 receives',
+    it.each(['OutboxRelayFailureQueue', ...deadLetterSubscriptions.map((sub) => `${sub.id}FailureQueue`)])(
+      'GIVEN the on-failure queue %s WHEN synthesized THEN it is in the data stack, has a dead-letter queue after 5 receives and is retained in prod',
       (queueId) => {
-        const queues = resourcesOfType(p().json.services, 'AWS::SQS::Queue');
+        const queues = resourcesOfType(p().json.data, 'AWS::SQS::Queue');
         const logicalId = (construct: string) => new RegExp(`^${construct}[0-9A-F]{8}$`);
-        const [dlqId] = queues.find(([id]) => logicalId(`${queueId}DeadLetterQueue`).test(id))!;
+        const [dlqId, dlq] = queues.find(([id]) => logicalId(`${queueId}DeadLetterQueue`).test(id))!;
         const [, failures] = queues.find(([id]) => logicalId(queueId).test(id))!;
         expect(failures.Properties!.RedrivePolicy).toEqual({
           deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
           maxReceiveCount: 5,
         });
+        const kept = stage === 'prod' ? 'Retain' : 'Delete';
+        expect([failures.DeletionPolicy, dlq.DeletionPolicy]).toEqual([kept, kept]);
+        expect(resourcesOfType(p().json.services, 'AWS::SQS::Queue')).toEqual([]);
       },
     );
 
@@ -347,14 +352,16 @@ describe.each(STAGES)('%s stage', (stage) => {
       expect(new Set(azs).size).toBe(3);
     });
 
-    it('GIVEN private subnets WHEN synthesized THEN gateway endpoints serve DynamoDB and S3, and no interface endpoint costs by the hour', () => {
+    it('GIVEN private subnets WHEN synthesized THEN gateway endpoints serve DynamoDB and S3, and interface endpoints (billed by the hour) only the SES API and SQS', () => {
       const endpoints = resourcesOfType(p().json.network, 'AWS::EC2::VPCEndpoint').map(([, e]) => ({
         service: render(e.Properties!.ServiceName).replace(/^.*\./, ''),
         type: e.Properties!.VpcEndpointType,
       }));
       expect(endpoints.sort((a, b) => a.service.localeCompare(b.service))).toEqual([
         { service: 'dynamodb', type: 'Gateway' },
+        { service: 'email', type: 'Interface' },
         { service: 's3', type: 'Gateway' },
+        { service: 'sqs', type: 'Interface' },
       ]);
     });
   });
@@ -484,6 +491,83 @@ describe.each(STAGES)('%s stage', (stage) => {
         MetricName: 'OutboxSweepFailures',
         Dimensions: [{ Name: 'service', Value: 'outbox-sweeper' }],
       });
+    });
+
+    it('GIVEN every Kafka mapping WHEN synthesized THEN an alarm fires when its group has waiting records and the mapping polls none, or neither reports', () => {
+      const stalled = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
+        String(a.Properties!.AlarmName).endsWith('Stalled'),
+      );
+      expect(stalled).toHaveLength(SUBSCRIPTIONS.length);
+      for (const subscription of SUBSCRIPTIONS) {
+        p().templates.services.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: `order-pipeline-${stage}-${pascal(subscription.id)}Stalled`,
+          TreatMissingData: 'breaching',
+          EvaluationPeriods: 3,
+          Metrics: Match.arrayWith([
+            Match.objectLike({
+              MetricStat: Match.objectLike({
+                Metric: Match.objectLike({
+                  Namespace: 'AWS/Kafka',
+                  MetricName: 'MaxOffsetLag',
+                  Dimensions: [
+                    { Name: 'Consumer Group', Value: subscription.consumerGroupId },
+                    { Name: 'Topic', Value: subscription.topic },
+                  ],
+                }),
+              }),
+            }),
+            Match.objectLike({
+              MetricStat: Match.objectLike({
+                Metric: Match.objectLike({
+                  Namespace: 'AWS/Lambda',
+                  MetricName: 'PolledEventCount',
+                  Dimensions: [{ Name: 'EventSourceMappingUUID', Value: { Ref: `${subscription.id}Mapping` } }],
+                }),
+              }),
+            }),
+          ]),
+        });
+        p().templates.services.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: `order-pipeline-${stage}-${pascal(subscription.id)}Dropped`,
+          MetricName: 'DroppedEventCount',
+          AlarmDescription: Match.stringLikeRegexp(`the ${subscription.functionId} mapping`),
+        });
+      }
+    });
+
+    it('GIVEN a provisioned cluster WHEN synthesized THEN offline and under-min-ISR partitions, the controller, CPU and disk alarm, and silence counts as an outage', () => {
+      const alarms = new Map(
+        resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').map(([, a]) => [
+          String(a.Properties!.AlarmName).replace(`order-pipeline-${stage}-`, ''),
+          a.Properties!,
+        ]),
+      );
+      const metricsOf = (name: string) =>
+        JSON.stringify(alarms.get(name)?.Metrics ?? { MetricName: alarms.get(name)?.MetricName });
+      for (const [name, metric, missing] of [
+        ['BrokerOfflinePartitions', 'OfflinePartitionsCount', 'breaching'],
+        ['BrokerUnderMinIsrPartitions', 'UnderMinIsrPartitionCount', 'breaching'],
+        ['BrokerNoActiveController', 'ActiveControllerCount', 'notBreaching'],
+        ['BrokerCpu', 'CpuSystem', 'breaching'],
+        ['BrokerDiskUsed', 'KafkaDataLogsDiskUsed', 'breaching'],
+      ]) {
+        expect(metricsOf(name)).toContain(`"MetricName":"${metric}"`);
+        expect(alarms.get(name)!.TreatMissingData).toBe(missing);
+      }
+      expect(alarms.get('BrokerNoActiveController')!.ComparisonOperator).toBe('LessThanThreshold');
+      expect(metricsOf('BrokerCpu')).toContain('"MetricName":"CpuUser"');
+    });
+
+    it('GIVEN each mapping that reads dead_letter WHEN synthesized THEN its failure-queue alarm names that mapping, not another', () => {
+      for (const subscription of deadLetterSubscriptions) {
+        const others = FUNCTION_IDS_OF_DEAD_LETTER.filter((id) => id !== subscription.functionId);
+        const alarm = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').find(
+          ([, a]) => a.Properties!.AlarmName === `order-pipeline-${stage}-${pascal(subscription.id)}Failures`,
+        )![1];
+        const text = String(alarm.Properties!.AlarmDescription);
+        expect(text).toContain(`The ${subscription.functionId} mapping on dead_letter`);
+        for (const other of others) expect(text).not.toContain(other);
+      }
     });
 
     it('GIVEN the dashboard WHEN synthesized THEN it shows offset lag per mapping', () => {

@@ -11,7 +11,11 @@ import type { FunctionId } from './functions';
  * event source mappings' own reads. Kafka brokers are in the VPC and are not an AWS API.
  */
 export const AWS_SERVICES = {
-  dynamodb: { endpointService: 'dynamodb', endpoint: 'gateway', sdkPackages: ['@aws-sdk/client-dynamodb'] },
+  dynamodb: {
+    endpointService: 'dynamodb',
+    endpoint: 'gateway',
+    sdkPackages: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  },
   s3: { endpointService: 's3', endpoint: 'gateway', sdkPackages: ['@aws-sdk/client-s3'] },
   /** The SES v2 HTTPS API (not the SMTP interface: `email-smtp` is another endpoint service). */
   ses: { endpointService: 'email', endpoint: 'interface', sdkPackages: ['@aws-sdk/client-sesv2'] },
@@ -21,6 +25,15 @@ export const AWS_SERVICES = {
 export type AwsServiceId = keyof typeof AWS_SERVICES;
 
 export const AWS_SERVICE_IDS = Object.keys(AWS_SERVICES) as AwsServiceId[];
+
+/**
+ * AWS SDK packages a function bundle loads without calling their service, with the reason: the
+ * route check accepts them in a bundle without a route.
+ */
+export const LOADED_NOT_CALLED: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-sts':
+    'aws-msk-iam-sasl-signer-js requires it when loaded but calls STS (GetCallerIdentity) only with its awsDebugCreds option, which lambdas/shared/kafka/msk-iam.ts never passes: the token is signed with the credentials Lambda provides',
+};
 
 /** Per function: the services whose API its code calls. test/infra/routes.test.ts keeps it true. */
 export const CALLED_SERVICES: Record<FunctionId, readonly AwsServiceId[]> = {
