@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_BINDINGS } from '../local/app-bindings';
 import { hostPort, runCommand, say, UsageError } from '../local/cli';
-import { findFunction, loadAssembly, startRunner, synthesizeIfChanged } from '../local/runner';
+import { findFunction, loadAssembly, NO_ENFORCE_WARNING, startRunner, synthesizeIfChanged } from '../local/runner';
 import { startLocalServices } from '../local/services';
 
 const USAGE = `Usage: npm run invoke -- <function> <event.json> [options]
@@ -27,6 +27,8 @@ const USAGE = `Usage: npm run invoke -- <function> <event.json> [options]
   --cdk-out DIR      invoke the bundles of this synthesized cloud assembly instead of synthesizing
                      (without it, cdk.out is reused when nothing the synthesis reads changed)
   --context K=V      CDK context for the synthesis (repeatable), e.g. --context stage=dev
+  --no-enforce       debugging only: do NOT check the function's AWS calls against its IAM role,
+                     resource policies and routes (on by default, as in AWS)
   --help             this text`;
 
 interface Options {
@@ -35,6 +37,7 @@ interface Options {
   readonly kafka?: string;
   readonly cdkOut?: string;
   readonly context: Record<string, string>;
+  readonly enforce: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -46,6 +49,7 @@ function parseOptions(argv: readonly string[]): Options {
       kafka: { type: 'string' },
       'cdk-out': { type: 'string' },
       context: { type: 'string', multiple: true, default: [] },
+      'no-enforce': { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 2) throw new UsageError('Give a function and an event file.');
@@ -63,7 +67,14 @@ function parseOptions(argv: readonly string[]): Options {
   } catch (error) {
     throw new UsageError(`${eventFile} is not JSON: ${(error as Error).message}`);
   }
-  return { functionName, event, kafka: hostPort('kafka', values.kafka), cdkOut: values['cdk-out'], context };
+  return {
+    functionName,
+    event,
+    kafka: hostPort('kafka', values.kafka),
+    cdkOut: values['cdk-out'],
+    context,
+    enforce: !values['no-enforce'],
+  };
 }
 
 runCommand<Options>({
@@ -90,7 +101,17 @@ runCommand<Options>({
       if (services.status === 'rejected') throw services.reason;
       const assembly = await loadAssembly(assemblyDir.value, APP_BINDINGS);
       const fn = findFunction(assembly, options.functionName);
-      const runner = parts.add(await startRunner({ assembly, endpoints: services.value, pollers: false }));
+      if (!options.enforce) say(NO_ENFORCE_WARNING);
+      const runner = parts.add(
+        await startRunner({
+          assembly,
+          endpoints: services.value,
+          pollers: false,
+          enforce: options.enforce,
+          // The enforcement banner goes to stderr with the progress lines (refusals come with the logs).
+          log: (line) => /^(Enforcement|ENFORCEMENT)/.test(line) && say(line),
+        }),
+      );
       say(
         `Invoking ${fn.id} (${fn.logicalId}, ${fn.runtime}, ${fn.memorySizeMb} MB, timeout ${fn.timeoutSeconds} s) ` +
           `after ${((Date.now() - began) / 1000).toFixed(1)} s of set-up\n`,

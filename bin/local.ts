@@ -21,7 +21,7 @@ import { chaosPlan, chaosStackOptions, runChaos } from '../local/demo/chaos';
 import { generateClicks } from '../local/demo/click-generator';
 import { generateDemoPlan, readOrdersFile } from '../local/demo/order-generator';
 import { formatSummary } from '../local/demo/summary';
-import { startLocalLambdaApi } from '../local/runner';
+import { NO_ENFORCE_WARNING, startLocalLambdaApi } from '../local/runner';
 
 const DEFAULT_DEMO_ORDERS = 20;
 const DEFAULT_DEMO_CLICKS = 200;
@@ -56,6 +56,8 @@ const USAGE = `Usage: npm run local -- [options]
   --port P             port of the order API (default 3000 when serving, a free one with --orders; 0 = any)
   --timeout SECONDS    give up waiting for terminal states after this long (default 120 + N/2)
   --summary-json FILE  also write the summary as JSON
+  --no-enforce         debugging only: do NOT check the functions' AWS calls against their IAM roles,
+                       resource policies and routes (on by default, as in AWS)
   --help               this text
 
 Without --orders (or --orders-file) the command places ${DEFAULT_DEMO_ORDERS} demo orders and ${DEFAULT_DEMO_CLICKS} clicks (unless
@@ -78,6 +80,7 @@ interface Options {
   readonly timeoutMs?: number;
   readonly summaryJson?: string;
   readonly chaos: boolean;
+  readonly enforce: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -99,6 +102,7 @@ function parseOptions(argv: readonly string[]): Options {
       timeout: { type: 'string' },
       'summary-json': { type: 'string' },
       chaos: { type: 'boolean', default: false },
+      'no-enforce': { type: 'boolean', default: false },
     },
   });
   if (values.orders !== undefined && values['orders-file'] !== undefined) {
@@ -139,6 +143,7 @@ function parseOptions(argv: readonly string[]): Options {
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
     summaryJson: values['summary-json'],
     chaos,
+    enforce: !values['no-enforce'],
   };
 }
 
@@ -151,12 +156,14 @@ runCommand<Options>({
       ? readOrdersFile(options.ordersFile)
       : generateDemoPlan(options.orders ?? DEFAULT_DEMO_ORDERS, options.seed);
     const chaos = options.chaos ? chaosPlan(plan) : undefined;
+    if (!options.enforce) say(NO_ENFORCE_WARNING);
     const demo = await startDemoStack({
       kafka: options.kafka,
       brokers: options.brokers,
       apiPort: options.port,
       log: say,
       onStarted: (part) => parts.add(part),
+      enforce: options.enforce,
       ...(chaos ? chaosStackOptions(chaos) : {}),
     });
     const summary = chaos

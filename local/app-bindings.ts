@@ -21,15 +21,13 @@ const TABLE_IDS = Object.keys(TABLES) as TableId[];
 export const APP_BINDINGS: RunnerBindings = {
   functionIdTag: FUNCTION_ID_TAG,
   functionIds: FUNCTION_IDS,
-  localEnvironment: ({ kafkaBootstrap, smtpUrl }) => ({
+  // Email keeps the template's transport (SES v2, the code that runs in AWS): its SDK calls go through
+  // the local AWS gateway to the SES v2 stand-in (local/services/ses), not to a second adapter.
+  localEnvironment: ({ kafkaBootstrap }) => ({
     ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].envVar, localTableName(id)])),
     [ENV.kafkaBootstrapServers]: kafkaBootstrap,
     [ENV.kafkaAuth]: 'plaintext',
-    // Email goes to the local mail catcher over SMTP instead of Amazon SES.
-    [ENV.emailTransport]: 'smtp',
-    [ENV.smtpUrl]: smtpUrl,
   }),
-  localCompanions: { [ENV.emailTransport]: [ENV.smtpUrl] },
   buckets: { [ENV.archiveBucket]: LOCAL_ARCHIVE_BUCKET },
   streamTables: TABLE_IDS.filter((id) => TABLES[id].stream).map((id) => ({
     partitionKey: TABLES[id].partitionKey,

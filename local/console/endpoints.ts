@@ -23,6 +23,8 @@ export interface LocalEndpointsFile {
   readonly smtp?: string;
   /** The runner's event source mappings through the Lambda API (local/runner/lambda-api.ts). */
   readonly lambdaApi?: string;
+  /** The SES v2 API stand-in the notification function's SES client reaches through the AWS gateway. */
+  readonly ses?: string;
   /** This run's logs. */
   readonly runDir: string;
 }
@@ -35,6 +37,7 @@ const LABELS: Record<Exclude<keyof LocalEndpointsFile, 'pid' | 'startedAt'>, str
   s3: 'S3',
   smtp: 'SMTP',
   lambdaApi: 'Lambda API (mappings)',
+  ses: 'SES v2 API',
   region: 'Region',
   runDir: 'Logs',
 };

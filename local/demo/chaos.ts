@@ -346,6 +346,7 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
     operatorCases: needsOperator.map((c) => c.orderId),
     planned,
     mappings: stack.runner.stats().mappings,
+    enforcement: stack.runner.stats().enforcement,
     timing: { startup: stack.startup, startupMs: demo.startupMs },
     chaos: report,
     problems,

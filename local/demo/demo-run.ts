@@ -31,6 +31,7 @@ import {
   type StartLocalStackOptions,
 } from './local-stack';
 import { notificationsReport } from './notifications-report';
+import { sesEmails } from '../services';
 import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
 import type { DemoPlan, PlannedOutcome } from './order-generator';
 import { waitUntilTerminal } from './order-progress';
@@ -52,6 +53,8 @@ export interface DemoStackOptions {
   /** For the chaos run: DynamoDB Local on a file, and fault settings in functions' environments. */
   readonly persistentDynamoDb?: boolean;
   readonly functionEnvironment?: StartLocalStackOptions['functionEnvironment'];
+  /** IAM and route enforcement (default true). */
+  readonly enforce?: boolean;
 }
 
 export interface DemoStack {
@@ -72,6 +75,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     apiPort: options.apiPort,
     persistentDynamoDb: options.persistentDynamoDb,
     functionEnvironment: options.functionEnvironment,
+    enforce: options.enforce,
     log,
     onServices: (services) => {
       runDir = services.workDir;
@@ -155,6 +159,7 @@ export function announceEndpoints(
     dashboard: `${stack.api.url}/dashboard`,
     smtp: stack.services.smtpUrl,
     ...served,
+    ses: stack.services.sesEndpoint,
     runDir: stack.services.workDir,
   };
   writeEndpointsFile(endpoints);
@@ -305,7 +310,11 @@ async function runOrders(
     await readAnalyticsApi(stack.api.url),
     clicks.length ? posted.accepted : undefined,
   );
-  const notifications = notificationsReport(view, stack.services.mailDir, new Set(accepted.map((o) => o.order_id)));
+  const notifications = notificationsReport(
+    view,
+    await sesEmails(stack.services.sesEndpoint),
+    new Set(accepted.map((o) => o.order_id)),
+  );
   const failoverReport = failover?.report(snapshot.records);
   if (failover && !failoverReport)
     problems.push(`no broker was killed: fewer than ${options.killBrokerAfter} orders placed`);
@@ -320,6 +329,7 @@ async function runOrders(
     planned,
     mappings: stack.runner.stats().mappings,
     hops: Object.entries(stack.runner.drainHops()).flatMap(([id, samples]) => summarizeHops(id, samples) ?? []),
+    enforcement: stack.runner.stats().enforcement,
     timing: {
       startup: stack.startup,
       startupMs: context.startupMs,

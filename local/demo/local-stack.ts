@@ -34,6 +34,8 @@ export interface StackStartup {
   readonly components: LocalServices['startMs'];
   /** Reading the templates and starting the runner: execution environments and pollers. */
   readonly runnerMs: number;
+  /** Of runnerMs: reading roles, policies and routes and starting the enforcement gateway (absent when off). */
+  readonly enforcementMs?: number;
 }
 
 export interface StartLocalStackOptions {
@@ -63,6 +65,8 @@ export interface StartLocalStackOptions {
    * invoked: the bench feeds consumers batches of its own, which no mapping must also consume.
    */
   readonly pollers?: boolean;
+  /** Check every AWS call against the functions' roles and routes (default true; `--no-enforce` turns it off). */
+  readonly enforce?: boolean;
 }
 
 export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
@@ -85,7 +89,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     const { startMs } = services;
     log(
       `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka (${services.brokers} broker${services.brokers > 1 ? 's' : ''}) ${seconds(startMs.kafka ?? 0)}, `}` +
-        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}, SMTP ${seconds(startMs.smtp)}; ` +
+        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}, SMTP ${seconds(startMs.smtp)}, SES ${seconds(startMs.ses)}; ` +
         `logs in ${services.workDir}`,
     );
     return services;
@@ -108,12 +112,14 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       endpoints: services,
       log: options.functionLog,
       pollers: options.pollers,
+      enforce: options.enforce,
     });
     const startup: StackStartup = {
       synthMs: synthesized.value.ms,
       synthReused: synthesized.value.reused,
       components: services.startMs,
       runnerMs: Date.now() - runnerStarted,
+      enforcementMs: runner.stats().enforcement.startMs,
     };
     const activeRunner = runner;
     const api = await startApiGateway({

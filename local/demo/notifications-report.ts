@@ -1,20 +1,20 @@
-import { notificationIdOf } from '../../lambdas/notifications/adapters/smtp-email-sender';
 import {
   changeOf,
+  composeEmail,
   isNotifiable,
   notificationId,
   ORDER_CHANGES,
   type OrderChange,
 } from '../../lambdas/notifications/notification';
 import type { AnyEvent } from '../../lambdas/shared/contracts/events';
+import type { Order } from '../../lambdas/shared/orders/order';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { caughtMessageIds } from '../services';
 import type { SnapshotView } from './invariants';
 
 /**
  * The emails of a run against what its events call for (I8 on the real mailbox): one email per
- * order and change, read from the mail catcher's `.eml` files by their Message-ID (the
- * notification id), and expected from the outcome events on the topics.
+ * order and change, read from what the SES v2 stand-in accepted (the notification id recovered
+ * from the subject the function composed), and expected from the outcome events on the topics.
  */
 export interface NotificationsReport {
   /** Distinct order changes the topics announce for the run's orders. */
@@ -43,11 +43,24 @@ export function expectedNotifications(view: SnapshotView, orderIds: ReadonlySet<
   return [...ids];
 }
 
-/** Emails per notification id, in the order the mail catcher received them. */
-export function sentNotifications(mailDir: string): Map<string, number> {
+/** The notification id of an email by its subject (`<change's subject> (order <id>)`), or undefined. */
+export function notificationIdOfSubject(subject: string): string | undefined {
+  const marker = '\u0000';
+  const probe = { order_id: marker, items: [], amount: 0, currency: 'USD' } as unknown as Order;
+  for (const change of ORDER_CHANGES) {
+    const [before, after] = composeEmail({ order_id: marker, change }, probe, 'x@example.com').subject.split(marker);
+    if (subject.startsWith(before) && subject.endsWith(after) && subject.length > before.length + after.length) {
+      return notificationId({ order_id: subject.slice(before.length, subject.length - after.length), change });
+    }
+  }
+  return undefined;
+}
+
+/** Emails per notification id, among the emails the mail stand-in received. */
+export function sentNotifications(emails: readonly { readonly subject: string }[]): Map<string, number> {
   const sent = new Map<string, number>();
-  for (const { messageId } of caughtMessageIds(mailDir)) {
-    const id = messageId === undefined ? undefined : notificationIdOf(messageId);
+  for (const { subject } of emails) {
+    const id = notificationIdOfSubject(subject);
     if (id !== undefined) sent.set(id, (sent.get(id) ?? 0) + 1);
   }
   return sent;
@@ -55,11 +68,11 @@ export function sentNotifications(mailDir: string): Map<string, number> {
 
 export function notificationsReport(
   view: SnapshotView,
-  mailDir: string,
+  emails: readonly { readonly subject: string }[],
   orderIds: ReadonlySet<string>,
 ): NotificationsReport {
   const expected = expectedNotifications(view, orderIds);
-  const sent = sentNotifications(mailDir);
+  const sent = sentNotifications(emails);
   const byChange = Object.fromEntries(ORDER_CHANGES.map((c) => [c, { expected: 0, sent: 0 }])) as Record<
     OrderChange,
     { expected: number; sent: number }

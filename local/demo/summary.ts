@@ -1,5 +1,6 @@
 import { deadLetterCount } from '../../lambdas/analytics/dead-letters';
 import type { HopSummary } from '../runner/hops';
+import type { EnforcementStats } from '../runner/enforcement/gateway';
 import { archivedRecords } from '../../lambdas/archive/archive-format';
 import { readDeadLetter } from '../console/dead-letters';
 import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
@@ -38,6 +39,8 @@ export interface RunSummary {
   readonly mappings?: readonly MappingStats[];
   /** Per mapping, where its records spent their time over the run (the runner's hop samples). */
   readonly hops?: readonly HopSummary[];
+  /** AWS calls the local gateway checked against roles and routes: evaluated, denied, unreachable, per function. */
+  readonly enforcement?: EnforcementStats;
   readonly invariants: readonly InvariantResult[];
   readonly timing?: RunTiming;
   readonly memory?: StackMemory;
@@ -94,6 +97,7 @@ export interface SummaryInput extends InvariantOptions {
   readonly planned?: ReadonlyMap<string, PlannedOutcome>;
   readonly mappings?: readonly MappingStats[];
   readonly hops?: readonly HopSummary[];
+  readonly enforcement?: EnforcementStats;
   readonly timing?: RunTiming;
   readonly memory?: StackMemory;
   readonly failover?: FailoverReport;
@@ -165,6 +169,13 @@ export function summarize(input: SummaryInput): RunSummary {
   const invariants = checkInvariants(input.snapshot, input);
   const problems = [...(input.problems ?? [])];
   if (input.refused > 0) problems.push(`${input.refused} orders refused by the API`);
+  for (const [fn, s] of Object.entries(input.enforcement?.perFunction ?? {})) {
+    if (s.denied || s.unreachable) {
+      problems.push(
+        `${fn}: ${s.denied} AWS calls denied by IAM, ${s.unreachable} with no route (AWS would refuse them too)`,
+      );
+    }
+  }
   for (const lost of input.failover?.acknowledged.lost ?? [])
     problems.push(`acknowledged records not readable: ${lost}`);
   const probe = input.failover?.belowMinInsync;
@@ -194,6 +205,7 @@ export function summarize(input: SummaryInput): RunSummary {
     archive: archiveCounts(input.snapshot.archive),
     mappings: input.mappings,
     hops: input.hops,
+    enforcement: input.enforcement,
     invariants,
     timing: input.timing,
     memory: input.memory,
@@ -229,6 +241,22 @@ function chaosProblems(chaos: ChaosReport): string[] {
     );
   }
   return problems;
+}
+
+/** What the local gateway checked and refused, per function; loud when enforcement was off. */
+function formatEnforcement(enforcement: EnforcementStats): string[] {
+  if (!enforcement.enabled) {
+    return ['', 'Enforcement: OFF (--no-enforce): IAM and routes were NOT checked; AWS may refuse what passed here'];
+  }
+  const lines = ['', 'Enforcement: AWS calls checked against roles and routes (evaluated / denied / unreachable)'];
+  for (const [fn, s] of Object.entries(enforcement.perFunction)) {
+    if (s.evaluated === 0) continue;
+    lines.push(
+      `  ${fn.padEnd(16)} ${String(s.evaluated).padStart(7)} ${String(s.denied).padStart(6)} ${String(s.unreachable).padStart(6)}`,
+    );
+  }
+  for (const refusal of enforcement.refusals.slice(0, 10)) lines.push(`  - ${refusal}`);
+  return lines;
 }
 
 /** The summary as text for a terminal. */
@@ -283,6 +311,7 @@ export function formatSummary(summary: RunSummary): string {
     }
   }
 
+  if (summary.enforcement) lines.push(...formatEnforcement(summary.enforcement));
   if (summary.analytics) lines.push(...formatAnalytics(summary.analytics));
   if (summary.notifications) lines.push(...formatNotifications(summary.notifications));
   if (summary.dashboard) lines.push('', `Dashboard: ${summary.dashboard.url}`);
@@ -449,10 +478,14 @@ function formatStartup(s: StackStartup): string[] {
     `DynamoDB Local ${seconds(c.dynamodb)}`,
     `S3 ${seconds(c.s3)}`,
     `SMTP ${seconds(c.smtp)}`,
+    c.ses === undefined ? undefined : `SES ${seconds(c.ses)}`,
   ].filter(Boolean);
   return [
     `    synthesis                         ${s.synthReused ? `reused (inputs unchanged, ${seconds(s.synthMs)} to check)` : seconds(s.synthMs)}`,
     `    components, side by side          ${seconds(c.total)} with topics and tables (${components.join(', ')})`,
     `    runner (templates, pollers)       ${seconds(s.runnerMs)}`,
+    ...(s.enforcementMs === undefined
+      ? []
+      : [`      of which enforcement            ${seconds(s.enforcementMs)} (roles, policies, routes, gateway)`]),
   ];
 }

@@ -20,6 +20,8 @@ import {
  */
 export interface Assembly {
   readonly dir: string;
+  /** The stack templates as read: the local enforcement reads roles, policies and the network from them. */
+  readonly stacks: readonly StackTemplate[];
   /** What the app told the runner about its names; the runner starts the functions with them. */
   readonly bindings: RunnerBindings;
   readonly functions: readonly FunctionSpec[];
@@ -226,6 +228,7 @@ export function assemblyFromTemplates(
   }
   return {
     dir,
+    stacks,
     bindings,
     functions: [...functions.values()],
     kafkaMappings,

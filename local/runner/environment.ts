@@ -3,6 +3,7 @@ import type { FunctionSpec } from './assembly';
 import type { RunnerBindings } from './bindings';
 import { describeValue, isIntrinsic } from './cloudformation';
 import { runtimeSdkNodePath } from './runtime-sdk';
+import { localAccessKeyId } from './enforcement/gateway';
 
 export class UnresolvedEnvironmentError extends Error {
   override readonly name = 'UnresolvedEnvironmentError';
@@ -24,6 +25,7 @@ export function functionEnvironment(
   fn: FunctionSpec,
   endpoints: LocalEndpoints,
   bindings: RunnerBindings,
+  gatewayUrl?: string,
 ): Record<string, string> {
   const local: Record<string, string> = { ...bindings.localEnvironment(endpoints), ...bindings.buckets };
   const env: Record<string, string> = {};
@@ -49,10 +51,25 @@ export function functionEnvironment(
     ...env,
     AWS_REGION: endpoints.region,
     AWS_DEFAULT_REGION: endpoints.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodbEndpoint,
-    AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
+    ...(gatewayUrl
+      ? {
+          // Enforcement: credentials of the function's own, and every AWS service behind the local
+          // gateway (enforcement/gateway.ts), which checks each call against the function's role and routes.
+          AWS_ACCESS_KEY_ID: localAccessKeyId(fn.id),
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+          AWS_ENDPOINT_URL: gatewayUrl,
+          AWS_ENDPOINT_URL_DYNAMODB: gatewayUrl,
+          AWS_ENDPOINT_URL_S3: gatewayUrl,
+          AWS_ENDPOINT_URL_SESV2: gatewayUrl,
+          AWS_ENDPOINT_URL_SQS: gatewayUrl,
+        }
+      : {
+          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+          AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodbEndpoint,
+          AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
+          ...(endpoints.sesEndpoint ? { AWS_ENDPOINT_URL_SESV2: endpoints.sesEndpoint } : {}),
+        }),
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),

@@ -38,6 +38,12 @@ const END_MARK = '\u0000lambda-local-end:';
 const RUNTIME = join(__dirname, 'host', 'runtime.js');
 const INIT_TIMEOUT_MS = 10_000;
 const INIT_TIMEOUT_ERROR = 'Sandbox.Timedout';
+/**
+ * "For synchronous invocations, the maximum payload size is 6 MB"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html): a larger event is refused before
+ * any environment sees it. (Kafka batches are capped at 6 MB by kafka-event.ts, responses by host/runtime.js.)
+ */
+export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 export class FunctionHost {
   private readonly idle: Environment[] = [];
@@ -59,6 +65,18 @@ export class FunctionHost {
    */
   async invoke(event: unknown, opts: { forwardLogs?: boolean } = {}): Promise<InvokeResult> {
     const requestId = randomUUID();
+    const payloadBytes = Buffer.byteLength(JSON.stringify(event ?? null));
+    if (payloadBytes > MAX_INVOKE_PAYLOAD_BYTES) {
+      const errorMessage =
+        `function ${this.options.spec.id}: request payload of ${payloadBytes} bytes exceeds the ` +
+        `${MAX_INVOKE_PAYLOAD_BYTES} bytes Lambda accepts for a synchronous invocation`;
+      return {
+        requestId,
+        error: { errorType: 'RequestEntityTooLargeException', errorMessage },
+        logs: '',
+        durationMs: 0,
+      };
+    }
     const acquired = await this.acquire();
     if ('initError' in acquired) {
       return {

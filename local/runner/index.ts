@@ -19,9 +19,9 @@
  *   lambda-api.ts           the Lambda API's view of the mappings (State, LastProcessingResult)
  *
  * Not emulated, on purpose or for want of a local equivalent:
- * - IAM, VPC, MSK IAM authentication and TLS: functions reach the local components in plaintext
- *   with fixed local credentials, so a missing grant only shows up in AWS (cdk-nag and the infra
- *   tests cover the policies).
+ * - MSK IAM authentication, Kafka ACLs and TLS: functions reach the local broker in plaintext. Their
+ *   AWS SDK calls, though, are checked against their roles, resource policies and routes by the
+ *   enforcement gateway (enforcement/, docs/local-enforcement.md), unless `enforce: false`.
  * - Scaling: one poller and one batch in flight per mapping; a function gets an execution
  *   environment per overlapping invocation up to `maxEnvironmentsPerFunction` (4); ProvisionedPollerConfig,
  *   ParallelizationFactor, reserved concurrency and the memory size's CPU share are ignored (the
@@ -54,4 +54,5 @@ export { UnresolvedEnvironmentError } from './environment';
 export { FilterPatternError } from './event-filter';
 export type { MappingStats } from './kafka-poller';
 export { summarizeHops, type HopSample, type HopSummary } from './hops';
+export { NO_ENFORCE_WARNING } from './enforcement';
 export { findFunction, RunnerConfigurationError, startRunner, type Runner, type RunnerOptions } from './runner';

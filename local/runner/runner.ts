@@ -9,6 +9,8 @@ import type { InvocationOutcome } from './retry-policy';
 import { StreamPoller } from './dynamodb-stream-poller';
 import { compileFilters } from './event-filter';
 import { lambdaMappingView, type LocalMappingView } from './lambda-api';
+import { startEnforcement } from './enforcement';
+import type { EnforcementStats } from './enforcement/gateway';
 
 export interface RunnerOptions {
   readonly assembly: Assembly;
@@ -25,6 +27,11 @@ export interface RunnerOptions {
   readonly maxEnvironmentsPerFunction?: number;
   /** Delay before the n-th retry of a failed batch: baseMs * 2^(n-1), at most maxMs (default 100 ms, 5 s). */
   readonly retryBackoff?: { readonly baseMs: number; readonly maxMs: number };
+  /**
+   * Check every AWS call a function makes against its role, the resource's policy and the routes of
+   * its subnets, as AWS would (default true; see enforcement/). Off only for debugging.
+   */
+  readonly enforce?: boolean;
 }
 
 export interface Runner {
@@ -33,7 +40,7 @@ export interface Runner {
     functionId: string,
     event: unknown,
   ): Promise<{ result?: unknown; error?: { errorType: string; errorMessage: string }; logs: string }>;
-  stats(): { mappings: MappingStats[] };
+  stats(): { mappings: MappingStats[]; enforcement: EnforcementStats };
   /** Per mapping id, each record delivered since the last call: its time in the source, the window and the invocation. */
   drainHops(): Record<string, HopSample[]>;
   /** The mappings as the Lambda API reports them (State, LastProcessingResult), for local/runner/lambda-api.ts. */
@@ -67,13 +74,19 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const streamMappings = runPollers ? assembly.streamMappings.filter((m) => m.enabled) : [];
   checkMappings([...kafkaMappings, ...streamMappings], log);
 
+  const enforcement = options.enforce === false ? undefined : await startEnforcement(assembly, endpoints, log);
+  if (!enforcement) {
+    log(
+      'ENFORCEMENT OFF: functions may call any AWS service and resource, whatever their role and routes allow in AWS',
+    );
+  }
   const hosts = new Map<string, FunctionHost>();
   for (const fn of assembly.functions) {
     hosts.set(
       fn.id,
       new FunctionHost({
         spec: fn,
-        env: functionEnvironment(fn, endpoints, assembly.bindings),
+        env: functionEnvironment(fn, endpoints, assembly.bindings, enforcement?.gateway.url),
         functionArn: functionArn(fn, endpoints.region),
         maxEnvironments: options.maxEnvironmentsPerFunction ?? MAX_ENVIRONMENTS_PER_FUNCTION,
         log,
@@ -92,6 +105,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     await Promise.all([...hosts.values()].map((h) => h.stop()));
     await pollersStopped;
     await onFailure.close();
+    await enforcement?.gateway.stop();
   };
 
   try {
@@ -139,11 +153,22 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   return {
     async invoke(functionId, event) {
       const fn = findFunction(assembly, functionId);
-      const { result, error, logs } = await hostFor(fn.id).invoke(event);
-      return error ? { error, logs } : { result, logs };
+      const since = enforcement?.gateway.refusalsSince(0).next ?? 0;
+      const invocation = await hostFor(fn.id).invoke(event);
+      // What the gateway refused this function during the invocation goes with its logs.
+      const refused = (enforcement?.gateway.refusalsSince(since).lines ?? []).filter((l) =>
+        l.includes(`function ${fn.id}`),
+      );
+      const logs = invocation.logs + refused.map((l) => `${l}\n`).join('');
+      return invocation.error ? { error: invocation.error, logs } : { result: invocation.result, logs };
     },
     stats() {
-      return { mappings: pollers.map((p) => p.stats()) };
+      return {
+        mappings: pollers.map((p) => p.stats()),
+        enforcement: enforcement
+          ? { ...enforcement.gateway.stats(), startMs: Math.round(enforcement.startMs) }
+          : { enabled: false, perFunction: {}, refusals: [] },
+      };
     },
     drainHops() {
       return Object.fromEntries(pollers.map((p) => [p.stats().id, p.drainHops()]));

@@ -7,6 +7,7 @@ import { LOCAL_DIR } from '../paths';
 import type { ManagedProcess } from './process';
 import { startS3Store, type S3Store } from './s3/s3-store';
 import { startMailCatcher, type MailCatcher } from './smtp/mail-catcher';
+import { startSesStandIn, type SesStandIn } from './ses/ses-stand-in';
 
 export { ensureKafkaJars, kafkaVersion } from './kafka/kafka-jars';
 export {
@@ -19,6 +20,7 @@ export {
 } from './kafka/kafka-broker';
 export { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 export { localS3Client, startS3Store, type S3Store } from './s3/s3-store';
+export { sesEmails, startSesStandIn, type SesEmail, type SesStandIn } from './ses/ses-stand-in';
 export { caughtMessageIds, caughtMessages, startMailCatcher, type MailCatcher } from './smtp/mail-catcher';
 export { LOCAL_DIR, PROJECT_ROOT } from '../paths';
 
@@ -37,12 +39,15 @@ export interface LocalServices extends LocalEndpoints {
   readonly workDir: string;
   /** Where the mail catcher keeps every message as an `.eml` file. */
   readonly mailDir: string;
+  /** The SES v2 API stand-in the notification function sends through (sesEmails reads what it got). */
+  readonly sesEndpoint: string;
   /** Start time of each component, milliseconds (kafka only if it was started here). */
   readonly startMs: {
     readonly kafka?: number;
     readonly dynamodb: number;
     readonly s3: number;
     readonly smtp: number;
+    readonly ses: number;
     readonly total: number;
   };
   /** Stops every process started here, in parallel; safe to call more than once. */
@@ -77,14 +82,17 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
     startDynamoDbLocal({ workDir, persistent: options.persistentDynamoDb }),
     startS3Store({ workDir }),
     startMailCatcher({ mailDir: join(workDir, 'mail') }),
+    startSesStandIn({ workDir }),
   ]);
-  const [kafka, dynamodb, s3, smtp] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
+  const [kafka, dynamodb, s3, smtp, ses] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
     KafkaCluster | undefined,
     DynamoDbLocal | undefined,
     S3Store | undefined,
     MailCatcher | undefined,
+    SesStandIn | undefined,
   ];
-  const stopAll = () => Promise.all([kafka?.stop(), dynamodb?.stop(), s3?.stop(), smtp?.stop()]).then(() => undefined);
+  const stopAll = () =>
+    Promise.all([kafka?.stop(), dynamodb?.stop(), s3?.stop(), smtp?.stop(), ses?.stop()]).then(() => undefined);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     await stopAll();
@@ -114,12 +122,14 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
     dynamodbEndpoint: dynamodb!.endpoint,
     s3Endpoint: s3!.endpoint,
     smtpUrl: smtp!.url,
+    sesEndpoint: ses!.endpoint,
     region: LOCAL_REGION,
     processes: [
       ...(kafka?.nodes.map((node) => node.process) ?? []),
       kafka?.controller,
       dynamodb!.process,
       s3!.process,
+      ses!.process,
     ].filter((p): p is ManagedProcess => !!p),
     workDir,
     mailDir: smtp!.mailDir,
@@ -128,6 +138,7 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
       dynamodb: dynamodb!.startMs,
       s3: s3!.startMs,
       smtp: smtp!.startMs,
+      ses: ses!.startMs,
       total: Date.now() - started,
     },
     stop() {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { notificationIdOf } from '../../lambdas/notifications/adapters/smtp-email-sender';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { waitForConsumers } from '../../local/demo/consumer-lag';
 import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
 import type { Assembly, Runner } from '../../local/runner';
-import { caughtMessageIds } from '../../local/services';
+import { notificationIdOfSubject } from '../../local/demo/notifications-report';
+import { sesEmails } from '../../local/services';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
   eventually,
@@ -46,11 +46,11 @@ const startNotifications = () =>
     withMappingsEnabled(assembly, (m) => isNotifications(m)),
   );
 
-/** Emails per order of this run, as notification ids in arrival order. */
-function mailsOf(orderIds: readonly string[]): Map<string, string[]> {
+/** Emails per order of this run (what the SES v2 stand-in accepted), as notification ids in arrival order. */
+async function mailsOf(orderIds: readonly string[]): Promise<Map<string, string[]>> {
   const mails = new Map(orderIds.map((id) => [id, [] as string[]]));
-  for (const { messageId } of caughtMessageIds(env.mailDir)) {
-    const id = messageId && notificationIdOf(messageId);
+  for (const { subject } of await sesEmails(env.sesEndpoint!)) {
+    const id = notificationIdOfSubject(subject);
     const orderId = id?.slice(0, id.lastIndexOf('#'));
     if (id && orderId && mails.has(orderId)) mails.get(orderId)!.push(id.slice(id.lastIndexOf('#') + 1));
   }
@@ -125,7 +125,7 @@ it(
     const before = await placeAndComplete(order(PRODUCT, 1));
     expect(before.status).toBe('SHIPPED');
     await eventually('the emails of the order before the outage', async () => {
-      const mails = mailsOf([before.orderId]).get(before.orderId)!;
+      const mails = (await mailsOf([before.orderId])).get(before.orderId)!;
       return mails.length >= 2;
     });
     expect((await waitForConsumers(env.kafkaBootstrap, ['notifications'], { timeoutMs: 60_000 })).lag).toBe(0);
@@ -140,7 +140,7 @@ it(
     ]);
     expect(during.map((o) => o.status)).toEqual(['SHIPPED', 'PAYMENT_DECLINED', 'REFUNDED']);
     const duringIds = during.map((o) => o.orderId);
-    expect([...mailsOf(duringIds).values()]).toEqual([[], [], []]);
+    expect([...(await mailsOf(duringIds)).values()]).toEqual([[], [], []]);
     expect(await notificationBacklog()).toBeGreaterThan(0);
 
     // Back: the consumer catches up from its committed offsets.
@@ -153,12 +153,13 @@ it(
     };
     await eventually(
       'every pending email is sent',
-      async () => [...mailsOf(duringIds).entries()].every(([id, mails]) => mails.length >= expected[id]!.length),
+      async () =>
+        [...(await mailsOf(duringIds)).entries()].every(([id, mails]) => mails.length >= expected[id]!.length),
       { timeoutMs: 120_000 },
     );
     expect((await waitForConsumers(env.kafkaBootstrap, ['notifications'], { timeoutMs: 60_000 })).lag).toBe(0);
 
-    const mails = mailsOf([before.orderId, ...duringIds]);
+    const mails = await mailsOf([before.orderId, ...duringIds]);
     // Exactly one email per order and change: none lost, none repeated, the one before the outage not resent.
     expect(Object.fromEntries([...mails].map(([id, m]) => [id, [...m].sort()]))).toEqual(expected);
     // In order per order, although the changes come from three topics read by separate mappings.

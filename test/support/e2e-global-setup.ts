@@ -15,6 +15,7 @@ export default async function e2eGlobalSetup(): Promise<void> {
     dynamodbEndpoint: services.dynamodbEndpoint,
     s3Endpoint: services.s3Endpoint,
     smtpUrl: services.smtpUrl,
+    sesEndpoint: services.sesEndpoint,
     region: services.region,
     workDir: services.workDir,
     mailDir: services.mailDir,

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { messageIdOf } from '../../../lambdas/notifications/adapters/smtp-email-sender';
+import { composeEmail, type OrderChange } from '../../../lambdas/notifications/notification';
 import { TABLES, type TableId } from '../../../lambdas/shared/contracts/tables';
 import type { TopicName } from '../../../lambdas/shared/contracts/topics';
 import { analyticsProblems, analyticsReport, type AnalyticsApiView } from '../../../local/demo/analytics-report';
 import { SnapshotView } from '../../../local/demo/invariants';
 import type { TopicRecord } from '../../../local/demo/kafka-inspect';
-import { notificationsReport } from '../../../local/demo/notifications-report';
+import { notificationIdOfSubject, notificationsReport } from '../../../local/demo/notifications-report';
 import type { PipelineSnapshot } from '../../../local/demo/snapshot';
 
 /**
@@ -116,17 +113,17 @@ describe('analytics report', () => {
 });
 
 describe('notifications report', () => {
-  let mailDir: string;
+  // What the SES v2 stand-in holds: the subjects the notification function composed.
+  let mails: { subject: string }[];
   beforeEach(() => {
-    mailDir = mkdtempSync(join(tmpdir(), 'notifications-report-'));
+    mails = [];
   });
-  afterEach(() => rmSync(mailDir, { recursive: true, force: true }));
-
-  const mail = (n: number, notificationId: string) =>
-    writeFileSync(
-      join(mailDir, `2026-01-01-${n}.eml`),
-      `From: shop@example.com\r\nMessage-ID:\r\n ${messageIdOf(notificationId, 'example.com')}\r\nSubject: x\r\n\r\nbody\r\n`,
-    );
+  const order = (orderId: string) =>
+    ({ order_id: orderId, items: [], amount: 10, currency: 'USD' }) as unknown as Parameters<typeof composeEmail>[1];
+  const mail = (_n: number, id: string) => {
+    const [orderId, change] = id.split('#') as [string, OrderChange];
+    mails.push({ subject: composeEmail({ order_id: orderId, change }, order(orderId), 'c@example.com').subject });
+  };
   const topics = view({
     billing_outcome: [
       { event_type: 'BillingOutcome', event_id: 'b1', order_id: 'o1', payment_status: 'paid' },
@@ -145,7 +142,7 @@ describe('notifications report', () => {
     mail(2, 'o2#payment_declined');
     mail(3, 'o1#shipped');
 
-    const report = notificationsReport(topics, mailDir, new Set(['o1', 'o2']));
+    const report = notificationsReport(topics, mails, new Set(['o1', 'o2']));
 
     expect(report).toMatchObject({ expected: 3, sent: 3, duplicates: 0, missing: [] });
     expect(report.byChange).toMatchObject({
@@ -161,8 +158,15 @@ describe('notifications report', () => {
     mail(2, 'o1#confirmed');
     mail(3, 'o1#shipped');
 
-    const report = notificationsReport(topics, mailDir, new Set(['o1', 'o2']));
+    const report = notificationsReport(topics, mails, new Set(['o1', 'o2']));
 
     expect(report).toMatchObject({ expected: 3, sent: 2, duplicates: 1, missing: ['o2#payment_declined'] });
+  });
+
+  it('GIVEN an email whose subject is no notification of ours WHEN reported THEN it counts for nothing', () => {
+    mails.push({ subject: 'Hello' }, { subject: 'Your order is confirmed (order )' });
+
+    expect(notificationIdOfSubject('Your order is on its way (order o-1#x)')).toBe('o-1#x#shipped');
+    expect(notificationsReport(topics, mails, new Set(['o1', 'o2']))).toMatchObject({ sent: 0, duplicates: 0 });
   });
 });

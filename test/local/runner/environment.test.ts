@@ -77,21 +77,31 @@ describe('functionEnvironment', () => {
     expect(env.AWS_SESSION_TOKEN).toBeUndefined();
   });
 
-  it('GIVEN a function that sends email through SES WHEN resolved THEN it sends over SMTP to the mail catcher; others get no SMTP URL', () => {
+  it('GIVEN a function that sends email through SES WHEN resolved THEN it keeps the SES transport, with no SMTP adapter', () => {
     const notifications = functionEnvironment(
       billing({ EMAIL_TRANSPORT: 'ses', EMAIL_FROM: 'shop@example.com', SES_CONFIGURATION_SET: 'set' }),
       endpoints,
       APP_BINDINGS,
     );
-    const other = functionEnvironment(billing({ KAFKA_AUTH: 'iam' }), endpoints, APP_BINDINGS);
 
     expect(notifications).toMatchObject({
-      EMAIL_TRANSPORT: 'smtp',
-      SMTP_URL: endpoints.smtpUrl,
+      EMAIL_TRANSPORT: 'ses',
       EMAIL_FROM: 'shop@example.com',
+      SES_CONFIGURATION_SET: 'set',
     });
-    expect(other.SMTP_URL).toBeUndefined();
-    expect(other.EMAIL_TRANSPORT).toBeUndefined();
+    expect(notifications.SMTP_URL).toBeUndefined();
+  });
+
+  it('GIVEN the enforcement gateway WHEN resolved THEN the function signs with a key naming it and every AWS endpoint is the gateway', () => {
+    const env = functionEnvironment(billing({}), endpoints, APP_BINDINGS, 'http://127.0.0.1:38999');
+
+    expect(env).toMatchObject({
+      AWS_ACCESS_KEY_ID: 'LOCALFNbilling',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:38999',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:38999',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:38999',
+      AWS_ENDPOINT_URL_SESV2: 'http://127.0.0.1:38999',
+    });
   });
 
   it('GIVEN a reference the runner has no local value for WHEN resolved THEN the error names the function and the variable', () => {

@@ -55,6 +55,17 @@ interface Echo {
 }
 
 describe('FunctionHost', () => {
+  it('GIVEN an event over the 6 MB synchronous payload limit WHEN invoked THEN Lambda refuses it before any environment starts', async () => {
+    const h = host();
+    const result = await h.invoke({ action: 'echo', blob: 'x'.repeat(6 * 1024 * 1024) });
+
+    expect(result.error?.errorType).toBe('RequestEntityTooLargeException');
+    expect(result.error?.errorMessage).toMatch(
+      /function billing: request payload of \d+ bytes exceeds the 6291456 bytes/,
+    );
+    expect(h.environments).toBe(0);
+  });
+
   it('GIVEN a bundle WHEN invoked THEN the handler gets the event, a Lambda context and only the given environment', async () => {
     const result = await host().invoke({ action: 'echo', n: 1 });
 
