@@ -4,11 +4,12 @@ import type { EventPublisher } from '../shared/kafka/publisher';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { orderStatus } from '../shared/orders/order';
 import type { OrderFact } from '../shared/orders/order-status';
-import type { OrderFactStore } from './ports';
+import type { OrderFactStore, StatusCounter } from './ports';
 import { recordOutcome } from './record-outcome';
 
 export interface OrderStatusConsumerOptions {
   readonly store: OrderFactStore;
+  readonly counter: StatusCounter;
   /** For dead letters only: the projector emits no events of its own. */
   readonly publisher: EventPublisher;
   readonly partialBatchResponse: boolean;
@@ -32,7 +33,7 @@ export function orderStatusConsumer(options: OrderStatusConsumerOptions): KafkaB
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     handle: async (event, context) => {
-      const result = await recordOutcome(event, options.store);
+      const result = await recordOutcome(event, options.store, options.counter);
       const details = {
         order_id: result.order.order_id,
         fact: result.fact,

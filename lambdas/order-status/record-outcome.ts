@@ -1,7 +1,8 @@
 import type { AnyEvent } from '../shared/contracts/events';
 import { PoisonRecordError } from '../shared/errors';
 import { factOf, type OrderFact } from '../shared/orders/order-status';
-import type { OrderFactStore, RecordFactResult } from './ports';
+import { statusChangeOf } from '../shared/analytics/operations-counters';
+import type { OrderFactStore, RecordFactResult, StatusCounter } from './ports';
 
 export type RecordOutcomeResult = { readonly fact: OrderFact } & Exclude<
   RecordFactResult,
@@ -11,9 +12,15 @@ export type RecordOutcomeResult = { readonly fact: OrderFact } & Exclude<
 /**
  * Applies one outcome event to the order it concerns. Idempotent on the business fact, not on the
  * Kafka offset: a redelivered batch, or the same outcome re-published under a new offset, finds the
- * fact already recorded and changes nothing.
+ * fact already recorded and changes nothing. When the fact changed the order's status, the
+ * orders-by-status counters take the change in, once per (order, fact): on a duplicate too, since
+ * a crash may have come between the fact and its count; the counter's marker tells them apart.
  */
-export async function recordOutcome(event: AnyEvent, store: OrderFactStore): Promise<RecordOutcomeResult> {
+export async function recordOutcome(
+  event: AnyEvent,
+  store: OrderFactStore,
+  counter: StatusCounter,
+): Promise<RecordOutcomeResult> {
   const fact = factOf(event);
   if (fact === undefined) throw new PoisonRecordError(`event_type ${event.event_type} has no order status meaning`);
   const orderId = (event as { order_id: string }).order_id;
@@ -26,5 +33,7 @@ export async function recordOutcome(event: AnyEvent, store: OrderFactStore): Pro
   // Never a race with order creation: the order item commits before its OrderCreated is relayed,
   // and every outcome follows from that event. An outcome for an unknown order never succeeds.
   if (result.outcome === 'unknown_order') throw new PoisonRecordError(`unknown order ${orderId}`);
+  const change = statusChangeOf(result.order.history, fact);
+  if (change && change.from !== change.to) await counter.countStatusChange(orderId, fact, change);
   return { fact, ...result };
 }

@@ -21,7 +21,7 @@ describe('recordOutcome', () => {
     const { store, orderId } = storeWithOrder();
     const paid = billingOutcome(orderId, 'paid', 1);
 
-    const result = await recordOutcome(paid, store);
+    const result = await recordOutcome(paid, store, store);
 
     expect(result).toMatchObject({ outcome: 'recorded', fact: 'paid' });
     expect(store.orders.get(orderId)!.facts).toEqual({ paid: paid.timestamp });
@@ -35,10 +35,14 @@ describe('recordOutcome', () => {
 
   it('GIVEN the same outcome again, even under another event_id WHEN recorded THEN it is a duplicate and nothing changes', async () => {
     const { store, orderId } = storeWithOrder();
-    await recordOutcome(billingOutcome(orderId, 'paid', 1), store);
+    await recordOutcome(billingOutcome(orderId, 'paid', 1), store, store);
     const before = store.orders.get(orderId);
 
-    const result = await recordOutcome({ ...billingOutcome(orderId, 'paid', 9), event_id: 'republished' }, store);
+    const result = await recordOutcome(
+      { ...billingOutcome(orderId, 'paid', 9), event_id: 'republished' },
+      store,
+      store,
+    );
 
     expect(result.outcome).toBe('duplicate');
     expect(store.orders.get(orderId)).toBe(before);
@@ -46,7 +50,7 @@ describe('recordOutcome', () => {
 
   it('GIVEN an outcome for an order that does not exist WHEN recorded THEN it is a poison record naming the order', async () => {
     const { store } = storeWithOrder();
-    await expect(recordOutcome(billingOutcome('no-such-order', 'paid', 1), store)).rejects.toThrow(
+    await expect(recordOutcome(billingOutcome('no-such-order', 'paid', 1), store, store)).rejects.toThrow(
       new PoisonRecordError('unknown order no-such-order'),
     );
   });
@@ -60,6 +64,6 @@ describe('recordOutcome', () => {
       quantity_change: -2,
       timestamp: '2025-04-07T12:35:00Z',
     });
-    await expect(recordOutcome(stockChanged, store)).rejects.toThrow(/StockChanged has no order status meaning/);
+    await expect(recordOutcome(stockChanged, store, store)).rejects.toThrow(/StockChanged has no order status meaning/);
   });
 });
