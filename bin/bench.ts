@@ -12,6 +12,9 @@
  *              of its input topic through the stack of `npm run local` (its mappings off), as one
  *              invocation and as a one-record-at-a-time baseline built in the same run, records/s
  *              and their ratio (local/bench/consumers.ts).
+ *   clicks:    the analytics store counting 2,000 clicks (--clicks N) on DynamoDB Local at 48 in flight,
+ *              clicks/s and the TransactionConflict rate, unsharded (1 shard) and sharded
+ *              (ANALYTICS_COUNTER_SHARDS) side by side (local/bench/clicks.ts).
  *   pipeline:  orders/s for 1,000 orders through the stack of `npm run local`, the local limit measured
  *              in the same run, and order->terminal p50/p95/p99 at 1 order/s and at half that limit,
  *              with each order-path mapping's time in the source, window and invocation (local/bench/pipeline.ts).
@@ -25,6 +28,7 @@ import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ENV } from '../lambdas/shared/contracts/environment';
 import { FUNCTION_IDS, functionEntry } from '../lambdas/shared/contracts/functions';
+import { benchClicks, formatClicks, type ClicksBenchResult } from '../local/bench/clicks';
 import { benchConsumers, formatConsumers, type ConsumersBenchResult } from '../local/bench/consumers';
 import { benchPipeline, formatPipeline, type PipelineBenchResult } from '../local/bench/pipeline';
 import {
@@ -180,7 +184,7 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-const SECTIONS = ['bundles', 'coldStart', 'memory', 'consumers', 'pipeline'] as const;
+const SECTIONS = ['bundles', 'coldStart', 'memory', 'consumers', 'clicks', 'pipeline'] as const;
 
 function sectionsArgument(): Set<string> {
   const sections = new Set((argument('--sections') ?? SECTIONS.join(',')).split(','));
@@ -195,6 +199,15 @@ async function pipelineSection(): Promise<PipelineBenchResult> {
     log: (line) => console.log(`  ${line}`),
   });
   console.log(`\n${formatPipeline(result).join('\n')}`);
+  return result;
+}
+
+async function clicksSection(): Promise<ClicksBenchResult> {
+  const result = await benchClicks({
+    clicks: Number(argument('--clicks') ?? 2_000),
+    log: (line) => console.log(`  ${line}`),
+  });
+  console.log(`\n${formatClicks(result).join('\n')}`);
   return result;
 }
 
@@ -265,6 +278,7 @@ async function main(): Promise<void> {
     ? await bundleSections(Number(argument('--runs') ?? 20))
     : {};
   const consumers = sections.has('consumers') ? await consumersSection() : undefined;
+  const clicks = sections.has('clicks') ? await clicksSection() : undefined;
   const pipeline = sections.has('pipeline') ? await pipelineSection() : undefined;
   if (jsonFile) {
     const report = {
@@ -272,6 +286,7 @@ async function main(): Promise<void> {
       machine: { cores: cpus().length, node: existsSync(NODE_22) ? nodeVersion() : process.version },
       ...measured,
       ...(consumers ? { consumers } : {}),
+      ...(clicks ? { clicks } : {}),
       ...(pipeline ? { pipeline } : {}),
     };
     writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);

@@ -59,8 +59,9 @@ export class DataStack extends Stack {
             indexName: spec.sparseIndex.name,
             partitionKey: { name: spec.sparseIndex.partitionKey, type: dynamodb.AttributeType.STRING },
             sortKey: { name: spec.sparseIndex.sortKey, type: dynamodb.AttributeType.STRING },
-            // Sparse: it holds only the entries not yet marked published, so projecting the whole item
-            // costs little and lets the sweeper publish from the query without a read per entry.
+            // Sparse: it holds only the items that carry its key (the outbox entries not yet marked
+            // published, the sent emails), so projecting the whole item costs little and lets the
+            // reader use the query's items without a read per item.
             projectionType: dynamodb.ProjectionType.ALL,
           });
         }

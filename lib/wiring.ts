@@ -9,22 +9,31 @@ import type { MappingSettings } from './config';
  * Which function may touch which table, and how. Each service owns its tables; no function
  * reads another service's table (inventory and shipping learn what they need from events).
  */
-export type TableAccess = 'R' | 'RW' | 'PUT' | 'MARK' | 'SWEEP';
+export type TableAccess = 'R' | 'RW' | 'PUT' | 'MARK' | 'SWEEP' | 'WRITE' | 'LIST';
 
-/** The DynamoDB actions of the narrow access kinds: PUT writes items, MARK updates them, SWEEP also queries the sparse index. */
-export const TABLE_ACTIONS: Record<'PUT' | 'MARK' | 'SWEEP', readonly string[]> = {
+/**
+ * The DynamoDB actions of the narrow access kinds: PUT writes items, MARK updates them, SWEEP also
+ * queries the sparse index, WRITE puts and updates items (a marker and a counter, a claim and its
+ * sent record), LIST queries the sparse index only. Narrow kinds name the table, and for Query the
+ * one index, never `index/*`.
+ */
+export const TABLE_ACTIONS: Record<'PUT' | 'MARK' | 'SWEEP' | 'WRITE' | 'LIST', readonly string[]> = {
   PUT: ['dynamodb:PutItem'],
   MARK: ['dynamodb:UpdateItem'],
   SWEEP: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+  WRITE: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  LIST: ['dynamodb:Query'],
 };
 export const TABLE_ACCESS: Record<FunctionId, Partial<Record<TableId, TableAccess>>> = {
   // The outbox only in its TransactWriteItems (a Put), so its grant need not cover the sparse index.
-  orderApi: { orders: 'RW', outbox: 'PUT', catalog: 'R' },
+  // The analytics table only in that same transaction: an Update of the PLACED counter's shard.
+  orderApi: { orders: 'RW', outbox: 'PUT', catalog: 'R', analytics: 'MARK' },
   // Reads the outbox table's stream (that grant comes with the event source) and marks what it published.
   outboxRelay: { outbox: 'MARK' },
   // Finds the unmarked entries through the sparse index, publishes and marks them.
   outboxSweeper: { outbox: 'SWEEP' },
-  orderStatus: { orders: 'RW' },
+  // The orders-by-status counters: a marker Put and a counter Update, in one transaction.
+  orderStatus: { orders: 'RW', analytics: 'WRITE' },
   billing: { payments: 'RW' },
   inventory: { stock: 'RW', reservations: 'RW' },
   restock: { stock: 'RW' },
@@ -32,11 +41,13 @@ export const TABLE_ACCESS: Record<FunctionId, Partial<Record<TableId, TableAcces
   archive: {},
   clickApi: {},
   analytics: { analytics: 'RW' },
-  // The summary counts orders by status from the order service's table: read-only, and the one
-  // cross-service read besides notifications' (docs/design.md, "Click analytics").
-  analyticsApi: { analytics: 'R', orders: 'R', notifications: 'R' },
-  // Reads the order for its user and lines: the outcome events carry the order_id only.
-  notifications: { notifications: 'RW', orders: 'R' },
+  // The summary reads counters (analytics) and the sent emails' index: the one cross-service read
+  // besides notifications' (docs/design.md, "Reading").
+  analyticsApi: { analytics: 'R', notifications: 'LIST' },
+  // Reads the order for its user and lines: the outcome events carry the order_id only. Claims
+  // (Update) and completes (Put) its records, counting the emails sent with an Update of a
+  // counter's shard (analytics) in the completion's transaction.
+  notifications: { notifications: 'WRITE', orders: 'R', analytics: 'MARK' },
 };
 
 /** The logical id of a subscription's event source mapping: `BillingOrdersMapping`. */

@@ -3,7 +3,6 @@ import { TABLES } from '../shared/contracts/tables';
 
 export interface AnalyticsApiConfig {
   readonly analyticsTable: string;
-  readonly ordersTable: string;
   readonly notificationsTable: string;
 }
 
@@ -11,7 +10,6 @@ export interface AnalyticsApiConfig {
 export function analyticsApiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AnalyticsApiConfig {
   return {
     analyticsTable: requireEnv(TABLES.analytics.envVar, env),
-    ordersTable: requireEnv(TABLES.orders.envVar, env),
     notificationsTable: requireEnv(TABLES.notifications.envVar, env),
   };
 }

@@ -1,4 +1,4 @@
-/** What the analytics API reads: the analytics table, and counts from the orders and notifications tables. */
+/** What the analytics API reads: the analytics table (windows, totals, the operations counters) and the notifications' `sent` index. */
 import type { SentEmail } from '../shared/notifications/sent-email';
 import type { OrderStatus } from '../shared/orders/order-status';
 
@@ -38,20 +38,14 @@ export interface AnalyticsReader {
   totals(): Promise<Totals>;
 }
 
-/** A bounded count over a table: `truncated` when the bound was reached before the end. */
-export interface BoundedCount<T> {
-  readonly counts: T;
-  readonly scanned: number;
-  readonly truncated: boolean;
-}
-
 export interface SentEmails {
   readonly sent: number;
   readonly latest: readonly Omit<SentEmail, 'message_id'>[];
 }
 
+/** The order service's figures, from counters: what they cost to read does not grow with the orders. */
 export interface OperationsReader {
-  ordersByStatus(): Promise<BoundedCount<Record<OrderStatus, number>>>;
+  ordersByStatus(): Promise<Record<OrderStatus, number>>;
   /** How many emails were sent, and the `latest` most recent of them, newest first. */
-  notificationsSent(latest: number): Promise<BoundedCount<SentEmails>>;
+  notificationsSent(latest: number): Promise<SentEmails>;
 }

@@ -83,7 +83,7 @@ export async function summary(analytics: AnalyticsReader, operations: Operations
     generated_at: now.toISOString(),
     totals,
     throughput: minutes.map(perMinute),
-    orders: { by_status: orders.counts, scanned: orders.scanned, truncated: orders.truncated },
-    notifications: { ...notifications.counts, truncated: notifications.truncated },
+    orders: { by_status: orders },
+    notifications,
   };
 }

@@ -4,12 +4,13 @@ import { TABLES } from '../shared/contracts/tables';
 import { kafkaConsumerConfigFromEnv, type KafkaConsumerConfig } from '../shared/kafka/consumer-config';
 
 export type EmailTransportConfig =
-  | { readonly kind: 'ses'; readonly configurationSet: string }
-  | { readonly kind: 'smtp'; readonly url: string };
+  { readonly kind: 'ses'; readonly configurationSet: string } | { readonly kind: 'smtp'; readonly url: string };
 
 export interface NotificationsConfig extends KafkaConsumerConfig {
   readonly notificationsTable: string;
   readonly ordersTable: string;
+  /** Where the count of emails sent lives (ANALYTICS_KEYS.operations). */
+  readonly analyticsTable: string;
   readonly from: string;
   readonly transport: EmailTransportConfig;
 }
@@ -20,6 +21,7 @@ export function notificationsConfigFromEnv(env: NodeJS.ProcessEnv = process.env)
   return {
     notificationsTable: requireEnv(TABLES.notifications.envVar, env),
     ordersTable: requireEnv(TABLES.orders.envVar, env),
+    analyticsTable: requireEnv(TABLES.analytics.envVar, env),
     from: requireEnv(ENV.emailFrom, env),
     transport:
       kind === 'ses'

@@ -24,7 +24,7 @@ const email =
     : new SmtpEmailSender(config.transport.url, config.from);
 
 export const lambdaHandler = notificationsConsumer({
-  log: new DynamoDbNotificationLog(dynamo, config.notificationsTable),
+  log: new DynamoDbNotificationLog(dynamo, config.notificationsTable, config.analyticsTable),
   orders: new DynamoDbOrderLookup(dynamo, config.ordersTable),
   customers: new DemoCustomerDirectory(),
   email,

@@ -6,6 +6,8 @@ export interface OrderApiConfig {
   readonly ordersTable: string;
   readonly outboxTable: string;
   readonly catalogTable: string;
+  /** Where the orders-by-status counters live: an order created counts as PLACED there. */
+  readonly analyticsTable: string;
 }
 
 /** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
@@ -14,5 +16,6 @@ export function orderApiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ord
     ordersTable: requireEnv(TABLES.orders.envVar, env),
     outboxTable: requireEnv(TABLES.outbox.envVar, env),
     catalogTable: requireEnv(TABLES.catalog.envVar, env),
+    analyticsTable: requireEnv(TABLES.analytics.envVar, env),
   };
 }

@@ -5,9 +5,15 @@ import { kafkaConsumerConfigFromEnv, type KafkaConsumerConfig } from '../shared/
 /** Its Kafka producer is for dead letters only: the projector emits no events of its own. */
 export interface OrderStatusConfig extends KafkaConsumerConfig {
   readonly ordersTable: string;
+  /** Where the orders-by-status counters live (ANALYTICS_KEYS.operations). */
+  readonly analyticsTable: string;
 }
 
 /** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
 export function orderStatusConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OrderStatusConfig {
-  return { ordersTable: requireEnv(TABLES.orders.envVar, env), ...kafkaConsumerConfigFromEnv('orderStatus', env) };
+  return {
+    ordersTable: requireEnv(TABLES.orders.envVar, env),
+    analyticsTable: requireEnv(TABLES.analytics.envVar, env),
+    ...kafkaConsumerConfigFromEnv('orderStatus', env),
+  };
 }

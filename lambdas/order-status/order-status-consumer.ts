@@ -5,11 +5,12 @@ import { logger, metrics, MetricUnit } from '../shared/observability';
 import { orderStatus } from '../shared/orders/order';
 import type { OrderFact } from '../shared/orders/order-status';
 import { activeTrace } from '../shared/trace-context';
-import type { OrderFactStore } from './ports';
+import type { OrderFactStore, StatusCounter } from './ports';
 import { recordOutcome } from './record-outcome';
 
 export interface OrderStatusConsumerOptions {
   readonly store: OrderFactStore;
+  readonly counter: StatusCounter;
   /** For dead letters only: the projector emits no events of its own. */
   readonly publisher: EventPublisher;
   readonly partialBatchResponse: boolean;
@@ -41,7 +42,10 @@ export function orderStatusConsumer(options: OrderStatusConsumerOptions): KafkaB
     deadLetters: options.publisher,
     partialBatchResponse: options.partialBatchResponse,
     handle: async (event, context) => {
-      const result = await recordOutcome(event, options.store, { at: new Date(), traceId: activeTrace()?.traceId });
+      const result = await recordOutcome(event, options.store, options.counter, {
+        at: new Date(),
+        traceId: activeTrace()?.traceId,
+      });
       const details = {
         order_id: result.order.order_id,
         fact: result.fact,

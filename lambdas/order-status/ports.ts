@@ -1,4 +1,5 @@
 /** What the status projector talks to: the orders table. */
+import type { StatusChange } from '../shared/analytics/operations-counters';
 import type { HistoryEntry, Order } from '../shared/orders/order';
 import type { OrderFact } from '../shared/orders/order-status';
 
@@ -13,4 +14,12 @@ export interface OrderFactStore {
    * changes nothing) or the order does not exist.
    */
   recordFact(orderId: string, fact: OrderFact, entry: HistoryEntry): Promise<RecordFactResult>;
+}
+
+/**
+ * The dashboard's orders-by-status counters. A change counts once per (order, fact), however often
+ * it is handed in: a redelivery finds it counted (`duplicate`) and moves nothing.
+ */
+export interface StatusCounter {
+  countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<'counted' | 'duplicate'>;
 }

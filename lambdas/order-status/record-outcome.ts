@@ -1,7 +1,8 @@
 import type { AnyEvent } from '../shared/contracts/events';
 import { PoisonRecordError } from '../shared/errors';
 import { factOf, type OrderFact } from '../shared/orders/order-status';
-import type { OrderFactStore, RecordFactResult } from './ports';
+import { statusChangeOf } from '../shared/analytics/operations-counters';
+import type { OrderFactStore, RecordFactResult, StatusCounter } from './ports';
 
 export type RecordOutcomeResult = { readonly fact: OrderFact } & Exclude<
   RecordFactResult,
@@ -11,11 +12,14 @@ export type RecordOutcomeResult = { readonly fact: OrderFact } & Exclude<
 /**
  * Applies one outcome event to the order it concerns. Idempotent on the business fact, not on the
  * Kafka offset: a redelivered batch, or the same outcome re-published under a new offset, finds the
- * fact already recorded and changes nothing.
+ * fact already recorded and changes nothing. When the fact changed the order's status, the
+ * orders-by-status counters take the change in, once per (order, fact): on a duplicate too, since
+ * a crash may have come between the fact and its count; the counter's marker tells them apart.
  */
 export async function recordOutcome(
   event: AnyEvent,
   store: OrderFactStore,
+  counter: StatusCounter,
   recorded: { readonly at: Date; readonly traceId?: string } = { at: new Date() },
 ): Promise<RecordOutcomeResult> {
   const fact = factOf(event);
@@ -32,5 +36,7 @@ export async function recordOutcome(
   // Never a race with order creation: the order item commits before its OrderCreated is relayed,
   // and every outcome follows from that event. An outcome for an unknown order never succeeds.
   if (result.outcome === 'unknown_order') throw new PoisonRecordError(`unknown order ${orderId}`);
+  const change = statusChangeOf(result.order.history, fact);
+  if (change && change.from !== change.to) await counter.countStatusChange(orderId, fact, change);
   return { fact, ...result };
 }

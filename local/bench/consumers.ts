@@ -181,6 +181,7 @@ async function seed(stack: LocalStack, functionId: BenchedConsumer, batch: Consu
   const repository = new DynamoDbOrderRepository(client, {
     ordersTable: localTableName('orders'),
     outboxTable: localTableName('outbox'),
+    analyticsTable: localTableName('analytics'),
   });
   try {
     // As the order API commits them (the outbox entries stay unpublished: no relay runs).

@@ -1,5 +1,6 @@
 import { minuteOf } from '../../lambdas/shared/analytics/analytics-keys';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
+import { ORDER_STATUSES } from '../../lambdas/shared/orders/order-status';
 import type { SnapshotView } from './invariants';
 
 /**
@@ -22,6 +23,17 @@ export interface AnalyticsReport {
   readonly topProductsMatchTopic: boolean;
   /** The same list recounted from the topic, when it differs. */
   readonly topProductsFromTopic?: readonly { readonly product_id: string; readonly views: number }[];
+  /**
+   * The summary's counters (orders by status, emails sent) against the tables themselves: the
+   * statuses derived from the order items, the notification records that are `sent`.
+   */
+  readonly summaryCounters: {
+    readonly matchTables: boolean;
+    readonly byStatus: Readonly<Record<string, number>>;
+    readonly sent: number;
+    /** The tables' figures, when they differ. */
+    readonly fromTables?: { readonly byStatus: Readonly<Record<string, number>>; readonly sent: number };
+  };
 }
 
 /** The parts of the analytics API's answers the report reads. */
@@ -32,6 +44,8 @@ export interface AnalyticsApiView {
     readonly products: readonly { readonly product_id: string; readonly window_views: number }[];
   };
   readonly totals: { readonly clicks: number; readonly late_clicks: number };
+  readonly orders: { readonly by_status: Readonly<Record<string, number>> };
+  readonly notifications: { readonly sent: number };
 }
 
 export const TOP_PRODUCTS = 10;
@@ -53,6 +67,11 @@ export function analyticsReport(view: SnapshotView, api: AnalyticsApiView, click
     .map(([product_id, n]) => ({ product_id, views: n }));
   const topProducts = api.popular.products.map((p) => ({ product_id: p.product_id, views: p.window_views }));
   const matches = JSON.stringify(fromTopic) === JSON.stringify(topProducts);
+  const byStatus = Object.fromEntries(ORDER_STATUSES.map((status) => [status, 0]));
+  for (const order of view.snapshot.tables.orders) byStatus[view.status(order)]! += 1;
+  const sent = view.snapshot.tables.notifications.filter((n) => n.status === 'sent').length;
+  const countersMatch =
+    sent === api.notifications.sent && ORDER_STATUSES.every((s) => byStatus[s] === (api.orders.by_status[s] ?? 0));
   return {
     ...(clicksAccepted === undefined ? {} : { clicksAccepted }),
     clicksProduced: distinct.length,
@@ -62,10 +81,19 @@ export function analyticsReport(view: SnapshotView, api: AnalyticsApiView, click
     topProducts,
     topProductsMatchTopic: matches,
     ...(matches ? {} : { topProductsFromTopic: fromTopic }),
+    summaryCounters: {
+      matchTables: countersMatch,
+      byStatus: api.orders.by_status,
+      sent: api.notifications.sent,
+      ...(countersMatch ? {} : { fromTables: { byStatus, sent } }),
+    },
   };
 }
 
-/** What makes a run fail: a click counted twice or never, or a top list the topic disagrees with. */
+/**
+ * What makes a run fail: a click counted twice or never, a top list the topic disagrees with, or
+ * the summary's orders by status or emails sent differing from the tables.
+ */
 export function analyticsProblems(report: AnalyticsReport, { existingBroker }: { existingBroker: boolean }): string[] {
   const problems: string[] = [];
   // On an existing broker the analytics totals include earlier runs' clicks.
@@ -76,5 +104,12 @@ export function analyticsProblems(report: AnalyticsReport, { existingBroker }: {
     problems.push(`${report.clicksAccepted} clicks accepted, only ${report.clicksProduced} on the topic`);
   }
   if (!report.topProductsMatchTopic) problems.push('the top products of the analytics API differ from the topic');
+  const counters = report.summaryCounters;
+  if (!counters.matchTables) {
+    problems.push(
+      `the summary's counters (${JSON.stringify(counters.byStatus)}, ${counters.sent} sent) differ from the tables ` +
+        `(${JSON.stringify(counters.fromTables?.byStatus)}, ${counters.fromTables?.sent} sent)`,
+    );
+  }
   return problems;
 }

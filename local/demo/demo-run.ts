@@ -351,7 +351,7 @@ async function runOrders(
   });
 }
 
-/** What the dashboard reads: the last hour's top products and the all-time totals. */
+/** What the dashboard reads: the last hour's top products, the all-time totals and the summary's counters. */
 async function readAnalyticsApi(apiUrl: string): Promise<AnalyticsApiView> {
   const get = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${apiUrl}${path}`);
@@ -360,9 +360,9 @@ async function readAnalyticsApi(apiUrl: string): Promise<AnalyticsApiView> {
   };
   const [popular, summary] = await Promise.all([
     get<AnalyticsApiView['popular']>(`/analytics/popular-products?window=1h&limit=${TOP_PRODUCTS}`),
-    get<{ totals: AnalyticsApiView['totals'] }>('/analytics/summary'),
+    get<Pick<AnalyticsApiView, 'totals' | 'orders' | 'notifications'>>('/analytics/summary'),
   ]);
-  return { popular, totals: summary.totals };
+  return { popular, totals: summary.totals, orders: summary.orders, notifications: summary.notifications };
 }
 
 /** Which part of the stack a process is, from its command line. */

@@ -365,6 +365,12 @@ function formatAnalytics(a: AnalyticsReport): string[] {
       `(+${a.duplicates} duplicate records), counted ${a.clicksCounted}, late ${a.late}`,
     `  top products, last hour            ${top || 'none'}`,
     `  recounted from the topic           ${a.topProductsMatchTopic ? 'same' : `DIFFERENT: ${(a.topProductsFromTopic ?? []).map((p) => `${p.product_id} ${p.views}`).join(', ')}`}`,
+    `  summary counters (orders, emails)  ${Object.entries(a.summaryCounters.byStatus)
+      .filter(([, n]) => n !== 0)
+      .map(([status, n]) => `${status} ${n}`)
+      .join(
+        ', ',
+      )}; ${a.summaryCounters.sent} sent; ${a.summaryCounters.matchTables ? 'same as the tables' : 'DIFFERENT from the tables'}`,
   ];
 }
 

@@ -38,7 +38,11 @@ describe.each([
   {
     name: 'DynamoDbOrderFactStore on DynamoDB Local',
     facts: new DynamoDbOrderFactStore(client, table('orders')),
-    repository: new DynamoDbOrderRepository(client, { ordersTable: table('orders'), outboxTable: table('outbox') }),
+    repository: new DynamoDbOrderRepository(client, {
+      ordersTable: table('orders'),
+      outboxTable: table('outbox'),
+      analyticsTable: table('analytics'),
+    }),
   },
   { name: 'InMemoryOrderStore', facts: inMemory, repository: inMemory },
 ])('$name', ({ facts, repository }) => {

@@ -9,7 +9,7 @@ import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 import { InMemoryOrderStore } from '../support/doubles/orders';
 
 const client = localDocumentClient();
-const tables = { ordersTable: table('orders'), outboxTable: table('outbox') };
+const tables = { ordersTable: table('orders'), outboxTable: table('outbox'), analyticsTable: table('analytics') };
 const repository = new DynamoDbOrderRepository(client, tables);
 afterAll(() => client.destroy());
 

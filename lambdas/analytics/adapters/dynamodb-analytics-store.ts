@@ -2,12 +2,14 @@ import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   ANALYTICS_KEYS,
+  counterShard,
   MARKER_RETENTION_SECONDS,
   MINUTE_RETENTION_SECONDS,
   PRODUCT_VIEWS_PREFIX,
   RECENT_PRODUCT_PREFIX,
   USER_RETENTION_SECONDS,
 } from '../../shared/analytics/analytics-keys';
+import { ANALYTICS_COUNTER_SHARDS } from '../../shared/contracts/tables';
 import { cancellationReasons } from '../../shared/dynamodb';
 import type { AnalyticsStore, ClickCount, CountResult, DeadLetterCount, PaidOrderCount } from '../ports';
 
@@ -16,28 +18,47 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 /** Attempts at a transaction that conflicts with a concurrent one on a shared counter. */
 const CONFLICT_ATTEMPTS = 5;
 
+export interface AnalyticsStoreOptions {
+  /** Shards of the totals and minute items; readers must sum as many. */
+  readonly shards?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Told of every transaction cancelled by TransactionConflict (the bench counts them). */
+  readonly onConflict?: () => void;
+}
+
 /**
  * The analytics counters in DynamoDB (TABLES.analytics). Every fact is ONE TransactWriteItems: the
  * marker first, conditional on its absence, then the counters; a failed marker condition cancels
- * the whole transaction, so a duplicate moves nothing (I7). Partitions write concurrently and share
- * the minute and totals items, so a TransactionConflict is retried here, with jitter, before it
+ * the whole transaction, so a duplicate moves nothing (I7). Partitions write concurrently, so the
+ * totals and minute items every fact moves are sharded (ANALYTICS_COUNTER_SHARDS, by a hash of the
+ * fact's id): concurrent transactions on one item cancel each other (TransactionConflict). What
+ * conflicts still (a product item, two facts on one shard) is retried here, with jitter, before it
  * becomes a retried record (docs/design.md, "Click analytics").
  */
 export class DynamoDbAnalyticsStore implements AnalyticsStore {
+  private readonly shards: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly onConflict: () => void;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
+    options: AnalyticsStoreOptions = {},
+  ) {
+    this.shards = options.shards ?? ANALYTICS_COUNTER_SHARDS;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.onConflict = options.onConflict ?? (() => undefined);
+  }
 
   countClick(click: ClickCount): Promise<CountResult> {
     const minuteCounters: Record<string, number> = click.late
       ? { late: 1 }
       : { views: 1, [PRODUCT_VIEWS_PREFIX + click.product_id]: 1 };
+    const shard = counterShard(click.event_id, this.shards);
     return this.countOnce(ANALYTICS_KEYS.click(click.event_id), click.clicked_at, [
-      this.add(ANALYTICS_KEYS.minute(click.minute), minuteCounters, minuteExpiry(click.minute)),
+      this.add(ANALYTICS_KEYS.minute(click.minute, shard), minuteCounters, minuteExpiry(click.minute)),
       this.add(ANALYTICS_KEYS.product(click.product_id), { views: 1 }),
-      this.add(ANALYTICS_KEYS.totals(), click.late ? { clicks: 1, late_clicks: 1 } : { clicks: 1 }),
+      this.add(ANALYTICS_KEYS.totals(shard), click.late ? { clicks: 1, late_clicks: 1 } : { clicks: 1 }),
       {
         Update: {
           TableName: this.tableName,
@@ -51,9 +72,10 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
   }
 
   countPaidOrder(order: PaidOrderCount): Promise<CountResult> {
+    const shard = counterShard(order.order_id, this.shards);
     return this.countOnce(ANALYTICS_KEYS.paidOrder(order.order_id), order.minute, [
-      this.add(ANALYTICS_KEYS.minute(order.minute), { paid_orders: 1 }, minuteExpiry(order.minute)),
-      this.add(ANALYTICS_KEYS.totals(), { paid_orders: 1 }),
+      this.add(ANALYTICS_KEYS.minute(order.minute, shard), { paid_orders: 1 }, minuteExpiry(order.minute)),
+      this.add(ANALYTICS_KEYS.totals(shard), { paid_orders: 1 }),
       ...order.lines.map((line) =>
         this.add(ANALYTICS_KEYS.product(line.product_id), { paid_orders: 1, units_sold: line.quantity }),
       ),
@@ -69,15 +91,17 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
    */
   async countDeadLetter({ id, minute, givenUp }: DeadLetterCount): Promise<CountResult> {
     const counter = givenUp ? 'given_up_behind' : 'dead_letters';
+    const shard = counterShard(id, this.shards);
     const result = await this.countOnce(ANALYTICS_KEYS.deadLetter(id), minute, [
-      this.add(ANALYTICS_KEYS.minute(minute), { [counter]: 1 }, minuteExpiry(minute)),
-      this.add(ANALYTICS_KEYS.totals(), { [counter]: 1 }),
+      this.add(ANALYTICS_KEYS.minute(minute, shard), { [counter]: 1 }, minuteExpiry(minute)),
+      this.add(ANALYTICS_KEYS.totals(shard), { [counter]: 1 }),
     ]);
     if (givenUp) {
       const failed = { dead_letters: 1, given_up_behind: -1 };
       await this.countOnce(ANALYTICS_KEYS.givenUp(givenUp.group), minute, [
-        this.add(ANALYTICS_KEYS.minute(minute), failed, minuteExpiry(minute)),
-        this.add(ANALYTICS_KEYS.totals(), failed),
+        // The same shard as the record's own count, so no shard of a window goes below zero.
+        this.add(ANALYTICS_KEYS.minute(minute, shard), failed, minuteExpiry(minute)),
+        this.add(ANALYTICS_KEYS.totals(shard), failed),
       ]);
     }
     return result;
@@ -99,6 +123,7 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
         const reasons = cancellationReasons(error);
         if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
         const conflict = reasons?.some((r) => r.Code === 'TransactionConflict') ?? false;
+        if (conflict) this.onConflict();
         if (!conflict || attempt === CONFLICT_ATTEMPTS) throw error;
         await this.sleep(Math.random() * 20 * 2 ** attempt);
       }

@@ -1,5 +1,7 @@
-import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { existingItem, isConditionalCheckFailed } from '../../shared/dynamodb';
+import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { OPERATIONS_COUNTERS, operationsCounterUpdate } from '../../shared/analytics/operations-counters';
+import { SENT_LIST } from '../../shared/contracts/tables';
+import { cancellationReasons, existingItem, isConditionalCheckFailed } from '../../shared/dynamodb';
 import type { SentEmail } from '../../shared/notifications/sent-email';
 import type { Claim, NotificationLog } from '../ports';
 
@@ -24,6 +26,7 @@ export class DynamoDbNotificationLog implements NotificationLog {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly analyticsTable: string,
   ) {}
 
   async claim(notificationId: string, owner: string, now: Date, leaseUntil: number): Promise<Claim> {
@@ -74,13 +77,34 @@ export class DynamoDbNotificationLog implements NotificationLog {
     }
   }
 
-  /** The sent record replaces the claim; the analytics API lists its fields (DynamoDbOperationsReader). */
+  /**
+   * The sent record replaces the claim, unless a record is already `sent` (two deliveries that both
+   * sent, the first one's lease having run out: the first record stays). That transition from
+   * claim to sent moves the dashboard's count of emails sent in the same transaction, so it counts
+   * each notification once. `sent_list` puts the record in the `sent` index the analytics API lists
+   * the latest from (DynamoDbOperationsReader).
+   */
   async complete(notificationId: string, sent: SentEmail): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { notification_id: notificationId, status: 'sent', ...sent },
-      }),
-    );
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { notification_id: notificationId, status: 'sent', sent_list: SENT_LIST, ...sent },
+                ConditionExpression: 'attribute_not_exists(notification_id) OR #status <> :sent',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':sent': 'sent' },
+              },
+            },
+            operationsCounterUpdate(this.analyticsTable, notificationId, { [OPERATIONS_COUNTERS.emailsSent]: 1 }),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed') return;
+      throw error;
+    }
   }
 }

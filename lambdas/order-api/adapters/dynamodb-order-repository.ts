@@ -1,4 +1,5 @@
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { OPERATIONS_COUNTERS, operationsCounterUpdate } from '../../shared/analytics/operations-counters';
 import { cancellationReasons, returnedItem } from '../../shared/dynamodb';
 import { classifyError } from '../../shared/errors';
 import type { Order } from '../../shared/orders/order';
@@ -15,14 +16,20 @@ import {
 export class DynamoDbOrderRepository implements OrderRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tables: { readonly ordersTable: string; readonly outboxTable: string },
+    private readonly tables: {
+      readonly ordersTable: string;
+      readonly outboxTable: string;
+      readonly analyticsTable: string;
+    },
   ) {}
 
   async create(order: Order, outbox: OutboxEntry): Promise<CreateOrderResult> {
     try {
       // The transactional outbox: the order and the event announcing it commit together or not at
       // all, so an accepted order is always published (by the relay) and nothing is published for an
-      // order that was not stored. ALL_OLD hands back an existing order in the same round trip.
+      // order that was not stored. ALL_OLD hands back an existing order in the same round trip. The
+      // dashboard's count of PLACED orders moves in the same transaction, so a replay cannot move it
+      // twice; its shard is picked by the order id (docs/design.md, "Reading").
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -41,6 +48,9 @@ export class DynamoDbOrderRepository implements OrderRepository {
                 ConditionExpression: 'attribute_not_exists(event_id)',
               },
             },
+            operationsCounterUpdate(this.tables.analyticsTable, order.order_id, {
+              [OPERATIONS_COUNTERS.status('PLACED')]: 1,
+            }),
           ],
         }),
       );

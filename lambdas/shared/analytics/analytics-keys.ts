@@ -11,15 +11,41 @@ export const ANALYTICS_KEYS = {
   deadLetter: (id: string) => `dead_letter#${id}`,
   /** One per give-up of Lambda's (its last request and source partition): its one failed record counts as a dead letter. */
   givenUp: (group: string) => `given_up#${group}`,
-  /** The tumbling one-minute window: total views, late clicks, paid orders, dead letters, views per product. */
-  minute: (minute: string) => `minute#${minute}`,
+  /**
+   * One shard of a tumbling one-minute window: total views, late clicks, paid orders, dead letters,
+   * views per product. The window is the sum of its ANALYTICS_COUNTER_SHARDS shards; shard 0 keeps
+   * the key an unsharded window had, so windows written before sharding still read.
+   */
+  minute: (minute: string, shard = 0) => (shard === 0 ? `minute#${minute}` : `minute#${minute}#${shard}`),
   /** All-time views and paid orders of a product: its conversion. */
   product: (productId: string) => `product#${productId}`,
   /** A user's recently viewed products, one attribute per product holding the latest view time. */
   user: (userId: string) => `user#${userId}`,
-  /** All-time counters of the whole system. */
-  totals: () => 'totals',
+  /** One shard of the all-time counters of the whole system (shard 0: the unsharded key). */
+  totals: (shard = 0) => (shard === 0 ? 'totals' : `totals#${shard}`),
+  /**
+   * One shard of the order service's counters: orders by status, emails sent. Written with the
+   * state transition they count (docs/design.md, "Reading"), summed by the analytics API.
+   */
+  operations: (shard: number) => `operations#${shard}`,
+  /** One per order fact whose status change the operations counters took in: it makes that change count once. */
+  statusChange: (orderId: string, fact: string) => `status#${orderId}#${fact}`,
 } as const;
+
+/** Every shard's key of one counter, shard 0 first: what a reader sums. */
+export function counterShards(key: (shard: number) => string, shards: number): string[] {
+  return Array.from({ length: shards }, (_, shard) => key(shard));
+}
+
+/**
+ * The shard a fact's counters go to: a hash (32-bit FNV-1a) of its id, so that concurrent facts
+ * spread over the shards and a redelivered one lands on the same shard as its first delivery.
+ */
+export function counterShard(id: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % shards;
+}
 
 /** The attribute of a minute item that counts one product's views: `v#<product_id>`. */
 export const PRODUCT_VIEWS_PREFIX = 'v#';

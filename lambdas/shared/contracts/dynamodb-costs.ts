@@ -16,9 +16,10 @@ export interface StepCost {
 export const DYNAMODB_COSTS = {
   /**
    * With an Idempotency-Key (as every client here sends): GetItem of the order it would replay, then
-   * BatchGetItem of the catalog and one TransactWriteItems of the order and its outbox entry.
+   * BatchGetItem of the catalog and one TransactWriteItems of the order, its outbox entry and the
+   * PLACED counter.
    */
-  orderApiPost: { requests: 3, itemWrites: 2 },
+  orderApiPost: { requests: 3, itemWrites: 3 },
   /** The relay marks a batch of entries published in one TransactWriteItems (`batch` entries). */
   outboxRelay: (batch: number): StepCost => ({ requests: 1 / Math.max(1, batch), itemWrites: 1 }),
   /** Conditional Put of the claim before the provider is asked, conditional Update of the result. */
@@ -33,10 +34,15 @@ export const DYNAMODB_COSTS = {
   shipping: { requests: 1, itemWrites: 1 },
   /** One conditional UpdateItem of the order's fact per record, duplicates included. */
   orderStatus: { requests: 1, itemWrites: 1 },
+  /** After a fact that changed the status: one TransactWriteItems of the change's marker and the counters' shard. */
+  orderStatusChange: { requests: 1, itemWrites: 2 },
   /** One TransactWriteItems: the marker, the minute and totals counters and one counter per line. */
   analyticsPaidOrder: (lines: number): StepCost => ({ requests: 1, itemWrites: 3 + lines }),
-  /** Claim, order read, completion; `earlier` claims of the order's earlier changes come first. */
-  notificationEmail: (earlier: number): StepCost => ({ requests: 3 + earlier, itemWrites: 2 + earlier }),
+  /**
+   * Claim, order read, completion (the sent record and the emails-sent counter, one transaction);
+   * `earlier` claims of the order's earlier changes come first.
+   */
+  notificationEmail: (earlier: number): StepCost => ({ requests: 3 + earlier, itemWrites: 3 + earlier }),
 } as const;
 
 /** How an order ends, as far as DynamoDB is concerned. */
@@ -51,10 +57,18 @@ export type OrderPath = 'shipped' | 'declined' | 'refunded';
 export function stepsOfOrder(path: OrderPath, lines: number, relayBatch: number): StepCost[] {
   const c = DYNAMODB_COSTS;
   const common = [c.orderApiPost, c.outboxRelay(relayBatch), c.billingCharge];
-  if (path === 'declined') return [...common, c.orderStatus, c.notificationEmail(0)];
-  const paid = [...common, c.analyticsPaidOrder(lines), c.shipping, c.orderStatus, c.notificationEmail(0)];
+  if (path === 'declined') return [...common, c.orderStatus, c.orderStatusChange, c.notificationEmail(0)];
+  const paid = [
+    ...common,
+    c.analyticsPaidOrder(lines),
+    c.shipping,
+    c.orderStatus,
+    c.orderStatusChange,
+    c.notificationEmail(0),
+  ];
   if (path === 'shipped') {
-    // StockReserved reaches shipping and the projector; ShipmentCreated and ShipmentDispatched the projector.
+    // StockReserved reaches shipping and the projector; ShipmentCreated and ShipmentDispatched the
+    // projector. RESERVED and SHIPPED are changes of status; ShipmentCreated is none.
     return [
       ...paid,
       c.inventoryReserve(lines),
@@ -62,11 +76,14 @@ export function stepsOfOrder(path: OrderPath, lines: number, relayBatch: number)
       c.orderStatus,
       c.orderStatus,
       c.orderStatus,
+      c.orderStatusChange,
+      c.orderStatusChange,
       c.notificationEmail(1),
     ];
   }
   // OrderCancelled reaches billing (refund), shipping and the projector, which also sees
   // ShipmentCreated, ShipmentCancelled and the refund; the customer hears of the cancellation and the refund.
+  // CANCELLED and REFUNDED are changes of status; the shipment's facts are none.
   return [
     ...paid,
     c.inventoryOutOfStock(lines),
@@ -76,6 +93,8 @@ export function stepsOfOrder(path: OrderPath, lines: number, relayBatch: number)
     c.orderStatus,
     c.orderStatus,
     c.orderStatus,
+    c.orderStatusChange,
+    c.orderStatusChange,
     c.notificationEmail(1),
     c.notificationEmail(2),
   ];

@@ -1,5 +1,5 @@
 import './analytics-env';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../lambdas/analytics-api/handler';
@@ -7,7 +7,11 @@ import { ANALYTICS_KEYS, minuteOf, PRODUCT_VIEWS_PREFIX } from '../../../lambdas
 import { loadEvent } from '../../support/msk';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const context = { functionName: 'analytics-api', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
+const context = {
+  functionName: 'analytics-api',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 30_000,
+} as Context;
 const call = async (event: APIGatewayProxyEventV2) =>
   (await handler(event, context)) as APIGatewayProxyStructuredResultV2 & { body: string };
 
@@ -28,7 +32,9 @@ describe('analytics API handler.ts', () => {
 
     expect(response.statusCode).toBe(200);
     const body = JSON.parse(response.body);
-    expect(body.products.map((p: { product_id: string; window_views: number }) => [p.product_id, p.window_views])).toEqual([
+    expect(
+      body.products.map((p: { product_id: string; window_views: number }) => [p.product_id, p.window_views]),
+    ).toEqual([
       ['def', 3],
       ['abc', 2],
     ]);
@@ -45,36 +51,54 @@ describe('analytics API handler.ts', () => {
     expect(JSON.parse(response.body).error.message).toMatch(/5m, 1h/);
   });
 
-  it('GIVEN the summary WHEN handled THEN it counts orders by status from their facts, the emails sent with the latest listed newest first, and the totals', async () => {
-    ddb.on(GetCommand).resolves({ Item: { pk: 'totals', clicks: 7, dead_letters: 1, given_up_behind: 3 } });
-    ddb.on(BatchGetCommand).resolves({ Responses: { analytics: [] } });
-    ddb
-      .on(ScanCommand, { TableName: 'orders' })
-      .resolves({ Items: [{ paid_at: 't', shipped_at: 't' }, { payment_declined_at: 't' }, {}] })
-      .on(ScanCommand, { TableName: 'notifications' })
-      .resolves({
-        Items: [
-          { status: 'sent', order_id: 'o-1', change: 'confirmed', subject: 'Confirmed', sent_at: '2026-11-28T12:00:00Z' },
-          { status: 'sending' },
-          { status: 'sent', order_id: 'o-1', change: 'shipped', subject: 'Shipped', sent_at: '2026-11-28T12:05:00Z' },
-        ],
-      });
+  it('GIVEN the summary WHEN handled THEN it sums the sharded counters (totals, orders by status, emails sent), lists the latest emails from the sent index, and scans nothing', async () => {
+    // Counters on a few of their shards: the summary sums them.
+    const shards = [
+      { pk: ANALYTICS_KEYS.totals(0), clicks: 3, dead_letters: 1 },
+      { pk: ANALYTICS_KEYS.totals(3), clicks: 4, given_up_behind: 3 },
+      { pk: ANALYTICS_KEYS.operations(0), orders_PLACED: 2, orders_SHIPPED: 1, emails_sent: 1 },
+      { pk: ANALYTICS_KEYS.operations(5), orders_PLACED: -1, orders_PAYMENT_DECLINED: 1, emails_sent: 1 },
+    ];
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => {
+      const keys = new Set(input.RequestItems.analytics!.Keys.map((k) => k.pk));
+      return { Responses: { analytics: shards.filter((item) => keys.has(item.pk)) } };
+    });
+    ddb.on(QueryCommand, { TableName: 'notifications', IndexName: 'sent', ScanIndexForward: false }).resolves({
+      Items: [
+        { order_id: 'o-1', change: 'shipped', subject: 'Shipped', sent_at: '2026-11-28T12:05:00Z', message_id: 'm-2' },
+        {
+          order_id: 'o-1',
+          change: 'confirmed',
+          subject: 'Confirmed',
+          sent_at: '2026-11-28T12:00:00Z',
+          message_id: 'm-1',
+        },
+      ],
+    });
     const event = loadEvent<APIGatewayProxyEventV2>('api-get-popular-products.json');
     event.rawPath = '/analytics/summary';
 
     const body = JSON.parse((await call(event)).body);
 
-    expect(body.orders.by_status).toMatchObject({ SHIPPED: 1, PAYMENT_DECLINED: 1, PLACED: 1, PAID: 0 });
+    expect(body.orders.by_status).toEqual({
+      PLACED: 1,
+      PAID: 0,
+      RESERVED: 0,
+      SHIPPED: 1,
+      PAYMENT_DECLINED: 1,
+      CANCELLED: 0,
+      REFUNDED: 0,
+    });
     expect(body.notifications).toEqual({
       sent: 2,
       latest: [
         { order_id: 'o-1', change: 'shipped', subject: 'Shipped', sent_at: '2026-11-28T12:05:00Z' },
         { order_id: 'o-1', change: 'confirmed', subject: 'Confirmed', sent_at: '2026-11-28T12:00:00Z' },
       ],
-      truncated: false,
     });
     expect(body.totals).toEqual({ clicks: 7, late_clicks: 0, paid_orders: 0, dead_letters: 1, given_up_behind: 3 });
     expect(body.throughput).toHaveLength(60);
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(0);
   });
 
   it('GIVEN api-get-dashboard.json WHEN handled THEN the page is HTML that loads nothing from elsewhere and polls the analytics endpoints', async () => {

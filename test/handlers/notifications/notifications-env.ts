@@ -2,6 +2,7 @@
 Object.assign(process.env, {
   NOTIFICATIONS_TABLE: 'notifications',
   ORDERS_TABLE: 'orders',
+  ANALYTICS_TABLE: 'analytics',
   EMAIL_TRANSPORT: 'smtp',
   EMAIL_FROM: 'shop@example.com',
   SMTP_URL: 'smtp://127.0.0.1:2525',

@@ -1,6 +1,6 @@
 import './notifications-env';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -51,10 +51,12 @@ describe('notifications handler.ts (SMTP transport)', () => {
       }
       return { Attributes: { notification_id: id, status: 'sending', attempt: 1 } };
     });
-    ddb.on(PutCommand).callsFake((input: { Item: { notification_id: string } }) => {
-      sent.add(input.Item.notification_id);
-      return {};
-    });
+    ddb
+      .on(TransactWriteCommand)
+      .callsFake((input: { TransactItems: { Put?: { Item: { notification_id: string } } }[] }) => {
+        sent.add(input.TransactItems[0]!.Put!.Item.notification_id);
+        return {};
+      });
     ddb.on(GetCommand, { TableName: 'orders' }).resolves({
       Item: {
         order_id: '12345',
@@ -78,15 +80,22 @@ describe('notifications handler.ts (SMTP transport)', () => {
       subject: 'Your order is confirmed (order 12345)',
       idempotencyKey: '12345#confirmed',
     });
-    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({
+    const [completion] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+    expect(completion![0]!.Put!.Item).toMatchObject({
       notification_id: '12345#confirmed',
       message_id: '<12345%23confirmed@example.com>',
     });
+    // The emails-sent counter moves in the same transaction, in ANALYTICS_TABLE.
+    expect(completion![1]!.Update).toMatchObject({
+      TableName: 'analytics',
+      ExpressionAttributeNames: { '#c0': 'emails_sent' },
+    });
     expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.TableName).toBe('notifications');
     // The sent record lists the email for operators (the dashboard), without its address or body.
-    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toEqual({
+    expect(completion![0]!.Put!.Item).toEqual({
       notification_id: '12345#confirmed',
       status: 'sent',
+      sent_list: 'sent',
       order_id: '12345',
       change: 'confirmed',
       subject: 'Your order is confirmed (order 12345)',

@@ -679,7 +679,7 @@ describe('order API: GET /orders/{order_id}', () => {
 });
 
 describe('order-api handler.ts (middy chain, configuration from the environment)', () => {
-  it('GIVEN the sample events WHEN invoked like Lambda THEN POST reads CATALOG_TABLE, writes through ORDERS_TABLE and OUTBOX_TABLE and answers 202, and GET reads ORDERS_TABLE and answers 200', async () => {
+  it('GIVEN the sample events WHEN invoked like Lambda THEN POST reads CATALOG_TABLE, writes through ORDERS_TABLE and OUTBOX_TABLE, counts the order as PLACED in ANALYTICS_TABLE in the same transaction and answers 202, and GET reads ORDERS_TABLE and answers 200', async () => {
     const { handler } = await coldStart('orderApi', () => import('../../../lambdas/order-api/handler'));
     const ddb = mockClient(DynamoDBDocumentClient);
     const catalogTable = process.env[TABLES.catalog.envVar]!;
@@ -694,10 +694,12 @@ describe('order-api handler.ts (middy chain, configuration from the environment)
 
     expect(posted.statusCode).toBe(202);
     expect(Object.keys(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems!)).toEqual([catalogTable]);
-    expect(put!.map((t) => t.Put!.TableName)).toEqual([
+    expect(put!.map((t) => (t.Put ?? t.Update)!.TableName)).toEqual([
       process.env[TABLES.orders.envVar],
       process.env[TABLES.outbox.envVar],
+      process.env[TABLES.analytics.envVar],
     ]);
+    expect(put![2]!.Update!.ExpressionAttributeNames).toEqual({ '#c0': 'orders_PLACED' });
     expect(fetched.statusCode).toBe(200);
     expect(JSON.parse(fetched.body!).order_id).toBe(ORDER_A);
     expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.TableName)).toEqual([

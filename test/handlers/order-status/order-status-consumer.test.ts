@@ -37,7 +37,7 @@ async function setup() {
   ]);
   const api = createOrderApi({ orders: store, catalog, now: () => new Date(), newId });
   const publisher = new RecordingPublisher();
-  projectOrderStatus = orderStatusConsumer({ store, publisher, partialBatchResponse: true });
+  projectOrderStatus = orderStatusConsumer({ store, counter: store, publisher, partialBatchResponse: true });
   const orderC = loadEvent<APIGatewayProxyEventV2>('api-post-order.json');
   orderC.headers['idempotency-key'] = 'checkout-0be1f5d3';
   orderC.body = JSON.stringify({

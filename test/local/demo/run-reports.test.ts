@@ -11,7 +11,10 @@ import type { PipelineSnapshot } from '../../../local/demo/snapshot';
  * The run summary's analytics and notifications sections on hand-made topics and a hand-made
  * mailbox: what they count, and that a difference from the topics is reported, not hidden.
  */
-function view(events: Partial<Record<TopicName, Record<string, unknown>[]>>): SnapshotView {
+function view(
+  events: Partial<Record<TopicName, Record<string, unknown>[]>>,
+  items: Partial<Record<TableId, Record<string, unknown>[]>> = {},
+): SnapshotView {
   const records = new Map<TopicName, TopicRecord[]>(
     Object.entries(events).map(([topic, values]) => [
       topic as TopicName,
@@ -26,7 +29,9 @@ function view(events: Partial<Record<TopicName, Record<string, unknown>[]>>): Sn
       })),
     ]),
   );
-  const tables = Object.fromEntries(Object.keys(TABLES).map((id) => [id, []])) as unknown as Record<TableId, []>;
+  const tables = Object.fromEntries(
+    Object.keys(TABLES).map((id) => [id, items[id as TableId] ?? []]),
+  ) as unknown as PipelineSnapshot['tables'];
   const snapshot: PipelineSnapshot = {
     tables,
     records,
@@ -54,13 +59,21 @@ describe('analytics report', () => {
     click('e3', 'def'),
     click('e4', 'zzz', '2026-01-01T08:00:00.000Z'), // before the window: late, in the totals only
   ];
-  const api = (products: [string, number][], counted = 4): AnalyticsApiView => ({
+  const noOrders = { PLACED: 0, PAID: 0, RESERVED: 0, SHIPPED: 0, PAYMENT_DECLINED: 0, CANCELLED: 0, REFUNDED: 0 };
+  const api = (
+    products: [string, number][],
+    counted = 4,
+    byStatus: Record<string, number> = noOrders,
+    sent = 0,
+  ): AnalyticsApiView => ({
     popular: {
       from: '2026-01-01T09:31',
       to: '2026-01-01T10:30',
       products: products.map(([product_id, window_views]) => ({ product_id, window_views })),
     },
     totals: { clicks: counted, late_clicks: 1 },
+    orders: { by_status: byStatus },
+    notifications: { sent },
   });
 
   it('GIVEN the API agrees with the topic WHEN reported THEN the top products match and nothing is a problem', () => {
@@ -84,8 +97,32 @@ describe('analytics report', () => {
         { product_id: 'def', views: 1 },
       ],
       topProductsMatchTopic: true,
+      summaryCounters: { matchTables: true, byStatus: noOrders, sent: 0 },
     });
     expect(analyticsProblems(report, { existingBroker: false })).toEqual([]);
+  });
+
+  it("GIVEN the summary's counters and the tables WHEN they agree THEN nothing is a problem; WHEN an order or an email is counted twice THEN that is one", () => {
+    const tables = {
+      orders: [{ order_id: 'o1', paid_at: 't', reserved_at: 't', shipped_at: 't' }, { order_id: 'o2' }],
+      notifications: [
+        { notification_id: 'o1#confirmed', status: 'sent' },
+        { notification_id: 'o1#shipped', status: 'sending' },
+      ],
+    };
+    const truth = { ...noOrders, SHIPPED: 1, PLACED: 1 };
+
+    const agreeing = analyticsReport(view({}, tables), api([], 0, truth, 1));
+    const counted = analyticsReport(view({}, tables), api([], 0, { ...truth, SHIPPED: 2 }, 2));
+
+    expect(agreeing.summaryCounters).toEqual({ matchTables: true, byStatus: truth, sent: 1 });
+    expect(analyticsProblems(agreeing, { existingBroker: false })).toEqual([]);
+    expect(counted.summaryCounters.fromTables).toEqual({ byStatus: truth, sent: 1 });
+    expect(analyticsProblems(counted, { existingBroker: false })).toEqual([
+      expect.stringMatching(
+        /^the summary's counters .*"SHIPPED":2.* 2 sent\) differ from the tables .*"SHIPPED":1.* 1 sent\)$/,
+      ),
+    ]);
   });
 
   it('GIVEN a click counted twice and a top list the topic disagrees with WHEN reported THEN both are problems', () => {

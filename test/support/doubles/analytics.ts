@@ -1,4 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ANALYTICS_KEYS, counterShards } from '../../../lambdas/shared/analytics/analytics-keys';
+import { ANALYTICS_COUNTER_SHARDS } from '../../../lambdas/shared/contracts/tables';
 
 type Item = Record<string, unknown>;
 interface TransactInput {
@@ -25,11 +27,39 @@ export class InMemoryTable {
   sends = 0;
 
   asClient(): DynamoDBDocumentClient {
-    return { send: (command: { input: TransactInput }) => this.transact(command.input) } as unknown as DynamoDBDocumentClient;
+    return {
+      send: (command: { input: TransactInput }) => this.transact(command.input),
+    } as unknown as DynamoDBDocumentClient;
   }
 
   get(pk: string): Item | undefined {
     return this.items.get(pk);
+  }
+
+  /** The all-time totals, summed over their shards. */
+  totals(): Record<string, number> | undefined {
+    return this.summed(counterShards(ANALYTICS_KEYS.totals, ANALYTICS_COUNTER_SHARDS));
+  }
+
+  /** A minute window, summed over its shards. */
+  minuteWindow(minute: string): Record<string, number> | undefined {
+    return this.summed(counterShards((shard) => ANALYTICS_KEYS.minute(minute, shard), ANALYTICS_COUNTER_SHARDS));
+  }
+
+  /** The numeric attributes of the items under `keys` added up, as a reader sums a sharded counter; undefined when none exists. */
+  summed(keys: readonly string[]): Record<string, number> | undefined {
+    const found = keys.flatMap((key): Item[] => {
+      const item = this.items.get(key);
+      return item ? [item] : [];
+    });
+    if (found.length === 0) return undefined;
+    const sum: Record<string, number> = {};
+    for (const item of found) {
+      for (const [name, value] of Object.entries(item)) {
+        if (typeof value === 'number' && name !== 'expires_at') sum[name] = (sum[name] ?? 0) + value;
+      }
+    }
+    return sum;
   }
 
   private async transact(input: TransactInput): Promise<object> {
@@ -44,7 +74,10 @@ export class InMemoryTable {
         : { Code: 'None' },
     );
     if (reasons.some((r) => r.Code !== 'None')) {
-      throw Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: reasons });
+      throw Object.assign(new Error('Transaction cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: reasons,
+      });
     }
     for (const op of input.TransactItems) {
       if (op.Put) this.items.set(op.Put.Item.pk as string, { ...op.Put.Item });

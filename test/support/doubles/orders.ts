@@ -11,9 +11,14 @@ import type {
   OrderRepository,
   ProductCatalog,
 } from '../../../lambdas/order-api/ports';
-import type { OrderFactStore, RecordFactResult } from '../../../lambdas/order-status/ports';
+import type { OrderFactStore, RecordFactResult, StatusCounter } from '../../../lambdas/order-status/ports';
+import {
+  OPERATIONS_COUNTERS,
+  statusChangeCounters,
+  type StatusChange,
+} from '../../../lambdas/shared/analytics/operations-counters';
 import type { HistoryEntry, Order } from '../../../lambdas/shared/orders/order';
-import type { OrderFact } from '../../../lambdas/shared/orders/order-status';
+import { ORDER_STATUSES, type OrderFact, type OrderStatus } from '../../../lambdas/shared/orders/order-status';
 import type { OutboxEntry } from '../../../lambdas/shared/orders/outbox';
 import type { Fault } from './faults';
 
@@ -21,10 +26,14 @@ import type { Fault } from './faults';
  * The order store with the semantics of its DynamoDB conditions (create if absent; record a fact
  * once, on an existing order only), so that domain and handler tests need no mocks.
  * test/adapters/dynamodb-order-*.test.ts run the same cases against this double and the adapters.
+ * It keeps the orders-by-status counters too, as the adapters do: +1 PLACED with each order created,
+ * and each change of status once per (order, fact).
  */
-export class InMemoryOrderStore implements OrderRepository, OrderFactStore {
+export class InMemoryOrderStore implements OrderRepository, OrderFactStore, StatusCounter {
   readonly orders = new Map<string, Order>();
   readonly outbox: OutboxEntry[] = [];
+  readonly counters = new Map<string, number>();
+  readonly countedChanges = new Set<string>();
   writes = 0;
   fault: Fault<'create' | 'get' | 'recordFact'> = () => undefined;
 
@@ -35,6 +44,7 @@ export class InMemoryOrderStore implements OrderRepository, OrderFactStore {
     if (existing) return { created: false, existing };
     this.orders.set(order.order_id, order);
     this.outbox.push(outbox);
+    this.add({ [OPERATIONS_COUNTERS.status('PLACED')]: 1 });
     this.writes += 1;
     return { created: true };
   }
@@ -59,6 +69,25 @@ export class InMemoryOrderStore implements OrderRepository, OrderFactStore {
     this.orders.set(orderId, updated);
     this.writes += 1;
     return { outcome: 'recorded', order: updated };
+  }
+
+  async countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<'counted' | 'duplicate'> {
+    const marker = `${orderId}#${fact}`;
+    if (this.countedChanges.has(marker)) return 'duplicate';
+    this.countedChanges.add(marker);
+    this.add(statusChangeCounters(change));
+    return 'counted';
+  }
+
+  /** The counters as the summary reads them: orders per status. */
+  byStatus(): Record<OrderStatus, number> {
+    return Object.fromEntries(
+      ORDER_STATUSES.map((status) => [status, this.counters.get(OPERATIONS_COUNTERS.status(status)) ?? 0]),
+    ) as Record<OrderStatus, number>;
+  }
+
+  private add(counters: Record<string, number>): void {
+    for (const [name, by] of Object.entries(counters)) this.counters.set(name, (this.counters.get(name) ?? 0) + by);
   }
 }
 

@@ -64,7 +64,7 @@ describe('I7: every click is counted exactly once', () => {
 
           const table = new InMemoryTable();
           const consume = analyticsConsumer({
-            store: new DynamoDbAnalyticsStore(table.asClient(), 'analytics', async () => undefined),
+            store: new DynamoDbAnalyticsStore(table.asClient(), 'analytics', { sleep: async () => undefined }),
             publisher: new RecordingPublisher(),
             partialBatchResponse: true,
             now: () => new Date(NOW),
@@ -79,15 +79,20 @@ describe('I7: every click is counted exactly once', () => {
             const event: MSKEvent = { ...topic, records: {} };
             for (const r of batch) (event.records[`${r.topic}-${r.partition}`] ??= []).push(r);
             const { batchItemFailures } = await consume(event);
-            const failed = new Set(batchItemFailures.map((f) => `${f.itemIdentifier.partition}@${f.itemIdentifier.offset}`));
+            const failed = new Set(
+              batchItemFailures.map((f) => `${f.itemIdentifier.partition}@${f.itemIdentifier.offset}`),
+            );
             // Processed records leave; failed ones go back to the front, in offset order.
-            pending = [...batch.filter((r) => failed.has(`${r.topic}-${r.partition}@${r.offset}`)), ...pending.slice(batch.length)];
+            pending = [
+              ...batch.filter((r) => failed.has(`${r.topic}-${r.partition}@${r.offset}`)),
+              ...pending.slice(batch.length),
+            ];
           }
           table.failNext = 0;
           await consume({ ...topic });
 
           const late = (c: Click) => NOW - Date.parse(c.timestamp) > ALLOWED_LATENESS_MS;
-          expect(table.get(ANALYTICS_KEYS.totals())).toMatchObject({
+          expect(table.totals()).toMatchObject({
             clicks: clicks.length,
             ...(clicks.some(late) ? { late_clicks: clicks.filter(late).length } : {}),
           });
@@ -98,13 +103,13 @@ describe('I7: every click is counted exactly once', () => {
             if (late(c)) continue;
             const minute = minuteOf(Date.parse(c.timestamp));
             const inWindow = clicks.filter((o) => !late(o) && minuteOf(Date.parse(o.timestamp)) === minute);
-            const window = table.get(ANALYTICS_KEYS.minute(minute));
+            const window = table.minuteWindow(minute);
             expect(window?.views).toBe(inWindow.length);
             expect(window?.[PRODUCT_VIEWS_PREFIX + c.product_id]).toBe(
               inWindow.filter((o) => o.product_id === c.product_id).length,
             );
           }
-          const processingMinute = table.get(ANALYTICS_KEYS.minute(minuteOf(NOW)));
+          const processingMinute = table.minuteWindow(minuteOf(NOW));
           expect(processingMinute?.late ?? 0).toBe(clicks.filter(late).length);
         },
       ),

@@ -5,6 +5,7 @@ import {
   factOf,
   isTerminalStatus,
   ORDER_FACTS,
+  ORDER_STATUSES,
   statusOfStoredOrder,
   TERMINAL_STATUSES,
   type OrderFact,
@@ -32,7 +33,7 @@ function placedOrder() {
 async function apply(store: InMemoryOrderStore, orderId: string, events: readonly AnyEvent[]) {
   const statuses: OrderStatus[] = [];
   for (const event of events) {
-    await recordOutcome(event, store);
+    await recordOutcome(event, store, store);
     statuses.push(orderStatus(store.orders.get(orderId)!));
   }
   return { statuses, order: store.orders.get(orderId)! };
@@ -145,6 +146,42 @@ describe('order status under redelivery and reordering (I4)', () => {
         expect(firstTerminal).toBeGreaterThanOrEqual(0);
         expect(new Set(statuses.slice(firstTerminal))).toEqual(new Set([orderStatus(order)]));
         expect(isTerminalStatus(orderStatus(order))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the orders-by-status counters under redelivery, reordering and crashes', () => {
+  it('GIVEN any permutation with duplicates of a valid flow, some deliveries crashing between the fact and its count and redelivered later WHEN applied THEN the counters hold the order once, in its status', async () => {
+    const arrivals = fc.constantFrom('shipped', 'declined', 'refunded' as const).chain((flow) => {
+      const size = validFlows('x')[flow].length;
+      return fc.tuple(
+        fc.constant(flow),
+        fc.array(fc.nat({ max: size - 1 }), { maxLength: 2 * size }).chain((duplicates) => {
+          const indexes = [...Array.from({ length: size }, (_, i) => i), ...duplicates];
+          return fc.shuffledSubarray(indexes, { minLength: indexes.length, maxLength: indexes.length });
+        }),
+        fc.array(fc.boolean(), { minLength: 3 * size, maxLength: 3 * size }),
+      );
+    });
+
+    await fc.assert(
+      fc.asyncProperty(arrivals, async ([flow, indexes, crashes]) => {
+        const { store, orderId } = placedOrder();
+        store.counters.set('orders_PLACED', 1);
+        const events = validFlows(orderId)[flow];
+        const countOnce = store.countStatusChange.bind(store);
+        const pending = indexes.map((i) => events[i]!);
+        for (let delivery = 0; pending.length > 0; delivery++) {
+          const event = pending.shift()!;
+          // A crash after the fact is recorded, before its count commits: the record comes back later.
+          store.countStatusChange = crashes[delivery] ? async () => Promise.reject(new Error('crashed')) : countOnce;
+          await recordOutcome(event, store, store).catch(() => pending.push(event));
+        }
+
+        const status = orderStatus(store.orders.get(orderId)!);
+        expect(store.byStatus()).toEqual(Object.fromEntries(ORDER_STATUSES.map((s) => [s, s === status ? 1 : 0])));
       }),
       { numRuns: 300 },
     );

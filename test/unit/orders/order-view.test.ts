@@ -14,7 +14,7 @@ describe('orderView', () => {
     });
     store.orders.set(order.order_id, order);
     const [paid, created, reserved, dispatched] = validFlows(order.order_id).shipped;
-    for (const event of [dispatched!, reserved!, paid!, created!]) await recordOutcome(event, store);
+    for (const event of [dispatched!, reserved!, paid!, created!]) await recordOutcome(event, store, store);
 
     const view = orderView(store.orders.get(order.order_id)!);
 
@@ -37,7 +37,7 @@ describe('orderView', () => {
     });
     store.orders.set(order.order_id, order);
     const [paid] = validFlows(order.order_id).shipped; // stamped 12:35:01
-    await recordOutcome(paid!, store);
+    await recordOutcome(paid!, store, store);
 
     expect(orderView(store.orders.get(order.order_id)!).history.map((h) => [h.fact, h.status])).toEqual([
       ['placed', 'PLACED'],
@@ -56,9 +56,9 @@ describe('orderView', () => {
     store.orders.set(order.order_id, order);
     const [paid, created, reserved] = validFlows(order.order_id).shipped;
     const after = (ms: number) => ({ at: new Date(placedAt.getTime() + ms) });
-    await recordOutcome(paid!, store, after(300));
-    await recordOutcome(created!, store, after(450));
-    await recordOutcome(reserved!, store, after(900));
+    await recordOutcome(paid!, store, store, after(300));
+    await recordOutcome(created!, store, store, after(450));
+    await recordOutcome(reserved!, store, store, after(900));
 
     const view = orderView(store.orders.get(order.order_id)!);
 

@@ -22,7 +22,7 @@ describe('recordOutcome', () => {
     const paid = billingOutcome(orderId, 'paid', 1);
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 
-    const result = await recordOutcome(paid, store, { at: new Date('2025-04-07T12:34:57.250Z'), traceId });
+    const result = await recordOutcome(paid, store, store, { at: new Date('2025-04-07T12:34:57.250Z'), traceId });
 
     expect(result).toMatchObject({ outcome: 'recorded', fact: 'paid' });
     expect(store.orders.get(orderId)!.facts).toEqual({ paid: paid.timestamp });
@@ -38,10 +38,14 @@ describe('recordOutcome', () => {
 
   it('GIVEN the same outcome again, even under another event_id WHEN recorded THEN it is a duplicate and nothing changes', async () => {
     const { store, orderId } = storeWithOrder();
-    await recordOutcome(billingOutcome(orderId, 'paid', 1), store);
+    await recordOutcome(billingOutcome(orderId, 'paid', 1), store, store);
     const before = store.orders.get(orderId);
 
-    const result = await recordOutcome({ ...billingOutcome(orderId, 'paid', 9), event_id: 'republished' }, store);
+    const result = await recordOutcome(
+      { ...billingOutcome(orderId, 'paid', 9), event_id: 'republished' },
+      store,
+      store,
+    );
 
     expect(result.outcome).toBe('duplicate');
     expect(store.orders.get(orderId)).toBe(before);
@@ -49,7 +53,7 @@ describe('recordOutcome', () => {
 
   it('GIVEN an outcome for an order that does not exist WHEN recorded THEN it is a poison record naming the order', async () => {
     const { store } = storeWithOrder();
-    await expect(recordOutcome(billingOutcome('no-such-order', 'paid', 1), store)).rejects.toThrow(
+    await expect(recordOutcome(billingOutcome('no-such-order', 'paid', 1), store, store)).rejects.toThrow(
       new PoisonRecordError('unknown order no-such-order'),
     );
   });
@@ -63,6 +67,6 @@ describe('recordOutcome', () => {
       quantity_change: -2,
       timestamp: '2025-04-07T12:35:00Z',
     });
-    await expect(recordOutcome(stockChanged, store)).rejects.toThrow(/StockChanged has no order status meaning/);
+    await expect(recordOutcome(stockChanged, store, store)).rejects.toThrow(/StockChanged has no order status meaning/);
   });
 });
