@@ -13,7 +13,7 @@ import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
  * says now (the order is stored and will be charged).
  */
 const client = localDocumentClient();
-const tables = { ordersTable: table('orders'), outboxTable: table('outbox') };
+const tables = { ordersTable: table('orders'), outboxTable: table('outbox'), analyticsTable: table('analytics') };
 const api = createOrderApi({
   orders: new DynamoDbOrderRepository(client, tables),
   catalog: new DynamoDbProductCatalog(client, table('catalog')),
