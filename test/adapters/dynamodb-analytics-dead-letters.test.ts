@@ -1,6 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAnalyticsStore } from '../../lambdas/analytics/adapters/dynamodb-analytics-store';
-import { ANALYTICS_KEYS } from '../../lambdas/shared/analytics/analytics-keys';
+import { ANALYTICS_KEYS, counterShards } from '../../lambdas/shared/analytics/analytics-keys';
+import { ANALYTICS_COUNTER_SHARDS } from '../../lambdas/shared/contracts/tables';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 
 const client = localDocumentClient();
@@ -10,11 +11,14 @@ afterAll(() => client.destroy());
 const minuteOfTest = () =>
   `2099-01-01T${String(Math.floor(Math.random() * 24)).padStart(2, '0')}:${String(Math.floor(Math.random() * 60)).padStart(2, '0')}`;
 
+/** The minute's dead-letter counters, summed over its shards as the analytics API reads them. */
 async function minuteItem(minute: string) {
-  const { Item } = await client.send(
-    new GetCommand({ TableName: table('analytics'), Key: { pk: ANALYTICS_KEYS.minute(minute) } }),
+  const keys = counterShards((shard) => ANALYTICS_KEYS.minute(minute, shard), ANALYTICS_COUNTER_SHARDS);
+  const items = await Promise.all(
+    keys.map(async (pk) => (await client.send(new GetCommand({ TableName: table('analytics'), Key: { pk } }))).Item),
   );
-  return { dead_letters: Item?.dead_letters ?? 0, given_up_behind: Item?.given_up_behind ?? 0 };
+  const sum = (name: string) => items.reduce((total, item) => total + Number(item?.[name] ?? 0), 0);
+  return { dead_letters: sum('dead_letters'), given_up_behind: sum('given_up_behind') };
 }
 
 describe('DynamoDbAnalyticsStore.countDeadLetter on DynamoDB Local', () => {

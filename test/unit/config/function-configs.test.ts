@@ -28,8 +28,8 @@ const CONSUMER = { ...MSK, KAFKA_PARTIAL_BATCH_RESPONSE: 'true' };
 const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expected: unknown }> = {
   orderApi: {
     load: orderApiConfigFromEnv,
-    env: { ORDERS_TABLE: 'orders', OUTBOX_TABLE: 'outbox', CATALOG_TABLE: 'catalog' },
-    expected: { ordersTable: 'orders', outboxTable: 'outbox', catalogTable: 'catalog' },
+    env: { ORDERS_TABLE: 'orders', OUTBOX_TABLE: 'outbox', CATALOG_TABLE: 'catalog', ANALYTICS_TABLE: 'analytics' },
+    expected: { ordersTable: 'orders', outboxTable: 'outbox', catalogTable: 'catalog', analyticsTable: 'analytics' },
   },
   outboxRelay: {
     load: outboxRelayConfigFromEnv,
@@ -43,8 +43,13 @@ const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expecte
   },
   orderStatus: {
     load: orderStatusConfigFromEnv,
-    env: { ORDERS_TABLE: 'orders', ...CONSUMER },
-    expected: { ordersTable: 'orders', kafka: mskConnection('order-status'), partialBatchResponse: true },
+    env: { ORDERS_TABLE: 'orders', ANALYTICS_TABLE: 'analytics', ...CONSUMER },
+    expected: {
+      ordersTable: 'orders',
+      analyticsTable: 'analytics',
+      kafka: mskConnection('order-status'),
+      partialBatchResponse: true,
+    },
   },
   billing: {
     load: billingConfigFromEnv,
@@ -92,14 +97,15 @@ const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expecte
   },
   analyticsApi: {
     load: analyticsApiConfigFromEnv,
-    env: { ANALYTICS_TABLE: 'analytics', ORDERS_TABLE: 'orders', NOTIFICATIONS_TABLE: 'notifications' },
-    expected: { analyticsTable: 'analytics', ordersTable: 'orders', notificationsTable: 'notifications' },
+    env: { ANALYTICS_TABLE: 'analytics', NOTIFICATIONS_TABLE: 'notifications' },
+    expected: { analyticsTable: 'analytics', notificationsTable: 'notifications' },
   },
   notifications: {
     load: notificationsConfigFromEnv,
     env: {
       NOTIFICATIONS_TABLE: 'notifications',
       ORDERS_TABLE: 'orders',
+      ANALYTICS_TABLE: 'analytics',
       EMAIL_TRANSPORT: 'ses',
       EMAIL_FROM: 'notifications@shop.example.org',
       SES_CONFIGURATION_SET: 'order-pipeline-dev-notifications',
@@ -108,6 +114,7 @@ const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expecte
     expected: {
       notificationsTable: 'notifications',
       ordersTable: 'orders',
+      analyticsTable: 'analytics',
       from: 'notifications@shop.example.org',
       transport: { kind: 'ses', configurationSet: 'order-pipeline-dev-notifications' },
       kafka: mskConnection('notifications'),
