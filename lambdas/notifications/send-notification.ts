@@ -1,4 +1,4 @@
-import { TransientConditionError } from '../shared/errors';
+import { PoisonRecordError, TransientConditionError } from '../shared/errors';
 import { withTransientRetries, type RetryPolicy, type TransientRetry } from '../shared/kafka/retry-budget';
 import type { SentEmail } from '../shared/notifications/sent-email';
 import type { Order } from '../shared/orders/order';
@@ -144,7 +144,9 @@ function recordSent(id: string, sent: SentEmail, deps: NotifyDependencies, deliv
 
 async function readExistingOrder(orderId: string, deps: NotifyDependencies): Promise<Order> {
   const order = await deps.orders.get(orderId);
-  // The order is written before any event about it exists: a missing one is a read that must be retried.
-  if (!order) throw new NotificationPendingError(`order ${orderId} not found`);
+  // The order is written before any event about it exists, and the read is strongly consistent: an
+  // order it does not find never will be, so the record is dead-lettered with the reason, as the
+  // status projector does, instead of being waited for until the mapping gives up.
+  if (!order) throw new PoisonRecordError(`unknown order ${orderId}`);
   return order;
 }

@@ -113,8 +113,11 @@ export interface DemoRunOptions {
   readonly log: (line: string) => void;
 }
 
-/** Consumers off the order path: the snapshot waits for them to catch up with the run. */
-const SIDE_CONSUMERS = ['analytics', 'notifications'] as const;
+/**
+ * Consumers off the order path: the snapshot waits for them to catch up with the run. The archive
+ * batches for cost (a window of its own, lib/latency-budget.ts), so it too commits after the orders end.
+ */
+const SIDE_CONSUMERS = ['analytics', 'notifications', 'archive'] as const;
 
 /** Seeds the plan's stock, places its orders, waits until each is terminal and sums the run up. */
 export async function runDemo(demo: DemoStack, plan: DemoPlan, options: DemoRunOptions): Promise<RunSummary> {
@@ -294,7 +297,7 @@ async function runOrders(
     log('Waiting for the killed broker to be back in sync...');
     await failover.settle();
   }
-  log(`Waiting for ${SIDE_CONSUMERS.join(' and ')} to catch up with the topics...`);
+  log(`Waiting for ${SIDE_CONSUMERS.join(', ')} to catch up with the topics...`);
   const catchUpMs = 60_000 + clicks.length * 20;
   const sideLag = await waitForConsumers(stack.services.kafkaBootstrap, SIDE_CONSUMERS, { timeoutMs: catchUpMs });
   if (sideLag.lag > 0) {

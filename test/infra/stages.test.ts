@@ -310,7 +310,6 @@ describe.each(STAGES)('%s stage', (stage) => {
           Tags: expect.arrayContaining([{ Key: 'order-pipeline:function-id', Value: functionId }]),
         });
         expect(render((fn.Properties!.VpcConfig as { SubnetIds: unknown }).SubnetIds)).toMatch(/PrivateSubnet1/);
-        expect(fn.Metadata?.['aws:asset:path']).toEqual(expect.stringMatching(/^asset\./));
       },
     );
   });

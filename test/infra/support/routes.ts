@@ -190,8 +190,7 @@ class TemplateNetwork {
       .filter(
         (e) =>
           ((e.Properties?.VpcEndpointType as string | undefined) ?? 'Gateway') === type &&
-          render(e.Properties?.ServiceName) ===
-            `com.amazonaws.\${AWS::Region}.${AWS_SERVICES[service].endpointService}`,
+          endpointServiceOf(render(e.Properties?.ServiceName)) === AWS_SERVICES[service].endpointService,
       );
   }
 
@@ -262,4 +261,12 @@ class TemplateNetwork {
       (rule) => TemplateNetwork.coversHttps(rule) && (rule.CidrIp === '0.0.0.0/0' || rule.CidrIp === VPC_CIDR),
     );
   }
+}
+
+/**
+ * `com.amazonaws.<region>.<name>` to `<name>`: the region is `${AWS::Region}` in a gateway endpoint's
+ * name and the stage's region as a literal in an interface endpoint's (the stacks have an explicit env).
+ */
+function endpointServiceOf(serviceName: string): string | undefined {
+  return /^com\.amazonaws\.(?:\$\{AWS::Region\}|[a-z]{2}(?:-[a-z]+)+-\d)\.(.+)$/.exec(serviceName)?.[1];
 }

@@ -301,4 +301,27 @@ describe('I8: one email per order and change', () => {
     expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed', 'o-0#confirmed']);
     expect(await log.claim('o-0#confirmed', 'later', new Date(clock), clock + TIMEOUT_MS)).toEqual({ kind: 'sent' });
   });
+
+  it('GIVEN an outcome of an order the strongly consistent read does not find WHEN notified THEN it is poison (dead-lettered with the reason, not waited for), nothing is sent and its claim is released', async () => {
+    const email = new RecordingEmailSender();
+    const log = new InMemoryNotificationLog();
+    const now = new Date(T);
+    const deps: NotifyDependencies = {
+      log,
+      orders: new StaticOrders([]),
+      customers,
+      email,
+      now: () => now,
+      sleep: async () => undefined,
+    };
+    const [paid] = eventsOf('o-gone');
+
+    const failure = await notifyCustomer(paid!, deps, delivery(now.getTime())).catch((error: unknown) => error);
+
+    expect(classifyError(failure)).toMatchObject({ kind: 'poison', reason: 'unknown order o-gone' });
+    expect(email.sent).toEqual([]);
+    expect(await log.claim('o-gone#confirmed', 'another/billing_outcome-0@1', now, now.getTime() + 1)).toMatchObject({
+      kind: 'claimed',
+    });
+  });
 });
