@@ -74,6 +74,22 @@ const delivery = (now: number): Delivery => ({
   safetyMarginMs: MARGIN_MS,
 });
 
+/** Order o-0's dependencies on a clock that stands still at `now`, with `overrides` for what a test changes. */
+const standingDeps = (
+  log: InMemoryNotificationLog,
+  email: RecordingEmailSender,
+  now: Date,
+  overrides: Partial<NotifyDependencies> = {},
+): NotifyDependencies => ({
+  log,
+  orders: new StaticOrders([order('o-0')]),
+  customers,
+  email,
+  now: () => now,
+  sleep: async () => undefined,
+  ...overrides,
+});
+
 describe('I8: one email per order and change', () => {
   it('GIVEN outcome events delivered any number of times with failing sends WHEN all are processed THEN each announced change is emailed exactly once to its customer, in order', async () => {
     await fc.assert(
@@ -136,14 +152,7 @@ describe('I8: one email per order and change', () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     const now = new Date(T);
-    const deps: NotifyDependencies = {
-      log,
-      orders: new StaticOrders([order('o-0')]),
-      customers,
-      email,
-      now: () => now,
-      sleep: async () => undefined,
-    };
+    const deps = standingDeps(log, email, now);
     const [paid, , refunded, cancelled] = eventsOf('o-0');
 
     const first = await notifyCustomer(refunded!, deps, delivery(now.getTime()));
@@ -161,14 +170,7 @@ describe('I8: one email per order and change', () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     const now = new Date(T);
-    const deps: NotifyDependencies = {
-      log,
-      orders: new StaticOrders([order('o-0')]),
-      customers,
-      email,
-      now: () => now,
-      sleep: async () => undefined,
-    };
+    const deps = standingDeps(log, email, now);
     const current = delivery(now.getTime());
     email.failNext = 1;
 
@@ -184,14 +186,7 @@ describe('I8: one email per order and change', () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     const now = new Date(T);
-    const deps: NotifyDependencies = {
-      log,
-      orders: new StaticOrders([order('o-0')]),
-      customers,
-      email,
-      now: () => now,
-      sleep: async () => undefined,
-    };
+    const deps = standingDeps(log, email, now);
     await log.claim('o-0#confirmed', 'another-request/shipping-0@0', now, now.getTime() + TIMEOUT_MS);
 
     const pending = await notifyCustomer(eventsOf('o-0')[0]!, deps, delivery(now.getTime())).catch((e: unknown) => e);
@@ -241,14 +236,7 @@ describe('I8: one email per order and change', () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     const start = Date.parse(T);
-    const deps: NotifyDependencies = {
-      log,
-      orders: new StaticOrders([order('o-0')]),
-      customers,
-      email,
-      now: () => new Date(start + TIMEOUT_MS - MARGIN_MS + 1),
-      sleep: async () => undefined,
-    };
+    const deps = standingDeps(log, email, new Date(start + TIMEOUT_MS - MARGIN_MS + 1));
 
     const late = notifyCustomer(eventsOf('o-0')[0]!, deps, delivery(start));
 
@@ -306,14 +294,7 @@ describe('I8: one email per order and change', () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
     const now = new Date(T);
-    const deps: NotifyDependencies = {
-      log,
-      orders: new StaticOrders([]),
-      customers,
-      email,
-      now: () => now,
-      sleep: async () => undefined,
-    };
+    const deps = standingDeps(log, email, now, { orders: new StaticOrders([]) });
     const [paid] = eventsOf('o-gone');
 
     const failure = await notifyCustomer(paid!, deps, delivery(now.getTime())).catch((error: unknown) => error);
