@@ -11,13 +11,13 @@
  *   consumers: billing, inventory, shipping and the status projector, each given a 1,000-record batch
  *              of its input topic through the stack of `npm run local` (its mappings off), as one
  *              invocation and as a one-record-at-a-time baseline built in the same run, records/s
- *              and their ratio (local/bench/consumers.ts).
+ *              and their ratio (local/lab/bench/consumers.ts).
  *   clicks:    the analytics store counting 2,000 clicks (--clicks N) on DynamoDB Local at 48 in flight,
  *              clicks/s and the TransactionConflict rate, unsharded (1 shard) and sharded
- *              (ANALYTICS_COUNTER_SHARDS) side by side (local/bench/clicks.ts).
+ *              (ANALYTICS_COUNTER_SHARDS) side by side (local/lab/bench/clicks.ts).
  *   pipeline:  orders/s for 1,000 orders through the stack of `npm run local`, the local limit measured
  *              in the same run, and order->terminal p50/p95/p99 at 1 order/s and at half that limit,
- *              with each order-path mapping's time in the source, window and invocation (local/bench/pipeline.ts).
+ *              with each order-path mapping's time in the source, window and invocation (local/lab/bench/pipeline.ts).
  * `--sections consumers,pipeline` (any comma-separated list of the sections) runs only those; bundles,
  * coldStart and memory come from the same processes and run together.
  */
@@ -28,9 +28,9 @@ import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ENV } from '../lambdas/shared/contracts/environment';
 import { FUNCTION_IDS, functionEntry } from '../lambdas/shared/contracts/functions';
-import { benchClicks, formatClicks, type ClicksBenchResult } from '../local/bench/clicks';
-import { benchConsumers, formatConsumers, type ConsumersBenchResult } from '../local/bench/consumers';
-import { benchPipeline, formatPipeline, type PipelineBenchResult } from '../local/bench/pipeline';
+import { benchClicks, formatClicks, type ClicksBenchResult } from '../local/lab/bench/clicks';
+import { benchConsumers, formatConsumers, type ConsumersBenchResult } from '../local/lab/bench/consumers';
+import { benchPipeline, formatPipeline, type PipelineBenchResult } from '../local/lab/bench/pipeline';
 import {
   bundleBudgetKb as budgetKb,
   functionBuildOptions,

@@ -14,10 +14,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { APP_BINDINGS } from '../local/app-bindings';
-import { hostPort, runCommand, say, UsageError } from '../local/cli';
-import { findFunction, loadAssembly, NO_ENFORCE_WARNING, startRunner, synthesizeIfChanged } from '../local/runner';
-import { startLocalServices } from '../local/services';
+import { APP_BINDINGS } from '../local/lab/app-bindings';
+import { hostPort, runCommand, say, UsageError } from '../local/lab/cli';
+import {
+  findFunction,
+  loadAssembly,
+  NO_ENFORCE_WARNING,
+  startRunner,
+  synthesizeIfChanged,
+} from '../local/runtime/runner';
+import { startLocalServices } from '../local/runtime/services';
 
 const USAGE = `Usage: npm run invoke -- <function> <event.json> [options]
 

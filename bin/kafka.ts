@@ -8,7 +8,7 @@
  *   npm run kafka -- consume orders --from-beginning --max 5
  *   npm run kafka -- --help
  */
-import { runConsole } from '../local/console/main';
+import { runConsole } from '../local/lab/console/main';
 
 const abort = new AbortController();
 // First Ctrl+C: stop reading and commit what was printed; a second one exits at once.

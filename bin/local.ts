@@ -4,24 +4,24 @@
  * Synthesizes the CDK app, starts an Apache Kafka broker (KRaft), DynamoDB Local and an S3
  * stand-in on 127.0.0.1, runs every function's bundle under the local event source mapping runner,
  * serves the order API over HTTP, seeds stock, places demo orders, waits for each to reach a
- * terminal state and prints a summary with the invariants I1 to I6 (local/demo/).
+ * terminal state and prints a summary with the invariants I1 to I6 (local/lab/demo/).
  *
  *   npm run local                      demo orders, then keep serving the API until Ctrl+C
  *   npm run local -- --orders 200      run 200 orders and exit (non-zero if an invariant fails)
  *   npm run local -- --orders 200 --clicks 5000   the same with a click stream for analytics
- *   npm run local -- --orders 300 --chaos         the same under injected faults, then re-driven (local/demo/chaos.ts)
+ *   npm run local -- --orders 300 --chaos         the same under injected faults, then re-driven (local/lab/demo/chaos.ts)
  *
  * Ctrl+C, or the end of a run, stops every process this command started.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { hostPort, runCommand, say, UsageError, wholeNumber } from '../local/cli';
-import { announceEndpoints, runDemo, startDemoStack } from '../local/demo/demo-run';
-import { chaosPlan, chaosStackOptions, runChaos } from '../local/demo/chaos';
-import { generateClicks } from '../local/demo/click-generator';
-import { generateDemoPlan, readOrdersFile } from '../local/demo/order-generator';
-import { formatSummary } from '../local/demo/summary';
-import { NO_ENFORCE_WARNING, startLocalLambdaApi } from '../local/runner';
+import { hostPort, runCommand, say, UsageError, wholeNumber } from '../local/lab/cli';
+import { announceEndpoints, runDemo, startDemoStack } from '../local/lab/demo/demo-run';
+import { chaosPlan, chaosStackOptions, runChaos } from '../local/lab/demo/chaos';
+import { generateClicks } from '../local/lab/demo/click-generator';
+import { generateDemoPlan, readOrdersFile } from '../local/lab/demo/order-generator';
+import { formatSummary } from '../local/lab/demo/summary';
+import { NO_ENFORCE_WARNING, startLocalLambdaApi } from '../local/runtime/runner';
 
 const DEFAULT_DEMO_ORDERS = 20;
 const DEFAULT_DEMO_CLICKS = 200;

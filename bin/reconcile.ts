@@ -19,15 +19,15 @@ import { billingPaymentProvider } from '../lambdas/billing/provider';
 import { functionName } from '../lambdas/shared/contracts/functions';
 import { KafkaEventPublisher } from '../lambdas/shared/kafka/kafka-publisher';
 import type { EventPublisher } from '../lambdas/shared/kafka/publisher';
-import { runCommand } from '../local/cli';
+import { runCommand } from '../local/lab/cli';
 import {
   formatReconcile,
   parseReconcileArgs,
   RECONCILE_USAGE,
   runReconcile,
   type ReconcileCliOptions,
-} from '../local/console/reconcile';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/endpoints';
+} from '../local/lab/console/reconcile';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/runtime/endpoints';
 
 /** Without --finish or --resolve nothing is published; a publish then would be a bug, so it fails loudly. */
 const noPublishing: EventPublisher = {

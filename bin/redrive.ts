@@ -7,10 +7,16 @@
  *   npm run redrive -- --dry-run --consumer billing --since 2026-11-29T10:00Z
  *   npm run redrive -- --source-topic orders --reason "unknown order"
  */
-import { runCommand } from '../local/cli';
-import { resolveCluster } from '../local/console/connection';
-import { formatCounts } from '../local/console/dead-letters';
-import { formatRedrive, parseRedriveArgs, redrive, REDRIVE_USAGE, type RedriveOptions } from '../local/console/redrive';
+import { runCommand } from '../local/lab/cli';
+import { resolveCluster } from '../local/lab/console/connection';
+import { formatCounts } from '../local/lab/console/dead-letters';
+import {
+  formatRedrive,
+  parseRedriveArgs,
+  redrive,
+  REDRIVE_USAGE,
+  type RedriveOptions,
+} from '../local/lab/console/redrive';
 
 runCommand<RedriveOptions>({
   name: 'npm run redrive',

@@ -11,12 +11,12 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { stackName } from '../lib/config';
 import { FILL_IN, STAGE_SETTINGS } from '../lib/stages';
-import { runCommand, say } from '../local/cli';
-import { readEndpointsFile } from '../local/console/endpoints';
-import { parseSmokeArgs, SMOKE_USAGE, type SmokeArgs } from '../local/smoke/args';
-import { awsSmokeTarget, outputsFromFile } from '../local/smoke/aws-target';
-import { localSmokeTarget } from '../local/smoke/local-target';
-import { formatSmokeReport, runSmoke, type SmokeTarget } from '../local/smoke/smoke';
+import { runCommand, say } from '../local/lab/cli';
+import { readEndpointsFile } from '../local/lab/console/endpoints';
+import { parseSmokeArgs, SMOKE_USAGE, type SmokeArgs } from '../local/lab/smoke/args';
+import { awsSmokeTarget, outputsFromFile } from '../local/lab/smoke/aws-target';
+import { localSmokeTarget } from '../local/lab/smoke/local-target';
+import { formatSmokeReport, runSmoke, type SmokeTarget } from '../local/lab/smoke/smoke';
 
 runCommand<SmokeArgs>({
   name: 'npm run smoke',

@@ -15,10 +15,10 @@ import { sweepOutbox } from '../lambdas/outbox-sweeper/sweep-outbox';
 import { functionName } from '../lambdas/shared/contracts/functions';
 import { KafkaEventPublisher } from '../lambdas/shared/kafka/kafka-publisher';
 import { DynamoDbOutboxStore } from '../lambdas/shared/orders/outbox-store';
-import { localTableName } from '../local/app-bindings';
-import { hostPort, runCommand, say, UsageError } from '../local/cli';
-import { readEndpointsFile } from '../local/console/endpoints';
-import { localDynamoDbClient } from '../local/services';
+import { localTableName } from '../local/lab/app-bindings';
+import { hostPort, runCommand, say, UsageError } from '../local/lab/cli';
+import { readEndpointsFile } from '../local/lab/console/endpoints';
+import { localDynamoDbClient } from '../local/runtime/services';
 
 const USAGE = `Usage: npm run sweep-outbox -- [options]
 

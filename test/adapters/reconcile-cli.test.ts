@@ -3,13 +3,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentStore } from '../../lambdas/billing/adapters/dynamodb-payment-store';
 import type { ChargeClaim } from '../../lambdas/billing/payment';
 import { billingPaymentProvider, type BillingProvider } from '../../lambdas/billing/provider';
-import { UsageError } from '../../local/cli';
+import { UsageError } from '../../local/lab/cli';
 import {
   formatReconcile,
   parseReconcileArgs,
   runReconcile,
   type ReconcileCliOptions,
-} from '../../local/console/reconcile';
+} from '../../local/lab/console/reconcile';
 import { localDocumentClient, uniqueId } from '../support/adapters-env';
 import { RecordingPublisher } from '../support/doubles/publisher';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { SmtpEmailSender, notificationIdOf } from '../../lambdas/notifications/adapters/smtp-email-sender';
-import { caughtMessageIds, caughtMessages } from '../../local/services/smtp/mail-catcher';
+import { caughtMessageIds, caughtMessages } from '../../local/runtime/services/smtp/mail-catcher';
 import { useMailCatcher } from '../support/mail-catcher';
 
 const email = (over: Partial<{ to: string; subject: string; text: string; idempotencyKey: string }> = {}) => ({
@@ -53,7 +53,9 @@ describe('SmtpEmailSender against the mail catcher (smtp-server)', () => {
     expect(headers.date).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
     expect(Math.abs(Date.parse(headers.date!) - Date.now())).toBeLessThan(60_000);
     expect(body).toBe('We have received your payment.\r\n\r\nOrder 12345:\r\n  2 x abc at 49.50\r\n');
-    expect(caughtMessageIds(catcher.current.mailDir).map((m) => notificationIdOf(m.messageId!))).toEqual(['12345#confirmed']);
+    expect(caughtMessageIds(catcher.current.mailDir).map((m) => notificationIdOf(m.messageId!))).toEqual([
+      '12345#confirmed',
+    ]);
   });
 
   it('GIVEN a UTF-8 subject and body WHEN sent THEN the subject travels as RFC 2047 words and the body as base64, both decoding to the text', async () => {

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { KafkaEventPublisher } from '../../lambdas/shared/kafka/kafka-publisher';
-import { runDemo, startDemoStack } from '../../local/demo/demo-run';
-import { readTopic } from '../../local/demo/kafka-inspect';
-import { mayHaveAppended, minInsyncRefusal } from '../../local/demo/min-insync-probe';
-import { generateDemoPlan } from '../../local/demo/order-generator';
-import { createTopics, startKafkaCluster, type KafkaCluster } from '../../local/services';
+import { runDemo, startDemoStack } from '../../local/lab/demo/demo-run';
+import { readTopic } from '../../local/lab/demo/kafka-inspect';
+import { mayHaveAppended, minInsyncRefusal } from '../../local/lab/demo/min-insync-probe';
+import { generateDemoPlan } from '../../local/lab/demo/order-generator';
+import { createTopics, startKafkaCluster, type KafkaCluster } from '../../local/runtime/services';
 
 /**
  * Replication on three real brokers. Each case starts its own three-node KRaft cluster (the e2e

@@ -1,7 +1,7 @@
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
-import { chaosPlan, chaosStackOptions, runChaos } from '../../local/demo/chaos';
-import { startDemoStack } from '../../local/demo/demo-run';
-import { generateDemoPlan } from '../../local/demo/order-generator';
+import { chaosPlan, chaosStackOptions, runChaos } from '../../local/lab/demo/chaos';
+import { startDemoStack } from '../../local/lab/demo/demo-run';
+import { generateDemoPlan } from '../../local/lab/demo/order-generator';
 
 /**
  * `npm run local -- --orders N --chaos` on a small order count: its own stack (one broker,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionId } from '../../lambdas/shared/contracts/functions';
-import { seedCatalog } from '../../local/demo/local-stack';
-import { startRunner, type Assembly, type Runner } from '../../local/runner';
-import type { StackTemplate } from '../../local/runner/cloudformation';
-import { PROJECT_ROOT, sesEmails } from '../../local/services';
+import { seedCatalog } from '../../local/lab/demo/local-stack';
+import { startRunner, type Assembly, type Runner } from '../../local/runtime/runner';
+import type { StackTemplate } from '../../local/runtime/runner/cloudformation';
+import { PROJECT_ROOT, sesEmails } from '../../local/runtime/services';
 import { e2eEnvironment } from '../support/e2e-env';
 import { loadTestAssembly, pipelineLock, synthesizedApp } from '../support/e2e-pipeline';
 

@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PrintedRecord } from '../../local/console/consume';
-import type { GroupView } from '../../local/console/groups';
-import type { TopicView } from '../../local/console/topics';
-import { PROJECT_ROOT } from '../../local/paths';
+import type { PrintedRecord } from '../../local/lab/console/consume';
+import type { GroupView } from '../../local/lab/console/groups';
+import type { TopicView } from '../../local/lab/console/topics';
+import { PROJECT_ROOT } from '../../local/runtime/paths';
 import { e2eEnvironment } from '../support/e2e-env';
 
 /**

@@ -8,8 +8,8 @@ import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { kafkaBatchHandler } from '../../lambdas/shared/kafka/batch';
 import { KafkaEventPublisher } from '../../lambdas/shared/kafka/kafka-publisher';
 import { DEFAULT_RETRY_POLICY } from '../../lambdas/shared/kafka/retry-budget';
-import { readTopic } from '../../local/demo/kafka-inspect';
-import { createTopics, startKafkaCluster, type KafkaCluster } from '../../local/services';
+import { readTopic } from '../../local/lab/demo/kafka-inspect';
+import { createTopics, startKafkaCluster, type KafkaCluster } from '../../local/runtime/services';
 import { mskEvent, paidOutcome } from '../support/msk';
 
 /**

@@ -4,9 +4,9 @@ import { Admin, Producer, stringSerializers } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { endOffsets, readTopic } from '../../local/demo/kafka-inspect';
-import { LOCAL_ARCHIVE_BUCKET, localTableName } from '../../local/app-bindings';
-import { localDynamoDbClient, localS3Client } from '../../local/services';
+import { endOffsets, readTopic } from '../../local/lab/demo/kafka-inspect';
+import { LOCAL_ARCHIVE_BUCKET, localTableName } from '../../local/lab/app-bindings';
+import { localDynamoDbClient, localS3Client } from '../../local/runtime/services';
 import { e2eEnvironment } from '../support/e2e-env';
 
 /**

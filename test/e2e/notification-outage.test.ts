@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
-import { waitForConsumers } from '../../local/demo/consumer-lag';
-import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
-import type { Assembly, Runner } from '../../local/runner';
-import { notificationIdOfSubject } from '../../local/demo/notifications-report';
-import { sesEmails } from '../../local/services';
+import { waitForConsumers } from '../../local/lab/demo/consumer-lag';
+import { committedOffsets, endOffsets } from '../../local/lab/demo/kafka-inspect';
+import type { Assembly, Runner } from '../../local/runtime/runner';
+import { notificationIdOfSubject } from '../../local/lab/demo/notifications-report';
+import { sesEmails } from '../../local/runtime/services';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
   eventually,

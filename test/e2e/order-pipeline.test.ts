@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { archivedRecords } from '../../lambdas/archive/archive-format';
 import type { OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { checkInvariants, SnapshotView } from '../../local/demo/invariants';
-import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
-import { readOrderStatuses } from '../../local/demo/order-progress';
-import { takeSnapshot } from '../../local/demo/snapshot';
-import type { Assembly } from '../../local/runner';
-import type { ManagedProcess } from '../../local/services/process';
+import { checkInvariants, SnapshotView } from '../../local/lab/demo/invariants';
+import { committedOffsets, endOffsets, readTopic } from '../../local/lab/demo/kafka-inspect';
+import { readOrderStatuses } from '../../local/lab/demo/order-progress';
+import { takeSnapshot } from '../../local/lab/demo/snapshot';
+import type { Assembly } from '../../local/runtime/runner';
+import type { ManagedProcess } from '../../local/runtime/services/process';
 import { e2eEnvironment } from '../support/e2e-env';
 import {
   eventually,

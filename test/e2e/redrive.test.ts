@@ -3,10 +3,10 @@ import type { MSKRecord } from 'aws-lambda';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { deadLetterFor } from '../../lambdas/shared/kafka/dead-letter';
-import { partitionOffsets } from '../../local/console/cluster-views';
-import type { RedriveResult } from '../../local/console/redrive';
-import { kafkaFailureMessages } from '../../local/runner/on-failure';
-import { PROJECT_ROOT } from '../../local/paths';
+import { partitionOffsets } from '../../local/lab/console/cluster-views';
+import type { RedriveResult } from '../../local/lab/console/redrive';
+import { kafkaFailureMessages } from '../../local/runtime/runner/on-failure';
+import { PROJECT_ROOT } from '../../local/runtime/paths';
 import { e2eEnvironment } from '../support/e2e-env';
 
 /**

@@ -1,9 +1,9 @@
 import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { committedOffsets, endOffsets, readTopic } from '../../local/demo/kafka-inspect';
-import { APP_BINDINGS } from '../../local/app-bindings';
-import { loadAssembly, startRunner, type Assembly, type Runner } from '../../local/runner';
+import { committedOffsets, endOffsets, readTopic } from '../../local/lab/demo/kafka-inspect';
+import { APP_BINDINGS } from '../../local/lab/app-bindings';
+import { loadAssembly, startRunner, type Assembly, type Runner } from '../../local/runtime/runner';
 import { e2eEnvironment } from '../support/e2e-env';
 
 /**

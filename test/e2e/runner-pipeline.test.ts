@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BillingOutcomeSchema, type OrderCreated } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { readTopic } from '../../local/demo/kafka-inspect';
-import { APP_BINDINGS } from '../../local/app-bindings';
-import { loadAssembly, startRunner, synthesize, type Runner } from '../../local/runner';
+import { readTopic } from '../../local/lab/demo/kafka-inspect';
+import { APP_BINDINGS } from '../../local/lab/app-bindings';
+import { loadAssembly, startRunner, synthesize, type Runner } from '../../local/runtime/runner';
 import { e2eEnvironment } from '../support/e2e-env';
 import { eventually, getItem, pipelineLock } from '../support/e2e-pipeline';
 

@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { localDynamoDbClient, localS3Client } from '../../local/services';
+import { localDynamoDbClient, localS3Client } from '../../local/runtime/services';
 import type { TableId } from '../../lambdas/shared/contracts/tables';
-import { localTableName } from '../../local/app-bindings';
+import { localTableName } from '../../local/lab/app-bindings';
 
 /** Where the adapters project's globalSetup started DynamoDB Local and the S3 stand-in. */
 export const ADAPTERS_ENDPOINTS_ENV = 'ADAPTERS_ENDPOINTS';

@@ -1,4 +1,4 @@
-import { createTables, newRunDir, startDynamoDbLocal, startS3Store } from '../../local/services';
+import { createTables, newRunDir, startDynamoDbLocal, startS3Store } from '../../local/runtime/services';
 import { ADAPTERS_ENDPOINTS_ENV, type AdapterEndpoints } from './adapters-env';
 
 type Stoppable = { stop(): Promise<void> };

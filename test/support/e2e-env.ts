@@ -1,4 +1,4 @@
-import type { LocalEndpoints } from '../../local/services';
+import type { LocalEndpoints } from '../../local/runtime/services';
 
 export const E2E_ENDPOINTS_ENV = 'ORDER_PIPELINE_E2E_ENDPOINTS';
 

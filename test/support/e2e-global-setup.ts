@@ -1,11 +1,11 @@
-import { startLocalServices, type LocalServices } from '../../local/services';
+import { startLocalServices, type LocalServices } from '../../local/runtime/services';
 import { E2E_ENDPOINTS_ENV } from './e2e-env';
 
 /**
  * jest globalSetup of the e2e project: starts the real components (Kafka broker, DynamoDB Local,
  * S3 stand-in) once per run and hands their endpoints to the test files through the environment,
  * which the workers inherit. globalTeardown stops them; if jest dies instead, the processes die
- * with it (see local/services/process.ts).
+ * with it (see local/runtime/services/process.ts).
  */
 export default async function e2eGlobalSetup(): Promise<void> {
   const services = await startLocalServices({ kafka: process.env.E2E_KAFKA });

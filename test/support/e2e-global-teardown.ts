@@ -1,4 +1,4 @@
-import type { LocalServices } from '../../local/services';
+import type { LocalServices } from '../../local/runtime/services';
 
 /** jest globalTeardown of the e2e project: stops every process e2eGlobalSetup started. */
 export default async function e2eGlobalTeardown(): Promise<void> {

@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
-import { committedOffsets, endOffsets } from '../../local/demo/kafka-inspect';
-import { seedCatalog, seedStock } from '../../local/demo/local-stack';
-import { APP_BINDINGS, localTableName } from '../../local/app-bindings';
-import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../../local/runner';
-import { localDynamoDbClient, PROJECT_ROOT } from '../../local/services';
-import { startApiGateway, type ApiGateway } from '../../local/services/api-gateway';
-import { startProcess, waitUntilReady, type ManagedProcess } from '../../local/services/process';
+import { committedOffsets, endOffsets } from '../../local/lab/demo/kafka-inspect';
+import { seedCatalog, seedStock } from '../../local/lab/demo/local-stack';
+import { APP_BINDINGS, localTableName } from '../../local/lab/app-bindings';
+import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../../local/runtime/runner';
+import { localDynamoDbClient, PROJECT_ROOT } from '../../local/runtime/services';
+import { startApiGateway, type ApiGateway } from '../../local/runtime/services/api-gateway';
+import { startProcess, waitUntilReady, type ManagedProcess } from '../../local/runtime/services/process';
 import { E2E_ENDPOINTS_ENV, type E2eEnvironment } from './e2e-env';
 
 /** Helpers of the end-to-end pipeline tests: runners, polling until a condition holds, reading items. */

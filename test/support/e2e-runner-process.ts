@@ -4,8 +4,8 @@
  * with the endpoints in ORDER_PIPELINE_E2E_ENDPOINTS. Prints E2E RUNNER READY once every poller has
  * joined its consumer group; stops cleanly on SIGTERM. A SIGKILL is the crash the test is about.
  */
-import { APP_BINDINGS } from '../../local/app-bindings';
-import { loadAssembly, startRunner } from '../../local/runner';
+import { APP_BINDINGS } from '../../local/lab/app-bindings';
+import { loadAssembly, startRunner } from '../../local/runtime/runner';
 import { e2eEnvironment } from './e2e-env';
 import { RUNNER_READY } from './e2e-pipeline';
 

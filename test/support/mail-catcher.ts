@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMailCatcher, type MailCatcher } from '../../local/services/smtp/mail-catcher';
+import { startMailCatcher, type MailCatcher } from '../../local/runtime/services/smtp/mail-catcher';
 
 /**
  * A mail catcher on 127.0.0.1 for each test of the enclosing describe, keeping its messages in a

@@ -2,7 +2,7 @@ import type { MSKEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // The local runner's encoder: what the local runtime delivers is what the tests deliver.
-import { mskEvent as encode, toMskRecord } from '../../local/runner/kafka-event';
+import { mskEvent as encode, toMskRecord } from '../../local/runtime/runner/kafka-event';
 
 export interface RecordSpec {
   topic: string;

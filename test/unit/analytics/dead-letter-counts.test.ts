@@ -4,7 +4,7 @@ import type { AnalyticsStore, DeadLetterCount } from '../../../lambdas/analytics
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { mskEvent } from '../../support/msk';
 
-/** Lambda's on-failure record for one given-up record, as the local runner writes it (local/runner/on-failure.ts). */
+/** Lambda's on-failure record for one given-up record, as the local runner writes it (local/runtime/runner/on-failure.ts). */
 const givenUp = (
   requestId: string | null,
   sourcePartition: number,

@@ -6,9 +6,9 @@ import {
   redriveMark,
   selects,
   type DeadLetterEntry,
-} from '../../../local/console/dead-letters';
-import { parseRedriveArgs, planRedrive } from '../../../local/console/redrive';
-import { kafkaFailureMessages } from '../../../local/runner/on-failure';
+} from '../../../local/lab/console/dead-letters';
+import { parseRedriveArgs, planRedrive } from '../../../local/lab/console/redrive';
+import { kafkaFailureMessages } from '../../../local/runtime/runner/on-failure';
 
 const record = (topic: string, partition: number, offset: number): MSKRecord => ({
   topic,

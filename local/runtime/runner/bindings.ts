@@ -1,0 +1,31 @@
+import type { LocalEndpoints } from '../endpoints';
+
+/**
+ * What the runner is told about the app it runs: the names whose meaning a template does not
+ * carry. Everything else (functions, mappings, their settings and environments) it reads from the
+ * synthesized templates. The app's values are in local/lab/app-bindings.ts.
+ */
+export interface RunnerBindings {
+  /** The tag whose value is a function's id; functions without it (the CDK's own) are not run. */
+  readonly functionIdTag: string;
+  /** Every id a function may carry in that tag. */
+  readonly functionIds: readonly string[];
+  /**
+   * Function variables whose deployed values point at AWS (table names, brokers, their auth), with
+   * their local values. Every other variable must be a literal in the template.
+   */
+  localEnvironment(endpoints: LocalEndpoints): Readonly<Record<string, string>>;
+  /**
+   * Local variables the template does not have, keyed by the template variable that calls for them:
+   * a function with that variable also gets these from localEnvironment (e.g. the SMTP server's URL
+   * for a function whose email transport is swapped for SMTP).
+   */
+  readonly localCompanions?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Variables that carry a bucket's name, with the name of its local stand-in. An S3 on-failure
+   * destination is written locally when some function gets that bucket through one of them.
+   */
+  readonly buckets: Readonly<Record<string, string>>;
+  /** The tables a DynamoDB stream mapping may read, told apart by their partition key, with their local names. */
+  readonly streamTables: readonly { readonly partitionKey: string; readonly localName: string }[];
+}

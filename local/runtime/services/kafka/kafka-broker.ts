@@ -1,0 +1,389 @@
+import { Admin } from '@platformatic/kafka';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import {
+  MIN_INSYNC_REPLICAS,
+  REPLICATION_FACTOR,
+  TOPIC_RETENTION_MS,
+  TOPICS,
+} from '../../../../lambdas/shared/contracts/topics';
+import { freePort, sleep, startProcess, waitUntilReady, type ManagedProcess } from '../process';
+import { ensureKafkaJars } from './kafka-jars';
+import { classDataSharing } from '../jvm-class-cache';
+
+/**
+ * Apache Kafka in KRaft mode on 127.0.0.1, from the jars ensureKafkaJars() caches: one combined
+ * broker+controller node by default, or, for replication (`--brokers 3`), three broker-only nodes
+ * and one controller-only node. As on MSK, where the KRaft controllers are not among the brokers,
+ * killing brokers never takes the metadata quorum with them: with two of three brokers down the
+ * survivor still leads, and acks=all producers get NOT_ENOUGH_REPLICAS instead of timeouts
+ * (docs/design.md, "Three local brokers"). Each node keeps its log in a fresh directory under
+ * `workDir`, deleted on stop: every run starts from empty topics; a killed broker restarts on its
+ * own data and ports.
+ */
+export interface KafkaCluster {
+  /** `127.0.0.1:<port>` of every node, comma-separated (the KAFKA_BOOTSTRAP_SERVERS form). */
+  readonly bootstrap: string;
+  readonly nodes: readonly KafkaNode[];
+  /** The controller-only JVM of a three-broker cluster (a one-node cluster is its own controller). */
+  readonly controller?: ManagedProcess;
+  /** Milliseconds from the call to every node answering metadata requests, topics not included. */
+  readonly startMs: number;
+  stop(): Promise<void>;
+}
+
+export interface KafkaNode {
+  /** `node.id` of the broker (1, 2, 3). */
+  readonly id: number;
+  /** `127.0.0.1:<port>` */
+  readonly bootstrap: string;
+  /** The node's JVM; a new one after restart(). */
+  readonly process: ManagedProcess;
+  /** SIGKILL, as a crash: no controlled shutdown, no leadership handed over first. */
+  kill(): Promise<void>;
+  /** Starts the node again on its data and ports, and waits until it answers. */
+  restart(): Promise<void>;
+  /**
+   * SIGSTOP: the JVM stops answering, but its sockets stay open and the kernel still accepts
+   * connections, so clients wait for answers instead of failing fast (a hung leader, not a crash).
+   */
+  pause(): void;
+  /** SIGCONT after pause(): it answers what it was sent meanwhile. */
+  resume(): void;
+}
+
+/** Replication of the topics on a cluster of `brokers` nodes: the MSK settings with three, none with one. */
+export function topicReplication(brokers: number): { replicationFactor: number; minInsyncReplicas: number } {
+  return brokers >= REPLICATION_FACTOR
+    ? { replicationFactor: REPLICATION_FACTOR, minInsyncReplicas: MIN_INSYNC_REPLICAS }
+    : { replicationFactor: 1, minInsyncReplicas: 1 };
+}
+
+export interface StartKafkaClusterOptions {
+  /** Directory for the nodes' config, data and logs; created if missing. */
+  readonly workDir: string;
+  /** 1 (default) or 3. */
+  readonly brokers?: number;
+  readonly log?: (line: string) => void;
+  readonly readyTimeoutMs?: number;
+}
+
+export async function startKafkaCluster(options: StartKafkaClusterOptions): Promise<KafkaCluster> {
+  const started = Date.now();
+  const count = options.brokers ?? 1;
+  if (count !== 1 && count !== REPLICATION_FACTOR) {
+    throw new Error(`A local Kafka cluster has 1 or ${REPLICATION_FACTOR} brokers, not ${count}`);
+  }
+  const libs = await ensureKafkaJars({ log: options.log });
+  const ports = await distinctFreePorts(count + 1);
+  const controllerPort = ports[count]!;
+  const single = count === 1;
+  // One node is broker and controller; three brokers get their own controller (CONTROLLER_ID).
+  const specs: NodeSpec[] = [
+    ...Array.from({ length: count }, (_, i) => ({
+      id: i + 1,
+      roles: single ? ('broker,controller' as const) : ('broker' as const),
+      brokerPort: ports[i]!,
+      dir: single ? options.workDir : join(options.workDir, `kafka-${i + 1}`),
+    })),
+    ...(single
+      ? []
+      : [{ id: CONTROLLER_ID, roles: 'controller' as const, dir: join(options.workDir, 'kafka-controller') }]),
+  ];
+  const voters = `${single ? 1 : CONTROLLER_ID}@127.0.0.1:${controllerPort}`;
+  const cluster = clusterId();
+  const log4j = join(options.workDir, 'kafka-log4j2.properties');
+  mkdirSync(options.workDir, { recursive: true });
+  writeFileSync(log4j, LOG4J2_CONFIG);
+
+  // Each program's classes come from an archive after its first run (see jvm-class-cache.ts).
+  const classPath = join(libs, '*');
+  const java = (mainClass: string, args: string[], heapSize: string, jvmOptions: readonly string[] = []) => [
+    `-Xmx${heapSize}`,
+    // Serial GC: the smallest footprint for a one-client-machine broker.
+    '-XX:+UseSerialGC',
+    '-XX:+ExitOnOutOfMemoryError',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${log4j}`,
+    ...jvmOptions,
+    '-cp',
+    classPath,
+    mainClass,
+    ...args,
+  ];
+  const startJava = (name: string, mainClass: string, args: string[], heapSize: string, logFile: string) => {
+    const sharing = classDataSharing(`kafka-${mainClass}`, classPath);
+    // The storage tool runs for a second: the JIT's first tier is all it needs.
+    const jit = mainClass === STORAGE_TOOL ? ['-XX:TieredStopAtLevel=1'] : [];
+    const started = startProcess({
+      name,
+      command: 'java',
+      args: java(mainClass, args, heapSize, [...sharing.args, ...jit]),
+      logFile,
+    });
+    void started.exited.then((exit) => sharing.settle(exit));
+    return { process: started, stopGraceMs: sharing.stopGraceMs };
+  };
+
+  const prepared = await Promise.all(
+    specs.map(async (spec) => {
+      const dataDir = join(spec.dir, 'kafka-data');
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(dataDir, { recursive: true });
+      const serverProperties = join(spec.dir, 'kafka-server.properties');
+      writeFileSync(serverProperties, nodeConfig({ ...spec, controllerPort, dataDir, voters, brokers: count }));
+      // KRaft needs its metadata log formatted with the cluster id before the first start.
+      const logFile = join(spec.dir, 'kafka.log');
+      const format = startJava(
+        `kafka-storage-format-${spec.id}`,
+        STORAGE_TOOL,
+        ['format', `--cluster-id=${cluster}`, `--config=${serverProperties}`],
+        '256m',
+        logFile,
+      );
+      const formatted = await format.process.exited;
+      if (formatted.code !== 0) {
+        throw new Error(`Formatting the Kafka storage failed (code ${formatted.code}); see ${logFile}`);
+      }
+      const name = single ? 'kafka' : spec.roles === 'controller' ? 'kafka-controller' : `kafka-${spec.id}`;
+      const launch = () => startJava(name, 'kafka.Kafka', [serverProperties], HEAP[spec.roles], logFile);
+      return { ...spec, dataDir, launch };
+    }),
+  );
+
+  const timeoutMs = options.readyTimeoutMs ?? 90_000;
+  const controllerSpec = prepared.find((spec) => spec.roles === 'controller');
+  const controller = controllerSpec?.launch();
+  const nodes = prepared
+    .filter((spec) => spec.brokerPort !== undefined)
+    .map((spec) => {
+      const bootstrap = `127.0.0.1:${spec.brokerPort}`;
+      let launched = spec.launch();
+      const ready = () =>
+        waitUntilReady(launched.process, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), { timeoutMs });
+      return {
+        id: spec.id,
+        bootstrap,
+        dataDir: spec.dataDir,
+        ready,
+        get process() {
+          return launched.process;
+        },
+        get stopGraceMs() {
+          return launched.stopGraceMs;
+        },
+        async kill() {
+          launched.process.kill('SIGKILL');
+          await launched.process.exited;
+        },
+        async restart() {
+          launched = spec.launch();
+          await ready();
+        },
+        pause() {
+          launched.process.kill('SIGSTOP');
+        },
+        resume() {
+          launched.process.kill('SIGCONT');
+        },
+      };
+    });
+  const stopAll = async () => {
+    // Brokers first: a broker stopping with its controller gone waits for it until it gives up.
+    await Promise.all(nodes.map((node) => node.process.stop(node.stopGraceMs)));
+    await controller?.process.stop(controller.stopGraceMs);
+    for (const spec of prepared) rmSync(spec.dataDir, { recursive: true, force: true });
+  };
+  const readiness = await Promise.allSettled([
+    ...nodes.map((node) => node.ready()),
+    ...(controller
+      ? [
+          waitUntilReady(controller.process, `listening on ${controllerPort}`, () => portAccepts(controllerPort), {
+            timeoutMs,
+          }),
+        ]
+      : []),
+  ]);
+  const failed = readiness.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stopAll();
+    throw failed.reason;
+  }
+  return {
+    bootstrap: nodes.map((node) => node.bootstrap).join(','),
+    nodes,
+    controller: controller?.process,
+    startMs: Date.now() - started,
+    stop: stopAll,
+  };
+}
+
+const STORAGE_TOOL = 'kafka.tools.StorageTool';
+
+/** node.id of the controller-only node of a three-broker cluster. */
+const CONTROLLER_ID = 0;
+
+type NodeRoles = 'broker,controller' | 'broker' | 'controller';
+
+interface NodeSpec {
+  readonly id: number;
+  readonly roles: NodeRoles;
+  /** Absent on the controller-only node. */
+  readonly brokerPort?: number;
+  readonly dir: string;
+}
+
+// Four JVMs share two cores with the rest of the stack: smaller heaps than one node alone, and the
+// controller, which only keeps the cluster metadata (a few hundred records here), the smallest.
+const HEAP: Record<NodeRoles, string> = { 'broker,controller': '512m', broker: '384m', controller: '128m' };
+
+/**
+ * Creates every topic of TOPICS that the cluster does not have yet, with its partition count,
+ * retention and replication (topicReplication). Topics that exist are left as they are, so an
+ * existing broker (`--kafka host:port`) keeps its data.
+ */
+export async function createTopics(bootstrap: string, brokers = 1): Promise<string[]> {
+  const admin = new Admin({
+    clientId: 'local-topics',
+    bootstrapBrokers: bootstrapList(bootstrap),
+    connectTimeout: 5_000,
+  });
+  const { replicationFactor, minInsyncReplicas } = topicReplication(brokers);
+  try {
+    // A replica can only be placed on a registered broker: wait until every node has joined.
+    for (
+      let tries = 0;
+      (await admin.metadata({ topics: [], forceUpdate: true })).brokers.size < replicationFactor;
+      tries++
+    ) {
+      if (tries >= 60) throw new Error(`Fewer than ${replicationFactor} brokers registered after 30 s`);
+      await sleep(500);
+    }
+    const existing = new Set(await admin.listTopics());
+    const missing = Object.values(TOPICS).filter((topic) => !existing.has(topic.name));
+    for (const topic of missing) {
+      await admin.createTopics({
+        topics: [topic.name],
+        partitions: topic.partitions,
+        replicas: replicationFactor,
+        configs: [
+          { name: 'retention.ms', value: String(TOPIC_RETENTION_MS) },
+          { name: 'min.insync.replicas', value: String(minInsyncReplicas) },
+        ],
+      });
+    }
+    return missing.map((topic) => topic.name);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** The brokers of a comma-separated bootstrap string. */
+export function bootstrapList(bootstrap: string): string[] {
+  return bootstrap.split(',').map((s) => s.trim());
+}
+
+async function brokerAnswers(bootstrap: string): Promise<boolean> {
+  const admin = new Admin({
+    clientId: 'local-readiness',
+    bootstrapBrokers: [bootstrap],
+    connectTimeout: 1_000,
+    retries: 0,
+  });
+  try {
+    await admin.listTopics();
+    return true;
+  } finally {
+    await admin.close().catch(() => undefined);
+  }
+}
+
+function nodeConfig(
+  p: NodeSpec & { controllerPort: number; dataDir: string; voters: string; brokers: number },
+): string {
+  const { replicationFactor, minInsyncReplicas } = topicReplication(p.brokers);
+  const broker = p.roles !== 'controller';
+  const controller = p.roles !== 'broker';
+  const listeners = [
+    ...(broker ? [`PLAINTEXT://127.0.0.1:${p.brokerPort}`] : []),
+    ...(controller ? [`CONTROLLER://127.0.0.1:${p.controllerPort}`] : []),
+  ];
+  const brokerOnly = broker
+    ? `advertised.listeners=PLAINTEXT://127.0.0.1:${p.brokerPort}
+inter.broker.listener.name=PLAINTEXT
+`
+    : '';
+  return `# Generated by local/runtime/services/kafka/kafka-broker.ts: node ${p.id} (${p.roles}) of a ${p.brokers}-broker local KRaft cluster.
+process.roles=${p.roles}
+node.id=${p.id}
+controller.quorum.voters=${p.voters}
+listeners=${listeners.join(',')}
+${brokerOnly}controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=${p.dataDir}
+# The settings below are read by brokers, and by the controller when it creates topics and elects leaders.
+# Topics come from the contracts (TOPICS), as in AWS: a typo in a topic name must fail, not create a topic.
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor=${replicationFactor}
+min.insync.replicas=${minInsyncReplicas}
+# As on MSK: a replica that was out of sync never becomes leader (it could drop acknowledged records).
+unclean.leader.election.enable=false
+# The internal topics replicated like the business topics, with fewer partitions than a cluster needs.
+offsets.topic.replication.factor=${replicationFactor}
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=${replicationFactor}
+transaction.state.log.min.isr=${minInsyncReplicas}
+transaction.state.log.num.partitions=10
+share.coordinator.state.topic.replication.factor=${replicationFactor}
+share.coordinator.state.topic.min.isr=${minInsyncReplicas}
+# A consumer group starts at once instead of waiting 3 s for more members.
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+`;
+}
+
+const LOG4J2_CONFIG = `# Broker log for local runs: warnings and the start/stop lines.
+status = warn
+appender.out.type = Console
+appender.out.name = out
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.out.ref = out
+logger.server.name = kafka.server.KafkaRaftServer
+logger.server.level = info
+`;
+
+/**
+ * A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid`
+ * prints). Like Kafka's Uuid.randomUuid(), never one starting with '-', which a command line takes
+ * for an option.
+ */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (accepted: boolean) => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SIMULATED_PROVIDER_LOG_MESSAGE } from '../../../../lambdas/billing/adapters/simulated-payment-provider';
+import { SUBSCRIPTIONS } from '../../../../lambdas/shared/contracts/subscriptions';
+import { providerStatement, recordBalance } from '../../../../local/lab/demo/chaos';
+import type { TopicRecord } from '../../../../local/lab/demo/kafka-inspect';
+import type { PipelineSnapshot } from '../../../../local/lab/demo/snapshot';
+
+/**
+ * The chaos run's own checks on hand-made inputs: the record balance of a topic (a poison record,
+ * a record given up and re-driven, or given up and left), and the provider's statement.
+ */
+const record = (topic: string, offset: number, value: unknown, headers: Record<string, string> = {}): TopicRecord => ({
+  topic,
+  partition: 0,
+  offset,
+  timestamp: 0,
+  key: 'k',
+  value: JSON.stringify(value),
+  headers,
+});
+
+const poisonLetter = {
+  event_type: 'DeadLetter',
+  event_id: 'dl-1',
+  timestamp: '2026-01-01T00:00:00.000Z',
+  consumer: 'billing',
+  reason: 'not JSON',
+  source: { topic: 'orders', partition: 0, offset: 0, timestamp: 0, key: null, value: null },
+};
+const givenUpLetter = {
+  requestContext: { functionArn: 'arn:aws:lambda:eu-west-1:0:function:billing', condition: 'RetriesExhausted' },
+  KafkaBatchInfo: { recordInfo: { offset: '2' } },
+  payload: { records: { 'orders-0': [{ topic: 'orders', partition: 0, offset: 2 }] } },
+};
+
+function snapshot(orders: TopicRecord[]): PipelineSnapshot {
+  const committed = new Map<string, Map<string, number>>();
+  for (const s of SUBSCRIPTIONS) {
+    committed.set(s.consumerGroupId, new Map([[`${s.topic}-0`, s.topic === 'orders' ? orders.length : 0]]));
+  }
+  return {
+    tables: {} as PipelineSnapshot['tables'],
+    records: new Map([
+      ['orders', orders],
+      ['dead_letter', [record('dead_letter', 0, poisonLetter), record('dead_letter', 1, givenUpLetter)]],
+    ]),
+    endOffsets: new Map([['orders', [orders.length]]]),
+    startOffsets: new Map(),
+    committed,
+    archive: [],
+  };
+}
+
+const originals = [record('orders', 0, 'poison'), record('orders', 1, { ok: 1 }), record('orders', 2, { ok: 2 })];
+
+describe('recordBalance', () => {
+  it('GIVEN a poison record and a given-up record re-driven and processed WHEN balanced THEN in = processed + dead-lettered', () => {
+    const copy = record('orders', 3, { ok: 2 }, { 'redriven-from': 'dead_letter/0/1' });
+
+    expect(recordBalance(snapshot([...originals, copy])).orders).toEqual({
+      in: 3,
+      processed: 2,
+      deadLettered: 1,
+      redriven: 1,
+      givenUpNotRedriven: 0,
+      lag: 0,
+    });
+  });
+
+  it('GIVEN a given-up record never re-driven WHEN balanced THEN it is neither processed nor dead-lettered', () => {
+    const balance = recordBalance(snapshot(originals)).orders!;
+
+    expect(balance).toMatchObject({ in: 3, processed: 1, deadLettered: 1, givenUpNotRedriven: 1 });
+    expect(balance.in).not.toBe(balance.processed + balance.deadLettered);
+  });
+});
+
+describe('providerStatement', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chaos-statement-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('GIVEN a key the provider took as new twice WHEN read THEN the order is charged more than once; a remembered replay is not', () => {
+    const line = (entry: object) =>
+      `[billing] ${JSON.stringify({ level: 'INFO', message: SIMULATED_PROVIDER_LOG_MESSAGE, ...entry })}`;
+    const log = join(dir, 'functions.log');
+    writeFileSync(
+      log,
+      [
+        line({ operation: 'charge', idempotency_key: 'o-1', new_request: true, outcome: 'paid' }),
+        line({ operation: 'charge', idempotency_key: 'o-1', new_request: false, outcome: 'paid' }),
+        line({ operation: 'charge', idempotency_key: 'o-2', new_request: true, outcome: 'paid' }),
+        line({ operation: 'charge', idempotency_key: 'o-2', new_request: true, outcome: 'paid' }),
+        line({ operation: 'refund', idempotency_key: 'o-3:refund', new_request: true, outcome: 'refused' }),
+        '[billing] unrelated line',
+      ].join('\n'),
+    );
+
+    expect(providerStatement(log)).toEqual({
+      chargeRequests: 4,
+      refundRequests: 1,
+      chargedMoreThanOnce: ['o-2'],
+      refusedRefunds: ['o-3:refund'],
+    });
+  });
+});
