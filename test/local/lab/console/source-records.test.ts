@@ -7,7 +7,7 @@ import {
   typedCell,
   typedRow,
   type SourceRecord,
-} from '../../../local/lab/console/source-records';
+} from '../../../../local/lab/console/source-records';
 
 /** The producer's input: CSV rows with typed columns, and NDJSON lines with optional keys. */
 describe('console input records', () => {

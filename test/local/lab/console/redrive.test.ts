@@ -1,14 +1,14 @@
 import type { MSKRecord } from 'aws-lambda';
-import { deadLetterFor } from '../../../lambdas/shared/kafka/dead-letter';
+import { deadLetterFor } from '../../../../lambdas/shared/kafka/dead-letter';
 import {
   countDeadLetters,
   readDeadLetter,
   redriveMark,
   selects,
   type DeadLetterEntry,
-} from '../../../local/lab/console/dead-letters';
-import { parseRedriveArgs, planRedrive } from '../../../local/lab/console/redrive';
-import { kafkaFailureMessages } from '../../../local/runtime/runner/on-failure';
+} from '../../../../local/lab/console/dead-letters';
+import { parseRedriveArgs, planRedrive } from '../../../../local/lab/console/redrive';
+import { kafkaFailureMessages } from '../../../../local/runtime/runner/on-failure';
 
 const record = (topic: string, partition: number, offset: number): MSKRecord => ({
   topic,

@@ -2,15 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDuration, formatTable } from '../../../local/lab/console/cluster-views';
-import { resolveCluster } from '../../../local/lab/console/connection';
+import { formatDuration, formatTable } from '../../../../local/lab/console/cluster-views';
+import { resolveCluster } from '../../../../local/lab/console/connection';
 import {
   formatEndpoints,
   readEndpointsFile,
   removeEndpointsFile,
   writeEndpointsFile,
   type LocalEndpointsFile,
-} from '../../../local/lab/console/endpoints';
+} from '../../../../local/lab/console/endpoints';
 
 /** The endpoints file of a serving `npm run local`, and how the tools find their cluster. */
 describe('console endpoints and cluster', () => {

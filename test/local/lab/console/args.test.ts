@@ -1,4 +1,4 @@
-import { parseConsoleArgs, UsageError } from '../../../local/lab/console/args';
+import { parseConsoleArgs, UsageError } from '../../../../local/lab/console/args';
 
 /** `npm run kafka -- ...` arguments: typed commands, and a clear usage error for every misuse. */
 describe('console arguments', () => {

@@ -1,5 +1,5 @@
-import { formatGroups } from '../../../local/lab/console/groups';
-import { describeError } from '../../../local/lab/console/main';
+import { formatGroups } from '../../../../local/lab/console/groups';
+import { describeError } from '../../../../local/lab/console/main';
 
 /** What the console tools print: group lag tables and failures with their root causes. */
 describe('console output', () => {

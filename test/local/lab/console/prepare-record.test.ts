@@ -1,6 +1,6 @@
 import { compatibilityPartitioner, murmur2 } from '@platformatic/kafka';
-import { OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
-import { prepareRecord } from '../../../local/lab/console/prepare-record';
+import { OrderCreatedSchema } from '../../../../lambdas/shared/contracts/events';
+import { prepareRecord } from '../../../../local/lab/console/prepare-record';
 
 /** What the console producer sends: envelope completed, schema checked, key chosen, headers set. */
 describe('console producer records', () => {
