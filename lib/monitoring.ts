@@ -455,8 +455,12 @@ export class Monitoring extends Construct {
    * UnderMinIsrPartitionCount ("The number of under minIsr partitions for the broker": acks=all
    * writes to them fail), ActiveControllerCount ("Only one controller per cluster should be active
    * at any given time"), CpuUser + CpuSystem and KafkaDataLogsDiskUsed per broker. A cluster that
-   * is down sends none of them, so missing data is breaching, except for the controller count: the
-   * metric is documented for ZooKeeper and KRaft clusters alike but its absence alone is no outage.
+   * is down sends none of them, so missing data is breaching, except for the controller count. This
+   * cluster runs in KRaft mode, where "MSK manages the KRaft controllers used in your cluster" and "you
+   * don't need to monitor additional CloudWatch metrics" compared with ZooKeeper mode
+   * (https://docs.aws.amazon.com/msk/latest/developerguide/kraft-intro.html); in Apache Kafka's KRaft
+   * mode only controller nodes expose ActiveControllerCount (KIP-1001), so whether MSK reports it for a
+   * KRaft cluster is not documented: the alarm fires on a reported value below 1, never on its absence.
    * MSK Serverless publishes no broker metrics; the per-mapping stall alarms cover it.
    */
   private brokerHealth(
