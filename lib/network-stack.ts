@@ -109,13 +109,10 @@ export class NetworkStack extends Stack {
    * One interface endpoint, in every subnet and with private DNS, per service that needs one:
    *
    * - the services the functions call (CALLED_SERVICES) whose endpoint is an interface endpoint.
-   *   SES: the functions call the SES v2 HTTPS API, which has its own endpoint service `email`
-   *   next to the SMTP interface's `email-smtp`: "for SMTP endpoints, filter on smtp in the search
-   *   bar ... For API endpoints, filter on email", and "For API endpoints, use port 443"
-   *   (https://docs.aws.amazon.com/ses/latest/dg/send-email-set-up-vpc-endpoints.html). The same
-   *   page's zone exclusions ("SES does not support SMTP VPC endpoints in the following
-   *   Availability Zones: use1-az2, ...") are for SMTP endpoints only, and use1-az2 is one of the
-   *   default us-east-1 zones here: one more reason not to send over SMTP.
+   *   SES: the functions call the SES v2 HTTPS API, whose endpoint service is `email`: "For API
+   *   endpoints, filter on email", and "For API endpoints, use port 443"
+   *   (https://docs.aws.amazon.com/ses/latest/dg/send-email-set-up-vpc-endpoints.html); why this
+   *   transport is in docs/deploy.md ("SES: the API endpoint").
    * - the services the event source mappings deliver failures to: "You must deploy a VPC endpoint
    *   for your on-failure destination service inside your Amazon MSK cluster VPC"
    *   (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-on-failure.html). The cluster is in

@@ -3,8 +3,11 @@ import { ENV } from '../shared/contracts/environment';
 import { TABLES } from '../shared/contracts/tables';
 import { kafkaConsumerConfigFromEnv, type KafkaConsumerConfig } from '../shared/kafka/consumer-config';
 
-export type EmailTransportConfig =
-  { readonly kind: 'ses'; readonly configurationSet: string } | { readonly kind: 'smtp'; readonly url: string };
+/** Amazon SES v2, in AWS and locally (where its calls reach the SES v2 stand-in through the local gateway). */
+export interface EmailTransportConfig {
+  readonly kind: 'ses';
+  readonly configurationSet: string;
+}
 
 export interface NotificationsConfig extends KafkaConsumerConfig {
   readonly notificationsTable: string;
@@ -17,16 +20,13 @@ export interface NotificationsConfig extends KafkaConsumerConfig {
 
 /** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
 export function notificationsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
-  const kind = requireEnum(ENV.emailTransport, ['ses', 'smtp'] as const, env);
+  const kind = requireEnum(ENV.emailTransport, ['ses'] as const, env);
   return {
     notificationsTable: requireEnv(TABLES.notifications.envVar, env),
     ordersTable: requireEnv(TABLES.orders.envVar, env),
     analyticsTable: requireEnv(TABLES.analytics.envVar, env),
     from: requireEnv(ENV.emailFrom, env),
-    transport:
-      kind === 'ses'
-        ? { kind, configurationSet: requireEnv(ENV.sesConfigurationSet, env) }
-        : { kind, url: requireEnv(ENV.smtpUrl, env) },
+    transport: { kind, configurationSet: requireEnv(ENV.sesConfigurationSet, env) },
     ...kafkaConsumerConfigFromEnv('notifications', env),
   };
 }

@@ -6,7 +6,6 @@ import { DemoCustomerDirectory } from './adapters/demo-customer-directory';
 import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
 import { DynamoDbOrderLookup } from './adapters/dynamodb-order-lookup';
 import { SesEmailSender } from './adapters/ses-email-sender';
-import { SmtpEmailSender } from './adapters/smtp-email-sender';
 import { notificationsConfigFromEnv } from './config';
 import { notificationsConsumer } from './notifications-consumer';
 import { withObservability } from '../shared/lambda-handler';
@@ -18,10 +17,7 @@ import { withObservability } from '../shared/lambda-handler';
  * 1 per earlier change of the order (its claim, which finds it sent unless it is sent now).
  */
 const config = notificationsConfigFromEnv();
-const email =
-  config.transport.kind === 'ses'
-    ? new SesEmailSender(new SESv2Client(awsClientConfig()), config.from, config.transport.configurationSet)
-    : new SmtpEmailSender(config.transport.url, config.from);
+const email = new SesEmailSender(new SESv2Client(awsClientConfig()), config.from, config.transport.configurationSet);
 
 export const lambdaHandler = notificationsConsumer({
   log: new DynamoDbNotificationLog(dynamo, config.notificationsTable, config.analyticsTable),

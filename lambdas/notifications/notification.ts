@@ -57,7 +57,7 @@ export interface Email {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
-  /** The notification id: the SMTP adapter makes it the Message-ID, so that a repeat is recognisable. */
+  /** The notification id: the SES adapter tags the email with it, so that a repeat is recognisable. */
   readonly idempotencyKey: string;
 }
 

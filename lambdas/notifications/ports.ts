@@ -37,7 +37,7 @@ export interface CustomerDirectory {
   emailOf(userId: string): Promise<string>;
 }
 
-/** An email provider: SES in AWS, any SMTP server locally. Resolves with the provider's message id. */
+/** An email provider (Amazon SES v2). Resolves with the provider's message id. */
 export interface EmailSender {
   send(email: Email): Promise<{ readonly messageId: string }>;
 }

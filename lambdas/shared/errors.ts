@@ -92,8 +92,6 @@ interface ErrorFields {
   readonly $metadata?: { readonly httpStatusCode?: unknown };
   readonly statusCode?: unknown;
   readonly status?: unknown;
-  /** An SMTP server's reply code (the notification function's SmtpError). */
-  readonly replyCode?: unknown;
   readonly CancellationReasons?: readonly { readonly Code?: string }[];
   readonly errors?: unknown;
   readonly cause?: unknown;
@@ -134,12 +132,6 @@ function classifyOne(error: ErrorFields): ErrorClass | undefined {
     // ExpiredToken, ConditionalCheckFailed) fail every record alike or are the code's to handle.
     const passes = error.$fault === 'server' || error.$retryable !== undefined;
     return passes ? { kind: 'transient', reason: `${name} (${String(error.$fault)} fault)` } : undefined;
-  }
-
-  // RFC 5321 4.2.1: "4yz Transient Negative Completion reply ... the action may be requested again".
-  // A 5yz is left to the mapping's retries: it refuses a recipient or the sender alike.
-  if (typeof error.replyCode === 'number' && error.replyCode >= 400 && error.replyCode < 500) {
-    return { kind: 'transient', reason: `SMTP ${error.replyCode}` };
   }
 
   const status = httpStatus(error);

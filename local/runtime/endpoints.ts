@@ -3,8 +3,6 @@ export interface LocalEndpoints {
   readonly kafkaBootstrap: string;
   readonly dynamodbEndpoint: string;
   readonly s3Endpoint: string;
-  /** `smtp://127.0.0.1:<port>` of the mail catcher. */
-  readonly smtpUrl: string;
   /** `http://127.0.0.1:<port>` of the SES v2 API stand-in, when one runs. */
   readonly sesEndpoint?: string;
   readonly region: string;

@@ -102,7 +102,10 @@ describe.each(Object.keys(VARIANTS))('%s: routes from the functions and the clus
       GroupDescription: 'Interface VPC endpoints: HTTPS from inside the VPC',
       SecurityGroupIngress: [Match.objectLike({ CidrIp: VPC_CIDR, IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })],
     });
-    // Not the SMTP interface: it needs SMTP credentials and SES offers it in fewer zones.
-    expect(JSON.stringify(p().json.network)).not.toContain('email-smtp');
+    // These two and no other: email goes through the SES v2 API only (docs/deploy.md, "SES: the API endpoint").
+    const interfaceServices = resourcesOfType(p().json.network, 'AWS::EC2::VPCEndpoint')
+      .filter(([, e]) => e.Properties?.VpcEndpointType === 'Interface')
+      .map(([, e]) => render(e.Properties?.ServiceName).split('.').pop());
+    expect(interfaceServices.sort()).toEqual(['email', 'sqs']);
   });
 });

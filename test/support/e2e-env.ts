@@ -5,8 +5,6 @@ export const E2E_ENDPOINTS_ENV = 'ORDER_PIPELINE_E2E_ENDPOINTS';
 export interface E2eEnvironment extends LocalEndpoints {
   /** The run's directory under .local/runs/ (logs). */
   readonly workDir: string;
-  /** Where the mail catcher keeps the messages. */
-  readonly mailDir: string;
 }
 
 /** The endpoints of the components the e2e globalSetup started. */

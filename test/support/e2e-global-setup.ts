@@ -3,7 +3,7 @@ import { E2E_ENDPOINTS_ENV } from './e2e-env';
 
 /**
  * jest globalSetup of the e2e project: starts the real components (Kafka broker, DynamoDB Local,
- * S3 stand-in) once per run and hands their endpoints to the test files through the environment,
+ * S3 stand-in, SES v2 stand-in) once per run and hands their endpoints to the test files through the environment,
  * which the workers inherit. globalTeardown stops them; if jest dies instead, the processes die
  * with it (see local/runtime/services/process.ts).
  */
@@ -14,10 +14,8 @@ export default async function e2eGlobalSetup(): Promise<void> {
     kafkaBootstrap: services.kafkaBootstrap,
     dynamodbEndpoint: services.dynamodbEndpoint,
     s3Endpoint: services.s3Endpoint,
-    smtpUrl: services.smtpUrl,
     sesEndpoint: services.sesEndpoint,
     region: services.region,
     workDir: services.workDir,
-    mailDir: services.mailDir,
   });
 }

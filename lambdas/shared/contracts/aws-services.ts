@@ -17,7 +17,7 @@ export const AWS_SERVICES = {
     sdkPackages: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
   },
   s3: { endpointService: 's3', endpoint: 'gateway', sdkPackages: ['@aws-sdk/client-s3'] },
-  /** The SES v2 HTTPS API (not the SMTP interface: `email-smtp` is another endpoint service). */
+  /** The SES v2 HTTPS API, the one email transport (docs/deploy.md, "SES: the API endpoint"). */
   ses: { endpointService: 'email', endpoint: 'interface', sdkPackages: ['@aws-sdk/client-sesv2'] },
   sqs: { endpointService: 'sqs', endpoint: 'interface', sdkPackages: ['@aws-sdk/client-sqs'] },
 } as const;

@@ -18,12 +18,10 @@ export const ENV = {
   /** Powertools: names the service in logs and the `service` dimension of metrics. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   region: 'AWS_REGION',
-  /** `ses` (Amazon SES v2, in AWS) or `smtp` (any SMTP server, such as a local mail catcher). */
+  /** `ses` (the Amazon SES v2 API), the one transport; locally its calls reach the SES v2 stand-in. */
   emailTransport: 'EMAIL_TRANSPORT',
   /** The sender address; with SES, an address of the verified identity. */
   emailFrom: 'EMAIL_FROM',
-  /** `smtp://host:port` of the SMTP server when EMAIL_TRANSPORT is `smtp`. */
-  smtpUrl: 'SMTP_URL',
   /** The SES configuration set that routes bounces, complaints and rejects to CloudWatch. */
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
   /**

@@ -8,7 +8,7 @@ export interface SentEmail {
   /** The order change it announced: confirmed, shipped, payment_declined, cancelled or refunded. */
   readonly change: string;
   readonly subject: string;
-  /** The provider's id: SES's MessageId, or the SMTP Message-ID locally. */
+  /** The provider's id: SES's MessageId (the SES v2 stand-in's, locally). */
   readonly message_id: string;
   /** ISO 8601. */
   readonly sent_at: string;

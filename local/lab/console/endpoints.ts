@@ -20,7 +20,6 @@ export interface LocalEndpointsFile {
   readonly region: string;
   /** Added by the parts that serve them. */
   readonly dashboard?: string;
-  readonly smtp?: string;
   /** The runner's event source mappings through the Lambda API (local/runtime/runner/lambda-api.ts). */
   readonly lambdaApi?: string;
   /** The SES v2 API stand-in the notification function's SES client reaches through the AWS gateway. */
@@ -35,7 +34,6 @@ const LABELS: Record<Exclude<keyof LocalEndpointsFile, 'pid' | 'startedAt'>, str
   kafkaBootstrap: 'Kafka bootstrap',
   dynamodb: 'DynamoDB',
   s3: 'S3',
-  smtp: 'SMTP',
   lambdaApi: 'Lambda API (mappings)',
   ses: 'SES v2 API',
   region: 'Region',

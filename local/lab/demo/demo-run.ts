@@ -160,7 +160,6 @@ export function announceEndpoints(
     s3: stack.services.s3Endpoint,
     region: stack.services.region,
     dashboard: `${stack.api.url}/dashboard`,
-    smtp: stack.services.smtpUrl,
     ...served,
     ses: stack.services.sesEndpoint,
     runDir: stack.services.workDir,

@@ -96,7 +96,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     const { startMs } = services;
     log(
       `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka (${services.brokers} broker${services.brokers > 1 ? 's' : ''}) ${seconds(startMs.kafka ?? 0)}, `}` +
-        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}, SMTP ${seconds(startMs.smtp)}, SES ${seconds(startMs.ses)}; ` +
+        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}, SES ${seconds(startMs.ses)}; ` +
         `logs in ${services.workDir}`,
     );
     return services;

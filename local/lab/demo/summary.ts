@@ -48,7 +48,7 @@ export interface RunSummary {
   readonly failover?: FailoverReport;
   /** Clicks counted by analytics against the clicks topic. */
   readonly analytics?: AnalyticsReport;
-  /** Emails in the mail catcher against the order changes on the topics. */
+  /** Emails the SES v2 stand-in received against the order changes on the topics. */
   readonly notifications?: NotificationsReport;
   readonly dashboard?: { readonly url: string };
   /** `--chaos`: the faults injected, the retry budget, the outbox sweep and the provider's statement. */
@@ -483,7 +483,6 @@ function formatStartup(s: StackStartup): string[] {
     c.kafka === undefined ? undefined : `Kafka ${seconds(c.kafka)}`,
     `DynamoDB Local ${seconds(c.dynamodb)}`,
     `S3 ${seconds(c.s3)}`,
-    `SMTP ${seconds(c.smtp)}`,
     c.ses === undefined ? undefined : `SES ${seconds(c.ses)}`,
   ].filter(Boolean);
   return [

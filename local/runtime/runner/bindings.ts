@@ -16,12 +16,6 @@ export interface RunnerBindings {
    */
   localEnvironment(endpoints: LocalEndpoints): Readonly<Record<string, string>>;
   /**
-   * Local variables the template does not have, keyed by the template variable that calls for them:
-   * a function with that variable also gets these from localEnvironment (e.g. the SMTP server's URL
-   * for a function whose email transport is swapped for SMTP).
-   */
-  readonly localCompanions?: Readonly<Record<string, readonly string[]>>;
-  /**
    * Variables that carry a bucket's name, with the name of its local stand-in. An S3 on-failure
    * destination is written locally when some function gets that bucket through one of them.
    */

@@ -15,6 +15,7 @@ import type { StreamMappingSpec } from './assembly';
 import { HopRecorder, type HopSample } from './hops';
 import { compileFilters, type RecordFilter } from './event-filter';
 import { lastProcessingResult, type MappingStats } from './kafka-poller';
+import { MAX_PAYLOAD_BYTES } from './kafka-event';
 import { runBatch, streamFailureReport, type DiscardInfo, type InvocationOutcome } from './retry-policy';
 
 /**
@@ -54,7 +55,16 @@ interface ShardState {
   iterator?: string;
   /** The last sequence number processed, to resume after an expired iterator. */
   lastSequenceNumber?: string;
+  /** Records read after the last batch reached the payload limit: the next batch starts with them. */
+  pending: ReadRecord[];
   closed: boolean;
+}
+
+interface ReadRecord {
+  readonly record: DynamoDBRecord;
+  readonly fetchedAt: number;
+  /** Its share of the invocation payload; 0 when the filters leave it out. */
+  readonly bytes: number;
 }
 
 export class StreamPoller {
@@ -153,6 +163,7 @@ export class StreamPoller {
         shardId: shard.ShardId,
         parentShardId: shard.ParentShardId,
         iterator: closedAtStart ? undefined : await this.iterator(shard.ShardId, type),
+        pending: [],
         closed: Boolean(closedAtStart),
       });
     }
@@ -175,7 +186,7 @@ export class StreamPoller {
   }
 
   private readable(shard: ShardState): boolean {
-    if (shard.closed || !shard.iterator) return false;
+    if (shard.closed || (!shard.iterator && shard.pending.length === 0)) return false;
     const parent = shard.parentShardId ? this.shards.get(shard.parentShardId) : undefined;
     return !parent || parent.closed;
   }
@@ -219,49 +230,69 @@ export class StreamPoller {
   private async pollShard(shard: ShardState): Promise<boolean> {
     const { mapping } = this.options;
     const windowMs = mapping.maximumBatchingWindowSeconds * 1000;
-    const records: DynamoDBRecord[] = [];
     // Per record: when it was read. Its time in the stream is not measured: DynamoDB Local's
     // ApproximateCreationDateTime lags the write by up to a minute, so the wait counts from the read.
-    const times: { createdAt: number; fetchedAt: number }[] = [];
+    const read: ReadRecord[] = shard.pending.splice(0);
     let iterator = shard.iterator;
     let windowStarted: number | undefined;
     for (;;) {
+      if (!iterator || read.length >= mapping.batchSize) break;
       let output;
       try {
         output = await this.streams.send(
-          new GetRecordsCommand({ ShardIterator: iterator, Limit: mapping.batchSize - records.length }),
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: mapping.batchSize - read.length }),
         );
       } catch (error) {
         // An expired iterator, or one DynamoDB Local declares past the trim horizon (it does so for a
         // chain of iterators over a shard that has stayed empty): resume right after the last record
-        // processed, or from the start of the shard when there is none yet. Nothing is skipped.
+        // processed, or from the start of the shard when there is none yet. Nothing is skipped, and
+        // records read but not yet delivered are read again.
         if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException)) throw error;
         shard.iterator = await this.iterator(shard.shardId, 'TRIM_HORIZON', shard.lastSequenceNumber);
         return false;
       }
       const fetchedAt = Date.now();
-      for (const _ of output.Records ?? []) times.push({ createdAt: fetchedAt, fetchedAt });
-      records.push(...(output.Records ?? []).map((r) => lambdaRecord(r, this.streamArn, this.options.region)));
+      for (const r of output.Records ?? []) {
+        const record = lambdaRecord(r, this.streamArn, this.options.region);
+        const bytes = this.filter.matches(record) ? Buffer.byteLength(JSON.stringify(record)) + 1 : 0;
+        read.push({ record, fetchedAt, bytes });
+      }
       iterator = output.NextShardIterator;
-      if (records.length === 0 || records.length >= mapping.batchSize || !iterator || this.stopping) break;
+      if (read.length === 0 || read.length >= mapping.batchSize || !iterator || this.stopping) break;
+      if (
+        streamBatchLength(
+          read.map((r) => r.bytes),
+          MAX_PAYLOAD_BYTES,
+        ) < read.length
+      )
+        break;
       windowStarted ??= Date.now();
       const left = windowStarted + windowMs - Date.now();
       if (left <= 0) break;
       await new Promise((resolve) => setTimeout(resolve, Math.min(left, this.options.pollIntervalMs ?? 250)));
     }
+    // Lambda invokes when "The payload size reaches 6 MB. You cannot modify this limit."
+    // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html, "Batching
+    // behavior"): what is read beyond it waits for the next batch, not an invocation Lambda would not make.
+    const taken = streamBatchLength(
+      read.map((r) => r.bytes),
+      MAX_PAYLOAD_BYTES,
+    );
+    shard.pending = read.slice(taken);
+    const records = read.slice(0, taken).map((r) => r.record);
     if (records.length > 0) {
       const takenAt = Date.now();
-      const delivered = records.flatMap((r, i) => (this.filter.matches(r) ? [{ record: r, time: times[i]! }] : []));
+      const delivered = read.slice(0, taken).filter((r) => r.bytes > 0);
       const deliver = delivered.map((d) => d.record);
       if (deliver.length > 0) await this.process(deliver, shard.shardId);
       const doneAt = Date.now();
-      for (const { time } of delivered) this.hops.record(time.fetchedAt, time.createdAt, takenAt, doneAt);
+      for (const { fetchedAt } of delivered) this.hops.record(fetchedAt, fetchedAt, takenAt, doneAt);
       this.counters.filteredOut += records.length - deliver.length;
       this.counters.committed += records.length;
       shard.lastSequenceNumber = records[records.length - 1].dynamodb?.SequenceNumber;
     }
     shard.iterator = iterator;
-    if (!shard.iterator) shard.closed = true;
+    if (!shard.iterator && shard.pending.length === 0) shard.closed = true;
     return records.length > 0;
   }
 
@@ -337,3 +368,21 @@ function wireValue(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * How many of the records read (in shard order, each with its bytes in the invocation payload, 0
+ * for one the filters leave out) the next batch takes: as many as fit `maxPayloadBytes` with the
+ * event's envelope, and at least one, so that one record over the limit cannot stall its shard
+ * (its invocation is then refused as Lambda refuses an oversize payload).
+ */
+export function streamBatchLength(payloadBytes: readonly number[], maxPayloadBytes: number): number {
+  let bytes = STREAM_EVENT_ENVELOPE_BYTES;
+  for (let i = 0; i < payloadBytes.length; i++) {
+    bytes += payloadBytes[i]!;
+    if (bytes > maxPayloadBytes && i > 0) return i;
+  }
+  return payloadBytes.length;
+}
+
+/** `{"Records":[]}`: the event around the records. */
+const STREAM_EVENT_ENVELOPE_BYTES = Buffer.byteLength(JSON.stringify({ Records: [] }));

@@ -36,10 +36,6 @@ export function functionEnvironment(
     else if (typeof value === 'number' || typeof value === 'boolean') env[name] = String(value);
     else unresolved.push(`${name} = ${describeValue(value)}${isIntrinsic(value) ? ' (a deploy-time reference)' : ''}`);
   }
-  for (const [name, companions] of Object.entries(bindings.localCompanions ?? {})) {
-    if (!(name in fn.environment)) continue;
-    for (const companion of companions) if (companion in local) env[companion] = local[companion];
-  }
   if (unresolved.length > 0) {
     throw new UnresolvedEnvironmentError(
       `function ${fn.id} (${fn.logicalId}, stack ${fn.stack}): the local runner has no local value for ` +

@@ -41,7 +41,8 @@ const INIT_TIMEOUT_ERROR = 'Sandbox.Timedout';
 /**
  * "For synchronous invocations, the maximum payload size is 6 MB"
  * (https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html): a larger event is refused before
- * any environment sees it. (Kafka batches are capped at 6 MB by kafka-event.ts, responses by host/runtime.js.)
+ * any environment sees it. (Kafka and DynamoDB stream batches are capped at 6 MB by kafka-event.ts
+ * and dynamodb-stream-poller.ts, responses by host/runtime.js.)
  */
 export const MAX_INVOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MappingStats } from './kafka-poller';
+import type { KafkaMappingSpec, StreamMappingSpec } from './assembly';
+import { NO_RECORDS_PROCESSED, type MappingStats } from './kafka-poller';
 
 /**
  * The part of the Lambda API that reports on event source mappings, served by a running local
@@ -27,6 +28,28 @@ export function lambdaMappingView(stats: MappingStats, functionArn: string): Loc
     ...(stats.kind === 'kafka' ? { Topics: [stats.topic] } : { EventSourceArn: stats.topic }),
     State: stats.state,
     LastProcessingResult: stats.lastProcessingResult,
+  };
+}
+
+/**
+ * A mapping the template declares disabled: Lambda lists it too, with State "Disabled" (one of
+ * "Creating, Enabling, Enabled, Disabling, Disabled, Updating, or Deleting",
+ * https://docs.aws.amazon.com/lambda/latest/api/API_GetEventSourceMapping.html). The runner does
+ * not poll it, so nothing was processed; leaving it out would hide from the smoke test a mapping
+ * that processes nothing.
+ */
+export function disabledMappingView(
+  mapping: KafkaMappingSpec | StreamMappingSpec,
+  functionArn: string,
+): LocalMappingView {
+  return {
+    UUID: mapping.id,
+    FunctionArn: functionArn,
+    ...(mapping.kind === 'kafka'
+      ? { Topics: [mapping.topic] }
+      : { EventSourceArn: `dynamodb-stream:${mapping.tableName}` }),
+    State: 'Disabled',
+    LastProcessingResult: NO_RECORDS_PROCESSED,
   };
 }
 

@@ -8,7 +8,7 @@ import { destinations, unsupportedDestination } from './destinations';
 import type { InvocationOutcome } from './retry-policy';
 import { StreamPoller } from './dynamodb-stream-poller';
 import { compileFilters } from './event-filter';
-import { lambdaMappingView, type LocalMappingView } from './lambda-api';
+import { disabledMappingView, lambdaMappingView, type LocalMappingView } from './lambda-api';
 import { startEnforcement } from './enforcement';
 import type { EnforcementStats } from './enforcement/gateway';
 
@@ -174,10 +174,16 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       return Object.fromEntries(pollers.map((p) => [p.stats().id, p.drainHops()]));
     },
     eventSourceMappings() {
-      return pollers.map((p) => {
-        const stats = p.stats();
-        return lambdaMappingView(stats, arnOf(stats.functionId));
-      });
+      const disabled = runPollers
+        ? [...assembly.kafkaMappings, ...assembly.streamMappings].filter((m) => !m.enabled)
+        : [];
+      return [
+        ...pollers.map((p) => {
+          const stats = p.stats();
+          return lambdaMappingView(stats, arnOf(stats.functionId));
+        }),
+        ...disabled.map((m) => disabledMappingView(m, arnOf(m.functionId))),
+      ];
     },
     stop() {
       stopping ??= stopAll();

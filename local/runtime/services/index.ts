@@ -6,7 +6,6 @@ import { createTopics, startKafkaCluster, type KafkaCluster } from './kafka/kafk
 import { LOCAL_DIR } from '../paths';
 import type { ManagedProcess } from './process';
 import { startS3Store, type S3Store } from './s3/s3-store';
-import { startMailCatcher, type MailCatcher } from './smtp/mail-catcher';
 import { startSesStandIn, type SesStandIn } from './ses/ses-stand-in';
 
 export { ensureKafkaJars, kafkaVersion } from './kafka/kafka-jars';
@@ -21,7 +20,6 @@ export {
 export { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 export { localS3Client, startS3Store, type S3Store } from './s3/s3-store';
 export { sesEmails, startSesStandIn, type SesEmail, type SesStandIn } from './ses/ses-stand-in';
-export { caughtMessageIds, caughtMessages, startMailCatcher, type MailCatcher } from './smtp/mail-catcher';
 export { LOCAL_DIR, PROJECT_ROOT } from '../paths';
 
 export type { LocalEndpoints } from '../endpoints';
@@ -37,8 +35,6 @@ export interface LocalServices extends LocalEndpoints {
   readonly processes: readonly ManagedProcess[];
   /** Where this run's logs are. */
   readonly workDir: string;
-  /** Where the mail catcher keeps every message as an `.eml` file. */
-  readonly mailDir: string;
   /** The SES v2 API stand-in the notification function sends through (sesEmails reads what it got). */
   readonly sesEndpoint: string;
   /** Start time of each component, milliseconds (kafka only if it was started here). */
@@ -46,7 +42,6 @@ export interface LocalServices extends LocalEndpoints {
     readonly kafka?: number;
     readonly dynamodb: number;
     readonly s3: number;
-    readonly smtp: number;
     readonly ses: number;
     readonly total: number;
   };
@@ -68,7 +63,7 @@ export interface StartLocalServicesOptions {
 
 /**
  * Starts the real components of the local runtime on 127.0.0.1: an Apache Kafka broker (KRaft),
- * DynamoDB Local, the S3 stand-in and the mail catcher, all at once, then creates the topics and tables from the
+ * DynamoDB Local, the S3 stand-in and the SES v2 stand-in, all at once, then creates the topics and tables from the
  * contracts. If any of them fails to start, the others are stopped before the error is thrown.
  */
 export async function startLocalServices(options: StartLocalServicesOptions = {}): Promise<LocalServices> {
@@ -81,18 +76,15 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
     options.kafka ? Promise.resolve(undefined) : startKafkaCluster({ workDir, brokers: options.brokers, log }),
     startDynamoDbLocal({ workDir, persistent: options.persistentDynamoDb }),
     startS3Store({ workDir }),
-    startMailCatcher({ mailDir: join(workDir, 'mail') }),
     startSesStandIn({ workDir }),
   ]);
-  const [kafka, dynamodb, s3, smtp, ses] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
+  const [kafka, dynamodb, s3, ses] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
     KafkaCluster | undefined,
     DynamoDbLocal | undefined,
     S3Store | undefined,
-    MailCatcher | undefined,
     SesStandIn | undefined,
   ];
-  const stopAll = () =>
-    Promise.all([kafka?.stop(), dynamodb?.stop(), s3?.stop(), smtp?.stop(), ses?.stop()]).then(() => undefined);
+  const stopAll = () => Promise.all([kafka?.stop(), dynamodb?.stop(), s3?.stop(), ses?.stop()]).then(() => undefined);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     await stopAll();
@@ -121,7 +113,6 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
     brokers,
     dynamodbEndpoint: dynamodb!.endpoint,
     s3Endpoint: s3!.endpoint,
-    smtpUrl: smtp!.url,
     sesEndpoint: ses!.endpoint,
     region: LOCAL_REGION,
     processes: [
@@ -132,12 +123,10 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
       ses!.process,
     ].filter((p): p is ManagedProcess => !!p),
     workDir,
-    mailDir: smtp!.mailDir,
     startMs: {
       kafka: kafka?.startMs,
       dynamodb: dynamodb!.startMs,
       s3: s3!.startMs,
-      smtp: smtp!.startMs,
       ses: ses!.startMs,
       total: Date.now() - started,
     },

@@ -1,11 +1,11 @@
-/** The environment of the notification function with the SMTP transport, set before the handler module loads. */
+/** The environment the CDK app gives the notification function, set before the handler module loads. */
 Object.assign(process.env, {
   NOTIFICATIONS_TABLE: 'notifications',
   ORDERS_TABLE: 'orders',
   ANALYTICS_TABLE: 'analytics',
-  EMAIL_TRANSPORT: 'smtp',
+  EMAIL_TRANSPORT: 'ses',
   EMAIL_FROM: 'shop@example.com',
-  SMTP_URL: 'smtp://127.0.0.1:2525',
+  SES_CONFIGURATION_SET: 'order-pipeline-dev-notifications',
   KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9092',
   KAFKA_AUTH: 'plaintext',
   KAFKA_PARTIAL_BATCH_RESPONSE: 'true',

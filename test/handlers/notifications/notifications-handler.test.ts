@@ -4,26 +4,10 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SmtpEmailSender } from '../../../lambdas/notifications/adapters/smtp-email-sender';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { handler } from '../../../lambdas/notifications/handler';
 import { loadEvent } from '../../support/msk';
 
-// The sender is created when the handler module loads: the recorder lives inside the mock. The
-// adapter's own test sends to the mail catcher over SMTP.
-jest.mock('../../../lambdas/notifications/adapters/smtp-email-sender', () => {
-  const actual = jest.requireActual('../../../lambdas/notifications/adapters/smtp-email-sender');
-  const send = jest.fn(async (email: { idempotencyKey: string }) => ({
-    messageId: actual.messageIdOf(email.idempotencyKey, 'example.com'),
-  }));
-  return {
-    ...actual,
-    SmtpEmailSender: Object.assign(
-      jest.fn(() => ({ send })),
-      { send },
-    ),
-  };
-});
-const { send } = SmtpEmailSender as unknown as { send: jest.Mock };
 jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
   const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
   const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
@@ -31,14 +15,17 @@ jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
 });
 
 const ddb = mockClient(DynamoDBDocumentClient);
+// The SES v2 client the handler builds at load time: the same one that sends in AWS.
+const ses = mockClient(SESv2Client);
 const context = {
   functionName: 'notifications',
   awsRequestId: 'req-1',
   getRemainingTimeInMillis: () => 30_000,
 } as Context;
 
-describe('notifications handler.ts (SMTP transport)', () => {
-  it('GIVEN notifications-billing-outcome.json (one paid outcome, written twice) WHEN handled THEN one confirmation goes to the customer over SMTP', async () => {
+describe('notifications handler.ts (SES v2 transport)', () => {
+  it('GIVEN notifications-billing-outcome.json (one paid outcome, written twice) WHEN handled THEN one confirmation goes to the customer through SES', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-message-1' });
     const sent = new Set<string>();
     ddb.on(UpdateCommand).callsFake((input: { Key: { notification_id: string } }) => {
       const id = input.Key.notification_id;
@@ -73,17 +60,19 @@ describe('notifications handler.ts (SMTP transport)', () => {
     const response = await handler(loadEvent('notifications-billing-outcome.json'), context);
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(SmtpEmailSender).toHaveBeenCalledWith('smtp://127.0.0.1:2525', 'shop@example.com');
-    expect(send).toHaveBeenCalledTimes(1);
-    expect(send.mock.calls[0]![0]).toMatchObject({
-      to: '123@example.com',
-      subject: 'Your order is confirmed (order 12345)',
-      idempotencyKey: '12345#confirmed',
+    const sends = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]).toMatchObject({
+      FromEmailAddress: 'shop@example.com',
+      Destination: { ToAddresses: ['123@example.com'] },
+      ConfigurationSetName: 'order-pipeline-dev-notifications',
+      Content: { Simple: { Subject: { Data: 'Your order is confirmed (order 12345)' } } },
+      EmailTags: [{ Name: 'notification', Value: '12345_confirmed' }],
     });
     const [completion] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
     expect(completion![0]!.Put!.Item).toMatchObject({
       notification_id: '12345#confirmed',
-      message_id: '<12345%23confirmed@example.com>',
+      message_id: 'ses-message-1',
     });
     // The emails-sent counter moves in the same transaction, in ANALYTICS_TABLE.
     expect(completion![1]!.Update).toMatchObject({

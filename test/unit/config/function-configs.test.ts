@@ -159,4 +159,10 @@ describe('function configuration, read once at cold start', () => {
   ])('GIVEN %s set to %p WHEN read THEN the cold start fails naming the rule', (name, value, message) => {
     expect(() => inventoryConfigFromEnv({ ...CASES.inventory.env, [name]: value })).toThrow(message);
   });
+
+  it('GIVEN any email transport but the SES v2 API WHEN read THEN the cold start fails: SES is the one transport, in AWS and locally', () => {
+    expect(() => notificationsConfigFromEnv({ ...CASES.notifications.env, EMAIL_TRANSPORT: 'sendmail' })).toThrow(
+      /^Environment variable EMAIL_TRANSPORT must be one of ses; got "sendmail"$/,
+    );
+  });
 });

@@ -47,8 +47,10 @@ describe('classifyError', () => {
     ],
     ['a provider answering 429', Object.assign(new Error('slow down'), { statusCode: 429 })],
     ['a provider answering 503', Object.assign(new Error('unavailable'), { status: 503 })],
-    ['an SMTP server answering 421', Object.assign(new Error('service not available'), { replyCode: 421 })],
-    ['an SMTP server answering 451', Object.assign(new Error('local error in processing'), { replyCode: 451 })],
+    [
+      'SES v2 TooManyRequestsException (a sending rate above the quota)',
+      awsError('TooManyRequestsException', 'client', 429),
+    ],
   ])('GIVEN %s WHEN classified THEN it is transient, worth waiting for', (_name, error) => {
     expect(classifyError(error).kind).toBe('transient');
   });
@@ -95,7 +97,6 @@ describe('classifyError', () => {
     ['an uncaught ConditionalCheckFailedException', awsError('ConditionalCheckFailedException', 'client', 400)],
     ['a provider answering 401', Object.assign(new Error('bad key'), { statusCode: 401 })],
     ['a provider answering 403', Object.assign(new Error('forbidden'), { statusCode: 403 })],
-    ['an SMTP server answering 550', Object.assign(new Error('mailbox unavailable'), { replyCode: 550 })],
     ['a thrown string', 'boom'],
     ['undefined', undefined],
   ])(

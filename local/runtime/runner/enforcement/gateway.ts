@@ -55,7 +55,7 @@ export interface Gateway {
 const ENDPOINT_SERVICE: Readonly<Record<string, string>> = {
   dynamodb: 'dynamodb',
   s3: 's3',
-  // SES v2 API calls sign as "ses"; their VPC endpoint service is "email" (email-smtp is the SMTP one).
+  // SES v2 API calls sign as "ses"; their VPC endpoint service is "email".
   ses: 'email',
   sqs: 'sqs',
 };

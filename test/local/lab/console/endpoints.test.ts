@@ -57,13 +57,13 @@ describe('console endpoints and cluster', () => {
   });
 
   it('GIVEN the endpoints WHEN formatted THEN every endpoint is one aligned line, optional ones only when present', () => {
-    const lines = formatEndpoints({ ...endpoints(1), smtp: '127.0.0.1:2525' });
+    const lines = formatEndpoints({ ...endpoints(1), ses: 'http://127.0.0.1:38002' });
     expect(lines).toEqual([
       '  Order API        http://127.0.0.1:3000',
       '  Kafka bootstrap  127.0.0.1:39092',
       '  DynamoDB         http://127.0.0.1:38000',
       '  S3               http://127.0.0.1:38001',
-      '  SMTP             127.0.0.1:2525',
+      '  SES v2 API       http://127.0.0.1:38002',
       '  Region           eu-west-1',
       '  Logs             .local/runs/x',
     ]);

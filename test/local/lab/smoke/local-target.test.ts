@@ -1,6 +1,8 @@
 import type { LocalEndpointsFile } from '../../../../local/lab/console/endpoints';
 import { lastProcessingResult, type MappingStats } from '../../../../local/runtime/runner/kafka-poller';
+import type { KafkaMappingSpec } from '../../../../local/runtime/runner/assembly';
 import {
+  disabledMappingView,
   lambdaMappingView,
   startLocalLambdaApi,
   type LocalMappingView,
@@ -112,6 +114,20 @@ describe('npm run smoke -- --local', () => {
       { check: 'mapping billing <- orders', ok: false, detail: 'Enabled; PROBLEM: Function call failed (Error)' },
     ]);
     expect(formatSmokeReport(report)).toMatch(/1 of 3 checks FAILED\./);
+  });
+
+  it('GIVEN a mapping the template declares disabled WHEN smoke-tested THEN the Lambda API lists it Disabled and the run fails on it, as in AWS', async () => {
+    const archive = { id: 'ArchiveOrders', kind: 'kafka', functionId: 'archive', topic: 'orders' } as KafkaMappingSpec;
+
+    const report = await smokeLocal([
+      lambdaMappingView(stats({}), arn('billing')),
+      disabledMappingView(archive, arn('archive')),
+    ]);
+
+    expect(report.ok).toBe(false);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([
+      { check: 'mapping archive <- orders', ok: false, detail: 'Disabled; No records processed' },
+    ]);
   });
 
   it('GIVEN an npm run local that serves no Lambda API WHEN smoke-tested THEN it says to restart it', () => {
