@@ -116,6 +116,7 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
   let stopping: Promise<void> | undefined;
   return {
     kafkaBootstrap,
+    kafkaIam: kafka?.iam,
     kafka,
     dynamodb: dynamodb!,
     brokers,
