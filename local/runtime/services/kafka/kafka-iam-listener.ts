@@ -51,14 +51,20 @@ function compileHandler(kafkaLibs: string): string {
 }
 
 function ensureCertificate(): Omit<IamListenerFiles, 'handlerJar'> {
-  const keystore = join(DIR, 'broker.p12');
-  const caFile = join(DIR, 'broker.pem');
-  if (!existsSync(keystore) || !existsSync(caFile)) {
-    mkdirSync(DIR, { recursive: true });
-    const tmp = `${keystore}.${process.pid}.tmp`;
-    const tmpPem = `${caFile}.${process.pid}.tmp`;
-    rmSync(tmp, { force: true });
-    const store = ['-keystore', tmp, '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD];
+  // Key and certificate are made together in a directory of their own, renamed into place at once:
+  // two runs starting together never pair one's key with the other's certificate.
+  const dir = join(DIR, 'tls');
+  const files = {
+    keystore: join(dir, 'broker.p12'),
+    keystorePassword: KEYSTORE_PASSWORD,
+    caFile: join(dir, 'broker.pem'),
+  };
+  if (existsSync(files.caFile)) return files;
+  const staging = join(DIR, `tls.partial-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    const store = ['-keystore', join(staging, 'broker.p12'), '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD];
     run(
       'keytool',
       [
@@ -83,11 +89,21 @@ function ensureCertificate(): Omit<IamListenerFiles, 'handlerJar'> {
       ],
       'Making the local broker certificate',
     );
-    run('keytool', ['-exportcert', '-rfc', '-alias', 'broker', '-file', tmpPem, ...store], 'Exporting it');
-    renameSync(tmpPem, caFile);
-    renameSync(tmp, keystore);
+    run(
+      'keytool',
+      ['-exportcert', '-rfc', '-alias', 'broker', '-file', join(staging, 'broker.pem'), ...store],
+      'Exporting it',
+    );
+    try {
+      renameSync(staging, dir);
+    } catch (error) {
+      // Another run was first: use its pair.
+      if (!existsSync(files.caFile)) throw error;
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
-  return { keystore, keystorePassword: KEYSTORE_PASSWORD, caFile };
+  return files;
 }
 
 function run(command: string, args: string[], what: string): void {
