@@ -94,12 +94,11 @@ describe('GIVEN the Kafka ACLs derived from the roles', () => {
 
   it('WHEN billing runs without kafka-cluster:WriteData THEN its publish is refused with TOPIC_AUTHORIZATION_FAILED naming it', async () => {
     const mutated = withoutActions(assembly, 'billing', /^kafka-cluster:WriteData$/);
-    const { invocation, enforcement } = await invokeOnce(mutated, 'billing', 'billing-order-created.json');
+    const { enforcement } = await invokeOnce(mutated, 'billing', 'billing-order-created.json');
     expect(enforcement.kafka?.denied.billing).toBeGreaterThan(0);
     expect(enforcement.kafka?.refusals.join('\n')).toMatch(
       /TOPIC_AUTHORIZATION_FAILED function billing: Produce needs kafka-cluster:WriteData on topic \S+/,
     );
-    expect(JSON.stringify(invocation)).toMatch(/TOPIC_AUTHORIZATION_FAILED|[Aa]uthoriz/);
   }, 120_000);
 
   it("WHEN billing's mapping starts with the role as it is THEN it polls as billing", async () => {
