@@ -23,10 +23,12 @@ export const APP_BINDINGS: RunnerBindings = {
   functionIds: FUNCTION_IDS,
   // Email keeps the template's transport (SES v2, the code that runs in AWS): its SDK calls go through
   // the local AWS gateway to the SES v2 stand-in (local/runtime/services/ses), not to a second adapter.
-  localEnvironment: ({ kafkaBootstrap }) => ({
+  // Kafka too: with enforcement on, the functions connect as in AWS (TLS, SASL/OAUTHBEARER signed by
+  // the MSK IAM signer with their own credentials) to the broker's MSK IAM listener, under ACLs.
+  localEnvironment: ({ kafkaBootstrap, kafkaIam }) => ({
     ...Object.fromEntries(TABLE_IDS.map((id) => [TABLES[id].envVar, localTableName(id)])),
-    [ENV.kafkaBootstrapServers]: kafkaBootstrap,
-    [ENV.kafkaAuth]: 'plaintext',
+    [ENV.kafkaBootstrapServers]: kafkaIam?.bootstrap ?? kafkaBootstrap,
+    [ENV.kafkaAuth]: kafkaIam ? 'iam' : 'plaintext',
   }),
   buckets: { [ENV.archiveBucket]: LOCAL_ARCHIVE_BUCKET },
   streamTables: TABLE_IDS.filter((id) => TABLES[id].stream).map((id) => ({

@@ -76,9 +76,48 @@ describe('GIVEN the synthesized templates as they are', () => {
       expect(enforcement.enabled).toBe(true);
       expect(enforcement.perFunction[fn].evaluated).toBeGreaterThan(0);
       expect(enforcement.perFunction[fn]).toMatchObject({ denied: 0, unreachable: 0 });
+      // Its Kafka requests too (it publishes as itself through the broker's MSK IAM listener).
+      expect(enforcement.kafka?.acls).toBeGreaterThan(0);
+      expect(enforcement.kafka?.denied[fn] ?? 0).toBe(0);
     },
     120_000,
   );
+});
+
+describe('GIVEN the Kafka ACLs derived from the roles', () => {
+  /** The assembly with billing's first Kafka mapping as its only mapping. */
+  const billingMappingOnly = (of: Assembly): Assembly => ({
+    ...of,
+    kafkaMappings: of.kafkaMappings.filter((m) => m.functionId === 'billing').slice(0, 1),
+    streamMappings: [],
+  });
+
+  it('WHEN billing runs without kafka-cluster:WriteData THEN its publish is refused with TOPIC_AUTHORIZATION_FAILED naming it', async () => {
+    const mutated = withoutActions(assembly, 'billing', /^kafka-cluster:WriteData$/);
+    const { enforcement } = await invokeOnce(mutated, 'billing', 'billing-order-created.json');
+    expect(enforcement.kafka?.denied.billing).toBeGreaterThan(0);
+    expect(enforcement.kafka?.refusals.join('\n')).toMatch(
+      /TOPIC_AUTHORIZATION_FAILED function billing: Produce needs kafka-cluster:WriteData on topic \S+/,
+    );
+  }, 120_000);
+
+  it("WHEN billing's mapping starts with the role as it is THEN it polls as billing", async () => {
+    const runner = await startRunner({ assembly: billingMappingOnly(assembly), endpoints: env });
+    try {
+      expect(runner.eventSourceMappings().map((m) => m.State)).toEqual(['Enabled']);
+      expect(runner.stats().enforcement.kafka?.denied.billing ?? 0).toBe(0);
+    } finally {
+      await runner.stop();
+    }
+  }, 120_000);
+
+  it("WHEN billing's mapping starts without kafka-cluster:AlterGroup THEN it fails with GROUP_AUTHORIZATION_FAILED naming billing", async () => {
+    const mutated = billingMappingOnly(withoutActions(assembly, 'billing', /^kafka-cluster:AlterGroup$/));
+    const mapping = mutated.kafkaMappings[0];
+    await expect(startRunner({ assembly: mutated, endpoints: env })).rejects.toThrow(
+      new RegExp(`mapping ${mapping.id} of function billing cannot poll .*GROUP_AUTHORIZATION_FAILED`),
+    );
+  }, 120_000);
 });
 
 describe('GIVEN a copy of the assembly without the grant a function needs', () => {
@@ -181,8 +220,9 @@ function withoutVpc(of: Assembly, fn: FunctionId): Assembly {
   return { ...of, stacks };
 }
 
-/** A deep copy of the assembly whose IAM policies on `fn`'s role no longer grant actions starting with `prefix`. */
-function withoutActions(of: Assembly, fn: FunctionId, prefix: string): Assembly {
+/** A deep copy of the assembly whose IAM policies on `fn`'s role no longer grant actions starting with `prefix` (or matching it). */
+function withoutActions(of: Assembly, fn: FunctionId, prefix: string | RegExp): Assembly {
+  const removed = (action: string) => (typeof prefix === 'string' ? action.startsWith(prefix) : prefix.test(action));
   const stacks = structuredClone(of.stacks) as StackTemplate[];
   const spec = of.functions.find((f) => f.id === fn)!;
   const fnStack = stacks.find((s) => s.stackName === spec.stack)!;
@@ -200,7 +240,7 @@ function withoutActions(of: Assembly, fn: FunctionId, prefix: string): Assembly 
       if (!onRole || !props?.PolicyDocument) continue;
       props.PolicyDocument.Statement = props.PolicyDocument.Statement.flatMap((statement) => {
         const s = statement as { Action: string | string[] };
-        const kept = [s.Action].flat().filter((a) => !a.startsWith(prefix));
+        const kept = [s.Action].flat().filter((a) => !removed(a));
         return kept.length ? [{ ...s, Action: kept }] : [];
       });
     }

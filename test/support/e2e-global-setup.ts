@@ -12,6 +12,7 @@ export default async function e2eGlobalSetup(): Promise<void> {
   (globalThis as { __E2E_SERVICES__?: LocalServices }).__E2E_SERVICES__ = services;
   process.env[E2E_ENDPOINTS_ENV] = JSON.stringify({
     kafkaBootstrap: services.kafkaBootstrap,
+    kafkaIam: services.kafkaIam,
     dynamodbEndpoint: services.dynamodbEndpoint,
     s3Endpoint: services.s3Endpoint,
     sesEndpoint: services.sesEndpoint,

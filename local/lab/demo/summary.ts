@@ -176,6 +176,11 @@ export function summarize(input: SummaryInput): RunSummary {
       );
     }
   }
+  for (const [fn, denied] of Object.entries(input.enforcement?.kafka?.denied ?? {})) {
+    problems.push(
+      `${fn}: ${denied} Kafka requests denied by the ACLs of its role's kafka-cluster grants (MSK would refuse them too)`,
+    );
+  }
   for (const lost of input.failover?.acknowledged.lost ?? [])
     problems.push(`acknowledged records not readable: ${lost}`);
   const probe = input.failover?.belowMinInsync;
@@ -256,6 +261,17 @@ function formatEnforcement(enforcement: EnforcementStats): string[] {
     );
   }
   for (const refusal of enforcement.refusals.slice(0, 10)) lines.push(`  - ${refusal}`);
+  const kafka = enforcement.kafka;
+  if (!kafka) {
+    lines.push('Kafka: no ACLs (the broker was not started here): kafka-cluster grants NOT checked');
+    return lines;
+  }
+  const denied = Object.entries(kafka.denied);
+  lines.push(
+    `Kafka: ${kafka.acls} ACLs from the roles' kafka-cluster grants; requests denied: ` +
+      (denied.length === 0 ? 'none' : denied.map(([fn, n]) => `${fn} ${n}`).join(', ')),
+  );
+  for (const refusal of kafka.refusals.slice(0, 10)) lines.push(`  - ${refusal}`);
   return lines;
 }
 

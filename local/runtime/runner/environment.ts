@@ -66,6 +66,8 @@ export function functionEnvironment(
           AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
           ...(endpoints.sesEndpoint ? { AWS_ENDPOINT_URL_SESV2: endpoints.sesEndpoint } : {}),
         }),
+    // The local broker's MSK IAM listener has a self-signed certificate: trusted as MSK's is in AWS.
+    ...(endpoints.kafkaIam ? { NODE_EXTRA_CA_CERTS: endpoints.kafkaIam.caFile } : {}),
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMb),

@@ -8,6 +8,7 @@ import {
   type MessagesStream,
 } from '@platformatic/kafka';
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
 import type { KafkaMappingSpec } from './assembly';
 import { compileFilters, type RecordFilter } from './event-filter';
 import {
@@ -46,6 +47,68 @@ export interface KafkaPollerOptions {
   readonly discard: (records: readonly MSKRecord[], info: DiscardInfo, batch: readonly MSKRecord[]) => Promise<void>;
   readonly log: (line: string) => void;
   readonly retryBackoff?: { readonly baseMs: number; readonly maxMs: number };
+  /**
+   * Poll as the function, as Lambda does with the function's execution role: through the broker's
+   * MSK IAM listener, signing with the function's credentials, under the ACLs of its role. Without
+   * it the poller uses `bootstrap` (the runtime's own, unrestricted).
+   */
+  readonly iam?: PollerIam;
+}
+
+export interface PollerIam {
+  readonly bootstrap: string;
+  /** The listener's certificate (PEM). */
+  readonly caFile: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** A mapping that cannot poll because the broker refuses its function's principal. */
+export class MappingAuthorizationError extends Error {
+  override readonly name = 'MappingAuthorizationError';
+}
+
+/**
+ * TLS and SASL/OAUTHBEARER with the MSK IAM signer's token, signed with the function's credentials:
+ * what Lambda's pollers send MSK for a mapping with IAM authentication.
+ */
+function iamConnection(iam: PollerIam) {
+  return {
+    bootstrapBrokers: iam.bootstrap.split(','),
+    tls: { ca: readFileSync(iam.caFile) },
+    sasl: {
+      mechanism: 'OAUTHBEARER' as const,
+      token: async () => {
+        const { generateAuthTokenFromCredentialsProvider } = await import('aws-msk-iam-sasl-signer-js');
+        const credentials = iam.credentials;
+        const signed = await generateAuthTokenFromCredentialsProvider({
+          region: iam.region,
+          awsCredentialsProvider: async () => credentials,
+        });
+        return signed.token;
+      },
+    },
+  };
+}
+
+/** The Kafka error codes (`TOPIC_AUTHORIZATION_FAILED`, ...) anywhere in a client error. */
+export function kafkaErrorCodes(error: unknown): string[] {
+  const codes = new Set<string>();
+  const visit = (e: unknown, depth: number) => {
+    if (!e || typeof e !== 'object' || depth > 5) return;
+    const { apiId, errors, cause, message } = e as {
+      apiId?: unknown;
+      errors?: unknown;
+      cause?: unknown;
+      message?: unknown;
+    };
+    if (typeof apiId === 'string') codes.add(apiId);
+    if (typeof message === 'string') for (const m of message.match(/[A-Z_]+_FAILED/g) ?? []) codes.add(m);
+    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
+    visit(cause, depth + 1);
+  };
+  visit(error, 0);
+  return [...codes];
 }
 
 export interface MappingStats {
@@ -91,6 +154,8 @@ interface PartitionState {
 }
 
 const MAX_BUFFERED_RECORDS = 5_000;
+/** Kafka's error code 31. */
+const CLUSTER_AUTHORIZATION_FAILED = 31;
 const JOIN_TIMEOUT_MS = 60_000;
 
 export class KafkaPoller {
@@ -122,7 +187,19 @@ export class KafkaPoller {
       throw new Error(`mapping ${options.mapping.id}: StartingPosition AT_TIMESTAMP is not supported locally`);
     }
     const poller = new KafkaPoller(options);
-    await poller.connect();
+    try {
+      await poller.connect();
+    } catch (error) {
+      await poller.disconnect();
+      const codes = kafkaErrorCodes(error).filter((c) => c.endsWith('_FAILED'));
+      if (codes.length === 0) throw error;
+      const { mapping } = options;
+      throw new MappingAuthorizationError(
+        `mapping ${mapping.id} of function ${mapping.functionId} cannot poll ${mapping.topic} (group ` +
+          `${mapping.consumerGroupId}): ${codes.join(', ')} for the function's role (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
     poller.loop = poller.run();
     return poller;
   }
@@ -162,12 +239,17 @@ export class KafkaPoller {
   }
 
   private async connect(): Promise<void> {
-    const { mapping, bootstrap } = this.options;
+    const { mapping, bootstrap, iam } = this.options;
+    // The topic's timestamp type is the runner's own question (the record's timestampType), asked as the runtime.
     this.timestampType = await topicTimestampType(bootstrap, mapping.topic);
+    const connection = iam ? iamConnection(iam) : undefined;
+    // Lambda's pollers read the cluster's dynamic configuration: the role needs
+    // kafka-cluster:DescribeClusterDynamicConfiguration (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html).
+    if (connection) await describeClusterConfiguration(connection);
     const consumer = new Consumer({
       clientId: `lambda-esm-${mapping.id}`,
       groupId: mapping.consumerGroupId,
-      bootstrapBrokers: bootstrap.split(','),
+      ...(connection ?? { bootstrapBrokers: bootstrap.split(',') }),
       // A restarted runner takes over its group at once instead of waiting for the old member to time out.
       sessionTimeout: 10_000,
       rebalanceTimeout: 10_000,
@@ -428,6 +510,31 @@ export class KafkaPoller {
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
       }
     }
+  }
+}
+
+/** DescribeConfigs on a broker, as the function's principal: DESCRIBE_CONFIGS on the cluster. */
+async function describeClusterConfiguration(connection: ReturnType<typeof iamConnection>): Promise<void> {
+  const admin = new Admin({ clientId: 'lambda-esm-describe-cluster', ...connection, retries: 0 });
+  try {
+    const metadata = await admin.metadata({ topics: [] });
+    const brokerId = [...metadata.brokers.keys()][0];
+    const [description] = await admin.describeConfigs({
+      resources: [
+        {
+          resourceType: ConfigResourceTypes.BROKER,
+          resourceName: String(brokerId),
+          configurationKeys: ['log.retention.ms'],
+        },
+      ],
+    });
+    const code = (description as { errorCode?: number } | undefined)?.errorCode;
+    if (code) {
+      const name = code === CLUSTER_AUTHORIZATION_FAILED ? 'CLUSTER_AUTHORIZATION_FAILED' : `error code ${code}`;
+      throw new Error(`DescribeConfigs on the cluster failed: ${name}`);
+    }
+  } finally {
+    await admin.close().catch(() => undefined);
   }
 }
 

@@ -9,7 +9,8 @@ import type { InvocationOutcome } from './retry-policy';
 import { StreamPoller } from './dynamodb-stream-poller';
 import { compileFilters } from './event-filter';
 import { disabledMappingView, lambdaMappingView, type LocalMappingView } from './lambda-api';
-import { startEnforcement } from './enforcement';
+import { localAccessKeyId, startEnforcement } from './enforcement';
+import { LOCAL_CREDENTIALS } from '../endpoints';
 import type { EnforcementStats } from './enforcement/gateway';
 
 export interface RunnerOptions {
@@ -80,13 +81,15 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       'ENFORCEMENT OFF: functions may call any AWS service and resource, whatever their role and routes allow in AWS',
     );
   }
+  // Functions reach the broker's MSK IAM listener, as their role, only while its ACLs are the roles'.
+  const fnEndpoints: LocalEndpoints = enforcement?.kafka ? endpoints : { ...endpoints, kafkaIam: undefined };
   const hosts = new Map<string, FunctionHost>();
   for (const fn of assembly.functions) {
     hosts.set(
       fn.id,
       new FunctionHost({
         spec: fn,
-        env: functionEnvironment(fn, endpoints, assembly.bindings, enforcement?.gateway.url),
+        env: functionEnvironment(fn, fnEndpoints, assembly.bindings, enforcement?.gateway.url),
         functionArn: functionArn(fn, endpoints.region),
         maxEnvironments: options.maxEnvironmentsPerFunction ?? MAX_ENVIRONMENTS_PER_FUNCTION,
         log,
@@ -119,6 +122,16 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         const poller = await KafkaPoller.start({
           mapping,
           bootstrap: endpoints.kafkaBootstrap,
+          // As in AWS, the mapping polls with its function's role: its principal on the MSK IAM listener.
+          iam: fnEndpoints.kafkaIam && {
+            bootstrap: fnEndpoints.kafkaIam.bootstrap,
+            caFile: fnEndpoints.kafkaIam.caFile,
+            region: endpoints.region,
+            credentials: {
+              accessKeyId: localAccessKeyId(mapping.functionId),
+              secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
+            },
+          },
           source,
           invoke: (event) => invokeForMapping(hostFor(mapping.functionId), event),
           discard: onFailure.forKafka(mapping, arnOf(mapping.functionId), source),
@@ -166,7 +179,11 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       return {
         mappings: pollers.map((p) => p.stats()),
         enforcement: enforcement
-          ? { ...enforcement.gateway.stats(), startMs: Math.round(enforcement.startMs) }
+          ? {
+              ...enforcement.gateway.stats(),
+              kafka: enforcement.kafka?.stats(),
+              startMs: Math.round(enforcement.startMs),
+            }
           : { enabled: false, perFunction: {}, refusals: [] },
       };
     },

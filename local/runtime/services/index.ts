@@ -108,6 +108,7 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
   let stopping: Promise<void> | undefined;
   return {
     kafkaBootstrap,
+    kafkaIam: kafka?.iam,
     kafka,
     dynamodb: dynamodb!,
     brokers,

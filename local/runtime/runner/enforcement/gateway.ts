@@ -3,6 +3,7 @@ import { Agent, createServer, request as httpRequest, type IncomingMessage, type
 import type { AddressInfo, Socket } from 'node:net';
 import type { AccessModel, FunctionIdentity } from './access-model';
 import { dynamodbCall, s3Call, sesCall, sqsCall, UnmodelledRequestError, type AwsCall } from './requests';
+import type { KafkaEnforcementStats } from './kafka';
 import type { NetworkModel } from './routes';
 
 /**
@@ -40,6 +41,8 @@ export interface EnforcementStats {
   readonly perFunction: Record<string, FunctionEnforcementStats>;
   /** The distinct refusals, each once, in the order they first happened. */
   readonly refusals: readonly string[];
+  /** What the local broker refused the functions and their mappings (ACLs from the roles' kafka-cluster grants). */
+  readonly kafka?: KafkaEnforcementStats;
 }
 
 export interface Gateway {

@@ -3,6 +3,7 @@ import type { Assembly } from '../assembly';
 import { LOCAL_ACCOUNT } from '../environment';
 import { buildAccessModel, type AccessModel } from './access-model';
 import { startGateway, type Gateway } from './gateway';
+import { startKafkaEnforcement, type KafkaEnforcement } from './kafka';
 import { NetworkModel } from './routes';
 
 /**
@@ -13,6 +14,8 @@ import { NetworkModel } from './routes';
  *   routes.ts            which AWS services each function's subnets can reach
  *   requests.ts          the IAM action and resource ARN of an AWS API request
  *   gateway.ts           the HTTP gateway every function's SDK calls pass, that enforces both
+ *   kafka-acls.ts        the Kafka ACLs of each role's kafka-cluster:* grants
+ *   kafka.ts             installs them on the local broker and reads what it denied
  */
 /** What `--no-enforce` prints: the run no longer says what AWS would refuse. */
 export const NO_ENFORCE_WARNING =
@@ -23,6 +26,8 @@ export interface Enforcement {
   readonly model: AccessModel;
   readonly network: NetworkModel;
   readonly gateway: Gateway;
+  /** ACLs on the local broker's MSK IAM listener; absent for a broker not started here. */
+  readonly kafka?: KafkaEnforcement;
   readonly startMs: number;
 }
 
@@ -40,12 +45,20 @@ export async function startEnforcement(
     upstreams: { dynamodb: endpoints.dynamodbEndpoint, s3: endpoints.s3Endpoint, ses: endpoints.sesEndpoint },
     log,
   });
+  let kafka: KafkaEnforcement | undefined;
+  try {
+    kafka = await startKafkaEnforcement({ assembly, model, values, endpoints, log });
+  } catch (error) {
+    await gateway.stop();
+    throw error;
+  }
   const startMs = performance.now() - started;
   log(
     `Enforcement on: ${model.identities.size} function roles and their routes checked on every AWS call ` +
       `(gateway ${gateway.url}, ready in ${startMs.toFixed(0)} ms)`,
   );
-  return { model, network, gateway, startMs };
+  return { model, network, gateway, kafka, startMs };
 }
 
 export { localAccessKeyId, type EnforcementStats, type FunctionEnforcementStats } from './gateway';
+export type { KafkaEnforcementStats } from './kafka';

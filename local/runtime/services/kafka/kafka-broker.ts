@@ -2,7 +2,7 @@ import { Admin } from '@platformatic/kafka';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import {
   MIN_INSYNC_REPLICAS,
   REPLICATION_FACTOR,
@@ -10,8 +10,10 @@ import {
   TOPICS,
 } from '../../../../lambdas/shared/contracts/topics';
 import { freePort, sleep, startProcess, waitUntilReady, type ManagedProcess } from '../process';
+import type { LocalKafkaIam } from '../../endpoints';
 import { ensureKafkaJars } from './kafka-jars';
 import { classDataSharing } from '../jvm-class-cache';
+import { HANDLER_CLASS, prepareIamListener, type IamListenerFiles } from './kafka-iam-listener';
 
 /**
  * Apache Kafka in KRaft mode on 127.0.0.1, from the jars ensureKafkaJars() caches: one combined
@@ -31,6 +33,12 @@ export interface KafkaCluster {
   readonly controller?: ManagedProcess;
   /** Milliseconds from the call to every node answering metadata requests, topics not included. */
   readonly startMs: number;
+  /**
+   * The MSK IAM listener of every node (SASL_SSL, OAUTHBEARER tokens of the MSK IAM signer, ACLs
+   * enforced): where the functions and the event source mappings' pollers connect. The PLAINTEXT
+   * `bootstrap` is the runtime's own (topics, tools, tests), a super user that ACLs do not restrict.
+   */
+  readonly iam: LocalKafkaIam;
   stop(): Promise<void>;
 }
 
@@ -77,7 +85,8 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
     throw new Error(`A local Kafka cluster has 1 or ${REPLICATION_FACTOR} brokers, not ${count}`);
   }
   const libs = await ensureKafkaJars({ log: options.log });
-  const ports = await distinctFreePorts(count + 1);
+  const iam = prepareIamListener(libs);
+  const ports = await distinctFreePorts(2 * count + 1);
   const controllerPort = ports[count]!;
   const single = count === 1;
   // One node is broker and controller; three brokers get their own controller (CONTROLLER_ID).
@@ -86,6 +95,7 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
       id: i + 1,
       roles: single ? ('broker,controller' as const) : ('broker' as const),
       brokerPort: ports[i]!,
+      iamPort: ports[count + 1 + i]!,
       dir: single ? options.workDir : join(options.workDir, `kafka-${i + 1}`),
     })),
     ...(single
@@ -95,11 +105,14 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
   const voters = `${single ? 1 : CONTROLLER_ID}@127.0.0.1:${controllerPort}`;
   const cluster = clusterId();
   const log4j = join(options.workDir, 'kafka-log4j2.properties');
+  // Who may connect to the MSK IAM listener (LocalMskIamCallbackHandler): nobody until the runner says.
+  const connectFile = join(options.workDir, 'kafka-iam-connect.txt');
   mkdirSync(options.workDir, { recursive: true });
   writeFileSync(log4j, LOG4J2_CONFIG);
+  writeFileSync(connectFile, '');
 
   // Each program's classes come from an archive after its first run (see jvm-class-cache.ts).
-  const classPath = join(libs, '*');
+  const classPath = [join(libs, '*'), iam.handlerJar].join(delimiter);
   const java = (mainClass: string, args: string[], heapSize: string, jvmOptions: readonly string[] = []) => [
     `-Xmx${heapSize}`,
     // Serial GC: the smallest footprint for a one-client-machine broker.
@@ -113,14 +126,21 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
     mainClass,
     ...args,
   ];
-  const startJava = (name: string, mainClass: string, args: string[], heapSize: string, logFile: string) => {
+  const startJava = (
+    name: string,
+    mainClass: string,
+    args: string[],
+    heapSize: string,
+    logFile: string,
+    extra: readonly string[] = [],
+  ) => {
     const sharing = classDataSharing(`kafka-${mainClass}`, classPath);
     // The storage tool runs for a second: the JIT's first tier is all it needs.
     const jit = mainClass === STORAGE_TOOL ? ['-XX:TieredStopAtLevel=1'] : [];
     const started = startProcess({
       name,
       command: 'java',
-      args: java(mainClass, args, heapSize, [...sharing.args, ...jit]),
+      args: java(mainClass, args, heapSize, [...sharing.args, ...jit, ...extra]),
       logFile,
     });
     void started.exited.then((exit) => sharing.settle(exit));
@@ -133,7 +153,7 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
       rmSync(dataDir, { recursive: true, force: true });
       mkdirSync(dataDir, { recursive: true });
       const serverProperties = join(spec.dir, 'kafka-server.properties');
-      writeFileSync(serverProperties, nodeConfig({ ...spec, controllerPort, dataDir, voters, brokers: count }));
+      writeFileSync(serverProperties, nodeConfig({ ...spec, controllerPort, dataDir, voters, brokers: count, iam }));
       // KRaft needs its metadata log formatted with the cluster id before the first start.
       const logFile = join(spec.dir, 'kafka.log');
       const format = startJava(
@@ -148,8 +168,15 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
         throw new Error(`Formatting the Kafka storage failed (code ${formatted.code}); see ${logFile}`);
       }
       const name = single ? 'kafka' : spec.roles === 'controller' ? 'kafka-controller' : `kafka-${spec.id}`;
-      const launch = () => startJava(name, 'kafka.Kafka', [serverProperties], HEAP[spec.roles], logFile);
-      return { ...spec, dataDir, launch };
+      // The authorizer's denials (and the MSK IAM handler's refused connections) go to a file of their
+      // own, which the runner reads to count and name them.
+      const authorizerLog = join(spec.dir, 'kafka-authorizer.log');
+      const launch = () =>
+        startJava(name, 'kafka.Kafka', [serverProperties], HEAP[spec.roles], logFile, [
+          `-Dlocal.authorizer.log=${authorizerLog}`,
+          `-Dlocal.kafka.connect=${connectFile}`,
+        ]);
+      return { ...spec, dataDir, launch, authorizerLog };
     }),
   );
 
@@ -160,12 +187,14 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
     .filter((spec) => spec.brokerPort !== undefined)
     .map((spec) => {
       const bootstrap = `127.0.0.1:${spec.brokerPort}`;
+      const iamBootstrap = `127.0.0.1:${spec.iamPort}`;
       let launched = spec.launch();
       const ready = () =>
         waitUntilReady(launched.process, `answering on ${bootstrap}`, () => brokerAnswers(bootstrap), { timeoutMs });
       return {
         id: spec.id,
         bootstrap,
+        iamBootstrap,
         dataDir: spec.dataDir,
         ready,
         get process() {
@@ -216,6 +245,12 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
     nodes,
     controller: controller?.process,
     startMs: Date.now() - started,
+    iam: {
+      bootstrap: nodes.map((node) => node.iamBootstrap).join(','),
+      caFile: iam.caFile,
+      connectFile,
+      authorizerLogs: prepared.filter((spec) => spec.brokerPort !== undefined).map((spec) => spec.authorizerLog),
+    },
     stop: stopAll,
   };
 }
@@ -232,6 +267,8 @@ interface NodeSpec {
   readonly roles: NodeRoles;
   /** Absent on the controller-only node. */
   readonly brokerPort?: number;
+  /** The MSK IAM listener's port; absent on the controller-only node. */
+  readonly iamPort?: number;
   readonly dir: string;
 }
 
@@ -301,18 +338,26 @@ async function brokerAnswers(bootstrap: string): Promise<boolean> {
 }
 
 function nodeConfig(
-  p: NodeSpec & { controllerPort: number; dataDir: string; voters: string; brokers: number },
+  p: NodeSpec & { controllerPort: number; dataDir: string; voters: string; brokers: number; iam: IamListenerFiles },
 ): string {
   const { replicationFactor, minInsyncReplicas } = topicReplication(p.brokers);
   const broker = p.roles !== 'controller';
   const controller = p.roles !== 'broker';
   const listeners = [
-    ...(broker ? [`PLAINTEXT://127.0.0.1:${p.brokerPort}`] : []),
+    ...(broker ? [`PLAINTEXT://127.0.0.1:${p.brokerPort}`, `IAM://127.0.0.1:${p.iamPort}`] : []),
     ...(controller ? [`CONTROLLER://127.0.0.1:${p.controllerPort}`] : []),
   ];
   const brokerOnly = broker
-    ? `advertised.listeners=PLAINTEXT://127.0.0.1:${p.brokerPort}
+    ? `advertised.listeners=PLAINTEXT://127.0.0.1:${p.brokerPort},IAM://127.0.0.1:${p.iamPort}
 inter.broker.listener.name=PLAINTEXT
+# The MSK IAM listener: TLS and SASL/OAUTHBEARER with the MSK IAM signer's token, as MSK's port 9098.
+listener.name.iam.sasl.enabled.mechanisms=OAUTHBEARER
+listener.name.iam.oauthbearer.sasl.server.callback.handler.class=${HANDLER_CLASS}
+listener.name.iam.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker";
+listener.name.iam.ssl.keystore.type=PKCS12
+listener.name.iam.ssl.keystore.location=${p.iam.keystore}
+listener.name.iam.ssl.keystore.password=${p.iam.keystorePassword}
+listener.name.iam.ssl.key.password=${p.iam.keystorePassword}
 `
     : '';
   return `# Generated by local/runtime/services/kafka/kafka-broker.ts: node ${p.id} (${p.roles}) of a ${p.brokers}-broker local KRaft cluster.
@@ -321,8 +366,14 @@ node.id=${p.id}
 controller.quorum.voters=${p.voters}
 listeners=${listeners.join(',')}
 ${brokerOnly}controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,IAM:SASL_SSL
 log.dirs=${p.dataDir}
+# ACLs (KRaft's StandardAuthorizer, on every node): the MSK IAM listener's principals (User:<function id>)
+# get only what the ACLs derived from their roles allow. PLAINTEXT and CONTROLLER connections are
+# User:ANONYMOUS, the runtime's own clients and the nodes themselves: super user.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS
+allow.everyone.if.no.acl.found=false
 # The settings below are read by brokers, and by the controller when it creates topics and elects leaders.
 # Topics come from the contracts (TOPICS), as in AWS: a typo in a topic name must fail, not create a topic.
 auto.create.topics.enable=false
@@ -356,6 +407,19 @@ rootLogger.level = warn
 rootLogger.appenderRef.out.ref = out
 logger.server.name = kafka.server.KafkaRaftServer
 logger.server.level = info
+# Denied requests (INFO; allowed ones are DEBUG) to their own file, one per node.
+appender.authorizer.type = File
+appender.authorizer.name = authorizer
+appender.authorizer.fileName = \${sys:local.authorizer.log:-/dev/null}
+# Written at once: the runner reads the file while the broker runs.
+appender.authorizer.bufferedIo = false
+appender.authorizer.immediateFlush = true
+appender.authorizer.layout.type = PatternLayout
+appender.authorizer.layout.pattern = [%d] %m%n
+logger.authorizer.name = kafka.authorizer.logger
+logger.authorizer.level = info
+logger.authorizer.additivity = false
+logger.authorizer.appenderRef.file.ref = authorizer
 `;
 
 /**
