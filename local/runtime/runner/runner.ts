@@ -11,6 +11,7 @@ import { compileFilters } from './event-filter';
 import { lambdaMappingView, type LocalMappingView } from './lambda-api';
 import { startEnforcement } from './enforcement';
 import type { EnforcementStats } from './enforcement/gateway';
+import type { FaultInjector } from './enforcement/faults';
 
 export interface RunnerOptions {
   readonly assembly: Assembly;
@@ -45,6 +46,8 @@ export interface Runner {
   drainHops(): Record<string, HopSample[]>;
   /** The mappings as the Lambda API reports them (State, LastProcessingResult), for local/runtime/runner/lambda-api.ts. */
   eventSourceMappings(): LocalMappingView[];
+  /** Faults the enforcement gateway answers in place of the AWS stand-ins (absent when enforcement is off). */
+  readonly faults?: FaultInjector;
   /** Stops the pollers and every execution environment; uncommitted batches are delivered again next time. */
   stop(): Promise<void>;
 }
@@ -179,6 +182,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         return lambdaMappingView(stats, arnOf(stats.functionId));
       });
     },
+    faults: enforcement?.gateway.faults,
     stop() {
       stopping ??= stopAll();
       return stopping;

@@ -13,6 +13,7 @@ import { NetworkModel } from './routes';
  *   routes.ts            which AWS services each function's subnets can reach
  *   requests.ts          the IAM action and resource ARN of an AWS API request
  *   gateway.ts           the HTTP gateway every function's SDK calls pass, that enforces both
+ *   faults.ts            throttling the gateway answers on purpose, by service, operation, resource and window
  */
 /** What `--no-enforce` prints: the run no longer says what AWS would refuse. */
 export const NO_ENFORCE_WARNING =
@@ -49,3 +50,4 @@ export async function startEnforcement(
 }
 
 export { localAccessKeyId, type EnforcementStats, type FunctionEnforcementStats } from './gateway';
+export type { FaultInjector, FaultRule } from './faults';
