@@ -9,7 +9,7 @@
  *   npm run local                      demo orders, then keep serving the API until Ctrl+C
  *   npm run local -- --orders 200      run 200 orders and exit (non-zero if an invariant fails)
  *   npm run local -- --orders 200 --clicks 5000   the same with a click stream for analytics
- *   npm run local -- --orders 300 --chaos         the same under injected faults, then re-driven (local/lab/demo/chaos.ts)
+ *   npm run local -- --orders 300 --chaos         the same under injected faults, then re-driven (local/lab/demo/chaos/)
  *
  * Ctrl+C, or the end of a run, stops every process this command started.
  */
