@@ -9,7 +9,7 @@
  *   npm run local                      demo orders, then keep serving the API until Ctrl+C
  *   npm run local -- --orders 200      run 200 orders and exit (non-zero if an invariant fails)
  *   npm run local -- --orders 200 --clicks 5000   the same with a click stream for analytics
- *   npm run local -- --orders 300 --chaos         the same under injected faults, then re-driven (local/lab/demo/chaos.ts)
+ *   npm run local -- --orders 300 --chaos         the same under injected faults, then re-driven (local/lab/demo/chaos/)
  *
  * Ctrl+C, or the end of a run, stops every process this command started.
  */
@@ -48,9 +48,10 @@ const USAGE = `Usage: npm run local -- [options]
   --chaos              with --orders: inject faults on the real components while the orders flow (DynamoDB
                        Local down longer than the retry budget, a broker restart, hostile records on every
                        consumed topic, duplicate OrderCreated, a provider that forgets idempotency keys,
-                       a refund refused for good, overlapping archive batches), then re-drive what was
-                       given up and sweep the outbox; the summary adds the faults, the re-drive and the
-                       records of each topic (in = processed + dead-lettered)
+                       a refund refused for good, overlapping archive batches, SES and notifications-table
+                       throttling bursts), then re-drive what was given up and sweep the outbox; the
+                       summary adds the faults (throttled calls per fault), the re-drive, the records of
+                       each topic (in = processed + dead-lettered) and the emails (I8)
   --seed S             seed of the demo order and click generators (default "demo")
   --concurrency C      orders in flight at once (default 8)
   --port P             port of the order API (default 3000 when serving, a free one with --orders; 0 = any)

@@ -12,7 +12,7 @@ const RUN_TIMEOUT_MS = 900_000;
 const quiet = () => undefined;
 
 it(
-  'GIVEN 30 orders under every fault of the chaos run WHEN what was given up is re-driven THEN every accepted order is terminal, I1-I6 hold, money moved once, and every record of every consumed topic is processed or dead-lettered as poison',
+  'GIVEN 30 orders under every fault of the chaos run WHEN what was given up is re-driven THEN every accepted order is terminal, I1-I6 and I8 hold under SES and notifications-table throttling, money moved once, and every record of every consumed topic is processed or dead-lettered as poison',
   async () => {
     const parts: { stop(): Promise<void> }[] = [];
     try {
@@ -40,8 +40,20 @@ it(
           'duplicate-order-created',
           'provider-forgets-keys',
           'archive-overlap',
+          'ses-throttling',
+          'notifications-table-throttling',
         ]),
       );
+      // Both throttling faults met calls of the notification function (the gateway counts them)...
+      const throttled = Object.fromEntries(summary.chaos!.faults.map((f) => [f.name, f.count]));
+      expect(throttled['ses-throttling']).toBeGreaterThan(0);
+      expect(throttled['notifications-table-throttling']).toBeGreaterThan(0);
+      // ...and I8 held: every order change emailed, none twice outside the outage's crash window.
+      const emails = summary.chaos!.emails;
+      expect(emails.expected).toBeGreaterThan(0);
+      expect({ sent: emails.sent, missing: emails.missing }).toEqual({ sent: emails.expected, missing: [] });
+      expect(emails.duplicatedOutsideWindow).toEqual([]);
+      expect(emails.duplicates).toBe(emails.duplicatesInCrashWindow);
       // The outage outlasted the retry budget: records were given up, and came back through the re-drive.
       expect(summary.chaos!.retryBudget.outageMs).toBeGreaterThan(summary.chaos!.retryBudget.maxMs);
       expect(summary.redrive!.republished).toBeGreaterThan(0);

@@ -240,6 +240,16 @@ function chaosProblems(chaos: ChaosReport): string[] {
   if (chaos.redrive.missing > 0) problems.push(`${chaos.redrive.missing} given-up records gone from their topic`);
   if (chaos.outboxSweep.failed > 0) problems.push(`${chaos.outboxSweep.failed} outbox entries could not be swept`);
   for (const key of chaos.provider.chargedMoreThanOnce) problems.push(`the provider moved money twice for ${key}`);
+  const mails = chaos.emails;
+  if (mails.sent < mails.expected) {
+    problems.push(`I8: ${mails.expected - mails.sent} order changes without an email (${mails.missing.join(', ')})`);
+  }
+  if (mails.duplicatedOutsideWindow.length > 0) {
+    problems.push(
+      `I8: ${mails.duplicates - mails.duplicatesInCrashWindow} emails sent more than once for one order change ` +
+        `outside the outage's crash window (${mails.duplicatedOutsideWindow.join(', ')})`,
+    );
+  }
   if (chaos.refusedRefund.refundStatus !== 'refund_failed') {
     problems.push(
       `the refused refund of ${chaos.refusedRefund.orderId} is ${chaos.refusedRefund.refundStatus ?? 'not recorded'}, not refund_failed`,
@@ -456,6 +466,11 @@ function formatChaos(summary: RunSummary): string[] {
             .map((c) => `${c.orderId} (${c.claim}, ${c.status})`)
             .join(', ')}`
         : ''),
+  );
+  const m = chaos.emails;
+  lines.push(
+    `  emails (I8)                         ${m.sent} of ${m.expected} order changes emailed, ${m.duplicates} duplicates ` +
+      `(${m.duplicatesInCrashWindow} in the outage's crash window)`,
   );
   const refused = chaos.refusedRefund;
   lines.push(

@@ -54,5 +54,5 @@ export { UnresolvedEnvironmentError } from './environment';
 export { FilterPatternError } from './event-filter';
 export type { MappingStats } from './kafka-poller';
 export { summarizeHops, type HopSample, type HopSummary } from './hops';
-export { NO_ENFORCE_WARNING } from './enforcement';
+export { NO_ENFORCE_WARNING, type FaultInjector, type FaultRule } from './enforcement';
 export { findFunction, RunnerConfigurationError, startRunner, type Runner, type RunnerOptions } from './runner';

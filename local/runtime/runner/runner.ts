@@ -12,6 +12,7 @@ import { disabledMappingView, lambdaMappingView, type LocalMappingView } from '.
 import { localAccessKeyId, startEnforcement } from './enforcement';
 import { LOCAL_CREDENTIALS } from '../endpoints';
 import type { EnforcementStats } from './enforcement/gateway';
+import type { FaultInjector } from './enforcement/faults';
 
 export interface RunnerOptions {
   readonly assembly: Assembly;
@@ -46,6 +47,8 @@ export interface Runner {
   drainHops(): Record<string, HopSample[]>;
   /** The mappings as the Lambda API reports them (State, LastProcessingResult), for local/runtime/runner/lambda-api.ts. */
   eventSourceMappings(): LocalMappingView[];
+  /** Faults the enforcement gateway answers in place of the AWS stand-ins (absent when enforcement is off). */
+  readonly faults?: FaultInjector;
   /** Stops the pollers and every execution environment; uncommitted batches are delivered again next time. */
   stop(): Promise<void>;
 }
@@ -202,6 +205,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         ...disabled.map((m) => disabledMappingView(m, arnOf(m.functionId))),
       ];
     },
+    faults: enforcement?.gateway.faults,
     stop() {
       stopping ??= stopAll();
       return stopping;

@@ -2,6 +2,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AccessModel, FunctionIdentity } from './access-model';
+import { GatewayFaults, type FaultInjector } from './faults';
 import { dynamodbCall, s3Call, sesCall, sqsCall, UnmodelledRequestError, type AwsCall } from './requests';
 import type { KafkaEnforcementStats } from './kafka';
 import type { NetworkModel } from './routes';
@@ -17,6 +18,8 @@ import type { NetworkModel } from './routes';
  *    on the function's role and the resource's policy: otherwise it answers with the service's own
  *    AccessDenied error shape and a message naming the function, the action and the resource.
  * Decisions are cached per (function, action, resource): a policy does not change during a run.
+ * A call allowed on both counts may still meet a fault injected on purpose (faults.ts: throttling
+ * for a service, operation, resource and window), answered in the service's own error shape.
  */
 export interface Upstreams {
   readonly dynamodb: string;
@@ -51,6 +54,8 @@ export interface Gateway {
   stats(): EnforcementStats;
   /** Refusals recorded since `since` (an index into the refusal log), for one invocation's logs. */
   refusalsSince(since: number): { next: number; lines: string[] };
+  /** Faults to answer in place of the stand-ins (a chaos run's throttling), and how many were answered. */
+  readonly faults: FaultInjector;
   stop(): Promise<void>;
 }
 
@@ -100,6 +105,9 @@ export async function startGateway(options: {
     }
     return decision;
   };
+  const faults = new GatewayFaults((name) =>
+    name.startsWith('arn:') ? name : (model.tables.get(name) ?? model.buckets.get(name) ?? name),
+  );
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const sockets = new Set<Socket>();
 
@@ -125,7 +133,7 @@ export async function startGateway(options: {
     const service = credential?.[3] ?? 'unknown';
     if (!identity) {
       const who = credential ? `access key ${credential[1]}` : 'an unsigned request';
-      return send(
+      return sendServiceError(
         res,
         service,
         403,
@@ -159,7 +167,7 @@ export async function startGateway(options: {
       stats.denied += 1;
       const message = `function ${identity.functionId}: the local gateway cannot tell the IAM action of ${error.message}; refused rather than allowed unchecked`;
       refuse(`DENIED ${message}`);
-      return send(res, service, 403, 'AccessDenied', message, req);
+      return sendServiceError(res, service, 403, 'AccessDenied', message, req);
     }
     for (const check of call.checks) {
       const decision = await decide(identity, check.action, check.resource);
@@ -169,12 +177,14 @@ export async function startGateway(options: {
         `User: ${identity.sessionArn} is not authorized to perform: ${check.action} on resource: ${check.resource} ` +
         `because ${decision.why} (local function ${identity.functionId}, ${service} ${call.operation})`;
       refuse(`DENIED ${message}`);
-      return send(res, service, service === 'dynamodb' ? 400 : 403, 'AccessDenied', message, req);
+      return sendServiceError(res, service, service === 'dynamodb' ? 400 : 403, 'AccessDenied', message, req);
     }
+    const fault = faults.answer(identity.functionId, call);
+    if (fault) return sendServiceError(res, service, fault.status, fault.code, fault.message, req, fault.fields);
 
     const upstream = upstreams[service as keyof Upstreams];
     if (!upstream) {
-      return send(
+      return sendServiceError(
         res,
         service,
         501,
@@ -240,6 +250,7 @@ export async function startGateway(options: {
     refusalsSince(since) {
       return { next: refusalLog.length, lines: refusalLog.slice(since) };
     },
+    faults,
     async stop() {
       for (const socket of sockets) socket.destroy();
       agent.destroy();
@@ -320,14 +331,15 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** An error in the service's own shape, so that the SDK raises the error AWS would. */
-function send(
+/** An error in the service's own shape, so that the SDK raises the error AWS would (exported for its test). */
+export function sendServiceError(
   res: ServerResponse,
   service: string,
   status: number,
   code: string,
   message: string,
   req: IncomingMessage,
+  fields: Readonly<Record<string, unknown>> = {},
 ) {
   const requestId = `local-${Date.now().toString(36)}`;
   if (service === 's3') {
@@ -349,7 +361,7 @@ function send(
   const type = code === 'AccessDenied' ? 'AccessDeniedException' : code;
   if (service === 'dynamodb' || service === 'sqs') {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId });
-    res.end(JSON.stringify({ __type: `com.amazon.coral.service#${type}`, message }));
+    res.end(JSON.stringify({ __type: `com.amazon.coral.service#${type}`, message, ...fields }));
     return;
   }
   // REST JSON services (SES v2 and others): the error type travels in x-amzn-ErrorType.
@@ -358,7 +370,7 @@ function send(
     'x-amzn-errortype': type,
     'x-amzn-requestid': requestId,
   });
-  res.end(JSON.stringify({ message }));
+  res.end(JSON.stringify({ message, ...fields }));
 }
 
 function escapeXml(text: string): string {

@@ -16,6 +16,7 @@ import { NetworkModel } from './routes';
  *   gateway.ts           the HTTP gateway every function's SDK calls pass, that enforces both
  *   kafka-acls.ts        the Kafka ACLs of each role's kafka-cluster:* grants
  *   kafka.ts             installs them on the local broker and reads what it denied
+ *   faults.ts            throttling the gateway answers on purpose, by service, operation, resource and window
  */
 /** What `--no-enforce` prints: the run no longer says what AWS would refuse. */
 export const NO_ENFORCE_WARNING =
@@ -62,3 +63,4 @@ export async function startEnforcement(
 
 export { localAccessKeyId, type EnforcementStats, type FunctionEnforcementStats } from './gateway';
 export type { KafkaEnforcementStats } from './kafka';
+export type { FaultInjector, FaultRule } from './faults';

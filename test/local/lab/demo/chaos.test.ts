@@ -3,13 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SIMULATED_PROVIDER_LOG_MESSAGE } from '../../../../lambdas/billing/adapters/simulated-payment-provider';
 import { SUBSCRIPTIONS } from '../../../../lambdas/shared/contracts/subscriptions';
-import { providerStatement, recordBalance } from '../../../../local/lab/demo/chaos';
+import { composeEmail, type ChangeNotice } from '../../../../lambdas/notifications/notification';
+import type { Order } from '../../../../lambdas/shared/orders/order';
+import { chaosEmails, providerStatement, recordBalance } from '../../../../local/lab/demo/chaos';
+import { SnapshotView } from '../../../../local/lab/demo/invariants';
 import type { TopicRecord } from '../../../../local/lab/demo/kafka-inspect';
 import type { PipelineSnapshot } from '../../../../local/lab/demo/snapshot';
 
 /**
  * The chaos run's own checks on hand-made inputs: the record balance of a topic (a poison record,
- * a record given up and re-driven, or given up and left), and the provider's statement.
+ * a record given up and re-driven, or given up and left), the provider's statement, and I8 on the
+ * mailbox with the outage's crash window.
  */
 const record = (topic: string, offset: number, value: unknown, headers: Record<string, string> = {}): TopicRecord => ({
   topic,
@@ -102,6 +106,63 @@ describe('providerStatement', () => {
       refundRequests: 1,
       chargedMoreThanOnce: ['o-2'],
       refusedRefunds: ['o-3:refund'],
+    });
+  });
+});
+
+describe('chaosEmails', () => {
+  const outcome = (offset: number, order_id: string, payment_status: string) =>
+    record('billing_outcome', offset, {
+      event_type: 'BillingOutcome',
+      event_id: `e-${offset}`,
+      order_id,
+      payment_status,
+    });
+  const view = new SnapshotView({
+    ...snapshot([]),
+    tables: { orders: [], payments: [], reservations: [] } as unknown as PipelineSnapshot['tables'],
+    records: new Map([
+      ['billing_outcome', [outcome(0, 'o-1', 'paid'), outcome(1, 'o-2', 'paid'), outcome(2, 'o-3', 'declined')]],
+    ]),
+  });
+  const order = (id: string) => ({ order_id: id, items: [], amount: 1, currency: 'USD' }) as unknown as Order;
+  const email = (notice: ChangeNotice, atSeconds: number) => ({
+    subject: composeEmail(notice, order(notice.order_id), 'x@example.com').subject,
+    at: atSeconds,
+  });
+  const orders = new Set(['o-1', 'o-2', 'o-3']);
+  const window = { from: 100_000, to: 200_000 };
+
+  it('GIVEN a second email whose first went out in the crash window and one outside it WHEN checked THEN only the one outside breaks I8', () => {
+    const emails = [
+      email({ order_id: 'o-1', change: 'confirmed' }, 150),
+      email({ order_id: 'o-1', change: 'confirmed' }, 260),
+      email({ order_id: 'o-2', change: 'confirmed' }, 300),
+      email({ order_id: 'o-2', change: 'confirmed' }, 301),
+      email({ order_id: 'o-3', change: 'payment_declined' }, 50),
+    ];
+
+    expect(chaosEmails(view, emails, orders, window)).toEqual({
+      expected: 3,
+      sent: 3,
+      duplicates: 2,
+      duplicatesInCrashWindow: 1,
+      duplicatedOutsideWindow: ['o-2#confirmed'],
+      missing: [],
+    });
+  });
+
+  it('GIVEN an announced change without an email and emails of other orders WHEN checked THEN it is missing and the others are not counted', () => {
+    const emails = [
+      email({ order_id: 'o-1', change: 'confirmed' }, 10),
+      email({ order_id: 'o-9', change: 'shipped' }, 10),
+    ];
+
+    expect(chaosEmails(view, emails, new Set(['o-1', 'o-2']), window)).toMatchObject({
+      expected: 2,
+      sent: 1,
+      duplicates: 0,
+      missing: ['o-2#confirmed'],
     });
   });
 });
