@@ -34,10 +34,12 @@ export const TABLE_ACCESS: Record<FunctionId, Partial<Record<TableId, TableAcces
   outboxSweeper: { outbox: 'SWEEP' },
   // The orders-by-status counters: a marker Put and a counter Update, in one transaction.
   orderStatus: { orders: 'RW', analytics: 'WRITE' },
-  billing: { payments: 'RW' },
-  inventory: { stock: 'RW', reservations: 'RW' },
+  // Every Kafka consumer adds its invocations' per-hop timings to the analytics table: one Update
+  // of a minute shard per invocation (lambdas/shared/analytics/hop-timings.ts).
+  billing: { payments: 'RW', analytics: 'MARK' },
+  inventory: { stock: 'RW', reservations: 'RW', analytics: 'MARK' },
   restock: { stock: 'RW' },
-  shipping: { shipments: 'RW' },
+  shipping: { shipments: 'RW', analytics: 'MARK' },
   archive: {},
   clickApi: {},
   analytics: { analytics: 'RW' },

@@ -1,8 +1,23 @@
-import { errorResponse, HttpError, jsonResponse, requestPath, type HttpRequest, type HttpResponse } from '../shared/http';
+import {
+  errorResponse,
+  HttpError,
+  jsonResponse,
+  requestPath,
+  type HttpRequest,
+  type HttpResponse,
+} from '../shared/http';
 import { logger } from '../shared/observability';
 import { DASHBOARD_HTML } from './dashboard-page';
 import type { AnalyticsReader, OperationsReader } from './ports';
-import { MAX_LIMIT, popularProducts, recentProducts, summary, WINDOWS, type WindowName } from './read-analytics';
+import {
+  MAX_LIMIT,
+  pipelineHops,
+  popularProducts,
+  recentProducts,
+  summary,
+  WINDOWS,
+  type WindowName,
+} from './read-analytics';
 
 export interface AnalyticsApiDependencies {
   readonly analytics: AnalyticsReader;
@@ -14,7 +29,8 @@ const USER_ID = /^[^/]{1,128}$/;
 
 /**
  * GET /analytics/popular-products?window=5m|1h&limit=10, GET /analytics/users/{user_id}/recent?limit=10,
- * GET /analytics/summary, and the dashboard page at GET /dashboard, which polls the three.
+ * GET /analytics/summary, GET /analytics/pipeline (per-hop timings and mapping lag), and the dashboard
+ * page at GET /dashboard, which polls the last three.
  */
 export function createAnalyticsApi(deps: AnalyticsApiDependencies): (request: HttpRequest) => Promise<HttpResponse> {
   async function route(request: HttpRequest): Promise<HttpResponse> {
@@ -23,7 +39,9 @@ export function createAnalyticsApi(deps: AnalyticsApiDependencies): (request: Ht
     const query = request.queryStringParameters ?? {};
     const known = path === '/dashboard' || path.startsWith('/analytics/');
     if (known && method !== 'GET') {
-      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use GET`, [], { allow: 'GET' });
+      throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use GET`, [], {
+        allow: 'GET',
+      });
     }
     if (path === '/dashboard') {
       return {
@@ -45,9 +63,14 @@ export function createAnalyticsApi(deps: AnalyticsApiDependencies): (request: Ht
           { path: 'window', message: `"${window.slice(0, 16)}" is not a window` },
         ]);
       }
-      return jsonResponse(200, await popularProducts(deps.analytics, window as WindowName, limitOf(query.limit), deps.now()));
+      return jsonResponse(
+        200,
+        await popularProducts(deps.analytics, window as WindowName, limitOf(query.limit), deps.now()),
+      );
     }
-    if (path === '/analytics/summary') return jsonResponse(200, await summary(deps.analytics, deps.operations, deps.now()));
+    if (path === '/analytics/pipeline') return jsonResponse(200, await pipelineHops(deps.analytics, deps.now()));
+    if (path === '/analytics/summary')
+      return jsonResponse(200, await summary(deps.analytics, deps.operations, deps.now()));
     const user = /^\/analytics\/users\/([^/]+)\/recent$/.exec(path);
     if (user) {
       const userId = decodeURIComponent(user[1]!);

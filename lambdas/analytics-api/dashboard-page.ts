@@ -1,6 +1,6 @@
 /**
  * The live dashboard: one static page, no framework and no external asset (it works offline and
- * under a CSP that allows only itself). It polls the analytics endpoints every POLL_MS and draws
+ * under a CSP that allows only itself). It polls the analytics endpoints (the per-hop table: /analytics/pipeline) every POLL_MS and draws
  * with plain SVG; every value is set through textContent, never parsed as HTML (product and user
  * ids come from clients). Elements carry data-testid for the browser tests.
  */
@@ -54,6 +54,10 @@ export const DASHBOARD_HTML = `<!doctype html>
       <tr><td>dead letters</td><td class="n big" data-testid="dead-letters">–</td></tr>
       <tr><td>given up behind a failed record</td><td class="n" data-testid="given-up-behind">–</td></tr>
     </tbody></table>
+  </section>
+  <section class="wide">
+    <h2>Per hop, last 5 minutes <small>(ms, at most: bucket bounds; in the topic = invocation start − record timestamp)</small></h2>
+    <table data-testid="pipeline-hops"><thead><tr><th>mapping</th><th class="n">records</th><th class="n">in topic p50</th><th class="n">in topic p99</th><th class="n">invocation p50</th><th class="n">invocation p99</th><th class="n">lag now</th><th class="n">lag max</th><th>last invoked</th></tr></thead><tbody></tbody></table>
   </section>
   <section class="wide">
     <h2>Emails sent (latest)</h2>
@@ -122,14 +126,28 @@ export const DASHBOARD_HTML = `<!doctype html>
     }));
   }
 
+  function drawHops(pipeline) {
+    const ms = (value) => (value === null ? '–' : String(value));
+    $('[data-testid="pipeline-hops"] tbody').replaceChildren(...pipeline.mappings.map((m) => {
+      const tr = row(cell(m.mapping), cell(m.records, 'n'), cell(ms(m.wait_p50_ms), 'n'), cell(ms(m.wait_p99_ms), 'n'),
+        cell(ms(m.invoke_p50_ms), 'n'), cell(ms(m.invoke_p99_ms), 'n'), cell(ms(m.last_lag_ms), 'n'), cell(ms(m.max_lag_ms), 'n'),
+        cell(m.last_invocation_at ? new Date(m.last_invocation_at).toLocaleTimeString() : '–'));
+      tr.dataset.mapping = m.mapping;
+      for (const name of ['wait_p50_ms', 'wait_p99_ms', 'invoke_p50_ms', 'invoke_p99_ms', 'last_lag_ms']) tr.setAttribute('data-' + name.split('_').join('-'), ms(m[name]));
+      return tr;
+    }));
+  }
+
   async function refresh() {
     try {
-      const [popular, summary] = await Promise.all([
+      const [popular, summary, pipeline] = await Promise.all([
         get('analytics/popular-products?window=' + windowName + '&limit=10'),
         get('analytics/summary'),
+        get('analytics/pipeline'),
       ]);
       drawPopular(popular);
       drawSummary(summary);
+      drawHops(pipeline);
       $('#status').textContent = 'updated ' + new Date(summary.generated_at).toLocaleTimeString();
     } catch (error) {
       $('#status').textContent = 'unreachable: ' + error.message;

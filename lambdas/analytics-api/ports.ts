@@ -1,4 +1,5 @@
 /** What the analytics API reads: the analytics table (windows, totals, the operations counters) and the notifications' `sent` index. */
+import type { MappingHops } from '../shared/analytics/hop-timings';
 import type { SentEmail } from '../shared/notifications/sent-email';
 import type { OrderStatus } from '../shared/orders/order-status';
 
@@ -36,6 +37,8 @@ export interface AnalyticsReader {
   /** Product id -> when the user last viewed it. */
   recentProducts(userId: string): Promise<Readonly<Record<string, string>>>;
   totals(): Promise<Totals>;
+  /** Every mapping's per-hop timings and lag over the given minutes, as its consumer recorded them. */
+  hops(minutes: readonly string[]): Promise<MappingHops[]>;
 }
 
 export interface SentEmails {

@@ -87,3 +87,34 @@ export async function summary(analytics: AnalyticsReader, operations: Operations
     notifications,
   };
 }
+
+/** The minutes the per-hop figures span: recent enough to follow a run, long enough for a p99. */
+export const HOPS_MINUTES = 5;
+
+/**
+ * Per-hop p50/p99 and the lag of every Kafka mapping over the last HOPS_MINUTES, as the consumers
+ * recorded them (shared/analytics/hop-timings.ts): one BatchGetItem. Times are bucket bounds (at
+ * most that many ms). `last_lag_ms` is the age of the oldest record of the mapping's latest
+ * invocation; a mapping that stopped invoking keeps its last figure, so `last_invocation_at` says
+ * how fresh it is. Offset lag in records is CloudWatch's OffsetLag (docs/design.md, "Latency on the dashboard").
+ */
+export async function pipelineHops(analytics: AnalyticsReader, now: Date) {
+  const mappings = await analytics.hops(lastMinutes(now, HOPS_MINUTES));
+  const at = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+  return {
+    generated_at: now.toISOString(),
+    window_minutes: HOPS_MINUTES,
+    mappings: mappings.map((m) => ({
+      mapping: m.mapping,
+      records: m.records,
+      invocations: m.invocations,
+      wait_p50_ms: m.waitP50Ms ?? null,
+      wait_p99_ms: m.waitP99Ms ?? null,
+      invoke_p50_ms: m.invokeP50Ms ?? null,
+      invoke_p99_ms: m.invokeP99Ms ?? null,
+      max_lag_ms: m.maxLagMs ?? null,
+      last_lag_ms: m.lastLagMs ?? null,
+      last_invocation_at: at(m.lastInvocationAt),
+    })),
+  };
+}

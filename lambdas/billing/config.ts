@@ -6,6 +6,8 @@ import type { SimulatedProviderSettings } from './adapters/simulated-payment-pro
 
 export interface BillingConfig extends KafkaConsumerConfig {
   readonly paymentsTable: string;
+  /** Where each invocation's per-hop timings go (the dashboard's, shared/analytics/hop-timings.ts). */
+  readonly analyticsTable: string;
   readonly simulatedProvider: SimulatedProviderSettings;
 }
 
@@ -13,6 +15,7 @@ export interface BillingConfig extends KafkaConsumerConfig {
 export function billingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BillingConfig {
   return {
     paymentsTable: requireEnv(TABLES.payments.envVar, env),
+    analyticsTable: requireEnv(TABLES.analytics.envVar, env),
     simulatedProvider: simulatedProviderSettingsFromEnv(env),
     ...kafkaConsumerConfigFromEnv('billing', env),
   };

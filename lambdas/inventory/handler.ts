@@ -1,3 +1,5 @@
+import { DynamoDbHopTimings } from '../shared/analytics/dynamodb-hop-timings';
+import { withHopTimings } from '../shared/kafka/hop-timings';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
 import { DynamoDbStockStore } from './adapters/dynamodb-stock-store';
@@ -20,4 +22,7 @@ export const lambdaHandler = inventoryConsumer({
   now: () => new Date(),
 });
 
-export const handler = withObservability(lambdaHandler);
+// One UpdateItem per invocation: its records' time in the topic and in the invocation (the dashboard's per-hop figures).
+export const handler = withObservability(
+  withHopTimings('inventory', lambdaHandler, new DynamoDbHopTimings(dynamo, config.analyticsTable)),
+);

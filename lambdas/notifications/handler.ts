@@ -1,3 +1,5 @@
+import { DynamoDbHopTimings } from '../shared/analytics/dynamodb-hop-timings';
+import { withHopTimings } from '../shared/kafka/hop-timings';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { awsClientConfig } from '../shared/aws-client-config';
 import { dynamo } from '../shared/dynamodb';
@@ -30,4 +32,7 @@ export const lambdaHandler = notificationsConsumer({
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
 
-export const handler = withObservability(lambdaHandler);
+// One UpdateItem per invocation: its records' time in the topic and in the invocation (the dashboard's per-hop figures).
+export const handler = withObservability(
+  withHopTimings('notifications', lambdaHandler, new DynamoDbHopTimings(dynamo, config.analyticsTable)),
+);

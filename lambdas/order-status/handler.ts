@@ -1,3 +1,5 @@
+import { DynamoDbHopTimings } from '../shared/analytics/dynamodb-hop-timings';
+import { withHopTimings } from '../shared/kafka/hop-timings';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
 import { DynamoDbOrderFactStore } from './adapters/dynamodb-order-fact-store';
@@ -20,4 +22,8 @@ export const lambdaHandler = orderStatusConsumer({
   partialBatchResponse: config.partialBatchResponse,
 });
 
-export const handler = withObservability(lambdaHandler, { resetKeys: true });
+// One UpdateItem per invocation: its records' time in the topic and in the invocation (the dashboard's per-hop figures).
+export const handler = withObservability(
+  withHopTimings('orderStatus', lambdaHandler, new DynamoDbHopTimings(dynamo, config.analyticsTable)),
+  { resetKeys: true },
+);

@@ -1,3 +1,5 @@
+import { DynamoDbHopTimings } from '../shared/analytics/dynamodb-hop-timings';
+import { withHopTimings } from '../shared/kafka/hop-timings';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
 import { DynamoShipmentStore } from './adapters/dynamodb-shipment-store';
@@ -17,4 +19,7 @@ export const lambdaHandler = shippingConsumer({
   partialBatchResponse: config.partialBatchResponse,
 });
 
-export const handler = withObservability(lambdaHandler);
+// One UpdateItem per invocation: its records' time in the topic and in the invocation (the dashboard's per-hop figures).
+export const handler = withObservability(
+  withHopTimings('shipping', lambdaHandler, new DynamoDbHopTimings(dynamo, config.analyticsTable)),
+);

@@ -106,7 +106,7 @@ it(
 );
 
 it(
-  'GIVEN an order that ships WHEN the dashboard is open in a browser THEN it lists the emails sent about it, its confirmation and its shipment',
+  'GIVEN an order that ships WHEN the dashboard is open in a browser THEN it lists the emails sent about it, its confirmation and its shipment, and the per-hop timings and lag of the mappings it crossed',
   async () => {
     const placed = await postOrder(app!.api.url, {
       user_id: `dash-user-${run}`,
@@ -134,6 +134,41 @@ it(
       { change: 'shipped', subject: `Your order is on its way (order ${orderId})` },
     ]);
     expect(Number(await page.locator('[data-testid="notifications-sent"]').textContent())).toBeGreaterThanOrEqual(2);
+
+    // Per hop: the order crossed these mappings, whose consumers recorded their timings; the
+    // figures are bucket bounds, so plausible means ordered, positive and below a minute.
+    const hops = page.locator('[data-testid="pipeline-hops"] tbody tr');
+    await hops.filter({ hasText: 'ShippingPaidOrders' }).waitFor({ timeout: 10_000 });
+    const shownHops = await hops.evaluateAll((trs) =>
+      trs.map((tr) => ({
+        mapping: tr.getAttribute('data-mapping')!,
+        records: Number(tr.querySelectorAll('td')[1]?.textContent),
+        waitP50: Number(tr.getAttribute('data-wait-p50-ms')),
+        waitP99: Number(tr.getAttribute('data-wait-p99-ms')),
+        invokeP50: Number(tr.getAttribute('data-invoke-p50-ms')),
+        invokeP99: Number(tr.getAttribute('data-invoke-p99-ms')),
+        lag: Number(tr.getAttribute('data-last-lag-ms')),
+      })),
+    );
+    const onThePath = shownHops.filter(
+      (h) =>
+        ['BillingOrders', 'InventoryPaidOrders', 'ShippingPaidOrders'].includes(h.mapping) ||
+        h.mapping.startsWith('OrderStatus'),
+    );
+    expect(onThePath.map((h) => h.mapping)).toEqual(
+      expect.arrayContaining(['BillingOrders', 'InventoryPaidOrders', 'ShippingPaidOrders']),
+    );
+    expect(onThePath.some((h) => h.mapping.startsWith('OrderStatus'))).toBe(true);
+    for (const hop of onThePath) {
+      expect(hop.records).toBeGreaterThanOrEqual(1);
+      expect(hop.waitP50).toBeGreaterThan(0);
+      expect(hop.waitP99).toBeGreaterThanOrEqual(hop.waitP50);
+      expect(hop.invokeP50).toBeGreaterThan(0);
+      expect(hop.invokeP99).toBeGreaterThanOrEqual(hop.invokeP50);
+      expect(hop.invokeP99).toBeLessThan(60_000);
+      expect(hop.lag).toBeGreaterThanOrEqual(0);
+      expect(hop.lag).toBeLessThan(60_000);
+    }
     expect(pageErrors).toEqual([]);
 
     await page.screenshot({ path: join(env.workDir, 'dashboard-emails.png'), fullPage: true });

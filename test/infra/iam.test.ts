@@ -124,6 +124,16 @@ describe('DynamoDB and S3 grants (dev)', () => {
     expect(dynamoActions('outboxSweeper')).toEqual(['dynamodb:Query index', 'dynamodb:UpdateItem table']);
   });
 
+  it.each(['billing', 'inventory', 'shipping'] as const)(
+    'GIVEN %s, which records its per-hop timings WHEN synthesized THEN it may only update items of the analytics table',
+    (functionId) => {
+      const analyticsActions = grantsOfFunction(pipeline.json.services, functionLogicalId(functionId))
+        .filter((g) => g.action.startsWith('dynamodb:') && tableOf(g) === 'analytics')
+        .map((g) => g.action);
+      expect([...new Set(analyticsActions)]).toEqual(['dynamodb:UpdateItem']);
+    },
+  );
+
   it('GIVEN the order service WHEN synthesized THEN the API writes orders and outbox, the projection only orders', () => {
     const env = (id: FunctionId) =>
       Object.keys(

@@ -5,6 +5,7 @@ import {
   PRODUCT_VIEWS_PREFIX,
   RECENT_PRODUCT_PREFIX,
 } from '../../shared/analytics/analytics-keys';
+import { summarizeHopItems, type MappingHops } from '../../shared/analytics/hop-timings';
 import { OPERATIONS_COUNTERS } from '../../shared/analytics/operations-counters';
 import { ANALYTICS_COUNTER_SHARDS, SENT_LIST, TABLES } from '../../shared/contracts/tables';
 import { ORDER_STATUSES, type OrderStatus } from '../../shared/orders/order-status';
@@ -95,6 +96,11 @@ export class DynamoDbAnalyticsReader implements AnalyticsReader {
       dead_letters: num(Item.dead_letters),
       given_up_behind: num(Item.given_up_behind),
     };
+  }
+
+  async hops(minutes: readonly string[]): Promise<MappingHops[]> {
+    const keys = minutes.flatMap((minute) => counterShards((shard) => ANALYTICS_KEYS.hops(minute, shard), this.shards));
+    return summarizeHopItems([...(await this.getMany(keys)).values()]);
   }
 
   private async getMany(keys: readonly string[]): Promise<Map<string, Item>> {

@@ -28,6 +28,11 @@ export const ANALYTICS_KEYS = {
    * state transition they count (docs/design.md, "Reading"), summed by the analytics API.
    */
   operations: (shard: number) => `operations#${shard}`,
+  /**
+   * One shard of a minute's per-hop timings: the consumers' wait, invocation and lag histograms per
+   * mapping (hop-timings.ts), one UpdateItem per invocation.
+   */
+  hops: (minute: string, shard: number) => `hops#${minute}#${shard}`,
   /** One per order fact whose status change the operations counters took in: it makes that change count once. */
   statusChange: (orderId: string, fact: string) => `status#${orderId}#${fact}`,
 } as const;

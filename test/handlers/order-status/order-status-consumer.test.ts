@@ -168,7 +168,7 @@ describe('order-status consumer', () => {
 describe('order-status handler.ts (middy chain, configuration from the environment)', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it records each fact in ORDERS_TABLE and dead-letters through the Kafka publisher', async () => {
+  it('GIVEN the deployed handler WHEN invoked like Lambda THEN it records each fact in ORDERS_TABLE, its per-hop timings once per invocation, and dead-letters through the Kafka publisher', async () => {
     const { handler } = await coldStart('orderStatus', () => import('../../../lambdas/order-status/handler'));
     const ddb = mockClient(DynamoDBDocumentClient);
     ddb.on(UpdateCommand).resolves({ Attributes: {} });
@@ -177,8 +177,16 @@ describe('order-status handler.ts (middy chain, configuration from the environme
     expect(await handler(billing(), lambdaContext('orderStatus'))).toEqual({ batchItemFailures: [] });
     await handler(loadEvent('order-status-poison.json'), lambdaContext('orderStatus'));
 
-    const tables = new Set(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.TableName));
-    expect(tables).toEqual(new Set([process.env[TABLES.orders.envVar]]));
+    // The facts go to the orders table; the analytics table gets only each invocation's per-hop timings.
+    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(new Set(updates.map((u) => u.TableName))).toEqual(
+      new Set([process.env[TABLES.orders.envVar], process.env[TABLES.analytics.envVar]]),
+    );
+    const analyticsKeys = updates
+      .filter((u) => u.TableName === process.env[TABLES.analytics.envVar])
+      .map((u) => String(u.Key?.pk));
+    expect(analyticsKeys).toHaveLength(2);
+    expect(analyticsKeys.every((pk) => pk.startsWith('hops#'))).toBe(true);
     expect(publish.mock.calls.flatMap(([events]) => events.map((e) => e.topic))).toContain('dead_letter');
     ddb.restore();
   });

@@ -53,9 +53,10 @@ const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expecte
   },
   billing: {
     load: billingConfigFromEnv,
-    env: { PAYMENTS_TABLE: 'payments', ...CONSUMER },
+    env: { PAYMENTS_TABLE: 'payments', ANALYTICS_TABLE: 'analytics', ...CONSUMER },
     expected: {
       paymentsTable: 'payments',
+      analyticsTable: 'analytics',
       kafka: mskConnection('billing'),
       partialBatchResponse: true,
       simulatedProvider: { forgetKeysAfterMs: undefined, refuseRefundsFor: [] },
@@ -63,9 +64,10 @@ const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expecte
   },
   inventory: {
     load: inventoryConfigFromEnv,
-    env: { STOCK_TABLE: 'stock', RESERVATIONS_TABLE: 'reservations', ...CONSUMER },
+    env: { STOCK_TABLE: 'stock', RESERVATIONS_TABLE: 'reservations', ANALYTICS_TABLE: 'analytics', ...CONSUMER },
     expected: {
       tables: { stock: 'stock', reservations: 'reservations' },
+      analyticsTable: 'analytics',
       kafka: mskConnection('inventory'),
       partialBatchResponse: true,
     },
@@ -77,8 +79,13 @@ const CASES: Record<FunctionId, { load: (env: Env) => unknown; env: Env; expecte
   },
   shipping: {
     load: shippingConfigFromEnv,
-    env: { SHIPMENTS_TABLE: 'shipments', ...CONSUMER },
-    expected: { shipmentsTable: 'shipments', kafka: mskConnection('shipping'), partialBatchResponse: true },
+    env: { SHIPMENTS_TABLE: 'shipments', ANALYTICS_TABLE: 'analytics', ...CONSUMER },
+    expected: {
+      shipmentsTable: 'shipments',
+      analyticsTable: 'analytics',
+      kafka: mskConnection('shipping'),
+      partialBatchResponse: true,
+    },
   },
   archive: {
     load: archiveConfigFromEnv,
