@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { TABLES } from '../../lambdas/shared/contracts/tables';
 import { type ConfigContext, loadStageConfig } from '../../lib/config';
 import { NotificationEmail, PLACEHOLDER_SES_IDENTITY } from '../../lib/notification-email';
-import { ANALYTICS_ROUTES } from '../../lib/services-stack';
+import { ANALYTICS_ROUTES } from '../../lib/http-api';
 import {
   grantsOfFunction,
   render,
