@@ -3,13 +3,8 @@ import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { withLatencyBudget } from '../../lib/latency-budget';
 import { mappingLogicalId } from '../../lib/wiring';
-import {
-  type CfnResource,
-  render,
-  resourcesOfType,
-  synthesizePipeline,
-  type SynthesizedPipeline,
-} from './support/pipeline';
+import type { CfnResource } from '../../local/runtime/runner/cloudformation';
+import { render, resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
 
 let pipeline: SynthesizedPipeline;
 let resources: Record<string, CfnResource>;

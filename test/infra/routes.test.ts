@@ -5,13 +5,8 @@ import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import type { ConfigContext } from '../../lib/config';
 import { VPC_CIDR } from '../../lib/network-stack';
-import {
-  type CfnTemplate,
-  render,
-  resourcesOfType,
-  synthesizePipeline,
-  type SynthesizedPipeline,
-} from './support/pipeline';
+import type { CfnTemplate } from '../../local/runtime/runner/cloudformation';
+import { render, resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
 import { TEST_STAGE_SETTINGS } from './support/stages';
 import { routeProblems, servicesInBundles, type Templates } from './support/routes';
 
@@ -41,7 +36,7 @@ function withoutEndpoint(json: Templates, endpointService: string): Templates {
     render(e.Properties?.ServiceName).endsWith(`.${endpointService}`),
   );
   expect(removed.length).toBeGreaterThan(0);
-  for (const [id] of removed) delete network.Resources[id];
+  for (const [id] of removed) delete network.Resources?.[id];
   return changed;
 }
 

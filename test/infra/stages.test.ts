@@ -94,7 +94,7 @@ describe.each(STAGES)('%s stage', (stage) => {
     it.each(['OutboxRelayFailureQueue', ...deadLetterSubscriptions.map((sub) => `${sub.id}FailureQueue`)])(
       'GIVEN the on-failure queue %s WHEN synthesized THEN it is in the data stack, has a dead-letter queue after 5 receives and is retained in prod',
       (queueId) => {
-        const queues = resourcesOfType(p().json.data, 'AWS::SQS::Queue');
+        const queues = Object.entries(p().templates.data.findResources('AWS::SQS::Queue'));
         const logicalId = (construct: string) => new RegExp(`^${construct}[0-9A-F]{8}$`);
         const [dlqId, dlq] = queues.find(([id]) => logicalId(`${queueId}DeadLetterQueue`).test(id))!;
         const [, failures] = queues.find(([id]) => logicalId(queueId).test(id))!;
@@ -159,7 +159,7 @@ describe.each(STAGES)('%s stage', (stage) => {
     });
 
     it('GIVEN TOPICS WHEN synthesized THEN each is an AWS::MSK::Topic with its partitions and 3 replicas (retention and min ISR from the cluster configuration)', () => {
-      const topics = resourcesOfType(p().json.streaming, 'AWS::MSK::Topic').map(([, t]) => ({
+      const topics = Object.values(p().templates.streaming.findResources('AWS::MSK::Topic')).map((t) => ({
         name: t.Properties!.TopicName,
         partitions: t.Properties!.PartitionCount,
         replicas: t.Properties!.ReplicationFactor,
@@ -219,7 +219,9 @@ describe.each(STAGES)('%s stage', (stage) => {
 
   describe('S3', () => {
     const bucket = (prefix: string) => {
-      const found = resourcesOfType(p().json.data, 'AWS::S3::Bucket').filter(([id]) => id.startsWith(prefix));
+      const found = Object.entries(p().templates.data.findResources('AWS::S3::Bucket')).filter(([id]) =>
+        id.startsWith(prefix),
+      );
       expect(found).toHaveLength(1);
       return found[0];
     };
@@ -581,7 +583,9 @@ describe('dev and prod differ where they should', () => {
   it('GIVEN both stages WHEN synthesized THEN prod retains, protects and sizes up what dev throws away', () => {
     const summary = (stage: StageName) => ({
       tableRetention: new Set(
-        resourcesOfType(pipelines[stage].json.data, 'AWS::DynamoDB::Table').map(([, t]) => t.DeletionPolicy),
+        Object.values(pipelines[stage].templates.data.findResources('AWS::DynamoDB::Table')).map(
+          (t) => t.DeletionPolicy,
+        ),
       ),
       autoDelete: resourcesOfType(pipelines[stage].json.data, 'Custom::S3AutoDeleteObjects').length,
       brokerVolume: (
