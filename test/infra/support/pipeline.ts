@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { CfnResource, CfnTemplate } from '../../../local/runtime/runner/cloudformation';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -212,4 +212,28 @@ export function statementsOf(document: unknown): Grant[] {
         [s.Resource].flat().map((resource) => ({ action, resource: render(resource), effect: s.Effect })),
       ),
   );
+}
+
+/**
+ * A Match for a value imported from another stack of the app: CDK names its exports
+ * `<stack name>:ExportsOutput...<logical id of the resource>...`, so the pattern names the resource.
+ */
+export function importedFrom(stackName: string, resource: string): Record<string, unknown> {
+  return { 'Fn::ImportValue': Match.stringLikeRegexp(`^${stackName}:ExportsOutput\\w*${resource}`) };
+}
+
+/** Every intrinsic function (`Ref`, `Fn::...`) used anywhere in a template value. */
+export function intrinsicsIn(value: unknown): Set<string> {
+  const found = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [key, inner] of Object.entries(v)) {
+        if (key === 'Ref' || key.startsWith('Fn::')) found.add(key);
+        walk(inner);
+      }
+    }
+  };
+  walk(value);
+  return found;
 }
