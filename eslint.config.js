@@ -15,6 +15,23 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Metric names come from lambdas/shared/contracts/metrics.ts only, where the CDK app reads them too.
+    files: ['lambdas/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='addMetric'] > Literal[value=/[A-Za-z]/]",
+          message: 'Name the metric with METRICS (lambdas/shared/contracts/metrics.ts), not a string.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='addMetric'] > ConditionalExpression > Literal",
+          message: 'Name the metric with METRICS (lambdas/shared/contracts/metrics.ts), not a string.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     ...jest.configs['flat/recommended'],
     rules: {
@@ -27,7 +44,10 @@ module.exports = tseslint.config(
   },
   {
     files: ['eslint.config.js', 'jest.config.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

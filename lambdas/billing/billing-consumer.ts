@@ -39,16 +39,16 @@ async function handle(event: BillingEvent, deps: ChargeDependencies): Promise<vo
           requested_at: outcome.claim.requested_at,
         });
       } else if (outcome.kind === 're-emitted') {
-        metrics.addMetric('BillingOutcomesReEmitted', MetricUnit.Count, 1);
+        metrics.addMetric(METRICS.billingOutcomesReEmitted, MetricUnit.Count, 1);
         logger.info('Order already charged; outcome re-emitted', {
           order_id: event.order_id,
           payment_status: outcome.payment.payment_status,
         });
       } else if (outcome.payment.payment_status === 'paid') {
-        metrics.addMetric('PaymentsCharged', MetricUnit.Count, 1);
+        metrics.addMetric(METRICS.paymentsCharged, MetricUnit.Count, 1);
         logger.info('Payment charged', { order_id: event.order_id, transaction_id: outcome.payment.transaction_id });
       } else {
-        metrics.addMetric('PaymentsDeclined', MetricUnit.Count, 1);
+        metrics.addMetric(METRICS.paymentsDeclined, MetricUnit.Count, 1);
         logger.info('Payment declined', { order_id: event.order_id, reason: outcome.payment.decline_reason });
       }
       return;
@@ -57,14 +57,14 @@ async function handle(event: BillingEvent, deps: ChargeDependencies): Promise<vo
       const result = await refundOrder(event, deps);
       switch (result.kind) {
         case 'refunded':
-          metrics.addMetric('PaymentsRefunded', MetricUnit.Count, 1);
+          metrics.addMetric(METRICS.paymentsRefunded, MetricUnit.Count, 1);
           logger.info('Payment refunded', {
             order_id: event.order_id,
             transaction_id: result.payment.refund_transaction_id,
           });
           return;
         case 're-emitted':
-          metrics.addMetric('BillingOutcomesReEmitted', MetricUnit.Count, 1);
+          metrics.addMetric(METRICS.billingOutcomesReEmitted, MetricUnit.Count, 1);
           logger.info('Order already refunded; outcome re-emitted', { order_id: event.order_id });
           return;
         case 'refund-failed':
@@ -83,7 +83,7 @@ async function handle(event: BillingEvent, deps: ChargeDependencies): Promise<vo
           });
           return;
         case 'nothing-to-refund':
-          metrics.addMetric('RefundsSkipped', MetricUnit.Count, 1);
+          metrics.addMetric(METRICS.refundsSkipped, MetricUnit.Count, 1);
           logger.warn('Cancelled order has no paid payment; nothing to refund', {
             order_id: event.order_id,
             payment_status: result.payment?.payment_status ?? 'none',

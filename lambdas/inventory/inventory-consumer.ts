@@ -1,5 +1,6 @@
 import type { BillingOutcome } from '../shared/contracts/events';
 import { functionName } from '../shared/contracts/functions';
+import { METRICS } from '../shared/contracts/metrics';
 import { PoisonRecordError } from '../shared/errors';
 import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import { logger, metrics, MetricUnit } from '../shared/observability';
@@ -35,18 +36,18 @@ async function handle(event: BillingOutcome, deps: ReserveDependencies): Promise
   const { kind, reservation } = await reserveStock({ order_id: event.order_id, items: event.items }, deps);
   switch (kind) {
     case 'reserved':
-      metrics.addMetric('StockReserved', MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.stockReserved, MetricUnit.Count, 1);
       logger.info('Stock reserved', { order_id: event.order_id });
       return;
     case 'rejected':
-      metrics.addMetric('OrdersOutOfStock', MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.ordersOutOfStock, MetricUnit.Count, 1);
       logger.info('Out of stock; order cancelled', {
         order_id: event.order_id,
         out_of_stock_products: reservation.out_of_stock_products,
       });
       return;
     case 're-emitted':
-      metrics.addMetric('InventoryOutcomesReEmitted', MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.inventoryOutcomesReEmitted, MetricUnit.Count, 1);
       logger.info('Order already decided; outcome re-emitted', {
         order_id: event.order_id,
         status: reservation.status,

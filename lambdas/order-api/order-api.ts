@@ -1,3 +1,4 @@
+import { METRICS } from '../shared/contracts/metrics';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import {
   errorResponse,
@@ -95,10 +96,10 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
   function accepted(outcome: 'placed' | 'replayed', stored: Order): HttpResponse {
     const self = `/orders/${stored.order_id}`;
     if (outcome === 'placed') {
-      metrics.addMetric('OrdersPlaced', MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.ordersPlaced, MetricUnit.Count, 1);
       logger.info('Order placed', { amount: stored.amount, currency: stored.currency, lines: stored.items.length });
     } else {
-      metrics.addMetric('OrdersReplayed', MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.ordersReplayed, MetricUnit.Count, 1);
       logger.info('Order request replayed under its Idempotency-Key; nothing written');
     }
     return jsonResponse(
@@ -162,35 +163,35 @@ function idempotencyKeyOf(request: HttpRequest): string | undefined {
 
 function toErrorResponse(error: unknown): HttpResponse {
   if (error instanceof HttpError) {
-    metrics.addMetric('InvalidRequests', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.invalidRequests, MetricUnit.Count, 1);
     logger.info('Request refused', { status: error.statusCode, code: error.code, reason: error.message });
     return errorResponse(error);
   }
   if (error instanceof OrderRejectedError) {
-    metrics.addMetric('OrdersRejected', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.ordersRejected, MetricUnit.Count, 1);
     logger.info('Order rejected', { code: error.code, reason: error.message, details: error.details });
     return errorResponse(new HttpError(422, error.code, error.message, error.details));
   }
   if (error instanceof PriceChangedError) {
-    metrics.addMetric('OrderPriceChanged', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.orderPriceChanged, MetricUnit.Count, 1);
     logger.info('Order refused: prices changed', { details: error.details });
     return errorResponse(new HttpError(409, 'price_changed', error.message, error.details));
   }
   if (error instanceof IdempotencyConflictError) {
-    metrics.addMetric('OrderIdempotencyConflicts', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.orderIdempotencyConflicts, MetricUnit.Count, 1);
     logger.warn('Idempotency-Key reused for a different request', { order_id: error.orderId });
     return errorResponse(new HttpError(409, 'idempotency_key_reused', error.message));
   }
   // The order_id, when known, is already on every log line (appendKeys above).
   if (error instanceof OrderStoreRejectedError) {
-    metrics.addMetric('OrderStoreRejections', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.orderStoreRejections, MetricUnit.Count, 1);
     logger.warn('Order store refused a value of the request', { error });
     return errorResponse(
       new HttpError(400, 'invalid_value', 'a value of the request cannot be stored; correct it before sending again'),
     );
   }
   if (error instanceof OrderStoreUnavailableError) {
-    metrics.addMetric('OrderStoreUnavailable', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.orderStoreUnavailable, MetricUnit.Count, 1);
     logger.warn('Order store unavailable; asked the client to retry', { error });
     return errorResponse(
       new HttpError(503, 'service_unavailable', 'the order service is busy; retry shortly', [], {
@@ -198,7 +199,7 @@ function toErrorResponse(error: unknown): HttpResponse {
       }),
     );
   }
-  metrics.addMetric('OrderApiErrors', MetricUnit.Count, 1);
+  metrics.addMetric(METRICS.orderApiErrors, MetricUnit.Count, 1);
   logger.error('Order request failed', { error: error as Error });
   return errorResponse(
     new HttpError(

@@ -1,4 +1,5 @@
 import { functionName } from '../shared/contracts/functions';
+import { METRICS, type MetricName } from '../shared/contracts/metrics';
 import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import type { EventPublisher } from '../shared/kafka/publisher';
 import { logger, metrics, MetricUnit } from '../shared/observability';
@@ -16,15 +17,15 @@ export interface OrderStatusConsumerOptions {
   readonly partialBatchResponse: boolean;
 }
 
-const FACT_METRICS: Record<OrderFact, string> = {
-  paid: 'OrdersPaid',
-  payment_declined: 'OrdersPaymentDeclined',
-  refunded: 'OrdersRefunded',
-  reserved: 'OrdersReserved',
-  cancelled: 'OrdersCancelled',
-  shipped: 'OrdersShipped',
-  shipment_created: 'OrderShipmentsCreated',
-  shipment_cancelled: 'OrderShipmentsCancelled',
+const FACT_METRICS: Record<OrderFact, MetricName> = {
+  paid: METRICS.ordersPaid,
+  payment_declined: METRICS.ordersPaymentDeclined,
+  refunded: METRICS.ordersRefunded,
+  reserved: METRICS.ordersReserved,
+  cancelled: METRICS.ordersCancelled,
+  shipped: METRICS.ordersShipped,
+  shipment_created: METRICS.orderShipmentsCreated,
+  shipment_cancelled: METRICS.orderShipmentsCancelled,
 };
 
 /** The status projector: each outcome event becomes a fact on its order (a projection, not a step). */
@@ -56,7 +57,7 @@ export function orderStatusConsumer(options: OrderStatusConsumerOptions): KafkaB
         offset: context.offset,
       };
       if (result.outcome === 'duplicate') {
-        metrics.addMetric('OrderFactDuplicates', MetricUnit.Count, 1);
+        metrics.addMetric(METRICS.orderFactDuplicates, MetricUnit.Count, 1);
         logger.info('Fact already recorded; duplicate ignored', details);
         return;
       }

@@ -1,3 +1,4 @@
+import { METRICS } from '../shared/contracts/metrics';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { parseRestockRequest, restock, type RestockDependencies, type RestockOutcome } from './restock';
 
@@ -9,7 +10,7 @@ import { parseRestockRequest, restock, type RestockDependencies, type RestockOut
 export function restockRequest(deps: RestockDependencies): (event: unknown) => Promise<RestockOutcome> {
   return async (event) => {
     const outcome = await restock(parseRestockRequest(event), deps);
-    metrics.addMetric(outcome.applied ? 'StockRestocked' : 'RestocksRepeated', MetricUnit.Count, 1);
+    metrics.addMetric(outcome.applied ? METRICS.stockRestocked : METRICS.restocksRepeated, MetricUnit.Count, 1);
     logger.info(outcome.applied ? 'Stock restocked' : 'Restock already applied; stock change re-emitted', {
       ...outcome,
     });

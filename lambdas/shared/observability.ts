@@ -1,7 +1,7 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE } from './contracts/metrics';
+import { type MetricName, METRICS_NAMESPACE } from './contracts/metrics';
 import { activeTrace } from './trace-context';
 
 /**
@@ -32,10 +32,19 @@ export class TraceContextLogFormatter extends LogFormatter {
   }
 }
 
+type MetricArguments = Parameters<Metrics['addMetric']> extends [string, ...infer Rest] ? Rest : never;
+
+/** Powertools' Metrics that takes the names of the metrics contract only (contracts/metrics.ts). */
+class ContractMetrics extends Metrics {
+  override addMetric(name: MetricName, ...rest: MetricArguments): this {
+    return super.addMetric(name, ...rest);
+  }
+}
+
 /**
  * One structured JSON logger and one metrics emitter (CloudWatch EMF) per function, created once
  * per process. POWERTOOLS_SERVICE_NAME, set by the CDK app, names the service.
  */
 export const logger = new Logger({ logFormatter: new TraceContextLogFormatter() });
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
+export const metrics = new ContractMetrics({ namespace: METRICS_NAMESPACE });
 export { MetricUnit } from '@aws-lambda-powertools/metrics';

@@ -1,4 +1,5 @@
 import { functionName } from '../shared/contracts/functions';
+import { METRICS, type MetricName } from '../shared/contracts/metrics';
 import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
 import { logger, metrics, MetricUnit } from '../shared/observability';
 import { applyShippingEvent, type ShippingDependencies } from './apply-shipping-event';
@@ -8,10 +9,10 @@ export interface ShippingConsumerOptions extends ShippingDependencies {
   readonly partialBatchResponse: boolean;
 }
 
-const OUTCOME_METRICS: Record<ShipmentEvent['event_type'], string> = {
-  ShipmentCreated: 'ShipmentsCreated',
-  ShipmentDispatched: 'ShipmentsDispatched',
-  ShipmentCancelled: 'ShipmentsCancelled',
+const OUTCOME_METRICS: Record<ShipmentEvent['event_type'], MetricName> = {
+  ShipmentCreated: METRICS.shipmentsCreated,
+  ShipmentDispatched: METRICS.shipmentsDispatched,
+  ShipmentCancelled: METRICS.shipmentsCancelled,
 };
 
 /** The shipping consumer: paid outcomes and inventory outcomes become shipment facts and events. */

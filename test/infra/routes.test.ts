@@ -5,13 +5,8 @@ import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import type { ConfigContext } from '../../lib/config';
 import { VPC_CIDR } from '../../lib/network-stack';
-import {
-  type CfnTemplate,
-  render,
-  resourcesOfType,
-  synthesizePipeline,
-  type SynthesizedPipeline,
-} from './support/pipeline';
+import type { CfnTemplate } from '../../local/runtime/runner/cloudformation';
+import { render, resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
 import { TEST_STAGE_SETTINGS } from './support/stages';
 import { routeProblems, servicesInBundles, type Templates } from './support/routes';
 
@@ -41,7 +36,7 @@ function withoutEndpoint(json: Templates, endpointService: string): Templates {
     render(e.Properties?.ServiceName).endsWith(`.${endpointService}`),
   );
   expect(removed.length).toBeGreaterThan(0);
-  for (const [id] of removed) delete network.Resources[id];
+  for (const [id] of removed) delete network.Resources?.[id];
   return changed;
 }
 
@@ -103,9 +98,13 @@ describe.each(Object.keys(VARIANTS))('%s: routes from the functions and the clus
       SecurityGroupIngress: [Match.objectLike({ CidrIp: VPC_CIDR, IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })],
     });
     // These two and no other: email goes through the SES v2 API only (docs/deploy.md, "SES: the API endpoint").
-    const interfaceServices = resourcesOfType(p().json.network, 'AWS::EC2::VPCEndpoint')
-      .filter(([, e]) => e.Properties?.VpcEndpointType === 'Interface')
-      .map(([, e]) => render(e.Properties?.ServiceName).split('.').pop());
+    const interfaceServices = Object.values(
+      network.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
+    ).map((e) =>
+      render((e as { Properties: { ServiceName: unknown } }).Properties.ServiceName)
+        .split('.')
+        .pop(),
+    );
     expect(interfaceServices.sort()).toEqual(['email', 'sqs']);
   });
 });

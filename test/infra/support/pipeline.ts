@@ -2,8 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { CfnResource, CfnTemplate } from '../../../local/runtime/runner/cloudformation';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type ConfigContext, loadStageConfig, type StageConfig, type StageName } from '../../../lib/config';
 import { addControlTowerChecks, CONTROL_TOWER_PLUGIN } from '../../../lib/control-tower';
@@ -26,7 +27,7 @@ export interface SynthesizedPipeline {
   readonly assembly: CloudAssembly;
   readonly templates: Record<StackPart, Template>;
   /** Raw template JSON, for the helpers below. */
-  readonly json: Record<StackPart, CfnTemplate>;
+  readonly json: Record<StackPart, SynthesizedTemplate>;
   /** Context values the app would have had to look up in AWS (none: synth stays offline). */
   readonly missingContext: readonly string[];
   /** cdk-nag AwsSolutions findings that no acknowledgement covers. */
@@ -46,18 +47,8 @@ export interface ControlTowerReport {
   readonly excepted: readonly { ruleName: string; reason: string; resources: string[] }[];
 }
 
-export interface CfnTemplate {
-  Resources: Record<string, CfnResource>;
-  Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
-}
-export interface CfnResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  DependsOn?: string | string[];
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-  Metadata?: Record<string, unknown>;
-}
+/** A synthesized template, read with the local runtime's CloudFormation types: one name for one thing. */
+export type SynthesizedTemplate = CfnTemplate & { readonly Resources: Record<string, CfnResource> };
 
 export interface SynthesisOptions {
   /**
@@ -95,8 +86,8 @@ export function synthesizePipeline(
   const assembly = app.synth();
   const report = new AwsSolutionsChecks(app).validateScope(app);
   const json = Object.fromEntries(
-    STACK_PARTS.map((part) => [part, assembly.getStackByName(stacks[part].stackName).template as CfnTemplate]),
-  ) as Record<StackPart, CfnTemplate>;
+    STACK_PARTS.map((part) => [part, assembly.getStackByName(stacks[part].stackName).template as SynthesizedTemplate]),
+  ) as Record<StackPart, SynthesizedTemplate>;
   const templates = Object.fromEntries(
     STACK_PARTS.map((part) => [part, Template.fromJSON(json[part] as unknown as Record<string, unknown>)]),
   ) as Record<StackPart, Template>;
@@ -149,7 +140,7 @@ function readControlTowerReport(outdir: string, rules: readonly string[]): Contr
 }
 
 export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
-  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  return Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
 }
 
 /**
@@ -200,7 +191,7 @@ export interface Grant {
  * checked where they are defined).
  */
 export function grantsOfFunction(template: CfnTemplate, functionLogicalId: string): Grant[] {
-  const fn = template.Resources[functionLogicalId];
+  const fn = template.Resources?.[functionLogicalId];
   if (!fn) throw new Error(`No resource ${functionLogicalId}`);
   const roleId = ((fn.Properties?.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'] ?? [])[0];
   return resourcesOfType(template, 'AWS::IAM::Policy')
@@ -221,4 +212,28 @@ export function statementsOf(document: unknown): Grant[] {
         [s.Resource].flat().map((resource) => ({ action, resource: render(resource), effect: s.Effect })),
       ),
   );
+}
+
+/**
+ * A Match for a value imported from another stack of the app: CDK names its exports
+ * `<stack name>:ExportsOutput...<logical id of the resource>...`, so the pattern names the resource.
+ */
+export function importedFrom(stackName: string, resource: string): Record<string, unknown> {
+  return { 'Fn::ImportValue': Match.stringLikeRegexp(`^${stackName}:ExportsOutput\\w*${resource}`) };
+}
+
+/** Every intrinsic function (`Ref`, `Fn::...`) used anywhere in a template value. */
+export function intrinsicsIn(value: unknown): Set<string> {
+  const found = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [key, inner] of Object.entries(v)) {
+        if (key === 'Ref' || key.startsWith('Fn::')) found.add(key);
+        walk(inner);
+      }
+    }
+  };
+  walk(value);
+  return found;
 }

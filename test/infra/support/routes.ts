@@ -9,7 +9,8 @@ import {
 } from '../../../lambdas/shared/contracts/aws-services';
 import { FUNCTION_ID_TAG, type FunctionId } from '../../../lambdas/shared/contracts/functions';
 import { VPC_CIDR } from '../../../lib/network-stack';
-import { type CfnResource, type CfnTemplate, render, resourcesOfType, type StackPart } from './pipeline';
+import type { CfnResource, CfnTemplate } from '../../../local/runtime/runner/cloudformation';
+import { render, resourcesOfType, type StackPart } from './pipeline';
 
 /**
  * Reads the synthesized templates of one stage the way the network would: for every function, is
@@ -136,7 +137,7 @@ class TemplateNetwork {
         : v && typeof v === 'object' && 'Fn::GetAtt' in v
           ? (v['Fn::GetAtt'] as string[])[0]
           : undefined;
-    const resource = logicalId === undefined ? undefined : this.templates[part].Resources[logicalId];
+    const resource = logicalId === undefined ? undefined : this.templates[part].Resources?.[logicalId];
     if (!logicalId || !resource) throw new Error(`Cannot resolve ${render(value)} in ${part}`);
     return { part, logicalId, resource };
   }
