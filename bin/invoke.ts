@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { APP_BINDINGS } from '../local/lab/app-bindings';
+import { APP_BINDINGS, APP_RESOURCES } from '../local/lab/app-bindings';
 import { hostPort, runCommand, say, UsageError } from '../local/lab/cli';
 import {
   findFunction,
@@ -101,7 +101,7 @@ runCommand<Options>({
         options.cdkOut
           ? Promise.resolve(resolve(options.cdkOut))
           : synthesizeIfChanged({ context: options.context }).then((s) => s.outdir),
-        startLocalServices({ kafka: options.kafka }).then((s) => parts.add(s)),
+        startLocalServices({ kafka: options.kafka, resources: APP_RESOURCES }).then((s) => parts.add(s)),
       ]);
       if (assemblyDir.status === 'rejected') throw assemblyDir.reason;
       if (services.status === 'rejected') throw services.reason;

@@ -8,6 +8,7 @@ import { runDemo, startDemoStack } from '../../local/lab/demo/demo-run';
 import { readTopic } from '../../local/lab/demo/kafka-inspect';
 import { mayHaveAppended, minInsyncRefusal } from '../../local/lab/demo/min-insync-probe';
 import { generateDemoPlan } from '../../local/lab/demo/order-generator';
+import { APP_RESOURCES } from '../../local/lab/app-bindings';
 import { createTopics, startKafkaCluster, type KafkaCluster } from '../../local/runtime/services';
 
 /**
@@ -56,8 +57,8 @@ describe('a three-broker cluster', () => {
       const workDir = mkdtempSync(join(tmpdir(), 'kafka-min-isr-'));
       let cluster: KafkaCluster | undefined;
       try {
-        cluster = await startKafkaCluster({ workDir, brokers: 3 });
-        await createTopics(cluster.bootstrap, 3);
+        cluster = await startKafkaCluster({ workDir, brokers: 3, replication: APP_RESOURCES.topics.replication });
+        await createTopics(cluster.bootstrap, APP_RESOURCES.topics, 3);
         const [, second, third] = cluster.nodes;
         const eventId = randomUUID();
         const event = {

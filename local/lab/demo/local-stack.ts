@@ -10,7 +10,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seedCatalog as writeCatalog } from '../../../lambdas/order-api/demo-catalog';
 import type { CatalogProduct } from '../../../lambdas/order-api/ports';
-import { localTableName } from '../app-bindings';
+import { APP_RESOURCES, localTableName } from '../app-bindings';
 import { localDynamoDbClient, startLocalServices, type LocalServices } from '../../runtime/services';
 import { startApiGateway, type ApiGateway } from '../../runtime/services/api-gateway';
 import type { StockSeed } from './order-generator';
@@ -87,6 +87,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     return result;
   });
   const servicesStarted = startLocalServices({
+    resources: APP_RESOURCES,
     kafka: options.kafka,
     brokers: options.brokers,
     persistentDynamoDb: options.persistentDynamoDb,
