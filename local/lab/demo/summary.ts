@@ -9,7 +9,7 @@ import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantRes
 import type { PlannedOutcome } from './order-generator';
 import { analyticsProblems, type AnalyticsReport } from './analytics-report';
 import type { FailoverReport } from './broker-failover';
-import type { ChaosReport } from './chaos';
+import type { ChaosReport } from './chaos-report';
 import type { MinInsyncProbeReport } from './min-insync-probe';
 import type { NotificationsReport } from './notifications-report';
 import type { StackStartup } from './local-stack';
