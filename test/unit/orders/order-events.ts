@@ -6,7 +6,7 @@ import {
   ShipmentDispatchedSchema,
   StockReservedSchema,
   type AnyEvent,
-  type OrderItem,
+  type OrderLine,
   type PaymentStatus,
 } from '../../../lambdas/shared/contracts/events';
 import { deterministicId } from '../../../lambdas/shared/ids';
@@ -15,7 +15,7 @@ import { deterministicId } from '../../../lambdas/shared/ids';
  * Outcome events for one order, built as their producers build them (deterministic event ids) and
  * parsed with the contract schemas, so that a test can never run on an event no producer could send.
  */
-export const ITEMS: OrderItem[] = [
+export const ITEMS: OrderLine[] = [
   { product_id: 'abc', quantity: 2, unit_price: 49.5 },
   { product_id: 'def', quantity: 1, unit_price: 12 },
 ];
