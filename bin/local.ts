@@ -16,7 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hostPort, runCommand, say, UsageError, wholeNumber } from '../local/lab/cli';
-import { announceEndpoints, runDemo, startDemoStack } from '../local/lab/demo/demo-run';
+import { announceEndpoints, runDemo, startDemoCloud } from '../local/lab/demo/demo-run';
 import { chaosPlan, chaosStackOptions, runChaos } from '../local/lab/demo/chaos';
 import { generateClicks } from '../local/lab/demo/click-generator';
 import { generateDemoPlan, readOrdersFile } from '../local/lab/demo/order-generator';
@@ -125,7 +125,7 @@ function parseOptions(argv: readonly string[]): Options {
   const chaos = values.chaos ?? false;
   if (chaos && (orders === undefined || values.kafka !== undefined || brokers !== 1 || killBrokerAfter !== undefined))
     throw new UsageError(
-      '--chaos needs --orders and its own one-broker stack (no --kafka, --brokers 3 or --kill-broker-after)',
+      '--chaos needs --orders and its own one-broker local cloud (no --kafka, --brokers 3 or --kill-broker-after)',
     );
   return {
     orders,
@@ -157,7 +157,7 @@ runCommand<Options>({
       : generateDemoPlan(options.orders ?? DEFAULT_DEMO_ORDERS, options.seed);
     const chaos = options.chaos ? chaosPlan(plan) : undefined;
     if (!options.enforce) say(NO_ENFORCE_WARNING);
-    const demo = await startDemoStack({
+    const demo = await startDemoCloud({
       kafka: options.kafka,
       brokers: options.brokers,
       apiPort: options.port,
@@ -185,7 +185,7 @@ runCommand<Options>({
     }
     if (options.batch) return summary.ok ? 0 : 1;
 
-    const lambdaApi = await startLocalLambdaApi({ mappings: () => demo.stack.runner.eventSourceMappings() });
+    const lambdaApi = await startLocalLambdaApi({ mappings: () => demo.cloud.runner.eventSourceMappings() });
     parts.add(lambdaApi);
     for (const line of announceEndpoints(demo, (part) => parts.add(part), { lambdaApi: lambdaApi.url })) say(line);
     return new Promise<never>(() => undefined);

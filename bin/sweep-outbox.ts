@@ -1,7 +1,7 @@
 /**
  * `npm run sweep-outbox`: the outbox sweeper run once, locally, as the schedule runs it in AWS:
  * outbox entries no relay marked published for longer than --older-than are published and marked
- * (docs/design.md, "Outbox sweeper"). Against the local stack a serving `npm run local` announced,
+ * (docs/design.md, "Outbox sweeper"). Against the local cloud a serving `npm run local` announced,
  * or the endpoints given.
  *
  *   npm run sweep-outbox
@@ -23,8 +23,8 @@ import { localDynamoDbClient } from '../local/runtime/services';
 const USAGE = `Usage: npm run sweep-outbox -- [options]
 
   --older-than SECONDS  unmarked entries created longer ago than this (default: 600, as in AWS)
-  --dynamodb URL        DynamoDB Local's endpoint (default: the serving local stack's)
-  --kafka HOST:PORT     the broker to publish to, plaintext (default: the serving local stack's)
+  --dynamodb URL        DynamoDB Local's endpoint (default: the serving local cloud's)
+  --kafka HOST:PORT     the broker to publish to, plaintext (default: the serving local cloud's)
   --table NAME          the outbox table (default: ${localTableName('outbox')})
   --help                this text`;
 

@@ -11,7 +11,7 @@ Commands
                                --file FILE (NDJSON) or --csv FILE (a header row, then one record per row)
   consume <topic>              print records: key, partition, offset, timestamp and the pretty JSON value
 
-Cluster (default: the local stack a serving \`npm run local\` wrote to .local/endpoints.json)
+Cluster (default: the local cloud a serving \`npm run local\` wrote to .local/endpoints.json)
   --bootstrap HOST:PORT[,...]  any cluster's bootstrap servers
   --iam                        MSK with IAM authentication and TLS (SASL/OAUTHBEARER); needs --bootstrap
   --region REGION              the cluster's region for --iam (default: AWS_REGION)
@@ -42,7 +42,7 @@ Exit codes: 0 done, 1 failed (the message says why), 2 usage error.`;
 export class UsageError extends Error {}
 
 export interface ClusterOptions {
-  /** Undefined: the local stack's broker, from the endpoints file. */
+  /** Undefined: the local cloud's broker, from the endpoints file. */
   readonly bootstrap?: readonly string[];
   readonly iam: boolean;
   readonly region?: string;

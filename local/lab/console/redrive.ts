@@ -35,7 +35,7 @@ Selection (all dead letters by default; the options combine)
   --since TIME                 dead letters written at or after TIME (ISO 8601, e.g. 2026-11-29T10:00Z)
   --topic TOPIC                the dead-letter topic (default: ${TOPICS.deadLetter.name})
 
-Cluster (default: the local stack a serving \`npm run local\` wrote to .local/endpoints.json)
+Cluster (default: the local cloud a serving \`npm run local\` wrote to .local/endpoints.json)
   --bootstrap HOST:PORT[,...]  any cluster's bootstrap servers
   --iam                        MSK with IAM authentication and TLS; needs --bootstrap
   --region REGION              the cluster's region for --iam (default: AWS_REGION)

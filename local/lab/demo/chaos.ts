@@ -41,10 +41,10 @@ import { retryBudgetMs } from '../../runtime/runner/retry-policy';
 import { localDynamoDbClient } from '../../runtime/services';
 import { sleep } from '../../runtime/services/process';
 import { waitForConsumers } from './consumer-lag';
-import type { DemoStack, DemoStackOptions } from './demo-run';
+import type { DemoCloud, DemoCloudOptions } from './demo-run';
 import { seedPlan } from './demo-run';
 import { readTopic, type TopicRecord } from './kafka-inspect';
-import { seconds } from './local-stack';
+import { formatSeconds } from '../format';
 import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
 import type { DemoOrder, DemoPlan, PlannedOutcome } from './order-generator';
 import { waitUntilTerminal } from './order-progress';
@@ -94,10 +94,10 @@ export function chaosPlan(plan: DemoPlan): ChaosPlan {
   };
 }
 
-/** What the stack needs for a chaos run: DynamoDB Local on a file, the provider's faults in billing's environment. */
+/** What the cloud needs for a chaos run: DynamoDB Local on a file, the provider's faults in billing's environment. */
 export function chaosStackOptions(
   plan: ChaosPlan,
-): Pick<DemoStackOptions, 'persistentDynamoDb' | 'functionEnvironment'> {
+): Pick<DemoCloudOptions, 'persistentDynamoDb' | 'functionEnvironment'> {
   return {
     persistentDynamoDb: true,
     functionEnvironment: {
@@ -121,22 +121,22 @@ const CONSUMED_TOPICS = [...new Set(SUBSCRIPTIONS.map((s) => s.topic))].filter(
 );
 const KAFKA_CONSUMERS = [...new Set(SUBSCRIPTIONS.map((s) => s.functionId))] as FunctionId[];
 
-export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosRunOptions): Promise<RunSummary> {
+export async function runChaos(demo: DemoCloud, plan: ChaosPlan, options: ChaosRunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const { stack } = demo;
-  const { services } = stack;
+  const { cloud } = demo;
+  const { services } = cloud;
   const { log } = options;
   const broker = services.kafka?.nodes[0];
   if (!broker || services.kafka!.nodes.length !== 1 || !services.dynamodb.persistent) {
     throw new Error('The chaos run needs its own one-broker Kafka and DynamoDB Local on a data file');
   }
-  await seedPlan(stack, plan, log);
-  const budget = retryBudgets(stack.assembly);
+  await seedPlan(cloud, plan, log);
+  const budget = retryBudgets(cloud.assembly);
   const outageMs = budget.maxMs + OUTAGE_MARGIN_MS;
   log(
     `Retry budget per function (retries x timeout + waits): ${Object.entries(budget.byFunction)
-      .map(([fn, ms]) => `${fn} ${seconds(ms)}`)
-      .join(', ')}; DynamoDB Local will be down ${seconds(outageMs)}`,
+      .map(([fn, ms]) => `${fn} ${formatSeconds(ms)}`)
+      .join(', ')}; DynamoDB Local will be down ${formatSeconds(outageMs)}`,
   );
 
   const faults: ChaosFault[] = [];
@@ -144,7 +144,7 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
   const refused: string[] = [];
   const half = Math.ceil(plan.orders.length / 2);
   const place = async (orders: readonly DemoOrder[], onPlaced?: (done: number) => void) => {
-    const result = await placeOrders(stack.api.url, orders, {
+    const result = await placeOrders(cloud.api.url, orders, {
       concurrency: options.concurrency,
       onAccepted: (order) => accepted.push(order),
       onPlaced,
@@ -164,21 +164,21 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
   // once their OrderCreated records are on the topic, so that the consumers hold records of them
   // (several hops behind one-second batching windows) rather than the relay alone.
   await ordersTopicHolding(services.kafkaBootstrap, accepted.length);
-  log(`Halting DynamoDB Local for ${seconds(outageMs)} (records in flight will exhaust their retries)...`);
+  log(`Halting DynamoDB Local for ${formatSeconds(outageMs)} (records in flight will exhaust their retries)...`);
   const haltedAt = Date.now();
   await services.dynamodb.halt();
   await sleep(outageMs);
   await services.dynamodb.restart();
   const dynamoDownMs = Date.now() - haltedAt;
-  log(`DynamoDB Local back after ${seconds(dynamoDownMs)} on the same port and data file`);
+  log(`DynamoDB Local back after ${formatSeconds(dynamoDownMs)} on the same port and data file`);
   faults.push({
     name: 'dynamodb-outage',
     injected: dynamoDownMs > budget.maxMs,
-    detail: `stopped ${seconds(dynamoDownMs)}, longer than the largest retry budget ${seconds(budget.maxMs)}; restarted on its data file`,
+    detail: `stopped ${formatSeconds(dynamoDownMs)}, longer than the largest retry budget ${formatSeconds(budget.maxMs)}; restarted on its data file`,
   });
 
   // 3. The broker crashes and comes back on its log.
-  log(`Killing the Kafka broker (SIGKILL), restarting it after ${seconds(BROKER_DOWN_MS)}...`);
+  log(`Killing the Kafka broker (SIGKILL), restarting it after ${formatSeconds(BROKER_DOWN_MS)}...`);
   const killedAt = Date.now();
   await broker.kill();
   await sleep(BROKER_DOWN_MS);
@@ -186,7 +186,7 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
   faults.push({
     name: 'broker-restart',
     injected: true,
-    detail: `SIGKILL, back on its log after ${seconds(Date.now() - killedAt)}`,
+    detail: `SIGKILL, back on its log after ${formatSeconds(Date.now() - killedAt)}`,
   });
 
   // 4. The second half, on a pipeline that is whole again.
@@ -255,9 +255,9 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
   });
   log('Collecting the summary (tables, topics, archive, provider statement)...');
   const snapshot = await takeSnapshot(services);
-  const views = await getOrders(stack.api.url, [...waited]);
+  const views = await getOrders(cloud.api.url, [...waited]);
   const payment = snapshot.tables.payments.find((p) => p.order_id === plan.refusedRefundOrderId);
-  const [order] = await getOrders(stack.api.url, [plan.refusedRefundOrderId]);
+  const [order] = await getOrders(cloud.api.url, [plan.refusedRefundOrderId]);
   const report: ChaosReport = {
     faults,
     retryBudget: { ...budget, outageMs },
@@ -289,9 +289,9 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
     acceptedOrderIds: accepted.map((o) => o.order_id),
     operatorCases: needsOperator.map((c) => c.orderId),
     planned,
-    mappings: stack.runner.stats().mappings,
-    enforcement: stack.runner.stats().enforcement,
-    timing: { startup: stack.startup, startupMs: demo.startupMs },
+    mappings: cloud.runner.stats().mappings,
+    enforcement: cloud.runner.stats().enforcement,
+    timing: { startup: cloud.startup, startupMs: demo.startupMs },
     chaos: report,
     problems,
   });
@@ -416,7 +416,7 @@ async function duplicateOrders(bootstrap: string, runOrders: readonly TopicRecor
  * last; its mapping archives the partition too. The reader counts each offset once (I5).
  */
 async function overlapArchiveBatches(
-  demo: DemoStack,
+  demo: DemoCloud,
   bootstrap: string,
   ordersTopic: readonly TopicRecord[],
 ): Promise<ChaosFault> {
@@ -430,7 +430,7 @@ async function overlapArchiveBatches(
   const batch = (count: number) => mskEvent(records.slice(0, count).map(asMskRecord), source);
   const answers = [];
   for (const count of [length, Math.ceil(length / 2)]) {
-    const { error } = await demo.stack.runner.invoke('archive', batch(count));
+    const { error } = await demo.cloud.runner.invoke('archive', batch(count));
     answers.push(error ? `${error.errorType}: ${error.errorMessage}` : 'ok');
   }
   const [first, last] = [records[0]!.offset, records[length - 1]!.offset];

@@ -9,7 +9,7 @@ describe('console arguments', () => {
     expect(parse('consume orders --help')).toEqual({ name: 'help' });
   });
 
-  it('GIVEN no cluster option WHEN parsed THEN the local stack is meant (no bootstrap, no IAM)', () => {
+  it('GIVEN no cluster option WHEN parsed THEN the local cloud is meant (no bootstrap, no IAM)', () => {
     expect(parse('topics')).toEqual({ name: 'topics', cluster: { bootstrap: undefined, iam: false }, json: false });
   });
 
