@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { UsageError } from '../cli';
 
 /** Parsing of `npm run kafka -- <command> [options]` into a typed command; no I/O. */
 
@@ -38,8 +39,6 @@ consume
   --help                       this text
 
 Exit codes: 0 done, 1 failed (the message says why), 2 usage error.`;
-
-export class UsageError extends Error {}
 
 export interface ClusterOptions {
   /** Undefined: the local cloud's broker, from the endpoints file. */

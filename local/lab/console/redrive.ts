@@ -1,7 +1,8 @@
 import { ProduceAcks, Producer } from '@platformatic/kafka';
 import { parseArgs } from 'node:util';
 import { TOPICS } from '../../../lambdas/shared/contracts/topics';
-import { clusterOptions, UsageError, type ClusterOptions } from './args';
+import { UsageError } from '../cli';
+import { clusterOptions, type ClusterOptions } from './args';
 import type { Cluster } from './connection';
 import {
   countDeadLetters,

@@ -38,7 +38,7 @@ import { waitUntilTerminal } from './order-progress';
 import { processTreeMemory } from './process-memory';
 import { ProgressReporter } from './progress';
 import { takeSnapshot } from './snapshot';
-import { summarize, type RunSummary, type StackMemory } from './summary';
+import { summarize, type RunSummary, type CloudMemory } from './summary';
 
 export interface DemoCloudOptions {
   /** `host:port` of an existing broker instead of a local one. */
@@ -209,7 +209,7 @@ async function runOrders(
     ...(clicks.length ? { clicks: { posted: clicksPosted, total: clicks.length } } : {}),
   });
   // The cloud's memory at its peak: sampled while the orders flow.
-  let peakMemory: StackMemory = { totalRssMb: 0, processes: 0, byPart: {} };
+  let peakMemory: CloudMemory = { totalRssMb: 0, processes: 0, byPart: {} };
   let lastSample = 0;
   const sampleMemory = () => {
     const processes = processTreeMemory();

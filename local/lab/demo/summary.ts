@@ -1,6 +1,7 @@
 import { deadLetterCount } from '../../../lambdas/analytics/dead-letters';
 import type { HopSummary } from '../../runtime/runner/hops';
 import type { EnforcementStats } from '../../runtime/runner/enforcement/gateway';
+import type { MappingStats } from '../../runtime/runner/kafka-poller';
 import { archivedRecords } from '../../../lambdas/archive/archive-format';
 import { readDeadLetter } from '../console/dead-letters';
 import { ORDER_STATUSES, type OrderStatus } from '../../../lambdas/shared/orders/order-status';
@@ -37,14 +38,14 @@ export interface RunSummary {
   };
   /** records: distinct by topic, partition and offset; lines: read, copies in overlapping objects included. */
   readonly archive: { readonly objects: number; readonly records: number; readonly lines: number };
-  readonly mappings?: readonly MappingStats[];
+  readonly mappings?: readonly MappingSummary[];
   /** Per mapping, where its records spent their time over the run (the runner's hop samples). */
   readonly hops?: readonly HopSummary[];
   /** AWS calls the local gateway checked against roles and routes: evaluated, denied, unreachable, per function. */
   readonly enforcement?: EnforcementStats;
   readonly invariants: readonly InvariantResult[];
   readonly timing?: RunTiming;
-  readonly memory?: StackMemory;
+  readonly memory?: CloudMemory;
   /** The broker killed with --kill-broker-after, and what Kafka did about it. */
   readonly failover?: FailoverReport;
   /** Clicks counted by analytics against the clicks topic. */
@@ -62,17 +63,12 @@ export interface RunSummary {
   readonly problems: readonly string[];
 }
 
-export interface MappingStats {
-  readonly id: string;
-  readonly topic: string;
-  readonly groupId: string;
-  readonly committedOffsets: number;
-  readonly invocations: number;
-  readonly deadLettered?: number;
-}
+/** What the summary keeps of a mapping's stats (the runner's MappingStats). */
+export type MappingSummary = Pick<MappingStats, 'id' | 'topic' | 'groupId' | 'committedOffsets' | 'invocations'> &
+  Partial<Pick<MappingStats, 'deadLettered'>>;
 
 /** Resident memory of the whole local cloud at its peak during the run. */
-export interface StackMemory {
+export interface CloudMemory {
   readonly totalRssMb: number;
   readonly processes: number;
   /** MB per part: kafka, dynamodb-local, s3rver, functions, command. */
@@ -96,11 +92,11 @@ export interface SummaryInput extends InvariantOptions {
   readonly sent: number;
   readonly refused: number;
   readonly planned?: ReadonlyMap<string, PlannedOutcome>;
-  readonly mappings?: readonly MappingStats[];
+  readonly mappings?: readonly MappingSummary[];
   readonly hops?: readonly HopSummary[];
   readonly enforcement?: EnforcementStats;
   readonly timing?: RunTiming;
-  readonly memory?: StackMemory;
+  readonly memory?: CloudMemory;
   readonly failover?: FailoverReport;
   readonly analytics?: AnalyticsReport;
   readonly notifications?: NotificationsReport;

@@ -1,4 +1,5 @@
-import { parseConsoleArgs, UsageError } from '../../../../local/lab/console/args';
+import { UsageError } from '../../../../local/lab/cli';
+import { parseConsoleArgs } from '../../../../local/lab/console/args';
 
 /** `npm run kafka -- ...` arguments: typed commands, and a clear usage error for every misuse. */
 describe('console arguments', () => {
