@@ -1,17 +1,17 @@
-import './analytics-env';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../lambdas/analytics-api/handler';
 import { ANALYTICS_KEYS, minuteOf, PRODUCT_VIEWS_PREFIX } from '../../../lambdas/shared/analytics/analytics-keys';
+import { lambdaContext } from '../../support/doubles/lambda-context';
+import { coldStart } from '../../support/function-env';
 import { loadEvent } from '../../support/msk';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const context = {
-  functionName: 'analytics-api',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 30_000,
-} as Context;
+const context = lambdaContext('analyticsApi');
+let handler: typeof import('../../../lambdas/analytics-api/handler').handler;
+beforeAll(async () => {
+  ({ handler } = await coldStart('analyticsApi', () => import('../../../lambdas/analytics-api/handler')));
+});
 const call = async (event: APIGatewayProxyEventV2) =>
   (await handler(event, context)) as APIGatewayProxyStructuredResultV2 & { body: string };
 

@@ -1,20 +1,23 @@
-import './analytics-env';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, MSKEvent } from 'aws-lambda';
+import type { MSKEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../lambdas/analytics/handler';
 import { ANALYTICS_KEYS, PRODUCT_VIEWS_PREFIX } from '../../../lambdas/shared/analytics/analytics-keys';
 import { loadEvent, mskEvent } from '../../support/msk';
 import { InMemoryTable } from '../../support/doubles/analytics';
+import { lambdaContext } from '../../support/doubles/lambda-context';
+import { coldStart } from '../../support/function-env';
 
-jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
-  const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
-  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
-  return { ...actual, KafkaEventPublisher: jest.fn(() => new RecordingPublisher()) };
-});
+jest.mock(
+  '../../../lambdas/shared/kafka/kafka-publisher',
+  () => jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
+);
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const context = { functionName: 'analytics', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
+const context = lambdaContext('analytics');
+let handler: typeof import('../../../lambdas/analytics/handler').handler;
+beforeAll(async () => {
+  ({ handler } = await coldStart('analytics', () => import('../../../lambdas/analytics/handler')));
+});
 
 function backedBy(table: InMemoryTable): void {
   ddb.reset();

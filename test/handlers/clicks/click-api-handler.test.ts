@@ -1,20 +1,21 @@
-import './click-api-env';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { handler } from '../../../lambdas/click-api/handler';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ClickSchema } from '../../../lambdas/shared/contracts/events';
 import * as kafkaPublisher from '../../../lambdas/shared/kafka/kafka-publisher';
 import { loadEvent } from '../../support/msk';
-import type { RecordingPublisher } from '../../support/doubles/publisher';
+import { lambdaContext } from '../../support/doubles/lambda-context';
+import { coldStart } from '../../support/function-env';
+import { recorder } from '../../support/recording-kafka-publisher';
 
-jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
-  const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
-  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
-  const recorder = new RecordingPublisher();
-  return { ...actual, KafkaEventPublisher: jest.fn(() => recorder), recorder };
+jest.mock(
+  '../../../lambdas/shared/kafka/kafka-publisher',
+  () => jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
+);
+
+const context = lambdaContext('clickApi');
+let handler: typeof import('../../../lambdas/click-api/handler').handler;
+beforeAll(async () => {
+  ({ handler } = await coldStart('clickApi', () => import('../../../lambdas/click-api/handler')));
 });
-const recorder = (kafkaPublisher as unknown as { recorder: RecordingPublisher }).recorder;
-
-const context = { functionName: 'click-api', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
 const call = async (event: APIGatewayProxyEventV2) =>
   (await handler(event, context)) as APIGatewayProxyStructuredResultV2 & { body: string };
 
