@@ -21,7 +21,7 @@ interface ShipmentItem {
  * mappings, each set only their own attributes, and DynamoDB applies the updates one after the other,
  * so the later one always sees both facts.
  */
-export class DynamoShipmentStore implements ShipmentStore {
+export class DynamoDbShipmentStore implements ShipmentStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
