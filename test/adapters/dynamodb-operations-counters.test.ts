@@ -7,7 +7,7 @@ import { DynamoDbOperationsReader } from '../../lambdas/analytics-api/adapters/d
 import { newId } from '../../lambdas/shared/ids';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 import { prepareAtSentPrices } from '../support/doubles/orders';
-import { billingOutcome, shipmentEvent, stockReserved } from '../unit/orders/order-events';
+import { billingOutcome, shipmentEvent, stockReserved } from '../support/events';
 
 jest.setTimeout(30_000);
 const client = localDocumentClient();

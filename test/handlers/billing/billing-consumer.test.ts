@@ -6,12 +6,13 @@ import {
 import type { MSKEvent } from 'aws-lambda';
 import { billingConsumer } from '../../../lambdas/billing/billing-consumer';
 import { outcomeEventId, type Payment } from '../../../lambdas/billing/payment';
-import { MAX_ORDER_LINES } from '../../../lambdas/shared/contracts/events';
+import { MAX_ORDER_LINES, type OrderCreated } from '../../../lambdas/shared/contracts/events';
 import { MAX_EVENT_BYTES } from '../../../lambdas/shared/kafka/msk-event';
 import { failing } from '../../support/doubles/faults';
 import { InMemoryPaymentStore, LedgerKeepingProvider, type ProviderBehaviour } from '../../support/doubles/payments';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { decodeValues, loadEvent, mskEvent } from '../../support/msk';
+import { orderCreatedFields } from '../../support/events';
 
 function setup(options: { partialBatchResponse?: boolean; now?: string; behaviour?: ProviderBehaviour } = {}) {
   const payments = new InMemoryPaymentStore();
@@ -53,18 +54,9 @@ function setup(options: { partialBatchResponse?: boolean; now?: string; behaviou
   };
 }
 
-const orderCreated = (order_id: string, overrides: Record<string, unknown> = {}) => ({
-  event_type: 'OrderCreated',
-  event_id: `evt-${order_id}`,
-  order_id,
-  user_id: '123',
-  items: [{ product_id: 'abc', quantity: 1, unit_price: 49.5 }],
-  amount: 49.5,
-  currency: 'USD',
-  payment_method: 'credit_card',
-  timestamp: '2025-04-07T12:34:56Z',
-  ...overrides,
-});
+// Not validated: some cases send an OrderCreated no producer could write.
+const orderCreated = (order_id: string, overrides: Record<string, unknown> = {}) =>
+  orderCreatedFields({ order_id, user_id: '123', ...overrides }) as OrderCreated;
 
 describe('billing consumer: charges', () => {
   it('GIVEN billing-order-created.json WHEN handled THEN two ledger writes (claim, completion) record the payment and the paid outcome is exactly inventory-paid.json', async () => {

@@ -6,6 +6,7 @@ import { failing } from '../../support/doubles/faults';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { InMemoryStockStore } from '../../support/doubles/stock';
 import { decodeValues, loadEvent, mskEvent } from '../../support/msk';
+import { orderCreated } from '../../support/events';
 
 function setup(options: { partialBatchResponse?: boolean; now?: string } = {}) {
   const store = new InMemoryStockStore(Object.fromEntries(DEMO_STOCK.map((p) => [p.product_id, p.available])));
@@ -170,17 +171,7 @@ describe('inventory consumer: poison records', () => {
       'an OrderCreated misrouted to inventory',
       {
         topic: 'orders',
-        value: {
-          event_type: 'OrderCreated',
-          event_id: 'e',
-          order_id: 'o',
-          user_id: 'u',
-          items: paid('o').items,
-          amount: 1,
-          currency: 'USD',
-          payment_method: 'card',
-          timestamp: '2025-04-07T12:34:56Z',
-        },
+        value: orderCreated({ order_id: 'o' }),
       },
       /^inventory does not consume OrderCreated events \(topic orders\)$/,
     ],

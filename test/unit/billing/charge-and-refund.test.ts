@@ -8,19 +8,15 @@ import { refundOrder } from '../../../lambdas/billing/refund-order';
 import type { OrderCancelled, OrderCreated } from '../../../lambdas/shared/contracts/events';
 import { InMemoryPaymentStore, LedgerKeepingProvider, type ProviderBehaviour } from '../../support/doubles/payments';
 import { RecordingPublisher } from '../../support/doubles/publisher';
+import { orderCreated } from '../../support/events';
 
-const order = (overrides: Partial<OrderCreated> = {}): OrderCreated => ({
-  event_type: 'OrderCreated',
-  event_id: 'evt-order-1',
-  order_id: 'order-1',
-  user_id: 'user-1',
-  items: [{ product_id: 'abc', quantity: 2, unit_price: 49.5 }],
-  amount: 99,
-  currency: 'USD',
-  payment_method: 'credit_card',
-  timestamp: '2025-04-07T12:34:56Z',
-  ...overrides,
-});
+const order = (overrides: Partial<OrderCreated> = {}): OrderCreated =>
+  orderCreated({
+    order_id: 'order-1',
+    items: [{ product_id: 'abc', quantity: 2, unit_price: 49.5 }],
+    amount: 99,
+    ...overrides,
+  });
 
 const cancellation = (orderId = 'order-1'): OrderCancelled => ({
   event_type: 'OrderCancelled',

@@ -15,7 +15,7 @@ import { prepareAtSentPrices } from '../../support/doubles/orders';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
 import { InMemoryOrderStore } from '../../support/doubles/orders';
-import { billingOutcome, ITEMS, orderCancelled, shipmentEvent, stockReserved, validFlows } from './order-events';
+import { billingOutcome, ITEMS, orderCancelled, shipmentEvent, stockReserved, validFlows } from '../../support/events';
 
 function placedOrder() {
   const store = new InMemoryOrderStore();

@@ -2,7 +2,7 @@ import { orderView } from '../../../lambdas/shared/orders/order';
 import { prepareAtSentPrices } from '../../support/doubles/orders';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import { InMemoryOrderStore } from '../../support/doubles/orders';
-import { ITEMS, validFlows } from './order-events';
+import { ITEMS, validFlows } from '../../support/events';
 
 describe('orderView', () => {
   it('GIVEN outcomes that arrived out of order WHEN viewed THEN the history is sorted by time with the status after each step', async () => {

@@ -3,7 +3,7 @@ import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import { StockChangedSchema } from '../../../lambdas/shared/contracts/events';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import { InMemoryOrderStore } from '../../support/doubles/orders';
-import { billingOutcome, ITEMS } from './order-events';
+import { billingOutcome, ITEMS } from '../../support/events';
 
 function storeWithOrder() {
   const store = new InMemoryOrderStore();
