@@ -1,9 +1,8 @@
 import { DynamoDbOrderLookup } from '../../lambdas/notifications/adapters/dynamodb-order-lookup';
 import { DynamoDbOrderFactStore } from '../../lambdas/order-status/adapters/dynamodb-order-fact-store';
 import { DynamoDbOrderRepository } from '../../lambdas/order-api/adapters/dynamodb-order-repository';
-import { newId } from '../../lambdas/shared/ids';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
-import { prepareAtSentPrices } from '../support/doubles/orders';
+import { placedOrder } from '../support/doubles/orders';
 
 const client = localDocumentClient();
 afterAll(() => client.destroy());
@@ -17,17 +16,7 @@ const repository = new DynamoDbOrderRepository(client, {
 
 describe('DynamoDbOrderLookup on DynamoDB Local', () => {
   it('GIVEN an order placed by the order API and paid WHEN looked up THEN it reads back as the order service wrote it, with its facts', async () => {
-    const { order, outbox } = prepareAtSentPrices({
-      body: {
-        user_id: uniqueId('user'),
-        items: [{ product_id: 'abc', quantity: 2, unit_price: 10 }],
-        currency: 'USD',
-        payment_method: 'credit_card',
-      },
-      now: new Date('2025-04-07T12:34:56.000Z'),
-      newId,
-    });
-    await repository.create(order, outbox);
+    const order = await placedOrder(repository);
     await new DynamoDbOrderFactStore(client, table('orders')).recordFact(order.order_id, 'paid', {
       fact: 'paid',
       at: '2025-04-07T12:34:57.120Z',

@@ -20,6 +20,7 @@ import {
 import type { HistoryEntry, Order } from '../../../lambdas/shared/orders/order';
 import { ORDER_STATUSES, type OrderFact, type OrderStatus } from '../../../lambdas/shared/orders/order-status';
 import type { OutboxEntry } from '../../../lambdas/shared/orders/outbox';
+import { newId } from '../../../lambdas/shared/ids';
 import type { Fault } from './faults';
 
 /**
@@ -125,4 +126,30 @@ export function prepareAtSentPrices(
     ]),
   );
   return prepareOrder({ request, catalog, fingerprint: requestFingerprint(body), ...rest });
+}
+
+/**
+ * An order for one abc at 10 USD by a user of its own, prepared as the order API prepares it (ids
+ * from newId), with its outbox entry: for tests of what a store does with a placed order.
+ */
+export function preparedOrder() {
+  return prepareAtSentPrices({
+    body: {
+      user_id: `user-${newId()}`,
+      items: [{ product_id: 'abc', quantity: 1, unit_price: 10 }],
+      currency: 'USD',
+      payment_method: 'credit_card',
+    },
+    now: new Date('2025-04-07T12:34:56.000Z'),
+    newId,
+  });
+}
+
+/** preparedOrder, created in the repository: the order as placed. */
+export async function placedOrder(repository: {
+  create(order: Order, outbox: OutboxEntry): Promise<unknown>;
+}): Promise<Order> {
+  const { order, outbox } = preparedOrder();
+  await repository.create(order, outbox);
+  return order;
 }
