@@ -2,18 +2,13 @@ import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand } fr
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ANALYTICS_KEYS, minuteOf, PRODUCT_VIEWS_PREFIX } from '../../../lambdas/shared/analytics/analytics-keys';
-import { lambdaContext } from '../../support/doubles/lambda-context';
-import { coldStart } from '../../support/function-env';
+import { deployedHandler } from '../../support/deployed-handler';
 import { loadEvent } from '../../support/msk';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const context = lambdaContext('analyticsApi');
-let handler: typeof import('../../../lambdas/analytics-api/handler').handler;
-beforeAll(async () => {
-  ({ handler } = await coldStart('analyticsApi', () => import('../../../lambdas/analytics-api/handler')));
-});
+const handle = deployedHandler('analyticsApi', () => import('../../../lambdas/analytics-api/handler'));
 const call = async (event: APIGatewayProxyEventV2) =>
-  (await handler(event, context)) as APIGatewayProxyStructuredResultV2 & { body: string };
+  (await handle(event)) as APIGatewayProxyStructuredResultV2 & { body: string };
 
 beforeEach(() => ddb.reset());
 

@@ -4,8 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ANALYTICS_KEYS, PRODUCT_VIEWS_PREFIX } from '../../../lambdas/shared/analytics/analytics-keys';
 import { loadEvent, mskEvent } from '../../support/msk';
 import { InMemoryTable } from '../../support/doubles/analytics';
-import { lambdaContext } from '../../support/doubles/lambda-context';
-import { coldStart } from '../../support/function-env';
+import { deployedHandler } from '../../support/deployed-handler';
 
 jest.mock(
   '../../../lambdas/shared/kafka/kafka-publisher',
@@ -13,11 +12,7 @@ jest.mock(
 );
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const context = lambdaContext('analytics');
-let handler: typeof import('../../../lambdas/analytics/handler').handler;
-beforeAll(async () => {
-  ({ handler } = await coldStart('analytics', () => import('../../../lambdas/analytics/handler')));
-});
+const handle = deployedHandler('analytics', () => import('../../../lambdas/analytics/handler'));
 
 function backedBy(table: InMemoryTable): void {
   ddb.reset();
@@ -29,7 +24,7 @@ describe('analytics handler.ts', () => {
     const table = new InMemoryTable();
     backedBy(table);
 
-    const response = await handler(loadEvent('analytics-clicks.json'), context);
+    const response = await handle(loadEvent('analytics-clicks.json'));
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
@@ -44,8 +39,8 @@ describe('analytics handler.ts', () => {
     const table = new InMemoryTable();
     backedBy(table);
 
-    await handler(loadEvent('inventory-paid.json'), context);
-    await handler(loadEvent('inventory-paid.json'), context);
+    await handle(loadEvent('inventory-paid.json'));
+    await handle(loadEvent('inventory-paid.json'));
 
     expect(table.get(ANALYTICS_KEYS.product('abc'))).toMatchObject({ paid_orders: 1, units_sold: 2 });
     expect(table.totals()).toMatchObject({ paid_orders: 1 });
@@ -59,8 +54,8 @@ describe('analytics handler.ts', () => {
       { topic: 'dead_letter', partition: 0, key: 'o-2', value: 'not json: Lambda on-failure record' },
     ]);
 
-    expect(await handler(structuredClone(event), context)).toEqual({ batchItemFailures: [] });
-    await handler(structuredClone(event), context);
+    expect(await handle(structuredClone(event))).toEqual({ batchItemFailures: [] });
+    await handle(structuredClone(event));
 
     expect(table.totals()).toMatchObject({ dead_letters: 2 });
     expect(table.get(ANALYTICS_KEYS.deadLetter('dl-1'))).toBeDefined();
@@ -80,7 +75,7 @@ describe('analytics handler.ts', () => {
       { topic: 'dead_letter', partition: 0, key: 'o-1', value: { event_type: 'DeadLetter', event_id: 'dl-2' } },
     ]);
 
-    expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
+    expect(await handle(event)).toEqual({ batchItemFailures: [] });
 
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
     expect(table.totals()).toMatchObject({ dead_letters: 1 });
@@ -98,7 +93,7 @@ describe('analytics handler.ts', () => {
       timestamp: now.toISOString(),
     };
 
-    await handler(mskEvent([{ topic: 'clicks', key: 'u', value: click }]), context);
+    await handle(mskEvent([{ topic: 'clicks', key: 'u', value: click }]));
 
     const minute = table.minuteWindow(now.toISOString().slice(0, 16));
     expect(minute).toMatchObject({ views: 1, [PRODUCT_VIEWS_PREFIX + 'p']: 1 });

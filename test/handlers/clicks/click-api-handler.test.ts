@@ -2,8 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { ClickSchema } from '../../../lambdas/shared/contracts/events';
 import * as kafkaPublisher from '../../../lambdas/shared/kafka/kafka-publisher';
 import { loadEvent } from '../../support/msk';
-import { lambdaContext } from '../../support/doubles/lambda-context';
-import { coldStart } from '../../support/function-env';
+import { deployedHandler } from '../../support/deployed-handler';
 import { recorder } from '../../support/recording-kafka-publisher';
 
 jest.mock(
@@ -11,13 +10,9 @@ jest.mock(
   () => jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
 );
 
-const context = lambdaContext('clickApi');
-let handler: typeof import('../../../lambdas/click-api/handler').handler;
-beforeAll(async () => {
-  ({ handler } = await coldStart('clickApi', () => import('../../../lambdas/click-api/handler')));
-});
+const handle = deployedHandler('clickApi', () => import('../../../lambdas/click-api/handler'));
 const call = async (event: APIGatewayProxyEventV2) =>
-  (await handler(event, context)) as APIGatewayProxyStructuredResultV2 & { body: string };
+  (await handle(event)) as APIGatewayProxyStructuredResultV2 & { body: string };
 
 beforeEach(() => {
   recorder.published.length = 0;

@@ -5,10 +5,9 @@ import { sweepOutbox } from '../../../lambdas/outbox-sweeper/sweep-outbox';
 import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
 import { outboxEntryFor } from '../../../lambdas/shared/orders/outbox';
 import { failing, throttling } from '../../support/doubles/faults';
-import { lambdaContext } from '../../support/doubles/lambda-context';
 import { InMemoryOutboxStore } from '../../support/doubles/outbox';
 import { RecordingPublisher } from '../../support/doubles/publisher';
-import { coldStart } from '../../support/function-env';
+import { deployedHandler } from '../../support/deployed-handler';
 import { loadEvent } from '../../support/msk';
 import { orderCreated } from '../../support/events';
 
@@ -98,21 +97,19 @@ describe('outbox sweeper', () => {
   });
 });
 
+const handle = deployedHandler('outboxSweeper', () => import('../../../lambdas/outbox-sweeper/handler'));
+
 describe('outbox-sweeper handler.ts (middy chain, configuration from the environment)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('GIVEN the scheduled event WHEN invoked like Lambda THEN it queries the sparse index for entries older than the threshold, publishes and marks them', async () => {
-    const { handler } = await coldStart('outboxSweeper', () => import('../../../lambdas/outbox-sweeper/handler'));
     const ddb = mockClient(DynamoDBDocumentClient);
     ddb.on(QueryCommand).resolves({ Items: [entry('stranded', 30)] });
     ddb.on(UpdateCommand).resolves({});
     const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
 
     const before = Date.now();
-    const report = await handler(
-      loadEvent<ScheduledEvent>('outbox-sweeper-schedule.json'),
-      lambdaContext('outboxSweeper'),
-    );
+    const report = await handle(loadEvent<ScheduledEvent>('outbox-sweeper-schedule.json'));
 
     const after = Date.now();
 
