@@ -6,7 +6,7 @@ import { recordOutcome } from '../../lambdas/order-status/record-outcome';
 import { DynamoDbOperationsReader } from '../../lambdas/analytics-api/adapters/dynamodb-analytics-reader';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 import { preparedOrder } from '../support/doubles/orders';
-import { billingOutcome, shipmentEvent, stockReserved } from '../support/events';
+import { billingOutcome, shipmentEvent, statusCounts, stockReserved } from '../support/events';
 
 jest.setTimeout(30_000);
 const client = localDocumentClient();
@@ -61,15 +61,7 @@ describe('the orders-by-status counters on DynamoDB Local (order API, status pro
     ];
     for (const event of outcomes) await recordOutcome(event, facts, counter);
 
-    expect(await reader.ordersByStatus()).toEqual({
-      PLACED: 1,
-      PAID: 0,
-      RESERVED: 0,
-      SHIPPED: 1,
-      PAYMENT_DECLINED: 1,
-      CANCELLED: 0,
-      REFUNDED: 0,
-    });
+    expect(await reader.ordersByStatus()).toEqual(statusCounts({ PLACED: 1, SHIPPED: 1, PAYMENT_DECLINED: 1 }));
   });
 
   it('GIVEN a fact recorded but its count lost (a crash in between) WHEN the outcome is redelivered THEN the change counts, once', async () => {

@@ -12,6 +12,7 @@ import {
   type PaymentStatus,
 } from '../../lambdas/shared/contracts/events';
 import { deterministicId } from '../../lambdas/shared/ids';
+import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
 
 /**
  * Events for tests. OrderCreated as the order API writes it; outcome events for one order, built as their producers build them (deterministic event ids) and
@@ -118,4 +119,12 @@ export function validFlows(orderId: string): Record<'shipped' | 'declined' | 're
       billingOutcome(orderId, 'refunded', 5),
     ],
   };
+}
+
+/** Orders per status as the counters report them: every status, 0 unless given. */
+export function statusCounts(counts: Partial<Record<OrderStatus, number>>): Record<OrderStatus, number> {
+  return Object.fromEntries(ORDER_STATUSES.map((status) => [status, counts[status] ?? 0])) as Record<
+    OrderStatus,
+    number
+  >;
 }
