@@ -87,20 +87,17 @@ export interface RunTiming {
   readonly ordersPerSecond?: number;
 }
 
-export interface SummaryInput extends InvariantOptions {
+/** What a run hands over to the summary as it is: the summary's own fields of the same name. */
+type ReportedAsIs = Pick<
+  RunSummary,
+  'mappings' | 'hops' | 'enforcement' | 'timing' | 'memory' | 'failover' | 'analytics' | 'notifications' | 'dashboard'
+>;
+
+export interface SummaryInput extends InvariantOptions, ReportedAsIs {
   readonly snapshot: PipelineSnapshot;
   readonly sent: number;
   readonly refused: number;
   readonly planned?: ReadonlyMap<string, PlannedOutcome>;
-  readonly mappings?: readonly MappingSummary[];
-  readonly hops?: readonly HopSummary[];
-  readonly enforcement?: EnforcementStats;
-  readonly timing?: RunTiming;
-  readonly memory?: CloudMemory;
-  readonly failover?: FailoverReport;
-  readonly analytics?: AnalyticsReport;
-  readonly notifications?: NotificationsReport;
-  readonly dashboard?: { readonly url: string };
   /** The run used a broker that already held records (`--kafka`). */
   readonly existingBroker?: boolean;
   readonly chaos?: ChaosReport;
