@@ -3,7 +3,7 @@ import { REFUSED_PAYMENT_METHOD } from '../../../lambdas/billing/adapters/simula
 import { isBeyondKeyLifetime } from '../../../lambdas/billing/claims';
 import { reconcileClaims, resolveCharge } from '../../../lambdas/billing/reconcile-claims';
 import type { ChargeOutcome } from '../../../lambdas/billing/charge-order';
-import { outcomeEventId, type Payment } from '../../../lambdas/billing/payment';
+import { outcomeEventId, type ChargeClaim, type Payment } from '../../../lambdas/billing/payment';
 import { refundOrder } from '../../../lambdas/billing/refund-order';
 import type { OrderCancelled, OrderCreated } from '../../../lambdas/shared/contracts/events';
 import { InMemoryPaymentStore, LedgerKeepingProvider, type ProviderBehaviour } from '../../support/doubles/payments';
@@ -17,6 +17,13 @@ const order = (overrides: Partial<OrderCreated> = {}): OrderCreated =>
     amount: 99,
     ...overrides,
   });
+
+/** The open claim billing writes for order() before it calls the provider. */
+const openClaim = (order_id: string, at: Date): ChargeClaim => ({
+  ...order({ order_id }),
+  payment_status: 'charge_requested',
+  requested_at: at.toISOString(),
+});
 
 const cancellation = (orderId = 'order-1'): OrderCancelled => ({
   event_type: 'OrderCancelled',
@@ -309,11 +316,7 @@ describe('reconcileClaims: each claim on its own', () => {
   it('GIVEN two open claims and a provider that fails the first with a 503 WHEN reconciled with finish THEN the first is reported failed with the reason and the second is still finished', async () => {
     const { deps, payments, provider, later } = setup();
     for (const id of ['first', 'second']) {
-      await payments.claimCharge({
-        ...order({ order_id: id }),
-        payment_status: 'charge_requested',
-        requested_at: deps.now().toISOString(),
-      });
+      await payments.claimCharge(openClaim(id, deps.now()));
     }
     later(HOUR_MS);
     const failingFirst = {
@@ -340,11 +343,7 @@ describe('reconcileClaims: each claim on its own', () => {
   it('GIVEN two claims near the end of the trust window and provider calls that take two hours WHEN reconciled THEN the clock is read per claim: the second, now past the window, is left to an operator', async () => {
     const { deps, payments, provider, later } = setup();
     for (const id of ['early', 'late']) {
-      await payments.claimCharge({
-        ...order({ order_id: id }),
-        payment_status: 'charge_requested',
-        requested_at: deps.now().toISOString(),
-      });
+      await payments.claimCharge(openClaim(id, deps.now()));
     }
     later(22 * HOUR_MS);
     const slow = {
@@ -455,11 +454,7 @@ describe('reconcileClaims', () => {
       chargeOrder(order({ order_id: 'older' }), { ...deps, provider: crashingOnce(provider, 'charge') }),
     ).rejects.toThrow();
     later(HOUR_MS);
-    await payments.claimCharge({
-      ...order({ order_id: 'fresh' }),
-      payment_status: 'charge_requested',
-      requested_at: deps.now().toISOString(),
-    });
+    await payments.claimCharge(openClaim('fresh', deps.now()));
 
     const report = await reconcileClaims(deps, { olderThanMs: 15 * 60 * 1000, finish: true });
 
