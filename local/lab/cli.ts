@@ -4,9 +4,23 @@
  * (a closed terminal), and the exit code. A command only parses its arguments and calls into local/.
  */
 
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+
 /** Wrong arguments, from a command's parse: the message and the usage are printed, and the command exits with 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * A command line parsed strictly (an unknown option is an error), positionals allowed: what every
+ * lab command with arguments after its options does. A parse error is a UsageError.
+ */
+export function parseCommandLine<const O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: true, options });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 export interface Stoppable {

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '../cli';
+import { parseCommandLine, UsageError } from '../cli';
 
 /** Parsing of `npm run kafka -- <command> [options]` into a typed command; no I/O. */
 
@@ -101,14 +100,8 @@ const COMMAND_OPTIONS: Record<Exclude<ConsoleCommand['name'], 'help'>, readonly 
 };
 
 export function parseConsoleArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ConsoleCommand {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    // node:util's messages name the option ("Unknown option '--x'"); keep them, without the error code.
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  // node:util's messages name the option ("Unknown option '--x'"): the usage error keeps them.
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
   const [name, ...rest] = positionals;
   if (values.help || name === undefined || name === 'help') return { name: 'help' };
   if (!(name in COMMAND_OPTIONS)) {

@@ -1,7 +1,6 @@
 import { ProduceAcks, Producer } from '@platformatic/kafka';
-import { parseArgs } from 'node:util';
 import { TOPICS } from '../../../lambdas/shared/contracts/topics';
-import { UsageError } from '../cli';
+import { parseCommandLine, UsageError } from '../cli';
 import { clusterOptions, type ClusterOptions } from './args';
 import type { Cluster } from './connection';
 import {
@@ -55,23 +54,18 @@ export interface RedriveOptions {
 }
 
 export function parseRedriveArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RedriveOptions {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: true,
-    options: {
-      list: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      consumer: { type: 'string' },
-      'source-topic': { type: 'string' },
-      reason: { type: 'string' },
-      since: { type: 'string' },
-      topic: { type: 'string', default: TOPICS.deadLetter.name },
-      bootstrap: { type: 'string' },
-      iam: { type: 'boolean' },
-      region: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+  const { values, positionals } = parseCommandLine(argv, {
+    list: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    consumer: { type: 'string' },
+    'source-topic': { type: 'string' },
+    reason: { type: 'string' },
+    since: { type: 'string' },
+    topic: { type: 'string', default: TOPICS.deadLetter.name },
+    bootstrap: { type: 'string' },
+    iam: { type: 'boolean' },
+    region: { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
   if (positionals.length) throw new UsageError(`npm run redrive takes no argument, got "${positionals.join(' ')}"`);
   if (values.list && values['dry-run']) throw new UsageError('--list and --dry-run are exclusive');
