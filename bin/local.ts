@@ -14,8 +14,7 @@
  * Ctrl+C, or the end of a run, stops every process this command started.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { hostPort, runCommand, say, UsageError, wholeNumber } from '../local/lab/cli';
+import { hostPort, parseOptionsOnly, runCommand, say, UsageError, wholeNumber } from '../local/lab/cli';
 import { announceEndpoints, runDemo, startDemoCloud } from '../local/lab/demo/demo-run';
 import { chaosPlan, chaosStackOptions, runChaos } from '../local/lab/demo/chaos';
 import { generateClicks } from '../local/lab/demo/click-generator';
@@ -84,26 +83,22 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      orders: { type: 'string' },
-      'orders-file': { type: 'string' },
-      clicks: { type: 'string' },
-      kafka: { type: 'string' },
-      brokers: { type: 'string', default: '1' },
-      'kill-broker-after': { type: 'string' },
-      'broker-down': { type: 'string' },
-      'kill-brokers': { type: 'string', default: '1' },
-      seed: { type: 'string', default: 'demo' },
-      concurrency: { type: 'string', default: '8' },
-      port: { type: 'string' },
-      timeout: { type: 'string' },
-      'summary-json': { type: 'string' },
-      chaos: { type: 'boolean', default: false },
-      'no-enforce': { type: 'boolean', default: false },
-    },
+  const values = parseOptionsOnly(argv, {
+    orders: { type: 'string' },
+    'orders-file': { type: 'string' },
+    clicks: { type: 'string' },
+    kafka: { type: 'string' },
+    brokers: { type: 'string', default: '1' },
+    'kill-broker-after': { type: 'string' },
+    'broker-down': { type: 'string' },
+    'kill-brokers': { type: 'string', default: '1' },
+    seed: { type: 'string', default: 'demo' },
+    concurrency: { type: 'string', default: '8' },
+    port: { type: 'string' },
+    timeout: { type: 'string' },
+    'summary-json': { type: 'string' },
+    chaos: { type: 'boolean', default: false },
+    'no-enforce': { type: 'boolean', default: false },
   });
   if (values.orders !== undefined && values['orders-file'] !== undefined) {
     throw new UsageError('--orders and --orders-file are exclusive');

@@ -10,13 +10,12 @@
  * Prints one JSON line (the report) on stdout and a count on stderr. Exits 1 when an entry could not be published.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseArgs } from 'node:util';
 import { sweepOutbox } from '../lambdas/outbox-sweeper/sweep-outbox';
 import { functionName } from '../lambdas/shared/contracts/functions';
 import { KafkaEventPublisher } from '../lambdas/shared/kafka/kafka-publisher';
 import { DynamoDbOutboxStore } from '../lambdas/shared/orders/outbox-store';
 import { localTableName } from '../local/lab/app-bindings';
-import { hostPort, runCommand, say, UsageError } from '../local/lab/cli';
+import { hostPort, parseOptionsOnly, runCommand, say, UsageError } from '../local/lab/cli';
 import { readEndpointsFile } from '../local/lab/console/endpoints';
 import { localDynamoDbClient } from '../local/runtime/services';
 
@@ -36,15 +35,11 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      'older-than': { type: 'string', default: '600' },
-      dynamodb: { type: 'string' },
-      kafka: { type: 'string' },
-      table: { type: 'string', default: localTableName('outbox') },
-    },
+  const values = parseOptionsOnly(argv, {
+    'older-than': { type: 'string', default: '600' },
+    dynamodb: { type: 'string' },
+    kafka: { type: 'string' },
+    table: { type: 'string', default: localTableName('outbox') },
   });
   const olderThanSeconds = Number(values['older-than']);
   if (!Number.isInteger(olderThanSeconds) || olderThanSeconds < 0) {

@@ -16,8 +16,18 @@ export class UsageError extends Error {
  * lab command with arguments after its options does. A parse error is a UsageError.
  */
 export function parseCommandLine<const O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O) {
+  return asUsageError(() => parseArgs({ args: [...argv], strict: true, allowPositionals: true, options }));
+}
+
+/** The options of a command that takes nothing else, parsed strictly; a parse error is a UsageError. */
+export function parseOptionsOnly<const O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O) {
+  return asUsageError(() => parseArgs({ args: [...argv], strict: true, options })).values;
+}
+
+// node:util's messages name the option ("Unknown option '--x'"): the usage error keeps them.
+function asUsageError<T>(parse: () => T): T {
   try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: true, options });
+    return parse();
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
