@@ -13,9 +13,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { APP_BINDINGS } from '../local/lab/app-bindings';
-import { hostPort, runCommand, say, UsageError } from '../local/lab/cli';
+import { APP_BINDINGS, APP_RESOURCES } from '../local/lab/app-bindings';
+import { hostPort, parseCommandLine, runCommand, say, UsageError } from '../local/lab/cli';
 import {
   findFunction,
   loadAssembly,
@@ -47,16 +46,11 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: true,
-    options: {
-      kafka: { type: 'string' },
-      'cdk-out': { type: 'string' },
-      context: { type: 'string', multiple: true, default: [] },
-      'no-enforce': { type: 'boolean', default: false },
-    },
+  const { values, positionals } = parseCommandLine(argv, {
+    kafka: { type: 'string' },
+    'cdk-out': { type: 'string' },
+    context: { type: 'string', multiple: true, default: [] },
+    'no-enforce': { type: 'boolean', default: false },
   });
   if (positionals.length !== 2) throw new UsageError('Give a function and an event file.');
   const context: Record<string, string> = {};
@@ -101,7 +95,7 @@ runCommand<Options>({
         options.cdkOut
           ? Promise.resolve(resolve(options.cdkOut))
           : synthesizeIfChanged({ context: options.context }).then((s) => s.outdir),
-        startLocalServices({ kafka: options.kafka }).then((s) => parts.add(s)),
+        startLocalServices({ kafka: options.kafka, resources: APP_RESOURCES }).then((s) => parts.add(s)),
       ]);
       if (assemblyDir.status === 'rejected') throw assemblyDir.reason;
       if (services.status === 'rejected') throw services.reason;

@@ -1,5 +1,5 @@
 /**
- * `npm run kafka -- <command>`: console tools for the topics, against the local stack that a
+ * `npm run kafka -- <command>`: console tools for the topics, against the local cloud that a
  * serving `npm run local` announced, or any cluster (--bootstrap, --iam for MSK).
  *
  *   npm run kafka -- topics                          partitions, end offsets, retention

@@ -14,10 +14,9 @@
  * Ctrl+C, or the end of a run, stops every process this command started.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { hostPort, runCommand, say, UsageError, wholeNumber } from '../local/lab/cli';
-import { announceEndpoints, runDemo, startDemoStack } from '../local/lab/demo/demo-run';
-import { chaosPlan, chaosStackOptions, runChaos } from '../local/lab/demo/chaos';
+import { hostPort, parseOptionsOnly, runCommand, say, UsageError, wholeNumber } from '../local/lab/cli';
+import { announceEndpoints, runDemo, startDemoCloud } from '../local/lab/demo/demo-run';
+import { chaosPlan, chaosCloudOptions, runChaos } from '../local/lab/demo/chaos';
 import { generateClicks } from '../local/lab/demo/click-generator';
 import { generateDemoPlan, readOrdersFile } from '../local/lab/demo/order-generator';
 import { formatSummary } from '../local/lab/demo/summary';
@@ -85,26 +84,22 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      orders: { type: 'string' },
-      'orders-file': { type: 'string' },
-      clicks: { type: 'string' },
-      kafka: { type: 'string' },
-      brokers: { type: 'string', default: '1' },
-      'kill-broker-after': { type: 'string' },
-      'broker-down': { type: 'string' },
-      'kill-brokers': { type: 'string', default: '1' },
-      seed: { type: 'string', default: 'demo' },
-      concurrency: { type: 'string', default: '8' },
-      port: { type: 'string' },
-      timeout: { type: 'string' },
-      'summary-json': { type: 'string' },
-      chaos: { type: 'boolean', default: false },
-      'no-enforce': { type: 'boolean', default: false },
-    },
+  const values = parseOptionsOnly(argv, {
+    orders: { type: 'string' },
+    'orders-file': { type: 'string' },
+    clicks: { type: 'string' },
+    kafka: { type: 'string' },
+    brokers: { type: 'string', default: '1' },
+    'kill-broker-after': { type: 'string' },
+    'broker-down': { type: 'string' },
+    'kill-brokers': { type: 'string', default: '1' },
+    seed: { type: 'string', default: 'demo' },
+    concurrency: { type: 'string', default: '8' },
+    port: { type: 'string' },
+    timeout: { type: 'string' },
+    'summary-json': { type: 'string' },
+    chaos: { type: 'boolean', default: false },
+    'no-enforce': { type: 'boolean', default: false },
   });
   if (values.orders !== undefined && values['orders-file'] !== undefined) {
     throw new UsageError('--orders and --orders-file are exclusive');
@@ -126,7 +121,7 @@ function parseOptions(argv: readonly string[]): Options {
   const chaos = values.chaos ?? false;
   if (chaos && (orders === undefined || values.kafka !== undefined || brokers !== 1 || killBrokerAfter !== undefined))
     throw new UsageError(
-      '--chaos needs --orders and its own one-broker stack (no --kafka, --brokers 3 or --kill-broker-after)',
+      '--chaos needs --orders and its own one-broker local cloud (no --kafka, --brokers 3 or --kill-broker-after)',
     );
   return {
     orders,
@@ -158,14 +153,14 @@ runCommand<Options>({
       : generateDemoPlan(options.orders ?? DEFAULT_DEMO_ORDERS, options.seed);
     const chaos = options.chaos ? chaosPlan(plan) : undefined;
     if (!options.enforce) say(NO_ENFORCE_WARNING);
-    const demo = await startDemoStack({
+    const demo = await startDemoCloud({
       kafka: options.kafka,
       brokers: options.brokers,
       apiPort: options.port,
       log: say,
       onStarted: (part) => parts.add(part),
       enforce: options.enforce,
-      ...(chaos ? chaosStackOptions(chaos) : {}),
+      ...(chaos ? chaosCloudOptions(chaos) : {}),
     });
     const summary = chaos
       ? await runChaos(demo, chaos, { concurrency: options.concurrency, timeoutMs: options.timeoutMs, log: say })
@@ -186,7 +181,7 @@ runCommand<Options>({
     }
     if (options.batch) return summary.ok ? 0 : 1;
 
-    const lambdaApi = await startLocalLambdaApi({ mappings: () => demo.stack.runner.eventSourceMappings() });
+    const lambdaApi = await startLocalLambdaApi({ mappings: () => demo.cloud.runner.eventSourceMappings() });
     parts.add(lambdaApi);
     for (const line of announceEndpoints(demo, (part) => parts.add(part), { lambdaApi: lambdaApi.url })) say(line);
     return new Promise<never>(() => undefined);

@@ -1,6 +1,6 @@
 /**
  * `npm run redrive`: what went to the dead-letter topic, counted (--list), and re-published from
- * the source topics, against the local stack a serving `npm run local` announced or any cluster
+ * the source topics, against the local cloud a serving `npm run local` announced or any cluster
  * (--bootstrap, --iam for MSK) (docs/design.md, "Re-drive").
  *
  *   npm run redrive -- --list

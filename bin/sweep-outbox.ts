@@ -1,7 +1,7 @@
 /**
  * `npm run sweep-outbox`: the outbox sweeper run once, locally, as the schedule runs it in AWS:
  * outbox entries no relay marked published for longer than --older-than are published and marked
- * (docs/design.md, "Outbox sweeper"). Against the local stack a serving `npm run local` announced,
+ * (docs/design.md, "Outbox sweeper"). Against the local cloud a serving `npm run local` announced,
  * or the endpoints given.
  *
  *   npm run sweep-outbox
@@ -10,21 +10,20 @@
  * Prints one JSON line (the report) on stdout and a count on stderr. Exits 1 when an entry could not be published.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseArgs } from 'node:util';
 import { sweepOutbox } from '../lambdas/outbox-sweeper/sweep-outbox';
 import { functionName } from '../lambdas/shared/contracts/functions';
 import { KafkaEventPublisher } from '../lambdas/shared/kafka/kafka-publisher';
 import { DynamoDbOutboxStore } from '../lambdas/shared/orders/outbox-store';
 import { localTableName } from '../local/lab/app-bindings';
-import { hostPort, runCommand, say, UsageError } from '../local/lab/cli';
+import { hostPort, parseOptionsOnly, runCommand, say, UsageError } from '../local/lab/cli';
 import { readEndpointsFile } from '../local/lab/console/endpoints';
 import { localDynamoDbClient } from '../local/runtime/services';
 
 const USAGE = `Usage: npm run sweep-outbox -- [options]
 
   --older-than SECONDS  unmarked entries created longer ago than this (default: 600, as in AWS)
-  --dynamodb URL        DynamoDB Local's endpoint (default: the serving local stack's)
-  --kafka HOST:PORT     the broker to publish to, plaintext (default: the serving local stack's)
+  --dynamodb URL        DynamoDB Local's endpoint (default: the serving local cloud's)
+  --kafka HOST:PORT     the broker to publish to, plaintext (default: the serving local cloud's)
   --table NAME          the outbox table (default: ${localTableName('outbox')})
   --help                this text`;
 
@@ -36,15 +35,11 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      'older-than': { type: 'string', default: '600' },
-      dynamodb: { type: 'string' },
-      kafka: { type: 'string' },
-      table: { type: 'string', default: localTableName('outbox') },
-    },
+  const values = parseOptionsOnly(argv, {
+    'older-than': { type: 'string', default: '600' },
+    dynamodb: { type: 'string' },
+    kafka: { type: 'string' },
+    table: { type: 'string', default: localTableName('outbox') },
   });
   const olderThanSeconds = Number(values['older-than']);
   if (!Number.isInteger(olderThanSeconds) || olderThanSeconds < 0) {

@@ -3,6 +3,14 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { TOPIC_RETENTION_MS } from '../lambdas/shared/contracts/topics';
 import { availabilityZoneIdProblems, defaultAvailabilityZoneIds, parseAvailabilityZoneIds } from './availability-zones';
 import { FILL_IN, PLACEHOLDER_SES_IDENTITY, STAGE_SETTINGS, type StageSettings, stageSettingsFile } from './stages';
+import {
+  API_AUTHORIZATIONS,
+  CLUSTER_TYPES,
+  STAGES,
+  type ApiAuthorization,
+  type ClusterType,
+  type StageName,
+} from './stages/settings';
 
 /**
  * The one typed stage configuration of the CDK app. `-c stage=dev|prod` picks the stage; the
@@ -11,14 +19,7 @@ import { FILL_IN, PLACEHOLDER_SES_IDENTITY, STAGE_SETTINGS, type StageSettings, 
  * (sizes, retention, removal policies, mapping error handling, alarm thresholds) is here, in code,
  * so that a reviewer sees every difference between dev and prod in one file.
  */
-export const STAGES = ['dev', 'prod'] as const;
-export type StageName = (typeof STAGES)[number];
-
-export const CLUSTER_TYPES = ['provisioned', 'serverless'] as const;
-export type ClusterType = (typeof CLUSTER_TYPES)[number];
-
-export const API_AUTHORIZATIONS = ['iam', 'none'] as const;
-export type ApiAuthorization = (typeof API_AUTHORIZATIONS)[number];
+export { API_AUTHORIZATIONS, CLUSTER_TYPES, STAGES, type ApiAuthorization, type ClusterType, type StageName };
 
 export interface MappingSettings {
   readonly batchSize: number;

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import type { StageConfig } from './config';
-import type { PipelineStacks } from './pipeline';
+import type { DataStack } from './data-stack';
 import { PipelineFunction } from './pipeline-function';
 
 /**
@@ -37,7 +37,8 @@ export interface ControlException {
 
 interface PipelineScope {
   readonly app: App;
-  readonly stacks: PipelineStacks;
+  /** The stacks whose resources an exception names (only the data stack's today). */
+  readonly stacks: { readonly data: DataStack };
   readonly config: StageConfig;
 }
 

@@ -1,5 +1,4 @@
-import { requireEnv } from '../shared/config';
-import { TABLES } from '../shared/contracts/tables';
+import { tablesFromEnv } from '../shared/config';
 
 export interface AnalyticsApiConfig {
   readonly analyticsTable: string;
@@ -9,7 +8,6 @@ export interface AnalyticsApiConfig {
 /** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
 export function analyticsApiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AnalyticsApiConfig {
   return {
-    analyticsTable: requireEnv(TABLES.analytics.envVar, env),
-    notificationsTable: requireEnv(TABLES.notifications.envVar, env),
+    ...tablesFromEnv({ analyticsTable: 'analytics', notificationsTable: 'notifications' }, env),
   };
 }

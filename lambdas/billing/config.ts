@@ -1,6 +1,5 @@
-import { requireEnv } from '../shared/config';
+import { tablesFromEnv } from '../shared/config';
 import { ENV } from '../shared/contracts/environment';
-import { TABLES } from '../shared/contracts/tables';
 import { kafkaConsumerConfigFromEnv, type KafkaConsumerConfig } from '../shared/kafka/consumer-config';
 import type { SimulatedProviderSettings } from './adapters/simulated-payment-provider';
 
@@ -14,8 +13,7 @@ export interface BillingConfig extends KafkaConsumerConfig {
 /** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
 export function billingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BillingConfig {
   return {
-    paymentsTable: requireEnv(TABLES.payments.envVar, env),
-    analyticsTable: requireEnv(TABLES.analytics.envVar, env),
+    ...tablesFromEnv({ paymentsTable: 'payments', analyticsTable: 'analytics' }, env),
     simulatedProvider: simulatedProviderSettingsFromEnv(env),
     ...kafkaConsumerConfigFromEnv('billing', env),
   };

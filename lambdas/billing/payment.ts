@@ -1,4 +1,4 @@
-import type { BillingOutcome, OrderItem } from '../shared/contracts/events';
+import type { BillingOutcome, OrderLine } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
 import { toTopic, type OutgoingEvent } from '../shared/kafka/publisher';
@@ -15,7 +15,7 @@ export interface ChargeClaim {
   readonly currency: string;
   readonly payment_method: string;
   /** Kept so that a re-emitted `paid` outcome carries the items like the first one. */
-  readonly items: readonly OrderItem[];
+  readonly items: readonly OrderLine[];
   readonly requested_at: string;
 }
 

@@ -1,4 +1,4 @@
-import type { OrderCancelled, OrderItem, StockChanged, StockReserved } from '../shared/contracts/events';
+import type { OrderCancelled, OrderLine, StockChanged, StockReserved } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
 import { toTopic, type OutgoingEvent } from '../shared/kafka/publisher';
@@ -17,7 +17,7 @@ export interface StockLine {
 export interface Reservation {
   readonly order_id: string;
   readonly status: 'reserved' | 'rejected';
-  readonly items: readonly OrderItem[];
+  readonly items: readonly OrderLine[];
   readonly decided_at: string;
   /** On a rejection: the products that were short. */
   readonly out_of_stock_products?: readonly string[];
@@ -28,7 +28,7 @@ export interface Reservation {
  * touch the same item twice. Sorted by product_id so that the transaction and the events are the
  * same on every delivery.
  */
-export function stockLines(items: readonly OrderItem[]): StockLine[] {
+export function stockLines(items: readonly OrderLine[]): StockLine[] {
   const quantities = new Map<string, number>();
   for (const item of items) quantities.set(item.product_id, (quantities.get(item.product_id) ?? 0) + item.quantity);
   return [...quantities.entries()]

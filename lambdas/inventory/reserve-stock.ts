@@ -1,4 +1,4 @@
-import type { OrderItem } from '../shared/contracts/events';
+import type { OrderLine } from '../shared/contracts/events';
 import { reservationEvents, stockLines, type Reservation } from './reservation';
 import type { EventPublisher, StockStore } from './ports';
 
@@ -19,7 +19,7 @@ export interface ReserveOutcome {
  * compensation); events are re-emitted from the stored decision (docs/design.md, "Reservation").
  */
 export async function reserveStock(
-  order: { readonly order_id: string; readonly items: readonly OrderItem[] },
+  order: { readonly order_id: string; readonly items: readonly OrderLine[] },
   deps: ReserveDependencies,
 ): Promise<ReserveOutcome> {
   const decidedAt = deps.now().toISOString();

@@ -1,5 +1,4 @@
-import { requireEnv } from '../shared/config';
-import { TABLES } from '../shared/contracts/tables';
+import { tablesFromEnv } from '../shared/config';
 
 /** No Kafka here: the API writes the outbox, the relay publishes it (and the client stays out of the bundle). */
 export interface OrderApiConfig {
@@ -13,9 +12,9 @@ export interface OrderApiConfig {
 /** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
 export function orderApiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OrderApiConfig {
   return {
-    ordersTable: requireEnv(TABLES.orders.envVar, env),
-    outboxTable: requireEnv(TABLES.outbox.envVar, env),
-    catalogTable: requireEnv(TABLES.catalog.envVar, env),
-    analyticsTable: requireEnv(TABLES.analytics.envVar, env),
+    ...tablesFromEnv(
+      { ordersTable: 'orders', outboxTable: 'outbox', catalogTable: 'catalog', analyticsTable: 'analytics' },
+      env,
+    ),
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { MAX_ORDER_LINES, OrderCreatedSchema, OrderItemSchema, type OrderCreated } from '../shared/contracts/events';
+import { MAX_ORDER_LINES, OrderCreatedSchema, OrderLineSchema, type OrderCreated } from '../shared/contracts/events';
 import { TOPICS } from '../shared/contracts/topics';
 import { deterministicId } from '../shared/ids';
 import type { Order } from '../shared/orders/order';
@@ -18,7 +18,7 @@ import type { CatalogProduct, OrderRepository } from './ports';
 export const PlaceOrderRequestSchema = z.strictObject({
   user_id: OrderCreatedSchema.shape.user_id,
   items: z
-    .array(z.strictObject({ ...OrderItemSchema.shape, unit_price: z.optional(OrderItemSchema.shape.unit_price) }))
+    .array(z.strictObject({ ...OrderLineSchema.shape, unit_price: z.optional(OrderLineSchema.shape.unit_price) }))
     .check(
       z.minLength(1),
       z.maxLength(MAX_ORDER_LINES),

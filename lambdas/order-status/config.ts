@@ -1,5 +1,4 @@
-import { requireEnv } from '../shared/config';
-import { TABLES } from '../shared/contracts/tables';
+import { tablesFromEnv } from '../shared/config';
 import { kafkaConsumerConfigFromEnv, type KafkaConsumerConfig } from '../shared/kafka/consumer-config';
 
 /** Its Kafka producer is for dead letters only: the projector emits no events of its own. */
@@ -12,8 +11,7 @@ export interface OrderStatusConfig extends KafkaConsumerConfig {
 /** Read once by handler.ts at cold start; a missing variable fails the cold start with its name. */
 export function orderStatusConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OrderStatusConfig {
   return {
-    ordersTable: requireEnv(TABLES.orders.envVar, env),
-    analyticsTable: requireEnv(TABLES.analytics.envVar, env),
+    ...tablesFromEnv({ ordersTable: 'orders', analyticsTable: 'analytics' }, env),
     ...kafkaConsumerConfigFromEnv('orderStatus', env),
   };
 }

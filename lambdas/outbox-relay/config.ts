@@ -1,6 +1,5 @@
-import { requireEnv } from '../shared/config';
+import { tablesFromEnv } from '../shared/config';
 import { functionName } from '../shared/contracts/functions';
-import { TABLES } from '../shared/contracts/tables';
 import { kafkaConnectionFromEnv, type KafkaConnection } from '../shared/kafka/kafka-publisher';
 
 /** A DynamoDB stream consumer: no Kafka batch mode, the producer connection and the outbox table it marks. */
@@ -13,6 +12,6 @@ export interface OutboxRelayConfig {
 export function outboxRelayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OutboxRelayConfig {
   return {
     kafka: kafkaConnectionFromEnv(functionName('outboxRelay'), env),
-    outboxTable: requireEnv(TABLES.outbox.envVar, env),
+    ...tablesFromEnv({ outboxTable: 'outbox' }, env),
   };
 }

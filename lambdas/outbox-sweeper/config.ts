@@ -1,7 +1,6 @@
-import { requireEnv } from '../shared/config';
+import { requireEnv, tablesFromEnv } from '../shared/config';
 import { ENV } from '../shared/contracts/environment';
 import { functionName } from '../shared/contracts/functions';
-import { TABLES } from '../shared/contracts/tables';
 import { kafkaConnectionFromEnv, type KafkaConnection } from '../shared/kafka/kafka-publisher';
 
 export interface OutboxSweeperConfig {
@@ -19,7 +18,7 @@ export function outboxSweeperConfigFromEnv(env: NodeJS.ProcessEnv = process.env)
   }
   return {
     kafka: kafkaConnectionFromEnv(functionName('outboxSweeper'), env),
-    outboxTable: requireEnv(TABLES.outbox.envVar, env),
+    ...tablesFromEnv({ outboxTable: 'outbox' }, env),
     olderThanMs: seconds * 1000,
   };
 }

@@ -1,5 +1,4 @@
-import { requireEnv } from '../shared/config';
-import { TABLES } from '../shared/contracts/tables';
+import { tablesFromEnv } from '../shared/config';
 import { functionName } from '../shared/contracts/functions';
 import { kafkaConnectionFromEnv, type KafkaConnection } from '../shared/kafka/kafka-publisher';
 
@@ -11,7 +10,7 @@ export interface RestockConfig {
 /** Invoked directly, not by a mapping: no batch mode. Read once by handler.ts at cold start. */
 export function restockConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RestockConfig {
   return {
-    stockTable: requireEnv(TABLES.stock.envVar, env),
+    ...tablesFromEnv({ stockTable: 'stock' }, env),
     kafka: kafkaConnectionFromEnv(functionName('restock'), env),
   };
 }

@@ -1,3 +1,5 @@
+import { TABLES, type TableId } from './contracts/tables';
+
 /**
  * Reads environment variables once, at start-up, and fails the cold start with a clear message when
  * one is missing: a misconfigured function should never run with a silent default.
@@ -24,4 +26,16 @@ export function requireEnum<T extends string>(
 
 export function requireBoolean(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
   return requireEnum(name, ['true', 'false'] as const, env) === 'true';
+}
+
+/**
+ * The names of the tables a function is given, each read from its TABLES variable:
+ * `{ ordersTable: 'orders' }` reads ORDERS_TABLE into `ordersTable`.
+ */
+export function tablesFromEnv<K extends string>(
+  tables: Readonly<Record<K, TableId>>,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<K, string> {
+  const entries = Object.entries<TableId>(tables).map(([key, id]) => [key, requireEnv(TABLES[id].envVar, env)]);
+  return Object.fromEntries(entries) as Record<K, string>;
 }

@@ -2,7 +2,7 @@ import { DynamoDbHopTimings } from '../shared/analytics/dynamodb-hop-timings';
 import { withHopTimings } from '../shared/kafka/hop-timings';
 import { dynamo } from '../shared/dynamodb';
 import { KafkaEventPublisher } from '../shared/kafka/kafka-publisher';
-import { DynamoShipmentStore } from './adapters/dynamodb-shipment-store';
+import { DynamoDbShipmentStore } from './adapters/dynamodb-shipment-store';
 import { shippingConfigFromEnv } from './config';
 import { shippingConsumer } from './shipping-consumer';
 import { withObservability } from '../shared/lambda-handler';
@@ -14,7 +14,7 @@ import { withObservability } from '../shared/lambda-handler';
 const config = shippingConfigFromEnv();
 
 export const lambdaHandler = shippingConsumer({
-  store: new DynamoShipmentStore(dynamo, config.shipmentsTable),
+  store: new DynamoDbShipmentStore(dynamo, config.shipmentsTable),
   publisher: new KafkaEventPublisher(config.kafka),
   partialBatchResponse: config.partialBatchResponse,
 });

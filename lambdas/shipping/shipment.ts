@@ -1,4 +1,4 @@
-import type { OrderItem, ShipmentCancelled, ShipmentCreated, ShipmentDispatched } from '../shared/contracts/events';
+import type { OrderLine, ShipmentCancelled, ShipmentCreated, ShipmentDispatched } from '../shared/contracts/events';
 import { deterministicId } from '../shared/ids';
 
 /**
@@ -8,7 +8,7 @@ import { deterministicId } from '../shared/ids';
 export type ShipmentFactName = 'paid' | 'reserved' | 'cancelled';
 
 export type ShipmentFact =
-  | { readonly name: 'paid'; readonly at: string; readonly items: readonly OrderItem[] }
+  | { readonly name: 'paid'; readonly at: string; readonly items: readonly OrderLine[] }
   | { readonly name: 'reserved'; readonly at: string }
   | { readonly name: 'cancelled'; readonly at: string };
 
@@ -20,7 +20,7 @@ export interface ShipmentFacts {
   readonly reservedAt?: string;
   readonly cancelledAt?: string;
   /** The order's lines, from the paid BillingOutcome. */
-  readonly items?: readonly OrderItem[];
+  readonly items?: readonly OrderLine[];
 }
 
 /**

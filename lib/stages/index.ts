@@ -1,4 +1,4 @@
-import type { StageName } from '../config';
+import type { StageName } from './settings';
 import { DEV } from './dev';
 import { PROD } from './prod';
 import type { StageSettings } from './settings';

@@ -1,4 +1,13 @@
-import type { ApiAuthorization, ClusterType } from '../config';
+// The names a stage's settings choose from; lib/config.ts re-exports them (they live here so that
+// the settings do not import the configuration that reads them).
+export const STAGES = ['dev', 'prod'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export const CLUSTER_TYPES = ['provisioned', 'serverless'] as const;
+export type ClusterType = (typeof CLUSTER_TYPES)[number];
+
+export const API_AUTHORIZATIONS = ['iam', 'none'] as const;
+export type ApiAuthorization = (typeof API_AUTHORIZATIONS)[number];
 
 /**
  * What defines one deployed stage beyond the sizes in lib/config.ts: where it goes and what it is

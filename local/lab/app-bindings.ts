@@ -1,12 +1,20 @@
 import { ENV } from '../../lambdas/shared/contracts/environment';
 import { FUNCTION_ID_TAG, FUNCTION_IDS } from '../../lambdas/shared/contracts/functions';
 import { TABLES, type TableId } from '../../lambdas/shared/contracts/tables';
+import {
+  MIN_INSYNC_REPLICAS,
+  REPLICATION_FACTOR,
+  TOPIC_RETENTION_MS,
+  TOPICS,
+} from '../../lambdas/shared/contracts/topics';
 import type { RunnerBindings } from '../runtime/runner';
+import type { LocalResources, LocalTable, TopicReplication } from '../runtime/services';
 
 /**
- * This app's names in the local runtime: the stand-ins the local services create, and what the
- * generic runner must be told about the app (APP_BINDINGS). The CLI and the tests build the runner
- * with these; nothing under runner/ names the app's tables, bucket, variables or functions.
+ * This app's names in the local runtime: what the local services create (APP_RESOURCES), and what
+ * the generic runner must be told about the app (APP_BINDINGS). The CLI and the tests build the
+ * runtime with these; nothing under local/runtime names the app's topics, tables, bucket,
+ * variables or functions.
  */
 
 export const LOCAL_ARCHIVE_BUCKET = 'order-pipeline-archive';
@@ -17,6 +25,30 @@ export function localTableName(id: TableId): string {
 }
 
 const TABLE_IDS = Object.keys(TABLES) as TableId[];
+
+/** The contract's replication, wherever there are enough brokers. */
+export const APP_REPLICATION: TopicReplication = {
+  replicationFactor: REPLICATION_FACTOR,
+  minInsyncReplicas: MIN_INSYNC_REPLICAS,
+};
+
+function localTable(id: TableId): LocalTable {
+  const table: (typeof TABLES)[TableId] = TABLES[id];
+  return {
+    name: localTableName(id),
+    partitionKey: table.partitionKey,
+    stream: table.stream,
+    ttlAttribute: 'ttlAttribute' in table ? table.ttlAttribute : undefined,
+    index: 'sparseIndex' in table ? table.sparseIndex : undefined,
+  };
+}
+
+/** Every topic and table of the contracts, and the archive bucket. */
+export const APP_RESOURCES: LocalResources = {
+  topics: { topics: Object.values(TOPICS), retentionMs: TOPIC_RETENTION_MS, replication: APP_REPLICATION },
+  tables: TABLE_IDS.map(localTable),
+  bucket: LOCAL_ARCHIVE_BUCKET,
+};
 
 export const APP_BINDINGS: RunnerBindings = {
   functionIdTag: FUNCTION_ID_TAG,

@@ -4,9 +4,33 @@
  * (a closed terminal), and the exit code. A command only parses its arguments and calls into local/.
  */
 
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+
 /** Wrong arguments, from a command's parse: the message and the usage are printed, and the command exits with 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * A command line parsed strictly (an unknown option is an error), positionals allowed: what every
+ * lab command with arguments after its options does. A parse error is a UsageError.
+ */
+export function parseCommandLine<const O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O) {
+  return asUsageError(() => parseArgs({ args: [...argv], strict: true, allowPositionals: true, options }));
+}
+
+/** The options of a command that takes nothing else, parsed strictly; a parse error is a UsageError. */
+export function parseOptionsOnly<const O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O) {
+  return asUsageError(() => parseArgs({ args: [...argv], strict: true, options })).values;
+}
+
+// node:util's messages name the option ("Unknown option '--x'"): the usage error keeps them.
+function asUsageError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 export interface Stoppable {

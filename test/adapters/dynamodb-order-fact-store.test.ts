@@ -1,29 +1,13 @@
 import { DynamoDbOrderRepository } from '../../lambdas/order-api/adapters/dynamodb-order-repository';
-import { prepareAtSentPrices } from '../support/doubles/orders';
 import { DynamoDbOrderFactStore } from '../../lambdas/order-status/adapters/dynamodb-order-fact-store';
 import { newId } from '../../lambdas/shared/ids';
-import type { HistoryEntry, Order } from '../../lambdas/shared/orders/order';
-import type { OrderRepository } from '../../lambdas/order-api/ports';
-import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
-import { InMemoryOrderStore } from '../support/doubles/orders';
+import type { HistoryEntry } from '../../lambdas/shared/orders/order';
+import { localDocumentClient, table } from '../support/adapters-env';
+import { InMemoryOrderStore, placedOrder } from '../support/doubles/orders';
 
 const client = localDocumentClient();
 afterAll(() => client.destroy());
 
-async function placedOrder(repository: OrderRepository): Promise<Order> {
-  const { order, outbox } = prepareAtSentPrices({
-    body: {
-      user_id: uniqueId('user'),
-      items: [{ product_id: 'abc', quantity: 1, unit_price: 10 }],
-      currency: 'USD',
-      payment_method: 'credit_card',
-    },
-    now: new Date('2025-04-07T12:34:56.000Z'),
-    newId,
-  });
-  await repository.create(order, outbox);
-  return order;
-}
 const paid: HistoryEntry = {
   fact: 'paid',
   at: '2025-04-07T12:34:57.120Z',

@@ -3,6 +3,7 @@ import { DynamoDbOutboxStore, type OutboxStore } from '../../lambdas/shared/orde
 import { outboxEntryFor, type OutboxEntry } from '../../lambdas/shared/orders/outbox';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 import { InMemoryOutboxStore } from '../support/doubles/outbox';
+import { orderCreated } from '../support/events';
 
 const client = localDocumentClient();
 const tableName = table('outbox');
@@ -15,17 +16,7 @@ function entry(minute: number): OutboxEntry {
   const orderId = uniqueId('order');
   const made = outboxEntryFor(
     'orders',
-    {
-      event_type: 'OrderCreated',
-      event_id: uniqueId('evt'),
-      timestamp: at(minute).toISOString(),
-      order_id: orderId,
-      user_id: 'u-1',
-      items: [{ product_id: 'abc', quantity: 1, unit_price: 10 }],
-      amount: 10,
-      currency: 'USD',
-      payment_method: 'credit_card',
-    },
+    orderCreated({ event_id: uniqueId('evt'), timestamp: at(minute).toISOString(), order_id: orderId }),
     new Date(),
   );
   return { ...made, created_at: at(minute).toISOString() };

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentStore } from '../../lambdas/billing/adapters/dynamodb-payment-store';
-import type { ChargeClaim } from '../../lambdas/billing/payment';
+import { chargeClaim } from '../support/doubles/payments';
 import type { ChargeCompletion } from '../../lambdas/billing/ports';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 import { InMemoryPaymentStore } from '../support/doubles/payments';
@@ -8,16 +8,7 @@ import { InMemoryPaymentStore } from '../support/doubles/payments';
 const client = localDocumentClient();
 afterAll(() => client.destroy());
 
-const claim = (order_id: string, overrides: Partial<ChargeClaim> = {}): ChargeClaim => ({
-  order_id,
-  payment_status: 'charge_requested',
-  amount: 49.5,
-  currency: 'USD',
-  payment_method: 'credit_card',
-  items: [{ product_id: 'abc', quantity: 1, unit_price: 49.5 }],
-  requested_at: '2025-04-07T12:34:57.120Z',
-  ...overrides,
-});
+const claim = chargeClaim;
 const paid = (order_id: string): ChargeCompletion => ({
   payment_status: 'paid',
   transaction_id: `txn_${order_id}`,

@@ -1,4 +1,4 @@
-import { DynamoShipmentStore } from '../../lambdas/shipping/adapters/dynamodb-shipment-store';
+import { DynamoDbShipmentStore } from '../../lambdas/shipping/adapters/dynamodb-shipment-store';
 import { shipmentIdFor } from '../../lambdas/shipping/shipment';
 import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
 import { InMemoryShipmentStore } from '../support/doubles/shipments';
@@ -12,7 +12,7 @@ const reserved = { name: 'reserved', at: '2025-04-07T12:34:58.000Z' } as const;
 
 // The same cases hold the in-memory double, which the handler tests use, to the adapter's behaviour.
 describe.each([
-  { name: 'DynamoShipmentStore on DynamoDB Local', store: new DynamoShipmentStore(client, table('shipments')) },
+  { name: 'DynamoDbShipmentStore on DynamoDB Local', store: new DynamoDbShipmentStore(client, table('shipments')) },
   { name: 'InMemoryShipmentStore', store: new InMemoryShipmentStore() },
 ])('$name', ({ store }) => {
   it('GIVEN no shipment WHEN the paid fact is applied THEN the item is created and every fact comes back (ALL_NEW)', async () => {

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPaymentStore } from '../../lambdas/billing/adapters/dynamodb-payment-store';
-import type { ChargeClaim } from '../../lambdas/billing/payment';
+import { chargeClaim } from '../support/doubles/payments';
 import { billingPaymentProvider, type BillingProvider } from '../../lambdas/billing/provider';
 import { UsageError } from '../../local/lab/cli';
 import {
@@ -41,15 +41,7 @@ async function ledger() {
   return { table: TableName, payments, stored };
 }
 
-const claim = (order_id: string, requested_at: string): ChargeClaim => ({
-  order_id,
-  payment_status: 'charge_requested',
-  amount: 49.5,
-  currency: 'USD',
-  payment_method: 'credit_card',
-  items: [{ product_id: 'abc', quantity: 1, unit_price: 49.5 }],
-  requested_at,
-});
+const claim = (order_id: string, requested_at: string) => chargeClaim(order_id, { requested_at });
 
 const options = (table: string, overrides: Partial<ReconcileCliOptions> = {}): ReconcileCliOptions => ({
   ...parseReconcileArgs(['--dynamodb', 'http://127.0.0.1:1', '--table', table, '--older-than', '0']),

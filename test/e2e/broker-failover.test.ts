@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { KafkaEventPublisher } from '../../lambdas/shared/kafka/kafka-publisher';
-import { runDemo, startDemoStack } from '../../local/lab/demo/demo-run';
+import { runDemo, startDemoCloud } from '../../local/lab/demo/demo-run';
 import { readTopic } from '../../local/lab/demo/kafka-inspect';
 import { mayHaveAppended, minInsyncRefusal } from '../../local/lab/demo/min-insync-probe';
 import { generateDemoPlan } from '../../local/lab/demo/order-generator';
+import { APP_RESOURCES } from '../../local/lab/app-bindings';
 import { createTopics, startKafkaCluster, type KafkaCluster } from '../../local/runtime/services';
 
 /**
@@ -23,7 +24,7 @@ describe('a three-broker cluster', () => {
     async () => {
       const parts: { stop(): Promise<void> }[] = [];
       try {
-        const demo = await startDemoStack({ brokers: 3, apiPort: 0, log: quiet, onStarted: (p) => parts.push(p) });
+        const demo = await startDemoCloud({ brokers: 3, apiPort: 0, log: quiet, onStarted: (p) => parts.push(p) });
         const summary = await runDemo(demo, generateDemoPlan(20, 'failover'), {
           concurrency: 4,
           timeoutMs: 300_000,
@@ -56,8 +57,8 @@ describe('a three-broker cluster', () => {
       const workDir = mkdtempSync(join(tmpdir(), 'kafka-min-isr-'));
       let cluster: KafkaCluster | undefined;
       try {
-        cluster = await startKafkaCluster({ workDir, brokers: 3 });
-        await createTopics(cluster.bootstrap, 3);
+        cluster = await startKafkaCluster({ workDir, brokers: 3, replication: APP_RESOURCES.topics.replication });
+        await createTopics(cluster.bootstrap, APP_RESOURCES.topics, 3);
         const [, second, third] = cluster.nodes;
         const eventId = randomUUID();
         const event = {

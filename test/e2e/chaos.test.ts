@@ -1,10 +1,10 @@
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
-import { chaosPlan, chaosStackOptions, runChaos } from '../../local/lab/demo/chaos';
-import { startDemoStack } from '../../local/lab/demo/demo-run';
+import { chaosPlan, chaosCloudOptions, runChaos } from '../../local/lab/demo/chaos';
+import { startDemoCloud } from '../../local/lab/demo/demo-run';
 import { generateDemoPlan } from '../../local/lab/demo/order-generator';
 
 /**
- * `npm run local -- --orders N --chaos` on a small order count: its own stack (one broker,
+ * `npm run local -- --orders N --chaos` on a small order count: its own local cloud (one broker,
  * DynamoDB Local on a data file), since the run halts DynamoDB Local and kills the broker. The
  * outage alone outlasts the retry budget (about two minutes in dev), so the test is slow, bounded.
  */
@@ -17,11 +17,11 @@ it(
     const parts: { stop(): Promise<void> }[] = [];
     try {
       const plan = chaosPlan(generateDemoPlan(30, 'chaos-e2e'));
-      const demo = await startDemoStack({
+      const demo = await startDemoCloud({
         apiPort: 0,
         log: quiet,
         onStarted: (p) => parts.push(p),
-        ...chaosStackOptions(plan),
+        ...chaosCloudOptions(plan),
       });
       const summary = await runChaos(demo, plan, { concurrency: 4, timeoutMs: 420_000, log: quiet });
 

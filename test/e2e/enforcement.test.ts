@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionId } from '../../lambdas/shared/contracts/functions';
-import { seedCatalog } from '../../local/lab/demo/local-stack';
+import { loadCatalogLocally } from '../../local/lab/demo/local-cloud';
 import { startRunner, type Assembly, type Runner } from '../../local/runtime/runner';
 import type { StackTemplate } from '../../local/runtime/runner/cloudformation';
 import { PROJECT_ROOT, sesEmails } from '../../local/runtime/services';
@@ -21,7 +21,7 @@ let assembly: Assembly;
 
 beforeAll(async () => {
   assembly = await loadTestAssembly(await synthesizedApp(env));
-  await seedCatalog(env.dynamodbEndpoint, [
+  await loadCatalogLocally(env.dynamodbEndpoint, [
     { product_id: 'abc', active: true, prices: { USD: 49.5 } },
     { product_id: 'def', active: true, prices: { USD: 12 } },
   ]);

@@ -1,5 +1,4 @@
 import { Admin, murmur2 } from '@platformatic/kafka';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import type { GroupView } from '../../local/lab/console/groups';
 import type { TopicView } from '../../local/lab/console/topics';
 import { PROJECT_ROOT } from '../../local/runtime/paths';
 import { e2eEnvironment } from '../support/e2e-env';
+import { runScript, type ScriptRun } from '../support/npm-script';
 
 /**
  * `npm run kafka` as a person runs it, in a child process, against the real broker: the sample
@@ -19,30 +19,14 @@ const TIMEOUT_MS = 180_000;
 const PARTITIONS = 6;
 const SAMPLES = join(PROJECT_ROOT, 'events', 'samples');
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = ScriptRun;
 
 function kafka(...args: string[]): Promise<Run> {
   return kafkaWithInput(undefined, ...args);
 }
 
 function kafkaWithInput(input: string | undefined, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'kafka', '--', ...args, '--bootstrap', env.kafkaBootstrap], {
-      cwd: PROJECT_ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    child.stdin.end(input ?? '');
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runScript('kafka', [...args, '--bootstrap', env.kafkaBootstrap], input);
 }
 
 const jsonLines = <T>(text: string): T[] =>

@@ -9,6 +9,7 @@ import { kafkaBatchHandler } from '../../lambdas/shared/kafka/batch';
 import { KafkaEventPublisher } from '../../lambdas/shared/kafka/kafka-publisher';
 import { DEFAULT_RETRY_POLICY } from '../../lambdas/shared/kafka/retry-budget';
 import { readTopic } from '../../local/lab/demo/kafka-inspect';
+import { APP_RESOURCES } from '../../local/lab/app-bindings';
 import { createTopics, startKafkaCluster, type KafkaCluster } from '../../local/runtime/services';
 import { mskEvent, paidOutcome } from '../support/msk';
 
@@ -59,8 +60,8 @@ describe('a partition leader that stops answering', () => {
       let publisher: KafkaEventPublisher | undefined;
       let paused: KafkaCluster['nodes'][number] | undefined;
       try {
-        cluster = await startKafkaCluster({ workDir, brokers: 3 });
-        await createTopics(cluster.bootstrap, 3);
+        cluster = await startKafkaCluster({ workDir, brokers: 3, replication: APP_RESOURCES.topics.replication });
+        await createTopics(cluster.bootstrap, APP_RESOURCES.topics, 3);
         publisher = new KafkaEventPublisher({
           bootstrapBrokers: cluster.bootstrap.split(','),
           auth: 'plaintext',

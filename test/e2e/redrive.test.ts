@@ -1,13 +1,12 @@
 import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import type { MSKRecord } from 'aws-lambda';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { deadLetterFor } from '../../lambdas/shared/kafka/dead-letter';
 import { partitionOffsets } from '../../local/lab/console/cluster-views';
 import type { RedriveResult } from '../../local/lab/console/redrive';
 import { kafkaFailureMessages } from '../../local/runtime/runner/on-failure';
-import { PROJECT_ROOT } from '../../local/runtime/paths';
 import { e2eEnvironment } from '../support/e2e-env';
+import { runScript, type ScriptRun } from '../support/npm-script';
 
 /**
  * `npm run redrive` as an operator runs it, in a child process, against the real broker: one
@@ -19,19 +18,8 @@ const env = e2eEnvironment();
 // Five runs of the tool, each a child process joining consumer groups on a loaded machine.
 const TIMEOUT_MS = 360_000;
 
-function redrive(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'redrive', '--', ...args, '--bootstrap', env.kafkaBootstrap], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function redrive(...args: string[]): Promise<ScriptRun> {
+  return runScript('redrive', [...args, '--bootstrap', env.kafkaBootstrap]);
 }
 
 const client = { bootstrapBrokers: [env.kafkaBootstrap] };

@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BillingOutcomeSchema, type OrderCreated } from '../../lambdas/shared/contracts/events';
+import { BillingOutcomeSchema } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { readTopic } from '../../local/lab/demo/kafka-inspect';
 import { APP_BINDINGS } from '../../local/lab/app-bindings';
 import { loadAssembly, startRunner, synthesize, type Runner } from '../../local/runtime/runner';
 import { e2eEnvironment } from '../support/e2e-env';
 import { eventually, getItem, pipelineLock } from '../support/e2e-pipeline';
+import { orderCreated } from '../support/events';
 
 /**
  * The runner with the synthesized app: `cdk synth` into a scratch directory, the bundles it
@@ -51,17 +52,14 @@ it(
   'GIVEN the synthesized app under the runner WHEN an OrderCreated is produced to orders THEN billing charges it and publishes its outcome',
   async () => {
     const orderId = `runner-e2e-${randomUUID()}`;
-    const created: OrderCreated = {
-      event_type: 'OrderCreated',
+    const created = orderCreated({
       event_id: `order-created-${orderId}`,
       order_id: orderId,
       user_id: 'runner-e2e',
       items: [{ product_id: 'runner-e2e-product', quantity: 2, unit_price: 10.5 }],
       amount: 21,
-      currency: 'USD',
-      payment_method: 'credit_card',
       timestamp: new Date().toISOString(),
-    };
+    });
     // Idempotent: a send retried on a busy broker must not write the order twice.
     const producer = new Producer({
       clientId: 'runner-e2e',

@@ -1,4 +1,5 @@
 import { createTables, newRunDir, startDynamoDbLocal, startS3Store } from '../../local/runtime/services';
+import { APP_RESOURCES } from '../../local/lab/app-bindings';
 import { ADAPTERS_ENDPOINTS_ENV, type AdapterEndpoints } from './adapters-env';
 
 type Stoppable = { stop(): Promise<void> };
@@ -10,14 +11,17 @@ type Stoppable = { stop(): Promise<void> };
  */
 export default async function adaptersGlobalSetup(): Promise<void> {
   const workDir = newRunDir();
-  const [dynamodb, s3] = await Promise.allSettled([startDynamoDbLocal({ workDir }), startS3Store({ workDir })]);
+  const [dynamodb, s3] = await Promise.allSettled([
+    startDynamoDbLocal({ workDir }),
+    startS3Store({ workDir, bucket: APP_RESOURCES.bucket }),
+  ]);
   const started = [dynamodb, s3].flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   (globalThis as { __ADAPTER_SERVICES__?: Stoppable[] }).__ADAPTER_SERVICES__ = started;
   if (dynamodb.status === 'rejected' || s3.status === 'rejected') {
     await Promise.all(started.map((s) => s.stop()));
     throw dynamodb.status === 'rejected' ? dynamodb.reason : (s3 as PromiseRejectedResult).reason;
   }
-  await createTables(dynamodb.value.endpoint);
+  await createTables(dynamodb.value.endpoint, APP_RESOURCES.tables);
   const endpoints: AdapterEndpoints = {
     dynamodbEndpoint: dynamodb.value.endpoint,
     s3Endpoint: s3.value.endpoint,

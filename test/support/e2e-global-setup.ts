@@ -1,4 +1,5 @@
 import { startLocalServices, type LocalServices } from '../../local/runtime/services';
+import { APP_RESOURCES } from '../../local/lab/app-bindings';
 import { E2E_ENDPOINTS_ENV } from './e2e-env';
 
 /**
@@ -8,7 +9,7 @@ import { E2E_ENDPOINTS_ENV } from './e2e-env';
  * with it (see local/runtime/services/process.ts).
  */
 export default async function e2eGlobalSetup(): Promise<void> {
-  const services = await startLocalServices({ kafka: process.env.E2E_KAFKA });
+  const services = await startLocalServices({ kafka: process.env.E2E_KAFKA, resources: APP_RESOURCES });
   (globalThis as { __E2E_SERVICES__?: LocalServices }).__E2E_SERVICES__ = services;
   process.env[E2E_ENDPOINTS_ENV] = JSON.stringify({
     kafkaBootstrap: services.kafkaBootstrap,

@@ -14,7 +14,7 @@ import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../../lambdas/shared/contracts/tables';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { committedOffsets, endOffsets } from '../../local/lab/demo/kafka-inspect';
-import { seedCatalog, seedStock } from '../../local/lab/demo/local-stack';
+import { loadCatalogLocally, restockLocally } from '../../local/lab/demo/local-cloud';
 import { APP_BINDINGS, localTableName } from '../../local/lab/app-bindings';
 import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../../local/runtime/runner';
 import { localDynamoDbClient, PROJECT_ROOT } from '../../local/runtime/services';
@@ -188,11 +188,11 @@ export class TestApp {
         invoke: (functionId, event) => app!.runner.invoke(functionId, event),
       });
       app = new TestApp(runner, api);
-      await seedCatalog(
+      await loadCatalogLocally(
         env.dynamodbEndpoint,
         products.map(({ product_id }) => ({ product_id, active: true, prices: { USD: TEST_PRICE_USD } })),
       );
-      await seedStock(runner, products, seedTag);
+      await restockLocally(runner, products, seedTag);
       return app;
     } catch (error) {
       await (app ? app.stop() : runner.stop());

@@ -1,6 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Order } from '../../shared/orders/order';
-import { fromItem } from '../../shared/orders/order-item';
+import { fromItem } from '../../shared/orders/order-table-item';
 import type { OrderLookup } from '../ports';
 
 /** Reads an order from the order service's table (read-only grant): one GetItem. */

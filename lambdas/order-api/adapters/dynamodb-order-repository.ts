@@ -3,7 +3,7 @@ import { OPERATIONS_COUNTERS, operationsCounterUpdate } from '../../shared/analy
 import { cancellationReasons, returnedItem } from '../../shared/dynamodb';
 import { classifyError } from '../../shared/errors';
 import type { Order } from '../../shared/orders/order';
-import { fromItem, toItem } from '../../shared/orders/order-item';
+import { fromItem, toItem } from '../../shared/orders/order-table-item';
 import type { OutboxEntry } from '../../shared/orders/outbox';
 import {
   OrderStoreRejectedError,

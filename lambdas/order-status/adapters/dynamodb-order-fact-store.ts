@@ -1,7 +1,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, returnedItem } from '../../shared/dynamodb';
 import type { HistoryEntry } from '../../shared/orders/order';
-import { fromItem } from '../../shared/orders/order-item';
+import { fromItem } from '../../shared/orders/order-table-item';
 import { factAttribute, type OrderFact } from '../../shared/orders/order-status';
 import type { OrderFactStore, RecordFactResult } from '../ports';
 

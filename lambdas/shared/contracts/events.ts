@@ -81,7 +81,7 @@ const envelope = {
   timestamp: isoTimestamp,
 };
 
-export const OrderItemSchema = z.looseObject({
+export const OrderLineSchema = z.looseObject({
   product_id: ProductIdSchema,
   quantity: z.int().check(z.positive(), z.maximum(1000)),
   unit_price: money,
@@ -94,7 +94,7 @@ export const OrderCreatedSchema = z
     order_id: id,
     user_id: id,
     /** At most 50 lines: inventory reserves them all in one DynamoDB transaction (100 items at most). */
-    items: z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES)),
+    items: z.array(OrderLineSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES)),
     amount: money,
     currency: CurrencySchema,
     payment_method: PaymentMethodSchema,
@@ -113,7 +113,7 @@ export const BillingOutcomeSchema = z
     amount: money,
     currency: CurrencySchema,
     /** Present on `paid`, so that inventory and shipping need not ask the order service. */
-    items: z.optional(z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES))),
+    items: z.optional(z.array(OrderLineSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES))),
     /** Why a payment was declined or refunded. */
     reason: z.optional(z.string()),
   })
@@ -132,7 +132,7 @@ export const StockReservedSchema = z.looseObject({
   ...envelope,
   event_type: z.literal('StockReserved'),
   order_id: id,
-  items: z.array(OrderItemSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES)),
+  items: z.array(OrderLineSchema).check(z.minLength(1), z.maxLength(MAX_ORDER_LINES)),
 });
 
 export const CANCELLATION_REASONS = ['out_of_stock'] as const;
@@ -203,7 +203,7 @@ export const DeadLetterSchema = z.looseObject({
   }),
 });
 
-export type OrderItem = z.infer<typeof OrderItemSchema>;
+export type OrderLine = z.infer<typeof OrderLineSchema>;
 export type OrderCreated = z.infer<typeof OrderCreatedSchema>;
 export type BillingOutcome = z.infer<typeof BillingOutcomeSchema>;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

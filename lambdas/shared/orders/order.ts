@@ -1,4 +1,4 @@
-import type { OrderItem } from '../contracts/events';
+import type { OrderLine } from '../contracts/events';
 import { deriveOrderStatus, isTerminalStatus, type OrderFact, type OrderStatus } from './order-status';
 
 /** One line of an order's history: the event that established a fact, and when it happened. */
@@ -28,7 +28,7 @@ export interface StepTiming {
 export interface Order {
   readonly order_id: string;
   readonly user_id: string;
-  readonly items: readonly OrderItem[];
+  readonly items: readonly OrderLine[];
   readonly amount: number;
   readonly currency: string;
   readonly payment_method: string;

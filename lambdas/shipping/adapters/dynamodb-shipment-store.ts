@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { OrderItem } from '../../shared/contracts/events';
+import type { OrderLine } from '../../shared/contracts/events';
 import { TABLES } from '../../shared/contracts/tables';
 import type { ShipmentStore } from '../ports';
 import type { ShipmentFact, ShipmentFacts } from '../shipment';
@@ -11,7 +11,7 @@ interface ShipmentItem {
   paid_at?: string;
   reserved_at?: string;
   cancelled_at?: string;
-  items?: OrderItem[];
+  items?: OrderLine[];
 }
 
 /**
@@ -21,7 +21,7 @@ interface ShipmentItem {
  * mappings, each set only their own attributes, and DynamoDB applies the updates one after the other,
  * so the later one always sees both facts.
  */
-export class DynamoShipmentStore implements ShipmentStore {
+export class DynamoDbShipmentStore implements ShipmentStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,

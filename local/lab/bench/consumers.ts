@@ -21,7 +21,7 @@ import type { OrderStatus } from '../../../lambdas/shared/orders/order-status';
 import { localTableName } from '../app-bindings';
 import { forEachConcurrently } from '../concurrency';
 import { endOffsets } from '../demo/kafka-inspect';
-import { seedStock, startLocalStack, type LocalStack } from '../demo/local-stack';
+import { restockLocally, startLocalCloud, type LocalCloud } from '../demo/local-cloud';
 import { readStatusesOf } from '../demo/order-progress';
 import { findFunction } from '../../runtime/runner';
 import { LOCAL_ACCOUNT } from '../../runtime/runner/environment';
@@ -92,21 +92,21 @@ export async function benchConsumers(
   const log = options.log ?? (() => undefined);
   const loadBefore = loadavg()[0]!;
   let functionLog: WriteStream | undefined;
-  const stack = await startLocalStack({
+  const cloud = await startLocalCloud({
     apiPort: 0,
     pollers: false,
     onServices: (services) => (functionLog = createWriteStream(join(services.workDir, 'functions.log'))),
     functionLog: (line) => functionLog?.write(`${line}\n`),
   });
   try {
-    log(`stack up (event source mappings off); function logs in ${stack.services.workDir}`);
-    const writeRate = await conditionalWriteRate(stack.services.dynamodbEndpoint);
+    log(`cloud up (event source mappings off); function logs in ${cloud.services.workDir}`);
+    const writeRate = await conditionalWriteRate(cloud.services.dynamodbEndpoint);
     log(`DynamoDB Local: ${writeRate.toFixed(0)} conditional PutItem/s at ${WRITE_RATE_IN_FLIGHT} in flight`);
     const functions: ConsumerFigures[] = [];
     // runner.invoke hands each invocation's logs back instead of forwarding them: kept with the runner's.
     const keepLogs = (logs: string) => functionLog?.write(logs.endsWith('\n') ? logs : `${logs}\n`);
     for (const functionId of BENCHED_CONSUMERS) {
-      functions.push(await benchConsumer({ stack, functionId, keepLogs }, records, log));
+      functions.push(await benchConsumer({ cloud, functionId, keepLogs }, records, log));
     }
     return {
       recordsPerBatch: records,
@@ -117,20 +117,20 @@ export async function benchConsumers(
       load: { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) },
     };
   } finally {
-    await stack.stop();
+    await cloud.stop();
     functionLog?.end();
   }
 }
 
-/** A consumer under the bench, on the stack, and where its invocations' logs go. */
+/** A consumer under the bench, on the cloud, and where its invocations' logs go. */
 interface Bench {
-  readonly stack: LocalStack;
+  readonly cloud: LocalCloud;
   readonly functionId: BenchedConsumer;
   readonly keepLogs: (logs: string) => void;
 }
 
 async function benchConsumer(bench: Bench, records: number, log: (line: string) => void): Promise<ConsumerFigures> {
-  const { stack, functionId } = bench;
+  const { cloud, functionId } = bench;
   const runId = `bench-${functionId}-${Date.now()}`;
   const now = new Date();
   const warmUp = consumerBatch(functionId, WARM_UP_RECORDS, `${runId}-warm-up`, now);
@@ -138,16 +138,16 @@ async function benchConsumer(bench: Bench, records: number, log: (line: string) 
   // Offsets go on from the loop's batch, as if the topic had received the second batch after it.
   const sequentialBatch = consumerBatch(functionId, records, `${runId}-sequential`, now, records);
   const batches = { 'warm-up': warmUp, loop: loopBatch, sequential: sequentialBatch };
-  for (const [name, batch] of Object.entries(batches)) await seed(stack, functionId, batch, `${runId}-${name}`);
+  for (const [name, batch] of Object.entries(batches)) await seed(cloud, functionId, batch, `${runId}-${name}`);
 
   // The first invocation starts the execution environment and its producer: not part of either rate.
-  await invokeAll(bench, [toEvent(stack, warmUp.records)]);
+  await invokeAll(bench, [toEvent(cloud, warmUp.records)]);
   const emptyInvocationMs = await invocationOverhead(bench);
-  const loop = await run(bench, loopBatch, [toEvent(stack, loopBatch.records)]);
+  const loop = await run(bench, loopBatch, [toEvent(cloud, loopBatch.records)]);
   const sequential = await run(
     bench,
     sequentialBatch,
-    sequentialBatch.records.map((record) => toEvent(stack, [record])),
+    sequentialBatch.records.map((record) => toEvent(cloud, [record])),
   );
   const ratio = round(loop.recordsPerSecond / sequential.recordsPerSecond, 2);
   log(
@@ -155,7 +155,7 @@ async function benchConsumer(bench: Bench, records: number, log: (line: string) 
       `one at a time (x${ratio})`,
   );
   const cost = loopBatch.costPerFreshRecord;
-  const configured = findFunction(stack.assembly, functionId).environment[ENV.keyConcurrency];
+  const configured = findFunction(cloud.assembly, functionId).environment[ENV.keyConcurrency];
   return {
     functionId,
     topic: CONSUMER_INPUTS[functionId].topic,
@@ -174,10 +174,10 @@ async function benchConsumer(bench: Bench, records: number, log: (line: string) 
 }
 
 /** What the consumer needs before its batch: stock to reserve, orders to record facts on. */
-async function seed(stack: LocalStack, functionId: BenchedConsumer, batch: ConsumerBatch, seedId: string) {
-  if (functionId === 'inventory') await seedStock(stack.runner, batch.stock, seedId);
+async function seed(cloud: LocalCloud, functionId: BenchedConsumer, batch: ConsumerBatch, seedId: string) {
+  if (functionId === 'inventory') await restockLocally(cloud.runner, batch.stock, seedId);
   if (functionId !== 'orderStatus') return;
-  const client = DynamoDBDocumentClient.from(localDynamoDbClient(stack.services.dynamodbEndpoint));
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(cloud.services.dynamodbEndpoint));
   const repository = new DynamoDbOrderRepository(client, {
     ordersTable: localTableName('orders'),
     outboxTable: localTableName('outbox'),
@@ -193,8 +193,8 @@ async function seed(stack: LocalStack, functionId: BenchedConsumer, batch: Consu
   }
 }
 
-function toEvent(stack: LocalStack, records: MSKEvent['records'][string]): MSKEvent {
-  const { region, kafkaBootstrap } = stack.services;
+function toEvent(cloud: LocalCloud, records: MSKEvent['records'][string]): MSKEvent {
+  const { region, kafkaBootstrap } = cloud.services;
   // The ARN the runner gives a mapping without its own: what the function would see from its mapping.
   return mskEvent(records, {
     eventSourceArn: `arn:aws:kafka:${region}:${LOCAL_ACCOUNT}:cluster/local/local`,
@@ -203,9 +203,9 @@ function toEvent(stack: LocalStack, records: MSKEvent['records'][string]): MSKEv
 }
 
 /** Invokes the events in sequence; fails loudly on an error or on any record handed back. */
-async function invokeAll({ stack, functionId, keepLogs }: Bench, events: readonly MSKEvent[]) {
+async function invokeAll({ cloud, functionId, keepLogs }: Bench, events: readonly MSKEvent[]) {
   for (const event of events) {
-    const { result, error, logs } = await stack.runner.invoke(functionId, event);
+    const { result, error, logs } = await cloud.runner.invoke(functionId, event);
     keepLogs(logs);
     if (error) throw new Error(`${functionId} failed: ${error.errorType}: ${error.errorMessage}`);
     const failures = (result as Partial<KafkaBatchResponse> | undefined)?.batchItemFailures;
@@ -219,7 +219,7 @@ async function invokeAll({ stack, functionId, keepLogs }: Bench, events: readonl
 
 /** Median wall time of an invocation of the warm function with an empty batch. */
 async function invocationOverhead(bench: Bench): Promise<number> {
-  const empty = toEvent(bench.stack, []);
+  const empty = toEvent(bench.cloud, []);
   const samples: number[] = [];
   for (let n = 0; n < EMPTY_INVOCATIONS; n++) {
     const started = performance.now();
@@ -231,16 +231,16 @@ async function invocationOverhead(bench: Bench): Promise<number> {
 
 /** Times the invocations, then checks that the work was done: outputs published, facts recorded, nothing dead-lettered. */
 async function run(bench: Bench, batch: ConsumerBatch, events: readonly MSKEvent[]): Promise<ConsumerRun> {
-  const { stack, functionId } = bench;
+  const { cloud, functionId } = bench;
   const output = OUTPUT_TOPIC[functionId];
   const topics = [TOPICS.deadLetter.name, ...(output ? [output] : [])];
-  const before = await endOffsets(stack.services.kafkaBootstrap, topics);
+  const before = await endOffsets(cloud.services.kafkaBootstrap, topics);
   const cpuBefore = cpuTimes();
   const started = performance.now();
   await invokeAll(bench, events);
   const ms = performance.now() - started;
   const cpuAfter = cpuTimes();
-  const after = await endOffsets(stack.services.kafkaBootstrap, topics);
+  const after = await endOffsets(cloud.services.kafkaBootstrap, topics);
   const added = (topic: string) => sum(after.get(topic)!) - sum(before.get(topic)!);
   const records = batch.records.length;
   if (added(TOPICS.deadLetter.name) > 0) {
@@ -250,7 +250,7 @@ async function run(bench: Bench, batch: ConsumerBatch, events: readonly MSKEvent
   if (output && added(output) !== records) {
     throw new Error(`${functionId} published ${added(output)} records to ${output} for ${records} records`);
   }
-  if (functionId === 'orderStatus') await checkStatuses(stack, batch);
+  if (functionId === 'orderStatus') await checkStatuses(cloud, batch);
   return {
     records,
     invocations: events.length,
@@ -268,8 +268,8 @@ const OUTPUT_TOPIC: Record<BenchedConsumer, TopicName | undefined> = {
   orderStatus: undefined,
 };
 
-async function checkStatuses(stack: LocalStack, batch: ConsumerBatch): Promise<void> {
-  const client = DynamoDBDocumentClient.from(localDynamoDbClient(stack.services.dynamodbEndpoint));
+async function checkStatuses(cloud: LocalCloud, batch: ConsumerBatch): Promise<void> {
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(cloud.services.dynamodbEndpoint));
   try {
     const statuses = await readStatusesOf(
       client,

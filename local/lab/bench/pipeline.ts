@@ -1,5 +1,5 @@
 /**
- * `npm run bench` section `pipeline`: orders through the stack of `npm run local` (its start, its
+ * `npm run bench` section `pipeline`: orders through the local cloud of `npm run local` (its start, its
  * order generator and API client), against the local limit measured on the same DynamoDB Local in
  * the same run, and order->terminal latency at steady arrival rates of 1 order/s and half that limit,
  * with each record's time on the mappings an order waits for (in the topic, the window, the invocation).
@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEMO_CATALOG } from '../../../lambdas/order-api/demo-catalog';
 import { isTerminalStatus, type OrderStatus } from '../../../lambdas/shared/orders/order-status';
-import { seedCatalog, seedStock, startLocalStack, type LocalStack, type StackStartup } from '../demo/local-stack';
+import {
+  loadCatalogLocally,
+  restockLocally,
+  startLocalCloud,
+  type LocalCloud,
+  type CloudStartup,
+} from '../demo/local-cloud';
 import { placeOrders, type AcceptedOrder } from '../demo/order-client';
 import { readStatusesOf } from '../demo/order-progress';
 import { generateDemoPlan, type DemoPlan } from '../demo/order-generator';
@@ -30,7 +36,7 @@ export interface PipelineBenchOptions {
 }
 
 export interface PipelineBenchResult {
-  readonly startup: StackStartup & { readonly apiReadyMs: number };
+  readonly startup: CloudStartup & { readonly apiReadyMs: number };
   readonly throughput: {
     readonly orders: number;
     /** Orders placed at once by the client. */
@@ -74,31 +80,31 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
   const started = performance.now();
   // The functions' logs go where `npm run local` puts them: the run's directory under .local/runs/.
   let functionLog: WriteStream | undefined;
-  const stack = await startLocalStack({
+  const cloud = await startLocalCloud({
     apiPort: 0,
     onServices: (services) => (functionLog = createWriteStream(join(services.workDir, 'functions.log'))),
     functionLog: (line) => functionLog?.write(`${line}\n`),
   });
   try {
     const apiReadyMs = performance.now() - started;
-    log(`stack up in ${(apiReadyMs / 1000).toFixed(1)} s`);
-    await seedCatalog(stack.services.dynamodbEndpoint, DEMO_CATALOG);
+    log(`cloud up in ${(apiReadyMs / 1000).toFixed(1)} s`);
+    await loadCatalogLocally(cloud.services.dynamodbEndpoint, DEMO_CATALOG);
 
-    const writeRateBefore = await conditionalWriteRate(stack.services.dynamodbEndpoint);
+    const writeRateBefore = await conditionalWriteRate(cloud.services.dynamodbEndpoint);
     log(`DynamoDB Local: ${writeRateBefore.toFixed(0)} conditional PutItem/s at ${WRITE_RATE_IN_FLIGHT} in flight`);
 
-    const busyBefore = stack.runner.stats().mappings;
+    const busyBefore = cloud.runner.stats().mappings;
     const throughputPlan = generateDemoPlan(orders, 'bench-throughput');
     // Polled every half second: a thousand orders in flight are read in ten BatchGetItem per poll.
-    const run = await runOrders(stack, throughputPlan, { concurrency: THROUGHPUT_CONCURRENCY }, 500);
+    const run = await runOrders(cloud, throughputPlan, { concurrency: THROUGHPUT_CONCURRENCY }, 500);
     const ordersPerSecond = (run.finished.length / run.ms) * 1000;
     log(`${run.finished.length} orders in ${(run.ms / 1000).toFixed(1)} s: ${ordersPerSecond.toFixed(1)} orders/s`);
-    const mappings = since(busyBefore, stack.runner.stats().mappings);
+    const mappings = since(busyBefore, cloud.runner.stats().mappings);
     const relay = mappings.find((m) => m.kind === 'dynamodb');
     const relayBatch = relay && relay.invocations > 0 ? relay.committedOffsets / relay.invocations : 1;
     // Measured again after the run: on a shared machine the rate moves with the load; the higher
     // of the two makes the limit the harder one to reach.
-    const writeRateAfter = await conditionalWriteRate(stack.services.dynamodbEndpoint);
+    const writeRateAfter = await conditionalWriteRate(cloud.services.dynamodbEndpoint);
     log(`DynamoDB Local: ${writeRateAfter.toFixed(0)} conditional PutItem/s after the run`);
     const limit = localLimit(
       Math.max(writeRateBefore, writeRateAfter),
@@ -108,12 +114,12 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
 
     const latency: LatencyRun[] = [];
     for (const arrivalsPerSecond of [1, limit.ordersPerSecond / 2]) {
-      latency.push(await latencyRun(stack, arrivalsPerSecond, limit.ordersPerSecond, options.latencySeconds ?? 20));
+      latency.push(await latencyRun(cloud, arrivalsPerSecond, limit.ordersPerSecond, options.latencySeconds ?? 20));
       log(formatLatencyRun(latency.at(-1)!));
     }
 
     return {
-      startup: { ...stack.startup, apiReadyMs: Math.round(apiReadyMs) },
+      startup: { ...cloud.startup, apiReadyMs: Math.round(apiReadyMs) },
       throughput: {
         orders: run.finished.length,
         concurrency: THROUGHPUT_CONCURRENCY,
@@ -133,7 +139,7 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
       load: { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) },
     };
   } finally {
-    await stack.stop();
+    await cloud.stop();
     functionLog?.end();
   }
 }
@@ -143,19 +149,19 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
  * terminal state, and where the records spent it on the mappings an order waits for.
  */
 async function latencyRun(
-  stack: LocalStack,
+  cloud: LocalCloud,
   arrivalsPerSecond: number,
   limitOrdersPerSecond: number,
   seconds: number,
 ): Promise<LatencyRun> {
   const count = Math.min(300, Math.max(10, Math.round(arrivalsPerSecond * seconds)));
   const plan = generateDemoPlan(count, `bench-latency-${Math.round(arrivalsPerSecond * 100)}`);
-  stack.runner.drainHops();
+  cloud.runner.drainHops();
   // Polled every 50 ms: the poll's granularity is part of what is measured.
-  const steady = await runOrders(stack, plan, { ratePerSecond: arrivalsPerSecond, concurrency: 64 }, 50);
+  const steady = await runOrders(cloud, plan, { ratePerSecond: arrivalsPerSecond, concurrency: 64 }, 50);
   const latencies = steady.finished.map((o) => o.terminalAt - o.sentAt);
-  const hops = stack.runner.drainHops();
-  const onPath = stack.runner
+  const hops = cloud.runner.drainHops();
+  const onPath = cloud.runner
     .stats()
     .mappings.filter(
       (m) => m.kind === 'dynamodb' || (ORDER_PATH_FUNCTIONS as readonly string[]).includes(m.functionId),
@@ -200,22 +206,22 @@ interface FinishedOrder extends AcceptedOrder {
 
 /** Seeds the plan's stock, places its orders and waits for each to be terminal; from the first POST to the last. */
 async function runOrders(
-  stack: LocalStack,
+  cloud: LocalCloud,
   plan: DemoPlan,
   placing: { concurrency: number; ratePerSecond?: number },
   pollMs: number,
 ): Promise<{ finished: FinishedOrder[]; ms: number }> {
-  await seedStock(stack.runner, plan.stock, `${plan.orders[0]?.idempotencyKey}-${Date.now()}`);
+  await restockLocally(cloud.runner, plan.stock, `${plan.orders[0]?.idempotencyKey}-${Date.now()}`);
   const lines = new Map(plan.orders.map((o) => [o.idempotencyKey, o.request.items.length]));
   const accepted: AcceptedOrder[] = [];
   const startedAt = Date.now();
   let placed = false;
-  const placement = placeOrders(stack.api.url, plan.orders, {
+  const placement = placeOrders(cloud.api.url, plan.orders, {
     ...placing,
     onAccepted: (order) => accepted.push(order),
   }).finally(() => (placed = true));
   const finished: FinishedOrder[] = [];
-  const client = DynamoDBDocumentClient.from(localDynamoDbClient(stack.services.dynamodbEndpoint));
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(cloud.services.dynamodbEndpoint));
   try {
     let watched = 0;
     const pending = new Map<string, AcceptedOrder>();
@@ -300,7 +306,7 @@ function since(before: readonly MappingStats[], after: readonly MappingStats[]):
 export function formatPipeline(result: PipelineBenchResult): string[] {
   const { throughput: t, localLimit: l } = result;
   return [
-    `Pipeline: ${t.orders} orders through the local stack (${t.concurrency} placed at once), load ${result.load.before} -> ${result.load.after}`,
+    `Pipeline: ${t.orders} orders through the local cloud (${t.concurrency} placed at once), load ${result.load.before} -> ${result.load.after}`,
     `  API ready after             ${(result.startup.apiReadyMs / 1000).toFixed(1)} s (synthesis ${result.startup.synthReused ? 'reused' : 'run'})`,
     `  throughput                  ${t.ordersPerSecond} orders/s`,
     `  local limit                 ${l.ordersPerSecond} orders/s = ${l.conditionalWritesPerSecond} conditional writes/s (${l.inFlight} in flight;` +

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from '../cli';
 
 /** Parsing of `npm run kafka -- <command> [options]` into a typed command; no I/O. */
 
@@ -11,7 +11,7 @@ Commands
                                --file FILE (NDJSON) or --csv FILE (a header row, then one record per row)
   consume <topic>              print records: key, partition, offset, timestamp and the pretty JSON value
 
-Cluster (default: the local stack a serving \`npm run local\` wrote to .local/endpoints.json)
+Cluster (default: the local cloud a serving \`npm run local\` wrote to .local/endpoints.json)
   --bootstrap HOST:PORT[,...]  any cluster's bootstrap servers
   --iam                        MSK with IAM authentication and TLS (SASL/OAUTHBEARER); needs --bootstrap
   --region REGION              the cluster's region for --iam (default: AWS_REGION)
@@ -39,10 +39,8 @@ consume
 
 Exit codes: 0 done, 1 failed (the message says why), 2 usage error.`;
 
-export class UsageError extends Error {}
-
 export interface ClusterOptions {
-  /** Undefined: the local stack's broker, from the endpoints file. */
+  /** Undefined: the local cloud's broker, from the endpoints file. */
   readonly bootstrap?: readonly string[];
   readonly iam: boolean;
   readonly region?: string;
@@ -102,14 +100,8 @@ const COMMAND_OPTIONS: Record<Exclude<ConsoleCommand['name'], 'help'>, readonly 
 };
 
 export function parseConsoleArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ConsoleCommand {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    // node:util's messages name the option ("Unknown option '--x'"); keep them, without the error code.
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  // node:util's messages name the option ("Unknown option '--x'"): the usage error keeps them.
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
   const [name, ...rest] = positionals;
   if (values.help || name === undefined || name === 'help') return { name: 'help' };
   if (!(name in COMMAND_OPTIONS)) {

@@ -68,12 +68,12 @@ export function readEndpointsFile(file = ENDPOINTS_FILE): LocalEndpointsFile {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     throw new Error(
-      `No local stack is serving (${file} does not exist): start one with \`npm run local\`, or pass --bootstrap host:port`,
+      `No local cloud is serving (${file} does not exist): start one with \`npm run local\`, or pass --bootstrap host:port`,
     );
   }
   if (!isAlive(endpoints.pid)) {
     throw new Error(
-      `The local stack that wrote ${file} (pid ${endpoints.pid}) is gone: start one with \`npm run local\`, or pass --bootstrap host:port`,
+      `The local cloud that wrote ${file} (pid ${endpoints.pid}) is gone: start one with \`npm run local\`, or pass --bootstrap host:port`,
     );
   }
   return endpoints;

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { parseConsoleArgs, USAGE, UsageError, type ConsoleCommand } from './args';
+import { UsageError } from '../cli';
+import { parseConsoleArgs, USAGE, type ConsoleCommand } from './args';
 import { resolveCluster } from './connection';
 import { consume } from './consume';
 import { describeGroups, formatGroups } from './groups';

@@ -2,7 +2,6 @@
  * `npm run reconcile` (bin/reconcile.ts): its options, its run over the ledger, and its output, apart
  * from the process so that tests run it against DynamoDB Local (docs/design.md, "Reconciler").
  */
-import { parseArgs } from 'node:util';
 import type { ChargeDependencies } from '../../../lambdas/billing/charge-order';
 import { CHARGE_FINDINGS, type ChargeFinding } from '../../../lambdas/billing/payment';
 import type { BillingProvider } from '../../../lambdas/billing/provider';
@@ -14,7 +13,7 @@ import {
 } from '../../../lambdas/billing/reconcile-claims';
 import type { EventPublisher, PaymentStore } from '../../../lambdas/billing/ports';
 import { localTableName } from '../app-bindings';
-import { hostPort, UsageError } from '../cli';
+import { hostPort, parseCommandLine, UsageError } from '../cli';
 
 export const RECONCILE_USAGE = `Usage: npm run reconcile -- --dynamodb URL [options]
 
@@ -49,21 +48,16 @@ export interface ReconcileCliOptions {
 }
 
 export function parseReconcileArgs(argv: readonly string[]): ReconcileCliOptions {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: true,
-    options: {
-      dynamodb: { type: 'string' },
-      table: { type: 'string', default: localTableName('payments') },
-      'older-than': { type: 'string', default: '15' },
-      finish: { type: 'boolean', default: false },
-      resolve: { type: 'string' },
-      'transaction-id': { type: 'string' },
-      note: { type: 'string' },
-      kafka: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+  const { values, positionals } = parseCommandLine(argv, {
+    dynamodb: { type: 'string' },
+    table: { type: 'string', default: localTableName('payments') },
+    'older-than': { type: 'string', default: '15' },
+    finish: { type: 'boolean', default: false },
+    resolve: { type: 'string' },
+    'transaction-id': { type: 'string' },
+    note: { type: 'string' },
+    kafka: { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
   if (!values.dynamodb) throw new UsageError('Give --dynamodb.');
   const olderThanMinutes = Number(values['older-than']);

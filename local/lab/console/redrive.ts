@@ -1,7 +1,7 @@
 import { ProduceAcks, Producer } from '@platformatic/kafka';
-import { parseArgs } from 'node:util';
 import { TOPICS } from '../../../lambdas/shared/contracts/topics';
-import { clusterOptions, UsageError, type ClusterOptions } from './args';
+import { parseCommandLine, UsageError } from '../cli';
+import { clusterOptions, type ClusterOptions } from './args';
 import type { Cluster } from './connection';
 import {
   countDeadLetters,
@@ -35,7 +35,7 @@ Selection (all dead letters by default; the options combine)
   --since TIME                 dead letters written at or after TIME (ISO 8601, e.g. 2026-11-29T10:00Z)
   --topic TOPIC                the dead-letter topic (default: ${TOPICS.deadLetter.name})
 
-Cluster (default: the local stack a serving \`npm run local\` wrote to .local/endpoints.json)
+Cluster (default: the local cloud a serving \`npm run local\` wrote to .local/endpoints.json)
   --bootstrap HOST:PORT[,...]  any cluster's bootstrap servers
   --iam                        MSK with IAM authentication and TLS; needs --bootstrap
   --region REGION              the cluster's region for --iam (default: AWS_REGION)
@@ -54,23 +54,18 @@ export interface RedriveOptions {
 }
 
 export function parseRedriveArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RedriveOptions {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: true,
-    options: {
-      list: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      consumer: { type: 'string' },
-      'source-topic': { type: 'string' },
-      reason: { type: 'string' },
-      since: { type: 'string' },
-      topic: { type: 'string', default: TOPICS.deadLetter.name },
-      bootstrap: { type: 'string' },
-      iam: { type: 'boolean' },
-      region: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+  const { values, positionals } = parseCommandLine(argv, {
+    list: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    consumer: { type: 'string' },
+    'source-topic': { type: 'string' },
+    reason: { type: 'string' },
+    since: { type: 'string' },
+    topic: { type: 'string', default: TOPICS.deadLetter.name },
+    bootstrap: { type: 'string' },
+    iam: { type: 'boolean' },
+    region: { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
   if (positionals.length) throw new UsageError(`npm run redrive takes no argument, got "${positionals.join(' ')}"`);
   if (values.list && values['dry-run']) throw new UsageError('--list and --dry-run are exclusive');

@@ -1,5 +1,5 @@
 /**
- * The demo of `npm run local`: start the whole stack, seed stock, place a plan's orders, wait for
+ * The demo of `npm run local`: start the whole local cloud, seed stock, place a plan's orders, wait for
  * each to reach a terminal state and sum the run up with the invariants I1 to I6.
  */
 import { summarizeHops } from '../../runtime/runner/hops';
@@ -20,16 +20,16 @@ import type { DemoClick } from './click-generator';
 import { postClicks, type PostClicksResult } from './click-client';
 import { waitForConsumers } from './consumer-lag';
 import { SnapshotView } from './invariants';
+import { formatSeconds } from '../format';
 import { endOffsets } from './kafka-inspect';
 import { DEMO_CATALOG } from '../../../lambdas/order-api/demo-catalog';
 import {
-  seconds,
-  seedCatalog,
-  seedStock,
-  startLocalStack,
-  type LocalStack,
-  type StartLocalStackOptions,
-} from './local-stack';
+  loadCatalogLocally,
+  restockLocally,
+  startLocalCloud,
+  type LocalCloud,
+  type StartLocalCloudOptions,
+} from './local-cloud';
 import { notificationsReport } from './notifications-report';
 import { sesEmails } from '../../runtime/services';
 import { getOrders, placeOrders, type AcceptedOrder } from './order-client';
@@ -38,9 +38,9 @@ import { waitUntilTerminal } from './order-progress';
 import { processTreeMemory } from './process-memory';
 import { ProgressReporter } from './progress';
 import { takeSnapshot } from './snapshot';
-import { summarize, type RunSummary, type StackMemory } from './summary';
+import { summarize, type RunSummary, type CloudMemory } from './summary';
 
-export interface DemoStackOptions {
+export interface DemoCloudOptions {
   /** `host:port` of an existing broker instead of a local one. */
   readonly kafka?: string;
   /** Brokers of the local Kafka cluster: 1 (default) or 3. */
@@ -52,24 +52,24 @@ export interface DemoStackOptions {
   readonly onStarted: (part: { stop(): Promise<void> }) => void;
   /** For the chaos run: DynamoDB Local on a file, and fault settings in functions' environments. */
   readonly persistentDynamoDb?: boolean;
-  readonly functionEnvironment?: StartLocalStackOptions['functionEnvironment'];
+  readonly functionEnvironment?: StartLocalCloudOptions['functionEnvironment'];
   /** IAM and route enforcement (default true). */
   readonly enforce?: boolean;
 }
 
-export interface DemoStack {
-  readonly stack: LocalStack;
+export interface DemoCloud {
+  readonly cloud: LocalCloud;
   /** From the start of the process to the API accepting orders. */
   readonly startupMs: number;
 }
 
-/** Starts the local stack, with the functions' logs in `functions.log` of the run's directory. */
-export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
+/** Starts the local cloud, with the functions' logs in `functions.log` of the run's directory. */
+export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoCloud> {
   const { log } = options;
-  log('Starting the local stack: synthesizing the CDK app and starting Kafka, DynamoDB Local and S3...');
+  log('Starting the local cloud: synthesizing the CDK app and starting Kafka, DynamoDB Local and S3...');
   let functionLog: ReturnType<typeof createWriteStream> | undefined;
   let runDir = '';
-  const stack = await startLocalStack({
+  const cloud = await startLocalCloud({
     kafka: options.kafka,
     brokers: options.brokers,
     apiPort: options.apiPort,
@@ -87,12 +87,12 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     },
     functionLog: (line) => functionLog?.write(`${line}\n`),
   });
-  options.onStarted(stack);
+  options.onStarted(cloud);
   const startupMs = performance.now();
   log(
-    `Order API on ${stack.api.url} (stack up in ${seconds(startupMs)}; function logs in ${join(runDir, 'functions.log')})`,
+    `Order API on ${cloud.api.url} (cloud up in ${formatSeconds(startupMs)}; function logs in ${join(runDir, 'functions.log')})`,
   );
-  return { stack, startupMs };
+  return { cloud, startupMs };
 }
 
 export interface DemoRunOptions {
@@ -120,55 +120,55 @@ export interface DemoRunOptions {
 const SIDE_CONSUMERS = ['analytics', 'notifications', 'archive'] as const;
 
 /** Seeds the plan's stock, places its orders, waits until each is terminal and sums the run up. */
-export async function runDemo(demo: DemoStack, plan: DemoPlan, options: DemoRunOptions): Promise<RunSummary> {
-  const { stack } = demo;
+export async function runDemo(demo: DemoCloud, plan: DemoPlan, options: DemoRunOptions): Promise<RunSummary> {
+  const { cloud } = demo;
   const since = options.existingBroker
     ? await endOffsets(
-        stack.services.kafkaBootstrap,
+        cloud.services.kafkaBootstrap,
         Object.values(TOPICS).map((t) => t.name),
       )
     : undefined;
-  await seedPlan(stack, plan, options.log);
-  return runOrders(stack, plan, options, { startupMs: demo.startupMs, since });
+  await seedPlan(cloud, plan, options.log);
+  return runOrders(cloud, plan, options, { startupMs: demo.startupMs, since });
 }
 
 /** The demo catalog and the plan's stock, before the first order. */
-export async function seedPlan(stack: LocalStack, plan: DemoPlan, log: (line: string) => void): Promise<void> {
-  await seedCatalog(stack.services.dynamodbEndpoint, DEMO_CATALOG);
+export async function seedPlan(cloud: LocalCloud, plan: DemoPlan, log: (line: string) => void): Promise<void> {
+  await loadCatalogLocally(cloud.services.dynamodbEndpoint, DEMO_CATALOG);
   log(`Seeded the catalog: ${DEMO_CATALOG.length} products`);
-  await seedStock(stack.runner, plan.stock, `${Date.now()}`);
+  await restockLocally(cloud.runner, plan.stock, `${Date.now()}`);
   log(`Seeded stock: ${plan.stock.map((s) => `${s.product_id} ${s.quantity}`).join(', ')}`);
 }
 
-/** What to tell the person running the command while the stack keeps serving. */
+/** What to tell the person running the command while the cloud keeps serving. */
 /**
- * A serving stack tells the console tools (npm run kafka) and the person where it is: it writes the
- * endpoints file and returns the lines to print. The file goes when the stack stops.
+ * A serving cloud tells the console tools (npm run kafka) and the person where it is: it writes the
+ * endpoints file and returns the lines to print. The file goes when the cloud stops.
  */
 export function announceEndpoints(
-  demo: DemoStack,
-  onStarted: DemoStackOptions['onStarted'],
+  demo: DemoCloud,
+  onStarted: DemoCloudOptions['onStarted'],
   served: { readonly lambdaApi?: string } = {},
 ): string[] {
-  const { stack } = demo;
+  const { cloud } = demo;
   const endpoints: LocalEndpointsFile = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    orderApi: stack.api.url,
-    kafkaBootstrap: stack.services.kafkaBootstrap,
-    dynamodb: stack.services.dynamodbEndpoint,
-    s3: stack.services.s3Endpoint,
-    region: stack.services.region,
-    dashboard: `${stack.api.url}/dashboard`,
+    orderApi: cloud.api.url,
+    kafkaBootstrap: cloud.services.kafkaBootstrap,
+    dynamodb: cloud.services.dynamodbEndpoint,
+    s3: cloud.services.s3Endpoint,
+    region: cloud.services.region,
+    dashboard: `${cloud.api.url}/dashboard`,
     ...served,
-    ses: stack.services.sesEndpoint,
-    runDir: stack.services.workDir,
+    ses: cloud.services.sesEndpoint,
+    runDir: cloud.services.workDir,
   };
   writeEndpointsFile(endpoints);
   onStarted({ stop: async () => removeEndpointsFile() });
-  const apiUrl = stack.api.url;
+  const apiUrl = cloud.api.url;
   return [
-    `\nThe stack keeps running (Ctrl+C to stop). Endpoints, also in ${ENDPOINTS_FILE} for npm run kafka:`,
+    `\nThe cloud keeps running (Ctrl+C to stop). Endpoints, also in ${ENDPOINTS_FILE} for npm run kafka:`,
     ...formatEndpoints(endpoints),
     `  curl -s -X POST ${apiUrl}/orders -H 'content-type: application/json' \\`,
     `    -d '{"user_id":"u1","items":[{"product_id":"abc","quantity":1,"unit_price":49.5}],"currency":"USD","payment_method":"credit_card"}'`,
@@ -179,7 +179,7 @@ export function announceEndpoints(
 }
 
 async function runOrders(
-  stack: LocalStack,
+  cloud: LocalCloud,
   plan: DemoPlan,
   options: DemoRunOptions,
   context: { startupMs: number; since?: Map<string, number[]> },
@@ -189,7 +189,7 @@ async function runOrders(
   const timeoutMs = options.timeoutMs ?? 120_000 + total * 500;
   const clicks = options.clicks ?? [];
   log(
-    `Placing ${total} orders (${options.concurrency} at a time; timeout ${seconds(timeoutMs)})` +
+    `Placing ${total} orders (${options.concurrency} at a time; timeout ${formatSeconds(timeoutMs)})` +
       `${clicks.length ? ` and posting ${clicks.length} clicks` : ''}...`,
   );
   const progress = new ProgressReporter();
@@ -207,8 +207,8 @@ async function runOrders(
     counts,
     ...(clicks.length ? { clicks: { posted: clicksPosted, total: clicks.length } } : {}),
   });
-  // The stack's memory at its peak: sampled while the orders flow.
-  let peakMemory: StackMemory = { totalRssMb: 0, processes: 0, byPart: {} };
+  // The cloud's memory at its peak: sampled while the orders flow.
+  let peakMemory: CloudMemory = { totalRssMb: 0, processes: 0, byPart: {} };
   let lastSample = 0;
   const sampleMemory = () => {
     const processes = processTreeMemory();
@@ -219,7 +219,7 @@ async function runOrders(
     peakMemory = { totalRssMb, processes: processes.length, byPart };
   };
 
-  const cluster = stack.services.kafka;
+  const cluster = cloud.services.kafka;
   if (options.killBrokerAfter !== undefined && (cluster?.nodes.length ?? 0) < 3) {
     throw new Error('Killing a broker needs the three-broker local cluster (--brokers 3)');
   }
@@ -234,7 +234,7 @@ async function runOrders(
         });
 
   const ordersStarted = Date.now();
-  const placing = placeOrders(stack.api.url, plan.orders, {
+  const placing = placeOrders(cloud.api.url, plan.orders, {
     concurrency: options.concurrency,
     onPlaced: (done) => {
       placedCount = done;
@@ -243,14 +243,14 @@ async function runOrders(
     onAccepted: (order) => accepted.push(order),
   }).finally(() => (allPlaced = true));
   const posting: Promise<PostClicksResult> = clicks.length
-    ? postClicks(stack.api.url, clicks, {
+    ? postClicks(cloud.api.url, clicks, {
         onPosted: (done) => {
           clicksPosted = done;
           progress.update(progressState());
         },
       })
     : Promise.resolve({ accepted: 0, refused: [] });
-  const waiting = waitUntilTerminal(stack.services.dynamodbEndpoint, () => accepted.map((o) => o.order_id), {
+  const waiting = waitUntilTerminal(cloud.services.dynamodbEndpoint, () => accepted.map((o) => o.order_id), {
     deadline: ordersStarted + timeoutMs,
     allPlaced: () => allPlaced,
     firstTerminal: () => (firstOrderProcessedMs ??= performance.now()),
@@ -279,11 +279,11 @@ async function runOrders(
 
   const problems: string[] = [];
   if (waited.timedOut) {
-    problems.push(`timed out after ${seconds(timeoutMs)}: ${waited.pending.length} orders not terminal`);
+    problems.push(`timed out after ${formatSeconds(timeoutMs)}: ${waited.pending.length} orders not terminal`);
   }
   // The API's own view of every order must agree that it is terminal.
   const views = await getOrders(
-    stack.api.url,
+    cloud.api.url,
     accepted.map((o) => o.order_id),
   );
   const notTerminal = views.filter((v) => !v.terminal);
@@ -298,23 +298,23 @@ async function runOrders(
   }
   log(`Waiting for ${SIDE_CONSUMERS.join(', ')} to catch up with the topics...`);
   const catchUpMs = 60_000 + clicks.length * 20;
-  const sideLag = await waitForConsumers(stack.services.kafkaBootstrap, SIDE_CONSUMERS, { timeoutMs: catchUpMs });
+  const sideLag = await waitForConsumers(cloud.services.kafkaBootstrap, SIDE_CONSUMERS, { timeoutMs: catchUpMs });
   if (sideLag.lag > 0) {
     problems.push(
-      `${sideLag.lag} records still unprocessed by ${sideLag.groups.join(', ')} after ${seconds(catchUpMs)}`,
+      `${sideLag.lag} records still unprocessed by ${sideLag.groups.join(', ')} after ${formatSeconds(catchUpMs)}`,
     );
   }
   log('Collecting the summary (tables, topics, archive, analytics, mails)...');
-  const snapshot = await takeSnapshot(stack.services, { since: context.since });
+  const snapshot = await takeSnapshot(cloud.services, { since: context.since });
   const view = new SnapshotView(snapshot);
   const analytics = analyticsReport(
     view,
-    await readAnalyticsApi(stack.api.url),
+    await readAnalyticsApi(cloud.api.url),
     clicks.length ? posted.accepted : undefined,
   );
   const notifications = notificationsReport(
     view,
-    await sesEmails(stack.services.sesEndpoint),
+    await sesEmails(cloud.services.sesEndpoint),
     new Set(accepted.map((o) => o.order_id)),
   );
   const failoverReport = failover?.report(snapshot.records);
@@ -329,11 +329,11 @@ async function runOrders(
     refused: placed.refused.length,
     acceptedOrderIds: accepted.map((o) => o.order_id),
     planned,
-    mappings: stack.runner.stats().mappings,
-    hops: Object.entries(stack.runner.drainHops()).flatMap(([id, samples]) => summarizeHops(id, samples) ?? []),
-    enforcement: stack.runner.stats().enforcement,
+    mappings: cloud.runner.stats().mappings,
+    hops: Object.entries(cloud.runner.drainHops()).flatMap(([id, samples]) => summarizeHops(id, samples) ?? []),
+    enforcement: cloud.runner.stats().enforcement,
     timing: {
-      startup: stack.startup,
+      startup: cloud.startup,
       startupMs: context.startupMs,
       firstOrderProcessedMs,
       ordersDurationMs,
@@ -343,7 +343,7 @@ async function runOrders(
     failover: failoverReport,
     analytics,
     notifications,
-    dashboard: { url: `${stack.api.url}/dashboard` },
+    dashboard: { url: `${cloud.api.url}/dashboard` },
     existingBroker: options.existingBroker,
     problems: [
       ...problems,
@@ -367,7 +367,7 @@ async function readAnalyticsApi(apiUrl: string): Promise<AnalyticsApiView> {
   return { popular, totals: summary.totals, orders: summary.orders, notifications: summary.notifications };
 }
 
-/** Which part of the stack a process is, from its command line. */
+/** Which part of the cloud a process is, from its command line. */
 function partOf(command: string): string {
   if (command.includes('kafka.Kafka')) return 'kafka';
   if (command.includes('DynamoDBLocal')) return 'dynamodb-local';

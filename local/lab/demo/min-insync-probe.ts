@@ -12,7 +12,8 @@ import { randomUUID } from 'node:crypto';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
 import type { TopicName } from '../../../lambdas/shared/contracts/topics';
 import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
-import { bootstrapList, topicReplication } from '../../runtime/services';
+import { bootstrapList } from '../../runtime/services';
+import { APP_REPLICATION } from '../app-bindings';
 import { sleep } from '../../runtime/services/process';
 import { readTopic } from './kafka-inspect';
 
@@ -80,7 +81,7 @@ export class MinInsyncProbe {
   /** Creates the probe topic (RF 3, min ISR 2); call while every broker is up. */
   async prepare(): Promise<void> {
     const admin = new Admin({ clientId: 'local-probe', bootstrapBrokers: bootstrapList(this.bootstrap) });
-    const { replicationFactor, minInsyncReplicas } = topicReplication(3);
+    const { replicationFactor, minInsyncReplicas } = APP_REPLICATION;
     try {
       if ((await admin.listTopics()).includes(PROBE_TOPIC)) return;
       await admin.createTopics({

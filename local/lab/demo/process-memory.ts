@@ -7,7 +7,7 @@ export interface ProcessMemory {
 }
 
 /**
- * Resident memory of a process and all its descendants (the local stack: broker, DynamoDB Local,
+ * Resident memory of a process and all its descendants (the local cloud: broker, DynamoDB Local,
  * s3rver, the runner's function processes and this process), read from /proc. Empty where there is
  * no /proc (macOS): the figure is a Linux measurement.
  */

@@ -1,18 +1,20 @@
 import { deadLetterCount } from '../../../lambdas/analytics/dead-letters';
 import type { HopSummary } from '../../runtime/runner/hops';
 import type { EnforcementStats } from '../../runtime/runner/enforcement/gateway';
+import type { MappingStats } from '../../runtime/runner/kafka-poller';
 import { archivedRecords } from '../../../lambdas/archive/archive-format';
 import { readDeadLetter } from '../console/dead-letters';
 import { ORDER_STATUSES, type OrderStatus } from '../../../lambdas/shared/orders/order-status';
 import { TOPICS, type TopicName } from '../../../lambdas/shared/contracts/topics';
 import { checkInvariants, SnapshotView, type InvariantOptions, type InvariantResult } from './invariants';
+import { formatSeconds } from '../format';
 import type { PlannedOutcome } from './order-generator';
 import { analyticsProblems, type AnalyticsReport } from './analytics-report';
 import type { FailoverReport } from './broker-failover';
-import type { ChaosReport } from './chaos';
+import type { ChaosReport } from './chaos/report';
 import type { MinInsyncProbeReport } from './min-insync-probe';
 import type { NotificationsReport } from './notifications-report';
-import type { StackStartup } from './local-stack';
+import type { CloudStartup } from './local-cloud';
 import type { PipelineSnapshot } from './snapshot';
 
 /** What `npm run local` prints at the end of a run, and writes with --summary-json. */
@@ -36,14 +38,14 @@ export interface RunSummary {
   };
   /** records: distinct by topic, partition and offset; lines: read, copies in overlapping objects included. */
   readonly archive: { readonly objects: number; readonly records: number; readonly lines: number };
-  readonly mappings?: readonly MappingStats[];
+  readonly mappings?: readonly MappingSummary[];
   /** Per mapping, where its records spent their time over the run (the runner's hop samples). */
   readonly hops?: readonly HopSummary[];
   /** AWS calls the local gateway checked against roles and routes: evaluated, denied, unreachable, per function. */
   readonly enforcement?: EnforcementStats;
   readonly invariants: readonly InvariantResult[];
   readonly timing?: RunTiming;
-  readonly memory?: StackMemory;
+  readonly memory?: CloudMemory;
   /** The broker killed with --kill-broker-after, and what Kafka did about it. */
   readonly failover?: FailoverReport;
   /** Clicks counted by analytics against the clicks topic. */
@@ -61,17 +63,12 @@ export interface RunSummary {
   readonly problems: readonly string[];
 }
 
-export interface MappingStats {
-  readonly id: string;
-  readonly topic: string;
-  readonly groupId: string;
-  readonly committedOffsets: number;
-  readonly invocations: number;
-  readonly deadLettered?: number;
-}
+/** What the summary keeps of a mapping's stats (the runner's MappingStats). */
+export type MappingSummary = Pick<MappingStats, 'id' | 'topic' | 'groupId' | 'committedOffsets' | 'invocations'> &
+  Partial<Pick<MappingStats, 'deadLettered'>>;
 
-/** Resident memory of the whole stack at its peak during the run. */
-export interface StackMemory {
+/** Resident memory of the whole local cloud at its peak during the run. */
+export interface CloudMemory {
   readonly totalRssMb: number;
   readonly processes: number;
   /** MB per part: kafka, dynamodb-local, s3rver, functions, command. */
@@ -80,7 +77,7 @@ export interface StackMemory {
 
 export interface RunTiming {
   /** Where the start-up went: synthesis (or its reuse), each component, the runner. */
-  readonly startup?: StackStartup;
+  readonly startup?: CloudStartup;
   /** From the start of the command to the first order in a terminal state. */
   readonly firstOrderProcessedMs?: number;
   /** From the start of the command to the API accepting orders. */
@@ -90,20 +87,17 @@ export interface RunTiming {
   readonly ordersPerSecond?: number;
 }
 
-export interface SummaryInput extends InvariantOptions {
+/** What a run hands over to the summary as it is: the summary's own fields of the same name. */
+type ReportedAsIs = Pick<
+  RunSummary,
+  'mappings' | 'hops' | 'enforcement' | 'timing' | 'memory' | 'failover' | 'analytics' | 'notifications' | 'dashboard'
+>;
+
+export interface SummaryInput extends InvariantOptions, ReportedAsIs {
   readonly snapshot: PipelineSnapshot;
   readonly sent: number;
   readonly refused: number;
   readonly planned?: ReadonlyMap<string, PlannedOutcome>;
-  readonly mappings?: readonly MappingStats[];
-  readonly hops?: readonly HopSummary[];
-  readonly enforcement?: EnforcementStats;
-  readonly timing?: RunTiming;
-  readonly memory?: StackMemory;
-  readonly failover?: FailoverReport;
-  readonly analytics?: AnalyticsReport;
-  readonly notifications?: NotificationsReport;
-  readonly dashboard?: { readonly url: string };
   /** The run used a broker that already held records (`--kafka`). */
   readonly existingBroker?: boolean;
   readonly chaos?: ChaosReport;
@@ -353,13 +347,13 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.timing || summary.memory) {
     lines.push('', 'Measurements');
     const t = summary.timing;
-    if (t?.startupMs !== undefined) lines.push(`  stack up (command to API ready)     ${seconds(t.startupMs)}`);
+    if (t?.startupMs !== undefined) lines.push(`  cloud up (command to API ready)     ${formatSeconds(t.startupMs)}`);
     if (t?.startup) lines.push(...formatStartup(t.startup));
     if (t?.firstOrderProcessedMs !== undefined) {
-      lines.push(`  command to first order processed    ${seconds(t.firstOrderProcessedMs)}`);
+      lines.push(`  command to first order processed    ${formatSeconds(t.firstOrderProcessedMs)}`);
     }
     if (t?.ordersDurationMs !== undefined)
-      lines.push(`  orders, first POST to last terminal ${seconds(t.ordersDurationMs)}`);
+      lines.push(`  orders, first POST to last terminal ${formatSeconds(t.ordersDurationMs)}`);
     if (t?.ordersPerSecond !== undefined)
       lines.push(`  throughput                          ${t.ordersPerSecond.toFixed(1)} orders/s`);
     if (summary.memory) {
@@ -419,17 +413,17 @@ function formatFailover(f: FailoverReport): string[] {
   return [
     '',
     'Broker failover',
-    `  killed broker ${f.killedBrokers.join(' and ')} (SIGKILL) after ${f.killedAfterOrders} orders placed; back after ${seconds(f.downMs)}`,
+    `  killed broker ${f.killedBrokers.join(' and ')} (SIGKILL) after ${f.killedAfterOrders} orders placed; back after ${formatSeconds(f.downMs)}`,
     `  leader elections                    ${f.leaderElections.length} partitions (${f.leaderElections
       .slice(0, 4)
       .map((e) => `${e.partition} ${e.leaders.join('->')}`)
       .join(', ')}${f.leaderElections.length > 4 ? ', ...' : ''})`,
-    `  under-replicated partitions         peak ${peak}${inSync ? `, all in sync ${seconds(inSync.atMs)} after the kill` : ''}`,
+    `  under-replicated partitions         peak ${peak}${inSync ? `, all in sync ${formatSeconds(inSync.atMs)} after the kill` : ''}`,
     `    over time (s:count)               ${f.underReplicated
       .filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 12)) === 0)
       .map((s) => `${(s.atMs / 1000).toFixed(0)}:${s.partitions}`)
       .join(' ')}`,
-    `  kill to first order processed      ${f.killToFirstProcessedMs === undefined ? 'none' : seconds(f.killToFirstProcessedMs)}`,
+    `  kill to first order processed      ${f.killToFirstProcessedMs === undefined ? 'none' : formatSeconds(f.killToFirstProcessedMs)}`,
     `  acknowledged records readable      ${readable} of ${records}${lost.length ? ` (LOST in ${lost.length} partitions)` : ''}`,
     ...(f.belowMinInsync ? formatBelowMinInsync(f.belowMinInsync) : []),
   ];
@@ -437,12 +431,12 @@ function formatFailover(f: FailoverReport): string[] {
 
 function formatChaos(summary: RunSummary): string[] {
   const chaos = summary.chaos!;
-  const lines = ['', `Chaos (faults, then re-drive; ${seconds(chaos.durationMs)} from the first order)`];
+  const lines = ['', `Chaos (faults, then re-drive; ${formatSeconds(chaos.durationMs)} from the first order)`];
   const budget = Object.entries(chaos.retryBudget.byFunction)
-    .map(([fn, ms]) => `${fn} ${seconds(ms)}`)
+    .map(([fn, ms]) => `${fn} ${formatSeconds(ms)}`)
     .join(', ');
   lines.push(`  retry budget per function           ${budget}`);
-  lines.push(`  DynamoDB Local outage               ${seconds(chaos.retryBudget.outageMs)} planned`);
+  lines.push(`  DynamoDB Local outage               ${formatSeconds(chaos.retryBudget.outageMs)} planned`);
   for (const f of chaos.faults)
     lines.push(`  ${f.injected ? 'injected' : 'MISSED  '}  ${f.name.padEnd(24)} ${f.detail}`);
   const r = summary.redrive!;
@@ -491,15 +485,11 @@ function formatBelowMinInsync(p: MinInsyncProbeReport): string[] {
   const refusals = p.refusals.map((r) => `${r.error} (${r.code}) x${r.count}`).join(', ') || 'none';
   return [
     '  one in-sync replica left (min.insync.replicas 2): an acks=all probe send, retried',
-    `    refused with                      ${refusals}${p.firstRefusalMs === undefined ? '' : `, first ${seconds(p.firstRefusalMs)} after the kill`}`,
+    `    refused with                      ${refusals}${p.firstRefusalMs === undefined ? '' : `, first ${formatSeconds(p.firstRefusalMs)} after the kill`}`,
     `    other failures                    ${p.otherFailures} (timeouts while the dead brokers were fenced)`,
-    `    acknowledged                      ${p.acknowledgedMs === undefined ? 'never' : `${seconds(p.acknowledgedMs)} after the kill`}`,
+    `    acknowledged                      ${p.acknowledgedMs === undefined ? 'never' : `${formatSeconds(p.acknowledgedMs)} after the kill`}`,
     `    copies written                    ${p.copies} (at most ${1 + p.mayHaveAppended}: the acknowledged send, and ${p.mayHaveAppended} failed ones that may have been appended first)`,
   ];
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function archiveCounts(objects: PipelineSnapshot['archive']): RunSummary['archive'] {
@@ -507,21 +497,21 @@ function archiveCounts(objects: PipelineSnapshot['archive']): RunSummary['archiv
   return { objects: objects.length, records: records.size, lines };
 }
 
-/** The start-up's parts, indented under "stack up": synthesis and the components run side by side. */
-function formatStartup(s: StackStartup): string[] {
+/** The start-up's parts, indented under "cloud up": synthesis and the components run side by side. */
+function formatStartup(s: CloudStartup): string[] {
   const c = s.components;
   const components = [
-    c.kafka === undefined ? undefined : `Kafka ${seconds(c.kafka)}`,
-    `DynamoDB Local ${seconds(c.dynamodb)}`,
-    `S3 ${seconds(c.s3)}`,
-    c.ses === undefined ? undefined : `SES ${seconds(c.ses)}`,
+    c.kafka === undefined ? undefined : `Kafka ${formatSeconds(c.kafka)}`,
+    `DynamoDB Local ${formatSeconds(c.dynamodb)}`,
+    `S3 ${formatSeconds(c.s3)}`,
+    c.ses === undefined ? undefined : `SES ${formatSeconds(c.ses)}`,
   ].filter(Boolean);
   return [
-    `    synthesis                         ${s.synthReused ? `reused (inputs unchanged, ${seconds(s.synthMs)} to check)` : seconds(s.synthMs)}`,
-    `    components, side by side          ${seconds(c.total)} with topics and tables (${components.join(', ')})`,
-    `    runner (templates, pollers)       ${seconds(s.runnerMs)}`,
+    `    synthesis                         ${s.synthReused ? `reused (inputs unchanged, ${formatSeconds(s.synthMs)} to check)` : formatSeconds(s.synthMs)}`,
+    `    components, side by side          ${formatSeconds(c.total)} with topics and tables (${components.join(', ')})`,
+    `    runner (templates, pollers)       ${formatSeconds(s.runnerMs)}`,
     ...(s.enforcementMs === undefined
       ? []
-      : [`      of which enforcement            ${seconds(s.enforcementMs)} (roles, policies, routes, gateway)`]),
+      : [`      of which enforcement            ${formatSeconds(s.enforcementMs)} (roles, policies, routes, gateway)`]),
   ];
 }

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { STAGES, type StageName } from '../../../lib/config';
-import { UsageError } from '../cli';
+import { parseOptionsOnly, UsageError } from '../cli';
 
 export const SMOKE_USAGE = `Usage: npm run smoke -- [--stage dev|prod | --local] [options]
 
@@ -30,19 +29,15 @@ export interface SmokeArgs {
 }
 
 export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      stage: { type: 'string', default: 'dev' },
-      local: { type: 'boolean', default: false },
-      region: { type: 'string' },
-      'outputs-file': { type: 'string' },
-      product: { type: 'string', default: 'abc' },
-      currency: { type: 'string', default: 'USD' },
-      timeout: { type: 'string', default: '180' },
-      json: { type: 'boolean', default: false },
-    },
+  const values = parseOptionsOnly(argv, {
+    stage: { type: 'string', default: 'dev' },
+    local: { type: 'boolean', default: false },
+    region: { type: 'string' },
+    'outputs-file': { type: 'string' },
+    product: { type: 'string', default: 'abc' },
+    currency: { type: 'string', default: 'USD' },
+    timeout: { type: 'string', default: '180' },
+    json: { type: 'boolean', default: false },
   });
   if (!(STAGES as readonly string[]).includes(values.stage)) {
     throw new UsageError(`--stage must be ${STAGES.join(' or ')}, got "${values.stage}"`);

@@ -3,7 +3,7 @@ import type { LocalEndpoints } from '../endpoints';
 /**
  * What the runner is told about the app it runs: the names whose meaning a template does not
  * carry. Everything else (functions, mappings, their settings and environments) it reads from the
- * synthesized templates. The app's values are in local/lab/app-bindings.ts.
+ * synthesized templates. The app passes its values in (this repository's are the lab's bindings).
  */
 export interface RunnerBindings {
   /** The tag whose value is a function's id; functions without it (the CDK's own) are not run. */

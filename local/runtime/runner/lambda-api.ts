@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../loopback-server';
 import type { KafkaMappingSpec, StreamMappingSpec } from './assembly';
 import { NO_RECORDS_PROCESSED, type MappingStats } from './kafka-poller';
 
@@ -88,17 +88,5 @@ export async function startLocalLambdaApi(options: {
       : all;
     return reply(200, { EventSourceMappings: selected });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, options.port);
 }

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, type LoopbackServer } from '../loopback-server';
 
 /**
  * The API Gateway HTTP API stand-in: a server on 127.0.0.1 that turns each request into the event
@@ -9,11 +10,7 @@ import type { AddressInfo } from 'node:net';
  * back into a response, as described in "Working with AWS Lambda proxy integrations for HTTP APIs"
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
  */
-export interface ApiGateway {
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string;
-  stop(): Promise<void>;
-}
+export type ApiGateway = LoopbackServer;
 
 export interface InvokeResult {
   readonly result?: unknown;
@@ -69,15 +66,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     writeResult(response, result);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () => closeServer(server),
-  };
+  return listenOnLoopback(server, options.port);
 }
 
 interface CompiledRoute extends ApiRoute {
@@ -225,11 +214,4 @@ function clfTime(date: Date): string {
     `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
     `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
   );
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_REGION, type LocalEndpoints } from '../endpoints';
-import { createTables, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
-import { createTopics, startKafkaCluster, type KafkaCluster } from './kafka/kafka-broker';
+import { createTables, startDynamoDbLocal, type DynamoDbLocal, type LocalTable } from './dynamodb/dynamodb-local';
+import { createTopics, startKafkaCluster, type KafkaCluster, type TopicSet } from './kafka/kafka-broker';
 import { LOCAL_DIR } from '../paths';
 import type { ManagedProcess } from './process';
 import { startS3Store, type S3Store } from './s3/s3-store';
@@ -12,12 +12,21 @@ export { ensureKafkaJars, kafkaVersion } from './kafka/kafka-jars';
 export {
   bootstrapList,
   createTopics,
+  REPLICATED_BROKERS,
   startKafkaCluster,
   topicReplication,
   type KafkaCluster,
   type KafkaNode,
+  type TopicReplication,
+  type TopicSet,
 } from './kafka/kafka-broker';
-export { createTables, localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
+export {
+  createTables,
+  localDynamoDbClient,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+  type LocalTable,
+} from './dynamodb/dynamodb-local';
 export { localS3Client, startS3Store, type S3Store } from './s3/s3-store';
 export { sesEmails, startSesStandIn, type SesEmail, type SesStandIn } from './ses/ses-stand-in';
 export { LOCAL_DIR, PROJECT_ROOT } from '../paths';
@@ -49,7 +58,15 @@ export interface LocalServices extends LocalEndpoints {
   stop(): Promise<void>;
 }
 
+/** What the app needs created in the services: its topics, its tables and its bucket. */
+export interface LocalResources {
+  readonly topics: TopicSet;
+  readonly tables: readonly LocalTable[];
+  readonly bucket: string;
+}
+
 export interface StartLocalServicesOptions {
+  readonly resources: LocalResources;
   /** `host:port` of an existing broker: no broker is started, and missing topics are created on it. */
   readonly kafka?: string;
   /** Directory for logs and data; a fresh one under .local/runs/ by default. */
@@ -63,19 +80,22 @@ export interface StartLocalServicesOptions {
 
 /**
  * Starts the real components of the local runtime on 127.0.0.1: an Apache Kafka broker (KRaft),
- * DynamoDB Local, the S3 stand-in and the SES v2 stand-in, all at once, then creates the topics and tables from the
- * contracts. If any of them fails to start, the others are stopped before the error is thrown.
+ * DynamoDB Local, the S3 stand-in and the SES v2 stand-in, all at once, then creates the app's topics and
+ * tables (options.resources). If any of them fails to start, the others are stopped before the error is thrown.
  */
-export async function startLocalServices(options: StartLocalServicesOptions = {}): Promise<LocalServices> {
+export async function startLocalServices(options: StartLocalServicesOptions): Promise<LocalServices> {
+  const { resources } = options;
   const started = Date.now();
   const log = options.log ?? (() => undefined);
   const workDir = options.workDir ?? newRunDir();
   mkdirSync(workDir, { recursive: true });
 
   const results = await Promise.allSettled([
-    options.kafka ? Promise.resolve(undefined) : startKafkaCluster({ workDir, brokers: options.brokers, log }),
+    options.kafka
+      ? Promise.resolve(undefined)
+      : startKafkaCluster({ workDir, brokers: options.brokers, replication: resources.topics.replication, log }),
     startDynamoDbLocal({ workDir, persistent: options.persistentDynamoDb }),
-    startS3Store({ workDir }),
+    startS3Store({ workDir, bucket: resources.bucket }),
     startSesStandIn({ workDir }),
   ]);
   const [kafka, dynamodb, s3, ses] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
@@ -95,8 +115,8 @@ export async function startLocalServices(options: StartLocalServicesOptions = {}
   const brokers = kafka?.nodes.length ?? 1;
   try {
     const [topics, tables] = await Promise.all([
-      createTopics(kafkaBootstrap, brokers),
-      createTables(dynamodb!.endpoint),
+      createTopics(kafkaBootstrap, resources.topics, brokers),
+      createTables(dynamodb!.endpoint, resources.tables),
     ]);
     if (topics.length) log(`Created topics: ${topics.join(', ')}`);
     if (tables.length) log(`Created tables: ${tables.join(', ')}`);

@@ -1,20 +1,18 @@
-import './analytics-env';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, MSKEvent } from 'aws-lambda';
+import type { MSKEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../lambdas/analytics/handler';
 import { ANALYTICS_KEYS, PRODUCT_VIEWS_PREFIX } from '../../../lambdas/shared/analytics/analytics-keys';
 import { loadEvent, mskEvent } from '../../support/msk';
 import { InMemoryTable } from '../../support/doubles/analytics';
+import { deployedHandler } from '../../support/deployed-handler';
 
-jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
-  const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
-  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
-  return { ...actual, KafkaEventPublisher: jest.fn(() => new RecordingPublisher()) };
-});
+jest.mock(
+  '../../../lambdas/shared/kafka/kafka-publisher',
+  () => jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
+);
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const context = { functionName: 'analytics', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
+const handle = deployedHandler('analytics', () => import('../../../lambdas/analytics/handler'));
 
 function backedBy(table: InMemoryTable): void {
   ddb.reset();
@@ -26,7 +24,7 @@ describe('analytics handler.ts', () => {
     const table = new InMemoryTable();
     backedBy(table);
 
-    const response = await handler(loadEvent('analytics-clicks.json'), context);
+    const response = await handle(loadEvent('analytics-clicks.json'));
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
@@ -41,8 +39,8 @@ describe('analytics handler.ts', () => {
     const table = new InMemoryTable();
     backedBy(table);
 
-    await handler(loadEvent('inventory-paid.json'), context);
-    await handler(loadEvent('inventory-paid.json'), context);
+    await handle(loadEvent('inventory-paid.json'));
+    await handle(loadEvent('inventory-paid.json'));
 
     expect(table.get(ANALYTICS_KEYS.product('abc'))).toMatchObject({ paid_orders: 1, units_sold: 2 });
     expect(table.totals()).toMatchObject({ paid_orders: 1 });
@@ -56,8 +54,8 @@ describe('analytics handler.ts', () => {
       { topic: 'dead_letter', partition: 0, key: 'o-2', value: 'not json: Lambda on-failure record' },
     ]);
 
-    expect(await handler(structuredClone(event), context)).toEqual({ batchItemFailures: [] });
-    await handler(structuredClone(event), context);
+    expect(await handle(structuredClone(event))).toEqual({ batchItemFailures: [] });
+    await handle(structuredClone(event));
 
     expect(table.totals()).toMatchObject({ dead_letters: 2 });
     expect(table.get(ANALYTICS_KEYS.deadLetter('dl-1'))).toBeDefined();
@@ -77,7 +75,7 @@ describe('analytics handler.ts', () => {
       { topic: 'dead_letter', partition: 0, key: 'o-1', value: { event_type: 'DeadLetter', event_id: 'dl-2' } },
     ]);
 
-    expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
+    expect(await handle(event)).toEqual({ batchItemFailures: [] });
 
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
     expect(table.totals()).toMatchObject({ dead_letters: 1 });
@@ -95,7 +93,7 @@ describe('analytics handler.ts', () => {
       timestamp: now.toISOString(),
     };
 
-    await handler(mskEvent([{ topic: 'clicks', key: 'u', value: click }]), context);
+    await handle(mskEvent([{ topic: 'clicks', key: 'u', value: click }]));
 
     const minute = table.minuteWindow(now.toISOString().slice(0, 16));
     expect(minute).toMatchObject({ views: 1, [PRODUCT_VIEWS_PREFIX + 'p']: 1 });

@@ -1,17 +1,14 @@
-import {
-  DynamoDBServiceException,
-  ProvisionedThroughputExceededException,
-  ThrottlingException,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBServiceException, ThrottlingException } from '@aws-sdk/client-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
 import { billingConsumer } from '../../../lambdas/billing/billing-consumer';
 import { outcomeEventId, type Payment } from '../../../lambdas/billing/payment';
-import { MAX_ORDER_LINES } from '../../../lambdas/shared/contracts/events';
+import { MAX_ORDER_LINES, type OrderCreated } from '../../../lambdas/shared/contracts/events';
 import { MAX_EVENT_BYTES } from '../../../lambdas/shared/kafka/msk-event';
-import { failing } from '../../support/doubles/faults';
+import { failing, throttling, THROTTLING_ERRORS } from '../../support/doubles/faults';
 import { InMemoryPaymentStore, LedgerKeepingProvider, type ProviderBehaviour } from '../../support/doubles/payments';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { decodeValues, loadEvent, mskEvent } from '../../support/msk';
+import { orderCreatedFields } from '../../support/events';
 
 function setup(options: { partialBatchResponse?: boolean; now?: string; behaviour?: ProviderBehaviour } = {}) {
   const payments = new InMemoryPaymentStore();
@@ -53,18 +50,9 @@ function setup(options: { partialBatchResponse?: boolean; now?: string; behaviou
   };
 }
 
-const orderCreated = (order_id: string, overrides: Record<string, unknown> = {}) => ({
-  event_type: 'OrderCreated',
-  event_id: `evt-${order_id}`,
-  order_id,
-  user_id: '123',
-  items: [{ product_id: 'abc', quantity: 1, unit_price: 49.5 }],
-  amount: 49.5,
-  currency: 'USD',
-  payment_method: 'credit_card',
-  timestamp: '2025-04-07T12:34:56Z',
-  ...overrides,
-});
+// Not validated: some cases send an OrderCreated no producer could write.
+const orderCreated = (order_id: string, overrides: Record<string, unknown> = {}) =>
+  orderCreatedFields({ order_id, user_id: '123', ...overrides }) as OrderCreated;
 
 describe('billing consumer: charges', () => {
   it('GIVEN billing-order-created.json WHEN handled THEN two ledger writes (claim, completion) record the payment and the paid outcome is exactly inventory-paid.json', async () => {
@@ -352,13 +340,7 @@ describe('billing consumer: transient failures', () => {
       { topic: 'orders', partition: 2, offset: 9, key: 'd', value: orderCreated('d') },
     ]);
 
-  it.each([
-    [
-      'ProvisionedThroughputExceededException',
-      new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }),
-    ],
-    ['ThrottlingException', new ThrottlingException({ message: 'throttled', $metadata: {} })],
-  ])(
+  it.each(THROTTLING_ERRORS)(
     'GIVEN DynamoDB answers %s for one record WHEN handled THEN that record and the rest of its partition are returned as batchItemFailures, and the failed order is not charged',
     async (_name, error) => {
       const { handler, payments, table, deadLetters } = setup();
@@ -379,7 +361,7 @@ describe('billing consumer: transient failures', () => {
 
   it('GIVEN a transient DynamoDB error and a mapping without partial batch responses WHEN handled THEN the invocation fails so the whole batch is retried', async () => {
     const { handler, payments } = setup({ partialBatchResponse: false });
-    payments.fault = failing(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }), {
+    payments.fault = failing(throttling(), {
       keys: ['b'],
     });
 

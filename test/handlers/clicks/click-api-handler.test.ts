@@ -1,22 +1,18 @@
-import './click-api-env';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { handler } from '../../../lambdas/click-api/handler';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ClickSchema } from '../../../lambdas/shared/contracts/events';
 import * as kafkaPublisher from '../../../lambdas/shared/kafka/kafka-publisher';
 import { loadEvent } from '../../support/msk';
-import type { RecordingPublisher } from '../../support/doubles/publisher';
+import { deployedHandler } from '../../support/deployed-handler';
+import { recorder } from '../../support/recording-kafka-publisher';
 
-jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () => {
-  const actual = jest.requireActual('../../../lambdas/shared/kafka/kafka-publisher');
-  const { RecordingPublisher } = jest.requireActual('../../support/doubles/publisher');
-  const recorder = new RecordingPublisher();
-  return { ...actual, KafkaEventPublisher: jest.fn(() => recorder), recorder };
-});
-const recorder = (kafkaPublisher as unknown as { recorder: RecordingPublisher }).recorder;
+jest.mock(
+  '../../../lambdas/shared/kafka/kafka-publisher',
+  () => jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
+);
 
-const context = { functionName: 'click-api', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
+const handle = deployedHandler('clickApi', () => import('../../../lambdas/click-api/handler'));
 const call = async (event: APIGatewayProxyEventV2) =>
-  (await handler(event, context)) as APIGatewayProxyStructuredResultV2 & { body: string };
+  (await handle(event)) as APIGatewayProxyStructuredResultV2 & { body: string };
 
 beforeEach(() => {
   recorder.published.length = 0;

@@ -1,11 +1,12 @@
-import { ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb';
+import { ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { inventoryConsumer } from '../../../lambdas/inventory/inventory-consumer';
 import { stockChangeEventId } from '../../../lambdas/inventory/reservation';
 import { DEMO_STOCK } from '../../../lambdas/restock/seed';
-import { failing } from '../../support/doubles/faults';
+import { failing, throttling, THROTTLING_ERRORS } from '../../support/doubles/faults';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { InMemoryStockStore } from '../../support/doubles/stock';
 import { decodeValues, loadEvent, mskEvent } from '../../support/msk';
+import { orderCreated } from '../../support/events';
 
 function setup(options: { partialBatchResponse?: boolean; now?: string } = {}) {
   const store = new InMemoryStockStore(Object.fromEntries(DEMO_STOCK.map((p) => [p.product_id, p.available])));
@@ -170,17 +171,7 @@ describe('inventory consumer: poison records', () => {
       'an OrderCreated misrouted to inventory',
       {
         topic: 'orders',
-        value: {
-          event_type: 'OrderCreated',
-          event_id: 'e',
-          order_id: 'o',
-          user_id: 'u',
-          items: paid('o').items,
-          amount: 1,
-          currency: 'USD',
-          payment_method: 'card',
-          timestamp: '2025-04-07T12:34:56Z',
-        },
+        value: orderCreated({ order_id: 'o' }),
       },
       /^inventory does not consume OrderCreated events \(topic orders\)$/,
     ],
@@ -224,13 +215,7 @@ describe('inventory consumer: transient failures', () => {
       { topic: 'billing_outcome', partition: 3, offset: 22, key: 'c', value: paid('c') },
       { topic: 'billing_outcome', partition: 4, offset: 40, key: 'd', value: paid('d') },
     ]);
-  it.each([
-    [
-      'ProvisionedThroughputExceededException',
-      new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }),
-    ],
-    ['ThrottlingException', new ThrottlingException({ message: 'throttled', $metadata: {} })],
-  ])(
+  it.each(THROTTLING_ERRORS)(
     'GIVEN %s for one record WHEN handled THEN that record and the rest of its partition are retried, nothing is cancelled',
     async (_name, error) => {
       const { handler, store, reservations, publisher } = setup();
@@ -259,7 +244,7 @@ describe('inventory consumer: transient failures', () => {
 
   it('GIVEN the rejection write is throttled WHEN handled THEN the out-of-stock record is retried and no OrderCancelled is published yet', async () => {
     const { handler, store, publisher } = setup();
-    store.fault = failing(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }), {
+    store.fault = failing(throttling(), {
       operation: 'recordRejection',
     });
 

@@ -2,23 +2,23 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { mockClient } from 'aws-sdk-client-mock';
 import { TABLES } from '../../../lambdas/shared/contracts/tables';
 import * as kafkaPublisher from '../../../lambdas/shared/kafka/kafka-publisher';
-import { lambdaContext } from '../../support/doubles/lambda-context';
-import { coldStart } from '../../support/function-env';
+import { deployedHandler } from '../../support/deployed-handler';
 import { recorder } from '../../support/recording-kafka-publisher';
 import { loadEvent } from '../../support/msk';
 
 // The deployed handler, wired from its environment, with the Kafka producer swapped for a recorder.
-jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () =>
-  jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
+jest.mock(
+  '../../../lambdas/shared/kafka/kafka-publisher',
+  () => jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
 );
 const ddb = mockClient(DynamoDBDocumentClient);
+const handle = deployedHandler('inventory', () => import('../../../lambdas/inventory/handler'));
 
 describe('inventory handler.ts (middy chain, configuration from the environment)', () => {
   it('GIVEN the deployed handler WHEN invoked with inventory-paid.json THEN it reserves through both tables and answers a partial batch response', async () => {
-    const { handler } = await coldStart('inventory', () => import('../../../lambdas/inventory/handler'));
     ddb.on(TransactWriteCommand).resolves({});
 
-    const response = await handler(loadEvent('inventory-paid.json'), lambdaContext('inventory'));
+    const response = await handle(loadEvent('inventory-paid.json'));
 
     expect(response).toEqual({ batchItemFailures: [] });
     const [put, ...updates] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;

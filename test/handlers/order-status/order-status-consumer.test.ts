@@ -10,11 +10,10 @@ import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publish
 import { metrics } from '../../../lambdas/shared/observability';
 import { TERMINAL_STATUSES } from '../../../lambdas/shared/orders/order-status';
 import { failing, throttling } from '../../support/doubles/faults';
-import { lambdaContext } from '../../support/doubles/lambda-context';
 import { InMemoryOrderStore, InMemoryProductCatalog } from '../../support/doubles/orders';
 import { DEMO_CATALOG } from '../../../lambdas/order-api/demo-catalog';
 import { RecordingPublisher } from '../../support/doubles/publisher';
-import { coldStart } from '../../support/function-env';
+import { deployedHandler } from '../../support/deployed-handler';
 import { loadEvent } from '../../support/msk';
 
 /** The three orders of the sample events: shipped (A), payment declined (B), out of stock and refunded (C). */
@@ -165,17 +164,18 @@ describe('order-status consumer', () => {
   });
 });
 
+const handle = deployedHandler('orderStatus', () => import('../../../lambdas/order-status/handler'));
+
 describe('order-status handler.ts (middy chain, configuration from the environment)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('GIVEN the deployed handler WHEN invoked like Lambda THEN it records each fact in ORDERS_TABLE, its per-hop timings once per invocation, and dead-letters through the Kafka publisher', async () => {
-    const { handler } = await coldStart('orderStatus', () => import('../../../lambdas/order-status/handler'));
     const ddb = mockClient(DynamoDBDocumentClient);
     ddb.on(UpdateCommand).resolves({ Attributes: {} });
     const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
 
-    expect(await handler(billing(), lambdaContext('orderStatus'))).toEqual({ batchItemFailures: [] });
-    await handler(loadEvent('order-status-poison.json'), lambdaContext('orderStatus'));
+    expect(await handle(billing())).toEqual({ batchItemFailures: [] });
+    await handle(loadEvent('order-status-poison.json'));
 
     // The facts go to the orders table; the analytics table gets only each invocation's per-hop timings.
     const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);

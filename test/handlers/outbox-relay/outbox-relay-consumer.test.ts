@@ -5,11 +5,10 @@ import { outboxRelayConsumer } from '../../../lambdas/outbox-relay/outbox-relay-
 import { DYNAMODB_COSTS } from '../../../lambdas/shared/contracts/dynamodb-costs';
 import { TOPIC_SCHEMAS } from '../../../lambdas/shared/contracts/events';
 import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
-import { lambdaContext } from '../../support/doubles/lambda-context';
 import { failing, throttling } from '../../support/doubles/faults';
 import { InMemoryOutboxStore } from '../../support/doubles/outbox';
 import { RecordingPublisher } from '../../support/doubles/publisher';
-import { coldStart } from '../../support/function-env';
+import { deployedHandler } from '../../support/deployed-handler';
 import { loadEvent } from '../../support/msk';
 
 const outboxInsert = () => loadEvent<DynamoDBStreamEvent>('outbox-insert.json');
@@ -138,16 +137,17 @@ describe('outbox-relay consumer', () => {
   });
 });
 
+const handle = deployedHandler('outboxRelay', () => import('../../../lambdas/outbox-relay/handler'));
+
 describe('outbox-relay handler.ts (middy chain, configuration from the environment)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('GIVEN the deployed handler WHEN invoked like Lambda THEN it publishes the batch through the Kafka publisher in one call and marks it with one TransactWriteItems', async () => {
-    const { handler } = await coldStart('outboxRelay', () => import('../../../lambdas/outbox-relay/handler'));
     const ddb = mockClient(DynamoDBDocumentClient);
     const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
     const event = outboxInsert();
 
-    const response = await handler(event, lambdaContext('outboxRelay'));
+    const response = await handle(event);
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(publish.mock.calls.map(([events]) => events.map((e) => e.event))).toEqual([payloads(event)]);

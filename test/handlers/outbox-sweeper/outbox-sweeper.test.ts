@@ -2,33 +2,21 @@ import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { sweepOutbox } from '../../../lambdas/outbox-sweeper/sweep-outbox';
-import type { OrderCreated } from '../../../lambdas/shared/contracts/events';
 import { KafkaEventPublisher } from '../../../lambdas/shared/kafka/kafka-publisher';
 import { outboxEntryFor } from '../../../lambdas/shared/orders/outbox';
 import { failing, throttling } from '../../support/doubles/faults';
-import { lambdaContext } from '../../support/doubles/lambda-context';
 import { InMemoryOutboxStore } from '../../support/doubles/outbox';
 import { RecordingPublisher } from '../../support/doubles/publisher';
-import { coldStart } from '../../support/function-env';
+import { deployedHandler } from '../../support/deployed-handler';
 import { loadEvent } from '../../support/msk';
+import { orderCreated } from '../../support/events';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 const TEN_MINUTES = 600_000;
 
-const orderCreated = (orderId: string): OrderCreated => ({
-  event_type: 'OrderCreated',
-  event_id: `evt-${orderId}`,
-  timestamp: NOW.toISOString(),
-  order_id: orderId,
-  user_id: 'u-1',
-  items: [{ product_id: 'abc', quantity: 1, unit_price: 10 }],
-  amount: 10,
-  currency: 'USD',
-  payment_method: 'credit_card',
-});
-
+const created = (orderId: string) => orderCreated({ order_id: orderId, timestamp: NOW.toISOString() });
 const entry = (orderId: string, minutesAgo: number) =>
-  outboxEntryFor('orders', orderCreated(orderId), new Date(NOW.getTime() - minutesAgo * 60_000));
+  outboxEntryFor('orders', created(orderId), new Date(NOW.getTime() - minutesAgo * 60_000));
 
 function setup() {
   const outbox = new InMemoryOutboxStore();
@@ -44,7 +32,7 @@ describe('outbox sweeper', () => {
     const report = await sweepOutbox(deps, { olderThanMs: TEN_MINUTES, limit: 100 });
 
     expect(report).toEqual({ found: 1, republished: ['evt-stranded'], failed: [] });
-    expect(publisher.published).toEqual([{ topic: 'orders', key: 'stranded', event: orderCreated('stranded') }]);
+    expect(publisher.published).toEqual([{ topic: 'orders', key: 'stranded', event: created('stranded') }]);
     expect(outbox.entries.get('evt-stranded')).toMatchObject({ published_at: NOW.toISOString() });
     expect(outbox.entries.get('evt-stranded')).not.toHaveProperty('unpublished');
     expect(outbox.entries.get('evt-in-flight')).toHaveProperty('unpublished', 'pending');
@@ -109,21 +97,19 @@ describe('outbox sweeper', () => {
   });
 });
 
+const handle = deployedHandler('outboxSweeper', () => import('../../../lambdas/outbox-sweeper/handler'));
+
 describe('outbox-sweeper handler.ts (middy chain, configuration from the environment)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('GIVEN the scheduled event WHEN invoked like Lambda THEN it queries the sparse index for entries older than the threshold, publishes and marks them', async () => {
-    const { handler } = await coldStart('outboxSweeper', () => import('../../../lambdas/outbox-sweeper/handler'));
     const ddb = mockClient(DynamoDBDocumentClient);
     ddb.on(QueryCommand).resolves({ Items: [entry('stranded', 30)] });
     ddb.on(UpdateCommand).resolves({});
     const publish = jest.spyOn(KafkaEventPublisher.prototype, 'publish').mockResolvedValue();
 
     const before = Date.now();
-    const report = await handler(
-      loadEvent<ScheduledEvent>('outbox-sweeper-schedule.json'),
-      lambdaContext('outboxSweeper'),
-    );
+    const report = await handle(loadEvent<ScheduledEvent>('outbox-sweeper-schedule.json'));
 
     const after = Date.now();
 

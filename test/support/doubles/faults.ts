@@ -1,4 +1,4 @@
-import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb';
 
 /** Decides, per operation and key, whether an in-memory store fails instead of answering. */
 export type Fault<Operation extends string> = (operation: Operation, key: string) => Error | undefined;
@@ -6,6 +6,15 @@ export type Fault<Operation extends string> = (operation: Operation, key: string
 /** DynamoDB's answer when a table is throttled: transient, the record is retried. */
 export const throttling = (): Error =>
   new ProvisionedThroughputExceededException({ message: 'Throughput exceeds the current capacity', $metadata: {} });
+
+/** DynamoDB's two throttling answers, by name, for `it.each`: both transient. */
+export const THROTTLING_ERRORS: readonly (readonly [string, Error])[] = [
+  ['ProvisionedThroughputExceededException', throttling()],
+  [
+    'ThrottlingException',
+    new ThrottlingException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: {} }),
+  ],
+];
 
 /** Fails every call of `operation` (all operations when omitted) whose key is in `keys` (any key when empty). */
 export function failing<Operation extends string>(

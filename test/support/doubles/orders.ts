@@ -20,6 +20,8 @@ import {
 import type { HistoryEntry, Order } from '../../../lambdas/shared/orders/order';
 import { ORDER_STATUSES, type OrderFact, type OrderStatus } from '../../../lambdas/shared/orders/order-status';
 import type { OutboxEntry } from '../../../lambdas/shared/orders/outbox';
+import { newId } from '../../../lambdas/shared/ids';
+import { ITEMS } from '../events';
 import type { Fault } from './faults';
 
 /**
@@ -125,4 +127,45 @@ export function prepareAtSentPrices(
     ]),
   );
   return prepareOrder({ request, catalog, fingerprint: requestFingerprint(body), ...rest });
+}
+
+/**
+ * An order for one abc at 10 USD by a user of its own, prepared as the order API prepares it (ids
+ * from newId), with its outbox entry: for tests of what a store does with a placed order.
+ */
+export function preparedOrder() {
+  return prepareAtSentPrices({
+    body: {
+      user_id: `user-${newId()}`,
+      items: [{ product_id: 'abc', quantity: 1, unit_price: 10 }],
+      currency: 'USD',
+      payment_method: 'credit_card',
+    },
+    now: new Date('2025-04-07T12:34:56.000Z'),
+    newId,
+  });
+}
+
+/** preparedOrder, created in the repository: the order as placed. */
+export async function placedOrder(repository: {
+  create(order: Order, outbox: OutboxEntry): Promise<unknown>;
+}): Promise<Order> {
+  const { order, outbox } = preparedOrder();
+  await repository.create(order, outbox);
+  return order;
+}
+
+/**
+ * An in-memory store holding one order placed at `now` with the events' ITEMS (fixed order id), as
+ * the order API stores it: for tests of what outcomes do to an order.
+ */
+export function storeWithOrder(now = '2025-04-07T12:34:56Z'): { store: InMemoryOrderStore; order: Order } {
+  const store = new InMemoryOrderStore();
+  const { order } = prepareAtSentPrices({
+    body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
+    now: new Date(now),
+    newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',
+  });
+  store.orders.set(order.order_id, order);
+  return { store, order };
 }

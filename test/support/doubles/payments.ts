@@ -199,3 +199,17 @@ export class LedgerKeepingProvider implements PaymentProvider {
     return first;
   }
 }
+
+/** An open charge claim (one abc at 49.50 USD by card), as billing writes it before it calls the provider. */
+export function chargeClaim(order_id: string, overrides: Partial<ChargeClaim> = {}): ChargeClaim {
+  return {
+    order_id,
+    payment_status: 'charge_requested',
+    amount: 49.5,
+    currency: 'USD',
+    payment_method: 'credit_card',
+    items: [{ product_id: 'abc', quantity: 1, unit_price: 49.5 }],
+    requested_at: '2025-04-07T12:34:57.120Z',
+    ...overrides,
+  };
+}

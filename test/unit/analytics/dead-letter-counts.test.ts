@@ -1,6 +1,6 @@
 import { analyticsConsumer } from '../../../lambdas/analytics/analytics-consumer';
 import { deadLetterCount, MAX_PARTITION_KEY_BYTES } from '../../../lambdas/analytics/dead-letters';
-import type { AnalyticsStore, DeadLetterCount } from '../../../lambdas/analytics/ports';
+import type { AnalyticsStore } from '../../../lambdas/analytics/ports';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { mskEvent } from '../../support/msk';
 
@@ -56,55 +56,42 @@ describe('what a record of dead_letter counts as', () => {
 describe('the analytics consumer on dead_letter', () => {
   const validation = () => Object.assign(new Error('key too large'), { name: 'ValidationException', $metadata: {} });
 
-  it('GIVEN a dead letter the store refuses by its id WHEN counted THEN it is counted by position, and the batch goes on', async () => {
-    const counted: DeadLetterCount[] = [];
-    const store: AnalyticsStore = {
-      countClick: jest.fn(),
-      countPaidOrder: jest.fn(),
-      countDeadLetter: async (count) => {
-        if (count.id === 'refused') throw validation();
-        counted.push(count);
-        return 'counted';
-      },
-    };
-    const publisher = new RecordingPublisher();
-    const consumer = analyticsConsumer({ store, publisher, partialBatchResponse: true, now: () => new Date() });
-
-    const response = await consumer(
-      mskEvent([
-        { topic: 'dead_letter', offset: 0, value: { event_id: 'refused' } },
-        { topic: 'dead_letter', offset: 1, value: { event_id: 'fine' } },
-      ]),
-    );
-
-    expect(response.batchItemFailures).toEqual([]);
-    expect(counted.map((c) => c.id)).toEqual(['dead_letter-0@0', 'fine']);
-    expect(publisher.published).toEqual([]);
-  });
-
-  it('GIVEN a dead letter the store refuses even by position WHEN counted THEN only it is skipped, never dead-lettered, and the others count', async () => {
+  /** The analytics consumer over a store that refuses the dead-letter counts `refuses` matches. */
+  async function countWithRefusals(refuses: (id: string) => boolean) {
     const counted: string[] = [];
     const store: AnalyticsStore = {
       countClick: jest.fn(),
       countPaidOrder: jest.fn(),
       countDeadLetter: async (count) => {
-        if (count.id.endsWith('@0') || count.id === 'refused') throw validation();
+        if (refuses(count.id)) throw validation();
         counted.push(count.id);
         return 'counted';
       },
     };
     const publisher = new RecordingPublisher();
     const consumer = analyticsConsumer({ store, publisher, partialBatchResponse: true, now: () => new Date() });
-
     const response = await consumer(
       mskEvent([
         { topic: 'dead_letter', offset: 0, value: { event_id: 'refused' } },
         { topic: 'dead_letter', offset: 1, value: { event_id: 'fine' } },
       ]),
     );
+    return { response, counted, published: publisher.published };
+  }
+
+  it('GIVEN a dead letter the store refuses by its id WHEN counted THEN it is counted by position, and the batch goes on', async () => {
+    const { response, counted, published } = await countWithRefusals((id) => id === 'refused');
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(counted).toEqual(['dead_letter-0@0', 'fine']);
+    expect(published).toEqual([]);
+  });
+
+  it('GIVEN a dead letter the store refuses even by position WHEN counted THEN only it is skipped, never dead-lettered, and the others count', async () => {
+    const { response, counted, published } = await countWithRefusals((id) => id.endsWith('@0') || id === 'refused');
 
     expect(response.batchItemFailures).toEqual([]);
     expect(counted).toEqual(['fine']);
-    expect(publisher.published).toEqual([]);
+    expect(published).toEqual([]);
   });
 });

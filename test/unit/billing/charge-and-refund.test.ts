@@ -3,23 +3,26 @@ import { REFUSED_PAYMENT_METHOD } from '../../../lambdas/billing/adapters/simula
 import { isBeyondKeyLifetime } from '../../../lambdas/billing/claims';
 import { reconcileClaims, resolveCharge } from '../../../lambdas/billing/reconcile-claims';
 import type { ChargeOutcome } from '../../../lambdas/billing/charge-order';
-import { outcomeEventId, type Payment } from '../../../lambdas/billing/payment';
+import { outcomeEventId, type ChargeClaim, type Payment } from '../../../lambdas/billing/payment';
 import { refundOrder } from '../../../lambdas/billing/refund-order';
 import type { OrderCancelled, OrderCreated } from '../../../lambdas/shared/contracts/events';
 import { InMemoryPaymentStore, LedgerKeepingProvider, type ProviderBehaviour } from '../../support/doubles/payments';
 import { RecordingPublisher } from '../../support/doubles/publisher';
+import { orderCreated } from '../../support/events';
 
-const order = (overrides: Partial<OrderCreated> = {}): OrderCreated => ({
-  event_type: 'OrderCreated',
-  event_id: 'evt-order-1',
-  order_id: 'order-1',
-  user_id: 'user-1',
-  items: [{ product_id: 'abc', quantity: 2, unit_price: 49.5 }],
-  amount: 99,
-  currency: 'USD',
-  payment_method: 'credit_card',
-  timestamp: '2025-04-07T12:34:56Z',
-  ...overrides,
+const order = (overrides: Partial<OrderCreated> = {}): OrderCreated =>
+  orderCreated({
+    order_id: 'order-1',
+    items: [{ product_id: 'abc', quantity: 2, unit_price: 49.5 }],
+    amount: 99,
+    ...overrides,
+  });
+
+/** The open claim billing writes for order() before it calls the provider. */
+const openClaim = (order_id: string, at: Date): ChargeClaim => ({
+  ...order({ order_id }),
+  payment_status: 'charge_requested',
+  requested_at: at.toISOString(),
 });
 
 const cancellation = (orderId = 'order-1'): OrderCancelled => ({
@@ -313,11 +316,7 @@ describe('reconcileClaims: each claim on its own', () => {
   it('GIVEN two open claims and a provider that fails the first with a 503 WHEN reconciled with finish THEN the first is reported failed with the reason and the second is still finished', async () => {
     const { deps, payments, provider, later } = setup();
     for (const id of ['first', 'second']) {
-      await payments.claimCharge({
-        ...order({ order_id: id }),
-        payment_status: 'charge_requested',
-        requested_at: deps.now().toISOString(),
-      });
+      await payments.claimCharge(openClaim(id, deps.now()));
     }
     later(HOUR_MS);
     const failingFirst = {
@@ -344,11 +343,7 @@ describe('reconcileClaims: each claim on its own', () => {
   it('GIVEN two claims near the end of the trust window and provider calls that take two hours WHEN reconciled THEN the clock is read per claim: the second, now past the window, is left to an operator', async () => {
     const { deps, payments, provider, later } = setup();
     for (const id of ['early', 'late']) {
-      await payments.claimCharge({
-        ...order({ order_id: id }),
-        payment_status: 'charge_requested',
-        requested_at: deps.now().toISOString(),
-      });
+      await payments.claimCharge(openClaim(id, deps.now()));
     }
     later(22 * HOUR_MS);
     const slow = {
@@ -459,11 +454,7 @@ describe('reconcileClaims', () => {
       chargeOrder(order({ order_id: 'older' }), { ...deps, provider: crashingOnce(provider, 'charge') }),
     ).rejects.toThrow();
     later(HOUR_MS);
-    await payments.claimCharge({
-      ...order({ order_id: 'fresh' }),
-      payment_status: 'charge_requested',
-      requested_at: deps.now().toISOString(),
-    });
+    await payments.claimCharge(openClaim('fresh', deps.now()));
 
     const report = await reconcileClaims(deps, { olderThanMs: 15 * 60 * 1000, finish: true });
 

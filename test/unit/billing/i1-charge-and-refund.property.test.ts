@@ -7,6 +7,7 @@ import type { OrderCancelled, OrderCreated } from '../../../lambdas/shared/contr
 import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import { InMemoryPaymentStore, LedgerKeepingProvider } from '../../support/doubles/payments';
 import { RecordingPublisher } from '../../support/doubles/publisher';
+import { orderCreated as orderCreatedEvent } from '../../support/events';
 
 /**
  * I1: no order is charged twice; a refund happens at most once and only for a charged order.
@@ -46,18 +47,14 @@ const deliveryArb = fc.record({
 const orderId = (index: number) => `order-${index}`;
 
 function orderCreated(index: number, spec: { payment_method: string; amount: number }, offset: number): OrderCreated {
-  return {
-    event_type: 'OrderCreated',
+  return orderCreatedEvent({
     // A producer duplicate carries a new event_id; billing must dedupe on order_id, not on it.
     event_id: `evt-${index}-${offset}`,
     order_id: orderId(index),
-    user_id: 'user-1',
     items: [{ product_id: 'abc', quantity: 1, unit_price: spec.amount }],
     amount: spec.amount,
-    currency: 'USD',
     payment_method: spec.payment_method,
-    timestamp: '2025-04-07T12:34:56Z',
-  };
+  });
 }
 
 function orderCancelled(index: number, offset: number): OrderCancelled {

@@ -5,19 +5,9 @@ import {
   OrderCreatedSchema,
   PaymentMethodSchema,
 } from '../../../lambdas/shared/contracts/events';
+import { orderCreatedFields } from '../../support/events';
 
-const order = (overrides: Record<string, unknown> = {}) => ({
-  event_type: 'OrderCreated',
-  event_id: 'e-1',
-  timestamp: '2025-04-07T12:34:56Z',
-  order_id: 'o-1',
-  user_id: 'u-1',
-  items: [{ product_id: 'abc', quantity: 1, unit_price: 10 }],
-  amount: 10,
-  currency: 'USD',
-  payment_method: 'credit_card',
-  ...overrides,
-});
+const order = orderCreatedFields;
 
 describe('IdSchema: an allow-list of characters', () => {
   it.each([

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { reserveStock, type ReserveDependencies } from '../../../lambdas/inventory/reserve-stock';
 import { stockLines } from '../../../lambdas/inventory/reservation';
-import type { OrderItem, StockChanged } from '../../../lambdas/shared/contracts/events';
+import type { OrderLine, StockChanged } from '../../../lambdas/shared/contracts/events';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { InMemoryStockStore } from '../../support/doubles/stock';
 
@@ -55,7 +55,7 @@ describe('I2: no oversell, every reserved unit belongs to one order', () => {
             },
             publisher: { publish: async (e) => (await step(), fail(fault === 'publish'), publisher.publish(e)) },
           });
-          const deliver = async (orderId: string, items: OrderItem[], fault: Fault) => {
+          const deliver = async (orderId: string, items: OrderLine[], fault: Fault) => {
             try {
               await reserveStock({ order_id: orderId, items }, attemptDeps(fault));
             } catch {

@@ -1,11 +1,11 @@
 import { reservationEvents, stockChangeEventId, stockLines } from '../../../lambdas/inventory/reservation';
 import { reserveStock } from '../../../lambdas/inventory/reserve-stock';
 import { DEMO_STOCK, seedStock } from '../../../lambdas/restock/seed';
-import type { OrderItem } from '../../../lambdas/shared/contracts/events';
+import type { OrderLine } from '../../../lambdas/shared/contracts/events';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { InMemoryStockStore } from '../../support/doubles/stock';
 
-const item = (product_id: string, quantity: number): OrderItem => ({ product_id, quantity, unit_price: 10 });
+const item = (product_id: string, quantity: number): OrderLine => ({ product_id, quantity, unit_price: 10 });
 
 function setup(stock: Record<string, number>) {
   const store = new InMemoryStockStore(stock);

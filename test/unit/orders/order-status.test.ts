@@ -11,22 +11,22 @@ import {
   type OrderFact,
   type OrderStatus,
 } from '../../../lambdas/shared/orders/order-status';
-import { prepareAtSentPrices } from '../../support/doubles/orders';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
-import { InMemoryOrderStore } from '../../support/doubles/orders';
-import { billingOutcome, ITEMS, orderCancelled, shipmentEvent, stockReserved, validFlows } from './order-events';
+import { InMemoryOrderStore, storeWithOrder } from '../../support/doubles/orders';
+import { billingOutcome, orderCancelled, shipmentEvent, stockReserved, validFlows } from '../../support/events';
 
 function placedOrder() {
-  const store = new InMemoryOrderStore();
-  const { order } = prepareAtSentPrices({
-    body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
-    idempotencyKey: 'status-test',
-    now: new Date('2025-04-07T12:34:56Z'),
-    newId: () => 'unused',
-  });
-  store.orders.set(order.order_id, order);
+  const { store, order } = storeWithOrder();
   return { store, orderId: order.order_id };
+}
+
+/** Each of a flow's `size` events at least once, some again, in any order: the indexes delivered. */
+function arrivalOrder(size: number): fc.Arbitrary<number[]> {
+  return fc.array(fc.nat({ max: size - 1 }), { maxLength: 2 * size }).chain((duplicates) => {
+    const indexes = [...Array.from({ length: size }, (_, i) => i), ...duplicates];
+    return fc.shuffledSubarray(indexes, { minLength: indexes.length, maxLength: indexes.length });
+  });
 }
 
 /** Applies events one by one and returns the status after each. */
@@ -114,13 +114,7 @@ describe('order status under redelivery and reordering (I4)', () => {
   it('GIVEN any permutation with duplicates of a valid flow WHEN applied THEN status and facts equal those of the flow in order, and exactly one terminal state is ever reached', async () => {
     const arrivals = fc.constantFrom(...flowNames).chain((flow) => {
       const size = validFlows('x')[flow].length;
-      return fc.tuple(
-        fc.constant(flow),
-        fc.array(fc.nat({ max: size - 1 }), { maxLength: 2 * size }).chain((duplicates) => {
-          const indexes = [...Array.from({ length: size }, (_, i) => i), ...duplicates];
-          return fc.shuffledSubarray(indexes, { minLength: indexes.length, maxLength: indexes.length });
-        }),
-      );
+      return fc.tuple(fc.constant(flow), arrivalOrder(size));
     });
 
     await fc.assert(
@@ -158,10 +152,7 @@ describe('the orders-by-status counters under redelivery, reordering and crashes
       const size = validFlows('x')[flow].length;
       return fc.tuple(
         fc.constant(flow),
-        fc.array(fc.nat({ max: size - 1 }), { maxLength: 2 * size }).chain((duplicates) => {
-          const indexes = [...Array.from({ length: size }, (_, i) => i), ...duplicates];
-          return fc.shuffledSubarray(indexes, { minLength: indexes.length, maxLength: indexes.length });
-        }),
+        arrivalOrder(size),
         fc.array(fc.boolean(), { minLength: 3 * size, maxLength: 3 * size }),
       );
     });

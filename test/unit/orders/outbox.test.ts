@@ -1,6 +1,6 @@
 import { MalformedOutboxEntryError, outboxEntryFor, outgoingEventOf } from '../../../lambdas/shared/orders/outbox';
 import { prepareAtSentPrices } from '../../support/doubles/orders';
-import { ITEMS } from './order-events';
+import { ITEMS } from '../../support/events';
 
 const { event, outbox } = prepareAtSentPrices({
   body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },

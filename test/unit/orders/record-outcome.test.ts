@@ -1,24 +1,17 @@
-import { prepareAtSentPrices } from '../../support/doubles/orders';
 import { recordOutcome } from '../../../lambdas/order-status/record-outcome';
 import { StockChangedSchema } from '../../../lambdas/shared/contracts/events';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
-import { InMemoryOrderStore } from '../../support/doubles/orders';
-import { billingOutcome, ITEMS } from './order-events';
+import { storeWithOrder } from '../../support/doubles/orders';
+import { billingOutcome } from '../../support/events';
 
-function storeWithOrder() {
-  const store = new InMemoryOrderStore();
-  const { order } = prepareAtSentPrices({
-    body: { user_id: '123', items: ITEMS, currency: 'USD', payment_method: 'credit_card' },
-    now: new Date('2025-04-07T12:34:56Z'),
-    newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',
-  });
-  store.orders.set(order.order_id, order);
+function storeWithOrderId() {
+  const { store, order } = storeWithOrder();
   return { store, orderId: order.order_id };
 }
 
 describe('recordOutcome', () => {
   it('GIVEN a paid outcome WHEN recorded THEN the fact and a history line are stored with the event time, the time it was recorded and its trace id', async () => {
-    const { store, orderId } = storeWithOrder();
+    const { store, orderId } = storeWithOrderId();
     const paid = billingOutcome(orderId, 'paid', 1);
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -37,7 +30,7 @@ describe('recordOutcome', () => {
   });
 
   it('GIVEN the same outcome again, even under another event_id WHEN recorded THEN it is a duplicate and nothing changes', async () => {
-    const { store, orderId } = storeWithOrder();
+    const { store, orderId } = storeWithOrderId();
     await recordOutcome(billingOutcome(orderId, 'paid', 1), store, store);
     const before = store.orders.get(orderId);
 
@@ -52,14 +45,14 @@ describe('recordOutcome', () => {
   });
 
   it('GIVEN an outcome for an order that does not exist WHEN recorded THEN it is a poison record naming the order', async () => {
-    const { store } = storeWithOrder();
+    const { store } = storeWithOrderId();
     await expect(recordOutcome(billingOutcome('no-such-order', 'paid', 1), store, store)).rejects.toThrow(
       new PoisonRecordError('unknown order no-such-order'),
     );
   });
 
   it('GIVEN an event with no status meaning WHEN recorded THEN it is a poison record', async () => {
-    const { store } = storeWithOrder();
+    const { store } = storeWithOrderId();
     const stockChanged = StockChangedSchema.parse({
       event_type: 'StockChanged',
       event_id: 'e1',

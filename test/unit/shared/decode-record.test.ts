@@ -2,18 +2,9 @@ import { jsonDepth, MAX_EVENT_DEPTH } from '../../../lambdas/shared/json-depth';
 import { decodeRecord, MAX_EVENT_BYTES } from '../../../lambdas/shared/kafka/msk-event';
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import { mskEvent } from '../../support/msk';
+import { orderCreated as orderCreatedEvent } from '../../support/events';
 
-const orderCreated = {
-  event_type: 'OrderCreated',
-  event_id: 'e-1',
-  order_id: 'o-1',
-  user_id: 'u-1',
-  items: [{ product_id: 'p-1', quantity: 2, unit_price: 49.5 }],
-  amount: 99,
-  currency: 'USD',
-  payment_method: 'credit_card',
-  timestamp: '2025-04-07T12:34:56Z',
-};
+const orderCreated = orderCreatedEvent({ order_id: 'o-1' });
 
 function firstRecord(spec: Parameters<typeof mskEvent>[0][number]) {
   return Object.values(mskEvent([spec]).records)[0]![0]!;

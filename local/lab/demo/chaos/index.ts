@@ -4,7 +4,7 @@
  * with the invariants, the record balance of every consumed topic, the provider's statement and
  * the mailbox. One file per step:
  *
- *   plan.ts      the plan (one added order whose refund is refused), the stack's options, the faults' sizes and windows
+ *   plan.ts      the plan (one added order whose refund is refused), the cloud's options, the faults' sizes and windows
  *   inject.ts    one injector per fault, each returning what it did (ChaosFault)
  *   recover.ts   re-drive, outbox sweep and reconciler listing, until every order is terminal
  *   verify.ts    the snapshot, the record balance, the provider's statement, I8 on the mailbox, the summary
@@ -20,9 +20,9 @@
  *   OrderCreated records produced again at new offsets, after the provider forgot their keys;
  *   two overlapping archive batches of one partition, the longer first.
  */
-import type { DemoStack } from '../demo-run';
+import type { DemoCloud } from '../demo-run';
 import { seedPlan } from '../demo-run';
-import { seconds } from '../local-stack';
+import { formatSeconds } from '../../format';
 import { placeOrders, type AcceptedOrder } from '../order-client';
 import type { DemoOrder } from '../order-generator';
 import type { RunSummary } from '../summary';
@@ -49,25 +49,25 @@ import { recover } from './recover';
 import type { ChaosFault } from './report';
 import { verify } from './verify';
 
-export { chaosPlan, chaosStackOptions, type ChaosPlan, type ChaosRunOptions } from './plan';
+export { chaosPlan, chaosCloudOptions, type ChaosPlan, type ChaosRunOptions } from './plan';
 export type { ChaosEmails, ChaosFault, ChaosReport, TopicRecordBalance } from './report';
 export { chaosEmails, providerStatement, recordBalance } from './verify';
 
-export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosRunOptions): Promise<RunSummary> {
+export async function runChaos(demo: DemoCloud, plan: ChaosPlan, options: ChaosRunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const { stack } = demo;
-  const { services } = stack;
+  const { cloud } = demo;
+  const { services } = cloud;
   const { log } = options;
   if (services.kafka?.nodes.length !== 1 || !services.dynamodb.persistent) {
     throw new Error('The chaos run needs its own one-broker Kafka and DynamoDB Local on a data file');
   }
-  await seedPlan(stack, plan, log);
-  const budget = retryBudgets(stack.assembly);
+  await seedPlan(cloud, plan, log);
+  const budget = retryBudgets(cloud.assembly);
   const outageMs = budget.maxMs + OUTAGE_MARGIN_MS;
   log(
     `Retry budget per function (retries x timeout + waits): ${Object.entries(budget.byFunction)
-      .map(([fn, ms]) => `${fn} ${seconds(ms)}`)
-      .join(', ')}; DynamoDB Local will be down ${seconds(outageMs)}`,
+      .map(([fn, ms]) => `${fn} ${formatSeconds(ms)}`)
+      .join(', ')}; DynamoDB Local will be down ${formatSeconds(outageMs)}`,
   );
 
   const faults: ChaosFault[] = [];
@@ -75,7 +75,7 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
   const refused: string[] = [];
   const half = Math.ceil(plan.orders.length / 2);
   const place = async (orders: readonly DemoOrder[], onPlaced?: (done: number) => void) => {
-    const result = await placeOrders(stack.api.url, orders, {
+    const result = await placeOrders(cloud.api.url, orders, {
       concurrency: options.concurrency,
       onAccepted: (order) => accepted.push(order),
       onPlaced,
@@ -95,7 +95,7 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
   // once their OrderCreated records are on the topic, so that the consumers hold records of them
   // (several hops behind one-second batching windows) rather than the relay alone.
   await ordersTopicHolding(services.kafkaBootstrap, accepted.length);
-  log(`Halting DynamoDB Local for ${seconds(outageMs)} (records in flight will exhaust their retries)...`);
+  log(`Halting DynamoDB Local for ${formatSeconds(outageMs)} (records in flight will exhaust their retries)...`);
   const outage = await haltDynamoDb(services, outageMs, budget.maxMs);
   log(`DynamoDB Local back: ${outage.fault.detail}`);
   faults.push(outage.fault);
@@ -105,7 +105,7 @@ export async function runChaos(demo: DemoStack, plan: ChaosPlan, options: ChaosR
   faults.push(await restartBroker(services));
 
   // 4. The second half, on a pipeline that is whole again, while SES and the notifications table throttle.
-  const throttling = startThrottling(stack.runner.faults);
+  const throttling = startThrottling(cloud.runner.faults);
   log(`Placing the other ${plan.orders.length - half} orders, under SES and notifications-table throttling bursts...`);
   await place(plan.orders.slice(half));
 

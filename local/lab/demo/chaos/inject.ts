@@ -5,9 +5,9 @@ import { mskEvent, toMskRecord } from '../../../runtime/runner/kafka-event';
 import type { LocalServices } from '../../../runtime/services';
 import { sleep } from '../../../runtime/services/process';
 import { resolveCluster } from '../../console/connection';
-import type { DemoStack } from '../demo-run';
+import type { DemoCloud } from '../demo-run';
 import { readTopic, type TopicRecord } from '../kafka-inspect';
-import { seconds } from '../local-stack';
+import { formatSeconds } from '../../format';
 import {
   BROKER_DOWN_MS,
   CONSUMED_TOPICS,
@@ -83,7 +83,7 @@ export async function haltDynamoDb(
     fault: {
       name: 'dynamodb-outage',
       injected: downMs > largestBudgetMs,
-      detail: `stopped ${seconds(downMs)}, longer than the largest retry budget ${seconds(largestBudgetMs)}; restarted on its data file`,
+      detail: `stopped ${formatSeconds(downMs)}, longer than the largest retry budget ${formatSeconds(largestBudgetMs)}; restarted on its data file`,
     },
     window: { from: haltedAt, to },
   };
@@ -99,11 +99,11 @@ export async function restartBroker(services: LocalServices): Promise<ChaosFault
   return {
     name: 'broker-restart',
     injected: true,
-    detail: `SIGKILL, back on its log after ${seconds(Date.now() - killedAt)}`,
+    detail: `SIGKILL, back on its log after ${formatSeconds(Date.now() - killedAt)}`,
   };
 }
 
-/** The fault set in billing's environment by chaosStackOptions, reported with the others. */
+/** The fault set in billing's environment by chaosCloudOptions, reported with the others. */
 export function providerForgetsKeys(): ChaosFault {
   return {
     name: 'provider-forgets-keys',
@@ -133,8 +133,8 @@ export function startThrottling(faults: FaultInjector | undefined): { report(): 
           injected: count > 0,
           count,
           detail: faults
-            ? `${count} ${what} of the notification function throttled (bursts ${seconds(bursts.onMs)} on, ` +
-              `${seconds(bursts.offMs)} off, for ${seconds(windowMs)})`
+            ? `${count} ${what} of the notification function throttled (bursts ${formatSeconds(bursts.onMs)} on, ` +
+              `${formatSeconds(bursts.offMs)} off, for ${formatSeconds(windowMs)})`
             : 'not injected: throttling is answered by the enforcement gateway, off in this run (--no-enforce)',
         };
       });
@@ -208,7 +208,7 @@ export async function duplicateOrders(bootstrap: string, runOrders: readonly Top
  * last; its mapping archives the partition too. The reader counts each offset once (I5).
  */
 export async function overlapArchiveBatches(
-  demo: DemoStack,
+  demo: DemoCloud,
   bootstrap: string,
   ordersTopic: readonly TopicRecord[],
 ): Promise<ChaosFault> {
@@ -222,7 +222,7 @@ export async function overlapArchiveBatches(
   const batch = (count: number) => mskEvent(records.slice(0, count).map(asMskRecord), source);
   const answers = [];
   for (const count of [length, Math.ceil(length / 2)]) {
-    const { error } = await demo.stack.runner.invoke('archive', batch(count));
+    const { error } = await demo.cloud.runner.invoke('archive', batch(count));
     answers.push(error ? `${error.errorType}: ${error.errorMessage}` : 'ok');
   }
   const [first, last] = [records[0]!.offset, records[length - 1]!.offset];

@@ -6,7 +6,7 @@ import { TOPICS } from '../../../../lambdas/shared/contracts/topics';
 import type { Assembly, FaultRule } from '../../../runtime/runner';
 import { retryBudgetMs } from '../../../runtime/runner/retry-policy';
 import { localTableName } from '../../app-bindings';
-import type { DemoStackOptions } from '../demo-run';
+import type { DemoCloudOptions } from '../demo-run';
 import type { DemoOrder, DemoPlan } from '../order-generator';
 
 /** The plan of a chaos run: the demo plan and one order whose refund the provider refuses for good. */
@@ -87,10 +87,10 @@ export function chaosPlan(plan: DemoPlan): ChaosPlan {
   };
 }
 
-/** What the stack needs for a chaos run: DynamoDB Local on a file, the provider's faults in billing's environment. */
-export function chaosStackOptions(
+/** What the cloud needs for a chaos run: DynamoDB Local on a file, the provider's faults in billing's environment. */
+export function chaosCloudOptions(
   plan: ChaosPlan,
-): Pick<DemoStackOptions, 'persistentDynamoDb' | 'functionEnvironment'> {
+): Pick<DemoCloudOptions, 'persistentDynamoDb' | 'functionEnvironment'> {
   return {
     persistentDynamoDb: true,
     functionEnvironment: {

@@ -6,7 +6,7 @@ import { TOPICS, type TopicName } from '../../../../lambdas/shared/contracts/top
 import { sesEmails, type SesEmail } from '../../../runtime/services';
 import { readDeadLetter, REDRIVEN_FROM_HEADER, type DeadLetterEntry } from '../../console/dead-letters';
 import { waitForConsumers } from '../consumer-lag';
-import type { DemoStack } from '../demo-run';
+import type { DemoCloud } from '../demo-run';
 import { SnapshotView } from '../invariants';
 import type { TopicRecord } from '../kafka-inspect';
 import { expectedNotifications, notificationIdOfSubject } from '../notifications-report';
@@ -36,14 +36,14 @@ export interface ChaosRunRecord {
  * the mailbox checked against them.
  */
 export async function verify(
-  demo: DemoStack,
+  demo: DemoCloud,
   plan: ChaosPlan,
   run: ChaosRunRecord,
   deadline: number,
   log: (line: string) => void,
 ): Promise<RunSummary> {
-  const { stack } = demo;
-  const { services } = stack;
+  const { cloud } = demo;
+  const { services } = cloud;
   const { recovery } = run;
   log('Waiting for every consumer to reach the end of its topics...');
   const lag = await waitForConsumers(services.kafkaBootstrap, KAFKA_CONSUMERS, {
@@ -51,10 +51,10 @@ export async function verify(
   });
   log('Collecting the summary (tables, topics, archive, mailbox, provider statement)...');
   const snapshot = await takeSnapshot(services);
-  const views = await getOrders(stack.api.url, [...recovery.waited]);
+  const views = await getOrders(cloud.api.url, [...recovery.waited]);
   const payment = snapshot.tables.payments.find((p) => p.order_id === plan.refusedRefundOrderId);
-  const [order] = await getOrders(stack.api.url, [plan.refusedRefundOrderId]);
-  const notificationsFn = stack.assembly.functions.find((f) => f.id === 'notifications');
+  const [order] = await getOrders(cloud.api.url, [plan.refusedRefundOrderId]);
+  const notificationsFn = cloud.assembly.functions.find((f) => f.id === 'notifications');
   const report: ChaosReport = {
     faults: run.faults,
     retryBudget: run.retryBudget,
@@ -94,9 +94,9 @@ export async function verify(
     acceptedOrderIds: run.accepted.map((o) => o.order_id),
     operatorCases: recovery.needsOperator.map((c) => c.orderId),
     planned,
-    mappings: stack.runner.stats().mappings,
-    enforcement: stack.runner.stats().enforcement,
-    timing: { startup: stack.startup, startupMs: demo.startupMs },
+    mappings: cloud.runner.stats().mappings,
+    enforcement: cloud.runner.stats().enforcement,
+    timing: { startup: cloud.startup, startupMs: demo.startupMs },
     chaos: report,
     problems,
   });

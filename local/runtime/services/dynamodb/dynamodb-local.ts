@@ -9,8 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TABLES, type TableId } from '../../../../lambdas/shared/contracts/tables';
-import { localTableName } from '../../../lab/app-bindings';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../endpoints';
 import { CACHE_DIR } from '../../paths';
 import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../process';
@@ -158,30 +156,41 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
 }
 
+/** A table to create locally: an app's table under its local name. */
+export interface LocalTable {
+  readonly name: string;
+  /** The string partition key (no sort key). */
+  readonly partitionKey: string;
+  /** Whether the table has a NEW_IMAGE stream (for a DynamoDB stream mapping). */
+  readonly stream?: boolean;
+  /** The TTL attribute, if the table expires items. */
+  readonly ttlAttribute?: string;
+  /** A global secondary index with string keys, all attributes projected. */
+  readonly index?: { readonly name: string; readonly partitionKey: string; readonly sortKey: string };
+}
+
 /**
- * Creates every table of TABLES under its local name, as the CDK app does in AWS: one string
- * partition key, on-demand billing, a NEW_IMAGE stream where the table has one (the outbox relay
- * reads it), and TTL on the table's ttl attribute. Existing tables are kept.
+ * Creates the tables that do not exist yet, as a CDK app does in AWS: one string partition key,
+ * on-demand billing, a NEW_IMAGE stream where the table has one, and TTL on its ttl attribute.
+ * Existing tables are kept. Returns the names created.
  */
-export async function createTables(endpoint: string): Promise<string[]> {
+export async function createTables(endpoint: string, tables: readonly LocalTable[]): Promise<string[]> {
   const client = localDynamoDbClient(endpoint);
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     const created: string[] = [];
-    for (const id of Object.keys(TABLES) as TableId[]) {
-      const name = localTableName(id);
-      if (existing.has(name)) continue;
-      await client.send(new CreateTableCommand(tableDefinition(id)));
-      const ttlAttribute = (TABLES[id] as { ttlAttribute?: string }).ttlAttribute;
-      if (ttlAttribute) {
+    for (const table of tables) {
+      if (existing.has(table.name)) continue;
+      await client.send(new CreateTableCommand(tableDefinition(table)));
+      if (table.ttlAttribute) {
         await client.send(
           new UpdateTimeToLiveCommand({
-            TableName: name,
-            TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+            TableName: table.name,
+            TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
           }),
         );
       }
-      created.push(name);
+      created.push(table.name);
     }
     return created;
   } finally {
@@ -189,11 +198,10 @@ export async function createTables(endpoint: string): Promise<string[]> {
   }
 }
 
-function tableDefinition(id: TableId): CreateTableCommandInput {
-  const table: (typeof TABLES)[TableId] = TABLES[id];
-  const index = 'sparseIndex' in table ? table.sparseIndex : undefined;
+function tableDefinition(table: LocalTable): CreateTableCommandInput {
+  const { index } = table;
   return {
-    TableName: localTableName(id),
+    TableName: table.name,
     AttributeDefinitions: [
       { AttributeName: table.partitionKey, AttributeType: 'S' },
       ...(index

@@ -3,12 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
-import {
-  MIN_INSYNC_REPLICAS,
-  REPLICATION_FACTOR,
-  TOPIC_RETENTION_MS,
-  TOPICS,
-} from '../../../../lambdas/shared/contracts/topics';
 import { freePort, sleep, startProcess, waitUntilReady, type ManagedProcess } from '../process';
 import type { LocalKafkaIam } from '../../endpoints';
 import { ensureKafkaJars } from './kafka-jars';
@@ -62,11 +56,27 @@ export interface KafkaNode {
   resume(): void;
 }
 
-/** Replication of the topics on a cluster of `brokers` nodes: the MSK settings with three, none with one. */
-export function topicReplication(brokers: number): { replicationFactor: number; minInsyncReplicas: number } {
-  return brokers >= REPLICATION_FACTOR
-    ? { replicationFactor: REPLICATION_FACTOR, minInsyncReplicas: MIN_INSYNC_REPLICAS }
-    : { replicationFactor: 1, minInsyncReplicas: 1 };
+/** The brokers of a replicated local cluster (`--brokers 3`); the other size is one node. */
+export const REPLICATED_BROKERS = 3;
+
+/** How topics are replicated: replicas per partition, and how many must be in sync for an acks=all write. */
+export interface TopicReplication {
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+}
+
+/** The app's topics: what createTopics creates, and the replication it wants where there are enough brokers. */
+export interface TopicSet {
+  readonly topics: readonly { readonly name: string; readonly partitions: number }[];
+  readonly retentionMs: number;
+  readonly replication: TopicReplication;
+}
+
+const UNREPLICATED: TopicReplication = { replicationFactor: 1, minInsyncReplicas: 1 };
+
+/** Replication on a cluster of `brokers` nodes: the wanted one where it fits, none on one node. */
+export function topicReplication(brokers: number, wanted: TopicReplication): TopicReplication {
+  return brokers >= wanted.replicationFactor ? wanted : UNREPLICATED;
 }
 
 export interface StartKafkaClusterOptions {
@@ -74,6 +84,8 @@ export interface StartKafkaClusterOptions {
   readonly workDir: string;
   /** 1 (default) or 3. */
   readonly brokers?: number;
+  /** Replication of the internal topics and the default for others (with 3 brokers); none with 1. */
+  readonly replication?: TopicReplication;
   readonly log?: (line: string) => void;
   readonly readyTimeoutMs?: number;
 }
@@ -81,14 +93,15 @@ export interface StartKafkaClusterOptions {
 export async function startKafkaCluster(options: StartKafkaClusterOptions): Promise<KafkaCluster> {
   const started = Date.now();
   const count = options.brokers ?? 1;
-  if (count !== 1 && count !== REPLICATION_FACTOR) {
-    throw new Error(`A local Kafka cluster has 1 or ${REPLICATION_FACTOR} brokers, not ${count}`);
+  if (count !== 1 && count !== REPLICATED_BROKERS) {
+    throw new Error(`A local Kafka cluster has 1 or ${REPLICATED_BROKERS} brokers, not ${count}`);
   }
   const libs = await ensureKafkaJars({ log: options.log });
   const iam = prepareIamListener(libs);
   const ports = await distinctFreePorts(2 * count + 1);
   const controllerPort = ports[count]!;
   const single = count === 1;
+  const replication = topicReplication(count, options.replication ?? UNREPLICATED);
   // One node is broker and controller; three brokers get their own controller (CONTROLLER_ID).
   const specs: NodeSpec[] = [
     ...Array.from({ length: count }, (_, i) => ({
@@ -153,7 +166,10 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
       rmSync(dataDir, { recursive: true, force: true });
       mkdirSync(dataDir, { recursive: true });
       const serverProperties = join(spec.dir, 'kafka-server.properties');
-      writeFileSync(serverProperties, nodeConfig({ ...spec, controllerPort, dataDir, voters, brokers: count, iam }));
+      writeFileSync(
+        serverProperties,
+        nodeConfig({ ...spec, controllerPort, dataDir, voters, brokers: count, replication, iam }),
+      );
       // KRaft needs its metadata log formatted with the cluster id before the first start.
       const logFile = join(spec.dir, 'kafka.log');
       const format = startJava(
@@ -277,17 +293,17 @@ interface NodeSpec {
 const HEAP: Record<NodeRoles, string> = { 'broker,controller': '512m', broker: '384m', controller: '128m' };
 
 /**
- * Creates every topic of TOPICS that the cluster does not have yet, with its partition count,
+ * Creates every topic of the set that the cluster does not have yet, with its partition count,
  * retention and replication (topicReplication). Topics that exist are left as they are, so an
  * existing broker (`--kafka host:port`) keeps its data.
  */
-export async function createTopics(bootstrap: string, brokers = 1): Promise<string[]> {
+export async function createTopics(bootstrap: string, set: TopicSet, brokers = 1): Promise<string[]> {
   const admin = new Admin({
     clientId: 'local-topics',
     bootstrapBrokers: bootstrapList(bootstrap),
     connectTimeout: 5_000,
   });
-  const { replicationFactor, minInsyncReplicas } = topicReplication(brokers);
+  const { replicationFactor, minInsyncReplicas } = topicReplication(brokers, set.replication);
   try {
     // A replica can only be placed on a registered broker: wait until every node has joined.
     for (
@@ -299,14 +315,14 @@ export async function createTopics(bootstrap: string, brokers = 1): Promise<stri
       await sleep(500);
     }
     const existing = new Set(await admin.listTopics());
-    const missing = Object.values(TOPICS).filter((topic) => !existing.has(topic.name));
+    const missing = set.topics.filter((topic) => !existing.has(topic.name));
     for (const topic of missing) {
       await admin.createTopics({
         topics: [topic.name],
         partitions: topic.partitions,
         replicas: replicationFactor,
         configs: [
-          { name: 'retention.ms', value: String(TOPIC_RETENTION_MS) },
+          { name: 'retention.ms', value: String(set.retentionMs) },
           { name: 'min.insync.replicas', value: String(minInsyncReplicas) },
         ],
       });
@@ -338,9 +354,16 @@ async function brokerAnswers(bootstrap: string): Promise<boolean> {
 }
 
 function nodeConfig(
-  p: NodeSpec & { controllerPort: number; dataDir: string; voters: string; brokers: number; iam: IamListenerFiles },
+  p: NodeSpec & {
+    controllerPort: number;
+    dataDir: string;
+    voters: string;
+    brokers: number;
+    replication: TopicReplication;
+    iam: IamListenerFiles;
+  },
 ): string {
-  const { replicationFactor, minInsyncReplicas } = topicReplication(p.brokers);
+  const { replicationFactor, minInsyncReplicas } = p.replication;
   const broker = p.roles !== 'controller';
   const controller = p.roles !== 'broker';
   const listeners = [
@@ -375,7 +398,7 @@ authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 super.users=User:ANONYMOUS
 allow.everyone.if.no.acl.found=false
 # The settings below are read by brokers, and by the controller when it creates topics and elects leaders.
-# Topics come from the contracts (TOPICS), as in AWS: a typo in a topic name must fail, not create a topic.
+# Topics are the app's (createTopics), as in AWS: a typo in a topic name must fail, not create a topic.
 auto.create.topics.enable=false
 num.partitions=1
 default.replication.factor=${replicationFactor}

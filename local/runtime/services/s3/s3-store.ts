@@ -1,12 +1,11 @@
 import { ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_ARCHIVE_BUCKET } from '../../../lab/app-bindings';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../endpoints';
 import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../process';
 
 /**
- * The S3 stand-in: s3rver in its own Node process, on 127.0.0.1, with the archive bucket created at
+ * The S3 stand-in: s3rver in its own Node process, on 127.0.0.1, with the app's bucket created at
  * start. Its objects live in a directory under `workDir` that stop() deletes.
  */
 export interface S3Store {
@@ -20,6 +19,8 @@ export interface S3Store {
 
 export interface StartS3StoreOptions {
   readonly workDir: string;
+  /** The bucket created at start (the app's, e.g. its archive). */
+  readonly bucket: string;
   readonly readyTimeoutMs?: number;
 }
 
@@ -42,7 +43,7 @@ export async function startS3Store(options: StartS3StoreOptions): Promise<S3Stor
       String(port),
       '--no-vhost-buckets',
       '--configure-bucket',
-      LOCAL_ARCHIVE_BUCKET,
+      options.bucket,
       // One log line per request would dwarf every other log of a run.
       '--silent',
     ],
@@ -53,9 +54,9 @@ export async function startS3Store(options: StartS3StoreOptions): Promise<S3Stor
   try {
     await waitUntilReady(
       child,
-      `serving bucket ${LOCAL_ARCHIVE_BUCKET} on ${endpoint}`,
+      `serving bucket ${options.bucket} on ${endpoint}`,
       async () => {
-        await client.send(new ListObjectsCommand({ Bucket: LOCAL_ARCHIVE_BUCKET, MaxKeys: 1 }));
+        await client.send(new ListObjectsCommand({ Bucket: options.bucket, MaxKeys: 1 }));
         return true;
       },
       { timeoutMs: options.readyTimeoutMs ?? 30_000 },
@@ -65,7 +66,7 @@ export async function startS3Store(options: StartS3StoreOptions): Promise<S3Stor
   }
   return {
     endpoint,
-    bucket: LOCAL_ARCHIVE_BUCKET,
+    bucket: options.bucket,
     process: child,
     startMs: Date.now() - started,
     async stop() {

@@ -1,4 +1,5 @@
-import { parseConsoleArgs, UsageError } from '../../../../local/lab/console/args';
+import { UsageError } from '../../../../local/lab/cli';
+import { parseConsoleArgs } from '../../../../local/lab/console/args';
 
 /** `npm run kafka -- ...` arguments: typed commands, and a clear usage error for every misuse. */
 describe('console arguments', () => {
@@ -9,7 +10,7 @@ describe('console arguments', () => {
     expect(parse('consume orders --help')).toEqual({ name: 'help' });
   });
 
-  it('GIVEN no cluster option WHEN parsed THEN the local stack is meant (no bootstrap, no IAM)', () => {
+  it('GIVEN no cluster option WHEN parsed THEN the local cloud is meant (no bootstrap, no IAM)', () => {
     expect(parse('topics')).toEqual({ name: 'topics', cluster: { bootstrap: undefined, iam: false }, json: false });
   });
 

@@ -41,7 +41,7 @@ describe('console endpoints and cluster', () => {
   });
 
   it('GIVEN no file WHEN it is read THEN the error says how to start a stack or name a cluster', () => {
-    expect(() => readEndpointsFile(file)).toThrow(/No local stack is serving .*npm run local.*--bootstrap host:port/);
+    expect(() => readEndpointsFile(file)).toThrow(/No local cloud is serving .*npm run local.*--bootstrap host:port/);
   });
 
   it('GIVEN a file left by a process that is gone WHEN it is read THEN it is refused as stale', () => {
@@ -69,7 +69,7 @@ describe('console endpoints and cluster', () => {
     ]);
   });
 
-  it("GIVEN no --bootstrap WHEN the cluster is resolved THEN the local stack's broker is used, in plaintext", () => {
+  it("GIVEN no --bootstrap WHEN the cluster is resolved THEN the local cloud's broker is used, in plaintext", () => {
     const cluster = resolveCluster({ iam: false }, () => endpoints(process.pid));
     expect(cluster.clientOptions('t')).toMatchObject({ clientId: 't', bootstrapBrokers: ['127.0.0.1:39092'] });
     expect(cluster.clientOptions('t')).not.toHaveProperty('sasl');

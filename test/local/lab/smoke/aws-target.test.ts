@@ -40,45 +40,33 @@ async function smokeAgainst(apiUrl: string, timeoutMs = 5_000) {
   return runSmoke(target, { productId: 'abc', currency: 'USD', timeoutMs, pollMs: 1 });
 }
 
+/** A mapping as ListEventSourceMappings lists it: enabled, its last result OK, unless given. */
+const mapping = (UUID: string, fn: string, topic: string, rest: Record<string, string> = {}) => ({
+  UUID,
+  FunctionArn: ARN(fn),
+  Topics: [topic],
+  State: 'Enabled',
+  LastProcessingResult: 'OK',
+  ...rest,
+});
+
 describe('npm run smoke against a deployed stage (AWS SDK mocked, order API stand-in)', () => {
   it('GIVEN healthy mappings over two pages WHEN smoke-tested THEN the order is placed with SigV4, followed to SHIPPED, and every mapping of the stack functions is checked', async () => {
     lambdaMock
       .on(ListEventSourceMappingsCommand, { FunctionName: 'billing-fn', Marker: undefined })
       .resolves({
-        EventSourceMappings: [
-          {
-            UUID: 'u1',
-            FunctionArn: ARN('billing-fn'),
-            Topics: ['orders'],
-            State: 'Enabled',
-            LastProcessingResult: 'OK',
-          },
-        ],
+        EventSourceMappings: [mapping('u1', 'billing-fn', 'orders')],
         NextMarker: 'page-2',
       })
       .on(ListEventSourceMappingsCommand, { FunctionName: 'billing-fn', Marker: 'page-2' })
       .resolves({
         EventSourceMappings: [
-          {
-            UUID: 'u2',
-            FunctionArn: ARN('billing-fn'),
-            Topics: ['order_cancellations'],
-            State: 'Enabled',
-            LastProcessingResult: 'No records processed',
-          },
+          mapping('u2', 'billing-fn', 'order_cancellations', { LastProcessingResult: 'No records processed' }),
         ],
       })
       .on(ListEventSourceMappingsCommand, { FunctionName: 'shipping-fn' })
       .resolves({
-        EventSourceMappings: [
-          {
-            UUID: 'u3',
-            FunctionArn: ARN('shipping-fn'),
-            Topics: ['payments'],
-            State: 'Enabled',
-            LastProcessingResult: 'OK',
-          },
-        ],
+        EventSourceMappings: [mapping('u3', 'shipping-fn', 'payments')],
       });
     const api = await startOrderApiStub({ pendingPolls: 2 });
     try {
@@ -124,26 +112,13 @@ describe('npm run smoke against a deployed stage (AWS SDK mocked, order API stan
       .on(ListEventSourceMappingsCommand, { FunctionName: 'billing-fn' })
       .resolves({
         EventSourceMappings: [
-          {
-            UUID: 'u1',
-            FunctionArn: ARN('billing-fn'),
-            Topics: ['orders'],
-            State: 'Disabled',
-            StateTransitionReason: 'USER_INITIATED',
-            LastProcessingResult: 'OK',
-          },
+          mapping('u1', 'billing-fn', 'orders', { State: 'Disabled', StateTransitionReason: 'USER_INITIATED' }),
         ],
       })
       .on(ListEventSourceMappingsCommand, { FunctionName: 'shipping-fn' })
       .resolves({
         EventSourceMappings: [
-          {
-            UUID: 'u3',
-            FunctionArn: ARN('shipping-fn'),
-            Topics: ['payments'],
-            State: 'Enabled',
-            LastProcessingResult: 'PROBLEM: Function call failed',
-          },
+          mapping('u3', 'shipping-fn', 'payments', { LastProcessingResult: 'PROBLEM: Function call failed' }),
         ],
       });
     const api = await startOrderApiStub();

@@ -77,7 +77,7 @@ describe('npm run smoke -- --local', () => {
     }
   }
 
-  it('GIVEN a running local stack whose mappings are healthy WHEN smoke-tested THEN the same LambdaClient calls as in AWS read them and every check passes', async () => {
+  it('GIVEN a running local cloud whose mappings are healthy WHEN smoke-tested THEN the same LambdaClient calls as in AWS read them and every check passes', async () => {
     const report = await smokeLocal([
       lambdaMappingView(stats({}), arn('billing')),
       lambdaMappingView(

@@ -96,7 +96,6 @@ function fixture(grants: Statement[]) {
     kafkaBootstrap: '127.0.0.1:9092',
     dynamodbEndpoint: 'http://127.0.0.1:8000',
     s3Endpoint: 'http://127.0.0.1:4569',
-    smtpUrl: 'smtp://127.0.0.1:25',
     region: 'eu-west-1',
   };
   const { model, values } = buildAccessModel(assembly, endpoints, '000000000000');

@@ -11,6 +11,7 @@ import {
   type QueuedRecord,
 } from '../../../../local/runtime/runner/kafka-event';
 import { mskEvent as sampleEvent } from '../../../support/msk';
+import { orderCreated } from '../../../support/events';
 
 const source = {
   eventSourceArn: 'arn:aws:kafka:eu-west-1:000000000000:cluster/local/local',
@@ -87,17 +88,7 @@ describe('toMskRecord', () => {
   });
 
   it('GIVEN a shaped record of a valid event WHEN the shared consumer code decodes it THEN it parses', () => {
-    const event = {
-      event_type: 'OrderCreated',
-      event_id: 'e1',
-      order_id: '12345',
-      user_id: 'u1',
-      items: [{ product_id: 'abc', quantity: 1, unit_price: 1.5 }],
-      amount: 1.5,
-      currency: 'USD',
-      payment_method: 'credit_card',
-      timestamp: '2025-04-07T12:34:56Z',
-    };
+    const event = orderCreated({ order_id: '12345' });
 
     const record = toMskRecord(fetched({ value: Buffer.from(JSON.stringify(event)) }), 'CREATE_TIME');
 

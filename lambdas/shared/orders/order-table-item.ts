@@ -5,9 +5,9 @@ import { factAttribute, ORDER_FACTS, type OrderFact } from './order-status';
  * The orders table holds one item per order: the order as placed, a `<fact>_at` attribute per known
  * fact (the status is derived from them, never stored) and the history list.
  */
-type OrderItem = Omit<Order, 'facts'> & Partial<Record<`${OrderFact}_at`, string>>;
+type OrderTableItem = Omit<Order, 'facts'> & Partial<Record<`${OrderFact}_at`, string>>;
 
-export function toItem(order: Order): OrderItem {
+export function toItem(order: Order): OrderTableItem {
   const { facts, ...rest } = order;
   return {
     ...rest,

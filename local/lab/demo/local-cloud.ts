@@ -1,4 +1,5 @@
 import { APP_BINDINGS } from '../app-bindings';
+import { formatSeconds } from '../format';
 import {
   loadAssembly,
   startRunner,
@@ -8,32 +9,32 @@ import {
   type Synthesis,
 } from '../../runtime/runner';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { seedCatalog as writeCatalog } from '../../../lambdas/order-api/demo-catalog';
+import { seedCatalog } from '../../../lambdas/order-api/demo-catalog';
 import type { CatalogProduct } from '../../../lambdas/order-api/ports';
-import { localTableName } from '../app-bindings';
+import { APP_RESOURCES, localTableName } from '../app-bindings';
 import { localDynamoDbClient, startLocalServices, type LocalServices } from '../../runtime/services';
 import { startApiGateway, type ApiGateway } from '../../runtime/services/api-gateway';
 import type { StockSeed } from './order-generator';
 
 /**
- * The whole local stack of `npm run local`: the real components, the functions of the synthesized
+ * The whole local cloud of `npm run local`: the real components, the functions of the synthesized
  * app under the local event source mapping runner, and the HTTP API in front of the functions its routes integrate.
  * Synthesis (or the reuse of the previous one) and the components start side by side: neither
  * needs the other.
  */
-export interface LocalStack {
+export interface LocalCloud {
   readonly services: LocalServices;
   readonly assembly: Assembly;
   readonly runner: Runner;
   readonly api: ApiGateway;
   /** Where the start-up time went. */
-  readonly startup: StackStartup;
+  readonly startup: CloudStartup;
   /** Stops the API, the runner and the components, in that order; safe to call more than once. */
   stop(): Promise<void>;
 }
 
 /** Milliseconds of each start-up step; synthesis and the components run side by side. */
-export interface StackStartup {
+export interface CloudStartup {
   /** `cdk synth`, or the hashing of its inputs when the previous synthesis was reused. */
   readonly synthMs: number;
   readonly synthReused: boolean;
@@ -45,7 +46,7 @@ export interface StackStartup {
   readonly enforcementMs?: number;
 }
 
-export interface StartLocalStackOptions {
+export interface StartLocalCloudOptions {
   /** `host:port` of an existing broker instead of a local one. */
   readonly kafka?: string;
   /** Brokers of the local Kafka cluster: 1 (default) or 3. */
@@ -76,17 +77,18 @@ export interface StartLocalStackOptions {
   readonly enforce?: boolean;
 }
 
-export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStack> {
+export async function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? (() => undefined);
   const synthesis = synthesizeIfChanged({ outdir: options.cdkOut }).then((result: Synthesis) => {
     log(
       result.reused
-        ? `Reused the synthesis in ${result.outdir}: nothing it depends on changed (checked in ${seconds(result.ms)})`
-        : `Synthesized the CDK app into ${result.outdir} (${seconds(result.ms)})`,
+        ? `Reused the synthesis in ${result.outdir}: nothing it depends on changed (checked in ${formatSeconds(result.ms)})`
+        : `Synthesized the CDK app into ${result.outdir} (${formatSeconds(result.ms)})`,
     );
     return result;
   });
   const servicesStarted = startLocalServices({
+    resources: APP_RESOURCES,
     kafka: options.kafka,
     brokers: options.brokers,
     persistentDynamoDb: options.persistentDynamoDb,
@@ -95,8 +97,8 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     options.onServices?.(services);
     const { startMs } = services;
     log(
-      `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka (${services.brokers} broker${services.brokers > 1 ? 's' : ''}) ${seconds(startMs.kafka ?? 0)}, `}` +
-        `DynamoDB Local ${seconds(startMs.dynamodb)}, S3 ${seconds(startMs.s3)}, SES ${seconds(startMs.ses)}; ` +
+      `Started ${options.kafka ? `(Kafka at ${options.kafka}) ` : `Kafka (${services.brokers} broker${services.brokers > 1 ? 's' : ''}) ${formatSeconds(startMs.kafka ?? 0)}, `}` +
+        `DynamoDB Local ${formatSeconds(startMs.dynamodb)}, S3 ${formatSeconds(startMs.s3)}, SES ${formatSeconds(startMs.ses)}; ` +
         `logs in ${services.workDir}`,
     );
     return services;
@@ -121,7 +123,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       pollers: options.pollers,
       enforce: options.enforce,
     });
-    const startup: StackStartup = {
+    const startup: CloudStartup = {
       synthMs: synthesized.value.ms,
       synthReused: synthesized.value.reused,
       components: services.startMs,
@@ -160,7 +162,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
 
 function withEnvironment(
   assembly: Assembly,
-  added: NonNullable<StartLocalStackOptions['functionEnvironment']>,
+  added: NonNullable<StartLocalCloudOptions['functionEnvironment']>,
 ): Assembly {
   return {
     ...assembly,
@@ -174,7 +176,7 @@ function withEnvironment(
  * Puts stock on the shelves through the restock function, as operations would: one invocation per
  * product, each with its own restock_id (a repeated seed adds nothing).
  */
-export async function seedStock(runner: Runner, stock: readonly StockSeed[], runId: string): Promise<void> {
+export async function restockLocally(runner: Runner, stock: readonly StockSeed[], runId: string): Promise<void> {
   for (const { product_id, quantity } of stock) {
     const { error } = await runner.invoke('restock', {
       restock_id: `seed-${runId}-${product_id}`,
@@ -189,15 +191,11 @@ export async function seedStock(runner: Runner, stock: readonly StockSeed[], run
  * Writes the product catalog the order API prices from, straight into its table: a catalog has no
  * function of its own; in AWS it is loaded the same way (README, "Deploy to AWS").
  */
-export async function seedCatalog(dynamodbEndpoint: string, products: readonly CatalogProduct[]): Promise<void> {
+export async function loadCatalogLocally(dynamodbEndpoint: string, products: readonly CatalogProduct[]): Promise<void> {
   const client = DynamoDBDocumentClient.from(localDynamoDbClient(dynamodbEndpoint));
   try {
-    await writeCatalog(client, localTableName('catalog'), products);
+    await seedCatalog(client, localTableName('catalog'), products);
   } finally {
     client.destroy();
   }
-}
-
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -1,24 +1,52 @@
 import {
   BillingOutcomeSchema,
   OrderCancelledSchema,
+  OrderCreatedSchema,
   ShipmentCancelledSchema,
   ShipmentCreatedSchema,
   ShipmentDispatchedSchema,
   StockReservedSchema,
   type AnyEvent,
-  type OrderItem,
+  type OrderCreated,
+  type OrderLine,
   type PaymentStatus,
-} from '../../../lambdas/shared/contracts/events';
-import { deterministicId } from '../../../lambdas/shared/ids';
+} from '../../lambdas/shared/contracts/events';
+import { deterministicId } from '../../lambdas/shared/ids';
+import { ORDER_STATUSES, type OrderStatus } from '../../lambdas/shared/orders/order-status';
 
 /**
- * Outcome events for one order, built as their producers build them (deterministic event ids) and
+ * Events for tests. OrderCreated as the order API writes it; outcome events for one order, built as their producers build them (deterministic event ids) and
  * parsed with the contract schemas, so that a test can never run on an event no producer could send.
  */
-export const ITEMS: OrderItem[] = [
+export const ITEMS: OrderLine[] = [
   { product_id: 'abc', quantity: 2, unit_price: 49.5 },
   { product_id: 'def', quantity: 1, unit_price: 12 },
 ];
+
+/**
+ * A valid OrderCreated (parsed with the contract's schema): one line of abc for 49.50 USD by card,
+ * with the fields given; its event_id follows its order_id unless given.
+ */
+export function orderCreated(overrides: Partial<OrderCreated> = {}): OrderCreated {
+  return OrderCreatedSchema.parse(orderCreatedFields(overrides));
+}
+
+/** The same fields, not validated: for what a consumer or a schema does with an invalid OrderCreated. */
+export function orderCreatedFields(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const orderId = (overrides.order_id as string | undefined) ?? 'o-1';
+  return {
+    event_type: 'OrderCreated',
+    event_id: `evt-${orderId}`,
+    order_id: orderId,
+    user_id: 'u-1',
+    items: [{ product_id: 'abc', quantity: 1, unit_price: 49.5 }],
+    amount: 49.5,
+    currency: 'USD',
+    payment_method: 'credit_card',
+    timestamp: '2025-04-07T12:34:56Z',
+    ...overrides,
+  };
+}
 
 const at = (second: number) => new Date(Date.UTC(2025, 3, 7, 12, 35, second)).toISOString();
 
@@ -91,4 +119,12 @@ export function validFlows(orderId: string): Record<'shipped' | 'declined' | 're
       billingOutcome(orderId, 'refunded', 5),
     ],
   };
+}
+
+/** Orders per status as the counters report them: every status, 0 unless given. */
+export function statusCounts(counts: Partial<Record<OrderStatus, number>>): Record<OrderStatus, number> {
+  return Object.fromEntries(ORDER_STATUSES.map((status) => [status, counts[status] ?? 0])) as Record<
+    OrderStatus,
+    number
+  >;
 }
