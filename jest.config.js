@@ -29,7 +29,11 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/adapters-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/adapters-global-teardown.ts',
     }),
-    project('infra'),
+    // Each stage variant of the CDK app is synthesized once per run, into a directory of the run.
+    project('infra', {
+      globalSetup: '<rootDir>/test/support/infra-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/infra-global-teardown.ts',
+    }),
     project('local'),
     // The real components start once per run (globalSetup) and stop at the end (globalTeardown).
     project('e2e', {
