@@ -20,6 +20,11 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
+  // Two workers on two cores (jest's default, cores - 1, runs every file in one process one after
+  // the other): the e2e files mostly wait on brokers and pollers, so a second worker fills the time.
+  maxWorkers: 2,
+  // The longest files first (see the file).
+  testSequencer: '<rootDir>/test/support/test-sequencer.js',
   projects: [
     // Property tests run hundreds of cases: a guard against a hung test, generous for a busy 2-core machine.
     project('unit', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'], testTimeout: 60_000 }),
