@@ -7,6 +7,8 @@ export interface E2eEnvironment extends LocalEndpoints {
   readonly workDir: string;
   /** Where the mail catcher keeps the messages. */
   readonly mailDir: string;
+  /** The app synthesized for this run (cdk.out), bundles included. */
+  readonly cdkOut: string;
 }
 
 /** The endpoints of the components the e2e globalSetup started. */
