@@ -18,7 +18,8 @@ import { render, resourcesOfType, STACK_PARTS, synthesizePipeline, type Synthesi
 const VARIANTS: Record<string, ConfigContext> = {
   dev: { stage: 'dev' },
   prod: { stage: 'prod' },
-  serverless: { stage: 'dev', clusterType: 'serverless' },
+  // With serverless.test.ts's demo switch: the same synthesis serves both files.
+  serverless: { stage: 'dev', clusterType: 'serverless', apiAuth: 'none' },
 };
 
 // Synthesized on first use (each bundles every function), so that `-t` can run a part alone.
