@@ -20,6 +20,11 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
+  // Two workers on two cores (jest's default, cores - 1, runs every file in one process one after
+  // the other): the e2e files mostly wait on brokers and pollers, so a second worker fills the time.
+  maxWorkers: 2,
+  // The longest files first (see the file).
+  testSequencer: '<rootDir>/test/support/test-sequencer.js',
   projects: [
     // Property tests run hundreds of cases: a guard against a hung test, generous for a busy 2-core machine.
     project('unit', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'], testTimeout: 60_000 }),
@@ -29,7 +34,11 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/adapters-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/adapters-global-teardown.ts',
     }),
-    project('infra'),
+    // Each stage variant of the CDK app is synthesized once per run, into a directory of the run.
+    project('infra', {
+      globalSetup: '<rootDir>/test/support/infra-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/infra-global-teardown.ts',
+    }),
     project('local'),
     // The real components start once per run (globalSetup) and stop at the end (globalTeardown).
     project('e2e', {

@@ -1,37 +1,31 @@
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BillingOutcomeSchema } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { readTopic } from '../../local/lab/demo/kafka-inspect';
 import { APP_BINDINGS } from '../../local/lab/app-bindings';
-import { loadAssembly, startRunner, synthesize, type Runner } from '../../local/runtime/runner';
+import { loadAssembly, startRunner, type Runner } from '../../local/runtime/runner';
 import { e2eEnvironment } from '../support/e2e-env';
-import { eventually, getItem, pipelineLock } from '../support/e2e-pipeline';
+import { eventually, getItem, pipelineLock, synthesizedApp } from '../support/e2e-pipeline';
 import { orderCreated } from '../support/events';
 
 /**
- * The runner with the synthesized app: `cdk synth` into a scratch directory, the bundles it
+ * The runner with the synthesized app: the run's `cdk synth` (e2eGlobalSetup), the bundles it
  * produced under the runner with every mapping of the templates, and an OrderCreated produced
  * straight to `orders` (no order API, no outbox) that billing must charge and answer on
  * `billing_outcome`. Proves the path template -> mapping -> MSK event -> bundle -> DynamoDB and
  * Kafka, with the settings `cdk deploy` would ship.
  */
 const env = e2eEnvironment();
-const SYNTH_TIMEOUT_MS = 240_000;
 const TIMEOUT_MS = 120_000;
 
-let cdkOut: string;
 let runner: Runner | undefined;
 const functionErrors: string[] = [];
 const LOCK_TIMEOUT_MS = 300_000;
 const lock = pipelineLock(env, { timeoutMs: LOCK_TIMEOUT_MS });
 
 beforeAll(async () => {
-  cdkOut = mkdtempSync(join(tmpdir(), 'runner-pipeline-cdk-out-'));
-  await synthesize({ outdir: cdkOut });
+  const cdkOut = await synthesizedApp(env);
   // The real topics and consumer groups: one runner of the whole app at a time (see pipelineLock).
   await lock.acquire();
   runner = await startRunner({
@@ -40,12 +34,11 @@ beforeAll(async () => {
     // Init and invoke errors, to explain a timeout below.
     log: (line) => /\t(ERROR)\t|Uncaught|Runtime\./.test(line) && functionErrors.push(line),
   });
-}, SYNTH_TIMEOUT_MS + LOCK_TIMEOUT_MS);
+}, LOCK_TIMEOUT_MS + 60_000);
 
 afterAll(async () => {
   await runner?.stop();
   lock.release();
-  rmSync(cdkOut, { recursive: true, force: true });
 });
 
 it(

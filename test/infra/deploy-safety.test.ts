@@ -26,7 +26,8 @@ import {
 const VARIANTS: Record<string, ConfigContext> = {
   dev: { stage: 'dev' },
   prod: { stage: 'prod' },
-  serverless: { stage: 'dev', clusterType: 'serverless' },
+  // With serverless.test.ts's demo switch: the same synthesis serves both files.
+  serverless: { stage: 'dev', clusterType: 'serverless', apiAuth: 'none' },
 };
 
 // Synthesized on first use (each bundles every function), so that `-t` can run a part alone.

@@ -5,6 +5,8 @@ export const E2E_ENDPOINTS_ENV = 'ORDER_PIPELINE_E2E_ENDPOINTS';
 export interface E2eEnvironment extends LocalEndpoints {
   /** The run's directory under .local/runs/ (logs). */
   readonly workDir: string;
+  /** The app synthesized for this run (cdk.out), bundles included. */
+  readonly cdkOut: string;
 }
 
 /** The endpoints of the components the e2e globalSetup started. */

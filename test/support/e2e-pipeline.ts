@@ -1,14 +1,6 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  type WriteStream,
-} from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { SUBSCRIPTIONS } from '../../lambdas/shared/contracts/subscriptions';
 import type { TableId } from '../../lambdas/shared/contracts/tables';
@@ -16,7 +8,7 @@ import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { committedOffsets, endOffsets } from '../../local/lab/demo/kafka-inspect';
 import { loadCatalogLocally, restockLocally } from '../../local/lab/demo/local-cloud';
 import { APP_BINDINGS, localTableName } from '../../local/lab/app-bindings';
-import { loadAssembly, startRunner, synthesize, type Assembly, type Runner } from '../../local/runtime/runner';
+import { loadAssembly, startRunner, type Assembly, type Runner } from '../../local/runtime/runner';
 import { localDynamoDbClient, PROJECT_ROOT } from '../../local/runtime/services';
 import { startApiGateway, type ApiGateway } from '../../local/runtime/services/api-gateway';
 import { startProcess, waitUntilReady, type ManagedProcess } from '../../local/runtime/services/process';
@@ -109,36 +101,9 @@ function functionLog(env: E2eEnvironment): WriteStream {
   return sharedLog;
 }
 
-/**
- * The app synthesized once per e2e run into the run's cdk.out, whichever test file asks first (a
- * directory lock across jest workers); the others load the same bundles. Each synthesis costs
- * minutes of CPU on a loaded machine.
- */
+/** The app synthesized once per e2e run, before the first file (e2eGlobalSetup): its cdk.out. */
 export async function synthesizedApp(env: E2eEnvironment): Promise<string> {
-  const outdir = join(env.workDir, 'cdk.out');
-  const done = join(outdir, '.synthesized-by-e2e');
-  const lock = join(env.workDir, 'e2e-synth.lock');
-  await eventually(
-    'the app is synthesized for this run',
-    async () => {
-      if (existsSync(done)) return true;
-      try {
-        mkdirSync(lock);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-        throw error;
-      }
-      try {
-        await synthesize({ outdir });
-        writeFileSync(done, '');
-        return true;
-      } finally {
-        rmSync(lock, { recursive: true, force: true });
-      }
-    },
-    { timeoutMs: 900_000, intervalMs: 1_000 },
-  );
-  return outdir;
+  return env.cdkOut;
 }
 
 export async function loadTestAssembly(cdkOut: string): Promise<Assembly> {

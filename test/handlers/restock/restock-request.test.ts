@@ -12,8 +12,9 @@ import { recorder } from '../../support/recording-kafka-publisher';
 import { loadEvent } from '../../support/msk';
 
 // The deployed handler, wired from its environment, with the Kafka producer swapped for a recorder.
-jest.mock('../../../lambdas/shared/kafka/kafka-publisher', () =>
-  jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
+jest.mock(
+  '../../../lambdas/shared/kafka/kafka-publisher',
+  () => jest.requireActual('../../support/recording-kafka-publisher').kafkaPublisherModule,
 );
 
 function setup() {

@@ -1,15 +1,18 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { CfnResource, CfnTemplate } from '../../../local/runtime/runner/cloudformation';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type ConfigContext, loadStageConfig, type StageConfig, type StageName } from '../../../lib/config';
 import { addControlTowerChecks, CONTROL_TOWER_PLUGIN } from '../../../lib/control-tower';
 import { buildPipeline, type PipelineStacks } from '../../../lib/pipeline';
 import type { StageSettings } from '../../../lib/stages';
+import { currentSynthKey } from '../../../local/runtime/runner/synth-cache';
+import { INFRA_SYNTH_DIR_ENV } from './synth-dir';
 import { TEST_STAGE_SETTINGS } from './stages';
 
 const CDK_JSON_CONTEXT = (
@@ -60,17 +63,65 @@ export interface SynthesisOptions {
 }
 
 /**
- * Synthesizes the whole app of one stage in-process, exactly as bin/app.ts builds it, into a
- * temporary cdk.out that dispose() removes. Call once per stage per test file (beforeAll).
+ * The whole app of one stage, synthesized in-process exactly as bin/app.ts builds it. Each variant
+ * (context, settings, options) is synthesized once per jest run, by whichever test file asks first,
+ * into a directory of the run keyed by a hash of the app's inputs and of the variant; the other
+ * files read the cloud assembly and the cdk-nag and Control Tower findings from there. A synthesis
+ * with its Control Tower checks costs tens of seconds of CPU, and most files ask for the same stages.
+ * The construct tree (`stacks`) is rebuilt in the asking file, without synthesis, on first use.
  */
 export function synthesizePipeline(
   context: ConfigContext,
   settings: Readonly<Record<StageName, StageSettings>> = TEST_STAGE_SETTINGS,
   options: SynthesisOptions = {},
 ): SynthesizedPipeline {
-  const outdir = mkdtempSync(join(tmpdir(), 'order-pipeline-cdk-'));
+  const outdir = join(synthRoot(), variantKey(context, settings, options));
+  withVariantLock(outdir, () => {
+    if (!existsSync(join(outdir, FINDINGS_FILE))) synthesizeInto(outdir, context, settings, options);
+  });
+  const findings = JSON.parse(readFileSync(join(outdir, FINDINGS_FILE), 'utf8')) as Findings;
+  const config = loadStageConfig(context, settings);
+  const assembly = new CloudAssembly(outdir);
+  const json = Object.fromEntries(
+    STACK_PARTS.map((part) => [
+      part,
+      assembly.getStackByName(findings.stackNames[part]).template as SynthesizedTemplate,
+    ]),
+  ) as Record<StackPart, SynthesizedTemplate>;
+  const templates = Object.fromEntries(
+    STACK_PARTS.map((part) => [part, Template.fromJSON(json[part] as unknown as Record<string, unknown>)]),
+  ) as Record<StackPart, Template>;
+  let stacks: PipelineStacks | undefined;
+  return {
+    config,
+    // The same constructs as the synthesized app's, built by the same code from the same config
+    // (without bundling: no test of the constructs needs the bundles, which are in `outdir`).
+    get stacks() {
+      return (stacks ??= buildPipeline(newApp(outdir, {}), config));
+    },
+    assembly,
+    templates,
+    json,
+    missingContext: (assembly.manifest.missing ?? []).map((m) => m.key),
+    nagViolations: findings.nagViolations,
+    controlTower: findings.controlTower,
+    outdir,
+    // The run's directory goes with the run (globalTeardown): another file may read this variant.
+    dispose: () => undefined,
+  };
+}
+
+/** What a synthesis finds besides the assembly, written next to it. */
+interface Findings {
+  readonly stackNames: Record<StackPart, string>;
+  readonly nagViolations: SynthesizedPipeline['nagViolations'];
+  readonly controlTower: ControlTowerReport;
+}
+const FINDINGS_FILE = 'findings.json';
+
+function newApp(outdir: string, options: SynthesisOptions): App {
   // The feature flags of cdk.json, as the CLI would pass them, and the asset metadata it adds.
-  const app = new App({
+  return new App({
     outdir,
     context: {
       ...CDK_JSON_CONTEXT,
@@ -80,32 +131,88 @@ export function synthesizePipeline(
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  const config = loadStageConfig(context, settings);
-  const stacks = buildPipeline(app, config);
-  const validator = addControlTowerChecks(app);
-  const assembly = app.synth();
-  const report = new AwsSolutionsChecks(app).validateScope(app);
-  const json = Object.fromEntries(
-    STACK_PARTS.map((part) => [part, assembly.getStackByName(stacks[part].stackName).template as SynthesizedTemplate]),
-  ) as Record<StackPart, SynthesizedTemplate>;
-  const templates = Object.fromEntries(
-    STACK_PARTS.map((part) => [part, Template.fromJSON(json[part] as unknown as Record<string, unknown>)]),
-  ) as Record<StackPart, Template>;
-  return {
-    config,
-    stacks,
-    assembly,
-    templates,
-    json,
-    missingContext: (assembly.manifest.missing ?? []).map((m) => m.key),
-    nagViolations: report.violations.map((v) => ({
-      ruleName: v.ruleName,
-      resources: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? '(unknown)'),
-    })),
-    controlTower: readControlTowerReport(outdir, validator.ruleIds ?? []),
-    outdir,
-    dispose: () => rmSync(outdir, { recursive: true, force: true }),
-  };
+}
+
+/** Synthesizes into a fresh directory, renamed to `outdir` once complete with its findings. */
+function synthesizeInto(
+  outdir: string,
+  context: ConfigContext,
+  settings: Readonly<Record<StageName, StageSettings>>,
+  options: SynthesisOptions,
+): void {
+  const staging = mkdtempSync(`${outdir}.staging-`);
+  try {
+    const app = newApp(staging, options);
+    const stacks = buildPipeline(app, loadStageConfig(context, settings));
+    const validator = addControlTowerChecks(app);
+    app.synth();
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    const findings: Findings = {
+      stackNames: Object.fromEntries(
+        STACK_PARTS.map((part) => [part, stacks[part].stackName]),
+      ) as Findings['stackNames'],
+      nagViolations: report.violations.map((v) => ({
+        ruleName: v.ruleName,
+        resources: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? '(unknown)'),
+      })),
+      controlTower: readControlTowerReport(staging, validator.ruleIds ?? []),
+    };
+    writeFileSync(join(staging, FINDINGS_FILE), JSON.stringify(findings));
+    rmSync(outdir, { recursive: true, force: true });
+    renameSync(staging, outdir);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** The run's directory of syntheses (globalSetup), or one of this process when a file runs without it. */
+let processRoot: string | undefined;
+function synthRoot(): string {
+  const root = process.env[INFRA_SYNTH_DIR_ENV];
+  if (root) return root;
+  return (processRoot ??= mkdtempSync(join(tmpdir(), 'order-pipeline-cdk-')));
+}
+
+let inputsKey: string | undefined;
+/** The app's inputs (as for `npm run local`'s reuse), this file (how it synthesizes) and the variant. */
+function variantKey(
+  context: ConfigContext,
+  settings: Readonly<Record<StageName, StageSettings>>,
+  options: SynthesisOptions,
+): string {
+  inputsKey ??= currentSynthKey() + createHash('sha256').update(readFileSync(__filename)).digest('hex');
+  return createHash('sha256')
+    .update(inputsKey)
+    .update(JSON.stringify([context, settings, options.bundle ?? false]))
+    .digest('hex')
+    .slice(0, 24);
+}
+
+const LOCK_TIMEOUT_MS = 900_000;
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Runs `fn` while holding the variant's lock (a directory, created atomically), across jest
+ * workers. Synchronous, as the callers are: a synthesis in-process is synchronous anyway.
+ */
+function withVariantLock(outdir: string, fn: () => void): void {
+  const lock = `${outdir}.lock`;
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  for (;;) {
+    try {
+      mkdirSync(lock, { recursive: false });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for the synthesis of ${outdir}`);
+      sleepSync(250);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 interface ValidationReportJson {

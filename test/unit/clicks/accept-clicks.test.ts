@@ -1,4 +1,9 @@
-import { clickEventId, ClicksRejectedError, MAX_CLICKS_PER_REQUEST, parseClicks } from '../../../lambdas/click-api/accept-clicks';
+import {
+  clickEventId,
+  ClicksRejectedError,
+  MAX_CLICKS_PER_REQUEST,
+  parseClicks,
+} from '../../../lambdas/click-api/accept-clicks';
 import { ClickSchema } from '../../../lambdas/shared/contracts/events';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
@@ -27,7 +32,9 @@ describe('parseClicks', () => {
     expect(parseClicks(click, NOW)[0]!.event_id).toBe(parseClicks([click], NOW)[0]!.event_id);
     const withId = { ...click, click_id: 'c-9' };
     expect(parseClicks(withId, NOW)[0]!.event_id).toBe(parseClicks({ ...withId, page: '/other' }, NOW)[0]!.event_id);
-    expect(parseClicks({ ...click, product_id: 'p-2' }, NOW)[0]!.event_id).not.toBe(parseClicks(click, NOW)[0]!.event_id);
+    expect(parseClicks({ ...click, product_id: 'p-2' }, NOW)[0]!.event_id).not.toBe(
+      parseClicks(click, NOW)[0]!.event_id,
+    );
   });
 
   it('GIVEN a batch at the limit WHEN parsed THEN every click is accepted; one more is refused', () => {

@@ -44,7 +44,9 @@ describe('event schemas', () => {
     const deadLetter = v1Events.dead_letter[0] as { source: { key: string | null } };
     const withKey = { ...deadLetter, source: { ...deadLetter.source, key: Buffer.from('order-7').toString('base64') } };
     expect(recordKey<TopicName>('dead_letter', withKey as AnyEvent)).toBe('order-7');
-    expect(recordKey<TopicName>('dead_letter', { ...deadLetter, source: { ...deadLetter.source, key: null } } as AnyEvent)).toBeNull();
+    expect(
+      recordKey<TopicName>('dead_letter', { ...deadLetter, source: { ...deadLetter.source, key: null } } as AnyEvent),
+    ).toBeNull();
   });
 });
 
