@@ -1,7 +1,26 @@
 import { requireEnum, requireEnv } from '../shared/config';
 import { ENV } from '../shared/contracts/environment';
 import { TABLES } from '../shared/contracts/tables';
+import type { AwsClientTimeouts } from '../shared/aws-client-config';
 import { kafkaConsumerConfigFromEnv, type KafkaConsumerConfig } from '../shared/kafka/consumer-config';
+
+/**
+ * The SES client's timeouts: one attempt, whose connect and answer fit the batch loop's safety margin
+ * (a send starts only with that margin left). SendEmail takes no idempotency token (its request
+ * members: ConfigurationSetName, Content, Destination, EmailTags, EndpointId, the feedback and From
+ * addresses, ListManagementOptions, ReplyToAddresses;
+ * https://docs.aws.amazon.com/sdk-for-ruby/v3/api/Aws/SESV2/Types/SendEmailRequest.html), so the SDK's
+ * own retry after an attempt that timed out while SES accepted it sends the email twice, unseen: a
+ * local run under load did exactly that (4 and 12 duplicates in two runs of 300 orders, one
+ * "Customer notified" per change). With one attempt, a timed-out send is a transient error the batch
+ * loop retries in the open (logged, under the claim this delivery owns): the documented window
+ * between the provider's acceptance and the record, no longer widened by retries nobody sees.
+ */
+export const SES_CLIENT_TIMEOUTS: AwsClientTimeouts = {
+  connectionTimeoutMs: 2_000,
+  requestTimeoutMs: 8_000,
+  maxAttempts: 1,
+};
 
 /** Amazon SES v2, in AWS and locally (where its calls reach the SES v2 stand-in through the local gateway). */
 export interface EmailTransportConfig {

@@ -8,7 +8,7 @@ import { DemoCustomerDirectory } from './adapters/demo-customer-directory';
 import { DynamoDbNotificationLog } from './adapters/dynamodb-notification-log';
 import { DynamoDbOrderLookup } from './adapters/dynamodb-order-lookup';
 import { SesEmailSender } from './adapters/ses-email-sender';
-import { notificationsConfigFromEnv } from './config';
+import { notificationsConfigFromEnv, SES_CLIENT_TIMEOUTS } from './config';
 import { notificationsConsumer } from './notifications-consumer';
 import { withObservability } from '../shared/lambda-handler';
 
@@ -19,7 +19,11 @@ import { withObservability } from '../shared/lambda-handler';
  * 1 per earlier change of the order (its claim, which finds it sent unless it is sent now).
  */
 const config = notificationsConfigFromEnv();
-const email = new SesEmailSender(new SESv2Client(awsClientConfig()), config.from, config.transport.configurationSet);
+const email = new SesEmailSender(
+  new SESv2Client(awsClientConfig(SES_CLIENT_TIMEOUTS)),
+  config.from,
+  config.transport.configurationSet,
+);
 
 export const lambdaHandler = notificationsConsumer({
   log: new DynamoDbNotificationLog(dynamo, config.notificationsTable, config.analyticsTable),
