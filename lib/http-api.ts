@@ -13,6 +13,7 @@ export const ANALYTICS_ROUTES = [
   '/analytics/popular-products',
   '/analytics/users/{user_id}/recent',
   '/analytics/summary',
+  '/analytics/pipeline',
   '/dashboard',
 ] as const;
 

@@ -138,20 +138,18 @@ export const DASHBOARD_HTML = `<!doctype html>
     }));
   }
 
+  // Each panel is drawn from its own endpoint, so one that fails leaves the others current.
   async function refresh() {
-    try {
-      const [popular, summary, pipeline] = await Promise.all([
-        get('analytics/popular-products?window=' + windowName + '&limit=10'),
-        get('analytics/summary'),
-        get('analytics/pipeline'),
-      ]);
-      drawPopular(popular);
-      drawSummary(summary);
-      drawHops(pipeline);
-      $('#status').textContent = 'updated ' + new Date(summary.generated_at).toLocaleTimeString();
-    } catch (error) {
-      $('#status').textContent = 'unreachable: ' + error.message;
-    }
+    const panels = [
+      ['analytics/popular-products?window=' + windowName + '&limit=10', drawPopular],
+      ['analytics/summary', drawSummary],
+      ['analytics/pipeline', drawHops],
+    ];
+    const results = await Promise.allSettled(panels.map(([path, draw]) => get(path).then(draw)));
+    const failed = results
+      .map((r, i) => (r.status === 'rejected' ? panels[i][0].split('?')[0] + ': ' + r.reason.message : ''))
+      .filter(Boolean);
+    $('#status').textContent = failed.length ? 'unreachable: ' + failed.join('; ') : 'updated ' + new Date().toLocaleTimeString();
   }
 
   void refresh();

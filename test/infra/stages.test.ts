@@ -370,6 +370,7 @@ describe.each(STAGES)('%s stage', (stage) => {
         r.Properties!.AuthorizationType,
       ]);
       expect(routes.sort()).toEqual([
+        ['GET /analytics/pipeline', 'AWS_IAM'],
         ['GET /analytics/popular-products', 'AWS_IAM'],
         ['GET /analytics/summary', 'AWS_IAM'],
         ['GET /analytics/users/{user_id}/recent', 'AWS_IAM'],
