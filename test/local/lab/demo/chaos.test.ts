@@ -6,6 +6,7 @@ import { SUBSCRIPTIONS } from '../../../../lambdas/shared/contracts/subscription
 import { composeEmail, type ChangeNotice } from '../../../../lambdas/notifications/notification';
 import type { Order } from '../../../../lambdas/shared/orders/order';
 import { chaosEmails, providerStatement, recordBalance } from '../../../../local/lab/demo/chaos';
+import { THROTTLING, throttlingRules } from '../../../../local/lab/demo/chaos/plan';
 import { SnapshotView } from '../../../../local/lab/demo/invariants';
 import type { TopicRecord } from '../../../../local/lab/demo/kafka-inspect';
 import type { PipelineSnapshot } from '../../../../local/lab/demo/snapshot';
@@ -164,5 +165,16 @@ describe('chaosEmails', () => {
       duplicates: 0,
       missing: ['o-2#confirmed'],
     });
+  });
+});
+
+describe('throttlingRules', () => {
+  it('GIVEN a send follows a claim on the table WHEN both throttle in bursts THEN SES throttles while the table serves', () => {
+    const [ses, table] = throttlingRules(1_000);
+    const cycle = THROTTLING.bursts.onMs + THROTTLING.bursts.offMs;
+    expect(table!.from).toBe(1_000);
+    // SES's bursts start where the table's end: its on-phase lies in the table's off-phase.
+    expect((ses!.from! - table!.from!) % cycle).toBe(THROTTLING.bursts.onMs);
+    expect(ses!.until! - ses!.from!).toBe(table!.until! - table!.from!);
   });
 });
