@@ -68,7 +68,7 @@ export async function startKafkaEnforcement(options: {
     connectTimeout: 5_000,
   });
   try {
-    const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
+    const topics = await topicsOnBroker(admin, [...new Set(assembly.kafkaMappings.map((m) => m.topic))]);
     const groups = [...new Set(assembly.kafkaMappings.map((m) => m.consumerGroupId))];
     const access = await deriveKafkaAcls({ model, clusterArn, topics, groups });
     await replaceAcls(admin, access);
@@ -218,4 +218,19 @@ export function describeDenial(fn: string, operation: string, type: string, name
     `${error} function ${fn}: ${request} needs ${action ?? op} on ${type.toLowerCase()} ${name} (Kafka ${op}), ` +
     'which its role does not allow'
   );
+}
+
+/**
+ * The broker's topics, once it lists every topic the mappings read (at most 10 s): topics created a
+ * moment ago reach the broker's metadata after the controller commits them, and an ACL derived
+ * without one would deny its mapping (a second `npm run local` right after the first did).
+ */
+async function topicsOnBroker(admin: Admin, expected: readonly string[]): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const listed = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
+    if (expected.every((t) => listed.includes(t)) || Date.now() > deadline)
+      return [...new Set([...listed, ...expected])];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
