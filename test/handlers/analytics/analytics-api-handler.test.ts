@@ -95,7 +95,9 @@ describe('analytics API handler.ts', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8' });
     expect(response.headers!['content-security-policy']).toMatch(/default-src 'none'/);
-    expect(response.body).toContain("get('analytics/summary')");
+    for (const path of ['analytics/popular-products', 'analytics/summary', 'analytics/pipeline']) {
+      expect(response.body).toContain(`['${path}`);
+    }
     expect(response.body).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
   });
 });
