@@ -12,9 +12,9 @@ import { kafkaConsumerConfigFromEnv, type KafkaConsumerConfig } from '../shared/
  * https://docs.aws.amazon.com/sdk-for-ruby/v3/api/Aws/SESV2/Types/SendEmailRequest.html), so the SDK's
  * own retry after an attempt that timed out while SES accepted it sends the email twice, unseen: a
  * local run under load did exactly that (4 and 12 duplicates in two runs of 300 orders, one
- * "Customer notified" per change). With one attempt, a timed-out send is a transient error the batch
- * loop retries in the open (logged, under the claim this delivery owns): the documented window
- * between the provider's acceptance and the record, no longer widened by retries nobody sees.
+ * "Customer notified" per change). With one attempt, a send that got no answer is a
+ * SendOutcomeUnknownError the batch loop retries in the open: logged, and counted on the claim this
+ * delivery owns (`unanswered_sends`), so a second email it may cause is accounted for.
  */
 export const SES_CLIENT_TIMEOUTS: AwsClientTimeouts = {
   connectionTimeoutMs: 2_000,

@@ -1,6 +1,7 @@
 /** What the notification service talks to: its send log, the orders, the customers and an email provider. */
 import type { Order } from '../shared/orders/order';
 import type { SentEmail } from '../shared/notifications/sent-email';
+import { TransientConditionError } from '../shared/errors';
 import type { Email } from './notification';
 
 /**
@@ -16,6 +17,12 @@ export interface NotificationLog {
    */
   claim(notificationId: string, owner: string, now: Date, leaseUntil: number): Promise<Claim>;
   complete(notificationId: string, sent: SentEmail): Promise<void>;
+  /**
+   * Notes on `owner`'s claim that a send went out and got no answer (SendOutcomeUnknownError): the
+   * provider may have accepted it, so a second email for this change is explained, not a fault.
+   * A no-op when the claim is not (or no longer) its own.
+   */
+  recordUnansweredSend(notificationId: string, owner: string): Promise<void>;
   /** Ends `owner`'s claim at once, nothing having been sent under it; a no-op when the claim is not (or no longer) its own. */
   release(notificationId: string, owner: string): Promise<void>;
 }
@@ -37,7 +44,20 @@ export interface CustomerDirectory {
   emailOf(userId: string): Promise<string>;
 }
 
-/** An email provider (Amazon SES v2). Resolves with the provider's message id. */
+/**
+ * An email provider (Amazon SES v2). Resolves with the provider's message id; rejects with
+ * SendOutcomeUnknownError when the request went out and no answer came back.
+ */
 export interface EmailSender {
   send(email: Email): Promise<{ readonly messageId: string }>;
+}
+
+/**
+ * A send whose request reached the provider's connection but whose answer never came (the request
+ * timed out, or the connection was reset after the request was written): the provider may or may
+ * not have accepted the email. A passing failure: the record is retried, and the email sent again
+ * (a customer may get the same email twice, never none), with the unanswered send on the claim.
+ */
+export class SendOutcomeUnknownError extends TransientConditionError {
+  override name = 'SendOutcomeUnknownError';
 }

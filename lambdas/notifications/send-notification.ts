@@ -11,7 +11,13 @@ import {
   type Email,
   type NotifiableEvent,
 } from './notification';
-import type { CustomerDirectory, EmailSender, NotificationLog, OrderLookup } from './ports';
+import {
+  SendOutcomeUnknownError,
+  type CustomerDirectory,
+  type EmailSender,
+  type NotificationLog,
+  type OrderLookup,
+} from './ports';
 
 export interface NotifyDependencies {
   readonly log: NotificationLog;
@@ -62,8 +68,9 @@ export class NotificationPendingError extends TransientConditionError {
  * claim, send, record (docs/design.md, "Notifications"). A duplicate finds the record sent; a
  * delivery that meets another's live claim waits for it (NotificationPendingError); a retry within
  * the same delivery takes its own claim again. A failed record of a sent email is retried on its
- * own, never by sending again; only a crash (or a store down for the rest of the invocation)
- * between the provider's acceptance and the record sends twice, once the claim has ended.
+ * own, never by sending again. Only a crash (or a store down for the rest of the invocation)
+ * between the provider's acceptance and the record, or a send that got no answer (recorded on the
+ * claim), can send twice.
  */
 export async function notifyCustomer(
   event: NotifiableEvent,
@@ -109,7 +116,13 @@ async function sendOnce(
     await deps.log.release(id, delivery.owner).catch(() => undefined);
     throw error;
   }
-  const { messageId } = await deps.email.send(email);
+  const { messageId } = await deps.email.send(email).catch(async (error: unknown) => {
+    // The provider may have accepted it: the retry sends again, and the claim says why a second email may exist.
+    if (error instanceof SendOutcomeUnknownError) {
+      await deps.log.recordUnansweredSend(id, delivery.owner).catch(() => undefined);
+    }
+    throw error;
+  });
   await recordSent(
     id,
     {

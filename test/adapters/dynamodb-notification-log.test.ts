@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbOperationsReader } from '../../lambdas/analytics-api/adapters/dynamodb-analytics-reader';
 import { DynamoDbNotificationLog } from '../../lambdas/notifications/adapters/dynamodb-notification-log';
 import type { SentEmail } from '../../lambdas/shared/notifications/sent-email';
@@ -75,6 +76,37 @@ describe.each([
 
     expect(await log.claim(id, A, at(2_000), T + 30_000)).toEqual({ kind: 'sent' });
     expect(await log.claim(id, B, at(3_600_000), T + 3_630_000)).toEqual({ kind: 'sent' });
+  });
+});
+
+describe('DynamoDbNotificationLog: unanswered sends', () => {
+  it("GIVEN a claim WHEN its owner records an unanswered send, another delivery tries to, and the owner completes THEN the sent record keeps the owner's one unanswered send", async () => {
+    const log = new DynamoDbNotificationLog(client, table('notifications'), table('analytics'));
+    const id = `${uniqueId('o')}#confirmed`;
+    await log.claim(id, 'r/p-0@0', at(0), T + 30_000);
+
+    await log.recordUnansweredSend(id, 'r/p-0@0');
+    await log.recordUnansweredSend(id, 'other/p-1@4');
+    await log.complete(id, sentEmail(id, at(1_000)));
+
+    const { Item } = await client.send(
+      new GetCommand({ TableName: table('notifications'), Key: { notification_id: id } }),
+    );
+    expect(Item).toMatchObject({ status: 'sent', unanswered_sends: 1, attempt: 1, message_id: `<${id}@test>` });
+  });
+
+  it('GIVEN a sent record WHEN an unanswered send is recorded for it THEN nothing changes', async () => {
+    const log = new DynamoDbNotificationLog(client, table('notifications'), table('analytics'));
+    const id = `${uniqueId('o')}#shipped`;
+    await log.claim(id, 'r/p-0@0', at(0), T + 30_000);
+    await log.complete(id, sentEmail(id, at(1_000)));
+
+    await log.recordUnansweredSend(id, 'r/p-0@0');
+
+    const { Item } = await client.send(
+      new GetCommand({ TableName: table('notifications'), Key: { notification_id: id } }),
+    );
+    expect(Item?.unanswered_sends).toBeUndefined();
   });
 });
 

@@ -14,6 +14,8 @@ interface NotificationRecord {
   readonly claimed_by: string;
   /** Claims taken, a retry within one delivery included. */
   readonly attempt: number;
+  /** Sends that went out and got no answer (SendOutcomeUnknownError): each may have sent an email. */
+  readonly unanswered_sends?: number;
 }
 
 /**
@@ -77,25 +79,51 @@ export class DynamoDbNotificationLog implements NotificationLog {
     }
   }
 
+  /** One more unanswered send on `owner`'s claim; the condition leaves another's claim, or a sent record, as it is. */
+  async recordUnansweredSend(notificationId: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { notification_id: notificationId },
+          UpdateExpression: 'ADD unanswered_sends :one',
+          ConditionExpression: '#status = :sending AND claimed_by = :owner',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':owner': owner, ':one': 1 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
   /**
-   * The sent record replaces the claim, unless a record is already `sent` (two deliveries that both
-   * sent, the first one's lease having run out: the first record stays). That transition from
-   * claim to sent moves the dashboard's count of emails sent in the same transaction, so it counts
-   * each notification once. `sent_list` puts the record in the `sent` index the analytics API lists
-   * the latest from (DynamoDbOperationsReader).
+   * The claim becomes the sent record (its claim attributes, `unanswered_sends` among them, stay),
+   * unless a record is already `sent` (two deliveries that both sent, the first one's lease having
+   * run out: the first record stays). That transition from claim to sent moves the dashboard's count
+   * of emails sent in the same transaction, so it counts each notification once. `sent_list` puts
+   * the record in the `sent` index the analytics API lists the latest from (DynamoDbOperationsReader).
    */
   async complete(notificationId: string, sent: SentEmail): Promise<void> {
+    const fields = Object.entries({ ...sent, status: 'sent', sent_list: SENT_LIST });
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             {
-              Put: {
+              Update: {
                 TableName: this.tableName,
-                Item: { notification_id: notificationId, status: 'sent', sent_list: SENT_LIST, ...sent },
+                Key: { notification_id: notificationId },
+                UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
                 ConditionExpression: 'attribute_not_exists(notification_id) OR #status <> :sent',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':sent': 'sent' },
+                ExpressionAttributeNames: {
+                  '#status': 'status',
+                  ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+                },
+                ExpressionAttributeValues: {
+                  ':sent': 'sent',
+                  ...Object.fromEntries(fields.map(([, value], i) => [`:f${i}`, value])),
+                },
               },
             },
             operationsCounterUpdate(this.analyticsTable, notificationId, { [OPERATIONS_COUNTERS.emailsSent]: 1 }),

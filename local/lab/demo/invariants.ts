@@ -102,6 +102,19 @@ export class SnapshotView {
     return this.payments.get(orderId)?.refund_status === 'refund_failed';
   }
 
+  /**
+   * Sends that went out and got no answer, per notification id (`unanswered_sends` on its record):
+   * SES may have accepted each, so each accounts for one email more than the change calls for.
+   */
+  unansweredSends(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const record of this.snapshot.tables.notifications) {
+      const unanswered = Number(record.unanswered_sends ?? 0);
+      if (unanswered > 0) counts.set(String(record.notification_id), unanswered);
+    }
+    return counts;
+  }
+
   /** The parsed JSON values of a topic's records (records that are not JSON objects are left out). */
   events(topic: TopicName): Event[] {
     return (this.snapshot.records.get(topic) ?? []).flatMap((record) => {

@@ -23,6 +23,12 @@ export interface NotificationsReport {
   readonly sent: number;
   /** Emails beyond the first for an order change. */
   readonly duplicates: number;
+  /**
+   * Of those, the ones a send that got no answer accounts for (`unanswered_sends` on the
+   * notification's record): SES may have accepted it, and the retry sent again (docs/design.md,
+   * "Notifications"). The others are unexplained, a failure of I8.
+   */
+  readonly duplicatesAfterUnansweredSend: number;
   /** Expected order changes without an email (first few). */
   readonly missing: readonly string[];
   readonly byChange: Readonly<Record<OrderChange, { readonly expected: number; readonly sent: number }>>;
@@ -77,7 +83,9 @@ export function notificationsReport(
     OrderChange,
     { expected: number; sent: number }
   >;
+  const unanswered = view.unansweredSends();
   let duplicates = 0;
+  let explained = 0;
   const missing: string[] = [];
   for (const id of expected) {
     const change = id.slice(id.lastIndexOf('#') + 1) as OrderChange;
@@ -86,11 +94,13 @@ export function notificationsReport(
     if (emails > 0) byChange[change].sent++;
     else missing.push(id);
     duplicates += Math.max(0, emails - 1);
+    explained += Math.min(Math.max(0, emails - 1), unanswered.get(id) ?? 0);
   }
   return {
     expected: expected.length,
     sent: expected.length - missing.length,
     duplicates,
+    duplicatesAfterUnansweredSend: explained,
     missing: missing.slice(0, 5),
     byChange,
   };

@@ -189,7 +189,8 @@ export function summarize(input: SummaryInput): RunSummary {
   if (mails && mails.sent < mails.expected) {
     problems.push(`${mails.expected - mails.sent} order changes without an email (${mails.missing.join(', ')})`);
   }
-  if (mails?.duplicates) problems.push(`${mails.duplicates} emails sent more than once for one order change`);
+  const unexplained = mails ? mails.duplicates - mails.duplicatesAfterUnansweredSend : 0;
+  if (unexplained > 0) problems.push(`${unexplained} emails sent more than once for one order change`);
   if (input.chaos) problems.push(...chaosProblems(input.chaos));
   const { redrive, records, ...chaos } = input.chaos ?? {};
   return {
@@ -240,7 +241,7 @@ function chaosProblems(chaos: ChaosReport): string[] {
   }
   if (mails.duplicatedOutsideWindow.length > 0) {
     problems.push(
-      `I8: ${mails.duplicates - mails.duplicatesInCrashWindow} emails sent more than once for one order change ` +
+      `I8: ${mails.duplicates - mails.duplicatesInCrashWindow - mails.duplicatesAfterUnansweredSend} emails sent more than once for one order change ` +
         `outside the outage's crash window (${mails.duplicatedOutsideWindow.join(', ')})`,
     );
   }
@@ -401,7 +402,8 @@ function formatNotifications(n: NotificationsReport): string[] {
     .join(', ');
   return [
     '',
-    `Notifications: ${n.sent} of ${n.expected} order changes emailed, ${n.duplicates} duplicates`,
+    `Notifications: ${n.sent} of ${n.expected} order changes emailed, ${n.duplicates} duplicates` +
+      (n.duplicatesAfterUnansweredSend ? ` (${n.duplicatesAfterUnansweredSend} after a send that got no answer)` : ''),
     ...(changes ? [`  per change (sent/expected)         ${changes}`] : []),
   ];
 }
@@ -464,7 +466,7 @@ function formatChaos(summary: RunSummary): string[] {
   const m = chaos.emails;
   lines.push(
     `  emails (I8)                         ${m.sent} of ${m.expected} order changes emailed, ${m.duplicates} duplicates ` +
-      `(${m.duplicatesInCrashWindow} in the outage's crash window)`,
+      `(${m.duplicatesInCrashWindow} in the outage's crash window, ${m.duplicatesAfterUnansweredSend} after a send that got no answer)`,
   );
   const refused = chaos.refusedRefund;
   lines.push(

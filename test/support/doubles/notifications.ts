@@ -12,7 +12,7 @@ import type {
 export class InMemoryNotificationLog implements NotificationLog {
   readonly records = new Map<
     string,
-    { status: 'sending' | 'sent'; owner?: string; leaseUntil: number; attempt: number }
+    { status: 'sending' | 'sent'; owner?: string; leaseUntil: number; attempt: number; unansweredSends?: number }
   >();
 
   async claim(id: string, owner: string, now: Date, leaseUntil: number): Promise<Claim> {
@@ -22,7 +22,7 @@ export class InMemoryNotificationLog implements NotificationLog {
       return { kind: 'in-flight', leaseUntil: record.leaseUntil };
     }
     const attempt = (record?.attempt ?? 0) + 1;
-    this.records.set(id, { status: 'sending', owner, leaseUntil, attempt });
+    this.records.set(id, { ...record, status: 'sending', owner, leaseUntil, attempt });
     return { kind: 'claimed', attempt };
   }
 
@@ -30,6 +30,13 @@ export class InMemoryNotificationLog implements NotificationLog {
     const record = this.records.get(id);
     if (record?.status === 'sending' && record.owner === owner) {
       this.records.set(id, { ...record, owner: undefined, leaseUntil: 0 });
+    }
+  }
+
+  async recordUnansweredSend(id: string, owner: string): Promise<void> {
+    const record = this.records.get(id);
+    if (record?.status === 'sending' && record.owner === owner) {
+      this.records.set(id, { ...record, unansweredSends: (record.unansweredSends ?? 0) + 1 });
     }
   }
 

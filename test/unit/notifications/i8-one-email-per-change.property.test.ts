@@ -12,6 +12,7 @@ import {
   type NotifyDependencies,
 } from '../../../lambdas/notifications/send-notification';
 import type { NotifiableEvent } from '../../../lambdas/notifications/notification';
+import { SendOutcomeUnknownError, type EmailSender } from '../../../lambdas/notifications/ports';
 import { classifyError } from '../../../lambdas/shared/errors';
 import {
   customers,
@@ -210,6 +211,7 @@ describe('I8: one email per order and change', () => {
       log: {
         claim: (...args) => log.claim(...args),
         release: (...args) => log.release(...args),
+        recordUnansweredSend: (...args) => log.recordUnansweredSend(...args),
         complete: async (id) => {
           if (throttles-- > 0)
             throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
@@ -266,6 +268,37 @@ describe('I8: one email per order and change', () => {
     expect(email.sent.map((m) => m.idempotencyKey)).toEqual(['o-0#confirmed']);
   });
 
+  it('GIVEN a send the provider accepted but never answered WHEN the same delivery retries THEN the email goes out again and the sent record says one send got no answer', async () => {
+    const log = new InMemoryNotificationLog();
+    const mailbox: string[] = [];
+    let unanswered = 1;
+    let clock = Date.parse(T);
+    const email: EmailSender = {
+      send: async (message) => {
+        mailbox.push(message.idempotencyKey);
+        if (unanswered-- > 0) throw new SendOutcomeUnknownError('SES did not answer SendEmail (ETIMEDOUT)');
+        return { messageId: `<${mailbox.length}@test>` };
+      },
+    };
+    const deps: NotifyDependencies = {
+      log,
+      orders: new StaticOrders([order('o-0')]),
+      customers,
+      email,
+      now: () => new Date(clock),
+      sleep: async (ms) => void (clock += ms),
+    };
+    const sameDelivery = delivery(clock);
+    const first = await notifyCustomer(eventsOf('o-0')[0]!, deps, sameDelivery).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(SendOutcomeUnknownError);
+    expect(classifyError(first).kind).toBe('transient');
+
+    await notifyCustomer(eventsOf('o-0')[0]!, deps, sameDelivery);
+
+    expect(mailbox).toEqual(['o-0#confirmed', 'o-0#confirmed']);
+    expect(log.records.get('o-0#confirmed')).toMatchObject({ status: 'sent', unansweredSends: 1, attempt: 2 });
+  });
+
   it('GIVEN a crash after the send and before the completion WHEN redelivered after its invocation ended THEN the email goes out again: the documented at-least-once edge', async () => {
     const email = new RecordingEmailSender();
     const log = new InMemoryNotificationLog();
@@ -274,6 +307,7 @@ describe('I8: one email per order and change', () => {
       log: {
         claim: (...args) => log.claim(...args),
         release: (...args) => log.release(...args),
+        recordUnansweredSend: (...args) => log.recordUnansweredSend(...args),
         complete: async () => Promise.reject(new Error('crash')),
       },
       orders: new StaticOrders([order('o-0')]),

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { EARLIER_CHANGES, type NotifiableEvent, type OrderChange } from '../../../lambdas/notifications/notification';
 import { notificationsConsumer } from '../../../lambdas/notifications/notifications-consumer';
 import type { Email } from '../../../lambdas/notifications/notification';
-import type { Claim, NotificationLog } from '../../../lambdas/notifications/ports';
+import { SendOutcomeUnknownError, type Claim, type NotificationLog } from '../../../lambdas/notifications/ports';
 import { DEFAULT_RETRY_POLICY, type Clock } from '../../../lambdas/shared/kafka/retry-budget';
 import type { SentEmail } from '../../../lambdas/shared/notifications/sent-email';
 import { customers, InMemoryNotificationLog, order, StaticOrders } from '../../support/doubles/notifications';
@@ -13,9 +13,10 @@ import { mskEvent } from '../../support/msk';
  * I8 under contention: the three notification mappings (billing_outcome, inventory_outcome,
  * shipping) run at once, each invocation with one record, in virtual time. EARLIER_CHANGES makes
  * them claim the same `confirmed` and `cancelled` notifications; the provider and the send log are
- * throttled at random, and invocations crash after a claim or after the provider accepted an email.
- * Every change is emailed, in order, and none twice except once per crash between the provider's
- * acceptance and the record (the documented window). Without a crash no record is ever handed back
+ * throttled at random, invocations crash after a claim or after the provider accepted an email, and
+ * the provider accepts an email without answering. Every change is emailed, in order, and none twice
+ * except once per crash between the provider's acceptance and the record, or per unanswered send
+ * (the documented window), which the claim records. Without a crash no record is ever handed back
  * to the event source mapping, and no invocation runs past its timeout.
  */
 const TIMEOUT_MS = 30_000;
@@ -56,7 +57,7 @@ class Crash extends Error {
 }
 const throttled = (name: string) => Object.assign(new Error('Rate exceeded'), { name });
 
-type SendFault = 'ok' | 'throttle' | 'crash-after-accept';
+type SendFault = 'ok' | 'throttle' | 'crash-after-accept' | 'unanswered';
 type ClaimFault = 'ok' | 'throttle' | 'crash-after-claim';
 type CompleteFault = 'ok' | 'throttle';
 
@@ -74,7 +75,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   orders: fc.array(fc.record({ cancelled: fc.boolean() }), { minLength: 1, maxLength: 4 }),
   starts: fc.tuple(fc.constantFrom(0, 50, 5_000), fc.constantFrom(0, 50, 5_000), fc.constantFrom(0, 50, 5_000)),
   latencies: fc.array(fc.integer({ min: 1, max: 80 }), { minLength: 1, maxLength: 16 }),
-  sends: fc.array(fc.constantFrom<SendFault>('ok', 'ok', 'throttle', 'throttle', 'crash-after-accept'), {
+  sends: fc.array(fc.constantFrom<SendFault>('ok', 'ok', 'throttle', 'throttle', 'crash-after-accept', 'unanswered'), {
     maxLength: 12,
   }),
   claims: fc.array(fc.constantFrom<ClaimFault>('ok', 'ok', 'throttle', 'crash-after-claim'), { maxLength: 12 }),
@@ -141,6 +142,7 @@ async function play(s: Scenario) {
 
   const mailbox: string[] = [];
   const crashesAfterAccept = new Map<string, number>();
+  const unanswered = new Map<string, number>();
   let crashes = 0;
   const store = new InMemoryNotificationLog();
   const log: NotificationLog = {
@@ -159,6 +161,10 @@ async function play(s: Scenario) {
       await wait();
       await store.release(id, owner);
     },
+    async recordUnansweredSend(id: string, owner: string): Promise<void> {
+      await wait();
+      await store.recordUnansweredSend(id, owner);
+    },
     async complete(id: string, _sent: SentEmail): Promise<void> {
       await wait();
       if (next(s.completes, counters.complete) === 'throttle') throw throttled('ThrottlingException');
@@ -175,6 +181,10 @@ async function play(s: Scenario) {
         crashes++;
         crashesAfterAccept.set(message.idempotencyKey, (crashesAfterAccept.get(message.idempotencyKey) ?? 0) + 1);
         throw new Crash(`crashed after the provider accepted ${message.idempotencyKey}`);
+      }
+      if (fault === 'unanswered') {
+        unanswered.set(message.idempotencyKey, (unanswered.get(message.idempotencyKey) ?? 0) + 1);
+        throw new SendOutcomeUnknownError(`the provider accepted ${message.idempotencyKey} and never answered`);
       }
       return { messageId: `<${mailbox.length}@test>` };
     },
@@ -220,21 +230,35 @@ async function play(s: Scenario) {
   await time.run(
     Promise.all(Object.entries(topics).map(([topic, events], i) => runMapping(topic, events, s.starts[i]!))),
   );
-  return { mailbox, crashesAfterAccept, crashes, handedBack, overran, deadLetters: publisher.published };
+  return {
+    mailbox,
+    crashesAfterAccept,
+    unanswered,
+    store,
+    crashes,
+    handedBack,
+    overran,
+    deadLetters: publisher.published,
+  };
 }
 
 describe('I8 under contention: three mappings, throttles and crashes', () => {
-  it('GIVEN the three notification mappings racing for the same claims with throttled provider and log and crashing invocations WHEN every record is processed THEN every change is emailed, in order, none twice but for a crash between acceptance and record', async () => {
+  it('GIVEN the three notification mappings racing for the same claims with throttled provider and log and crashing invocations WHEN every record is processed THEN every change is emailed, in order, none twice but for a crash between acceptance and record or an unanswered send, which the record counts', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
-        const { mailbox, crashesAfterAccept, crashes, handedBack, overran, deadLetters } = await play(s);
+        const { mailbox, crashesAfterAccept, unanswered, store, crashes, handedBack, overran, deadLetters } =
+          await play(s);
 
         const expected = expectedChanges(s.orders);
         expect([...new Set(mailbox)].sort()).toEqual([...expected].sort());
         for (const id of expected) {
           const copies = mailbox.filter((m) => m === id).length;
-          expect(copies).toBeLessThanOrEqual(1 + (crashesAfterAccept.get(id) ?? 0));
+          expect(copies).toBeLessThanOrEqual(1 + (crashesAfterAccept.get(id) ?? 0) + (unanswered.get(id) ?? 0));
         }
+        // Every unanswered send is on the sent record: why a second email may exist.
+        expect(new Map(expected.map((id) => [id, store.records.get(id)?.unansweredSends ?? 0]))).toEqual(
+          new Map(expected.map((id) => [id, unanswered.get(id) ?? 0])),
+        );
         for (const id of expected) {
           const [orderId, change] = id.split('#') as [string, OrderChange];
           for (const earlier of EARLIER_CHANGES[change]) {

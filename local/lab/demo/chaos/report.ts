@@ -39,7 +39,9 @@ export interface ChaosEmails {
   readonly duplicates: number;
   /** Of those, the ones whose first email went out in the outage's crash window. */
   readonly duplicatesInCrashWindow: number;
-  /** Order changes with more than one email outside that window (first few). */
+  /** Of the others, the ones a send that got no answer accounts for (`unanswered_sends` on the record). */
+  readonly duplicatesAfterUnansweredSend: number;
+  /** Order changes with more than one email that neither explains (first few). */
   readonly duplicatedOutsideWindow: readonly string[];
   /** Order changes without an email (first few). */
   readonly missing: readonly string[];

@@ -104,7 +104,8 @@ export async function verify(
 
 /**
  * I8 on the mailbox: the order changes the topics announce for `orderIds`, each emailed once; a
- * second email counts apart when its order change's first email went out inside `crashWindow`.
+ * second email counts apart when its order change's first email went out inside `crashWindow`, or
+ * when a send that got no answer is recorded for it.
  */
 export function chaosEmails(
   view: SnapshotView,
@@ -121,10 +122,12 @@ export function chaosEmails(
     sentAt.set(id, times);
   }
   const expected = expectedNotifications(view, orderIds);
+  const unanswered = view.unansweredSends();
   const missing: string[] = [];
   const outside: string[] = [];
   let duplicates = 0;
   let inWindow = 0;
+  let afterUnanswered = 0;
   for (const id of expected) {
     const times = sentAt.get(id) ?? [];
     if (times.length === 0) missing.push(id);
@@ -133,6 +136,7 @@ export function chaosEmails(
     // The stand-in's times are whole seconds: a second either side of the window is its.
     const first = Math.min(...times);
     if (first >= crashWindow.from - 1_000 && first <= crashWindow.to + 1_000) inWindow += times.length - 1;
+    else if ((unanswered.get(id) ?? 0) >= times.length - 1) afterUnanswered += times.length - 1;
     else outside.push(id);
   }
   return {
@@ -140,6 +144,7 @@ export function chaosEmails(
     sent: expected.length - missing.length,
     duplicates,
     duplicatesInCrashWindow: inWindow,
+    duplicatesAfterUnansweredSend: afterUnanswered,
     duplicatedOutsideWindow: outside.slice(0, 5),
     missing: missing.slice(0, 5),
   };

@@ -121,7 +121,7 @@ describe('chaosEmails', () => {
     });
   const view = new SnapshotView({
     ...snapshot([]),
-    tables: { orders: [], payments: [], reservations: [] } as unknown as PipelineSnapshot['tables'],
+    tables: { orders: [], payments: [], reservations: [], notifications: [] } as unknown as PipelineSnapshot['tables'],
     records: new Map([
       ['billing_outcome', [outcome(0, 'o-1', 'paid'), outcome(1, 'o-2', 'paid'), outcome(2, 'o-3', 'declined')]],
     ]),
@@ -148,8 +148,30 @@ describe('chaosEmails', () => {
       sent: 3,
       duplicates: 2,
       duplicatesInCrashWindow: 1,
+      duplicatesAfterUnansweredSend: 0,
       duplicatedOutsideWindow: ['o-2#confirmed'],
       missing: [],
+    });
+  });
+
+  it('GIVEN a second email outside the window after a send recorded as unanswered WHEN checked THEN it is explained, not a break of I8', () => {
+    const recorded = new SnapshotView({
+      ...view.snapshot,
+      tables: {
+        ...view.snapshot.tables,
+        notifications: [{ notification_id: 'o-2#confirmed', status: 'sent', unanswered_sends: 1 }],
+      } as unknown as PipelineSnapshot['tables'],
+    });
+    const emails = [
+      email({ order_id: 'o-2', change: 'confirmed' }, 300),
+      email({ order_id: 'o-2', change: 'confirmed' }, 301),
+    ];
+
+    expect(chaosEmails(recorded, emails, orders, window)).toMatchObject({
+      duplicates: 1,
+      duplicatesInCrashWindow: 0,
+      duplicatesAfterUnansweredSend: 1,
+      duplicatedOutsideWindow: [],
     });
   });
 

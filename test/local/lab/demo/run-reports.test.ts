@@ -200,6 +200,31 @@ describe('notifications report', () => {
     expect(report).toMatchObject({ expected: 3, sent: 2, duplicates: 1, missing: ['o2#payment_declined'] });
   });
 
+  it('GIVEN a second email after a send recorded as unanswered and one without WHEN reported THEN only the first is explained', () => {
+    const withRecords = view(
+      {
+        billing_outcome: [
+          { event_type: 'BillingOutcome', event_id: 'b1', order_id: 'o1', payment_status: 'paid' },
+          { event_type: 'BillingOutcome', event_id: 'b2', order_id: 'o2', payment_status: 'paid' },
+        ],
+      },
+      {
+        notifications: [
+          { notification_id: 'o1#confirmed', status: 'sent', unanswered_sends: 1 },
+          { notification_id: 'o2#confirmed', status: 'sent' },
+        ],
+      },
+    );
+    mail(1, 'o1#confirmed');
+    mail(2, 'o1#confirmed');
+    mail(3, 'o2#confirmed');
+    mail(4, 'o2#confirmed');
+
+    const report = notificationsReport(withRecords, mails, new Set(['o1', 'o2']));
+
+    expect(report).toMatchObject({ expected: 2, sent: 2, duplicates: 2, duplicatesAfterUnansweredSend: 1 });
+  });
+
   it('GIVEN an email whose subject is no notification of ours WHEN reported THEN it counts for nothing', () => {
     mails.push({ subject: 'Hello' }, { subject: 'Your order is confirmed (order )' });
 
