@@ -11,14 +11,15 @@ import {
   render,
   resourcesOfType,
   statementsOf,
-  synthesizePipeline,
+  synthesizeVariant,
   type SynthesizedPipeline,
 } from './support/pipeline';
 
 let pipeline: SynthesizedPipeline;
 
 beforeAll(() => {
-  pipeline = synthesizePipeline({ stage: 'dev', sesIdentity: 'shop.example.org' });
+  // prod has a real identity (TEST_PROD_SETTINGS), and stages.test.ts synthesizes it anyway.
+  pipeline = synthesizeVariant('prod');
 }, 300_000);
 
 afterAll(() => pipeline?.dispose());
@@ -33,7 +34,7 @@ const routesTo = (p: SynthesizedPipeline) => {
   );
 };
 
-describe('clicks, analytics and notifications (dev, -c sesIdentity=shop.example.org)', () => {
+describe('clicks, analytics and notifications (prod, SES identity shop.test)', () => {
   it('GIVEN the HTTP API WHEN synthesized THEN POST /clicks reaches the click API and every analytics route and the dashboard the analytics API', () => {
     const routes = routesTo(pipeline);
     expect(routes['POST /clicks']).toBe('${ClickApiFunction.Arn}');
@@ -62,13 +63,13 @@ describe('clicks, analytics and notifications (dev, -c sesIdentity=shop.example.
     const fn = pipeline.json.services.Resources.NotificationsFunction!;
     const env = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.EMAIL_TRANSPORT).toBe('ses');
-    expect(env.EMAIL_FROM).toBe('notifications@shop.example.org');
+    expect(env.EMAIL_FROM).toBe('notifications@shop.test');
     // Literals only: the local runtime resolves no deploy-time reference in a function's environment.
-    expect(env.SES_CONFIGURATION_SET).toBe('order-pipeline-dev-notifications');
+    expect(env.SES_CONFIGURATION_SET).toBe('order-pipeline-prod-notifications');
     pipeline.templates.services.hasResourceProperties('AWS::SES::ConfigurationSet', {
       Name: env.SES_CONFIGURATION_SET,
     });
-    pipeline.templates.services.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'shop.example.org' });
+    pipeline.templates.services.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'shop.test' });
   });
 
   it('GIVEN the notification function WHEN synthesized THEN ses:SendEmail is its only SES action, on the identity and the configuration set only', () => {
@@ -80,9 +81,9 @@ describe('clicks, analytics and notifications (dev, -c sesIdentity=shop.example.
     const role = (
       pipeline.json.services.Resources.NotificationsFunction!.Properties!.Role as { 'Fn::GetAtt': string[] }
     )['Fn::GetAtt'][0];
-    const sesArn = (...tail: unknown[]) => ({
-      'Fn::Join': ['', ['arn:aws:ses:us-east-1:', { Ref: 'AWS::AccountId' }, ...tail]],
-    });
+    // prod names its account and region, so the ARNs are literals up to the identity's name.
+    const { account, region } = pipeline.config.env;
+    const sesArn = `arn:aws:ses:${region}:${account}`;
     pipeline.templates.services.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: role }],
       PolicyDocument: {
@@ -90,9 +91,14 @@ describe('clicks, analytics and notifications (dev, -c sesIdentity=shop.example.
           Match.objectLike({
             Action: 'ses:SendEmail',
             Resource: [
-              sesArn(':configuration-set/order-pipeline-dev-notifications'),
+              `${sesArn}:configuration-set/order-pipeline-prod-notifications`,
               // The identity's Ref is its name: the grant follows the EmailIdentity resource, whatever it is called.
-              sesArn(':identity/', { Ref: Match.stringLikeRegexp('^NotificationEmailIdentity[0-9A-F]{8}$') }),
+              {
+                'Fn::Join': [
+                  '',
+                  [`${sesArn}:identity/`, { Ref: Match.stringLikeRegexp('^NotificationEmailIdentity[0-9A-F]{8}$') }],
+                ],
+              },
             ],
           }),
         ]),

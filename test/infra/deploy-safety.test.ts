@@ -15,29 +15,24 @@ import {
   render,
   resourcesOfType,
   STACK_PARTS,
-  synthesizePipeline,
+  synthesizeVariant,
   type SynthesizedPipeline,
+  VARIANT_NAMES,
+  type VariantName,
 } from './support/pipeline';
 
 /**
  * What a first `cdk deploy`, a later upgrade and a quiet night in production need from the
  * templates, beyond what cdk-nag and cfn-lint check: asserted on dev, prod and serverless alike.
  */
-const VARIANTS: Record<string, ConfigContext> = {
-  dev: { stage: 'dev' },
-  prod: { stage: 'prod' },
-  // With serverless.test.ts's demo switch: the same synthesis serves both files.
-  serverless: { stage: 'dev', clusterType: 'serverless', apiAuth: 'none' },
-};
-
-// Synthesized on first use (each bundles every function), so that `-t` can run a part alone.
-const pipelines: Record<string, SynthesizedPipeline> = {};
-const synthesized = (variant: string) => (pipelines[variant] ??= synthesizePipeline(VARIANTS[variant]));
+// Synthesized on first use, so that `-t` can run a part alone.
+const pipelines: Partial<Record<VariantName, SynthesizedPipeline>> = {};
+const synthesized = (variant: VariantName) => (pipelines[variant] ??= synthesizeVariant(variant));
 jest.setTimeout(600_000);
 
 afterAll(() => Object.values(pipelines).forEach((p) => p.dispose()));
 
-describe.each(Object.keys(VARIANTS))('%s', (variant) => {
+describe.each(VARIANT_NAMES)('%s', (variant) => {
   const p = () => synthesized(variant);
   const provisioned = () => p().config.clusterType === 'provisioned';
 
@@ -83,7 +78,7 @@ describe.each(Object.keys(VARIANTS))('%s', (variant) => {
   });
 });
 
-describe.each(Object.keys(VARIANTS))('%s: updates that must not need a new stage', (variant) => {
+describe.each(VARIANT_NAMES)('%s: updates that must not need a new stage', (variant) => {
   const p = () => synthesized(variant);
 
   it('GIVEN the MSK configuration WHEN synthesized THEN its create-only name carries the Kafka version, so a version bump can replace it', () => {
@@ -145,7 +140,7 @@ describe('Kafka version bumps and tags (no synthesis of the services)', () => {
   }, 300_000);
 });
 
-describe.each(Object.keys(VARIANTS))('%s: environment and availability zones', (variant) => {
+describe.each(VARIANT_NAMES)('%s: environment and availability zones', (variant) => {
   const p = () => synthesized(variant);
 
   it("GIVEN the stage's settings WHEN synthesized THEN every stack is bound to the stage's region and the 3 subnets take its AZ IDs as literals, looked up from nowhere", () => {
@@ -223,7 +218,7 @@ describe('availability zones (no synthesis of the services)', () => {
   });
 });
 
-describe.each(Object.keys(VARIANTS))('%s: cost with no use', (variant) => {
+describe.each(VARIANT_NAMES)('%s: cost with no use', (variant) => {
   const p = () => synthesized(variant);
 
   it('GIVEN provisioned event pollers WHEN synthesized THEN no Lambda or STS endpoint exists: the free S3 and DynamoDB gateway endpoints, and interface endpoints for the SES API and SQS only', () => {
@@ -247,7 +242,7 @@ describe.each(Object.keys(VARIANTS))('%s: cost with no use', (variant) => {
   });
 });
 
-describe.each(Object.keys(VARIANTS))('%s: records Lambda gives up on', (variant) => {
+describe.each(VARIANT_NAMES)('%s: records Lambda gives up on', (variant) => {
   const p = () => synthesized(variant);
   const kafkaMappings = () =>
     resourcesOfType(p().json.services, 'AWS::Lambda::EventSourceMapping').filter(
@@ -279,7 +274,7 @@ describe.each(Object.keys(VARIANTS))('%s: records Lambda gives up on', (variant)
   });
 });
 
-describe.each(Object.keys(VARIANTS))('%s: the dead-letter archive fails somewhere else', (variant) => {
+describe.each(VARIANT_NAMES)('%s: the dead-letter archive fails somewhere else', (variant) => {
   const p = () => synthesized(variant);
 
   it('GIVEN the mappings that read dead letters WHEN synthesized THEN each fails into an encrypted queue of its own in the data stack, with its own alarm', () => {
@@ -316,7 +311,7 @@ describe.each(Object.keys(VARIANTS))('%s: the dead-letter archive fails somewher
   });
 });
 
-describe.each(Object.keys(VARIANTS))('%s: log retention', (variant) => {
+describe.each(VARIANT_NAMES)('%s: log retention', (variant) => {
   const p = () => synthesized(variant);
 
   it('GIVEN every function, CDK providers included WHEN synthesized THEN it logs to a log group of its stack with the stage retention', () => {

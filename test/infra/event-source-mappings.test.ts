@@ -4,13 +4,13 @@ import { SUBSCRIPTIONS, type Subscription } from '../../lambdas/shared/contracts
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { withLatencyBudget } from '../../lib/latency-budget';
 import { mappingLogicalId } from '../../lib/wiring';
-import { importedFrom, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
+import { importedFrom, synthesizeVariant, type SynthesizedPipeline } from './support/pipeline';
 
 let pipeline: SynthesizedPipeline;
 let services: Template;
 
 beforeAll(() => {
-  pipeline = synthesizePipeline({ stage: 'dev' });
+  pipeline = synthesizeVariant('dev');
   services = pipeline.templates.services;
 }, 300_000);
 

@@ -3,13 +3,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FUNCTION_ID_TAG, FUNCTIONS } from '../../lambdas/shared/contracts/functions';
 import { bundleBudgetKb, PRODUCER_MODULE } from '../../lib/function-bundle';
-import { resourcesOfType, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
-import { TEST_STAGE_SETTINGS } from './support/stages';
+import { resourcesOfType, synthesizeVariant, type SynthesizedPipeline } from './support/pipeline';
 
 let pipeline: SynthesizedPipeline;
 
 beforeAll(() => {
-  pipeline = synthesizePipeline({ stage: 'dev' }, TEST_STAGE_SETTINGS, { bundle: true });
+  pipeline = synthesizeVariant('dev');
 }, 300_000);
 
 afterAll(() => pipeline?.dispose());

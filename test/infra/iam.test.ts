@@ -11,14 +11,14 @@ import {
   resourcesOfType,
   STACK_PARTS,
   statementsOf,
-  synthesizePipeline,
+  synthesizeVariant,
   type SynthesizedPipeline,
 } from './support/pipeline';
 
 let pipeline: SynthesizedPipeline;
 
 beforeAll(() => {
-  pipeline = synthesizePipeline({ stage: 'dev' });
+  pipeline = synthesizeVariant('dev');
 }, 300_000);
 
 afterAll(() => pipeline?.dispose());

@@ -3,7 +3,7 @@ import { TOPIC_BY_NAME } from '../../lambdas/shared/contracts/topics';
 import type { StageName } from '../../lib/config';
 import { deliveryProfileOf, ORDER_PATH_FUNCTIONS } from '../../lib/latency-budget';
 import { mappingLogicalId } from '../../lib/wiring';
-import { synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
+import { synthesizeVariant, type SynthesizedPipeline } from './support/pipeline';
 
 /**
  * The latency budget as the templates carry it (lib/latency-budget.ts): the mappings an order waits
@@ -13,8 +13,8 @@ import { synthesizePipeline, type SynthesizedPipeline } from './support/pipeline
 const pipelines: Partial<Record<StageName, SynthesizedPipeline>> = {};
 
 beforeAll(() => {
-  pipelines.dev = synthesizePipeline({ stage: 'dev' });
-  pipelines.prod = synthesizePipeline({ stage: 'prod' });
+  pipelines.dev = synthesizeVariant('dev');
+  pipelines.prod = synthesizeVariant('prod');
 }, 600_000);
 
 afterAll(() => {

@@ -9,7 +9,7 @@ import {
   grantsOfFunction,
   render,
   resourcesOfType,
-  synthesizePipeline,
+  synthesizeVariant,
   type SynthesizedPipeline,
 } from './support/pipeline';
 
@@ -17,7 +17,7 @@ let pipeline: SynthesizedPipeline;
 
 beforeAll(() => {
   // The demo switch rides along: one synthesis covers both non-default variants.
-  pipeline = synthesizePipeline({ stage: 'dev', clusterType: 'serverless', apiAuth: 'none' });
+  pipeline = synthesizeVariant('serverless');
 }, 300_000);
 
 afterAll(() => pipeline?.dispose());

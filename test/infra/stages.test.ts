@@ -8,13 +8,13 @@ import { TOPICS } from '../../lambdas/shared/contracts/topics';
 import { type StageName } from '../../lib/config';
 import { ensureCfnLint, lintAssembly } from './support/cfn-lint';
 import { expectControlTowerClean } from './support/control-tower';
-import { render, resourcesOfType, STACK_PARTS, synthesizePipeline, type SynthesizedPipeline } from './support/pipeline';
+import { render, resourcesOfType, STACK_PARTS, synthesizeVariant, type SynthesizedPipeline } from './support/pipeline';
 
 const pipelines = {} as Record<StageName, SynthesizedPipeline>;
 
 beforeAll(() => {
-  pipelines.dev = synthesizePipeline({ stage: 'dev' });
-  pipelines.prod = synthesizePipeline({ stage: 'prod' });
+  pipelines.dev = synthesizeVariant('dev');
+  pipelines.prod = synthesizeVariant('prod');
 }, 600_000);
 
 afterAll(() => Object.values(pipelines).forEach((p) => p.dispose()));

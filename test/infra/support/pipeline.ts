@@ -111,6 +111,25 @@ export function synthesizePipeline(
   };
 }
 
+/**
+ * The three variants the infra tests read, so that each is synthesized once per run: dev as `cdk
+ * synth` builds it (bundles included, for the bundle and route checks), prod with the test
+ * settings (a real SES identity), and the serverless cluster with the demo switch (open API routes).
+ */
+export const VARIANTS = {
+  dev: { context: { stage: 'dev' }, options: { bundle: true } },
+  prod: { context: { stage: 'prod' }, options: {} },
+  serverless: { context: { stage: 'dev', clusterType: 'serverless', apiAuth: 'none' }, options: {} },
+} as const satisfies Record<string, { context: ConfigContext; options: SynthesisOptions }>;
+export type VariantName = keyof typeof VARIANTS;
+export const VARIANT_NAMES = Object.keys(VARIANTS) as VariantName[];
+
+/** One of VARIANTS, synthesized by the first file that asks in this run. */
+export function synthesizeVariant(name: VariantName): SynthesizedPipeline {
+  const { context, options } = VARIANTS[name];
+  return synthesizePipeline(context, TEST_STAGE_SETTINGS, options);
+}
+
 /** What a synthesis finds besides the assembly, written next to it. */
 interface Findings {
   readonly stackNames: Record<StackPart, string>;
