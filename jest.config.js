@@ -20,9 +20,10 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
-  // Two workers on two cores (jest's default, cores - 1, runs every file in one process one after
-  // the other): the e2e files mostly wait on brokers and pollers, so a second worker fills the time.
-  maxWorkers: 2,
+  // Three workers on two cores (jest's default, cores - 1, runs every file in one process one after
+  // the other): the e2e files mostly wait on brokers, pollers, outages and each other's pipeline
+  // lock, so the other workers fill that time with the CPU-bound infra and unit files.
+  maxWorkers: 3,
   // The longest files first (see the file).
   testSequencer: '<rootDir>/test/support/test-sequencer.js',
   projects: [

@@ -137,7 +137,10 @@ describe('GIVEN a copy of the assembly without the grant a function needs', () =
 
 describe('GIVEN a copy of the network without the DynamoDB gateway endpoint', () => {
   it('WHEN billing is invoked THEN its DynamoDB call is dropped as unreachable, naming the missing route', async () => {
-    const mutated = withoutEndpoints(assembly, (serviceName) => /\.dynamodb"/.test(serviceName));
+    const mutated = withShortTimeout(
+      withoutEndpoints(assembly, (serviceName) => /\.dynamodb"/.test(serviceName)),
+      'billing',
+    );
     const started = Date.now();
     const { enforcement } = await invokeOnce(mutated, 'billing', 'billing-order-created.json');
     expect(enforcement.perFunction.billing.unreachable).toBeGreaterThan(0);
@@ -188,7 +191,12 @@ describe('GIVEN the notification function sending its email through SES', () => 
   }
 
   it('WHEN its subnets have no route to the SES API endpoint (no com.amazonaws.<region>.email endpoint, no NAT) THEN the send is dropped as unreachable and no email arrives', async () => {
-    const { mails, enforcement } = await notify(withoutEndpoints(assembly, (name) => /\.email"/.test(name)));
+    const { mails, enforcement } = await notify(
+      withShortTimeout(
+        withoutEndpoints(assembly, (name) => /\.email"/.test(name)),
+        'notifications',
+      ),
+    );
     expect(enforcement.perFunction.notifications.unreachable).toBeGreaterThan(0);
     expect(enforcement.refusals.join('\n')).toMatch(
       /UNREACHABLE function notifications: ses .* no route to com\.amazonaws\.[a-z0-9-]+\.email from subnets/,
@@ -246,6 +254,23 @@ function withoutActions(of: Assembly, fn: FunctionId, prefix: string | RegExp): 
     }
   }
   return { ...of, stacks };
+}
+
+/**
+ * The assembly with `fn`'s timeout cut to 12 s. A dropped call is a transient failure the batch
+ * loop retries until its 10 s safety margin is reached: the timeout decides only how long the
+ * invocation retries before it hands the record back (18 s more at the stage's 30 s), not what is
+ * dropped or why.
+ */
+function withShortTimeout(of: Assembly, fn: FunctionId): Assembly {
+  const stacks = structuredClone(of.stacks) as StackTemplate[];
+  const spec = of.functions.find((f) => f.id === fn)!;
+  stacks.find((s) => s.stackName === spec.stack)!.template.Resources![spec.logicalId].Properties!.Timeout = 12;
+  return {
+    ...of,
+    stacks,
+    functions: of.functions.map((f) => (f.id === fn ? { ...f, timeoutSeconds: 12 } : f)),
+  };
 }
 
 /** A deep copy of the assembly without the VPC endpoints whose ServiceName (as template JSON) `drop` selects. */

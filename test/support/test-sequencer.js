@@ -17,6 +17,7 @@ const SLOWEST = [
   'test/e2e/broker-failover.test.ts',
   'test/e2e/notification-outage.test.ts',
   'test/e2e/leader-hang.test.ts',
+  'test/e2e/min-insync.test.ts',
   'test/e2e/enforcement.test.ts',
   'test/e2e/runner-mappings.test.ts',
   'test/e2e/dashboard.test.ts',
