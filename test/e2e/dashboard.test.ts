@@ -9,6 +9,7 @@ import {
   orderTerminalStatus,
   postOrder,
   synthesizedApp,
+  APP_SETUP_TIMEOUT_MS,
   pipelineLock,
   TestApp,
   TEST_PRICE_USD,
@@ -21,8 +22,6 @@ import {
  * both. A screenshot is kept with the run's logs.
  */
 const env = e2eEnvironment();
-// Synthesis under load, then waiting for the other files that run the app (pipelineLock).
-const SETUP_TIMEOUT_MS = 900_000;
 const TIMEOUT_MS = 120_000;
 
 // Products of this run only, with view counts far apart so the ranking cannot tie.
@@ -42,7 +41,7 @@ beforeAll(async () => {
   await lock.acquire();
   app = await TestApp.start(env, assembly, [{ product_id: ORDERED, quantity: 5 }], `dash-${run}`);
   browser = await chromium.launch({ executablePath, args: chromiumArgs() });
-}, SETUP_TIMEOUT_MS);
+}, APP_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();

@@ -14,6 +14,7 @@ import {
   startTestRunner,
   synthesizedApp,
   withMappingsEnabled,
+  APP_SETUP_TIMEOUT_MS,
   pipelineLock,
   TestApp,
   TEST_PRICE_USD,
@@ -26,8 +27,6 @@ import {
  * rest of the app in another), so stopping that runner is the outage.
  */
 const env = e2eEnvironment();
-// Synthesis under load, then waiting for the other files that run the app (pipelineLock).
-const SETUP_TIMEOUT_MS = 900_000;
 const TIMEOUT_MS = 240_000;
 
 const run = randomUUID().slice(0, 8);
@@ -110,7 +109,7 @@ beforeAll(async () => {
     `outage-${run}`,
   );
   notifications = await startNotifications();
-}, SETUP_TIMEOUT_MS);
+}, APP_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await notifications?.stop();

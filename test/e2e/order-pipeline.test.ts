@@ -1,4 +1,3 @@
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { archivedRecords } from '../../lambdas/archive/archive-format';
 import type { OrderCreated } from '../../lambdas/shared/contracts/events';
@@ -24,7 +23,10 @@ import {
   TEST_PRICE_USD,
   synthesizedApp,
   waitUntilQuiet,
+  APP_SETUP_TIMEOUT_MS,
   pipelineLock,
+  produceRecords,
+  type TestRecord,
 } from '../support/e2e-pipeline';
 
 /**
@@ -48,8 +50,6 @@ const PRODUCTS = {
 } as const;
 const STOCK = { happy: 10, declined: 10, scarce: 1, race: 1, poison: 10, crash: 1_000, traced: 10 } as const;
 
-// Synthesis under load, then waiting for the other files that run the app (pipelineLock).
-const SETUP_TIMEOUT_MS = 900_000;
 const SCENARIO_TIMEOUT_MS = 120_000;
 
 let cdkOut: string;
@@ -87,7 +87,7 @@ beforeAll(async () => {
     (Object.keys(PRODUCTS) as (keyof typeof PRODUCTS)[]).map((k) => ({ product_id: PRODUCTS[k], quantity: STOCK[k] })),
     'e2e',
   );
-}, SETUP_TIMEOUT_MS);
+}, APP_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await app?.stop();
@@ -355,21 +355,6 @@ async function nextOffset(topic: string, partition: number): Promise<number> {
   return (await endOffsets(env.kafkaBootstrap, [topic])).get(topic)![partition]!;
 }
 
-async function produce(
-  messages: { topic: string; key: string; value: string; partition?: number; headers?: Record<string, string> }[],
-) {
-  // Idempotent: a send retried on a busy broker must not write a record twice at the offsets named.
-  const producer = new Producer({
-    clientId: 'e2e-foreign-producer',
-    bootstrapBrokers: [env.kafkaBootstrap],
-    serializers: stringSerializers,
-    idempotent: true,
-    acks: ProduceAcks.ALL,
-    autocreateTopics: false,
-  });
-  try {
-    return await producer.send({ messages });
-  } finally {
-    await producer.close();
-  }
+function produce(messages: TestRecord[]) {
+  return produceRecords(env, 'e2e-foreign-producer', messages);
 }

@@ -1,4 +1,3 @@
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { randomUUID } from 'node:crypto';
 import { BillingOutcomeSchema } from '../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../lambdas/shared/contracts/topics';
@@ -6,7 +5,7 @@ import { readTopic } from '../../local/lab/demo/kafka-inspect';
 import { APP_BINDINGS } from '../../local/lab/app-bindings';
 import { loadAssembly, startRunner, type Runner } from '../../local/runtime/runner';
 import { e2eEnvironment } from '../support/e2e-env';
-import { eventually, getItem, pipelineLock, synthesizedApp } from '../support/e2e-pipeline';
+import { eventually, getItem, pipelineLock, produceRecords, synthesizedApp } from '../support/e2e-pipeline';
 import { orderCreated } from '../support/events';
 
 /**
@@ -53,19 +52,9 @@ it(
       amount: 21,
       timestamp: new Date().toISOString(),
     });
-    // Idempotent: a send retried on a busy broker must not write the order twice.
-    const producer = new Producer({
-      clientId: 'runner-e2e',
-      bootstrapBrokers: [env.kafkaBootstrap],
-      serializers: stringSerializers,
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-    });
-    try {
-      await producer.send({ messages: [{ topic: TOPICS.orders.name, key: orderId, value: JSON.stringify(created) }] });
-    } finally {
-      await producer.close();
-    }
+    await produceRecords(env, 'runner-e2e', [
+      { topic: TOPICS.orders.name, key: orderId, value: JSON.stringify(created) },
+    ]);
 
     const payment = await eventually(
       `billing records the payment of ${orderId}`,

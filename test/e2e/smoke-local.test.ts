@@ -6,6 +6,7 @@ import { startLocalLambdaApi, type Assembly, type LocalLambdaApi } from '../../l
 import { e2eEnvironment } from '../support/e2e-env';
 import {
   loadTestAssembly,
+  APP_SETUP_TIMEOUT_MS,
   pipelineLock,
   startTestRunner,
   synthesizedApp,
@@ -21,8 +22,6 @@ import {
  * enabled, with a last processing result that is not a failure.
  */
 const env = e2eEnvironment();
-// Synthesis under load, then waiting for the other files that run the app (pipelineLock).
-const SETUP_TIMEOUT_MS = 900_000;
 const TIMEOUT_MS = 90_000;
 
 const run = randomUUID().slice(0, 8);
@@ -39,7 +38,7 @@ beforeAll(async () => {
   app = await TestApp.start(env, assembly, [{ product_id: PRODUCT, quantity: 10 }], `smoke-${run}`);
   // As bin/local.ts serves it: whichever runner the app has now.
   lambdaApi = await startLocalLambdaApi({ mappings: () => app!.runner.eventSourceMappings() });
-}, SETUP_TIMEOUT_MS);
+}, APP_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await lambdaApi?.stop();

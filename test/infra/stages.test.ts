@@ -25,6 +25,10 @@ const FUNCTION_IDS_OF_DEAD_LETTER = deadLetterSubscriptions.map((sub) => sub.fun
 
 describe.each(STAGES)('%s stage', (stage) => {
   const p = () => pipelines[stage];
+  const alarmEndingWith = (suffix: string) =>
+    resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').find(([, a]) =>
+      String(a.Properties!.AlarmName).endsWith(suffix),
+    )![1].Properties;
 
   it('GIVEN the AwsSolutions rules WHEN checked THEN every finding is acknowledged with a reason', () => {
     expect(p().nagViolations).toEqual([]);
@@ -466,27 +470,18 @@ describe.each(STAGES)('%s stage', (stage) => {
           ].map((n) => prefix + n),
         ),
       );
-      const deadLetters = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').find(([, a]) =>
-        String(a.Properties!.AlarmName).endsWith('BillingDeadLetters'),
-      )![1];
-      expect(deadLetters.Properties).toMatchObject({
+      expect(alarmEndingWith('BillingDeadLetters')).toMatchObject({
         Namespace: 'OrderPipeline',
         MetricName: 'RecordsDeadLettered',
         Dimensions: [{ Name: 'service', Value: 'billing' }],
       });
-      const refundsFailed = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').find(([, a]) =>
-        String(a.Properties!.AlarmName).endsWith('RefundsFailed'),
-      )![1];
-      expect(refundsFailed.Properties).toMatchObject({
+      expect(alarmEndingWith('RefundsFailed')).toMatchObject({
         Namespace: 'OrderPipeline',
         MetricName: 'RefundsFailed',
         Dimensions: [{ Name: 'service', Value: 'billing' }],
         Threshold: 1,
       });
-      const sweepFailures = resourcesOfType(p().json.services, 'AWS::CloudWatch::Alarm').find(([, a]) =>
-        String(a.Properties!.AlarmName).endsWith('OutboxSweepFailures'),
-      )![1];
-      expect(sweepFailures.Properties).toMatchObject({
+      expect(alarmEndingWith('OutboxSweepFailures')).toMatchObject({
         MetricName: 'OutboxSweepFailures',
         Dimensions: [{ Name: 'service', Value: 'outbox-sweeper' }],
       });

@@ -1,4 +1,5 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { createWriteStream, mkdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -127,6 +128,12 @@ export function withMappingsEnabled(
 
 /** What every e2e product costs in the catalog; the orders send this unit price. */
 export const TEST_PRICE_USD = 10;
+
+/**
+ * beforeAll's limit in the files that run the app: the synthesis under load, then waiting for the
+ * other files that run it (pipelineLock).
+ */
+export const APP_SETUP_TIMEOUT_MS = 900_000;
 
 /**
  * The app as the e2e files that place orders run it: a runner of the synthesized assembly and the
@@ -293,4 +300,33 @@ export function pipelineLock(env: E2eEnvironment, { timeoutMs = 600_000 } = {}):
       state = 'released';
     },
   };
+}
+
+/** A record a test writes to a topic as a foreign producer would (not through a function). */
+export interface TestRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: string;
+  readonly partition?: number;
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * Writes the records with one idempotent acks=all producer: a send retried on a busy broker must
+ * not write a record twice at the offsets a test names.
+ */
+export async function produceRecords(env: E2eEnvironment, clientId: string, messages: TestRecord[]) {
+  const producer = new Producer({
+    clientId,
+    bootstrapBrokers: [env.kafkaBootstrap],
+    serializers: stringSerializers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    autocreateTopics: false,
+  });
+  try {
+    return await producer.send({ messages });
+  } finally {
+    await producer.close();
+  }
 }
