@@ -54,12 +54,12 @@ export class DynamoDbOrderRepository implements OrderRepository {
           ],
         }),
       );
-      return { created: true };
+      return { kind: 'created' };
     } catch (error) {
       const existing = cancellationReasons(error)?.[0];
       const item =
         existing?.Code === 'ConditionalCheckFailed' ? returnedItem<Record<string, unknown>>(existing) : undefined;
-      if (item) return { created: false, existing: fromItem(item) };
+      if (item) return { kind: 'exists', existing: fromItem(item) };
       throw classifyStoreError(error);
     }
   }

@@ -29,11 +29,11 @@ export class DynamoDbOrderFactStore implements OrderFactStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { outcome: 'recorded', order: fromItem(Attributes ?? {}) };
+      return { kind: 'recorded', order: fromItem(Attributes ?? {}) };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const item = returnedItem<Record<string, unknown>>(error);
-      return item ? { outcome: 'duplicate', order: fromItem(item) } : { outcome: 'unknown_order' };
+      return item ? { kind: 'duplicate', order: fromItem(item) } : { kind: 'unknown-order' };
     }
   }
 }

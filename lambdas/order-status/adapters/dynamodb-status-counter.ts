@@ -7,7 +7,7 @@ import {
 } from '../../shared/analytics/operations-counters';
 import { cancellationReasons } from '../../shared/dynamodb';
 import type { OrderFact } from '../../shared/orders/order-status';
-import type { StatusCounter } from '../ports';
+import type { CountStatusChangeResult, StatusCounter } from '../ports';
 
 /**
  * The orders-by-status counters in the analytics table: 1 round trip per change of status (one
@@ -20,7 +20,7 @@ export class DynamoDbStatusCounter implements StatusCounter {
     private readonly analyticsTable: string,
   ) {}
 
-  async countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<'counted' | 'duplicate'> {
+  async countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<CountStatusChangeResult> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -41,9 +41,9 @@ export class DynamoDbStatusCounter implements StatusCounter {
           ],
         }),
       );
-      return 'counted';
+      return { kind: 'counted' };
     } catch (error) {
-      if (cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      if (cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
       throw error;
     }
   }

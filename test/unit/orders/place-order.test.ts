@@ -182,7 +182,7 @@ describe('acceptOrder', () => {
 
     const result = await acceptOrder(store, prepared, body());
 
-    expect(result).toEqual({ outcome: 'placed', order: prepared.order });
+    expect(result).toEqual({ kind: 'placed', order: prepared.order });
     expect(store.orders.get(prepared.order.order_id)!.request_fingerprint).toBe(requestFingerprint(body()));
     expect(store.outbox).toEqual([prepared.outbox]);
   });
@@ -193,7 +193,7 @@ describe('acceptOrder', () => {
 
     const retry = await accept(store, body());
 
-    expect(retry.outcome).toBe('replayed');
+    expect(retry.kind).toBe('replayed');
     expect(retry.order.order_id).toBe(deterministicId('order', '123', 'key-1'));
     expect(store.writes).toBe(1);
     expect(store.outbox).toHaveLength(1);
