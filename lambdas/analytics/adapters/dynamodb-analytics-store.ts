@@ -118,10 +118,10 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: [marker, ...counters] }));
-        return 'counted';
+        return { kind: 'counted' };
       } catch (error) {
         const reasons = cancellationReasons(error);
-        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
         const conflict = reasons?.some((r) => r.Code === 'TransactionConflict') ?? false;
         if (conflict) this.onConflict();
         if (!conflict || attempt === CONFLICT_ATTEMPTS) throw error;

@@ -142,7 +142,7 @@ async function run(
         minute: minuteOf(now),
         late: false,
       });
-      if (result === 'counted') counted++;
+      if (result.kind === 'counted') counted++;
     } catch {
       failed++;
     }
