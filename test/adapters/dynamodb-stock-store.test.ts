@@ -122,8 +122,8 @@ describe.each([
     const first = await store.recordRejection(rejection);
     const second = await store.recordRejection({ ...rejection, decided_at: '2025-04-07T13:00:00.000Z' });
 
-    expect(first).toEqual({ recorded: true, reservation: rejection });
-    expect(second).toEqual({ recorded: false, reservation: rejection });
+    expect(first).toEqual({ kind: 'recorded', reservation: rejection });
+    expect(second).toEqual({ kind: 'already-decided', reservation: rejection });
     expect(await reservationOf(rejection.order_id)).toEqual(rejection);
   });
 });

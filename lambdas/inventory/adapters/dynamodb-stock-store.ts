@@ -1,7 +1,7 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons, existingItem, isConditionalCheckFailed } from '../../shared/dynamodb';
-import type { ReserveAttempt, StockStore } from '../ports';
+import type { RejectionResult, ReserveAttempt, StockStore } from '../ports';
 import type { Reservation, StockLine } from '../reservation';
 
 export interface StockTables {
@@ -57,7 +57,7 @@ export class DynamoDbStockStore implements StockStore {
     }
   }
 
-  async recordRejection(rejection: Reservation): Promise<{ recorded: boolean; reservation: Reservation }> {
+  async recordRejection(rejection: Reservation): Promise<RejectionResult> {
     try {
       await this.client.send(
         new PutCommand({
@@ -67,10 +67,10 @@ export class DynamoDbStockStore implements StockStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { recorded: true, reservation: rejection };
+      return { kind: 'recorded', reservation: rejection };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      return { recorded: false, reservation: existingItem<Reservation>(error, rejection.order_id) };
+      return { kind: 'already-decided', reservation: existingItem<Reservation>(error, rejection.order_id) };
     }
   }
 }

@@ -1,7 +1,7 @@
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STOCK_MARKER_PREFIX } from '../../shared/contracts/tables';
 import { cancellationReasons, existingItem } from '../../shared/dynamodb';
-import type { AppliedRestock, StockLevels } from '../ports';
+import type { AppliedRestock, RestockResult, StockLevels } from '../ports';
 
 /** The key of a restock's idempotency marker in the stock table, in a key space no product id may enter. */
 export const restockMarkerKey = (restockId: string): string => `${STOCK_MARKER_PREFIX}${restockId}`;
@@ -17,7 +17,7 @@ export class DynamoDbStockLevels implements StockLevels {
    * One TransactWriteItems: a marker for the restock_id (only if absent) and ADD the units. A
    * repeated restock_id returns the marker (ALL_OLD) to re-emit from (docs/design.md, "Reservation").
    */
-  async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
+  async restock(restock: AppliedRestock): Promise<RestockResult> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -41,11 +41,14 @@ export class DynamoDbStockLevels implements StockLevels {
           ],
         }),
       );
-      return { applied: true, restock };
+      return { kind: 'applied', restock };
     } catch (error) {
       const [marker] = cancellationReasons(error) ?? [];
       if (marker?.Code !== 'ConditionalCheckFailed') throw error;
-      return { applied: false, restock: existingItem<{ restock: AppliedRestock }>(marker, restock.restock_id).restock };
+      return {
+        kind: 'already-applied',
+        restock: existingItem<{ restock: AppliedRestock }>(marker, restock.restock_id).restock,
+      };
     }
   }
 

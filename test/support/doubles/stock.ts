@@ -1,6 +1,6 @@
 import type { Reservation, StockLine } from '../../../lambdas/inventory/reservation';
-import type { ReserveAttempt, StockStore } from '../../../lambdas/inventory/ports';
-import type { AppliedRestock, StockLevels } from '../../../lambdas/restock/ports';
+import type { RejectionResult, ReserveAttempt, StockStore } from '../../../lambdas/inventory/ports';
+import type { AppliedRestock, RestockResult, StockLevels } from '../../../lambdas/restock/ports';
 import type { Fault } from './faults';
 
 /**
@@ -41,23 +41,23 @@ export class InMemoryStockStore implements StockStore, StockLevels {
     return { kind: 'reserved', reservation };
   }
 
-  async recordRejection(rejection: Reservation): Promise<{ recorded: boolean; reservation: Reservation }> {
+  async recordRejection(rejection: Reservation): Promise<RejectionResult> {
     const error = this.fault('recordRejection', rejection.order_id);
     if (error) throw error;
     const existing = this.reservations.get(rejection.order_id);
-    if (existing) return { recorded: false, reservation: structuredClone(existing) };
+    if (existing) return { kind: 'already-decided', reservation: structuredClone(existing) };
     this.reservations.set(rejection.order_id, structuredClone(rejection));
-    return { recorded: true, reservation: rejection };
+    return { kind: 'recorded', reservation: rejection };
   }
 
-  async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
+  async restock(restock: AppliedRestock): Promise<RestockResult> {
     const error = this.fault('restock', restock.restock_id);
     if (error) throw error;
     const earlier = this.restocks.get(restock.restock_id);
-    if (earlier) return { applied: false, restock: structuredClone(earlier) };
+    if (earlier) return { kind: 'already-applied', restock: structuredClone(earlier) };
     this.restocks.set(restock.restock_id, structuredClone(restock));
     this.set(restock.product_id, (this.available.get(restock.product_id) ?? 0) + restock.quantity);
-    return { applied: true, restock };
+    return { kind: 'applied', restock };
   }
 
   async setAvailable(productId: string, available: number): Promise<void> {

@@ -61,7 +61,10 @@ describe('restock', () => {
 
     const outcome = await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
 
-    expect(outcome).toMatchObject({ restock_id: 'r-1', product_id: 'abc', quantity: 24, applied: true });
+    expect(outcome).toMatchObject({
+      kind: 'restocked',
+      restock: { restock_id: 'r-1', product_id: 'abc', quantity: 24 },
+    });
     expect(stock.available.get('abc')).toBe(25);
     expect(publisher.published).toEqual([
       {
@@ -71,7 +74,7 @@ describe('restock', () => {
           event_type: 'StockChanged',
           product_id: 'abc',
           quantity_change: 24,
-          timestamp: outcome.applied_at,
+          timestamp: outcome.restock.applied_at,
         }),
       },
     ]);
@@ -84,7 +87,7 @@ describe('restock', () => {
 
     const again = await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
 
-    expect(again.applied).toBe(false);
+    expect(again.kind).toBe('re-emitted');
     expect(stock.available.get('abc')).toBe(25);
     expect(publisher.published[1]).toEqual(publisher.published[0]);
   });
