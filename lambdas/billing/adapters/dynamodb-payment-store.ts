@@ -119,10 +119,10 @@ export class DynamoDbPaymentStore implements PaymentStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { completed: true, payment: Attributes as Payment };
+      return { kind: 'completed', payment: Attributes as Payment };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      return { completed: false, payment: existingItem<Payment>(error, orderId) };
+      return { kind: 'already-completed', payment: existingItem<Payment>(error, orderId) };
     }
   }
 }
