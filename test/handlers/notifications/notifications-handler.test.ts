@@ -40,8 +40,8 @@ describe('notifications handler.ts (SES v2 transport)', () => {
     });
     ddb
       .on(TransactWriteCommand)
-      .callsFake((input: { TransactItems: { Put?: { Item: { notification_id: string } } }[] }) => {
-        sent.add(input.TransactItems[0]!.Put!.Item.notification_id);
+      .callsFake((input: { TransactItems: { Update?: { Key: { notification_id: string } } }[] }) => {
+        sent.add(input.TransactItems[0]!.Update!.Key.notification_id);
         return {};
       });
     ddb.on(GetCommand, { TableName: 'orders' }).resolves({
@@ -70,7 +70,17 @@ describe('notifications handler.ts (SES v2 transport)', () => {
       EmailTags: [{ Name: 'notification', Value: '12345_confirmed' }],
     });
     const [completion] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
-    expect(completion![0]!.Put!.Item).toMatchObject({
+    // Completion is an Update of the claim (its claim attributes stay): the record is what it sets, under its key.
+    const { Key, ExpressionAttributeNames, ExpressionAttributeValues } = completion![0]!.Update!;
+    const record = {
+      ...Key,
+      ...Object.fromEntries(
+        Object.entries(ExpressionAttributeNames!)
+          .filter(([placeholder]) => placeholder.startsWith('#f'))
+          .map(([placeholder, name]) => [name, ExpressionAttributeValues![`:${placeholder.slice(1)}`]]),
+      ),
+    };
+    expect(record).toMatchObject({
       notification_id: '12345#confirmed',
       message_id: 'ses-message-1',
     });
@@ -81,7 +91,7 @@ describe('notifications handler.ts (SES v2 transport)', () => {
     });
     expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.TableName).toBe('notifications');
     // The sent record lists the email for operators (the dashboard), without its address or body.
-    expect(completion![0]!.Put!.Item).toEqual({
+    expect(record).toEqual({
       notification_id: '12345#confirmed',
       status: 'sent',
       sent_list: 'sent',
