@@ -24,7 +24,13 @@ import {
   type TimestampType,
 } from './kafka-event';
 import { HopRecorder, type HopSample } from './hops';
-import { kafkaFailureReport, runBatch, type DiscardInfo, type InvocationOutcome } from './retry-policy';
+import {
+  kafkaFailureReport,
+  pollerOperations,
+  runBatch,
+  type DiscardInfo,
+  type InvocationOutcome,
+} from './retry-policy';
 
 /**
  * The local stand-in for one Kafka event source mapping
@@ -451,7 +457,6 @@ export class KafkaPoller {
 
   private async process(records: readonly MSKRecord[]): Promise<void> {
     const { mapping, source } = this.options;
-    const aborted = () => new Error(`mapping ${mapping.id} stopped`);
     await runBatch(
       records,
       mapping,
@@ -460,27 +465,14 @@ export class KafkaPoller {
         timestampMs: (r) => r.timestamp,
         report: kafkaFailureReport,
       },
-      {
-        invoke: async (batch) => {
-          if (this.stopping) throw aborted();
-          this.counters.invocations += 1;
-          const started = performance.now();
-          try {
-            const outcome = await this.options.invoke(mskEvent(batch, source));
-            this.lastOutcome = outcome;
-            return outcome;
-          } finally {
-            this.counters.busyMs += performance.now() - started;
-          }
-        },
-        discard: async (failed, info) => {
-          if (this.stopping) throw aborted();
-          await this.options.discard(failed, info, records);
-          this.counters.deadLettered += failed.length;
-        },
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, this.stopping ? 0 : ms)),
-        now: () => Date.now(),
-      },
+      pollerOperations({
+        mappingId: mapping.id,
+        stopping: () => this.stopping,
+        counters: this.counters,
+        invoke: (batch) => this.options.invoke(mskEvent(batch, source)),
+        invoked: (outcome) => (this.lastOutcome = outcome),
+        discard: (failed, info) => this.options.discard(failed, info, records),
+      }),
       this.options.retryBackoff,
     );
   }
