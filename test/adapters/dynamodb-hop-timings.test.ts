@@ -1,8 +1,7 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAnalyticsReader } from '../../lambdas/analytics-api/adapters/dynamodb-analytics-reader';
 import { lastMinutes } from '../../lambdas/shared/analytics/analytics-keys';
 import { DynamoDbHopTimings } from '../../lambdas/shared/analytics/dynamodb-hop-timings';
-import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
+import { localDocumentClient, ownAnalyticsTable } from '../support/adapters-env';
 
 jest.setTimeout(30_000);
 const client = localDocumentClient();
@@ -11,15 +10,7 @@ afterAll(() => client.destroy());
 /** An analytics table of this file's own: the hops items are per minute, and other runs write them too. */
 let analyticsTable: string;
 beforeAll(async () => {
-  analyticsTable = `${table('analytics')}-${uniqueId('hops')}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: analyticsTable,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  analyticsTable = await ownAnalyticsTable('hops');
 });
 
 describe('per-hop timings on DynamoDB Local (the consumers write, the analytics API reads)', () => {

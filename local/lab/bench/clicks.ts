@@ -7,7 +7,6 @@
  * conflict rate is the share of transactions cancelled by TransactionConflict. A click whose
  * conflicts outlast the store's attempts is a failed click: the consumer would hand it back.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +18,7 @@ import { KEY_CONCURRENCY } from '../../../lambdas/shared/kafka/batch';
 import { localTableName } from '../app-bindings';
 import { forEachConcurrently } from '../concurrency';
 import { generateClicks } from '../demo/click-generator';
-import { localDynamoDbClient, newRunDir, startDynamoDbLocal } from '../../runtime/services';
+import { createTables, localDynamoDbClient, newRunDir, startDynamoDbLocal } from '../../runtime/services';
 import { round } from './pipeline-figures';
 
 /** Six partitions of KEY_CONCURRENCY keys each: what one invocation keeps in flight. */
@@ -195,21 +194,9 @@ async function figures(
 
 /** A new analytics table under its own name, defined as the local runtime defines TABLES.analytics. */
 async function freshAnalyticsTable(endpoint: string, suffix: string): Promise<string> {
-  const raw = localDynamoDbClient(endpoint);
   const name = `${localTableName('analytics')}-${suffix}`;
-  try {
-    await raw.send(
-      new CreateTableCommand({
-        TableName: name,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    return name;
-  } finally {
-    raw.destroy();
-  }
+  await createTables(endpoint, [{ name, partitionKey: 'pk' }]);
+  return name;
 }
 
 export function formatClicks(result: ClicksBenchResult): string[] {
