@@ -1,4 +1,4 @@
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   ANALYTICS_KEYS,
@@ -10,7 +10,7 @@ import {
   USER_RETENTION_SECONDS,
 } from '../../shared/analytics/analytics-keys';
 import { ANALYTICS_COUNTER_SHARDS } from '../../shared/contracts/tables';
-import { cancellationReasons } from '../../shared/dynamodb';
+import { cancellationReasons, guardedTransaction } from '../../shared/dynamodb';
 import type { AnalyticsStore, ClickCount, CountResult, DeadLetterCount, PaidOrderCount } from '../ports';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -117,12 +117,10 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: [marker, ...counters] }));
-        return { kind: 'counted' };
+        const { kind } = await guardedTransaction(this.client, [marker, ...counters]);
+        return { kind: kind === 'written' ? 'counted' : 'duplicate' };
       } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return { kind: 'duplicate' };
-        const conflict = reasons?.some((r) => r.Code === 'TransactionConflict') ?? false;
+        const conflict = cancellationReasons(error)?.some((r) => r.Code === 'TransactionConflict') ?? false;
         if (conflict) this.onConflict();
         if (!conflict || attempt === CONFLICT_ATTEMPTS) throw error;
         await this.sleep(Math.random() * 20 * 2 ** attempt);

@@ -1,6 +1,6 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cancellationReasons, existingItem, isConditionalCheckFailed } from '../../shared/dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, existingItem, putIfAbsent } from '../../shared/dynamodb';
 import type { RejectionResult, ReserveAttempt, StockStore } from '../ports';
 import type { Reservation, StockLine } from '../reservation';
 
@@ -58,20 +58,10 @@ export class DynamoDbStockStore implements StockStore {
   }
 
   async recordRejection(rejection: Reservation): Promise<RejectionResult> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tables.reservations,
-          Item: rejection,
-          ConditionExpression: 'attribute_not_exists(order_id)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { kind: 'recorded', reservation: rejection };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      return { kind: 'already-decided', reservation: existingItem<Reservation>(error, rejection.order_id) };
-    }
+    const put = await putIfAbsent<Reservation>(this.client, this.tables.reservations, rejection, 'order_id');
+    return put.kind === 'written'
+      ? { kind: 'recorded', reservation: rejection }
+      : { kind: 'already-decided', reservation: put.existing };
   }
 }
 

@@ -1,6 +1,6 @@
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STOCK_MARKER_PREFIX } from '../../shared/contracts/tables';
-import { cancellationReasons, existingItem } from '../../shared/dynamodb';
+import { existingItem, guardedTransaction } from '../../shared/dynamodb';
 import type { AppliedRestock, RestockResult, StockLevels } from '../ports';
 
 /** The key of a restock's idempotency marker in the stock table, in a key space no product id may enter. */
@@ -18,38 +18,27 @@ export class DynamoDbStockLevels implements StockLevels {
    * repeated restock_id returns the marker (ALL_OLD) to re-emit from (docs/design.md, "Reservation").
    */
   async restock(restock: AppliedRestock): Promise<RestockResult> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.stockTable,
-                Item: { product_id: restockMarkerKey(restock.restock_id), restock },
-                ConditionExpression: 'attribute_not_exists(product_id)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Update: {
-                TableName: this.stockTable,
-                Key: { product_id: restock.product_id },
-                UpdateExpression: 'ADD available :quantity',
-                ExpressionAttributeValues: { ':quantity': restock.quantity },
-              },
-            },
-          ],
-        }),
-      );
-      return { kind: 'applied', restock };
-    } catch (error) {
-      const [marker] = cancellationReasons(error) ?? [];
-      if (marker?.Code !== 'ConditionalCheckFailed') throw error;
-      return {
-        kind: 'already-applied',
-        restock: existingItem<{ restock: AppliedRestock }>(marker, restock.restock_id).restock,
-      };
-    }
+    const write = await guardedTransaction(this.client, [
+      {
+        Put: {
+          TableName: this.stockTable,
+          Item: { product_id: restockMarkerKey(restock.restock_id), restock },
+          ConditionExpression: 'attribute_not_exists(product_id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Update: {
+          TableName: this.stockTable,
+          Key: { product_id: restock.product_id },
+          UpdateExpression: 'ADD available :quantity',
+          ExpressionAttributeValues: { ':quantity': restock.quantity },
+        },
+      },
+    ]);
+    if (write.kind === 'written') return { kind: 'applied', restock };
+    const marker = existingItem<{ restock: AppliedRestock }>(write.reason, restock.restock_id);
+    return { kind: 'already-applied', restock: marker.restock };
   }
 
   async setAvailable(productId: string, available: number): Promise<void> {
