@@ -46,3 +46,27 @@ export async function ownAnalyticsTable(label: string): Promise<string> {
   await createTables(adapterEndpoints().dynamodbEndpoint, [{ name, partitionKey: 'pk' }]);
   return name;
 }
+
+/**
+ * A test file's client (destroyed after its tests) and its own analytics table (ownAnalyticsTable),
+ * created before its tests: call `analyticsTable()` from within them.
+ */
+export function withOwnAnalyticsTable(label: string): {
+  readonly client: DynamoDBDocumentClient;
+  readonly analyticsTable: () => string;
+} {
+  const client = localDocumentClient();
+  afterAll(() => client.destroy());
+  let name: string | undefined;
+  beforeAll(async () => {
+    name = await ownAnalyticsTable(label);
+  });
+  return {
+    client,
+    analyticsTable: () => {
+      if (name === undefined)
+        throw new Error('the analytics table is created before the tests, not when the file loads');
+      return name;
+    },
+  };
+}

@@ -14,7 +14,7 @@ import { LOCAL_CREDENTIALS } from '../endpoints';
 import type { StreamMappingSpec } from './assembly';
 import { HopRecorder, type HopSample } from './hops';
 import { compileFilters, type RecordFilter } from './event-filter';
-import { lastProcessingResult, type MappingStats } from './kafka-poller';
+import { runningStats, type MappingStats } from './kafka-poller';
 import { MAX_PAYLOAD_BYTES } from './kafka-event';
 import {
   pollerOperations,
@@ -131,13 +131,7 @@ export class StreamPoller {
       functionId: mapping.functionId,
       topic: `dynamodb-stream:${mapping.tableName}`,
       groupId: mapping.id,
-      committedOffsets: this.counters.committed,
-      invocations: this.counters.invocations,
-      deadLettered: this.counters.deadLettered,
-      filteredOut: this.counters.filteredOut,
-      busyMs: Math.round(this.counters.busyMs),
-      state: this.stopping ? 'Disabled' : 'Enabled',
-      lastProcessingResult: lastProcessingResult(this.lastOutcome),
+      ...runningStats(this.counters, this.stopping, this.lastOutcome),
       pending: 0,
     };
   }

@@ -142,6 +142,35 @@ export interface MappingStats {
   readonly lastProcessingResult: string;
 }
 
+/** A poller's running counts, as it moves them in place. */
+export interface PollerCounters {
+  readonly committed: number;
+  readonly invocations: number;
+  readonly deadLettered: number;
+  readonly filteredOut: number;
+  readonly busyMs: number;
+}
+
+/** The part of a mapping's stats that every poller reports the same way: its counts and its state. */
+export function runningStats(
+  counters: PollerCounters,
+  stopping: boolean,
+  lastOutcome: InvocationOutcome | undefined,
+): Pick<
+  MappingStats,
+  'committedOffsets' | 'invocations' | 'deadLettered' | 'filteredOut' | 'busyMs' | 'state' | 'lastProcessingResult'
+> {
+  return {
+    committedOffsets: counters.committed,
+    invocations: counters.invocations,
+    deadLettered: counters.deadLettered,
+    filteredOut: counters.filteredOut,
+    busyMs: Math.round(counters.busyMs),
+    state: stopping ? 'Disabled' : 'Enabled',
+    lastProcessingResult: lastProcessingResult(lastOutcome),
+  };
+}
+
 /** The LastProcessingResult of a mapping after an invocation that returned, or one that failed. */
 export function lastProcessingResult(
   outcome: { readonly ok: boolean; readonly errorType?: string } | undefined,
@@ -220,13 +249,7 @@ export class KafkaPoller {
       functionId: mapping.functionId,
       topic: mapping.topic,
       groupId: mapping.consumerGroupId,
-      committedOffsets: this.counters.committed,
-      invocations: this.counters.invocations,
-      deadLettered: this.counters.deadLettered,
-      filteredOut: this.counters.filteredOut,
-      busyMs: Math.round(this.counters.busyMs),
-      state: this.stopping ? 'Disabled' : 'Enabled',
-      lastProcessingResult: lastProcessingResult(this.lastOutcome),
+      ...runningStats(this.counters, this.stopping, this.lastOutcome),
       pending,
     };
   }
