@@ -11,6 +11,7 @@ import {
 } from '../../shared/analytics/analytics-keys';
 import { ANALYTICS_COUNTER_SHARDS } from '../../shared/contracts/tables';
 import { cancellationReasons, guardedTransaction } from '../../shared/dynamodb';
+import { placeholderTerms } from '../../shared/dynamodb-expressions';
 import type { AnalyticsStore, ClickCount, CountResult, DeadLetterCount, PaidOrderCount } from '../ports';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -130,21 +131,14 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
 
   /** `ADD` every counter of one item; `expires_at` only on items that expire (minute windows). */
   private add(pk: string, counters: Record<string, number>, expiresAt?: number): TransactItem {
-    const names: Record<string, string> = {};
-    const values: Record<string, number> = {};
-    const adds = Object.entries(counters).map(([attribute, by], i) => {
-      names[`#c${i}`] = attribute;
-      values[`:c${i}`] = by;
-      return `#c${i} :c${i}`;
-    });
-    if (expiresAt !== undefined) values[':expires'] = expiresAt;
+    const adds = placeholderTerms('c', counters, 'ADD');
     return {
       Update: {
         TableName: this.tableName,
         Key: { pk },
-        UpdateExpression: `ADD ${adds.join(', ')}${expiresAt === undefined ? '' : ' SET expires_at = :expires'}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        UpdateExpression: `ADD ${adds.terms.join(', ')}${expiresAt === undefined ? '' : ' SET expires_at = :expires'}`,
+        ExpressionAttributeNames: adds.names,
+        ExpressionAttributeValues: { ...adds.values, ...(expiresAt === undefined ? {} : { ':expires': expiresAt }) },
       },
     };
   }

@@ -2,6 +2,7 @@ import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } f
 import { OPERATIONS_COUNTERS, operationsCounterUpdate } from '../../shared/analytics/operations-counters';
 import { SENT_LIST } from '../../shared/contracts/tables';
 import { conditionalWrite, guardedTransaction, requireExisting } from '../../shared/dynamodb';
+import { placeholderTerms } from '../../shared/dynamodb-expressions';
 import type { SentEmail } from '../../shared/notifications/sent-email';
 import type { Claim, NotificationLog } from '../ports';
 
@@ -98,23 +99,17 @@ export class DynamoDbNotificationLog implements NotificationLog {
    * the record in the `sent` index the analytics API lists the latest from (DynamoDbOperationsReader).
    */
   async complete(notificationId: string, sent: SentEmail): Promise<void> {
-    const fields = Object.entries({ ...sent, status: 'sent', sent_list: SENT_LIST });
+    const fields = placeholderTerms('f', { ...sent, status: 'sent', sent_list: SENT_LIST }, 'SET');
     // A record already `sent` fails the condition: the transaction changes nothing, counter included.
     await guardedTransaction(this.client, [
       {
         Update: {
           TableName: this.tableName,
           Key: { notification_id: notificationId },
-          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+          UpdateExpression: `SET ${fields.terms.join(', ')}`,
           ConditionExpression: 'attribute_not_exists(notification_id) OR #status <> :sent',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
-          },
-          ExpressionAttributeValues: {
-            ':sent': 'sent',
-            ...Object.fromEntries(fields.map(([, value], i) => [`:f${i}`, value])),
-          },
+          ExpressionAttributeNames: { '#status': 'status', ...fields.names },
+          ExpressionAttributeValues: { ':sent': 'sent', ...fields.values },
         },
       },
       operationsCounterUpdate(this.analyticsTable, notificationId, { [OPERATIONS_COUNTERS.emailsSent]: 1 }),
