@@ -8,7 +8,6 @@
  * conflicts outlast the store's attempts is a failed click: the consumer would hand it back.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DynamoDbAnalyticsStore } from '../../../lambdas/analytics/adapters/dynamodb-analytics-store';
 import { DynamoDbAnalyticsReader } from '../../../lambdas/analytics-api/adapters/dynamodb-analytics-reader';
@@ -19,7 +18,7 @@ import { localTableName } from '../app-bindings';
 import { forEachConcurrently } from '../concurrency';
 import { generateClicks } from '../demo/click-generator';
 import { createTables, localDynamoDbClient, newRunDir, startDynamoDbLocal } from '../../runtime/services';
-import { round } from './pipeline-figures';
+import { round, watchMachineLoad, type MachineLoad } from './pipeline-figures';
 
 /** Six partitions of KEY_CONCURRENCY keys each: what one invocation keeps in flight. */
 export const CLICKS_IN_FLIGHT = 6 * KEY_CONCURRENCY;
@@ -53,7 +52,7 @@ export interface ClicksBenchResult {
   readonly sharded: ClicksRun;
   /** sharded clicks/s over unsharded clicks/s. */
   readonly ratio: number;
-  readonly load: { readonly before: number; readonly after: number };
+  readonly load: MachineLoad;
 }
 
 export async function benchClicks(
@@ -61,7 +60,7 @@ export async function benchClicks(
 ): Promise<ClicksBenchResult> {
   const clicks = options.clicks ?? 2_000;
   const log = options.log ?? (() => undefined);
-  const loadBefore = loadavg()[0]!;
+  const load = watchMachineLoad();
   const workDir = newRunDir();
   const dynamodb = await startDynamoDbLocal({ workDir });
   const client = DynamoDBDocumentClient.from(localDynamoDbClient(dynamodb.endpoint));
@@ -93,7 +92,7 @@ export async function benchClicks(
       unsharded,
       sharded,
       ratio: round(sharded.clicksPerSecond / unsharded.clicksPerSecond, 2),
-      load: { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) },
+      load: load.end(),
     };
   } finally {
     client.destroy();
