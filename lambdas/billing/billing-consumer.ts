@@ -56,13 +56,9 @@ function chargeReportOf(outcome: ChargeOutcome): ChargeReport {
 
 /** How each charge outcome is counted and logged; chargeDetails adds what this one was. */
 const CHARGE_REPORTS: Record<ChargeReport, OutcomeReport> = {
-  paid: { metric: METRICS.paymentsCharged, level: 'info', message: 'Payment charged' },
-  declined: { metric: METRICS.paymentsDeclined, level: 'info', message: 'Payment declined' },
-  're-emitted': {
-    metric: METRICS.billingOutcomesReEmitted,
-    level: 'info',
-    message: 'Order already charged; outcome re-emitted',
-  },
+  paid: { metric: METRICS.paymentsCharged, message: 'Payment charged' },
+  declined: { metric: METRICS.paymentsDeclined, message: 'Payment declined' },
+  're-emitted': { metric: METRICS.billingOutcomesReEmitted, message: 'Order already charged; outcome re-emitted' },
   'left-for-reconciler': {
     metric: METRICS.billingClaimsLeftForReconciler,
     level: 'error',
@@ -81,12 +77,8 @@ function chargeDetails(outcome: ChargeOutcome) {
 
 /** How each refund outcome is counted and logged; refundDetails adds what this one was. */
 const REFUND_REPORTS: Record<RefundOutcome['kind'], OutcomeReport> = {
-  refunded: { metric: METRICS.paymentsRefunded, level: 'info', message: 'Payment refunded' },
-  're-emitted': {
-    metric: METRICS.billingOutcomesReEmitted,
-    level: 'info',
-    message: 'Order already refunded; outcome re-emitted',
-  },
+  refunded: { metric: METRICS.paymentsRefunded, message: 'Payment refunded' },
+  're-emitted': { metric: METRICS.billingOutcomesReEmitted, message: 'Order already refunded; outcome re-emitted' },
   // Counted once per delivery that meets it; the alarm pages on any.
   'refund-failed': {
     metric: METRICS.refundsFailed,

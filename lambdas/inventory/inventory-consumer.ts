@@ -39,13 +39,9 @@ async function handle(event: BillingOutcome, deps: ReserveDependencies): Promise
 
 /** How each reservation outcome is counted and logged; reserveDetails adds what this one was. */
 const RESERVE_REPORTS: Record<ReserveOutcome['kind'], OutcomeReport> = {
-  reserved: { metric: METRICS.stockReserved, level: 'info', message: 'Stock reserved' },
-  rejected: { metric: METRICS.ordersOutOfStock, level: 'info', message: 'Out of stock; order cancelled' },
-  're-emitted': {
-    metric: METRICS.inventoryOutcomesReEmitted,
-    level: 'info',
-    message: 'Order already decided; outcome re-emitted',
-  },
+  reserved: { metric: METRICS.stockReserved, message: 'Stock reserved' },
+  rejected: { metric: METRICS.ordersOutOfStock, message: 'Out of stock; order cancelled' },
+  're-emitted': { metric: METRICS.inventoryOutcomesReEmitted, message: 'Order already decided; outcome re-emitted' },
 };
 
 function reserveDetails({ kind, reservation }: ReserveOutcome) {

@@ -52,12 +52,13 @@ export { MetricUnit };
 /** How a consumer reports one kind of business outcome: the metric it counts, and its log line. */
 export interface OutcomeReport {
   readonly metric: MetricName;
-  readonly level: 'info' | 'warn' | 'error';
+  /** `info` unless the outcome needs attention. */
+  readonly level?: 'warn' | 'error';
   readonly message: string;
 }
 
 /** Counts one outcome on its metric and logs it, with the details of this occurrence. */
 export function reportOutcome(report: OutcomeReport, details: LogAttributes): void {
   metrics.addMetric(report.metric, MetricUnit.Count, 1);
-  logger[report.level](report.message, details);
+  logger[report.level ?? 'info'](report.message, details);
 }
