@@ -54,16 +54,19 @@ function chargeReportOf(outcome: ChargeOutcome): ChargeReport {
   return outcome.payment.payment_status === 'paid' ? 'paid' : 'declined';
 }
 
+/** A claim so old the provider may have forgotten its key: not carried out again, the reconciler's (an alarm pages). */
+const leftForReconciler = (claim: 'Charge' | 'Refund', done: 'charged' | 'refunded'): OutcomeReport => ({
+  metric: METRICS.billingClaimsLeftForReconciler,
+  level: 'error',
+  message: `${claim} claimed beyond the provider key lifetime and never completed; not ${done} again`,
+});
+
 /** How each charge outcome is counted and logged; chargeDetails adds what this one was. */
 const CHARGE_REPORTS: Record<ChargeReport, OutcomeReport> = {
   paid: { metric: METRICS.paymentsCharged, message: 'Payment charged' },
   declined: { metric: METRICS.paymentsDeclined, message: 'Payment declined' },
   're-emitted': { metric: METRICS.billingOutcomesReEmitted, message: 'Order already charged; outcome re-emitted' },
-  'left-for-reconciler': {
-    metric: METRICS.billingClaimsLeftForReconciler,
-    level: 'error',
-    message: 'Charge claimed beyond the provider key lifetime and never completed; not charged again',
-  },
+  'left-for-reconciler': leftForReconciler('Charge', 'charged'),
 };
 
 function chargeDetails(outcome: ChargeOutcome) {
@@ -85,11 +88,7 @@ const REFUND_REPORTS: Record<RefundOutcome['kind'], OutcomeReport> = {
     level: 'error',
     message: 'Refund refused by the provider for good; an operator must settle it',
   },
-  'left-for-reconciler': {
-    metric: METRICS.billingClaimsLeftForReconciler,
-    level: 'error',
-    message: 'Refund claimed beyond the provider key lifetime and never completed; not refunded again',
-  },
+  'left-for-reconciler': leftForReconciler('Refund', 'refunded'),
   'nothing-to-refund': {
     metric: METRICS.refundsSkipped,
     level: 'warn',
