@@ -193,29 +193,24 @@ function sectionsArgument(): Set<string> {
   return sections;
 }
 
-async function pipelineSection(): Promise<PipelineBenchResult> {
-  const result = await benchPipeline({
-    orders: Number(argument('--orders') ?? 1_000),
-    log: (line) => console.log(`  ${line}`),
-  });
-  console.log(`\n${formatPipeline(result).join('\n')}`);
+/** Runs one measured section, its progress indented beneath, then prints its table. */
+async function section<R>(
+  bench: (log: (line: string) => void) => Promise<R>,
+  format: (result: R) => string[],
+): Promise<R> {
+  const result = await bench((line) => console.log(`  ${line}`));
+  console.log(`\n${format(result).join('\n')}`);
   return result;
 }
 
-async function clicksSection(): Promise<ClicksBenchResult> {
-  const result = await benchClicks({
-    clicks: Number(argument('--clicks') ?? 2_000),
-    log: (line) => console.log(`  ${line}`),
-  });
-  console.log(`\n${formatClicks(result).join('\n')}`);
-  return result;
-}
+const pipelineSection = (): Promise<PipelineBenchResult> =>
+  section((log) => benchPipeline({ orders: Number(argument('--orders') ?? 1_000), log }), formatPipeline);
 
-async function consumersSection(): Promise<ConsumersBenchResult> {
-  const result = await benchConsumers({ log: (line) => console.log(`  ${line}`) });
-  console.log(`\n${formatConsumers(result).join('\n')}`);
-  return result;
-}
+const clicksSection = (): Promise<ClicksBenchResult> =>
+  section((log) => benchClicks({ clicks: Number(argument('--clicks') ?? 2_000), log }), formatClicks);
+
+const consumersSection = (): Promise<ConsumersBenchResult> =>
+  section((log) => benchConsumers({ log }), formatConsumers);
 
 /** bundles, coldStart and memory: built and measured together, reported as three sections. */
 async function bundleSections(runs: number) {

@@ -113,6 +113,15 @@ export class Monitoring extends Construct {
     };
 
     const fiveMinutes = Duration.minutes(5);
+    /** A count summed over five minutes, the period of every count on the dashboard and in the alarms. */
+    const sum = (namespace: string, metricName: string, dimensionsMap: Record<string, string>) =>
+      new cloudwatch.Metric({
+        namespace,
+        metricName,
+        dimensionsMap,
+        statistic: cloudwatch.Stats.SUM,
+        period: fiveMinutes,
+      });
     const widgets: cloudwatch.IWidget[][] = [
       [
         new cloudwatch.TextWidget({
@@ -191,13 +200,7 @@ export class Monitoring extends Construct {
           usingMetrics: {
             lag: lagMetric(group),
             lagc: lagMetric({ 'Cluster Name': props.clusterName, ...group }),
-            polled: new cloudwatch.Metric({
-              namespace: 'AWS/Lambda',
-              metricName: 'PolledEventCount',
-              dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
-              statistic: cloudwatch.Stats.SUM,
-              period: fiveMinutes,
-            }),
+            polled: sum('AWS/Lambda', 'PolledEventCount', { EventSourceMappingUUID: mapping.eventSourceMappingId }),
           },
           label: `${subscription.id} stalled`,
           period: fiveMinutes,
@@ -241,13 +244,7 @@ export class Monitoring extends Construct {
     const deadLetterMetrics = [
       ...new Set(props.functions.filter((f) => f.mappings.length > 0).map((f) => f.serviceName)),
     ].map((service) => {
-      const metric = new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: METRICS.recordsDeadLettered,
-        dimensionsMap: { service },
-        statistic: cloudwatch.Stats.SUM,
-        period: fiveMinutes,
-      });
+      const metric = sum(METRICS_NAMESPACE, METRICS.recordsDeadLettered, { service });
       alarm(
         `${pascal(service)}DeadLetters`,
         metric,
@@ -262,13 +259,7 @@ export class Monitoring extends Construct {
     const lambdaFailures = props.functions.flatMap((f) =>
       f.mappings.map(({ subscription, mapping }) => {
         const metric = (metricName: string) =>
-          new cloudwatch.Metric({
-            namespace: 'AWS/Lambda',
-            metricName,
-            dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
-            statistic: cloudwatch.Stats.SUM,
-            period: fiveMinutes,
-          });
+          sum('AWS/Lambda', metricName, { EventSourceMappingUUID: mapping.eventSourceMappingId });
         // Ids must be unique across the expressions of one graph.
         const [delivered, dropped] = [`delivered_${subscription.id}`, `dropped_${subscription.id}`];
         const givenUp = new cloudwatch.MathExpression({
@@ -301,14 +292,7 @@ export class Monitoring extends Construct {
 
     // DynamoDB throttles per table.
     const tableThrottles = (Object.entries(props.tables) as [TableId, dynamodb.ITable][]).map(([tableId, table]) => {
-      const metric = (metricName: string) =>
-        new cloudwatch.Metric({
-          namespace: 'AWS/DynamoDB',
-          metricName,
-          dimensionsMap: { TableName: table.tableName },
-          statistic: cloudwatch.Stats.SUM,
-          period: fiveMinutes,
-        });
+      const metric = (metricName: string) => sum('AWS/DynamoDB', metricName, { TableName: table.tableName });
       // Ids must be unique across the expressions of one graph.
       const [reads, writes] = [`r_${tableId}`, `w_${tableId}`];
       const expression = new cloudwatch.MathExpression({
@@ -335,13 +319,7 @@ export class Monitoring extends Construct {
     const billing = props.functions.find((f) => f.functionId === 'billing');
     if (billing) {
       const billingMetric = (metricName: string) =>
-        new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName,
-          dimensionsMap: { service: billing.serviceName },
-          statistic: cloudwatch.Stats.SUM,
-          period: fiveMinutes,
-        });
+        sum(METRICS_NAMESPACE, metricName, { service: billing.serviceName });
       alarm(
         'RefundsFailed',
         billingMetric(METRICS.refundsFailed),
@@ -361,13 +339,7 @@ export class Monitoring extends Construct {
     if (sweeper) {
       alarm(
         'OutboxSweepFailures',
-        new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: METRICS.outboxSweepFailures,
-          dimensionsMap: { service: sweeper.serviceName },
-          statistic: cloudwatch.Stats.SUM,
-          period: fiveMinutes,
-        }),
+        sum(METRICS_NAMESPACE, METRICS.outboxSweepFailures, { service: sweeper.serviceName }),
         1,
         'The outbox sweeper could not publish an unmarked outbox entry (broker down or a malformed entry): its order is not in Kafka yet; the logs name the event id',
       );

@@ -30,28 +30,25 @@ export function buildPipeline(app: App, config: StageConfig): PipelineStacks {
   if (app.node.tryGetContext(STRONG_REFERENCES_CONTEXT) === undefined) {
     app.node.setContext(STRONG_REFERENCES_CONTEXT, 'strong');
   }
-  const description = (part: string) => `Order pipeline (${config.stage}): ${part}`;
-  const network = new NetworkStack(app, stackName(config.stage, 'Network'), {
+  /** What every stack of the stage is given: the stage, its account and region, and what the stack holds. */
+  const stackProps = (holds: string) => ({
     config,
     env: config.env,
-    description: description('VPC, endpoints, security groups'),
+    description: `Order pipeline (${config.stage}): ${holds}`,
   });
+  const network = new NetworkStack(
+    app,
+    stackName(config.stage, 'Network'),
+    stackProps('VPC, endpoints, security groups'),
+  );
   const streaming = new StreamingStack(app, stackName(config.stage, 'Streaming'), {
-    config,
-    env: config.env,
-    description: description(`${config.clusterType} MSK cluster and topics`),
+    ...stackProps(`${config.clusterType} MSK cluster and topics`),
     vpc: network.vpc,
     kafkaClientSecurityGroup: network.kafkaClientSecurityGroup,
   });
-  const data = new DataStack(app, stackName(config.stage, 'Data'), {
-    config,
-    env: config.env,
-    description: description('DynamoDB tables and the S3 archive'),
-  });
+  const data = new DataStack(app, stackName(config.stage, 'Data'), stackProps('DynamoDB tables and the S3 archive'));
   const services = new ServicesStack(app, stackName(config.stage, 'Services'), {
-    config,
-    env: config.env,
-    description: description('functions, event source mappings, HTTP API, monitoring'),
+    ...stackProps('functions, event source mappings, HTTP API, monitoring'),
     vpc: network.vpc,
     kafkaClientSecurityGroup: network.kafkaClientSecurityGroup,
     functionSecurityGroup: network.functionSecurityGroup,

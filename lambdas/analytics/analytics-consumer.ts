@@ -44,8 +44,8 @@ async function handle(
 ): Promise<void> {
   switch (event.event_type) {
     case 'Click': {
-      const { result, count } = await countClick(event, options.store, options.now());
-      if (result === 'duplicate') {
+      const { kind, count } = await countClick(event, options.store, options.now());
+      if (kind === 'duplicate') {
         metrics.addMetric(METRICS.clickDuplicates, MetricUnit.Count, 1);
         logger.debug('Click already counted', { event_id: event.event_id, offset: context.offset });
         return;
@@ -60,8 +60,8 @@ async function handle(
     case 'BillingOutcome': {
       // The mapping's filter lets only `paid` through; anything else is nothing to convert.
       if (event.payment_status !== 'paid') return;
-      const result = await countPaidOrder(event, options.store);
-      logger.debug('Paid order counted towards conversion', { order_id: event.order_id, result });
+      const { kind } = await countPaidOrder(event, options.store);
+      logger.debug('Paid order counted towards conversion', { order_id: event.order_id, result: kind });
       return;
     }
   }
@@ -87,5 +87,10 @@ async function countDeadLetter({ record }: RecordContext, options: AnalyticsCons
     });
     result = await options.store.countDeadLetter({ ...count, id: positionId(record) });
   }
-  logger.debug('Dead letter counted', { partition: record.partition, offset: record.offset, result, ...count });
+  logger.debug('Dead letter counted', {
+    partition: record.partition,
+    offset: record.offset,
+    result: result.kind,
+    ...count,
+  });
 }

@@ -3,12 +3,11 @@ import { minuteOf } from '../shared/analytics/analytics-keys';
 import type { AnalyticsStore, ClickCount, CountResult } from './ports';
 import { assignWindow } from './windows';
 
+/** A click's count result, with the count it was made as (its window, and whether it came late). */
+export type CountClickResult = CountResult & { readonly count: ClickCount };
+
 /** Counts a click once, in its window by the late-click rule. */
-export async function countClick(
-  click: Click,
-  store: AnalyticsStore,
-  now: Date,
-): Promise<{ readonly result: CountResult; readonly count: ClickCount }> {
+export async function countClick(click: Click, store: AnalyticsStore, now: Date): Promise<CountClickResult> {
   const { minute, late } = assignWindow(new Date(click.timestamp), now);
   const count: ClickCount = {
     event_id: click.event_id,
@@ -18,7 +17,7 @@ export async function countClick(
     minute,
     late,
   };
-  return { result: await store.countClick(count), count };
+  return { ...(await store.countClick(count)), count };
 }
 
 /** Counts a paid order's lines once towards their products' conversion, in the minute it was paid. */

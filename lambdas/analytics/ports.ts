@@ -26,7 +26,7 @@ export interface DeadLetterCount {
 }
 
 /** `duplicate`: an earlier delivery (or the same click at another offset) was already counted. */
-export type CountResult = 'counted' | 'duplicate';
+export type CountResult = { readonly kind: 'counted' | 'duplicate' };
 
 /**
  * Counters that move exactly once per fact (I7). Dead letters are counted apart: `dead_letters`

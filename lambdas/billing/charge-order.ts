@@ -59,14 +59,14 @@ export async function chargeOrder(order: OrderCreated, deps: ChargeDependencies)
  */
 export async function finishCharge(claim: ChargeClaim, deps: ChargeDependencies): Promise<ChargeOutcome> {
   const charge = await chargeOrRefusal(claim, deps.provider);
-  const { completed, payment } = await deps.payments.completeCharge(claim.order_id, {
+  const { kind, payment } = await deps.payments.completeCharge(claim.order_id, {
     payment_status: charge.status,
     transaction_id: charge.transaction_id,
     charged_at: deps.now().toISOString(),
     ...(charge.status === 'declined' ? { decline_reason: charge.reason } : {}),
   });
   await deps.publisher.publish([chargeOutcome(payment)]);
-  return { kind: completed ? 'charged' : 're-emitted', payment };
+  return { kind: kind === 'completed' ? 'charged' : 're-emitted', payment };
 }
 
 /** The transaction id of a charge the provider refused: there is none, and the outcome needs one. */

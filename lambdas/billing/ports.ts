@@ -15,7 +15,7 @@ export interface PaymentStore {
   claimCharge(claim: ChargeClaim): Promise<{ readonly kind: 'claimed' | 'existing'; readonly entry: LedgerEntry }>;
 
   /**
-   * Completes a claimed charge with the provider's answer. `completed: false` when another delivery
+   * Completes a claimed charge with the provider's answer. `already-completed` when another delivery
    * completed it first: its entry wins and comes back.
    */
   completeCharge(orderId: string, completion: ChargeCompletion): Promise<Completion>;
@@ -39,11 +39,8 @@ export type RefundCompletion =
   | { readonly refund_status: 'refunded'; readonly refund_transaction_id: string; readonly refunded_at: string }
   | { readonly refund_status: 'refund_failed'; readonly refund_failure: string; readonly refund_failed_at: string };
 
-export interface Completion {
-  /** False when another delivery completed the entry first. */
-  readonly completed: boolean;
-  readonly payment: Payment;
-}
+/** `already-completed`: another delivery completed the entry first; the entry that won comes back. */
+export type Completion = { readonly kind: 'completed' | 'already-completed'; readonly payment: Payment };
 
 export type RefundClaim =
   /** This call made the claim: the refund is ours to carry out. */

@@ -156,7 +156,7 @@ export async function resolveCharge(input: ResolveInput, deps: ChargeDependencie
     resolution: input.finding,
     resolved_at: at,
   };
-  const { completed, payment } = await deps.payments.completeCharge(input.orderId, completion);
+  const { kind, payment } = await deps.payments.completeCharge(input.orderId, completion);
   await deps.publisher.publish([chargeOutcome(payment as Payment)]);
-  return { ...base, action: completed ? 'resolved' : 'already-completed', status: payment.payment_status };
+  return { ...base, action: kind === 'completed' ? 'resolved' : 'already-completed', status: payment.payment_status };
 }

@@ -65,5 +65,5 @@ export async function finishRefund(payment: Payment, deps: RefundDependencies): 
   const completed = completion.payment;
   if (!isRefunded(completed)) return { kind: 'refund-failed', payment: completed };
   await deps.publisher.publish([refundOutcome(completed)]);
-  return { kind: completion.completed ? 'refunded' : 're-emitted', payment: completed };
+  return { kind: completion.kind === 'completed' ? 'refunded' : 're-emitted', payment: completed };
 }

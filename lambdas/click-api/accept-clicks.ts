@@ -74,12 +74,16 @@ export function parseClicks(body: unknown, now: Date): Click[] {
   }));
 }
 
+/** The clicks the broker acknowledged, by event id, in the order they were sent. */
+export type AcceptClicksResult = { readonly kind: 'accepted'; readonly eventIds: readonly string[] };
+
 /**
  * Publishes the clicks keyed by user_id and resolves once the broker acknowledged every one
  * (acks=all): at least once, duplicates recognised downstream (docs/design.md, "Click analytics").
  */
-export async function acceptClicks(publisher: EventPublisher, clicks: readonly Click[]): Promise<void> {
+export async function acceptClicks(publisher: EventPublisher, clicks: readonly Click[]): Promise<AcceptClicksResult> {
   await publisher.publish(clicks.map((click) => toTopic(TOPICS.clicks.name, click)));
+  return { kind: 'accepted', eventIds: clicks.map((click) => click.event_id) };
 }
 
 function dropUndefined<T extends object>(value: T): T {

@@ -42,9 +42,9 @@ export function createClickApi(deps: ClickApiDependencies): (request: HttpReques
       });
     }
     const clicks = parseClicks(readJsonBody(request, MAX_CLICKS_BODY_BYTES), deps.now());
-    await acceptClicks(deps.publisher, clicks);
-    metrics.addMetric(METRICS.clicksAccepted, MetricUnit.Count, clicks.length);
-    return jsonResponse(202, { accepted: clicks.length, event_ids: clicks.map((c) => c.event_id) });
+    const { eventIds } = await acceptClicks(deps.publisher, clicks);
+    metrics.addMetric(METRICS.clicksAccepted, MetricUnit.Count, eventIds.length);
+    return jsonResponse(202, { accepted: eventIds.length, event_ids: eventIds });
   }
 
   return async function handleClickApiRequest(request) {

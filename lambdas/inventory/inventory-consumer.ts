@@ -3,8 +3,8 @@ import { functionName } from '../shared/contracts/functions';
 import { METRICS } from '../shared/contracts/metrics';
 import { PoisonRecordError } from '../shared/errors';
 import { kafkaBatchHandler, type KafkaBatchFunction } from '../shared/kafka/batch';
-import { logger, metrics, MetricUnit } from '../shared/observability';
-import { reserveStock, type ReserveDependencies } from './reserve-stock';
+import { logger, reportOutcome, type OutcomeReport } from '../shared/observability';
+import { reserveStock, type ReserveDependencies, type ReserveOutcome } from './reserve-stock';
 
 export interface InventoryConsumerOptions extends ReserveDependencies {
   readonly partialBatchResponse: boolean;
@@ -33,25 +33,18 @@ async function handle(event: BillingOutcome, deps: ReserveDependencies): Promise
   }
   if (!event.items) throw new PoisonRecordError('paid BillingOutcome without items: nothing to reserve');
 
-  const { kind, reservation } = await reserveStock({ order_id: event.order_id, items: event.items }, deps);
-  switch (kind) {
-    case 'reserved':
-      metrics.addMetric(METRICS.stockReserved, MetricUnit.Count, 1);
-      logger.info('Stock reserved', { order_id: event.order_id });
-      return;
-    case 'rejected':
-      metrics.addMetric(METRICS.ordersOutOfStock, MetricUnit.Count, 1);
-      logger.info('Out of stock; order cancelled', {
-        order_id: event.order_id,
-        out_of_stock_products: reservation.out_of_stock_products,
-      });
-      return;
-    case 're-emitted':
-      metrics.addMetric(METRICS.inventoryOutcomesReEmitted, MetricUnit.Count, 1);
-      logger.info('Order already decided; outcome re-emitted', {
-        order_id: event.order_id,
-        status: reservation.status,
-      });
-      return;
-  }
+  const outcome = await reserveStock({ order_id: event.order_id, items: event.items }, deps);
+  reportOutcome(RESERVE_REPORTS[outcome.kind], { order_id: event.order_id, ...reserveDetails(outcome) });
+}
+
+/** How each reservation outcome is counted and logged; reserveDetails adds what this one was. */
+const RESERVE_REPORTS: Record<ReserveOutcome['kind'], OutcomeReport> = {
+  reserved: { metric: METRICS.stockReserved, message: 'Stock reserved' },
+  rejected: { metric: METRICS.ordersOutOfStock, message: 'Out of stock; order cancelled' },
+  're-emitted': { metric: METRICS.inventoryOutcomesReEmitted, message: 'Order already decided; outcome re-emitted' },
+};
+
+function reserveDetails({ kind, reservation }: ReserveOutcome) {
+  if (kind === 'rejected') return { out_of_stock_products: reservation.out_of_stock_products };
+  return kind === 're-emitted' ? { status: reservation.status } : {};
 }

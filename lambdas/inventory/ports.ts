@@ -11,6 +11,9 @@ export type ReserveAttempt =
   /** At least one line is short; nothing changed. */
   | { readonly kind: 'out-of-stock'; readonly products: readonly string[] };
 
+/** The decision that holds after a rejection was offered: this one (`recorded`) or an earlier delivery's. */
+export type RejectionResult = { readonly kind: 'recorded' | 'already-decided'; readonly reservation: Reservation };
+
 /** Stock and reservations, behind conditional writes. Each method is one DynamoDB round trip. */
 export interface StockStore {
   /**
@@ -20,5 +23,5 @@ export interface StockStore {
   reserve(reservation: Reservation, lines: readonly StockLine[]): Promise<ReserveAttempt>;
 
   /** Records a rejection unless the order already has a decision; returns the decision that holds. */
-  recordRejection(rejection: Reservation): Promise<{ readonly recorded: boolean; readonly reservation: Reservation }>;
+  recordRejection(rejection: Reservation): Promise<RejectionResult>;
 }

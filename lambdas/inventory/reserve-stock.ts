@@ -8,11 +8,11 @@ export interface ReserveDependencies {
   readonly now: () => Date;
 }
 
-export interface ReserveOutcome {
-  /** `re-emitted`: an earlier delivery had decided; its events were published again. */
+/** `re-emitted`: an earlier delivery had decided; its events were published again. */
+export type ReserveOutcome = {
   readonly kind: 'reserved' | 'rejected' | 're-emitted';
   readonly reservation: Reservation;
-}
+};
 
 /**
  * Reserves every line of a paid order, or none of them and cancels the order (the saga's
@@ -30,14 +30,14 @@ export async function reserveStock(
   let outcome: ReserveOutcome;
   if (attempt.kind === 'out-of-stock') {
     // A delivery racing this one may have decided in between; its decision wins.
-    const { recorded, reservation } = await deps.stock.recordRejection({
+    const { kind, reservation } = await deps.stock.recordRejection({
       order_id: order.order_id,
       status: 'rejected',
       items: order.items,
       decided_at: decidedAt,
       out_of_stock_products: attempt.products,
     });
-    outcome = { kind: recorded ? 'rejected' : 're-emitted', reservation };
+    outcome = { kind: kind === 'recorded' ? 'rejected' : 're-emitted', reservation };
   } else {
     outcome = { kind: attempt.kind === 'reserved' ? 'reserved' : 're-emitted', reservation: attempt.reservation };
   }

@@ -47,9 +47,9 @@ async function handle(event: NotifiableEvent, context: RecordContext, deps: Noti
       metrics.addMetric(METRICS.notificationsSent, MetricUnit.Count, 1);
       logger.info('Customer notified', { ...notice, attempt });
     }
-    if (outcome.alreadySent) {
+    if (outcome.kind === 'already-sent') {
       metrics.addMetric(METRICS.notificationDuplicates, MetricUnit.Count, 1);
-      logger.info('Notification already sent', { ...outcome.alreadySent, offset: context.offset });
+      logger.info('Notification already sent', { ...outcome.notice, offset: context.offset });
     }
   } catch (error) {
     if (!(error instanceof NotificationPendingError))

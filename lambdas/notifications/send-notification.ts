@@ -48,11 +48,20 @@ const RESPONSE_MS = 1_000;
 /** Recording a sent email is retried quickly: the send is never repeated for it. */
 const COMPLETION_RETRIES: RetryPolicy = { baseDelayMs: 50, maxDelayMs: 1_000, safetyMarginMs: RESPONSE_MS };
 
-/** What one event led to: the emails sent now (its change and earlier ones not sent yet), or its change already sent. */
-export interface NotifyOutcome {
-  readonly sent: readonly { readonly notice: ChangeNotice; readonly attempt: number }[];
-  readonly alreadySent?: ChangeNotice;
+/** An email sent by this delivery, and on which attempt of its claim. */
+export interface SentNotice {
+  readonly notice: ChangeNotice;
+  readonly attempt: number;
 }
+
+/**
+ * What one event led to. `sent`: the emails sent now, its change last, after earlier ones not sent
+ * yet. `already-sent`: its change (`notice`) had been sent before; `sent` holds any earlier change
+ * this delivery still had to send.
+ */
+export type NotifyOutcome =
+  | { readonly kind: 'sent'; readonly sent: readonly SentNotice[] }
+  | { readonly kind: 'already-sent'; readonly notice: ChangeNotice; readonly sent: readonly SentNotice[] };
 
 /**
  * A notification that cannot be sent yet: another delivery holds it, the order is not readable
@@ -80,14 +89,14 @@ export async function notifyCustomer(
   const notice = changeOf(event);
   let order: Promise<Order> | undefined;
   const readOrder = () => (order ??= readExistingOrder(notice.order_id, deps));
-  const sent: { notice: ChangeNotice; attempt: number }[] = [];
+  const sent: SentNotice[] = [];
   for (const change of [...EARLIER_CHANGES[notice.change], notice.change]) {
     const step: ChangeNotice = { order_id: notice.order_id, change };
     const attempt = await sendOnce(step, deps, delivery, readOrder);
     if (attempt !== undefined) sent.push({ notice: step, attempt });
-    else if (change === notice.change) return { sent, alreadySent: notice };
+    else if (change === notice.change) return { kind: 'already-sent', notice, sent };
   }
-  return { sent };
+  return { kind: 'sent', sent };
 }
 
 /** Claims, sends and records one change; resolves with the attempt number, or undefined when it was sent already. */

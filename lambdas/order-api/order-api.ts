@@ -10,7 +10,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../shared/http';
-import { orderStatus, orderView, type Order } from '../shared/orders/order';
+import { orderStatus, orderView } from '../shared/orders/order';
 import {
   activeTrace,
   childSpan,
@@ -21,6 +21,7 @@ import {
 } from '../shared/trace-context';
 import {
   acceptOrder,
+  type AcceptOrderResult,
   IdempotencyConflictError,
   OrderRejectedError,
   parseOrderRequest,
@@ -74,7 +75,7 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
     if (replayId !== undefined) {
       logger.appendKeys({ order_id: replayId });
       const stored = await deps.orders.get(replayId);
-      if (stored) return accepted('replayed', replayOf(stored, body, fingerprint));
+      if (stored) return accepted({ kind: 'replayed', order: replayOf(stored, body, fingerprint) });
     }
     const order = parseOrderRequest(body);
     const catalog = await deps.catalog.find(order.items.map((item) => item.product_id));
@@ -89,13 +90,12 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
       traceparent: trace && formatTraceparent(trace),
     });
     logger.appendKeys({ order_id: prepared.order.order_id });
-    const { outcome, order: stored } = await acceptOrder(deps.orders, prepared, body);
-    return accepted(outcome, stored);
+    return accepted(await acceptOrder(deps.orders, prepared, body));
   }
 
-  function accepted(outcome: 'placed' | 'replayed', stored: Order): HttpResponse {
+  function accepted({ kind, order: stored }: AcceptOrderResult): HttpResponse {
     const self = `/orders/${stored.order_id}`;
-    if (outcome === 'placed') {
+    if (kind === 'placed') {
       metrics.addMetric(METRICS.ordersPlaced, MetricUnit.Count, 1);
       logger.info('Order placed', { amount: stored.amount, currency: stored.currency, lines: stored.items.length });
     } else {
@@ -105,7 +105,7 @@ export function createOrderApi(deps: OrderApiDependencies): (request: HttpReques
     return jsonResponse(
       202,
       { order_id: stored.order_id, status: orderStatus(stored), amount: stored.amount, links: { self } },
-      { location: self, ...(outcome === 'replayed' ? { 'idempotent-replayed': 'true' } : {}) },
+      { location: self, ...(kind === 'replayed' ? { 'idempotent-replayed': 'true' } : {}) },
     );
   }
 

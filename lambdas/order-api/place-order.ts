@@ -197,7 +197,9 @@ export function prepareOrder(input: PrepareOrderInput): PreparedOrder {
   };
 }
 
-export type AcceptOrderResult = { readonly outcome: 'placed' | 'replayed'; readonly order: Order };
+export type AcceptOrderResult =
+  /** `placed`: this request wrote the order; `replayed`: a retry of the request that did, answered from it. */
+  { readonly kind: 'placed' | 'replayed'; readonly order: Order };
 
 /**
  * Commits a prepared order. An order that already exists under the same id is a client retry with
@@ -210,8 +212,8 @@ export async function acceptOrder(
   body: unknown,
 ): Promise<AcceptOrderResult> {
   const result = await orders.create(prepared.order, prepared.outbox);
-  if (result.created) return { outcome: 'placed', order: prepared.order };
-  return { outcome: 'replayed', order: replayOf(result.existing, body, prepared.order.request_fingerprint!) };
+  if (result.kind === 'created') return { kind: 'placed', order: prepared.order };
+  return { kind: 'replayed', order: replayOf(result.existing, body, prepared.order.request_fingerprint!) };
 }
 
 /**

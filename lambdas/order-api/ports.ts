@@ -2,7 +2,11 @@
 import type { Order } from '../shared/orders/order';
 import type { OutboxEntry } from '../shared/orders/outbox';
 
-export type CreateOrderResult = { readonly created: true } | { readonly created: false; readonly existing: Order };
+export type CreateOrderResult =
+  /** The order and its outbox entry were committed. */
+  | { readonly kind: 'created' }
+  /** An order with this id exists: nothing was written, and the stored order comes back. */
+  | { readonly kind: 'exists'; readonly existing: Order };
 
 export interface OrderRepository {
   /**

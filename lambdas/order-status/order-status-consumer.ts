@@ -56,7 +56,7 @@ export function orderStatusConsumer(options: OrderStatusConsumerOptions): KafkaB
         partition: context.partition,
         offset: context.offset,
       };
-      if (result.outcome === 'duplicate') {
+      if (result.kind === 'duplicate') {
         metrics.addMetric(METRICS.orderFactDuplicates, MetricUnit.Count, 1);
         logger.info('Fact already recorded; duplicate ignored', details);
         return;

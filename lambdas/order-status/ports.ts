@@ -4,9 +4,12 @@ import type { HistoryEntry, Order } from '../shared/orders/order';
 import type { OrderFact } from '../shared/orders/order-status';
 
 export type RecordFactResult =
-  | { readonly outcome: 'recorded'; readonly order: Order }
-  | { readonly outcome: 'duplicate'; readonly order: Order }
-  | { readonly outcome: 'unknown_order' };
+  | { readonly kind: 'recorded'; readonly order: Order }
+  | { readonly kind: 'duplicate'; readonly order: Order }
+  | { readonly kind: 'unknown-order' };
+
+/** `duplicate`: the change was counted before, by an earlier delivery of the same fact. */
+export type CountStatusChangeResult = { readonly kind: 'counted' | 'duplicate' };
 
 export interface OrderFactStore {
   /**
@@ -21,5 +24,5 @@ export interface OrderFactStore {
  * it is handed in: a redelivery finds it counted (`duplicate`) and moves nothing.
  */
 export interface StatusCounter {
-  countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<'counted' | 'duplicate'>;
+  countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<CountStatusChangeResult>;
 }

@@ -4,10 +4,7 @@ import { factOf, type OrderFact } from '../shared/orders/order-status';
 import { statusChangeOf } from '../shared/analytics/operations-counters';
 import type { OrderFactStore, RecordFactResult, StatusCounter } from './ports';
 
-export type RecordOutcomeResult = { readonly fact: OrderFact } & Exclude<
-  RecordFactResult,
-  { outcome: 'unknown_order' }
->;
+export type RecordOutcomeResult = { readonly fact: OrderFact } & Exclude<RecordFactResult, { kind: 'unknown-order' }>;
 
 /**
  * Applies one outcome event to the order it concerns. Idempotent on the business fact, not on the
@@ -35,7 +32,7 @@ export async function recordOutcome(
   });
   // Never a race with order creation: the order item commits before its OrderCreated is relayed,
   // and every outcome follows from that event. An outcome for an unknown order never succeeds.
-  if (result.outcome === 'unknown_order') throw new PoisonRecordError(`unknown order ${orderId}`);
+  if (result.kind === 'unknown-order') throw new PoisonRecordError(`unknown order ${orderId}`);
   const change = statusChangeOf(result.order.history, fact);
   if (change && change.from !== change.to) await counter.countStatusChange(orderId, fact, change);
   return { fact, ...result };

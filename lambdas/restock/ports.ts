@@ -9,13 +9,16 @@ export interface AppliedRestock {
   readonly applied_at: string;
 }
 
+/** The restock that holds: this one (`applied`), or the earlier one under its restock_id (`already-applied`). */
+export type RestockResult = { readonly kind: 'applied' | 'already-applied'; readonly restock: AppliedRestock };
+
 /** Setting and adding stock: the restock path and the demo seed. */
 export interface StockLevels {
   /**
    * Adds the units unless a restock with this restock_id was applied before. Returns the restock
-   * that holds: this one (`applied: true`) or the earlier one.
+   * that holds: this one or the earlier one.
    */
-  restock(restock: AppliedRestock): Promise<{ readonly applied: boolean; readonly restock: AppliedRestock }>;
+  restock(restock: AppliedRestock): Promise<RestockResult>;
 
   /** Sets the units available (seed data): overwrites, so not for live traffic. */
   setAvailable(productId: string, available: number): Promise<void>;

@@ -48,11 +48,11 @@ export interface RestockDependencies {
   readonly now: () => Date;
 }
 
-export interface RestockOutcome extends RestockRequest {
-  /** False when the restock_id had been applied before: the units were not added again. */
-  readonly applied: boolean;
-  readonly applied_at: string;
-}
+/**
+ * `restocked`: this request added the units. `re-emitted`: its restock_id had been applied before;
+ * the units were not added again, and the stock change of the restock that holds was published again.
+ */
+export type RestockOutcome = { readonly kind: 'restocked' | 're-emitted'; readonly restock: AppliedRestock };
 
 /**
  * Adds units to a product once per restock_id (one DynamoDB round trip), then publishes the stock
@@ -61,7 +61,7 @@ export interface RestockOutcome extends RestockRequest {
  * crash between the write and the publish, is safe. Re-emission, as in the Kafka consumers.
  */
 export async function restock(request: RestockRequest, deps: RestockDependencies): Promise<RestockOutcome> {
-  const { applied, restock: held } = await deps.stock.restock({ ...request, applied_at: deps.now().toISOString() });
+  const { kind, restock: held } = await deps.stock.restock({ ...request, applied_at: deps.now().toISOString() });
   if (held.product_id !== request.product_id || held.quantity !== request.quantity) {
     throw new RestockConflictError(held);
   }
@@ -74,5 +74,5 @@ export async function restock(request: RestockRequest, deps: RestockDependencies
     timestamp: held.applied_at,
   };
   await deps.publisher.publish([toTopic(TOPICS.inventory.name, event)]);
-  return { ...held, applied };
+  return { kind: kind === 'applied' ? 'restocked' : 're-emitted', restock: held };
 }

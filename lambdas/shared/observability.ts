@@ -1,6 +1,6 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type MetricName, METRICS_NAMESPACE } from './contracts/metrics';
 import { activeTrace } from './trace-context';
 
@@ -47,4 +47,18 @@ class ContractMetrics extends Metrics {
  */
 export const logger = new Logger({ logFormatter: new TraceContextLogFormatter() });
 export const metrics = new ContractMetrics({ namespace: METRICS_NAMESPACE });
-export { MetricUnit } from '@aws-lambda-powertools/metrics';
+export { MetricUnit };
+
+/** How a consumer reports one kind of business outcome: the metric it counts, and its log line. */
+export interface OutcomeReport {
+  readonly metric: MetricName;
+  /** `info` unless the outcome needs attention. */
+  readonly level?: 'warn' | 'error';
+  readonly message: string;
+}
+
+/** Counts one outcome on its metric and logs it, with the details of this occurrence. */
+export function reportOutcome(report: OutcomeReport, details: LogAttributes): void {
+  metrics.addMetric(report.metric, MetricUnit.Count, 1);
+  logger[report.level ?? 'info'](report.message, details);
+}

@@ -17,28 +17,30 @@ export interface ShippingDependencies {
   readonly publisher: EventPublisher;
 }
 
-export interface ShippingResult {
-  readonly orderId: string;
-  readonly fact: ShipmentFact['name'];
-  readonly status: ShipmentStatus;
-  readonly emitted: readonly ShipmentEvent[];
-}
+export type ShippingResult =
+  /** The event became a fact of the order's shipment; `emitted`: the events it implied, published. */
+  | {
+      readonly kind: 'applied';
+      readonly orderId: string;
+      readonly fact: ShipmentFact['name'];
+      readonly status: ShipmentStatus;
+      readonly emitted: readonly ShipmentEvent[];
+    }
+  /** An event shipping has no business with (a billing outcome other than `paid`): nothing written. */
+  | { readonly kind: 'not-concerned' };
 
 /**
  * Applies one event to the order's shipment and publishes the events it implies, re-emitted from
- * the stored facts on redelivery. Returns undefined for an event shipping has no business with.
+ * the stored facts on redelivery.
  */
-export async function applyShippingEvent(
-  event: AnyEvent,
-  deps: ShippingDependencies,
-): Promise<ShippingResult | undefined> {
+export async function applyShippingEvent(event: AnyEvent, deps: ShippingDependencies): Promise<ShippingResult> {
   const fact = factOf(event);
-  if (!fact) return undefined;
+  if (!fact) return { kind: 'not-concerned' };
   const orderId = (event as { order_id: string }).order_id;
   const facts = await deps.store.applyFact(orderId, shipmentIdFor(orderId), fact);
   const emitted = eventsImpliedBy(facts, fact.name);
   await deps.publisher.publish(emitted.map((e) => toTopic(TOPICS.shipping.name, e)));
-  return { orderId, fact: fact.name, status: shipmentStatus(facts), emitted };
+  return { kind: 'applied', orderId, fact: fact.name, status: shipmentStatus(facts), emitted };
 }
 
 function factOf(event: AnyEvent): ShipmentFact | undefined {

@@ -24,7 +24,7 @@ export function shippingConsumer(options: ShippingConsumerOptions): KafkaBatchFu
     partialBatchResponse: options.partialBatchResponse,
     handle: async (event) => {
       const result = await applyShippingEvent(event, options);
-      if (!result) {
+      if (result.kind === 'not-concerned') {
         logger.info('Event concerns no shipment; skipped', { event_type: event.event_type, event_id: event.event_id });
         return;
       }

@@ -49,7 +49,7 @@ describe('DynamoDbAnalyticsStore.countDeadLetter on DynamoDB Local', () => {
     );
     expect(await minuteItem(minute)).toEqual({ dead_letters: 0, given_up_behind: 1 });
 
-    expect(await store.countDeadLetter(count)).toBe('duplicate');
+    expect(await store.countDeadLetter(count)).toEqual({ kind: 'duplicate' });
     await store.countDeadLetter(count);
 
     expect(await minuteItem(minute)).toEqual({ dead_letters: 1, given_up_behind: 0 });

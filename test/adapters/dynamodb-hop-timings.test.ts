@@ -1,31 +1,16 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAnalyticsReader } from '../../lambdas/analytics-api/adapters/dynamodb-analytics-reader';
 import { lastMinutes } from '../../lambdas/shared/analytics/analytics-keys';
 import { DynamoDbHopTimings } from '../../lambdas/shared/analytics/dynamodb-hop-timings';
-import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
+import { withOwnAnalyticsTable } from '../support/adapters-env';
 
 jest.setTimeout(30_000);
-const client = localDocumentClient();
-afterAll(() => client.destroy());
-
 /** An analytics table of this file's own: the hops items are per minute, and other runs write them too. */
-let analyticsTable: string;
-beforeAll(async () => {
-  analyticsTable = `${table('analytics')}-${uniqueId('hops')}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: analyticsTable,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-});
+const { client, analyticsTable } = withOwnAnalyticsTable('hops');
 
 describe('per-hop timings on DynamoDB Local (the consumers write, the analytics API reads)', () => {
   it('GIVEN invocations of two mappings on several partitions WHEN the API reads the last minutes THEN each mapping shows its records, p50/p99 and its latest lag', async () => {
     const now = Date.now();
-    const timings = new DynamoDbHopTimings(client, analyticsTable);
+    const timings = new DynamoDbHopTimings(client, analyticsTable());
     await Promise.all([
       ...[0, 1, 2, 3, 4, 5].map((p) =>
         timings.record(
@@ -44,7 +29,7 @@ describe('per-hop timings on DynamoDB Local (the consumers write, the analytics 
       ),
     ]);
 
-    const hops = await new DynamoDbAnalyticsReader(client, analyticsTable).hops(lastMinutes(new Date(now), 5));
+    const hops = await new DynamoDbAnalyticsReader(client, analyticsTable()).hops(lastMinutes(new Date(now), 5));
 
     expect(hops).toEqual([
       {

@@ -1,30 +1,15 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbOrderRepository } from '../../lambdas/order-api/adapters/dynamodb-order-repository';
 import { DynamoDbOrderFactStore } from '../../lambdas/order-status/adapters/dynamodb-order-fact-store';
 import { DynamoDbStatusCounter } from '../../lambdas/order-status/adapters/dynamodb-status-counter';
 import { recordOutcome } from '../../lambdas/order-status/record-outcome';
 import { DynamoDbOperationsReader } from '../../lambdas/analytics-api/adapters/dynamodb-analytics-reader';
-import { localDocumentClient, table, uniqueId } from '../support/adapters-env';
+import { table, withOwnAnalyticsTable } from '../support/adapters-env';
 import { preparedOrder } from '../support/doubles/orders';
 import { billingOutcome, shipmentEvent, statusCounts, stockReserved } from '../support/events';
 
 jest.setTimeout(30_000);
-const client = localDocumentClient();
-afterAll(() => client.destroy());
-
 /** An analytics table of this file's own: the counters are global, and other files create orders too. */
-let analyticsTable: string;
-beforeAll(async () => {
-  analyticsTable = `${table('analytics')}-${uniqueId('counters')}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: analyticsTable,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-});
+const { client, analyticsTable } = withOwnAnalyticsTable('counters');
 
 const prepared = preparedOrder;
 
@@ -34,11 +19,14 @@ function stores() {
     repository: new DynamoDbOrderRepository(client, {
       ordersTable: table('orders'),
       outboxTable: table('outbox'),
-      analyticsTable,
+      analyticsTable: analyticsTable(),
     }),
     facts: new DynamoDbOrderFactStore(client, table('orders')),
-    counter: new DynamoDbStatusCounter(client, analyticsTable),
-    reader: new DynamoDbOperationsReader(client, { analyticsTable, notificationsTable: table('notifications') }),
+    counter: new DynamoDbStatusCounter(client, analyticsTable()),
+    reader: new DynamoDbOperationsReader(client, {
+      analyticsTable: analyticsTable(),
+      notificationsTable: table('notifications'),
+    }),
   };
 }
 

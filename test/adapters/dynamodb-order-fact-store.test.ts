@@ -36,7 +36,7 @@ describe.each([
     const result = await facts.recordFact(order.order_id, 'paid', paid);
 
     const expected = { ...order, facts: { ...order.facts, paid: paid.at }, history: [...order.history, paid] };
-    expect(result).toEqual({ outcome: 'recorded', order: expected });
+    expect(result).toEqual({ kind: 'recorded', order: expected });
     expect(await repository.get(order.order_id)).toEqual(expected);
   });
 
@@ -51,14 +51,14 @@ describe.each([
       event_id: 'evt-2',
     });
 
-    expect(again).toEqual({ outcome: 'duplicate', order: stored });
+    expect(again).toEqual({ kind: 'duplicate', order: stored });
     expect(await repository.get(order.order_id)).toEqual(stored);
   });
 
   it('GIVEN no order with that id WHEN a fact is recorded THEN it is an unknown order and no item is created', async () => {
     const orderId = newId();
 
-    expect(await facts.recordFact(orderId, 'paid', paid)).toEqual({ outcome: 'unknown_order' });
+    expect(await facts.recordFact(orderId, 'paid', paid)).toEqual({ kind: 'unknown-order' });
     expect(await repository.get(orderId)).toBeUndefined();
   });
 });

@@ -53,7 +53,7 @@ describe.each([
   it('GIVEN a new order WHEN created THEN the order and its outbox entry are committed together and the order reads back as written', async () => {
     const { order, outbox } = prepared();
 
-    expect(await repository.create(order, outbox)).toEqual({ created: true });
+    expect(await repository.create(order, outbox)).toEqual({ kind: 'created' });
 
     expect(await repository.get(order.order_id)).toEqual(order);
     expect(await outboxItem(outbox.event_id)).toEqual(outbox);
@@ -67,7 +67,7 @@ describe.each([
 
     const again = await repository.create(sameId, other.outbox);
 
-    expect(again).toEqual({ created: false, existing: first.order });
+    expect(again).toEqual({ kind: 'exists', existing: first.order });
     expect(await outboxItem(other.outbox.event_id)).toBeUndefined();
   });
 

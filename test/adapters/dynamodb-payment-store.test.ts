@@ -70,8 +70,8 @@ describe.each([
     });
 
     const expected = { ...claim(orderId), ...paid(orderId) };
-    expect(first).toEqual({ completed: true, payment: expected });
-    expect(second).toEqual({ completed: false, payment: expected });
+    expect(first).toEqual({ kind: 'completed', payment: expected });
+    expect(second).toEqual({ kind: 'already-completed', payment: expected });
     expect(await stored(orderId)).toEqual(expected);
   });
 
@@ -116,9 +116,9 @@ describe.each([
       refund_failed_at: '2025-04-07T12:35:04.000Z',
     });
 
-    expect(refunded.completed).toBe(true);
+    expect(refunded.kind).toBe('completed');
     expect(refunded.payment).toMatchObject({ refund_status: 'refunded', refund_transaction_id: 'txn_refund' });
-    expect(failed).toEqual({ completed: false, payment: refunded.payment });
+    expect(failed).toEqual({ kind: 'already-completed', payment: refunded.payment });
     expect(await stored(orderId)).toEqual(refunded.payment);
   });
 

@@ -56,7 +56,7 @@ describe.each([
     await levels.setAvailable(product, 1);
     const restock = restockOf(product);
 
-    expect(await levels.restock(restock)).toEqual({ applied: true, restock });
+    expect(await levels.restock(restock)).toEqual({ kind: 'applied', restock });
 
     expect(await available(product)).toBe(25);
   });
@@ -69,7 +69,7 @@ describe.each([
 
     const again = await levels.restock({ ...first, quantity: 99, applied_at: '2025-04-07T13:00:00.000Z' });
 
-    expect(again).toEqual({ applied: false, restock: first });
+    expect(again).toEqual({ kind: 'already-applied', restock: first });
     expect(await available(product)).toBe(25);
   });
 

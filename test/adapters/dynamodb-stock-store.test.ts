@@ -24,6 +24,8 @@ const read = async (tableName: string, key: Record<string, string>) =>
   (await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 const inMemory = new InMemoryStockStore();
 
+const line = (product_id: string, quantity: number): StockLine => ({ product_id, quantity });
+
 const decision = (status: Reservation['status'], lines: readonly StockLine[]): Reservation => ({
   order_id: uniqueId('order'),
   status,
@@ -56,10 +58,7 @@ describe.each([
 ])('$name', ({ store, products, available, reservationOf }) => {
   it('GIVEN enough stock for every line WHEN reserved THEN one transaction writes the reservation and takes every line off the shelf', async () => {
     const [abc, def] = await products(100, 50);
-    const lines = [
-      { product_id: abc!, quantity: 2 },
-      { product_id: def!, quantity: 1 },
-    ];
+    const lines = [line(abc!, 2), line(def!, 1)];
     const reservation = decision('reserved', lines);
 
     expect(await store.reserve(reservation, lines)).toEqual({ kind: 'reserved', reservation });
@@ -70,10 +69,7 @@ describe.each([
 
   it('GIVEN one line of two short WHEN reserved THEN the transaction is cancelled for that product and nothing is written (no partial reservation)', async () => {
     const [plenty, scarce] = await products(10, 1);
-    const lines = [
-      { product_id: plenty!, quantity: 1 },
-      { product_id: scarce!, quantity: 2 },
-    ];
+    const lines = [line(plenty!, 1), line(scarce!, 2)];
     const reservation = decision('reserved', lines);
 
     expect(await store.reserve(reservation, lines)).toEqual({ kind: 'out-of-stock', products: [scarce] });
@@ -95,7 +91,7 @@ describe.each([
 
   it('GIVEN two orders for the last unit WHEN reserved one after the other THEN the first gets it and the second is out of stock, never below zero', async () => {
     const [last] = await products(1);
-    const lines = [{ product_id: last!, quantity: 1 }];
+    const lines = [line(last!, 1)];
 
     const first = await store.reserve(decision('reserved', lines), lines);
     const second = await store.reserve(decision('reserved', lines), lines);
@@ -106,7 +102,7 @@ describe.each([
 
   it('GIVEN an order already decided WHEN reserved again THEN the existing decision comes back in the cancellation reasons (ALL_OLD) and stock is untouched', async () => {
     const [abc] = await products(5);
-    const lines = [{ product_id: abc!, quantity: 1 }];
+    const lines = [line(abc!, 1)];
     const reservation = decision('reserved', lines);
     await store.reserve(reservation, lines);
 
@@ -122,8 +118,8 @@ describe.each([
     const first = await store.recordRejection(rejection);
     const second = await store.recordRejection({ ...rejection, decided_at: '2025-04-07T13:00:00.000Z' });
 
-    expect(first).toEqual({ recorded: true, reservation: rejection });
-    expect(second).toEqual({ recorded: false, reservation: rejection });
+    expect(first).toEqual({ kind: 'recorded', reservation: rejection });
+    expect(second).toEqual({ kind: 'already-decided', reservation: rejection });
     expect(await reservationOf(rejection.order_id)).toEqual(rejection);
   });
 });

@@ -128,3 +128,17 @@ export function statusCounts(counts: Partial<Record<OrderStatus, number>>): Reco
     number
   >;
 }
+
+/** What a restock publishes, as a test expects it: a StockChanged on `inventory` keyed by its product. */
+export function publishedStockChange(productId: string, quantityChange: number, fields: Record<string, unknown> = {}) {
+  return {
+    topic: 'inventory',
+    key: productId,
+    event: expect.objectContaining({
+      event_type: 'StockChanged',
+      product_id: productId,
+      quantity_change: quantityChange,
+      ...fields,
+    }),
+  };
+}

@@ -1,6 +1,8 @@
 import type { MSKEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { kafkaBatchHandler, type KafkaConsumerOptions } from '../../lambdas/shared/kafka/batch';
+import type { OutgoingEvent } from '../../lambdas/shared/kafka/publisher';
 // The local runner's encoder: what the local runtime delivers is what the tests deliver.
 import { mskEvent as encode, toMskRecord } from '../../local/runtime/runner/kafka-event';
 
@@ -73,3 +75,22 @@ export const paidOutcome = (orderId: string) => ({
   currency: 'USD',
   timestamp: '2025-04-07T12:34:56Z',
 });
+
+/**
+ * The batch loop as the unit tests drive it: a test consumer of BillingOutcome that answers with
+ * partial batch responses and does nothing with an event, its dead letters stamped at a fixed time
+ * and kept in `deadLettered`. `options` add to these or replace them.
+ */
+export function batchUnderTest(options: Partial<KafkaConsumerOptions<'BillingOutcome'>> = {}) {
+  const deadLettered: OutgoingEvent[] = [];
+  const handler = kafkaBatchHandler({
+    consumer: 'test-consumer',
+    eventTypes: ['BillingOutcome'],
+    partialBatchResponse: true,
+    now: () => new Date('2025-04-07T13:00:00Z'),
+    deadLetters: { publish: async (events) => void deadLettered.push(...events) },
+    handle: async () => undefined,
+    ...options,
+  });
+  return { handler, deadLettered };
+}

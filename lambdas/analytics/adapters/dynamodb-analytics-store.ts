@@ -1,4 +1,4 @@
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   ANALYTICS_KEYS,
@@ -10,7 +10,8 @@ import {
   USER_RETENTION_SECONDS,
 } from '../../shared/analytics/analytics-keys';
 import { ANALYTICS_COUNTER_SHARDS } from '../../shared/contracts/tables';
-import { cancellationReasons } from '../../shared/dynamodb';
+import { cancellationReasons, guardedTransaction } from '../../shared/dynamodb';
+import { placeholderTerms } from '../../shared/dynamodb-expressions';
 import type { AnalyticsStore, ClickCount, CountResult, DeadLetterCount, PaidOrderCount } from '../ports';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -117,12 +118,10 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
     };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: [marker, ...counters] }));
-        return 'counted';
+        const { kind } = await guardedTransaction(this.client, [marker, ...counters]);
+        return { kind: kind === 'written' ? 'counted' : 'duplicate' };
       } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-        const conflict = reasons?.some((r) => r.Code === 'TransactionConflict') ?? false;
+        const conflict = cancellationReasons(error)?.some((r) => r.Code === 'TransactionConflict') ?? false;
         if (conflict) this.onConflict();
         if (!conflict || attempt === CONFLICT_ATTEMPTS) throw error;
         await this.sleep(Math.random() * 20 * 2 ** attempt);
@@ -132,21 +131,14 @@ export class DynamoDbAnalyticsStore implements AnalyticsStore {
 
   /** `ADD` every counter of one item; `expires_at` only on items that expire (minute windows). */
   private add(pk: string, counters: Record<string, number>, expiresAt?: number): TransactItem {
-    const names: Record<string, string> = {};
-    const values: Record<string, number> = {};
-    const adds = Object.entries(counters).map(([attribute, by], i) => {
-      names[`#c${i}`] = attribute;
-      values[`:c${i}`] = by;
-      return `#c${i} :c${i}`;
-    });
-    if (expiresAt !== undefined) values[':expires'] = expiresAt;
+    const adds = placeholderTerms('c', counters, 'ADD');
     return {
       Update: {
         TableName: this.tableName,
         Key: { pk },
-        UpdateExpression: `ADD ${adds.join(', ')}${expiresAt === undefined ? '' : ' SET expires_at = :expires'}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        UpdateExpression: `ADD ${adds.terms.join(', ')}${expiresAt === undefined ? '' : ' SET expires_at = :expires'}`,
+        ExpressionAttributeNames: adds.names,
+        ExpressionAttributeValues: { ...adds.values, ...(expiresAt === undefined ? {} : { ':expires': expiresAt }) },
       },
     };
   }

@@ -1,5 +1,5 @@
-import { PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { existingItem, isConditionalCheckFailed, returnedItem } from '../../shared/dynamodb';
+import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite, putIfAbsent, requireExisting } from '../../shared/dynamodb';
 import type { ChargeClaim, LedgerEntry, Payment } from '../payment';
 import type { ChargeCompletion, Completion, PaymentStore, RefundClaim, RefundCompletion } from '../ports';
 
@@ -15,20 +15,8 @@ export class DynamoDbPaymentStore implements PaymentStore {
   ) {}
 
   async claimCharge(claim: ChargeClaim): Promise<{ kind: 'claimed' | 'existing'; entry: LedgerEntry }> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: claim,
-          ConditionExpression: 'attribute_not_exists(order_id)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { kind: 'claimed', entry: claim };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      return { kind: 'existing', entry: existingItem<LedgerEntry>(error, claim.order_id) };
-    }
+    const put = await putIfAbsent<LedgerEntry>(this.client, this.tableName, claim, 'order_id');
+    return put.kind === 'written' ? { kind: 'claimed', entry: claim } : { kind: 'existing', entry: put.existing };
   }
 
   completeCharge(orderId: string, completion: ChargeCompletion): Promise<Completion> {
@@ -36,8 +24,8 @@ export class DynamoDbPaymentStore implements PaymentStore {
   }
 
   async claimRefund(orderId: string, reason: string, at: string): Promise<RefundClaim> {
-    try {
-      const { Attributes } = await this.client.send(
+    const write = await conditionalWrite<LedgerEntry>(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { order_id: orderId },
@@ -53,16 +41,16 @@ export class DynamoDbPaymentStore implements PaymentStore {
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-      return { kind: 'claimed', payment: Attributes as Payment & { refund_status: 'refund_requested' } };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      const old = returnedItem<LedgerEntry>(error);
-      if (old?.payment_status === 'paid' && old.refund_status !== undefined) {
-        return { kind: 'existing', payment: { ...old, refund_status: old.refund_status } };
-      }
-      return { kind: 'not-refundable', payment: old };
+      ),
+    );
+    if (write.kind === 'written') {
+      return { kind: 'claimed', payment: write.attributes as Payment & { refund_status: 'refund_requested' } };
     }
+    const old = write.existing;
+    if (old?.payment_status === 'paid' && old.refund_status !== undefined) {
+      return { kind: 'existing', payment: { ...old, refund_status: old.refund_status } };
+    }
+    return { kind: 'not-refundable', payment: old };
   }
 
   completeRefund(orderId: string, completion: RefundCompletion): Promise<Completion> {
@@ -103,8 +91,8 @@ export class DynamoDbPaymentStore implements PaymentStore {
     requested: string,
   ): Promise<Completion> {
     const fields = Object.entries(completion).filter(([, value]) => value !== undefined);
-    try {
-      const { Attributes } = await this.client.send(
+    const write = await conditionalWrite<Payment>(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { order_id: orderId },
@@ -118,11 +106,9 @@ export class DynamoDbPaymentStore implements PaymentStore {
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-      return { completed: true, payment: Attributes as Payment };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      return { completed: false, payment: existingItem<Payment>(error, orderId) };
-    }
+      ),
+    );
+    if (write.kind === 'written') return { kind: 'completed', payment: write.attributes! };
+    return { kind: 'already-completed', payment: requireExisting(write.existing, orderId) };
   }
 }

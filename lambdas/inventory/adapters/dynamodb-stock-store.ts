@@ -1,7 +1,7 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cancellationReasons, existingItem, isConditionalCheckFailed } from '../../shared/dynamodb';
-import type { ReserveAttempt, StockStore } from '../ports';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, existingItem, putIfAbsent } from '../../shared/dynamodb';
+import type { RejectionResult, ReserveAttempt, StockStore } from '../ports';
 import type { Reservation, StockLine } from '../reservation';
 
 export interface StockTables {
@@ -57,21 +57,11 @@ export class DynamoDbStockStore implements StockStore {
     }
   }
 
-  async recordRejection(rejection: Reservation): Promise<{ recorded: boolean; reservation: Reservation }> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tables.reservations,
-          Item: rejection,
-          ConditionExpression: 'attribute_not_exists(order_id)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { recorded: true, reservation: rejection };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      return { recorded: false, reservation: existingItem<Reservation>(error, rejection.order_id) };
-    }
+  async recordRejection(rejection: Reservation): Promise<RejectionResult> {
+    const put = await putIfAbsent<Reservation>(this.client, this.tables.reservations, rejection, 'order_id');
+    return put.kind === 'written'
+      ? { kind: 'recorded', reservation: rejection }
+      : { kind: 'already-decided', reservation: put.existing };
   }
 }
 

@@ -1,7 +1,8 @@
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { OPERATIONS_COUNTERS, operationsCounterUpdate } from '../../shared/analytics/operations-counters';
 import { SENT_LIST } from '../../shared/contracts/tables';
-import { cancellationReasons, existingItem, isConditionalCheckFailed } from '../../shared/dynamodb';
+import { conditionalWrite, guardedTransaction, requireExisting } from '../../shared/dynamodb';
+import { placeholderTerms } from '../../shared/dynamodb-expressions';
 import type { SentEmail } from '../../shared/notifications/sent-email';
 import type { Claim, NotificationLog } from '../ports';
 
@@ -32,8 +33,8 @@ export class DynamoDbNotificationLog implements NotificationLog {
   ) {}
 
   async claim(notificationId: string, owner: string, now: Date, leaseUntil: number): Promise<Claim> {
-    try {
-      const { Attributes } = await this.client.send(
+    const write = await conditionalWrite<NotificationRecord>(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { notification_id: notificationId },
@@ -52,49 +53,42 @@ export class DynamoDbNotificationLog implements NotificationLog {
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-      return { kind: 'claimed', attempt: (Attributes as NotificationRecord).attempt };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      const existing = existingItem<NotificationRecord>(error, notificationId);
-      return existing.status === 'sent' ? { kind: 'sent' } : { kind: 'in-flight', leaseUntil: existing.lease_until };
-    }
+      ),
+    );
+    if (write.kind === 'written') return { kind: 'claimed', attempt: write.attributes!.attempt };
+    const existing = requireExisting(write.existing, notificationId);
+    return existing.status === 'sent' ? { kind: 'sent' } : { kind: 'in-flight', leaseUntil: existing.lease_until };
   }
 
   /** Ends the claim's lease now; the condition keeps another delivery's claim, or a sent record, as it is. */
   async release(notificationId: string, owner: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { notification_id: notificationId },
-          UpdateExpression: 'SET lease_until = :ended REMOVE claimed_by',
-          ConditionExpression: '#status = :sending AND claimed_by = :owner',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':owner': owner, ':ended': 0 },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.updateOwnClaim(notificationId, owner, 'SET lease_until = :ended REMOVE claimed_by', { ':ended': 0 });
   }
 
   /** One more unanswered send on `owner`'s claim; the condition leaves another's claim, or a sent record, as it is. */
   async recordUnansweredSend(notificationId: string, owner: string): Promise<void> {
-    try {
-      await this.client.send(
+    await this.updateOwnClaim(notificationId, owner, 'ADD unanswered_sends :one', { ':one': 1 });
+  }
+
+  /** Updates the claim only while it is still `sending` and `owner`'s; otherwise changes nothing, and says nothing. */
+  private async updateOwnClaim(
+    notificationId: string,
+    owner: string,
+    update: string,
+    values: UpdateCommandInput['ExpressionAttributeValues'],
+  ): Promise<void> {
+    await conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { notification_id: notificationId },
-          UpdateExpression: 'ADD unanswered_sends :one',
+          UpdateExpression: update,
           ConditionExpression: '#status = :sending AND claimed_by = :owner',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':owner': owner, ':one': 1 },
+          ExpressionAttributeValues: { ':sending': 'sending', ':owner': owner, ...values },
         }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -105,34 +99,20 @@ export class DynamoDbNotificationLog implements NotificationLog {
    * the record in the `sent` index the analytics API lists the latest from (DynamoDbOperationsReader).
    */
   async complete(notificationId: string, sent: SentEmail): Promise<void> {
-    const fields = Object.entries({ ...sent, status: 'sent', sent_list: SENT_LIST });
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { notification_id: notificationId },
-                UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-                ConditionExpression: 'attribute_not_exists(notification_id) OR #status <> :sent',
-                ExpressionAttributeNames: {
-                  '#status': 'status',
-                  ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
-                },
-                ExpressionAttributeValues: {
-                  ':sent': 'sent',
-                  ...Object.fromEntries(fields.map(([, value], i) => [`:f${i}`, value])),
-                },
-              },
-            },
-            operationsCounterUpdate(this.analyticsTable, notificationId, { [OPERATIONS_COUNTERS.emailsSent]: 1 }),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed') return;
-      throw error;
-    }
+    const fields = placeholderTerms('f', { ...sent, status: 'sent', sent_list: SENT_LIST }, 'SET');
+    // A record already `sent` fails the condition: the transaction changes nothing, counter included.
+    await guardedTransaction(this.client, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { notification_id: notificationId },
+          UpdateExpression: `SET ${fields.terms.join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(notification_id) OR #status <> :sent',
+          ExpressionAttributeNames: { '#status': 'status', ...fields.names },
+          ExpressionAttributeValues: { ':sent': 'sent', ...fields.values },
+        },
+      },
+      operationsCounterUpdate(this.analyticsTable, notificationId, { [OPERATIONS_COUNTERS.emailsSent]: 1 }),
+    ]);
   }
 }

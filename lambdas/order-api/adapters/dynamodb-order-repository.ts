@@ -1,6 +1,6 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { OPERATIONS_COUNTERS, operationsCounterUpdate } from '../../shared/analytics/operations-counters';
-import { cancellationReasons, returnedItem } from '../../shared/dynamodb';
+import { existingItem, guardedTransaction } from '../../shared/dynamodb';
 import { classifyError } from '../../shared/errors';
 import type { Order } from '../../shared/orders/order';
 import { fromItem, toItem } from '../../shared/orders/order-table-item';
@@ -30,36 +30,29 @@ export class DynamoDbOrderRepository implements OrderRepository {
       // order that was not stored. ALL_OLD hands back an existing order in the same round trip. The
       // dashboard's count of PLACED orders moves in the same transaction, so a replay cannot move it
       // twice; its shard is picked by the order id (docs/design.md, "Reading").
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tables.ordersTable,
-                Item: toItem(order),
-                ConditionExpression: 'attribute_not_exists(order_id)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tables.outboxTable,
-                Item: outbox,
-                ConditionExpression: 'attribute_not_exists(event_id)',
-              },
-            },
-            operationsCounterUpdate(this.tables.analyticsTable, order.order_id, {
-              [OPERATIONS_COUNTERS.status('PLACED')]: 1,
-            }),
-          ],
+      const write = await guardedTransaction(this.client, [
+        {
+          Put: {
+            TableName: this.tables.ordersTable,
+            Item: toItem(order),
+            ConditionExpression: 'attribute_not_exists(order_id)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        {
+          Put: {
+            TableName: this.tables.outboxTable,
+            Item: outbox,
+            ConditionExpression: 'attribute_not_exists(event_id)',
+          },
+        },
+        operationsCounterUpdate(this.tables.analyticsTable, order.order_id, {
+          [OPERATIONS_COUNTERS.status('PLACED')]: 1,
         }),
-      );
-      return { created: true };
+      ]);
+      if (write.kind === 'written') return { kind: 'created' };
+      return { kind: 'exists', existing: fromItem(existingItem(write.reason, order.order_id)) };
     } catch (error) {
-      const existing = cancellationReasons(error)?.[0];
-      const item =
-        existing?.Code === 'ConditionalCheckFailed' ? returnedItem<Record<string, unknown>>(existing) : undefined;
-      if (item) return { created: false, existing: fromItem(item) };
       throw classifyStoreError(error);
     }
   }

@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, returnedItem } from '../../shared/dynamodb';
+import { conditionalWrite } from '../../shared/dynamodb';
 import type { HistoryEntry } from '../../shared/orders/order';
 import { fromItem } from '../../shared/orders/order-table-item';
 import { factAttribute, type OrderFact } from '../../shared/orders/order-status';
@@ -13,11 +13,11 @@ export class DynamoDbOrderFactStore implements OrderFactStore {
   ) {}
 
   async recordFact(orderId: string, fact: OrderFact, entry: HistoryEntry): Promise<RecordFactResult> {
-    try {
-      // The condition makes the fact and its history line idempotent on (order_id, fact): a second
-      // delivery fails the condition and writes nothing. ALL_OLD tells "duplicate" (item returned)
-      // from "unknown order" (no item) without a second read; ALL_NEW returns the order for logging.
-      const { Attributes } = await this.client.send(
+    // The condition makes the fact and its history line idempotent on (order_id, fact): a second
+    // delivery fails the condition and writes nothing. ALL_OLD tells "duplicate" (item returned)
+    // from "unknown order" (no item) without a second read; ALL_NEW returns the order for logging.
+    const write = await conditionalWrite<Record<string, unknown>>(
+      this.client.send(
         new UpdateCommand({
           TableName: this.ordersTable,
           Key: { order_id: orderId },
@@ -28,12 +28,9 @@ export class DynamoDbOrderFactStore implements OrderFactStore {
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-      return { outcome: 'recorded', order: fromItem(Attributes ?? {}) };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      const item = returnedItem<Record<string, unknown>>(error);
-      return item ? { outcome: 'duplicate', order: fromItem(item) } : { outcome: 'unknown_order' };
-    }
+      ),
+    );
+    if (write.kind === 'written') return { kind: 'recorded', order: fromItem(write.attributes ?? {}) };
+    return write.existing ? { kind: 'duplicate', order: fromItem(write.existing) } : { kind: 'unknown-order' };
   }
 }

@@ -1,13 +1,13 @@
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ANALYTICS_KEYS, MARKER_RETENTION_SECONDS } from '../../shared/analytics/analytics-keys';
 import {
   operationsCounterUpdate,
   statusChangeCounters,
   type StatusChange,
 } from '../../shared/analytics/operations-counters';
-import { cancellationReasons } from '../../shared/dynamodb';
+import { guardedTransaction } from '../../shared/dynamodb';
 import type { OrderFact } from '../../shared/orders/order-status';
-import type { StatusCounter } from '../ports';
+import type { CountStatusChangeResult, StatusCounter } from '../ports';
 
 /**
  * The orders-by-status counters in the analytics table: 1 round trip per change of status (one
@@ -20,31 +20,22 @@ export class DynamoDbStatusCounter implements StatusCounter {
     private readonly analyticsTable: string,
   ) {}
 
-  async countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<'counted' | 'duplicate'> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.analyticsTable,
-                Item: {
-                  pk: ANALYTICS_KEYS.statusChange(orderId, fact),
-                  from: change.from,
-                  to: change.to,
-                  expires_at: Math.floor(Date.now() / 1000) + MARKER_RETENTION_SECONDS,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            operationsCounterUpdate(this.analyticsTable, orderId, statusChangeCounters(change)),
-          ],
-        }),
-      );
-      return 'counted';
-    } catch (error) {
-      if (cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-      throw error;
-    }
+  async countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<CountStatusChangeResult> {
+    const { kind } = await guardedTransaction(this.client, [
+      {
+        Put: {
+          TableName: this.analyticsTable,
+          Item: {
+            pk: ANALYTICS_KEYS.statusChange(orderId, fact),
+            from: change.from,
+            to: change.to,
+            expires_at: Math.floor(Date.now() / 1000) + MARKER_RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      operationsCounterUpdate(this.analyticsTable, orderId, statusChangeCounters(change)),
+    ]);
+    return { kind: kind === 'written' ? 'counted' : 'duplicate' };
   }
 }

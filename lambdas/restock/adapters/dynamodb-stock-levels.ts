@@ -1,7 +1,7 @@
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STOCK_MARKER_PREFIX } from '../../shared/contracts/tables';
-import { cancellationReasons, existingItem } from '../../shared/dynamodb';
-import type { AppliedRestock, StockLevels } from '../ports';
+import { existingItem, guardedTransaction } from '../../shared/dynamodb';
+import type { AppliedRestock, RestockResult, StockLevels } from '../ports';
 
 /** The key of a restock's idempotency marker in the stock table, in a key space no product id may enter. */
 export const restockMarkerKey = (restockId: string): string => `${STOCK_MARKER_PREFIX}${restockId}`;
@@ -17,36 +17,28 @@ export class DynamoDbStockLevels implements StockLevels {
    * One TransactWriteItems: a marker for the restock_id (only if absent) and ADD the units. A
    * repeated restock_id returns the marker (ALL_OLD) to re-emit from (docs/design.md, "Reservation").
    */
-  async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.stockTable,
-                Item: { product_id: restockMarkerKey(restock.restock_id), restock },
-                ConditionExpression: 'attribute_not_exists(product_id)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Update: {
-                TableName: this.stockTable,
-                Key: { product_id: restock.product_id },
-                UpdateExpression: 'ADD available :quantity',
-                ExpressionAttributeValues: { ':quantity': restock.quantity },
-              },
-            },
-          ],
-        }),
-      );
-      return { applied: true, restock };
-    } catch (error) {
-      const [marker] = cancellationReasons(error) ?? [];
-      if (marker?.Code !== 'ConditionalCheckFailed') throw error;
-      return { applied: false, restock: existingItem<{ restock: AppliedRestock }>(marker, restock.restock_id).restock };
-    }
+  async restock(restock: AppliedRestock): Promise<RestockResult> {
+    const write = await guardedTransaction(this.client, [
+      {
+        Put: {
+          TableName: this.stockTable,
+          Item: { product_id: restockMarkerKey(restock.restock_id), restock },
+          ConditionExpression: 'attribute_not_exists(product_id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Update: {
+          TableName: this.stockTable,
+          Key: { product_id: restock.product_id },
+          UpdateExpression: 'ADD available :quantity',
+          ExpressionAttributeValues: { ':quantity': restock.quantity },
+        },
+      },
+    ]);
+    if (write.kind === 'written') return { kind: 'applied', restock };
+    const marker = existingItem<{ restock: AppliedRestock }>(write.reason, restock.restock_id);
+    return { kind: 'already-applied', restock: marker.restock };
   }
 
   async setAvailable(productId: string, available: number): Promise<void> {

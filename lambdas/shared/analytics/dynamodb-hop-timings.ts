@@ -1,4 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { placeholderTerms } from '../dynamodb-expressions';
 import { MINUTE_RETENTION_SECONDS } from './analytics-keys';
 import { hopsKey, invocationCounters, type HopTimingsRecorder, type InvocationTimings } from './hop-timings';
 
@@ -15,26 +16,19 @@ export class DynamoDbHopTimings implements HopTimingsRecorder {
 
   async record(timings: InvocationTimings, partition: string): Promise<void> {
     const { add, set } = invocationCounters(timings);
-    const names: Record<string, string> = {};
-    const values: Record<string, number> = {};
-    const adds = Object.entries(add).map(([name, by], i) => {
-      names[`#a${i}`] = name;
-      values[`:a${i}`] = by;
-      return `#a${i} :a${i}`;
-    });
-    const sets = Object.entries(set).map(([name, value], i) => {
-      names[`#s${i}`] = name;
-      values[`:s${i}`] = value;
-      return `#s${i} = :s${i}`;
-    });
-    values[':expires'] = Math.floor(timings.startedAt / 1000) + MINUTE_RETENTION_SECONDS;
+    const adds = placeholderTerms('a', add, 'ADD');
+    const sets = placeholderTerms('s', set, 'SET');
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: hopsKey(timings, partition) },
-        UpdateExpression: `ADD ${adds.join(', ')} SET ${[...sets, 'expires_at = :expires'].join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        UpdateExpression: `ADD ${adds.terms.join(', ')} SET ${[...sets.terms, 'expires_at = :expires'].join(', ')}`,
+        ExpressionAttributeNames: { ...adds.names, ...sets.names },
+        ExpressionAttributeValues: {
+          ...adds.values,
+          ...sets.values,
+          ':expires': Math.floor(timings.startedAt / 1000) + MINUTE_RETENTION_SECONDS,
+        },
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { placeholderTerms } from '../dynamodb-expressions';
 import { ANALYTICS_COUNTER_SHARDS } from '../contracts/tables';
 import type { HistoryEntry } from '../orders/order';
 import { ANALYTICS_KEYS, counterShard } from './analytics-keys';
@@ -45,14 +46,14 @@ export function operationsCounterUpdate(
   counters: Readonly<Record<string, number>>,
   shards: number = ANALYTICS_COUNTER_SHARDS,
 ) {
-  const entries = Object.entries(counters);
+  const adds = placeholderTerms('c', counters, 'ADD');
   return {
     Update: {
       TableName: tableName,
       Key: { pk: ANALYTICS_KEYS.operations(counterShard(id, shards)) },
-      UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
-      ExpressionAttributeValues: Object.fromEntries(entries.map(([, by], i) => [`:c${i}`, by])),
+      UpdateExpression: `ADD ${adds.terms.join(', ')}`,
+      ExpressionAttributeNames: adds.names,
+      ExpressionAttributeValues: adds.values,
     },
   };
 }

@@ -73,11 +73,8 @@ export function stepsOfOrder(path: OrderPath, lines: number, relayBatch: number)
       ...paid,
       c.inventoryReserve(lines),
       c.shipping,
-      c.orderStatus,
-      c.orderStatus,
-      c.orderStatus,
-      c.orderStatusChange,
-      c.orderStatusChange,
+      ...times(3, c.orderStatus),
+      ...times(2, c.orderStatusChange),
       c.notificationEmail(1),
     ];
   }
@@ -89,15 +86,16 @@ export function stepsOfOrder(path: OrderPath, lines: number, relayBatch: number)
     c.inventoryOutOfStock(lines),
     c.billingRefund,
     c.shipping,
-    c.orderStatus,
-    c.orderStatus,
-    c.orderStatus,
-    c.orderStatus,
-    c.orderStatusChange,
-    c.orderStatusChange,
+    ...times(4, c.orderStatus),
+    ...times(2, c.orderStatusChange),
     c.notificationEmail(1),
     c.notificationEmail(2),
   ];
+}
+
+/** One step taken `n` times: records of one function for the same order. */
+function times(n: number, step: StepCost): StepCost[] {
+  return Array.from({ length: n }, () => step);
 }
 
 /** Item writes one order causes on its path. */

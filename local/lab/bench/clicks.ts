@@ -7,9 +7,7 @@
  * conflict rate is the share of transactions cancelled by TransactionConflict. A click whose
  * conflicts outlast the store's attempts is a failed click: the consumer would hand it back.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DynamoDbAnalyticsStore } from '../../../lambdas/analytics/adapters/dynamodb-analytics-store';
 import { DynamoDbAnalyticsReader } from '../../../lambdas/analytics-api/adapters/dynamodb-analytics-reader';
@@ -19,8 +17,8 @@ import { KEY_CONCURRENCY } from '../../../lambdas/shared/kafka/batch';
 import { localTableName } from '../app-bindings';
 import { forEachConcurrently } from '../concurrency';
 import { generateClicks } from '../demo/click-generator';
-import { localDynamoDbClient, newRunDir, startDynamoDbLocal } from '../../runtime/services';
-import { round } from './pipeline-figures';
+import { createTables, localDynamoDbClient, newRunDir, startDynamoDbLocal } from '../../runtime/services';
+import { round, watchMachineLoad, type MachineLoad } from './pipeline-figures';
 
 /** Six partitions of KEY_CONCURRENCY keys each: what one invocation keeps in flight. */
 export const CLICKS_IN_FLIGHT = 6 * KEY_CONCURRENCY;
@@ -54,7 +52,7 @@ export interface ClicksBenchResult {
   readonly sharded: ClicksRun;
   /** sharded clicks/s over unsharded clicks/s. */
   readonly ratio: number;
-  readonly load: { readonly before: number; readonly after: number };
+  readonly load: MachineLoad;
 }
 
 export async function benchClicks(
@@ -62,7 +60,7 @@ export async function benchClicks(
 ): Promise<ClicksBenchResult> {
   const clicks = options.clicks ?? 2_000;
   const log = options.log ?? (() => undefined);
-  const loadBefore = loadavg()[0]!;
+  const load = watchMachineLoad();
   const workDir = newRunDir();
   const dynamodb = await startDynamoDbLocal({ workDir });
   const client = DynamoDBDocumentClient.from(localDynamoDbClient(dynamodb.endpoint));
@@ -94,7 +92,7 @@ export async function benchClicks(
       unsharded,
       sharded,
       ratio: round(sharded.clicksPerSecond / unsharded.clicksPerSecond, 2),
-      load: { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) },
+      load: load.end(),
     };
   } finally {
     client.destroy();
@@ -142,7 +140,7 @@ async function run(
         minute: minuteOf(now),
         late: false,
       });
-      if (result === 'counted') counted++;
+      if (result.kind === 'counted') counted++;
     } catch {
       failed++;
     }
@@ -195,21 +193,9 @@ async function figures(
 
 /** A new analytics table under its own name, defined as the local runtime defines TABLES.analytics. */
 async function freshAnalyticsTable(endpoint: string, suffix: string): Promise<string> {
-  const raw = localDynamoDbClient(endpoint);
   const name = `${localTableName('analytics')}-${suffix}`;
-  try {
-    await raw.send(
-      new CreateTableCommand({
-        TableName: name,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    return name;
-  } finally {
-    raw.destroy();
-  }
+  await createTables(endpoint, [{ name, partitionKey: 'pk' }]);
+  return name;
 }
 
 export function formatClicks(result: ClicksBenchResult): string[] {

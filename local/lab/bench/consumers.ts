@@ -9,7 +9,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DynamoDbOrderRepository } from '../../../lambdas/order-api/adapters/dynamodb-order-repository';
@@ -35,7 +35,7 @@ import {
   type BenchedConsumer,
   type ConsumerBatch,
 } from './consumer-batches';
-import { percentile, round } from './pipeline-figures';
+import { percentile, round, watchMachineLoad, type MachineLoad } from './pipeline-figures';
 import { conditionalWriteRate, WRITE_RATE_IN_FLIGHT } from './pipeline';
 
 /** The target: the batch loop at least this many times the one-record-at-a-time rate. */
@@ -81,8 +81,7 @@ export interface ConsumersBenchResult {
   readonly conditionalWritesPerSecond: { readonly inFlight: number; readonly measured: number };
   readonly targetRatio: number;
   readonly functions: readonly ConsumerFigures[];
-  /** 1-minute load averages of the machine before and after. */
-  readonly load: { readonly before: number; readonly after: number };
+  readonly load: MachineLoad;
 }
 
 export async function benchConsumers(
@@ -90,7 +89,7 @@ export async function benchConsumers(
 ): Promise<ConsumersBenchResult> {
   const records = options.records ?? 1_000;
   const log = options.log ?? (() => undefined);
-  const loadBefore = loadavg()[0]!;
+  const load = watchMachineLoad();
   let functionLog: WriteStream | undefined;
   const cloud = await startLocalCloud({
     apiPort: 0,
@@ -114,7 +113,7 @@ export async function benchConsumers(
       conditionalWritesPerSecond: { inFlight: WRITE_RATE_IN_FLIGHT, measured: Math.round(writeRate) },
       targetRatio: TARGET_RATIO,
       functions,
-      load: { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) },
+      load: load.end(),
     };
   } finally {
     await cloud.stop();

@@ -3,6 +3,7 @@
  * limit (DynamoDB Local's conditional-write rate over the item writes one order needs, counted from
  * DYNAMODB_COSTS for the orders of the run as they ended) and latency percentiles.
  */
+import { loadavg } from 'node:os';
 import { itemWritesPerOrder, type OrderPath } from '../../../lambdas/shared/contracts/dynamodb-costs';
 import type { OrderStatus } from '../../../lambdas/shared/orders/order-status';
 
@@ -57,4 +58,16 @@ export function percentile(values: readonly number[], p: number): number {
 export function round(value: number, digits: number): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
+}
+
+/** 1-minute load averages of the machine before and after a run: how much else it was doing. */
+export interface MachineLoad {
+  readonly before: number;
+  readonly after: number;
+}
+
+/** Notes the machine's load as a run starts; `end()` gives it before and after, for the run's result. */
+export function watchMachineLoad(): { end(): MachineLoad } {
+  const before = loadavg()[0]!;
+  return { end: () => ({ before: round(before, 2), after: round(loadavg()[0]!, 2) }) };
 }

@@ -7,7 +7,6 @@
 import { CreateTableCommand, DeleteTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEMO_CATALOG } from '../../../lambdas/order-api/demo-catalog';
@@ -25,7 +24,15 @@ import { generateDemoPlan, type DemoPlan } from '../demo/order-generator';
 import { ORDER_PATH_FUNCTIONS } from '../../../lib/latency-budget';
 import { summarizeHops, type MappingStats } from '../../runtime/runner';
 import { localDynamoDbClient } from '../../runtime/services';
-import { localLimit, meanItemWritesPerOrder, percentile, round, type LocalLimit } from './pipeline-figures';
+import {
+  localLimit,
+  meanItemWritesPerOrder,
+  percentile,
+  round,
+  watchMachineLoad,
+  type LocalLimit,
+  type MachineLoad,
+} from './pipeline-figures';
 
 export interface PipelineBenchOptions {
   /** Orders of the throughput run (default 1,000). */
@@ -51,8 +58,7 @@ export interface PipelineBenchResult {
   readonly latency: readonly LatencyRun[];
   /** The mappings busiest during the throughput run: where the time went. */
   readonly busiestMappings: readonly { readonly id: string; readonly busyMs: number; readonly invocations: number }[];
-  /** 1-minute load averages of the machine before and after. */
-  readonly load: { readonly before: number; readonly after: number };
+  readonly load: MachineLoad;
 }
 
 export interface LatencyRun {
@@ -76,7 +82,7 @@ const ORDER_TIMEOUT_MS = 600_000;
 export async function benchPipeline(options: PipelineBenchOptions = {}): Promise<PipelineBenchResult> {
   const log = options.log ?? (() => undefined);
   const orders = options.orders ?? 1_000;
-  const loadBefore = loadavg()[0]!;
+  const load = watchMachineLoad();
   const started = performance.now();
   // The functions' logs go where `npm run local` puts them: the run's directory under .local/runs/.
   let functionLog: WriteStream | undefined;
@@ -136,7 +142,7 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
         .sort((a, b) => b.busyMs - a.busyMs)
         .slice(0, 5)
         .map(({ id, busyMs, invocations }) => ({ id, busyMs, invocations })),
-      load: { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) },
+      load: load.end(),
     };
   } finally {
     await cloud.stop();

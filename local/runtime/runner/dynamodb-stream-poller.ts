@@ -14,9 +14,15 @@ import { LOCAL_CREDENTIALS } from '../endpoints';
 import type { StreamMappingSpec } from './assembly';
 import { HopRecorder, type HopSample } from './hops';
 import { compileFilters, type RecordFilter } from './event-filter';
-import { lastProcessingResult, type MappingStats } from './kafka-poller';
+import { runningStats, type MappingStats } from './kafka-poller';
 import { MAX_PAYLOAD_BYTES } from './kafka-event';
-import { runBatch, streamFailureReport, type DiscardInfo, type InvocationOutcome } from './retry-policy';
+import {
+  pollerOperations,
+  runBatch,
+  streamFailureReport,
+  type DiscardInfo,
+  type InvocationOutcome,
+} from './retry-policy';
 
 /**
  * The local stand-in for a DynamoDB Streams event source mapping
@@ -125,13 +131,7 @@ export class StreamPoller {
       functionId: mapping.functionId,
       topic: `dynamodb-stream:${mapping.tableName}`,
       groupId: mapping.id,
-      committedOffsets: this.counters.committed,
-      invocations: this.counters.invocations,
-      deadLettered: this.counters.deadLettered,
-      filteredOut: this.counters.filteredOut,
-      busyMs: Math.round(this.counters.busyMs),
-      state: this.stopping ? 'Disabled' : 'Enabled',
-      lastProcessingResult: lastProcessingResult(this.lastOutcome),
+      ...runningStats(this.counters, this.stopping, this.lastOutcome),
       pending: 0,
     };
   }
@@ -298,7 +298,6 @@ export class StreamPoller {
 
   private async process(records: readonly DynamoDBRecord[], shardId: string): Promise<void> {
     const { mapping } = this.options;
-    const aborted = () => new Error(`mapping ${mapping.id} stopped`);
     await runBatch(
       records,
       mapping,
@@ -307,27 +306,14 @@ export class StreamPoller {
         timestampMs: (r) => (r.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000,
         report: streamFailureReport,
       },
-      {
-        invoke: async (batch) => {
-          if (this.stopping) throw aborted();
-          this.counters.invocations += 1;
-          const started = performance.now();
-          try {
-            const outcome = await this.options.invoke({ Records: [...batch] });
-            this.lastOutcome = outcome;
-            return outcome;
-          } finally {
-            this.counters.busyMs += performance.now() - started;
-          }
-        },
-        discard: async (failed, info) => {
-          if (this.stopping) throw aborted();
-          await this.options.discard(failed, info, { streamArn: this.streamArn, shardId });
-          this.counters.deadLettered += failed.length;
-        },
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, this.stopping ? 0 : ms)),
-        now: () => Date.now(),
-      },
+      pollerOperations({
+        mappingId: mapping.id,
+        stopping: () => this.stopping,
+        counters: this.counters,
+        invoke: (batch) => this.options.invoke({ Records: [...batch] }),
+        invoked: (outcome) => (this.lastOutcome = outcome),
+        discard: (failed, info) => this.options.discard(failed, info, { streamArn: this.streamArn, shardId }),
+      }),
       this.options.retryBackoff,
     );
   }

@@ -24,7 +24,13 @@ import {
   type TimestampType,
 } from './kafka-event';
 import { HopRecorder, type HopSample } from './hops';
-import { kafkaFailureReport, runBatch, type DiscardInfo, type InvocationOutcome } from './retry-policy';
+import {
+  kafkaFailureReport,
+  pollerOperations,
+  runBatch,
+  type DiscardInfo,
+  type InvocationOutcome,
+} from './retry-policy';
 
 /**
  * The local stand-in for one Kafka event source mapping
@@ -136,6 +142,35 @@ export interface MappingStats {
   readonly lastProcessingResult: string;
 }
 
+/** A poller's running counts, as it moves them in place. */
+export interface PollerCounters {
+  readonly committed: number;
+  readonly invocations: number;
+  readonly deadLettered: number;
+  readonly filteredOut: number;
+  readonly busyMs: number;
+}
+
+/** The part of a mapping's stats that every poller reports the same way: its counts and its state. */
+export function runningStats(
+  counters: PollerCounters,
+  stopping: boolean,
+  lastOutcome: InvocationOutcome | undefined,
+): Pick<
+  MappingStats,
+  'committedOffsets' | 'invocations' | 'deadLettered' | 'filteredOut' | 'busyMs' | 'state' | 'lastProcessingResult'
+> {
+  return {
+    committedOffsets: counters.committed,
+    invocations: counters.invocations,
+    deadLettered: counters.deadLettered,
+    filteredOut: counters.filteredOut,
+    busyMs: Math.round(counters.busyMs),
+    state: stopping ? 'Disabled' : 'Enabled',
+    lastProcessingResult: lastProcessingResult(lastOutcome),
+  };
+}
+
 /** The LastProcessingResult of a mapping after an invocation that returned, or one that failed. */
 export function lastProcessingResult(
   outcome: { readonly ok: boolean; readonly errorType?: string } | undefined,
@@ -214,13 +249,7 @@ export class KafkaPoller {
       functionId: mapping.functionId,
       topic: mapping.topic,
       groupId: mapping.consumerGroupId,
-      committedOffsets: this.counters.committed,
-      invocations: this.counters.invocations,
-      deadLettered: this.counters.deadLettered,
-      filteredOut: this.counters.filteredOut,
-      busyMs: Math.round(this.counters.busyMs),
-      state: this.stopping ? 'Disabled' : 'Enabled',
-      lastProcessingResult: lastProcessingResult(this.lastOutcome),
+      ...runningStats(this.counters, this.stopping, this.lastOutcome),
       pending,
     };
   }
@@ -451,7 +480,6 @@ export class KafkaPoller {
 
   private async process(records: readonly MSKRecord[]): Promise<void> {
     const { mapping, source } = this.options;
-    const aborted = () => new Error(`mapping ${mapping.id} stopped`);
     await runBatch(
       records,
       mapping,
@@ -460,27 +488,14 @@ export class KafkaPoller {
         timestampMs: (r) => r.timestamp,
         report: kafkaFailureReport,
       },
-      {
-        invoke: async (batch) => {
-          if (this.stopping) throw aborted();
-          this.counters.invocations += 1;
-          const started = performance.now();
-          try {
-            const outcome = await this.options.invoke(mskEvent(batch, source));
-            this.lastOutcome = outcome;
-            return outcome;
-          } finally {
-            this.counters.busyMs += performance.now() - started;
-          }
-        },
-        discard: async (failed, info) => {
-          if (this.stopping) throw aborted();
-          await this.options.discard(failed, info, records);
-          this.counters.deadLettered += failed.length;
-        },
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, this.stopping ? 0 : ms)),
-        now: () => Date.now(),
-      },
+      pollerOperations({
+        mappingId: mapping.id,
+        stopping: () => this.stopping,
+        counters: this.counters,
+        invoke: (batch) => this.options.invoke(mskEvent(batch, source)),
+        invoked: (outcome) => (this.lastOutcome = outcome),
+        discard: (failed, info) => this.options.discard(failed, info, records),
+      }),
       this.options.retryBackoff,
     );
   }

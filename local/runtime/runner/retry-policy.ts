@@ -198,6 +198,51 @@ export interface BatchOperations<R> {
   now(): number;
 }
 
+/** What a poller lends runBatch: its state, and how it invokes its function and discards records. */
+export interface PollerHooks<R> {
+  /** The mapping's id, named in the error a stopped mapping throws. */
+  readonly mappingId: string;
+  /** True once the mapping is stopping: no new invocation or discard starts, and waits end at once. */
+  readonly stopping: () => boolean;
+  /** The mapping's running counts, moved in place (the ListEventSourceMappings view reads them). */
+  readonly counters: { invocations: number; busyMs: number; deadLettered: number };
+  readonly invoke: (records: readonly R[]) => Promise<InvocationOutcome>;
+  /** Told the outcome of every invocation that returned one. */
+  readonly invoked: (outcome: InvocationOutcome) => void;
+  readonly discard: (records: readonly R[], info: DiscardInfo) => Promise<void>;
+}
+
+/**
+ * runBatch's operations as every poller runs them, whatever its source: each invocation counted
+ * and timed (busyMs), its outcome kept, each discarded record counted, and nothing started once the
+ * mapping stops. The source-specific parts (the event an invocation takes, where discards go) are
+ * the hooks'.
+ */
+export function pollerOperations<R>(hooks: PollerHooks<R>): BatchOperations<R> {
+  const aborted = () => new Error(`mapping ${hooks.mappingId} stopped`);
+  return {
+    invoke: async (records) => {
+      if (hooks.stopping()) throw aborted();
+      hooks.counters.invocations += 1;
+      const started = performance.now();
+      try {
+        const outcome = await hooks.invoke(records);
+        hooks.invoked(outcome);
+        return outcome;
+      } finally {
+        hooks.counters.busyMs += performance.now() - started;
+      }
+    },
+    discard: async (records, info) => {
+      if (hooks.stopping()) throw aborted();
+      await hooks.discard(records, info);
+      hooks.counters.deadLettered += records.length;
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, hooks.stopping() ? 0 : ms)),
+    now: () => Date.now(),
+  };
+}
+
 export interface BatchResult {
   readonly invocations: number;
   readonly discarded: number;

@@ -10,6 +10,7 @@ import { InMemoryStockStore } from '../../support/doubles/stock';
 import { coldStart } from '../../support/function-env';
 import { recorder } from '../../support/recording-kafka-publisher';
 import { loadEvent } from '../../support/msk';
+import { publishedStockChange } from '../../support/events';
 
 // The deployed handler, wired from its environment, with the Kafka producer swapped for a recorder.
 jest.mock(
@@ -40,17 +41,7 @@ describe('restock request', () => {
     expect(restock).toHaveBeenCalledTimes(1);
     expect([...stock.restocks.keys()]).toEqual(['delivery-2025-04-07-0001']);
     expect(stock.available.get('limited-edition')).toBe(25);
-    expect(publisher.published).toEqual([
-      {
-        topic: 'inventory',
-        key: 'limited-edition',
-        event: expect.objectContaining({
-          event_type: 'StockChanged',
-          product_id: 'limited-edition',
-          quantity_change: 24,
-        }),
-      },
-    ]);
+    expect(publisher.published).toEqual([publishedStockChange('limited-edition', 24)]);
   });
 
   it('GIVEN the same restock invoked 3 times WHEN handled THEN the units are added once and the identical event is published each time', async () => {

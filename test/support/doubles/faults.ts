@@ -27,3 +27,18 @@ export function failing<Operation extends string>(
       ? error
       : undefined;
 }
+
+/**
+ * A conditional put in memory, as the DynamoDB adapters write a first-wins item: stores a copy of
+ * `item` under `key` unless one is there, else answers `exists` with a copy of the one that holds.
+ */
+export function putIfAbsent<T>(
+  items: Map<string, T>,
+  key: string,
+  item: T,
+): { readonly kind: 'written' } | { readonly kind: 'exists'; readonly existing: T } {
+  const existing = items.get(key);
+  if (existing) return { kind: 'exists', existing: structuredClone(existing) };
+  items.set(key, structuredClone(item));
+  return { kind: 'written' };
+}

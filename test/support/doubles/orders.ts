@@ -11,7 +11,12 @@ import type {
   OrderRepository,
   ProductCatalog,
 } from '../../../lambdas/order-api/ports';
-import type { OrderFactStore, RecordFactResult, StatusCounter } from '../../../lambdas/order-status/ports';
+import type {
+  CountStatusChangeResult,
+  OrderFactStore,
+  RecordFactResult,
+  StatusCounter,
+} from '../../../lambdas/order-status/ports';
 import {
   OPERATIONS_COUNTERS,
   statusChangeCounters,
@@ -43,12 +48,12 @@ export class InMemoryOrderStore implements OrderRepository, OrderFactStore, Stat
     const error = this.fault('create', order.order_id);
     if (error) throw error;
     const existing = this.orders.get(order.order_id);
-    if (existing) return { created: false, existing };
+    if (existing) return { kind: 'exists', existing };
     this.orders.set(order.order_id, order);
     this.outbox.push(outbox);
     this.add({ [OPERATIONS_COUNTERS.status('PLACED')]: 1 });
     this.writes += 1;
-    return { created: true };
+    return { kind: 'created' };
   }
 
   async get(orderId: string): Promise<Order | undefined> {
@@ -61,8 +66,8 @@ export class InMemoryOrderStore implements OrderRepository, OrderFactStore, Stat
     const error = this.fault('recordFact', orderId);
     if (error) throw error;
     const order = this.orders.get(orderId);
-    if (!order) return { outcome: 'unknown_order' };
-    if (order.facts[fact] !== undefined) return { outcome: 'duplicate', order };
+    if (!order) return { kind: 'unknown-order' };
+    if (order.facts[fact] !== undefined) return { kind: 'duplicate', order };
     const updated: Order = {
       ...order,
       facts: { ...order.facts, [fact]: entry.at },
@@ -70,15 +75,15 @@ export class InMemoryOrderStore implements OrderRepository, OrderFactStore, Stat
     };
     this.orders.set(orderId, updated);
     this.writes += 1;
-    return { outcome: 'recorded', order: updated };
+    return { kind: 'recorded', order: updated };
   }
 
-  async countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<'counted' | 'duplicate'> {
+  async countStatusChange(orderId: string, fact: OrderFact, change: StatusChange): Promise<CountStatusChangeResult> {
     const marker = `${orderId}#${fact}`;
-    if (this.countedChanges.has(marker)) return 'duplicate';
+    if (this.countedChanges.has(marker)) return { kind: 'duplicate' };
     this.countedChanges.add(marker);
     this.add(statusChangeCounters(change));
-    return 'counted';
+    return { kind: 'counted' };
   }
 
   /** The counters as the summary reads them: orders per status. */

@@ -80,11 +80,11 @@ export class InMemoryPaymentStore implements PaymentStore {
     const existing = this.items.get(orderId);
     if (existing === undefined)
       throw new Error(`Conditional write on ${orderId} failed without returning the existing item`);
-    if (!condition(existing)) return { completed: false, payment: structuredClone(existing) as Payment };
+    if (!condition(existing)) return { kind: 'already-completed', payment: structuredClone(existing) as Payment };
     const fields = Object.fromEntries(Object.entries(completion).filter(([, value]) => value !== undefined));
     const completed = { ...existing, ...fields } as Payment;
     this.write(completed);
-    return { completed: true, payment: structuredClone(completed) };
+    return { kind: 'completed', payment: structuredClone(completed) };
   }
 
   private write(entry: LedgerEntry): void {

@@ -1,7 +1,7 @@
 import type { Reservation, StockLine } from '../../../lambdas/inventory/reservation';
-import type { ReserveAttempt, StockStore } from '../../../lambdas/inventory/ports';
-import type { AppliedRestock, StockLevels } from '../../../lambdas/restock/ports';
-import type { Fault } from './faults';
+import type { RejectionResult, ReserveAttempt, StockStore } from '../../../lambdas/inventory/ports';
+import type { AppliedRestock, RestockResult, StockLevels } from '../../../lambdas/restock/ports';
+import { putIfAbsent, type Fault } from './faults';
 
 /**
  * Stock and reservations in memory, with the semantics of the DynamoDB adapter: `reserve` is one
@@ -41,23 +41,22 @@ export class InMemoryStockStore implements StockStore, StockLevels {
     return { kind: 'reserved', reservation };
   }
 
-  async recordRejection(rejection: Reservation): Promise<{ recorded: boolean; reservation: Reservation }> {
+  async recordRejection(rejection: Reservation): Promise<RejectionResult> {
     const error = this.fault('recordRejection', rejection.order_id);
     if (error) throw error;
-    const existing = this.reservations.get(rejection.order_id);
-    if (existing) return { recorded: false, reservation: structuredClone(existing) };
-    this.reservations.set(rejection.order_id, structuredClone(rejection));
-    return { recorded: true, reservation: rejection };
+    const put = putIfAbsent(this.reservations, rejection.order_id, rejection);
+    return put.kind === 'written'
+      ? { kind: 'recorded', reservation: rejection }
+      : { kind: 'already-decided', reservation: put.existing };
   }
 
-  async restock(restock: AppliedRestock): Promise<{ applied: boolean; restock: AppliedRestock }> {
+  async restock(restock: AppliedRestock): Promise<RestockResult> {
     const error = this.fault('restock', restock.restock_id);
     if (error) throw error;
-    const earlier = this.restocks.get(restock.restock_id);
-    if (earlier) return { applied: false, restock: structuredClone(earlier) };
-    this.restocks.set(restock.restock_id, structuredClone(restock));
+    const put = putIfAbsent(this.restocks, restock.restock_id, restock);
+    if (put.kind === 'exists') return { kind: 'already-applied', restock: put.existing };
     this.set(restock.product_id, (this.available.get(restock.product_id) ?? 0) + restock.quantity);
-    return { applied: true, restock };
+    return { kind: 'applied', restock };
   }
 
   async setAvailable(productId: string, available: number): Promise<void> {

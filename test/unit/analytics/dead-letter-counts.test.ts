@@ -65,7 +65,7 @@ describe('the analytics consumer on dead_letter', () => {
       countDeadLetter: async (count) => {
         if (refuses(count.id)) throw validation();
         counted.push(count.id);
-        return 'counted';
+        return { kind: 'counted' };
       },
     };
     const publisher = new RecordingPublisher();

@@ -5,19 +5,12 @@ import {
   parseClicks,
 } from '../../../lambdas/click-api/accept-clicks';
 import { ClickSchema } from '../../../lambdas/shared/contracts/events';
+import { thrownBy } from '../../support/thrown';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const click = { user_id: 'u-1', product_id: 'p-1', timestamp: '2026-11-28T11:59:58Z' };
 
-function rejection(body: unknown): ClicksRejectedError {
-  try {
-    parseClicks(body, NOW);
-  } catch (error) {
-    if (error instanceof ClicksRejectedError) return error;
-    throw error;
-  }
-  throw new Error('expected the clicks to be rejected');
-}
+const rejection = (body: unknown) => thrownBy(ClicksRejectedError, () => parseClicks(body, NOW));
 
 describe('parseClicks', () => {
   it('GIVEN one click WHEN parsed THEN it becomes one valid Click event with an id from its fields', () => {

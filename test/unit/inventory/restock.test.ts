@@ -6,6 +6,7 @@ import {
 } from '../../../lambdas/restock/restock';
 import { RecordingPublisher } from '../../support/doubles/publisher';
 import { InMemoryStockStore } from '../../support/doubles/stock';
+import { publishedStockChange } from '../../support/events';
 
 describe('parseRestockRequest', () => {
   it('GIVEN a valid request WHEN parsed THEN it is returned as is', () => {
@@ -61,20 +62,12 @@ describe('restock', () => {
 
     const outcome = await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
 
-    expect(outcome).toMatchObject({ restock_id: 'r-1', product_id: 'abc', quantity: 24, applied: true });
+    expect(outcome).toMatchObject({
+      kind: 'restocked',
+      restock: { restock_id: 'r-1', product_id: 'abc', quantity: 24 },
+    });
     expect(stock.available.get('abc')).toBe(25);
-    expect(publisher.published).toEqual([
-      {
-        topic: 'inventory',
-        key: 'abc',
-        event: expect.objectContaining({
-          event_type: 'StockChanged',
-          product_id: 'abc',
-          quantity_change: 24,
-          timestamp: outcome.applied_at,
-        }),
-      },
-    ]);
+    expect(publisher.published).toEqual([publishedStockChange('abc', 24, { timestamp: outcome.restock.applied_at })]);
     expect(publisher.published[0]!.event).not.toHaveProperty('order_id');
   });
 
@@ -84,7 +77,7 @@ describe('restock', () => {
 
     const again = await restock({ restock_id: 'r-1', product_id: 'abc', quantity: 24 }, deps);
 
-    expect(again.applied).toBe(false);
+    expect(again.kind).toBe('re-emitted');
     expect(stock.available.get('abc')).toBe(25);
     expect(publisher.published[1]).toEqual(publisher.published[0]);
   });

@@ -12,6 +12,7 @@ import { toMinorUnits } from '../../../lambdas/order-api/currency';
 import { MAX_ORDER_LINES, OrderCreatedSchema } from '../../../lambdas/shared/contracts/events';
 import { deterministicId } from '../../../lambdas/shared/ids';
 import { InMemoryOrderStore, prepareAtSentPrices } from '../../support/doubles/orders';
+import { thrownBy } from '../../support/thrown';
 
 const NOW = new Date('2025-04-07T12:34:56.000Z');
 const body = (overrides: Record<string, unknown> = {}) => ({
@@ -34,15 +35,7 @@ const prepare = (requestBody: unknown, idempotencyKey?: string) =>
     newId: () => '6f1c2b9e-0d3a-4c5b-8e7f-9a0b1c2d3e4f',
   });
 
-function rejection(requestBody: unknown): OrderRejectedError {
-  try {
-    prepare(requestBody);
-  } catch (error) {
-    if (error instanceof OrderRejectedError) return error;
-    throw error;
-  }
-  throw new Error('expected the order to be rejected');
-}
+const rejection = (requestBody: unknown) => thrownBy(OrderRejectedError, () => prepare(requestBody));
 
 describe('prepareOrder', () => {
   it('GIVEN a valid order WHEN prepared THEN the order is PLACED with its history and its OrderCreated waits in the outbox', () => {
@@ -182,7 +175,7 @@ describe('acceptOrder', () => {
 
     const result = await acceptOrder(store, prepared, body());
 
-    expect(result).toEqual({ outcome: 'placed', order: prepared.order });
+    expect(result).toEqual({ kind: 'placed', order: prepared.order });
     expect(store.orders.get(prepared.order.order_id)!.request_fingerprint).toBe(requestFingerprint(body()));
     expect(store.outbox).toEqual([prepared.outbox]);
   });
@@ -193,7 +186,7 @@ describe('acceptOrder', () => {
 
     const retry = await accept(store, body());
 
-    expect(retry.outcome).toBe('replayed');
+    expect(retry.kind).toBe('replayed');
     expect(retry.order.order_id).toBe(deterministicId('order', '123', 'key-1'));
     expect(store.writes).toBe(1);
     expect(store.outbox).toHaveLength(1);

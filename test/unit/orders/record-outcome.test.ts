@@ -17,7 +17,7 @@ describe('recordOutcome', () => {
 
     const result = await recordOutcome(paid, store, store, { at: new Date('2025-04-07T12:34:57.250Z'), traceId });
 
-    expect(result).toMatchObject({ outcome: 'recorded', fact: 'paid' });
+    expect(result).toMatchObject({ kind: 'recorded', fact: 'paid' });
     expect(store.orders.get(orderId)!.facts).toEqual({ paid: paid.timestamp });
     expect(store.orders.get(orderId)!.history.at(-1)).toEqual({
       fact: 'paid',
@@ -40,7 +40,7 @@ describe('recordOutcome', () => {
       store,
     );
 
-    expect(result.outcome).toBe('duplicate');
+    expect(result.kind).toBe('duplicate');
     expect(store.orders.get(orderId)).toBe(before);
   });
 

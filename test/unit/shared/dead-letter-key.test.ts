@@ -1,22 +1,13 @@
 import { DeadLetterSchema, recordKey } from '../../../lambdas/shared/contracts/events';
 import { TOPICS } from '../../../lambdas/shared/contracts/topics';
-import { kafkaBatchHandler } from '../../../lambdas/shared/kafka/batch';
 import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
-import { mskEvent } from '../../support/msk';
+import { batchUnderTest, mskEvent } from '../../support/msk';
 
 /** What the batch loop sends to dead_letter for poison records, keyed as the contract says. */
 async function deadLettersOf(records: Parameters<typeof mskEvent>[0]): Promise<OutgoingEvent[]> {
-  const published: OutgoingEvent[] = [];
-  const handler = kafkaBatchHandler({
-    consumer: 'test-consumer',
-    eventTypes: ['BillingOutcome'],
-    partialBatchResponse: true,
-    now: () => new Date('2025-04-07T13:00:00Z'),
-    deadLetters: { publish: async (events) => void published.push(...events) },
-    handle: async () => undefined,
-  });
+  const { handler, deadLettered } = batchUnderTest();
   await handler(mskEvent(records));
-  return published;
+  return deadLettered;
 }
 
 describe('dead-letter record key', () => {

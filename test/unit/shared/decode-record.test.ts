@@ -3,6 +3,7 @@ import { decodeRecord, MAX_EVENT_BYTES } from '../../../lambdas/shared/kafka/msk
 import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import { mskEvent } from '../../support/msk';
 import { orderCreated as orderCreatedEvent } from '../../support/events';
+import { thrownBy } from '../../support/thrown';
 
 const orderCreated = orderCreatedEvent({ order_id: 'o-1' });
 
@@ -10,15 +11,8 @@ function firstRecord(spec: Parameters<typeof mskEvent>[0][number]) {
   return Object.values(mskEvent([spec]).records)[0]![0]!;
 }
 
-function reasonOf(record: ReturnType<typeof firstRecord>): string {
-  try {
-    decodeRecord(record);
-  } catch (error) {
-    expect(error).toBeInstanceOf(PoisonRecordError);
-    return (error as PoisonRecordError).reason;
-  }
-  throw new Error('expected a poison record');
-}
+const reasonOf = (record: ReturnType<typeof firstRecord>): string =>
+  thrownBy(PoisonRecordError, () => decodeRecord(record)).reason;
 
 describe('decodeRecord', () => {
   it('GIVEN a valid OrderCreated record WHEN decoded THEN returns the typed event with extra fields kept', () => {

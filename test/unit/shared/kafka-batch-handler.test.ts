@@ -4,7 +4,7 @@ import { PoisonRecordError } from '../../../lambdas/shared/errors';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
 import type { RecordContext } from '../../../lambdas/shared/kafka/msk-event';
 import { DEFAULT_RETRY_POLICY } from '../../../lambdas/shared/kafka/retry-budget';
-import { mskEvent, paidOutcome } from '../../support/msk';
+import { batchUnderTest, mskEvent, paidOutcome } from '../../support/msk';
 
 const outcome = paidOutcome;
 
@@ -103,14 +103,8 @@ describe('kafkaBatchHandler', () => {
 });
 
 describe('kafkaBatchHandler hooks: event types, raw records, the invocation', () => {
-  const published: OutgoingEvent[] = [];
   const seen: RecordContext[] = [];
-  const handler = kafkaBatchHandler({
-    consumer: 'test-consumer',
-    eventTypes: ['BillingOutcome'],
-    partialBatchResponse: true,
-    now: () => new Date('2025-04-07T13:00:00Z'),
-    deadLetters: { publish: async (events) => void published.push(...events) },
+  const { handler, deadLettered: published } = batchUnderTest({
     handle: async (_event, context) => void seen.push(context),
     raw: {
       topics: ['dead_letter'],

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import type { AnyEvent } from '../../../lambdas/shared/contracts/events';
 import { ENV } from '../../../lambdas/shared/contracts/environment';
-import { KEY_CONCURRENCY, kafkaBatchHandler, keyConcurrencyFromEnv } from '../../../lambdas/shared/kafka/batch';
+import { KEY_CONCURRENCY, keyConcurrencyFromEnv } from '../../../lambdas/shared/kafka/batch';
 import type { RecordContext } from '../../../lambdas/shared/kafka/msk-event';
 import { logger } from '../../../lambdas/shared/observability';
-import { mskEvent, paidOutcome } from '../../support/msk';
+import { batchUnderTest, mskEvent, paidOutcome } from '../../support/msk';
 
 const outcome = paidOutcome;
 
@@ -25,12 +25,8 @@ async function run(specs: readonly Spec[], keyConcurrency: number) {
   const done = new Set<number>();
   const inFlight = new Map<number, number>();
   let maxInFlight = 0;
-  const handler = kafkaBatchHandler({
-    consumer: 'test-consumer',
-    eventTypes: ['BillingOutcome'],
-    partialBatchResponse: true,
+  const { handler } = batchUnderTest({
     keyConcurrency,
-    deadLetters: { publish: async () => undefined },
     handle: async (event: AnyEvent, context: RecordContext) => {
       const index = Number((event as { order_id: string }).order_id.slice(1));
       const spec = specs[index]!;
@@ -153,16 +149,7 @@ describe('kafkaBatchHandler with records of many keys', () => {
   });
 
   it('GIVEN a bound that is not a positive integer WHEN the handler is built THEN it is rejected', () => {
-    expect(() =>
-      kafkaBatchHandler({
-        consumer: 'c',
-        eventTypes: ['BillingOutcome'],
-        partialBatchResponse: true,
-        keyConcurrency: 0,
-        deadLetters: { publish: async () => undefined },
-        handle: async () => undefined,
-      }),
-    ).toThrow(/keyConcurrency must be a positive integer/);
+    expect(() => batchUnderTest({ keyConcurrency: 0 })).toThrow(/keyConcurrency must be a positive integer/);
   });
 });
 

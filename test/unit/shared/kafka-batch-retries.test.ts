@@ -6,6 +6,14 @@ import type { OutgoingEvent } from '../../../lambdas/shared/kafka/publisher';
 import type { Clock, RetryPolicy } from '../../../lambdas/shared/kafka/retry-budget';
 import { mskEvent, paidOutcome } from '../../support/msk';
 
+/** A paid outcome on billing_outcome, keyed (and named) by `key`, on `partition`. */
+const paid = (partition: number, key: string) => ({
+  topic: 'billing_outcome',
+  partition,
+  key,
+  value: paidOutcome(key),
+});
+
 const policy: RetryPolicy = { baseDelayMs: 100, maxDelayMs: 2_000, safetyMarginMs: 5_000 };
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
 const leaderNotAvailable = () =>
@@ -89,14 +97,7 @@ describe('kafkaBatchHandler retries within the invocation', () => {
     });
     const started = clock.now();
 
-    const response = await handler(
-      mskEvent([
-        { topic: 'billing_outcome', partition: 0, key: 'a', value: paidOutcome('a') },
-        { topic: 'billing_outcome', partition: 0, key: 'a', value: paidOutcome('a') },
-        { topic: 'billing_outcome', partition: 1, key: 'b', value: paidOutcome('b') },
-      ]),
-      lambdaContext(30_000),
-    );
+    const response = await handler(mskEvent([paid(0, 'a'), paid(0, 'a'), paid(1, 'b')]), lambdaContext(30_000));
 
     expect(failures(response)).toEqual(['billing_outcome-0@0', 'billing_outcome-0@1']);
     expect(attempts.get('b')).toBe(1);
@@ -226,14 +227,7 @@ describe('kafkaBatchHandler with publishes sent per destination partition', () =
       handle: (event) => sender.publish([{ topic: 'shipping', key: orderIdOf(event), event }]),
     });
 
-    const response = await handler(
-      mskEvent([
-        { topic: 'billing_outcome', partition: 0, key: 'a1', value: paidOutcome('a1') },
-        { topic: 'billing_outcome', partition: 0, key: 'a2', value: paidOutcome('a2') },
-        { topic: 'billing_outcome', partition: 1, key: 'b2', value: paidOutcome('b2') },
-        { topic: 'billing_outcome', partition: 1, key: 'b0', value: paidOutcome('b0') },
-      ]),
-    );
+    const response = await handler(mskEvent([paid(0, 'a1'), paid(0, 'a2'), paid(1, 'b2'), paid(1, 'b0')]));
 
     expect(failures(response)).toEqual(['billing_outcome-0@0', 'billing_outcome-0@1']);
     expect(sent.sort()).toEqual(['a2', 'b0', 'b2']);
@@ -261,14 +255,7 @@ describe('kafkaBatchHandler with publishes sent per destination partition', () =
     const started = Date.now();
 
     const response = await handler(
-      mskEvent([
-        { topic: 'billing_outcome', partition: 0, key: 'a0', value: paidOutcome('a0') },
-        { topic: 'billing_outcome', partition: 0, key: 'a2', value: paidOutcome('a2') },
-        { topic: 'billing_outcome', partition: 1, key: 'b1', value: paidOutcome('b1') },
-        { topic: 'billing_outcome', partition: 2, key: 'c2', value: paidOutcome('c2') },
-        { topic: 'billing_outcome', partition: 3, key: 'x1', value: paidOutcome('x1') },
-        { topic: 'billing_outcome', partition: 4, key: 'x2', value: paidOutcome('x2') },
-      ]),
+      mskEvent([paid(0, 'a0'), paid(0, 'a2'), paid(1, 'b1'), paid(2, 'c2'), paid(3, 'x1'), paid(4, 'x2')]),
       lambdaContext(1_500),
     );
 

@@ -44,7 +44,7 @@ describe('applyShippingEvent', () => {
 
     const result = await applyShippingEvent(billingOutcome('paid'), deps);
 
-    expect(result).toMatchObject({ orderId: '12345', fact: 'paid', status: 'CREATED' });
+    expect(result).toMatchObject({ kind: 'applied', orderId: '12345', fact: 'paid', status: 'CREATED' });
     expect(store.items.get('12345')).toEqual({
       orderId: '12345',
       shipmentId: shipmentIdFor('12345'),
@@ -62,7 +62,7 @@ describe('applyShippingEvent', () => {
 
     const result = await applyShippingEvent(stockReserved, deps);
 
-    expect(result?.status).toBe('DISPATCHED');
+    expect(result).toMatchObject({ kind: 'applied', status: 'DISPATCHED' });
     expect(published.map((p) => p.event.event_type)).toEqual(['ShipmentCreated', 'ShipmentDispatched']);
   });
 
@@ -73,7 +73,7 @@ describe('applyShippingEvent', () => {
 
       const result = await applyShippingEvent(billingOutcome(status, { reason: 'test' }), deps);
 
-      expect(result).toBeUndefined();
+      expect(result).toEqual({ kind: 'not-concerned' });
       expect(store.items.size).toBe(0);
       expect(published).toEqual([]);
     },

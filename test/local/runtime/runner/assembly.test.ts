@@ -1,31 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_BINDINGS } from '../../../../local/lab/app-bindings';
 import { assemblyFromTemplates, AssemblyError, loadAssembly } from '../../../../local/runtime/runner/assembly';
 import type { RunnerBindings } from '../../../../local/runtime/runner/bindings';
-import type { CfnTemplate, StackTemplate } from '../../../../local/runtime/runner/cloudformation';
+import { BILLING_ORDERS_MAPPING, fixtureStacks, resourcesOf, RUNNER_ASSEMBLY } from '../../../support/runner-assembly';
 
-const FIXTURE = join(__dirname, '..', '..', '..', 'support', 'fixtures', 'runner-assembly');
-
-/** The fixture's stacks, parsed afresh, for tests that alter a template. */
-function fixtureStacks(): StackTemplate[] {
-  return ['Data', 'Services'].map((stackName) => {
-    const templateFile = join(FIXTURE, `${stackName}.template.json`);
-    return {
-      stackName,
-      templateFile,
-      assemblyDir: FIXTURE,
-      template: JSON.parse(readFileSync(templateFile, 'utf8')) as CfnTemplate,
-    };
-  });
-}
-
-function resourcesOf(stacks: StackTemplate[], stackName: string) {
-  return stacks.find((s) => s.stackName === stackName)!.template.Resources as Record<
-    string,
-    { Type: string; Properties: Record<string, unknown> }
-  >;
-}
+const FIXTURE = RUNNER_ASSEMBLY;
 
 describe('loadAssembly', () => {
   it('GIVEN a synthesized assembly WHEN it is loaded THEN every function is found by its id tag with its bundle and settings', async () => {
@@ -204,10 +183,7 @@ describe('assemblyFromTemplates', () => {
 
   it('GIVEN a Kafka mapping without a consumer group WHEN the assembly is read THEN it is rejected', () => {
     const stacks = fixtureStacks();
-    const mapping = resourcesOf(
-      stacks,
-      'Services',
-    ).BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D;
+    const mapping = resourcesOf(stacks, 'Services')[BILLING_ORDERS_MAPPING];
     delete mapping.Properties.AmazonManagedKafkaEventSourceConfig;
 
     expect(() => assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS)).toThrow(/no literal ConsumerGroupId/);
@@ -215,10 +191,7 @@ describe('assemblyFromTemplates', () => {
 
   it('GIVEN a mapping whose function is in no template WHEN the assembly is read THEN the error names the mapping', () => {
     const stacks = fixtureStacks();
-    const mapping = resourcesOf(
-      stacks,
-      'Services',
-    ).BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D;
+    const mapping = resourcesOf(stacks, 'Services')[BILLING_ORDERS_MAPPING];
     mapping.Properties.FunctionName = { Ref: 'Gone' };
 
     expect(() => assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS)).toThrow(
@@ -228,10 +201,7 @@ describe('assemblyFromTemplates', () => {
 
   it('GIVEN an on-failure destination on an SQS queue WHEN the assembly is read THEN it is kept as an SQS destination', () => {
     const stacks = fixtureStacks();
-    const mapping = resourcesOf(
-      stacks,
-      'Services',
-    ).BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D;
+    const mapping = resourcesOf(stacks, 'Services')[BILLING_ORDERS_MAPPING];
     mapping.Properties.DestinationConfig = { OnFailure: { Destination: 'arn:aws:sqs:eu-west-1:123456789012:dlq' } };
 
     const assembly = assemblyFromTemplates(FIXTURE, stacks, APP_BINDINGS);
@@ -255,10 +225,9 @@ describe('the runner bindings', () => {
     ).Variables;
     billingEnv.FAILURES_BUCKET = billingEnv.ARCHIVE_BUCKET;
     delete billingEnv.ARCHIVE_BUCKET;
-    services.BillingFunctionKafkaEventSourceServicesBillingFunction084B53C2orders1A2B3C4D.Properties.DestinationConfig =
-      {
-        OnFailure: { Destination: { 'Fn::ImportValue': 'Data:ExportsOutputRefArchiveDA4CB258CBE311AF' } },
-      };
+    services[BILLING_ORDERS_MAPPING].Properties.DestinationConfig = {
+      OnFailure: { Destination: { 'Fn::ImportValue': 'Data:ExportsOutputRefArchiveDA4CB258CBE311AF' } },
+    };
     const bindings: RunnerBindings = {
       functionIdTag: 'other-app:id',
       functionIds: ['billing', 'outboxRelay'],

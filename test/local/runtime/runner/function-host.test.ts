@@ -185,23 +185,23 @@ describe('FunctionHost', () => {
       dir = mkdtempSync(join(tmpdir(), 'function-host-'));
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    const writeBundle = (source: string) => writeFileSync(join(dir, 'index.js'), source);
 
     it('GIVEN a bundle whose module throws at load WHEN invoked THEN the init error comes back with its logs', async () => {
-      writeFileSync(join(dir, 'index.js'), "throw new Error('Missing required environment variable PAYMENTS_TABLE');");
+      writeBundle("throw new Error('Missing required environment variable PAYMENTS_TABLE');");
 
-      const result = await host({ bundleDir: dir }).invoke({});
+      const { error, logs } = await host({ bundleDir: dir }).invoke({});
 
-      expect(result.error).toEqual({
+      expect(error).toEqual({
         errorType: 'Error',
         errorMessage: 'Missing required environment variable PAYMENTS_TABLE',
       });
-      expect(result.logs).toMatch(/Uncaught Exception/);
-      expect(result.logs).toMatch(/INIT_REPORT Phase: init Status: error/);
+      expect(logs).toMatch(/Uncaught Exception/);
+      expect(logs).toMatch(/INIT_REPORT Phase: init Status: error/);
     });
 
     const slowInit = (ms: number) =>
-      writeFileSync(
-        join(dir, 'index.js'),
+      writeBundle(
         `const until = Date.now() + ${ms}; while (Date.now() < until); exports.handler = async () => 'ready';`,
       );
 
@@ -227,11 +227,11 @@ describe('FunctionHost', () => {
     });
 
     it('GIVEN a handler name the bundle does not export WHEN invoked THEN it fails with Runtime.HandlerNotFound', async () => {
-      writeFileSync(join(dir, 'index.js'), 'exports.other = async () => 1;');
+      writeBundle('exports.other = async () => 1;');
 
-      const result = await host({ bundleDir: dir }).invoke({});
+      const { error } = await host({ bundleDir: dir }).invoke({});
 
-      expect(result.error).toEqual({
+      expect(error).toEqual({
         errorType: 'Runtime.HandlerNotFound',
         errorMessage: 'index.handler is undefined or not exported',
       });

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { APP_BINDINGS } from '../../../../local/lab/app-bindings';
 import { assemblyFromTemplates } from '../../../../local/runtime/runner/assembly';
-import type { CfnTemplate, StackTemplate } from '../../../../local/runtime/runner/cloudformation';
 import { buildAccessModel } from '../../../../local/runtime/runner/enforcement/access-model';
 import {
   deriveKafkaAcls,
@@ -11,8 +8,9 @@ import {
   type KafkaAccess,
 } from '../../../../local/runtime/runner/enforcement/kafka-acls';
 import { describeDenial } from '../../../../local/runtime/runner/enforcement/kafka';
+import { fixtureStacks, RUNNER_ASSEMBLY } from '../../../support/runner-assembly';
 
-const FIXTURE = join(__dirname, '..', '..', '..', 'support', 'fixtures', 'runner-assembly');
+const FIXTURE = RUNNER_ASSEMBLY;
 const TOPICS = ['orders', 'billing-outcome', 'billing-outcome.dlq', 'shipping'];
 
 /** The CDK's form of a topic ARN in a policy: the cluster's name and the UUID split out of its ARN. */
@@ -72,15 +70,7 @@ const BILLING_GRANTS: Statement[] = [
 
 /** The fixture assembly with an MSK cluster and billing's role given `grants` in its default policy. */
 function fixture(grants: Statement[]) {
-  const stacks: StackTemplate[] = ['Data', 'Services'].map((stackName) => {
-    const templateFile = join(FIXTURE, `${stackName}.template.json`);
-    return {
-      stackName,
-      templateFile,
-      assemblyDir: FIXTURE,
-      template: JSON.parse(readFileSync(templateFile, 'utf8')) as CfnTemplate,
-    };
-  });
+  const stacks = fixtureStacks();
   const resources = stacks[1].template.Resources!;
   resources.Cluster = { Type: 'AWS::MSK::Cluster', Properties: { ClusterName: 'order-pipeline-dev' } };
   resources.BillingFunctionServiceRoleDefaultPolicy3EFEEE62 = {
