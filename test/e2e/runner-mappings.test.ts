@@ -181,33 +181,6 @@ describe('the local runner on a real broker', () => {
   );
 
   it(
-    'GIVEN a slow batch in flight on one partition WHEN records arrive on it and on another THEN the other partition is delivered beside it, and its own partition after it, in order',
-    async () => {
-      const s = await scratch();
-      const started = await runner(s.assembly);
-      running = started.runner;
-      const { delivered } = started;
-      await produce(s.topic, [{ partition: 0, key: 'a', value: paid({ sleepMs: 20_000 }) }]);
-      await until(() => delivered.includes(`${s.topic}-0@0`), 60_000, 'the slow record delivered');
-
-      await produce(s.topic, [
-        { partition: 1, key: 'b', value: paid() },
-        { partition: 0, key: 'a', value: paid() },
-      ]);
-      await until(() => delivered.includes(`${s.topic}-1@0`), 60_000, 'the other partition delivered');
-      // Partition 0's batch is still in flight: nothing after it delivered, nothing of it committed.
-      const committedMeanwhile = (await committedOffsets(env.kafkaBootstrap, [s.groupId])).get(s.groupId);
-      expect(delivered).not.toContain(`${s.topic}-0@1`);
-      expect(committedMeanwhile?.get(`${s.topic}-0`) ?? 0).toBe(0);
-
-      await until(() => allCommitted(s), 90_000, 'every record committed');
-      expect(delivered.indexOf(`${s.topic}-0@1`)).toBeGreaterThan(delivered.indexOf(`${s.topic}-0@0`));
-      expect(delivered.filter((d) => d === `${s.topic}-0@0` || d === `${s.topic}-0@1`)).toHaveLength(2);
-    },
-    TIMEOUT_MS * 2,
-  );
-
-  it(
     'GIVEN a runner stopped after committing WHEN a new runner starts on the same group THEN it resumes after the committed offsets',
     async () => {
       const s = await scratch();

@@ -101,15 +101,6 @@ export interface KafkaMappingSpec extends MappingBase {
   readonly consumerGroupId: string;
   /** The cluster ARN when the template has it as a literal. */
   readonly eventSourceArn?: string;
-  /**
-   * Batches the mapping may have in flight at once, each of partitions no other holds (a partition's
-   * records stay in order): 5 per event poller of ProvisionedPollerConfig.MinimumPollers (1 when
-   * absent). "For Amazon MSK and self-managed Apache Kafka, each event poller can handle up to 5
-   * MB/sec of throughput or up to 5 concurrent invocations"
-   * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html). The local runner keeps
-   * the minimum: it does not scale pollers up with the lag.
-   */
-  readonly concurrentBatches: number;
 }
 
 export interface StreamMappingSpec extends MappingBase {
@@ -130,14 +121,6 @@ const KAFKA_DEFAULT_BATCHING_WINDOW_SECONDS = 0.5;
 const STREAM_DEFAULT_BATCH_SIZE = 100;
 const STREAM_DEFAULT_BATCHING_WINDOW_SECONDS = 0;
 const FUNCTION_DEFAULT_TIMEOUT_SECONDS = 3;
-// https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html (KafkaMappingSpec.concurrentBatches)
-const KAFKA_INVOCATIONS_PER_POLLER = 5;
-
-/** ProvisionedPollerConfig.MinimumPollers as a literal, else 1 (Lambda's default for Kafka). */
-function minimumPollers(config: unknown): number {
-  const minimum = (config as { MinimumPollers?: unknown } | undefined)?.MinimumPollers;
-  return typeof minimum === 'number' && Number.isInteger(minimum) && minimum >= 1 ? minimum : 1;
-}
 const FUNCTION_DEFAULT_MEMORY_MB = 128;
 
 interface ManifestArtifact {
@@ -407,7 +390,6 @@ function readKafkaMapping(
     topic: topics[0],
     consumerGroupId,
     eventSourceArn: typeof props.EventSourceArn === 'string' ? props.EventSourceArn : undefined,
-    concurrentBatches: KAFKA_INVOCATIONS_PER_POLLER * minimumPollers(props.ProvisionedPollerConfig),
     batchSize: base.batchSize ?? KAFKA_DEFAULT_BATCH_SIZE,
     maximumBatchingWindowSeconds: base.maximumBatchingWindowSeconds ?? KAFKA_DEFAULT_BATCHING_WINDOW_SECONDS,
   };

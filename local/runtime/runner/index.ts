@@ -22,11 +22,10 @@
  * - MSK IAM authentication, Kafka ACLs and TLS: functions reach the local broker in plaintext. Their
  *   AWS SDK calls, though, are checked against their roles, resource policies and routes by the
  *   enforcement gateway (enforcement/, docs/local-enforcement.md), unless `enforce: false`.
- * - Scaling: one consumer per mapping, with up to 5 batches per minimum poller in flight, each of
- *   partitions no other holds (KafkaMappingSpec.concurrentBatches); pollers are not scaled up with
- *   the lag. A function gets an execution environment per overlapping invocation up to
- *   `maxEnvironmentsPerFunction` (4); MaximumPollers, ParallelizationFactor, reserved concurrency
- *   and the memory size's CPU share are ignored (the memory size sets the heap limit only).
+ * - Scaling: one poller and one batch in flight per mapping; a function gets an execution
+ *   environment per overlapping invocation up to `maxEnvironmentsPerFunction` (4); ProvisionedPollerConfig,
+ *   ParallelizationFactor, reserved concurrency and the memory size's CPU share are ignored (the
+ *   memory size sets the heap limit only).
  * - SQS and SNS on-failure destinations: the invocation record they would receive is logged. S3
  *   destinations work for the buckets the bindings give a local stand-in.
  * - StartingPosition AT_TIMESTAMP, schema registries, filter encryption, ESM logging and metrics

@@ -132,7 +132,7 @@ export interface MappingStats {
   readonly filteredOut: number;
   /** Records fetched and not yet committed. */
   readonly pending: number;
-  /** Time spent in invocations, summed over the batches in flight at once. */
+  /** Time spent in invocations: near the run's length, the mapping is the bottleneck. */
   readonly busyMs: number;
   /**
    * The Lambda API's `State` and `LastProcessingResult` of the mapping as this runner sees it:
@@ -205,9 +205,6 @@ export class KafkaPoller {
   private stopping = false;
   private reconnecting = false;
   private loop?: Promise<void>;
-  /** Batches in flight (at most the mapping's concurrentBatches) and the partitions they hold. */
-  private readonly running = new Set<Promise<void>>();
-  private readonly inFlight = new Set<string>();
   private rotate = 0;
   private counters = { committed: 0, invocations: 0, deadLettered: 0, filteredOut: 0, busyMs: 0 };
   /** When each queued record was fetched from the broker, for the hop samples. */
@@ -398,24 +395,13 @@ export class KafkaPoller {
     return count;
   }
 
-  /** The queues a new batch may take from: records waiting, and no batch in flight holds the partition. */
-  private available(): Map<string, QueuedRecord[]> {
-    return new Map([...this.queues].filter(([key, queue]) => queue.length > 0 && !this.inFlight.has(key)));
-  }
-
-  /** Whether a batch can be taken: a free slot and a free partition with records waiting. */
-  private canTake(): boolean {
-    return this.running.size < this.options.mapping.concurrentBatches && this.available().size > 0;
-  }
-
   /** Whether a batch should be taken now: full by count or size, or its window has elapsed. */
   private batchReady(): boolean {
-    const started = this.windowStartedAt;
-    if (started === undefined || !this.canTake()) return false;
+    if (this.windowStartedAt === undefined) return false;
     const { batchSize, maximumBatchingWindowSeconds } = this.options.mapping;
     let deliverable = 0;
     let bytes = 0;
-    for (const queue of this.available().values()) {
+    for (const queue of this.queues.values()) {
       for (const entry of queue) {
         if (!entry.deliver) continue;
         deliverable += 1;
@@ -423,17 +409,15 @@ export class KafkaPoller {
       }
     }
     if (deliverable >= batchSize || bytes >= MAX_PAYLOAD_BYTES) return true;
-    return Date.now() - started >= maximumBatchingWindowSeconds * 1000;
+    return Date.now() - this.windowStartedAt >= maximumBatchingWindowSeconds * 1000;
   }
 
   private async waitForBatch(): Promise<void> {
     while (!this.stopping && !this.batchReady()) {
-      // Nothing to take until a record arrives or a batch in flight ends (both wake the loop).
-      const started = this.windowStartedAt;
       const windowEnds =
-        started === undefined || !this.canTake()
+        this.windowStartedAt === undefined
           ? undefined
-          : started + this.options.mapping.maximumBatchingWindowSeconds * 1000 - Date.now();
+          : this.windowStartedAt + this.options.mapping.maximumBatchingWindowSeconds * 1000 - Date.now();
       await new Promise<void>((resolve) => {
         const timer = windowEnds === undefined ? undefined : setTimeout(resolve, Math.max(windowEnds, 1));
         this.wake = () => {
@@ -445,51 +429,32 @@ export class KafkaPoller {
     }
   }
 
-  /**
-   * Takes batches while the mapping has a free slot (KafkaMappingSpec.concurrentBatches), each from
-   * partitions no batch in flight holds, so a partition's records are processed and committed in
-   * order while other partitions' batches run beside them.
-   */
   private async run(): Promise<void> {
     const { mapping } = this.options;
     while (!this.stopping) {
       await this.waitForBatch();
       if (this.stopping) break;
-      const available = this.available();
       const batch = takeBatch(
-        available,
+        this.queues,
         {
           batchSize: mapping.batchSize,
           maxPayloadBytes: MAX_PAYLOAD_BYTES,
-          envelopeBytes: envelopeBytes(this.options.source, available.size),
+          envelopeBytes: envelopeBytes(this.options.source, this.queues.size),
         },
         this.rotate++,
       );
       // The next batch's window starts now, if records are already waiting for it.
       this.windowStartedAt = this.buffered() > 0 ? Date.now() : undefined;
       if (this.buffered() < MAX_BUFFERED_RECORDS / 2) this.stream?.resume();
-      const partitions = [...batch.lastOffsets.keys()];
-      for (const key of partitions) this.inFlight.add(key);
-      const delivery: Promise<void> = this.deliver(batch).finally(() => {
-        for (const key of partitions) this.inFlight.delete(key);
-        this.running.delete(delivery);
-        this.wake?.();
-      });
-      this.running.add(delivery);
+      const takenAt = Date.now();
+      if (batch.deliver.length > 0 && !(await this.processUntilDone(batch.deliver))) break;
+      const doneAt = Date.now();
+      for (const record of batch.deliver) {
+        this.hops.record(this.fetchedAt.get(record) ?? takenAt, record.timestamp, takenAt, doneAt);
+      }
+      this.counters.filteredOut += batch.taken - batch.deliver.length;
+      await this.commit(batch.lastOffsets, batch.taken);
     }
-    await Promise.all(this.running);
-  }
-
-  /** Invokes the function with a taken batch until it is done, then commits its partitions' offsets. */
-  private async deliver(batch: ReturnType<typeof takeBatch>): Promise<void> {
-    const takenAt = Date.now();
-    if (batch.deliver.length > 0 && !(await this.processUntilDone(batch.deliver))) return;
-    const doneAt = Date.now();
-    for (const record of batch.deliver) {
-      this.hops.record(this.fetchedAt.get(record) ?? takenAt, record.timestamp, takenAt, doneAt);
-    }
-    this.counters.filteredOut += batch.taken - batch.deliver.length;
-    await this.commit(batch.lastOffsets, batch.taken);
   }
 
   /**

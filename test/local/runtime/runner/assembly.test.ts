@@ -41,8 +41,6 @@ describe('loadAssembly', () => {
       topic: 'billing_outcome',
       consumerGroupId: 'inventory.billing_outcome',
       eventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/order-pipeline/abcd',
-      // Two minimum pollers, five concurrent invocations each.
-      concurrentBatches: 10,
       startingPosition: 'TRIM_HORIZON',
       batchSize: 100,
       maximumBatchingWindowSeconds: 1,
@@ -60,7 +58,6 @@ describe('loadAssembly', () => {
 
     const mapping = assembly.kafkaMappings.find((m) => m.topic === 'orders')!;
     expect(mapping.consumerGroupId).toBe('billing.orders');
-    expect(mapping.concurrentBatches).toBe(5);
     expect(mapping.startingPosition).toBe('LATEST');
     expect(mapping.batchSize).toBe(100);
     expect(mapping.maximumBatchingWindowSeconds).toBe(0.5);
