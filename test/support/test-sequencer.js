@@ -1,5 +1,5 @@
 /**
- * The order in which jest hands test files to its two workers: the longest first, so that the
+ * The order in which jest hands test files to its workers: the longest first, so that the
  * run ends with short files filling whichever worker is free, not with a long one started last.
  * jest's own order (the last run's durations, else file size) puts a fresh clone's chaos test, a
  * small file, at the very end. docs/benchmarks.md "The test suite" has the measured times.
@@ -9,7 +9,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 /**
  * The slowest files, longest first. The files that run the whole app under the pipeline lock
  * (order-pipeline, notification-outage, enforcement, dashboard, runner-pipeline) alternate with
- * files that run their own brokers, so that the two workers seldom wait for each other.
+ * files that run their own brokers, so that the workers seldom wait for each other.
  */
 const SLOWEST = [
   'test/e2e/chaos.test.ts',
