@@ -1,20 +1,20 @@
 #!/bin/sh
-# npm test: every test, in two phases that keep both cores busy without starving the e2e files.
-#   1. lint + type-check, the app's synthesis for the e2e project (bin/synth-local.ts) and the
-#      tests that need no broker (unit, handlers, local, adapters, infra), side by side;
-#   2. the e2e project, on its own: its files wait on brokers, outages and each other, and run
-#      slower when the CPU-bound infra syntheses share the machine with them.
-# Exits non-zero if any part failed; every part runs whatever another's result.
+# npm test: every test, every part started as soon as it can run, so that both cores stay busy.
+#   - lint + type-check;
+#   - the tests that need no broker (unit, handlers, local, adapters, infra): CPU-bound;
+#   - the app's synthesis for the e2e project (bin/synth-local.ts), then the e2e project, whose
+#     files mostly wait on brokers, outages and each other. Its globalSetup finds the app made, so
+#     no test waits for a synthesis while a core is idle.
+# The two jest runs print side by side, each with its own summary. Exits non-zero if any part
+# failed; every part runs whatever another's result.
 npm run -s check &
 check=$!
-tsx bin/synth-local.ts &
-synth=$!
+(tsx bin/synth-local.ts && jest --selectProjects e2e) &
+e2e=$!
 jest --selectProjects unit handlers local adapters infra
 early=$?
-wait "$synth"
-synthesized=$?
-jest --selectProjects e2e
-e2e=$?
+wait "$e2e"
+e2e_result=$?
 wait "$check"
 checked=$?
-[ "$early" -eq 0 ] && [ "$synthesized" -eq 0 ] && [ "$e2e" -eq 0 ] && [ "$checked" -eq 0 ]
+[ "$early" -eq 0 ] && [ "$e2e_result" -eq 0 ] && [ "$checked" -eq 0 ]
