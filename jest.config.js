@@ -22,7 +22,7 @@ const project = (name, extra = {}) => ({
 module.exports = {
   // Three workers on two cores (jest's default, cores - 1, runs every file in one process one after
   // the other): the e2e files mostly wait on brokers, pollers, outages and each other's pipeline
-  // lock, so the other workers fill that time with the CPU-bound infra and unit files.
+  // lock. npm test (bin/test.sh) runs the e2e project and the others as two jest runs side by side.
   maxWorkers: 3,
   // The longest files first (see the file).
   testSequencer: '<rootDir>/test/support/test-sequencer.js',

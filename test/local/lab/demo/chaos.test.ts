@@ -119,13 +119,16 @@ describe('chaosEmails', () => {
       order_id,
       payment_status,
     });
-  const view = new SnapshotView({
-    ...snapshot([]),
-    tables: { orders: [], payments: [], reservations: [], notifications: [] } as unknown as PipelineSnapshot['tables'],
-    records: new Map([
-      ['billing_outcome', [outcome(0, 'o-1', 'paid'), outcome(1, 'o-2', 'paid'), outcome(2, 'o-3', 'declined')]],
-    ]),
-  });
+  /** Three outcomes on billing_outcome, and the notification records given. */
+  const viewWith = (notifications: Record<string, unknown>[]) =>
+    new SnapshotView({
+      ...snapshot([]),
+      tables: { orders: [], payments: [], reservations: [], notifications } as unknown as PipelineSnapshot['tables'],
+      records: new Map([
+        ['billing_outcome', [outcome(0, 'o-1', 'paid'), outcome(1, 'o-2', 'paid'), outcome(2, 'o-3', 'declined')]],
+      ]),
+    });
+  const view = viewWith([]);
   const order = (id: string) => ({ order_id: id, items: [], amount: 1, currency: 'USD' }) as unknown as Order;
   const email = (notice: ChangeNotice, atSeconds: number) => ({
     subject: composeEmail(notice, order(notice.order_id), 'x@example.com').subject,
@@ -155,13 +158,7 @@ describe('chaosEmails', () => {
   });
 
   it('GIVEN a second email outside the window after a send recorded as unanswered WHEN checked THEN it is explained, not a break of I8', () => {
-    const recorded = new SnapshotView({
-      ...view.snapshot,
-      tables: {
-        ...view.snapshot.tables,
-        notifications: [{ notification_id: 'o-2#confirmed', status: 'sent', unanswered_sends: 1 }],
-      } as unknown as PipelineSnapshot['tables'],
-    });
+    const recorded = viewWith([{ notification_id: 'o-2#confirmed', status: 'sent', unanswered_sends: 1 }]);
     const emails = [
       email({ order_id: 'o-2', change: 'confirmed' }, 300),
       email({ order_id: 'o-2', change: 'confirmed' }, 301),
