@@ -19,6 +19,11 @@ const project = (name, extra = {}) => ({
   ...extra,
 });
 
+const unitLike = {
+  setupFiles: ['<rootDir>/test/support/quiet-env.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/property-timeout.ts'],
+};
+
 module.exports = {
   // Three workers on two cores (jest's default, cores - 1, runs every file in one process one after
   // the other): the e2e files mostly wait on brokers, pollers, outages and each other's pipeline
@@ -27,9 +32,9 @@ module.exports = {
   // The longest files first (see the file).
   testSequencer: '<rootDir>/test/support/test-sequencer.js',
   projects: [
-    // Property tests run hundreds of cases: a guard against a hung test, generous for a busy 2-core machine.
-    project('unit', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'], testTimeout: 60_000 }),
-    project('handlers', { setupFiles: ['<rootDir>/test/support/quiet-env.ts'], testTimeout: 60_000 }),
+    // Property tests run hundreds of cases: a longer timeout per test (test/support/property-timeout.ts).
+    project('unit', unitLike),
+    project('handlers', unitLike),
     // The DynamoDB and S3 adapters against DynamoDB Local and the S3 stand-in, started once per run.
     project('adapters', {
       globalSetup: '<rootDir>/test/support/adapters-global-setup.ts',

@@ -148,8 +148,10 @@ export async function startKafkaCluster(options: StartKafkaClusterOptions): Prom
     extra: readonly string[] = [],
   ) => {
     const sharing = classDataSharing(`kafka-${mainClass}`, classPath);
-    // The storage tool runs for a second: the JIT's first tier is all it needs.
-    const jit = mainClass === STORAGE_TOOL ? ['-XX:TieredStopAtLevel=1'] : [];
+    // The JIT's first tier only (C1): a local broker's work is its start and a light load, and the
+    // optimizing compiler cost more CPU than it saved (two e2e files on three-broker clusters: the
+    // brokers' CPU time went from 49.7 s to 32.6 s, docs/benchmarks.md "The test suite").
+    const jit = ['-XX:TieredStopAtLevel=1'];
     const started = startProcess({
       name,
       command: 'java',
