@@ -53,6 +53,11 @@ export function deriveOrderStatus(facts: Iterable<OrderFact>): OrderStatus {
   return STATUS_PRECEDENCE.find(([, fact]) => known.has(fact))?.[0] ?? 'PLACED';
 }
 
+/** The fact that decides `status` (undefined for PLACED, which no fact decides). */
+export function factOfStatus(status: OrderStatus): OrderFact | undefined {
+  return STATUS_PRECEDENCE.find(([candidate]) => candidate === status)?.[1];
+}
+
 /** The attribute of a stored order that holds when a fact happened (ISO-8601); absent until it did. */
 export function factAttribute(fact: OrderFact): `${OrderFact}_at` {
   return `${fact}_at`;

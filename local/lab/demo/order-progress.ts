@@ -1,8 +1,10 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { HistoryEntry } from '../../../lambdas/shared/orders/order';
 import {
   factAttribute,
+  factOfStatus,
   isTerminalStatus,
   ORDER_FACTS,
   statusOfStoredOrder,
@@ -49,10 +51,47 @@ export async function readStatusesOf(
   client: DynamoDBDocumentClient,
   orderIds: readonly string[],
 ): Promise<Map<string, OrderStatus>> {
-  const table = localTableName('orders');
-  const names = Object.fromEntries(ORDER_FACTS.map((fact, i) => [`#f${i}`, factAttribute(fact)]));
-  const projection = ['order_id', ...Object.keys(names)].join(', ');
   const statuses = new Map<string, OrderStatus>();
+  for (const item of await readOrderItems(client, orderIds, [])) {
+    statuses.set(String(item.order_id), statusOfStoredOrder(item));
+  }
+  return statuses;
+}
+
+/**
+ * The given orders that are terminal, each with when it became so: the status projector's
+ * `recorded_at` on the history entry of the fact that decided the status (its clock, taken just
+ * before the write that made the order terminal). A reader polling once a second still times each
+ * order to the millisecond, so that watching orders costs DynamoDB Local few reads.
+ */
+export async function readTerminalTimesOf(
+  client: DynamoDBDocumentClient,
+  orderIds: readonly string[],
+): Promise<Map<string, { readonly status: OrderStatus; readonly terminalAt: number }>> {
+  const terminal = new Map<string, { status: OrderStatus; terminalAt: number }>();
+  for (const item of await readOrderItems(client, orderIds, ['history'])) {
+    const status = statusOfStoredOrder(item);
+    if (!isTerminalStatus(status)) continue;
+    const fact = factOfStatus(status);
+    const entry = ((item.history ?? []) as HistoryEntry[]).find((e) => e.fact === fact && e.recorded_at);
+    if (!entry) throw new Error(`order ${String(item.order_id)} is ${status} without a recorded_at for ${fact}`);
+    terminal.set(String(item.order_id), { status, terminalAt: Date.parse(entry.recorded_at!) });
+  }
+  return terminal;
+}
+
+/** The orders' ids and facts (and `extra` attributes), consistent reads of 100 keys per BatchGetItem. */
+async function readOrderItems(
+  client: DynamoDBDocumentClient,
+  orderIds: readonly string[],
+  extra: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const table = localTableName('orders');
+  const names = Object.fromEntries(
+    [...ORDER_FACTS.map(factAttribute), ...extra].map((attribute, i) => [`#a${i}`, attribute]),
+  );
+  const projection = ['order_id', ...Object.keys(names)].join(', ');
+  const items: Record<string, unknown>[] = [];
   for (let start = 0; start < orderIds.length; start += 100) {
     let keys: Record<string, unknown>[] = orderIds.slice(start, start + 100).map((order_id) => ({ order_id }));
     while (keys.length > 0) {
@@ -68,11 +107,11 @@ export async function readStatusesOf(
           },
         }),
       );
-      for (const item of Responses?.[table] ?? []) statuses.set(String(item.order_id), statusOfStoredOrder(item));
+      items.push(...(Responses?.[table] ?? []));
       keys = UnprocessedKeys?.[table]?.Keys ?? [];
     }
   }
-  return statuses;
+  return items;
 }
 
 export interface WaitResult {

@@ -3,6 +3,7 @@ import { orderStatus } from '../../../lambdas/shared/orders/order';
 import {
   deriveOrderStatus,
   factOf,
+  factOfStatus,
   isTerminalStatus,
   ORDER_FACTS,
   ORDER_STATUSES,
@@ -57,6 +58,17 @@ describe('deriveOrderStatus', () => {
     [['cancelled', 'shipped'], 'CANCELLED'],
   ])('GIVEN facts %j WHEN derived THEN the status is %s', (facts, expected) => {
     expect(deriveOrderStatus(facts)).toBe(expected);
+  });
+
+  it.each(ORDER_STATUSES.filter((s) => s !== 'PLACED'))(
+    'GIVEN %s WHEN its deciding fact is asked for THEN that fact alone derives the status',
+    (status) => {
+      expect(deriveOrderStatus([factOfStatus(status)!])).toBe(status);
+    },
+  );
+
+  it('GIVEN PLACED WHEN its deciding fact is asked for THEN there is none', () => {
+    expect(factOfStatus('PLACED')).toBeUndefined();
   });
 
   it('GIVEN the terminal statuses WHEN listed THEN they are SHIPPED, PAYMENT_DECLINED and REFUNDED', () => {
