@@ -108,22 +108,15 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
     // Throughput and limit are both measured on a warm stack. On a cold one the first 1,000 orders
     // also paid for starting the functions' environments and warming the JITs: DynamoDB Local's
     // rate measured 935 conditional writes/s before such a run and 1,961 after it (2026-12-06).
-    const warmUp = await runOrders(cloud, generateDemoPlan(options.warmUpOrders ?? 500, 'bench-warm-up'), {
-      concurrency: THROUGHPUT_CONCURRENCY,
-    });
-    const warmUpPerSecond = (warmUp.finished.length / warmUp.ms) * 1000;
-    log(
-      `warm-up: ${warmUp.finished.length} orders in ${(warmUp.ms / 1000).toFixed(1)} s: ${warmUpPerSecond.toFixed(1)} orders/s`,
+    const warmUp = await fullLoad(cloud, generateDemoPlan(options.warmUpOrders ?? 500, 'bench-warm-up'), (line) =>
+      log(`warm-up: ${line}`),
     );
 
     const writeRateBefore = await conditionalWriteRate(cloud.services.dynamodbEndpoint);
     log(`DynamoDB Local: ${writeRateBefore.toFixed(0)} conditional PutItem/s at ${WRITE_RATE_IN_FLIGHT} in flight`);
 
     const busyBefore = cloud.runner.stats().mappings;
-    const throughputPlan = generateDemoPlan(orders, 'bench-throughput');
-    const run = await runOrders(cloud, throughputPlan, { concurrency: THROUGHPUT_CONCURRENCY });
-    const ordersPerSecond = (run.finished.length / run.ms) * 1000;
-    log(`${run.finished.length} orders in ${(run.ms / 1000).toFixed(1)} s: ${ordersPerSecond.toFixed(1)} orders/s`);
+    const run = await fullLoad(cloud, generateDemoPlan(orders, 'bench-throughput'), log);
     const mappings = since(busyBefore, cloud.runner.stats().mappings);
     const relay = mappings.find((m) => m.kind === 'dynamodb');
     const relayBatch = relay && relay.invocations > 0 ? relay.committedOffsets / relay.invocations : 1;
@@ -145,18 +138,22 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
 
     return {
       startup: { ...cloud.startup, apiReadyMs: Math.round(apiReadyMs) },
-      warmUp: { orders: warmUp.finished.length, ms: Math.round(warmUp.ms), ordersPerSecond: round(warmUpPerSecond, 2) },
+      warmUp: {
+        orders: warmUp.finished.length,
+        ms: Math.round(warmUp.ms),
+        ordersPerSecond: round(warmUp.ordersPerSecond, 2),
+      },
       throughput: {
         orders: run.finished.length,
         concurrency: THROUGHPUT_CONCURRENCY,
         ms: Math.round(run.ms),
-        ordersPerSecond: round(ordersPerSecond, 2),
+        ordersPerSecond: round(run.ordersPerSecond, 2),
       },
       localLimit: {
         ...limit,
         measuredWritesPerSecond: { before: Math.round(writeRateBefore), after: Math.round(writeRateAfter) },
       },
-      fractionOfLimit: round(ordersPerSecond / limit.ordersPerSecond, 2),
+      fractionOfLimit: round(run.ordersPerSecond / limit.ordersPerSecond, 2),
       latency,
       busiestMappings: [...mappings]
         .sort((a, b) => b.busyMs - a.busyMs)
@@ -220,6 +217,18 @@ function formatLatencyRun(run: LatencyRun): string {
     `${run.arrivalsPerSecond} orders/s (${run.fractionOfLimit} of the limit, ${run.orders} orders): ` +
     `p50 ${run.p50Ms} ms, p95 ${run.p95Ms} ms, p99 ${run.p99Ms} ms`
   );
+}
+
+/** The plan's orders placed THROUGHPUT_CONCURRENCY at a time, and their rate to the last terminal fact. */
+async function fullLoad(
+  cloud: LocalCloud,
+  plan: DemoPlan,
+  log: (line: string) => void,
+): Promise<{ finished: FinishedOrder[]; ms: number; ordersPerSecond: number }> {
+  const run = await runOrders(cloud, plan, { concurrency: THROUGHPUT_CONCURRENCY });
+  const ordersPerSecond = (run.finished.length / run.ms) * 1000;
+  log(`${run.finished.length} orders in ${(run.ms / 1000).toFixed(1)} s: ${ordersPerSecond.toFixed(1)} orders/s`);
+  return { ...run, ordersPerSecond };
 }
 
 interface FinishedOrder extends AcceptedOrder {
